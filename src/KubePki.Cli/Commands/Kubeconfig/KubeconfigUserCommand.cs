@@ -1,0 +1,36 @@
+using System.CommandLine;
+using KubePki.Configuration;
+using KubePki.Lifecycle;
+
+namespace KubePki.Cli.Commands.Kubeconfig;
+
+/// <summary><c>kubepki kubeconfig user --client-name NAME</c>: prints a kubeconfig for an extra user, signed by the cluster CA.</summary>
+public static class KubeconfigUserCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var options = new ClusterOptions();
+        var clientName = new Option<string>("--client-name") { Description = "The name of user. It will be used as the CN if client certificates are created", Required = true };
+        var org = new Option<string[]>("--org") { Description = "The organizations of the client certificate. It will be used as the O if client certificates are created" };
+        var validity = new Option<string?>("--validity-period") { Description = "The validity period of the client certificate. It is an offset from the current time. (default 8760h0m0s)" };
+        var command = new Command("user", "Output a kubeconfig file for an additional user");
+        foreach (var option in new Option[] { clientName, org, validity, options.Config, options.CertDir, options.AdvertiseAddress, options.ControlPlaneEndpoint, options.BindPort })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        {
+            var (context, _) = RunContext.Create(env, options, result, env.Error);
+            var period = context.Config.CertificateValidity;
+            if (result.GetValue(validity) is { } text && (!GoDuration.TryParse(text, out period) || period <= TimeSpan.Zero))
+            {
+                throw new KubePkiException($"--validity-period: \"{text}\" is not a valid positive duration (e.g. 8760h)");
+            }
+            var kubeconfig = new KubeconfigGenerator(context).Build(result.GetValue(clientName)!, result.GetValue(org) ?? [],
+                KubeconfigGenerator.ControlPlaneUrl(context.Config), period);
+            env.Out.Write(kubeconfig);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using KubePki.Configuration;
+using KubePki.Crypto;
+using KubePki.Lifecycle;
+using KubePki.Storage;
+
+namespace KubePki.Cli.Commands;
+
+/// <summary>Turns parsed flags into a resolved config and an <see cref="IssueContext"/> over the real disk or, with
+/// --dry-run, over an in-memory overlay.</summary>
+public static class RunContext
+{
+    public static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(CliEnvironment env, ClusterOptions options, ParseResult result, TextWriter? log = null)
+    {
+        log ??= env.Out;
+        var config = ClusterConfigResolver.Resolve(options.Read(result), log);
+        IFileStore store = result.GetValue(options.DryRun) ? new DryRunFileStore(log) : DiskFileStore.Instance;
+        var keys = new PrefetchingKeyGenerator(env.Keys);
+        var context = new IssueContext(config, new PkiDirectory(config.CertificatesDir, store), keys, env.Time.GetUtcNow(), log);
+        return (context, keys);
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using KubePki.Cli.Commands.Certs;
+using KubePki.Cli.Commands.Init;
+using KubePki.Cli.Commands.Kubeconfig;
+
+namespace KubePki.Cli;
+
+/// <summary>The <c>kubepki</c> command tree, named and shaped like kubeadm's.</summary>
+public static class KubePkiCli
+{
+    public static RootCommand Create(CliEnvironment env)
+    {
+        var root = new RootCommand("kubepki: create, inspect and renew the certificates and kubeconfig files of a kubeadm-style Kubernetes cluster.");
+        var init = new Command("init", "Run phases of kubeadm init that create certificates and kubeconfig files.");
+        var phase = new Command("phase", "Use this command to invoke single phase of the init workflow.");
+        phase.Subcommands.Add(InitPhaseCertsCommand.Create(env));
+        phase.Subcommands.Add(InitPhaseKubeconfigCommand.Create(env));
+        init.Subcommands.Add(phase);
+        root.Subcommands.Add(init);
+        root.Subcommands.Add(CertsCommand.Create(env));
+        var kubeconfig = new Command("kubeconfig", "Kubeconfig file utilities.");
+        kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
+        root.Subcommands.Add(kubeconfig);
+        return root;
+    }
+
+    public static int Run(string[] args, CliEnvironment env)
+    {
+        var result = Create(env).Parse(args);
+        return result.Invoke(new InvocationConfiguration { Output = env.Out, Error = env.Error });
+    }
+
+    /// <summary>Runs a command body: user errors become one line on stderr and exit code 1; nothing else is caught.</summary>
+    public static int Guard(CliEnvironment env, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (KubePkiException e)
+        {
+            env.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            env.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

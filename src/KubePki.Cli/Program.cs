@@ -1,0 +1,3 @@
+using KubePki.Cli;
+
+return KubePkiCli.Run(args, CliEnvironment.Default);

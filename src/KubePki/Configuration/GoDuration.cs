@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace KubePki.Configuration;
+
+/// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags use.</summary>
+public static class GoDuration
+{
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        var s = text.Trim();
+        if (s.Length == 0)
+        {
+            return false;
+        }
+        var negative = s[0] == '-';
+        if (s[0] is '-' or '+')
+        {
+            s = s[1..];
+        }
+        if (s == "0")
+        {
+            return true;
+        }
+        double totalTicks = 0;
+        var i = 0;
+        while (i < s.Length)
+        {
+            var start = i;
+            while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.'))
+            {
+                i++;
+            }
+            if (i == start || !double.TryParse(s[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            {
+                return false;
+            }
+            var unitStart = i;
+            while (i < s.Length && !char.IsAsciiDigit(s[i]) && s[i] != '.')
+            {
+                i++;
+            }
+            double? unitTicks = s[unitStart..i] switch
+            {
+                "ns" => TimeSpan.TicksPerMicrosecond / 1000.0,
+                "us" or "µs" => TimeSpan.TicksPerMicrosecond,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                "h" => TimeSpan.TicksPerHour,
+                _ => null,
+            };
+            if (unitTicks is null)
+            {
+                return false;
+            }
+            totalTicks += number * unitTicks.Value;
+        }
+        if (totalTicks > TimeSpan.MaxValue.Ticks)
+        {
+            return false;
+        }
+        value = TimeSpan.FromTicks((long)(negative ? -totalTicks : totalTicks));
+        return true;
+    }
+
+    /// <summary>Go's String() form, e.g. 8760h0m0s.</summary>
+    public static string Format(TimeSpan value)
+    {
+        var sign = value < TimeSpan.Zero ? "-" : "";
+        var d = value.Duration();
+        if (d == TimeSpan.Zero)
+        {
+            return "0s";
+        }
+        var hours = (long)d.TotalHours;
+        var seconds = d.Seconds + d.Milliseconds / 1000.0;
+        var secondsText = seconds.ToString("0.#########", CultureInfo.InvariantCulture);
+        return hours > 0 ? $"{sign}{hours}h{d.Minutes}m{secondsText}s"
+            : d.Minutes > 0 ? $"{sign}{d.Minutes}m{secondsText}s"
+            : $"{sign}{secondsText}s";
+    }
+}

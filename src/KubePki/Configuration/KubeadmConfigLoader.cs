@@ -1,0 +1,242 @@
+using System.Net;
+using KubePki.Crypto;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace KubePki.Configuration;
+
+/// <summary>Reads a kubeadm config file (multi-document YAML; InitConfiguration and ClusterConfiguration of
+/// kubeadm.k8s.io/v1beta3 or v1beta4) into a <see cref="ClusterConfig"/>. Errors name the document and field.</summary>
+public static class KubeadmConfigLoader
+{
+    private const string KubeadmGroup = "kubeadm.k8s.io/";
+
+    // Component configs that may share the file; kubeadm passes them on and so do we.
+    private static readonly HashSet<string> IgnoredKinds =
+    [
+        "kubelet.config.k8s.io/v1beta1/KubeletConfiguration",
+        "kubeproxy.config.k8s.io/v1alpha1/KubeProxyConfiguration",
+    ];
+
+    private static readonly HashSet<string> KubeadmKinds =
+        ["InitConfiguration", "ClusterConfiguration", "JoinConfiguration", "ResetConfiguration", "UpgradeConfiguration"];
+
+    public static ClusterConfig Load(string text, string source, ClusterConfig defaults, ICollection<string>? warnings = null)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new KubePkiException($"{source}: invalid YAML at line {e.Start.Line}: {e.Message}", e);
+        }
+        var config = defaults;
+        var index = 0;
+        foreach (var document in stream.Documents)
+        {
+            index++;
+            if (document.RootNode is not YamlMappingNode root)
+            {
+                if (document.RootNode is YamlScalarNode { Value: null or "" })
+                {
+                    continue;
+                }
+                throw new KubePkiException($"{source}: document {index} is not a YAML mapping");
+            }
+            var reader = new FieldReader(source, $"document {index}", warnings);
+            var apiVersion = reader.String(root, "apiVersion") ?? throw new KubePkiException($"{source}: document {index} has no apiVersion");
+            var kind = reader.String(root, "kind") ?? throw new KubePkiException($"{source}: document {index} has no kind");
+            if (IgnoredKinds.Contains($"{apiVersion}/{kind}"))
+            {
+                continue;
+            }
+            if (!apiVersion.StartsWith(KubeadmGroup, StringComparison.Ordinal) || !KubeadmKinds.Contains(kind))
+            {
+                throw new KubePkiException($"{source}: document {index}: unknown apiVersion/kind \"{apiVersion}, Kind={kind}\"");
+            }
+            var version = apiVersion[KubeadmGroup.Length..];
+            if (version is not ("v1beta3" or "v1beta4"))
+            {
+                throw new KubePkiException($"{source}: document {index}: {apiVersion} is not supported; use kubeadm.k8s.io/v1beta3 or kubeadm.k8s.io/v1beta4");
+            }
+            reader = reader with { Context = kind };
+            config = kind switch
+            {
+                "InitConfiguration" => ReadInit(reader, root, config),
+                "ClusterConfiguration" => ReadCluster(reader, root, config, version),
+                _ => config,
+            };
+        }
+        return config;
+    }
+
+    private static ClusterConfig ReadInit(FieldReader reader, YamlMappingNode root, ClusterConfig config)
+    {
+        reader.Only(root, "apiVersion", "kind", "bootstrapTokens", "nodeRegistration", "localAPIEndpoint", "certificateKey",
+            "skipPhases", "patches", "timeouts", "dryRun");
+        if (reader.Map(root, "nodeRegistration") is { } node)
+        {
+            config = config with { NodeName = reader.String(node, "name", "nodeRegistration.name") ?? config.NodeName };
+        }
+        if (reader.Map(root, "localAPIEndpoint") is { } endpoint)
+        {
+            var address = reader.String(endpoint, "advertiseAddress", "localAPIEndpoint.advertiseAddress");
+            if (address is { Length: > 0 })
+            {
+                if (!IPAddress.TryParse(address, out _))
+                {
+                    throw reader.Error("localAPIEndpoint.advertiseAddress", $"\"{address}\" is not a valid IP address");
+                }
+                config = config with { AdvertiseAddress = address };
+            }
+            if (reader.Int(endpoint, "bindPort", "localAPIEndpoint.bindPort") is { } port)
+            {
+                config = config with { BindPort = ValidPort(reader, port, "localAPIEndpoint.bindPort") };
+            }
+        }
+        return config;
+    }
+
+    private static ClusterConfig ReadCluster(FieldReader reader, YamlMappingNode root, ClusterConfig config, string version)
+    {
+        reader.Only(root, "apiVersion", "kind", "etcd", "networking", "kubernetesVersion", "controlPlaneEndpoint", "apiServer",
+            "controllerManager", "scheduler", "dns", "proxy", "certificatesDir", "imageRepository", "featureGates", "clusterName",
+            "encryptionAlgorithm", "certificateValidityPeriod", "caCertificateValidityPeriod", "useHyperKubeImage");
+        config = config with
+        {
+            CertificatesDir = reader.String(root, "certificatesDir") ?? config.CertificatesDir,
+            ClusterName = reader.String(root, "clusterName") ?? config.ClusterName,
+            ControlPlaneEndpoint = reader.String(root, "controlPlaneEndpoint") ?? config.ControlPlaneEndpoint,
+        };
+        if (config.ControlPlaneEndpoint.Length > 0)
+        {
+            NetworkText.SplitHostPort(config.ControlPlaneEndpoint, "cluster controlPlaneEndpoint");
+        }
+        if (reader.Map(root, "networking") is { } networking)
+        {
+            var subnet = reader.String(networking, "serviceSubnet", "networking.serviceSubnet");
+            if (subnet is not null && !NetworkText.IsValidCidrList(subnet))
+            {
+                throw reader.Error("networking.serviceSubnet", $"\"{subnet}\" is not a valid CIDR");
+            }
+            config = config with
+            {
+                ServiceSubnet = subnet ?? config.ServiceSubnet,
+                DnsDomain = reader.String(networking, "dnsDomain", "networking.dnsDomain") ?? config.DnsDomain,
+            };
+        }
+        if (reader.Map(root, "apiServer") is { } apiServer)
+        {
+            config = config with { ApiServerCertSans = reader.Strings(apiServer, "certSANs", "apiServer.certSANs") ?? config.ApiServerCertSans };
+        }
+        if (reader.Map(root, "etcd") is { } etcd)
+        {
+            if (reader.Map(etcd, "local") is { } local)
+            {
+                config = config with
+                {
+                    EtcdServerCertSans = reader.Strings(local, "serverCertSANs", "etcd.local.serverCertSANs") ?? config.EtcdServerCertSans,
+                    EtcdPeerCertSans = reader.Strings(local, "peerCertSANs", "etcd.local.peerCertSANs") ?? config.EtcdPeerCertSans,
+                };
+            }
+            if (reader.Map(etcd, "external") is not null)
+            {
+                config = config with { ExternalEtcd = true };
+            }
+        }
+        if (reader.Map(root, "featureGates") is { } gates && reader.Bool(gates, "PublicKeysECDSA", "featureGates.PublicKeysECDSA") == true)
+        {
+            config = config with { KeyAlgorithm = KeyAlgorithm.EcdsaP256 };
+        }
+        if (reader.String(root, "encryptionAlgorithm") is { } algorithm)
+        {
+            if (version == "v1beta3")
+            {
+                throw reader.Error("encryptionAlgorithm", "is a kubeadm.k8s.io/v1beta4 field; in v1beta3 use featureGates.PublicKeysECDSA");
+            }
+            if (!KeyAlgorithms.TryParse(algorithm, out var parsed))
+            {
+                throw reader.Error("encryptionAlgorithm", $"unknown value \"{algorithm}\"; use RSA-2048, RSA-3072, RSA-4096, ECDSA-P256 or ECDSA-P384");
+            }
+            config = config with { KeyAlgorithm = parsed };
+        }
+        config = config with
+        {
+            CertificateValidity = reader.Duration(root, "certificateValidityPeriod") ?? config.CertificateValidity,
+            CaCertificateValidity = reader.Duration(root, "caCertificateValidityPeriod") ?? config.CaCertificateValidity,
+        };
+        return config;
+    }
+
+    private static int ValidPort(FieldReader reader, long port, string field) =>
+        port is >= 1 and <= 65535 ? (int)port : throw reader.Error(field, $"{port} is not a valid port (1-65535)");
+
+    /// <summary>Typed access to fields with errors that name the file, the document kind and the field path.</summary>
+    private sealed record FieldReader(string Source, string Context, ICollection<string>? Warnings)
+    {
+        public KubePkiException Error(string field, string message) => new($"{Source}: {Context}.{field}: {message}");
+
+        public void Only(YamlMappingNode map, params string[] known)
+        {
+            foreach (var key in map.Children.Keys.OfType<YamlScalarNode>())
+            {
+                if (!known.Contains(key.Value))
+                {
+                    Warnings?.Add($"[config] WARNING: {Source}: unknown field \"{key.Value}\" in {Context}");
+                }
+            }
+        }
+
+        public string? String(YamlMappingNode map, string key, string? path = null) => Get(map, key) switch
+        {
+            null => null,
+            YamlScalarNode scalar => scalar.Value,
+            _ => throw Error(path ?? key, "expected a string"),
+        };
+
+        public YamlMappingNode? Map(YamlMappingNode map, string key) => Get(map, key) switch
+        {
+            null or YamlScalarNode { Value: null or "" } => null,
+            YamlMappingNode child => child,
+            _ => throw Error(key, "expected a mapping"),
+        };
+
+        public IReadOnlyList<string>? Strings(YamlMappingNode map, string key, string path) => Get(map, key) switch
+        {
+            null or YamlScalarNode { Value: null or "" } => null,
+            YamlSequenceNode list => list.Children.Select(item => item is YamlScalarNode { Value: { } v } ? v : throw Error(path, "expected a list of strings")).ToList(),
+            _ => throw Error(path, "expected a list of strings"),
+        };
+
+        public long? Int(YamlMappingNode map, string key, string path)
+        {
+            var text = String(map, key, path);
+            return text is null ? null : long.TryParse(text, out var value) ? value : throw Error(path, $"\"{text}\" is not an integer");
+        }
+
+        public bool? Bool(YamlMappingNode map, string key, string path)
+        {
+            var text = String(map, key, path);
+            return text is null ? null : bool.TryParse(text, out var value) ? value : throw Error(path, $"\"{text}\" is not a boolean");
+        }
+
+        public TimeSpan? Duration(YamlMappingNode map, string key)
+        {
+            var text = String(map, key);
+            if (text is null)
+            {
+                return null;
+            }
+            if (!GoDuration.TryParse(text, out var value) || value <= TimeSpan.Zero)
+            {
+                throw Error(key, $"\"{text}\" is not a valid positive duration (e.g. 8760h)");
+            }
+            return value;
+        }
+
+        private static YamlNode? Get(YamlMappingNode map, string key) =>
+            map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
+    }
+}

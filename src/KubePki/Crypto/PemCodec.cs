@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace KubePki.Crypto;
+
+/// <summary>PEM text ↔ keys and certificates. Works on text; <c>source</c> names the file in error messages.</summary>
+public static class PemCodec
+{
+    public const string CertificateLabel = "CERTIFICATE";
+    public const string CsrLabel = "CERTIFICATE REQUEST";
+
+    /// <summary>All CERTIFICATE blocks, leaf first (kubeadm accepts a chain: leaf then intermediates).</summary>
+    public static IReadOnlyList<X509Certificate2> DecodeCertificates(ReadOnlySpan<char> pem, string source)
+    {
+        var result = new List<X509Certificate2>();
+        var rest = pem;
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            var label = rest[fields.Label];
+            if (label.SequenceEqual(CertificateLabel))
+            {
+                try
+                {
+                    var der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
+                    result.Add(X509CertificateLoader.LoadCertificate(der));
+                }
+                catch (Exception e) when (e is CryptographicException or FormatException)
+                {
+                    throw new KubePkiException($"{source}: malformed certificate: {FirstLine(e.Message)}", e);
+                }
+            }
+            rest = rest[fields.Location.End..];
+        }
+        if (result.Count == 0)
+        {
+            throw new KubePkiException($"{source}: no PEM block of type \"CERTIFICATE\" found");
+        }
+        return result;
+    }
+
+    public static X509Certificate2 DecodeCertificate(ReadOnlySpan<char> pem, string source) => DecodeCertificates(pem, source)[0];
+
+    /// <summary>Reads <c>RSA PRIVATE KEY</c>, <c>EC PRIVATE KEY</c> or <c>PRIVATE KEY</c> (PKCS#8), as kubeadm's keyutil does.</summary>
+    public static PrivateKey DecodePrivateKey(ReadOnlySpan<char> pem, string source)
+    {
+        var rest = pem;
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            var label = rest[fields.Label].ToString();
+            var block = rest[fields.Location].ToString();
+            rest = rest[fields.Location.End..];
+            try
+            {
+                switch (label)
+                {
+                    case "RSA PRIVATE KEY":
+                        return ImportRsa(block);
+                    case "EC PRIVATE KEY":
+                        return ImportEc(block);
+                    case "PRIVATE KEY":
+                        try
+                        {
+                            return ImportRsa(block);
+                        }
+                        catch (CryptographicException)
+                        {
+                            return ImportEc(block);
+                        }
+                }
+            }
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
+            {
+                throw new KubePkiException($"{source}: malformed private key in PEM block \"{label}\": {FirstLine(e.Message)}", e);
+            }
+        }
+        throw new KubePkiException($"{source}: no private key found (expected a PEM block \"RSA PRIVATE KEY\", \"EC PRIVATE KEY\" or \"PRIVATE KEY\")");
+    }
+
+    /// <summary>Reads a <c>PUBLIC KEY</c> block and returns its SubjectPublicKeyInfo DER.</summary>
+    public static byte[] DecodePublicKeyInfo(ReadOnlySpan<char> pem, string source)
+    {
+        if (!PemEncoding.TryFind(pem, out var fields) || !pem[fields.Label].SequenceEqual("PUBLIC KEY"))
+        {
+            throw new KubePkiException($"{source}: no PEM block of type \"PUBLIC KEY\" found");
+        }
+        return Convert.FromBase64String(pem[fields.Base64Data].ToString());
+    }
+
+    public static string EncodeCertificate(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
+
+    public static string EncodeCertificates(IEnumerable<X509Certificate2> chain) => string.Concat(chain.Select(EncodeCertificate));
+
+    private static PrivateKey ImportRsa(string block)
+    {
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(block);
+            return PrivateKey.From(rsa);
+        }
+        catch
+        {
+            rsa.Dispose();
+            throw;
+        }
+    }
+
+    private static PrivateKey ImportEc(string block)
+    {
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(block);
+            return PrivateKey.From(ec);
+        }
+        catch
+        {
+            ec.Dispose();
+            throw;
+        }
+    }
+
+    internal static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).TrimEnd('.');
+    }
+}

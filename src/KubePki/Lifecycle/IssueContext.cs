@@ -1,0 +1,63 @@
+using KubePki.Catalog;
+using KubePki.Configuration;
+using KubePki.Crypto;
+using KubePki.Storage;
+
+namespace KubePki.Lifecycle;
+
+/// <summary>What every use case that issues certificates shares: the cluster config, the cert dir, a key source, one
+/// start time for the whole run (kubeadm's StartTimeUTC) and where messages go. Loaded CAs are cached per run.</summary>
+public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGenerator keys, DateTimeOffset start, TextWriter log)
+{
+    private readonly Dictionary<string, CertificateAuthority> _cas = new(StringComparer.Ordinal);
+
+    public ClusterConfig Config { get; } = config;
+
+    public PkiDirectory Pki { get; } = pki;
+
+    public IKeyGenerator Keys { get; } = keys;
+
+    public DateTimeOffset Start { get; } = start;
+
+    public TextWriter Log { get; } = log;
+
+    public CertificateAuthority GetCa(string name)
+    {
+        if (!_cas.TryGetValue(name, out var ca))
+        {
+            ca = CaLoader.Load(Pki, CertCatalog.Get(name));
+            _cas[name] = ca;
+        }
+        return ca;
+    }
+
+    public void Remember(string name, CertificateAuthority ca) => _cas[name] = ca;
+
+    /// <summary>The CA, ready to sign: it must have its key and must not have expired.</summary>
+    public CertificateAuthority GetSigningCa(string name, string forWhat)
+    {
+        var ca = GetCa(name);
+        var path = Pki.CertPath(CertCatalog.Get(name).BaseName);
+        if (!ca.HasKey)
+        {
+            throw new KubePkiException($"cannot create {forWhat}: the {name} certificate authority {path} has no key {Pki.KeyPath(CertCatalog.Get(name).BaseName)} (external CA mode); provide the signed certificate instead");
+        }
+        if (ca.Certificate.NotAfter.ToUniversalTime() <= Start.UtcDateTime)
+        {
+            throw new KubePkiException($"cannot create {forWhat}: the {name} certificate authority {path} expired on {ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC");
+        }
+        return ca;
+    }
+
+    /// <summary>Signs a template with a CA, reporting when the CA's own expiry shortened the validity.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Issue(string caName, Building.CertificateTemplate template, PrivateKey subjectKey, string forWhat)
+    {
+        var ca = GetSigningCa(caName, forWhat);
+        var certificate = ca.Issue(template, subjectKey.PublicKey, out var clamped);
+        if (clamped)
+        {
+            Log.WriteLine($"[certs] WARNING: {forWhat} would outlive the {caName} certificate authority; its NotAfter is set to the CA's, {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC");
+        }
+        return certificate;
+    }
+}

@@ -1,0 +1,105 @@
+using KubePki.Building;
+using KubePki.Catalog;
+using KubePki.Configuration;
+using KubePki.Crypto;
+using KubePki.Kubeconfig;
+using KubePki.Storage;
+
+namespace KubePki.Lifecycle;
+
+/// <summary><c>init phase kubeconfig</c>: writes kubeadm's kubeconfig files with embedded CA and client credentials,
+/// reusing an existing file only when it embeds the current ca.crt.</summary>
+public sealed class KubeconfigGenerator(IssueContext context)
+{
+    private ClusterConfig Config => context.Config;
+
+    public string PathOf(KubeconfigDefinition definition) => Path.Combine(Config.KubeconfigDir, definition.FileName);
+
+    public int MissingKeyCount(IEnumerable<KubeconfigDefinition> definitions) =>
+        definitions.Count(d => !context.Pki.Store.Exists(PathOf(d)));
+
+    public void CreateAll()
+    {
+        foreach (var definition in KubeconfigCatalog.All)
+        {
+            CheckExisting(definition);
+        }
+        foreach (var definition in KubeconfigCatalog.All)
+        {
+            Create(definition);
+        }
+    }
+
+    public void Create(KubeconfigDefinition definition)
+    {
+        var path = PathOf(definition);
+        if (CheckExisting(definition))
+        {
+            context.Log.WriteLine($"[kubeconfig] Using existing kubeconfig file: \"{path}\"");
+            return;
+        }
+        context.Log.WriteLine($"[kubeconfig] Writing \"{definition.FileName}\" kubeconfig file");
+        var text = Build(definition.ClientNameOf(Config), definition.Organizations, ServerFor(definition), Config.CertificateValidity);
+        context.Pki.Store.Write([FileWrite.Text(path, text, FileModes.Private)]);
+    }
+
+    /// <summary>A kubeconfig for any client name, signed by the cluster CA (<c>kubeconfig user</c>).</summary>
+    public string Build(string clientName, IReadOnlyList<string> organizations, string server, TimeSpan validity)
+    {
+        using var key = context.Keys.Generate(Config.KeyAlgorithm);
+        var template = TemplateBuilder.ForClient(clientName, organizations, context.Start, validity);
+        var certificate = context.Issue("ca", template, key, $"the client certificate for {clientName}");
+        var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
+        return KubeconfigFile.Create(Config.ClusterName, server, caPem, clientName, PemCodec.EncodeCertificate(certificate), key.ToPem())
+            .Serialize();
+    }
+
+    /// <summary>https://host:port of the control-plane endpoint (port defaults to bindPort), else of the advertise address.</summary>
+    public static string ControlPlaneUrl(ClusterConfig config)
+    {
+        if (config.ControlPlaneEndpoint.Length > 0)
+        {
+            var (host, port) = NetworkText.SplitHostPort(config.ControlPlaneEndpoint, "cluster controlPlaneEndpoint");
+            return $"https://{NetworkText.JoinHostPort(host, port ?? config.BindPort)}";
+        }
+        return LocalUrl(config);
+    }
+
+    public static string LocalUrl(ClusterConfig config)
+    {
+        SanRules.AdvertiseAddress(config);
+        return $"https://{NetworkText.JoinHostPort(config.AdvertiseAddress, config.BindPort)}";
+    }
+
+    private string ServerFor(KubeconfigDefinition definition) =>
+        definition.UsesLocalEndpoint ? LocalUrl(Config) : ControlPlaneUrl(Config);
+
+    /// <summary>True when the file exists and may be reused; throws when it exists but embeds another CA.</summary>
+    private bool CheckExisting(KubeconfigDefinition definition)
+    {
+        var path = PathOf(definition);
+        if (!context.Pki.Store.Exists(path))
+        {
+            if (!context.GetCa("ca").HasKey)
+            {
+                throw new KubePkiException($"the {path} file does not exists or it is not valid: in external CA mode every kubeconfig must be provided");
+            }
+            return false;
+        }
+        var file = KubeconfigFile.Parse(context.Pki.Store.ReadText(path), path);
+        var embedded = file.CertificateAuthorityPem
+            ?? (file.CertificateAuthorityPath is { } caPath ? context.Pki.Store.ReadText(caPath) : null)
+            ?? throw new KubePkiException($"invalid kubeConfig file {path}: cluster {file.CurrentClusterName} has no certificate-authority-data");
+        var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
+        if (embedded.Trim() != caPem.Trim())
+        {
+            throw new KubePkiException($"a kubeconfig file \"{path}\" exists already but has got the wrong CA cert");
+        }
+        var expected = ServerFor(definition);
+        if (file.Server != expected)
+        {
+            context.Log.WriteLine($"[kubeconfig] WARNING: a kubeconfig file \"{path}\" exists already but has an unexpected API Server URL: expected: {expected}, got: {file.Server}");
+        }
+        return true;
+    }
+}

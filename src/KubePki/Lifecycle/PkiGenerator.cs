@@ -1,0 +1,154 @@
+using KubePki.Building;
+using KubePki.Catalog;
+using KubePki.Crypto;
+using KubePki.Storage;
+using KubePki.Validation;
+
+namespace KubePki.Lifecycle;
+
+/// <summary><c>init phase certs</c>: creates what is missing, reuses what exists after checking it (never overwrites a
+/// user's cert), and works without CA keys in external CA mode.</summary>
+public sealed class PkiGenerator(IssueContext context)
+{
+    private PkiDirectory Pki => context.Pki;
+
+    private TextWriter Log => context.Log;
+
+    public IReadOnlyList<CertDefinition> Definitions => CertCatalog.For(context.Config.ExternalEtcd);
+
+    /// <summary>How many new keys <see cref="CreateAll"/> will need: one per missing pair, plus sa.</summary>
+    public int MissingKeyCount() =>
+        Definitions.Count(d => !Pki.CertExists(d.BaseName)) + (Pki.KeyExists("sa") ? 0 : 1);
+
+    /// <summary><c>certs all</c>: every existing file is checked before the first one is written.</summary>
+    public void CreateAll()
+    {
+        var external = Definitions.Where(d => d.IsCa && CaLoader.IsExternal(Pki, d, Definitions)).Select(d => d.Name).ToHashSet();
+        foreach (var definition in Definitions.Where(d => !d.IsCa && Pki.CertExists(d.BaseName)))
+        {
+            CheckExisting(definition);
+        }
+        foreach (var definition in Definitions)
+        {
+            Create(definition);
+        }
+        if (external.Contains("ca"))
+        {
+            Log.WriteLine("[certs] Using existing sa keys");
+        }
+        else
+        {
+            CreateServiceAccountKeys();
+        }
+    }
+
+    /// <summary>One phase: <c>certs ca</c>, <c>certs apiserver</c>, ...</summary>
+    public void Create(CertDefinition definition)
+    {
+        if (context.Config.ExternalEtcd && definition.IsEtcd)
+        {
+            Log.WriteLine($"[certs] External etcd mode: Skipping {definition.Name} {(definition.IsCa ? "certificate authority" : "certificate")} generation");
+            return;
+        }
+        if (definition.IsCa)
+        {
+            CreateCa(definition);
+        }
+        else
+        {
+            CreateLeaf(definition);
+        }
+    }
+
+    public void CreateServiceAccountKeys()
+    {
+        if (Pki.KeyExists("sa"))
+        {
+            try
+            {
+                using var existing = Pki.ReadKey("sa");
+            }
+            catch (KubePkiException e)
+            {
+                throw new KubePkiException($"file sa.key existed but it could not be loaded properly: {e.Message}", e);
+            }
+            Log.WriteLine("[certs] Using the existing \"sa\" key");
+            return;
+        }
+        Log.WriteLine("[certs] Generating \"sa\" key and public key");
+        using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+        Pki.Store.Write(
+        [
+            Pki.KeyFile("sa", key),
+            FileWrite.Text(Pki.PublicKeyPath("sa"), key.PublicKeyPem(), FileModes.Private),
+        ]);
+    }
+
+    private void CreateCa(CertDefinition definition)
+    {
+        if (Pki.CertExists(definition.BaseName))
+        {
+            var ca = context.GetCa(definition.Name);
+            WarnPeriod(definition, ca.Certificate);
+            Log.WriteLine(ca.HasKey
+                ? $"[certs] Using existing {definition.Name} certificate authority"
+                : $"[certs] Using existing {definition.Name} keyless certificate authority");
+            return;
+        }
+        Log.WriteLine($"[certs] Generating \"{definition.Name}\" certificate and key");
+        var spec = definition.Resolve(context.Config);
+        var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+        var certificate = CertificateAuthority.SelfSign(TemplateBuilder.For(spec, context.Config, context.Start), key);
+        Pki.WritePair(definition.BaseName, certificate, key);
+        context.Remember(definition.Name, new CertificateAuthority(certificate, key));
+    }
+
+    private void CreateLeaf(CertDefinition definition)
+    {
+        var spec = definition.Resolve(context.Config);
+        if (Pki.CertExists(definition.BaseName))
+        {
+            CheckExisting(definition);
+            Log.WriteLine($"[certs] Using existing {definition.Name} certificate and key on disk");
+            return;
+        }
+        foreach (var warning in spec.AltNames.Warnings)
+        {
+            Log.WriteLine(warning);
+        }
+        Log.WriteLine($"[certs] Generating \"{definition.Name}\" certificate and key");
+        if (spec.ExtendedKeyUsages.Contains(ExtendedKeyUsageOids.ServerAuth))
+        {
+            Log.WriteLine($"[certs] {definition.Name} serving cert is signed for DNS names [{string.Join(' ', spec.AltNames.DnsNames)}] and IPs [{string.Join(' ', spec.AltNames.IpAddresses)}]");
+        }
+        var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+        using var _ = key;
+        var certificate = context.Issue(definition.CaName!, TemplateBuilder.For(spec, context.Config, context.Start), key, $"the {definition.Name} certificate");
+        Pki.WritePair(definition.BaseName, certificate, key);
+    }
+
+    /// <summary>An existing leaf is reused only if its key matches, it chains to its CA and covers every required SAN.</summary>
+    private void CheckExisting(CertDefinition definition)
+    {
+        var caDefinition = CertCatalog.Get(definition.CaName!);
+        if (!Pki.CertExists(caDefinition.BaseName))
+        {
+            throw new KubePkiException($"{Pki.CertPath(definition.BaseName)} exists but its certificate authority {Pki.CertPath(caDefinition.BaseName)} does not: provide the CA or remove the certificate");
+        }
+        var problem = ExistingPairValidator.ChainProblem(Pki, definition, context.GetCa(caDefinition.Name))
+            ?? ExistingPairValidator.SanProblem(Pki, definition.Resolve(context.Config));
+        if (problem is not null)
+        {
+            throw new KubePkiException(problem);
+        }
+        WarnPeriod(definition, Pki.ReadCert(definition.BaseName));
+    }
+
+    private void WarnPeriod(CertDefinition definition, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        if (CertificateFacts.PeriodProblem(certificate, context.Start) is { } problem)
+        {
+            Log.WriteLine($"WARNING: could not validate bounds for certificate {definition.Name}: {problem}");
+        }
+    }
+}
