@@ -1,5 +1,7 @@
 using KubePki.Catalog;
+using System.Security.Cryptography.X509Certificates;
 using KubePki.Configuration;
+using KubePki.Validation;
 
 namespace KubePki.Building;
 
@@ -32,6 +34,22 @@ public static class TemplateBuilder
         var whole = TruncateToSeconds(start);
         return new CertificateTemplate(commonName, organizations, false, [], [], [ExtendedKeyUsageOids.ClientAuth],
             whole - Backdate, whole + validity);
+    }
+
+    /// <summary>kubeadm's certToConfig for renewal: CN, O, DNS and IP SANs and EKUs copied from the existing certificate;
+    /// everything else (URI/email SANs, OU, ...) is dropped; validity is new.</summary>
+    public static CertificateTemplate FromExisting(X509Certificate2 existing, DateTimeOffset start, TimeSpan validity)
+    {
+        var whole = TruncateToSeconds(start);
+        return new CertificateTemplate(
+            CertificateFacts.CommonName(existing),
+            CertificateFacts.Organizations(existing),
+            false,
+            CertificateFacts.DnsNames(existing),
+            CertificateFacts.IpAddresses(existing),
+            CertificateFacts.ExtendedKeyUsages(existing),
+            whole - Backdate,
+            whole + validity);
     }
 
     public static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>

@@ -81,8 +81,9 @@ public static partial class YamlText
     private static string Scalar(YamlScalarNode node)
     {
         var value = node.Value ?? "";
-        // A null written as null stays null; quoted strings that would read back as another type stay quoted.
-        if (node.Style == YamlDotNet.Core.ScalarStyle.Plain && value is "null" or "~" or "")
+        // Plain scalars (as read from a file, or numbers/booleans we build) are written back unchanged; strings
+        // that would read back as another type are quoted.
+        if (node.Style == YamlDotNet.Core.ScalarStyle.Plain)
         {
             return value.Length == 0 ? "null" : value;
         }
@@ -99,6 +100,7 @@ public static partial class YamlText
         || value.EndsWith(':')
         || value.EndsWith(' ')
         || Reserved().IsMatch(value)
+        || Timestamp().IsMatch(value)
         || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     private static string Quote(string value)
@@ -121,6 +123,9 @@ public static partial class YamlText
 
     [GeneratedRegex("^[A-Za-z0-9_./=+$()^][A-Za-z0-9_./:@=+$()^ ,~-]*$")]
     private static partial Regex SafePlain();
+
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}")]
+    private static partial Regex Timestamp();
 
     [GeneratedRegex("^(?i:true|false|yes|no|on|off|y|n|null|~)$")]
     private static partial Regex Reserved();

@@ -1,0 +1,36 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using KubePki.Crypto;
+
+namespace KubePki.Building;
+
+/// <summary>PKCS#10 requests as kubeadm makes them for an external CA: subject and SANs only, no usages (the CA adds those).</summary>
+public static class CsrBuilder
+{
+    public static string CreatePem(string commonName, IReadOnlyList<string> organizations, IReadOnlyList<string> dnsNames,
+        IReadOnlyList<IPAddress> ipAddresses, PrivateKey key)
+    {
+        var subject = SubjectName.Create(commonName, organizations);
+        var request = key.Key switch
+        {
+            RSA rsa => new CertificateRequest(subject, rsa, key.SignatureHash, RSASignaturePadding.Pkcs1),
+            ECDsa ec => new CertificateRequest(subject, ec, key.SignatureHash),
+            _ => throw new NotSupportedException(),
+        };
+        if (dnsNames.Count > 0 || ipAddresses.Count > 0)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            foreach (var dns in dnsNames)
+            {
+                san.AddDnsName(dns);
+            }
+            foreach (var ip in ipAddresses)
+            {
+                san.AddIpAddress(ip);
+            }
+            request.CertificateExtensions.Add(san.Build());
+        }
+        return request.CreateSigningRequestPem() + "\n";
+    }
+}

@@ -1,0 +1,93 @@
+using KubePki.Building;
+using KubePki.Catalog;
+using KubePki.Kubeconfig;
+using KubePki.Storage;
+using KubePki.Validation;
+
+namespace KubePki.Lifecycle;
+
+/// <summary>Keys and CSRs for an external CA: <c>certs generate-csr</c> (identity from the cluster config) and
+/// <c>certs renew --csr-only</c> (identity from the existing certificate, which stays in place). Existing files are
+/// refused before anything is written.</summary>
+public sealed class CsrGenerator(IssueContext context)
+{
+    private PkiDirectory Pki => context.Pki;
+
+    private IFileStore Store => context.Pki.Store;
+
+    /// <summary>kubeadm's CreateDefaultKeysAndCSRFiles + CreateDefaultKubeConfigsAndCSRFiles.</summary>
+    public void GenerateAll()
+    {
+        var leaves = CertCatalog.For(context.Config.ExternalEtcd).Where(d => !d.IsCa).ToList();
+        foreach (var leaf in leaves)
+        {
+            RefuseExisting(Pki.KeyPath(leaf.BaseName), Pki.CsrPath(leaf.BaseName), $"key or CSR {Path.Combine(Pki.Root, leaf.BaseName)}");
+        }
+        foreach (var definition in KubeconfigCatalog.All)
+        {
+            var path = KubeconfigPath(definition);
+            RefuseExisting(path, path + ".csr", $"kube config: {path}");
+        }
+        foreach (var leaf in leaves)
+        {
+            var spec = leaf.Resolve(context.Config);
+            context.Log.WriteLine($"[certs] Generating key and CSR for \"{leaf.Name}\": {Pki.CsrPath(leaf.BaseName)}");
+            using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+            var csr = CsrBuilder.CreatePem(spec.CommonName, spec.Organizations, spec.AltNames.DnsNames, spec.AltNames.IpAddresses, key);
+            Store.Write([Pki.KeyFile(leaf.BaseName, key), FileWrite.Text(Pki.CsrPath(leaf.BaseName), csr, FileModes.Private)]);
+        }
+        foreach (var definition in KubeconfigCatalog.All)
+        {
+            var path = KubeconfigPath(definition);
+            var clientName = definition.ClientNameOf(context.Config);
+            context.Log.WriteLine($"[kubeconfig] Writing \"{definition.FileName}\" with its client key, and its CSR {path}.csr");
+            using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+            var server = definition.UsesLocalEndpoint ? KubeconfigGenerator.LocalUrl(context.Config) : KubeconfigGenerator.ControlPlaneUrl(context.Config);
+            var kubeconfig = KubeconfigFile.Create(context.Config.ClusterName, server, "", clientName, null, key.ToPem()).Serialize();
+            var csr = CsrBuilder.CreatePem(clientName, definition.Organizations, [], [], key);
+            Store.Write([FileWrite.Text(path, kubeconfig, FileModes.Private), FileWrite.Text(path + ".csr", csr, FileModes.Private)]);
+        }
+    }
+
+    /// <summary>For each existing item: a new key and a CSR carrying the subject and SANs of its current certificate,
+    /// written to <paramref name="csrDir"/> as <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
+    public void RenewCsrOnly(IReadOnlyList<RenewableItem> items, string csrDir)
+    {
+        var present = items.Where(i => i.Exists(Store)).ToList();
+        foreach (var item in items.Except(present))
+        {
+            context.Log.WriteLine($"MISSING! {item.LongName}");
+        }
+        foreach (var item in present)
+        {
+            var (keyPath, csrPath) = CsrPaths(item, csrDir);
+            RefuseExisting(keyPath, csrPath, $"key or CSR {Path.Combine(csrDir, BaseName(item))}");
+        }
+        foreach (var item in present)
+        {
+            var existing = item.ReadCertificate(Store);
+            var (keyPath, csrPath) = CsrPaths(item, csrDir);
+            using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+            var csr = CsrBuilder.CreatePem(CertificateFacts.CommonName(existing), CertificateFacts.Organizations(existing),
+                CertificateFacts.DnsNames(existing), CertificateFacts.IpAddresses(existing), key);
+            DiskFileStore.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(csrPath))!, FileModes.PrivateDirectory);
+            Store.Write([FileWrite.Text(keyPath, key.ToPem(), FileModes.Private), FileWrite.Text(csrPath, csr, FileModes.Private)]);
+            context.Log.WriteLine($"[renew] Wrote the key and CSR for {item.Name}: {csrPath}");
+        }
+    }
+
+    private string KubeconfigPath(KubeconfigDefinition definition) => Path.Combine(context.Config.KubeconfigDir, definition.FileName);
+
+    private static string BaseName(RenewableItem item) => item is PkiPairItem pair ? pair.Definition.BaseName : item.Name;
+
+    private static (string Key, string Csr) CsrPaths(RenewableItem item, string csrDir) =>
+        (Path.Combine(csrDir, BaseName(item) + ".key"), Path.Combine(csrDir, BaseName(item) + ".csr"));
+
+    private void RefuseExisting(string first, string second, string what)
+    {
+        if (Store.Exists(first) || Store.Exists(second))
+        {
+            throw new KubePkiException($"file already exists: {what}");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using KubePki.Catalog;
+using KubePki.Configuration;
+using KubePki.Crypto;
+using KubePki.Storage;
+using KubePki.Validation;
+
+namespace KubePki.Lifecycle;
+
+/// <summary>One row of check-expiration (kubeadm's output.kubeadm.k8s.io/v1alpha3 Certificate).</summary>
+public sealed record ExpirationEntry(string Name, DateTimeOffset? ExpirationDate, long ResidualTimeSeconds, string? CaName, bool ExternallyManaged, bool Missing)
+{
+    public static ExpirationEntry MissingEntry(string name) => new(name, null, 0, null, false, true);
+}
+
+public sealed record ExpirationInfo(IReadOnlyList<ExpirationEntry> Certificates, IReadOnlyList<ExpirationEntry> CertificateAuthorities)
+{
+    public IEnumerable<ExpirationEntry> All => Certificates.Concat(CertificateAuthorities);
+}
+
+/// <summary>Builds the data behind <c>certs check-expiration</c>; printers render it.</summary>
+public static class ExpirationReport
+{
+    public static ExpirationInfo Build(ClusterConfig config, PkiDirectory pki, DateTimeOffset now, string? kubeletDir = null)
+    {
+        var external = new Dictionary<string, bool>();
+        bool IsExternal(string caName)
+        {
+            if (!external.TryGetValue(caName, out var value))
+            {
+                try
+                {
+                    value = CaLoader.IsExternal(pki, CertCatalog.Get(caName), CertCatalog.For(config.ExternalEtcd));
+                }
+                catch (KubePkiException e)
+                {
+                    throw new KubePkiException($"Error checking external CA condition for {caName} certificate authority: {e.Message}", e);
+                }
+                external[caName] = value;
+            }
+            return value;
+        }
+
+        var certificates = new List<ExpirationEntry>();
+        foreach (var item in RenewalCatalog.Items(config, pki))
+        {
+            certificates.Add(item.Exists(pki.Store)
+                ? Entry(item.Name, item.ReadCertificate(pki.Store), now, item.CaName, IsExternal(item.CaName))
+                : ExpirationEntry.MissingEntry(item.Name));
+        }
+        if (kubeletDir is not null)
+        {
+            certificates.AddRange(KubeletEntries(kubeletDir, pki.Store, now));
+        }
+        var cas = RenewalCatalog.Cas(config)
+            .Select(ca => pki.CertExists(ca.BaseName)
+                ? Entry(ca.Name, pki.ReadCert(ca.BaseName), now, null, IsExternal(ca.Name))
+                : ExpirationEntry.MissingEntry(ca.Name))
+            .ToList();
+        return new ExpirationInfo(certificates, cas);
+    }
+
+    /// <summary>Beyond kubeadm: the kubelet's client cert (rotated by the kubelet) and serving cert (self-signed
+    /// kubelet.crt, or kubelet-server-current.pem with serverTLSBootstrap).</summary>
+    private static IEnumerable<ExpirationEntry> KubeletEntries(string kubeletDir, IFileStore store, DateTimeOffset now)
+    {
+        var client = Path.Combine(kubeletDir, "kubelet-client-current.pem");
+        var rotatedServing = Path.Combine(kubeletDir, "kubelet-server-current.pem");
+        var selfSigned = Path.Combine(kubeletDir, "kubelet.crt");
+        yield return store.Exists(client)
+            ? Entry("kubelet-client", PemCodec.DecodeCertificate(store.ReadText(client), client), now, "ca", false)
+            : ExpirationEntry.MissingEntry("kubelet-client");
+        var serving = store.Exists(rotatedServing) ? rotatedServing : selfSigned;
+        yield return store.Exists(serving)
+            ? Entry("kubelet-serving", PemCodec.DecodeCertificate(store.ReadText(serving), serving), now,
+                serving == selfSigned ? "self-signed" : "ca", false)
+            : ExpirationEntry.MissingEntry("kubelet-serving");
+    }
+
+    private static ExpirationEntry Entry(string name, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, DateTimeOffset now, string? caName, bool external)
+    {
+        var notAfter = CertificateFacts.NotAfter(certificate);
+        var residual = (long)(notAfter - now).TotalSeconds;
+        return new ExpirationEntry(name, notAfter, residual, caName, external, false);
+    }
+}

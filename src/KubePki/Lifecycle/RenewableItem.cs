@@ -1,0 +1,70 @@
+using System.Security.Cryptography.X509Certificates;
+using KubePki.Catalog;
+using KubePki.Crypto;
+using KubePki.Kubeconfig;
+using KubePki.Storage;
+
+namespace KubePki.Lifecycle;
+
+/// <summary>A certificate kubeadm's renewal manager handles: a cert/key pair in the cert dir or a client cert embedded
+/// in a kubeconfig (kubeadm's readwriter). One interface, so check-expiration and renew treat both alike.</summary>
+public abstract record RenewableItem(string Name, string LongName, string CaName)
+{
+    public abstract bool Exists(IFileStore store);
+
+    public abstract X509Certificate2 ReadCertificate(IFileStore store);
+
+    /// <summary>The files this item consists of, for backups.</summary>
+    public abstract IReadOnlyList<string> Paths { get; }
+
+    /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed the current CA.</summary>
+    public abstract IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca);
+}
+
+public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
+    : RenewableItem(Definition.Name, Definition.LongName, Definition.CaName!)
+{
+    public override bool Exists(IFileStore store) => Pki.CertExists(Definition.BaseName);
+
+    public override X509Certificate2 ReadCertificate(IFileStore store) => Pki.ReadCert(Definition.BaseName);
+
+    public override IReadOnlyList<string> Paths => [Pki.KeyPath(Definition.BaseName), Pki.CertPath(Definition.BaseName)];
+
+    // Key first, then cert: a reader that sees the new cert also sees the new key.
+    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca) =>
+        [Pki.KeyFile(Definition.BaseName, key), Pki.CertFile(Definition.BaseName, certificate)];
+}
+
+public sealed record KubeconfigItem(KubeconfigDefinition Definition, string FilePath)
+    : RenewableItem(Definition.FileName, Definition.LongName, "ca")
+{
+    public override bool Exists(IFileStore store) => store.Exists(FilePath);
+
+    public KubeconfigFile Read(IFileStore store)
+    {
+        var file = KubeconfigFile.Parse(store.ReadText(FilePath), FilePath);
+        if (file.CertificateAuthorityPem is null)
+        {
+            throw new KubePkiException($"invalid kubeConfig file {FilePath}: cluster {file.CurrentClusterName} does not have an embedded server certificate");
+        }
+        return file;
+    }
+
+    public override X509Certificate2 ReadCertificate(IFileStore store)
+    {
+        var file = Read(store);
+        var pem = file.ClientCertificatePem
+            ?? throw new KubePkiException($"invalid kubeConfig file {FilePath}: user {file.CurrentUserName} does not have an embedded client certificate");
+        return PemCodec.DecodeCertificate(pem, $"{FilePath} (client-certificate-data)");
+    }
+
+    public override IReadOnlyList<string> Paths => [FilePath];
+
+    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca)
+    {
+        var file = Read(store);
+        file.SetClientCredentials(PemCodec.EncodeCertificate(certificate), key.ToPem());
+        file.SetCertificateAuthority(PemCodec.EncodeCertificate(ca));
+        return [FileWrite.Text(FilePath, file.Serialize(), FileModes.Private)];
+    }
+}
