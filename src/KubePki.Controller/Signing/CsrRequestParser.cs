@@ -1,0 +1,199 @@
+using System.Formats.Asn1;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace KubePki.Controller.Signing;
+
+/// <summary>spec.request bytes → <see cref="CsrRequest"/>, as the API's validation and KCM's ParseCSR see it: exactly one
+/// PEM block of type <c>CERTIFICATE REQUEST</c>, a valid self-signature, then the subject, SANs and key.</summary>
+public static class CsrRequestParser
+{
+    private const string SanOid = "2.5.29.17";
+    private const string BasicConstraintsOid = "2.5.29.19";
+    private const string CommonNameOid = "2.5.4.3";
+    private const string OrganizationOid = "2.5.4.10";
+
+    public static CsrRequest Parse(ReadOnlySpan<byte> request)
+    {
+        var text = System.Text.Encoding.ASCII.GetString(request);
+        if (!PemEncoding.TryFind(text, out var fields))
+        {
+            throw new InvalidCsrException("PEM block type must be CERTIFICATE REQUEST");
+        }
+        if (text[fields.Label] != "CERTIFICATE REQUEST")
+        {
+            throw new InvalidCsrException("PEM block type must be CERTIFICATE REQUEST");
+        }
+        byte[] der;
+        try
+        {
+            der = Convert.FromBase64String(text[fields.Base64Data]);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidCsrException("PEM block is not valid base64", e);
+        }
+        CertificateRequest parsed;
+        try
+        {
+            // The default options verify the self-signature (Go's CheckSignature); SAN and other extensions are kept.
+            parsed = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _,
+                CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+        }
+        catch (CryptographicException e)
+        {
+            throw new InvalidCsrException($"invalid certificate request: {FirstLine(e.Message)}", e);
+        }
+        return Describe(parsed);
+    }
+
+    private static CsrRequest Describe(CertificateRequest request)
+    {
+        var (commonName, organizations) = ReadSubject(request.SubjectName);
+        var dns = new List<string>();
+        var ips = new List<IPAddress>();
+        var emails = new List<string>();
+        var uris = new List<string>();
+        var oids = new List<string>();
+        var requestsCa = false;
+        foreach (var extension in request.CertificateExtensions)
+        {
+            var oid = extension.Oid?.Value ?? "";
+            oids.Add(oid);
+            if (oid == SanOid)
+            {
+                ReadSans(extension.RawData, dns, ips, emails, uris);
+            }
+            else if (oid == BasicConstraintsOid)
+            {
+                var constraints = new X509BasicConstraintsExtension();
+                constraints.CopyFrom(extension);
+                requestsCa |= constraints.CertificateAuthority || constraints.HasPathLengthConstraint;
+            }
+        }
+        var (algorithm, size) = KeyOf(request.PublicKey);
+        return new CsrRequest(request.SubjectName, commonName, organizations, dns, ips, emails, uris, request.PublicKey,
+            algorithm, size, oids, requestsCa);
+    }
+
+    private static (string, int) KeyOf(PublicKey key)
+    {
+        if (key.GetRSAPublicKey() is { } rsa)
+        {
+            using (rsa)
+            {
+                return (CsrRequest.Rsa, rsa.KeySize);
+            }
+        }
+        if (key.GetECDsaPublicKey() is { } ec)
+        {
+            using (ec)
+            {
+                return (CsrRequest.Ecdsa, ec.KeySize);
+            }
+        }
+        return (key.Oid.FriendlyName ?? key.Oid.Value ?? "unknown", 0);
+    }
+
+    // Read by hand so multi-valued RDNs do not throw; like Go's pkix.Name, the last CN wins and every O counts.
+    private static (string, IReadOnlyList<string>) ReadSubject(X500DistinguishedName name)
+    {
+        var commonName = "";
+        var organizations = new List<string>();
+        try
+        {
+            var sequence = new AsnReader(name.RawData, AsnEncodingRules.DER).ReadSequence();
+            while (sequence.HasData)
+            {
+                var set = sequence.ReadSetOf();
+                while (set.HasData)
+                {
+                    var attribute = set.ReadSequence();
+                    var type = attribute.ReadObjectIdentifier();
+                    var value = ReadString(attribute);
+                    if (type == CommonNameOid)
+                    {
+                        commonName = value;
+                    }
+                    else if (type == OrganizationOid)
+                    {
+                        organizations.Add(value);
+                    }
+                }
+            }
+        }
+        catch (AsnContentException e)
+        {
+            throw new InvalidCsrException("invalid certificate request: malformed subject", e);
+        }
+        return (commonName, organizations);
+    }
+
+    private static string ReadString(AsnReader reader)
+    {
+        var tag = reader.PeekTag();
+        if (tag.TagClass == TagClass.Universal && Enum.IsDefined((UniversalTagNumber)tag.TagValue))
+        {
+            try
+            {
+                return reader.ReadCharacterString((UniversalTagNumber)tag.TagValue);
+            }
+            catch (ArgumentException)
+            {
+            }
+        }
+        reader.ReadEncodedValue();
+        return "";
+    }
+
+    private static void ReadSans(byte[] raw, List<string> dns, List<IPAddress> ips, List<string> emails, List<string> uris)
+    {
+        try
+        {
+            var names = new AsnReader(raw, AsnEncodingRules.DER).ReadSequence();
+            while (names.HasData)
+            {
+                var tag = names.PeekTag();
+                if (tag.TagClass != TagClass.ContextSpecific)
+                {
+                    names.ReadEncodedValue();
+                    continue;
+                }
+                switch (tag.TagValue)
+                {
+                    case 1:
+                        emails.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, 1)));
+                        break;
+                    case 2:
+                        dns.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, 2)));
+                        break;
+                    case 6:
+                        uris.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, 6)));
+                        break;
+                    case 7:
+                        var bytes = names.ReadOctetString(new Asn1Tag(TagClass.ContextSpecific, 7));
+                        if (bytes.Length is not (4 or 16))
+                        {
+                            throw new InvalidCsrException($"invalid certificate request: invalid IP address SAN of {bytes.Length} bytes");
+                        }
+                        ips.Add(new IPAddress(bytes));
+                        break;
+                    default:
+                        names.ReadEncodedValue();
+                        break;
+                }
+            }
+        }
+        catch (AsnContentException e)
+        {
+            throw new InvalidCsrException("invalid certificate request: malformed subjectAltName extension", e);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).TrimEnd('.');
+    }
+}
