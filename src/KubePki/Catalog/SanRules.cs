@@ -17,7 +17,7 @@ public static class SanRules
         if (config.ControlPlaneEndpoint.Length > 0)
         {
             var (host, _) = NetworkText.SplitHostPort(config.ControlPlaneEndpoint, "cluster controlPlaneEndpoint");
-            if (IPAddress.TryParse(host, out var ip))
+            if (NetworkText.TryParseIp(host, out var ip))
             {
                 ips.Add(ip);
             }
@@ -35,7 +35,7 @@ public static class SanRules
     public static AltNames EtcdPeer(ClusterConfig config) => Etcd(config, config.EtcdPeerCertSans, "etcd/peer");
 
     public static IPAddress AdvertiseAddress(ClusterConfig config) =>
-        IPAddress.TryParse(config.AdvertiseAddress, out var ip)
+        NetworkText.TryParseIp(config.AdvertiseAddress, out var ip)
             ? ip
             : throw new KubePkiException($"error parsing LocalAPIEndpoint AdvertiseAddress {config.AdvertiseAddress}: is not a valid textual representation of an IP address");
 
@@ -45,7 +45,7 @@ public static class SanRules
         var warnings = new List<string>();
         foreach (var san in extra)
         {
-            if (IPAddress.TryParse(san, out var ip) && !san.Contains('%'))
+            if (NetworkText.TryParseIp(san, out var ip))
             {
                 ips.Add(ip);
             }

@@ -24,7 +24,7 @@ public static class ClusterConfigResolver
             config = KubeadmConfigLoader.Load(text, path, config, warnings);
             warnings.ForEach(log.WriteLine);
         }
-        if (flags.AdvertiseAddress is { } address && !IPAddress.TryParse(address, out _))
+        if (flags.AdvertiseAddress is { } address && !NetworkText.TryParseIp(address, out _))
         {
             throw new KubePkiException($"--apiserver-advertise-address: \"{address}\" is not a valid IP address");
         }

@@ -85,7 +85,7 @@ public static class KubeadmConfigLoader
             var address = reader.String(endpoint, "advertiseAddress", "localAPIEndpoint.advertiseAddress");
             if (address is { Length: > 0 })
             {
-                if (!IPAddress.TryParse(address, out _))
+                if (!NetworkText.TryParseIp(address, out _))
                 {
                     throw reader.Error("localAPIEndpoint.advertiseAddress", $"\"{address}\" is not a valid IP address");
                 }

@@ -7,6 +7,26 @@ namespace KubePki.Configuration;
 /// <summary>Parsing of the addresses, CIDRs and endpoints found in kubeadm configs.</summary>
 public static class NetworkText
 {
+    /// <summary>Parses an IP the way Go's net.ParseIP does: dotted-quad IPv4 (no short or octal forms) or IPv6 text.</summary>
+    public static bool TryParseIp(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? ip)
+    {
+        ip = null;
+        if (string.IsNullOrEmpty(text) || text.Contains('%'))
+        {
+            return false;
+        }
+        if (text.Contains(':'))
+        {
+            return IPAddress.TryParse(text, out ip) && ip.AddressFamily == AddressFamily.InterNetworkV6;
+        }
+        var parts = text.Split('.');
+        if (parts.Length != 4 || parts.Any(p => p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || int.Parse(p) > 255))
+        {
+            return false;
+        }
+        return IPAddress.TryParse(text, out ip);
+    }
+
     /// <summary>kubeadm's API server virtual IP: index 1 of the first CIDR of serviceSubnet (10.96.0.0/12 → 10.96.0.1).</summary>
     public static IPAddress ApiServerVirtualIp(string serviceSubnet)
     {
@@ -64,7 +84,7 @@ public static class NetworkText
         {
             host = text; // a bare host name, IPv4 or unbracketed IPv6 address
         }
-        if (host.Length == 0 || (!IPAddress.TryParse(host, out _) && !DnsNames.IsSubdomain(host)))
+        if (host.Length == 0 || (!TryParseIp(host, out _) && !DnsNames.IsSubdomain(host)))
         {
             throw new KubePkiException($"error parsing {what} \"{endpoint}\": \"{host}\" is not a valid IP address or DNS name");
         }
@@ -81,5 +101,5 @@ public static class NetworkText
 
     /// <summary>host:port with IPv6 hosts in brackets, as in a URL.</summary>
     public static string JoinHostPort(string host, int port) =>
-        IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]:{port}" : $"{host}:{port}";
+        TryParseIp(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]:{port}" : $"{host}:{port}";
 }

@@ -1,7 +1,0 @@
-namespace KubePki.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Placeholder() => Assert.True(true);
-}
