@@ -1,0 +1,127 @@
+using KubePki.Interop.Tests.Support;
+
+namespace KubePki.Interop.Tests;
+
+/// <summary>Tests that start real etcd members on fixed loopback IPs: never in parallel with each other.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EtcdCollection
+{
+    public const string Name = "etcd";
+}
+
+/// <summary>A started 3-member cluster, shared by the tests of one class.</summary>
+public sealed class EtcdClusterFixture : IAsyncLifetime
+{
+    public EtcdCluster Cluster { get; private set; } = null!;
+
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock { get; } = Kubepki.NowClock();
+
+    public async Task InitializeAsync()
+    {
+        Cluster = EtcdCluster.Create(Clock);
+        await Cluster.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>etcd 3.4 as the judge of kubepki's etcd certificates: three members on 127.0.0.1/.2/.3 whose server and
+/// peer certs kubepki issued for each member (node name, advertise address = the member's IP) from one etcd CA, with
+/// mutual TLS on client and peer ports.</summary>
+[Collection(EtcdCollection.Name)]
+public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture<EtcdClusterFixture>
+{
+    private const string ForeignReason = "certificate signed by unknown authority";
+
+    private EtcdCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public void Members_FormQuorum_OverMutualTls_AndReplicateWrites()
+    {
+        var client = Cluster.SharedClient("etcd/healthcheck-client");
+        var health = Cluster.Etcdctl(client, "endpoint", "health");
+        Assert.True(health.ExitCode == 0, health.All);
+        foreach (var member in Cluster.Members)
+        {
+            Assert.Contains($"{member.ClientUrl} is healthy", health.All);
+        }
+
+        var list = Cluster.Etcdctl(client, "member", "list");
+        Assert.True(list.ExitCode == 0, list.All);
+        foreach (var member in Cluster.Members)
+        {
+            Assert.Contains($"{member.Name}, {member.PeerUrl}, {member.ClientUrl}", list.Out);
+        }
+        Assert.Equal(Cluster.Members.Count, list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains(", started, ")));
+
+        var value = Guid.NewGuid().ToString("N");
+        var put = Cluster.Etcdctl(client, [Cluster.Members[0]], "put", "/kubepki/interop/quorum", value);
+        Assert.True(put.ExitCode == 0 && put.Out.Trim() == "OK", put.All);
+        foreach (var member in Cluster.Members)
+        {
+            var get = Cluster.Etcdctl(client, [member], "get", "/kubepki/interop/quorum", "--print-value-only", "--consistency=l");
+            Assert.True(get.ExitCode == 0, get.All);
+            Assert.Equal(value, get.Out.Trim());
+        }
+    }
+
+    [Theory]
+    [InlineData("etcd/healthcheck-client")]
+    [InlineData("apiserver-etcd-client")]
+    public void KubeadmsEtcdClientCerts_AreAcceptedByEveryMember(string baseName)
+    {
+        var client = Cluster.SharedClient(baseName);
+        foreach (var member in Cluster.Members)
+        {
+            var health = Cluster.Etcdctl(client, [member], "endpoint", "health");
+            Assert.True(health.ExitCode == 0, $"{baseName} on {member.Name}: {health.All}");
+            var key = $"/kubepki/interop/{baseName}/{member.Name}";
+            Assert.True(Cluster.Etcdctl(client, [member], "put", key, member.Ip).ExitCode == 0);
+            Assert.Equal(member.Ip, Cluster.Etcdctl(client, [member], "get", key, "--print-value-only").Out.Trim());
+        }
+    }
+
+    [Fact]
+    public void ClientCertFromAForeignCa_IsRefused_WithUnknownAuthorityInTheLog()
+    {
+        using var foreign = new KubePki.TestKit.TempDir("interop-etcd-foreign");
+        var config = Kubepki.WriteConfig(foreign.Path, Cluster.ConfigYaml("foreign-node", "127.0.0.1"));
+        var pki = foreign.Combine("pki");
+        Kubepki.Run(fixture.Clock, "init", "phase", "certs", "etcd-ca", "--cert-dir", pki, "--config", config);
+        Kubepki.Run(fixture.Clock, "init", "phase", "certs", "etcd-healthcheck-client", "--cert-dir", pki, "--config", config);
+        // Trusts the cluster's CA (so the server cert is fine) but presents a client cert of another etcd CA.
+        var intruder = new EtcdClientCert(Cluster.EtcdCaCert,
+            Path.Combine(pki, "etcd", "healthcheck-client.crt"), Path.Combine(pki, "etcd", "healthcheck-client.key"));
+        var target = Cluster.Members[0];
+        var before = target.LogLines.Count;
+
+        var refused = Cluster.Etcdctl(intruder, [target], "get", "/kubepki/interop/quorum");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!target.LogLines.Skip(before).Any(l => l.Contains("rejected connection")) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+        var rejected = target.LogLines.Skip(before).Where(l => l.Contains("rejected connection")).ToList();
+        Assert.True(rejected.Count > 0, $"no rejected connection logged by {target.Name}:\n{target.Log}");
+        Assert.All(rejected, l => Assert.Contains(ForeignReason, l));
+
+        // The cluster's own client cert still works on the same member.
+        Assert.Equal(0, Cluster.Etcdctl(Cluster.SharedClient("etcd/healthcheck-client"), [target], "endpoint", "health").ExitCode);
+    }
+
+    [Fact]
+    public void NoMemberLog_ShowsATlsError_OtherThanTheForeignCaRefusal()
+    {
+        // Exercise every member's client port once more, then read all logs (peer traffic has been flowing since start).
+        Assert.Equal(0, Cluster.Etcdctl(Cluster.SharedClient("apiserver-etcd-client"), "endpoint", "health").ExitCode);
+        foreach (var member in Cluster.Members)
+        {
+            Assert.True(member.Running, $"{member.Name} stopped:\n{member.Log}");
+            Assert.Contains(member.LogLines, l => l.Contains("ready to serve client requests"));
+            var unexpected = member.TlsErrorLines.Where(l => !l.Contains(ForeignReason)).ToList();
+            Assert.True(unexpected.Count == 0, $"{member.Name} logged TLS errors:\n{string.Join("\n", unexpected)}");
+        }
+    }
+}
