@@ -12,10 +12,31 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
 {
     public abstract bool Exists(IFileStore store);
 
+    /// <summary>A renewal replaces files in place; one that is a link to somewhere outside its directory is refused
+    /// rather than silently turned into a regular file (or followed out of the PKI).</summary>
+    protected static void RefuseOutsideLink(string path, string root)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is null)
+        {
+            return;
+        }
+        var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.LinkTarget;
+        var rootFull = Path.GetFullPath(root) + Path.DirectorySeparatorChar;
+        if (!Path.GetFullPath(target, Path.GetDirectoryName(Path.GetFullPath(path))!).StartsWith(rootFull, StringComparison.Ordinal))
+        {
+            throw new KubePkiException($"{path} is a symbolic link to {target}, outside {Path.GetFullPath(root)}; refusing to renew through it");
+        }
+    }
+
     public abstract X509Certificate2 ReadCertificate(IFileStore store);
 
     /// <summary>The files this item consists of, for backups.</summary>
     public abstract IReadOnlyList<string> Paths { get; }
+
+    /// <summary>Checks the existing files before anything is renewed: they must load, the key must match, and no file
+    /// may be a link leading out of its directory. Throws a <see cref="KubePkiException"/> naming the file.</summary>
+    public abstract void Validate(IFileStore store);
 
     /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed the current CA.</summary>
     public abstract IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca);
@@ -29,6 +50,23 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
     public override X509Certificate2 ReadCertificate(IFileStore store) => Pki.ReadCert(Definition.BaseName);
 
     public override IReadOnlyList<string> Paths => [Pki.KeyPath(Definition.BaseName), Pki.CertPath(Definition.BaseName)];
+
+    public override void Validate(IFileStore store)
+    {
+        foreach (var path in Paths)
+        {
+            RefuseOutsideLink(path, Pki.Root);
+        }
+        var certificate = ReadCertificate(store);
+        if (Pki.KeyExists(Definition.BaseName))
+        {
+            using var key = Pki.ReadKey(Definition.BaseName);
+            if (!key.Matches(certificate))
+            {
+                throw new KubePkiException($"{Pki.KeyPath(Definition.BaseName)}: the private key does not match the certificate {Pki.CertPath(Definition.BaseName)}");
+            }
+        }
+    }
 
     // Key first, then cert: a reader that sees the new cert also sees the new key.
     public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca) =>
@@ -59,6 +97,20 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
     }
 
     public override IReadOnlyList<string> Paths => [FilePath];
+
+    public override void Validate(IFileStore store)
+    {
+        RefuseOutsideLink(FilePath, Path.GetDirectoryName(Path.GetFullPath(FilePath))!);
+        var certificate = ReadCertificate(store);
+        var file = Read(store);
+        var keyPem = file.ClientKeyPem
+            ?? throw new KubePkiException($"invalid kubeConfig file {FilePath}: user {file.CurrentUserName} does not have an embedded client key");
+        using var key = PemCodec.DecodePrivateKey(keyPem, $"{FilePath} (client-key-data)");
+        if (!key.Matches(certificate))
+        {
+            throw new KubePkiException($"invalid kubeConfig file {FilePath}: client-key-data does not match client-certificate-data");
+        }
+    }
 
     public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca)
     {

@@ -22,6 +22,7 @@ public sealed class Renewer(IssueContext context)
     public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options)
     {
         var store = context.Pki.Store;
+        Preflight(items);
         var renewed = new List<string>();
         BackupDirectory? backup = null;
         foreach (var item in items)
@@ -79,6 +80,21 @@ public sealed class Renewer(IssueContext context)
             }
         }
         return new RenewalResult(renewed, backup?.Path);
+    }
+
+    /// <summary>Every existing item and the CA that will sign it are checked before the first file is replaced, so bad
+    /// input changes nothing.</summary>
+    private void Preflight(IReadOnlyList<RenewableItem> items)
+    {
+        foreach (var item in items.Where(i => i.Exists(context.Pki.Store)))
+        {
+            if (IsExternal(item.CaName))
+            {
+                continue;
+            }
+            item.Validate(context.Pki.Store);
+            context.GetSigningCa(item.CaName, $"a renewed {item.Name} certificate");
+        }
     }
 
     private bool IsExternal(string caName)
