@@ -1,0 +1,291 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+
+namespace KubePki.Controller.Tests.Api;
+
+/// <summary>One request to a resource path: routing, authorization, admission for approve/sign, and the
+/// list/watch/get/create/update/delete semantics of kube-apiserver.</summary>
+internal sealed class ApiRequestHandler(TestApiServer server, HttpContext context, ApiUser user, CancellationToken stopping)
+{
+    private const string CsrGroup = "certificates.k8s.io";
+
+    private HttpRequest Request => context.Request;
+
+    private ApiStore Store => server.Store;
+
+    private DateTime Now => server.Time.GetUtcNow().UtcDateTime;
+
+    public async Task HandleAsync(string path)
+    {
+        var s = path.Trim('/').Split('/');
+        switch (s)
+        {
+            case ["apis", CsrGroup, "v1", "certificatesigningrequests"]:
+                await CollectionAsync(Store.Csrs, null, CsrGroup, "CertificateSigningRequestList", "certificates.k8s.io/v1", CreateCsr);
+                return;
+            case ["apis", CsrGroup, "v1", "certificatesigningrequests", var name]:
+                await ItemAsync(Store.Csrs, null, name, CsrGroup, null, (old, sent) => CsrStrategy.Update(old, sent));
+                return;
+            case ["apis", CsrGroup, "v1", "certificatesigningrequests", var name, "approval"]:
+                await ItemAsync(Store.Csrs, null, name, CsrGroup, "approval", (old, sent) =>
+                {
+                    Admit("approve", old.Spec.SignerName, "approve");
+                    return CsrStrategy.Approval(old, sent, Now);
+                });
+                return;
+            case ["apis", CsrGroup, "v1", "certificatesigningrequests", var name, "status"]:
+                await ItemAsync(Store.Csrs, null, name, CsrGroup, "status", (old, sent) =>
+                {
+                    if (sent.Status?.Certificate is { Length: > 0 } certificate)
+                    {
+                        Store.RecordCertificateSent(name, certificate);
+                    }
+                    var updated = CsrStrategy.Status(old, sent, Now);
+                    if (ConditionsOrCertificateChanged(old, updated))
+                    {
+                        Admit("sign", old.Spec.SignerName, "sign");
+                    }
+                    return updated;
+                });
+                return;
+            case ["api", "v1", "nodes"]:
+                await CollectionAsync(Store.Nodes, null, "", "NodeList", "v1", n => { n.ApiVersion = "v1"; n.Kind = "Node"; return n; });
+                return;
+            case ["api", "v1", "nodes", var name]:
+                await ItemAsync(Store.Nodes, null, name, "", null, (_, sent) => sent);
+                return;
+            case ["apis", "coordination.k8s.io", "v1", "leases"]:
+                await CollectionAsync(Store.Leases, null, "coordination.k8s.io", "LeaseList", "coordination.k8s.io/v1", null);
+                return;
+            case ["apis", "coordination.k8s.io", "v1", "namespaces", var ns, "leases"]:
+                await CollectionAsync(Store.Leases, ns, "coordination.k8s.io", "LeaseList", "coordination.k8s.io/v1",
+                    l => { l.ApiVersion = "coordination.k8s.io/v1"; l.Kind = "Lease"; l.Metadata.NamespaceProperty = ns; return l; });
+                return;
+            case ["apis", "coordination.k8s.io", "v1", "namespaces", var ns, "leases", var name]:
+                await ItemAsync(Store.Leases, ns, name, "coordination.k8s.io", null, (_, sent) => sent);
+                return;
+            default:
+                throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+        }
+    }
+
+    private V1CertificateSigningRequest CreateCsr(V1CertificateSigningRequest csr)
+    {
+        CsrStrategy.PrepareForCreate(csr, user);
+        CsrStrategy.ValidateCreate(csr);
+        // CertificateSubjectRestriction admission.
+        if (csr.Spec.SignerName == "kubernetes.io/kube-apiserver-client")
+        {
+            var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(
+                Encoding.ASCII.GetString(csr.Spec.Request), System.Security.Cryptography.HashAlgorithmName.SHA256);
+            if (KubePki.Building.SubjectName.Read(request.SubjectName).Organizations.Contains("system:masters"))
+            {
+                throw ApiError.Forbidden($"certificatesigningrequests.certificates.k8s.io \"{csr.Metadata.Name}\" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed");
+            }
+        }
+        return csr;
+    }
+
+    // CertificateApproval / CertificateSigning admission: verb approve|sign on signers, named exactly or as <domain>/*.
+    private void Admit(string verb, string signerName, string what)
+    {
+        var wildcard = signerName.Split('/')[0] + "/*";
+        if (!server.Authorizer.Allows(user, new ApiAttributes(verb, CsrGroup, "signers", null, signerName))
+            && !server.Authorizer.Allows(user, new ApiAttributes(verb, CsrGroup, "signers", null, wildcard)))
+        {
+            throw ApiError.Forbidden($"user not permitted to {what} requests with signerName \"{signerName}\"");
+        }
+    }
+
+    private static bool ConditionsOrCertificateChanged(V1CertificateSigningRequest old, V1CertificateSigningRequest updated) =>
+        !(old.Status?.Certificate ?? []).AsSpan().SequenceEqual(updated.Status?.Certificate ?? [])
+        || KubernetesJson.Serialize(old.Status?.Conditions ?? []) != KubernetesJson.Serialize(updated.Status?.Conditions ?? []);
+
+    private void Authorize(string verb, string group, string resource, string? subresource, string? name, string? ns)
+    {
+        if (server.Authorizer.Allows(user, new ApiAttributes(verb, group, resource, subresource, name, ns)))
+        {
+            return;
+        }
+        var full = group.Length == 0 ? resource : $"{resource}.{group}";
+        var sub = subresource is null ? "" : $"/{subresource}";
+        var scope = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+        throw ApiError.Forbidden($"{full}{(name is null ? "" : $" \"{name}\"")} is forbidden: User \"{user.Name}\" cannot {verb} resource \"{resource}{sub}\" in API group \"{group}\" {scope}");
+    }
+
+    private async Task CollectionAsync<T>(ResourceTable<T> table, string? ns, string group, string listKind, string apiVersion, Func<T, T>? prepare)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var resource = table.Resource.Split('.')[0];
+        var filter = FieldFilter<T>();
+        switch (Request.Method)
+        {
+            case "GET" when Request.Query["watch"] is var w && (w == "true" || w == "1"):
+                Authorize("watch", group, resource, null, null, ns);
+                await WatchAsync(table, ns, filter);
+                return;
+            case "GET":
+                Authorize("list", group, resource, null, null, ns);
+                var (items, version) = table.List(ns);
+                items = items.Where(filter).ToList();
+                if (resource == "certificatesigningrequests" && WantsTable())
+                {
+                    await TestApiServer.WriteAsync(context, 200, CsrTable.Render(items.Cast<V1CertificateSigningRequest>(), version, Now));
+                    return;
+                }
+                var list = new JsonObject
+                {
+                    ["kind"] = listKind,
+                    ["apiVersion"] = apiVersion,
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = version.ToString() },
+                    ["items"] = new JsonArray(items.Select(i => JsonNode.Parse(TestApiServer.Serialize(i))).ToArray()),
+                };
+                await TestApiServer.WriteAsync(context, 200, list.ToJsonString());
+                return;
+            case "POST":
+                Authorize("create", group, resource, null, null, ns);
+                var sent = await ReadBodyAsync<T>();
+                sent.Metadata ??= new V1ObjectMeta();
+                if (prepare is not null)
+                {
+                    sent = prepare(sent);
+                }
+                if (string.IsNullOrEmpty(sent.Metadata.Name))
+                {
+                    throw new ApiError(422, "Invalid", "metadata.name: Required value: name or generateName is required");
+                }
+                await TestApiServer.WriteAsync(context, 201, TestApiServer.Serialize(table.Create(sent, server.Time)));
+                return;
+            default:
+                throw new ApiError(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
+        }
+    }
+
+    private async Task ItemAsync<T>(ResourceTable<T> table, string? ns, string name, string group, string? subresource, Func<T, T, T> update)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var resource = table.Resource.Split('.')[0];
+        switch (Request.Method)
+        {
+            case "GET":
+                Authorize("get", group, resource, subresource, name, ns);
+                var item = table.Get(ns, name) ?? throw ApiError.NotFound(table.Resource, name);
+                if (item is V1CertificateSigningRequest csr && WantsTable())
+                {
+                    await TestApiServer.WriteAsync(context, 200, CsrTable.Render([csr], Store.ResourceVersion, Now));
+                    return;
+                }
+                await TestApiServer.WriteAsync(context, 200, TestApiServer.Serialize(item));
+                return;
+            case "PUT":
+                Authorize("update", group, resource, subresource, name, ns);
+                var sent = await ReadBodyAsync<T>();
+                sent.Metadata ??= new V1ObjectMeta();
+                if (!string.IsNullOrEmpty(sent.Metadata.Name) && sent.Metadata.Name != name)
+                {
+                    throw new ApiError(400, "BadRequest", $"the name of the object ({sent.Metadata.Name}) does not match the name on the URL ({name})");
+                }
+                var updated = table.Update(ns, name, sent, update);
+                await TestApiServer.WriteAsync(context, 200, TestApiServer.Serialize(updated));
+                return;
+            case "DELETE" when subresource is null:
+                Authorize("delete", group, resource, null, name, ns);
+                table.Delete(ns, name);
+                await TestApiServer.WriteAsync(context, 200, TestApiServer.Serialize(TestApiServer.Success()));
+                return;
+            default:
+                throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        }
+    }
+
+    private async Task WatchAsync<T>(ResourceTable<T> table, string? ns, Func<T, bool> filter) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        long? from = long.TryParse(Request.Query["resourceVersion"], out var v) ? v : null;
+        var watch = table.Watch(ns, from, e => e.Type == "DELETED" || filter(KubernetesJson.Deserialize<T>(e.ObjectJson)));
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync();
+        if (watch is not { } open)
+        {
+            var gone = new ApiError(410, "Expired", $"too old resource version: {from} ({table.CompactedBefore})");
+            await WriteLineAsync($"{{\"type\":\"ERROR\",\"object\":{gone.ToStatusJson()}}}");
+            return;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        if (int.TryParse(Request.Query["timeoutSeconds"], out var seconds) && seconds > 0)
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+        try
+        {
+            foreach (var e in open.Backlog)
+            {
+                await WriteLineAsync(Line(e));
+            }
+            await foreach (var e in open.Live.ReadAllAsync(timeout.Token))
+            {
+                await WriteLineAsync(Line(e));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            open.Stop();
+        }
+    }
+
+    private static string Line(WatchEvent e) => $"{{\"type\":\"{e.Type}\",\"object\":{e.ObjectJson}}}";
+
+    private async Task WriteLineAsync(string line)
+    {
+        await context.Response.WriteAsync(line + "\n", Encoding.UTF8);
+        await context.Response.Body.FlushAsync();
+    }
+
+    private Func<T, bool> FieldFilter<T>() where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var selector = Request.Query["fieldSelector"].ToString();
+        if (selector.Length == 0)
+        {
+            return _ => true;
+        }
+        var terms = selector.Split(',').Select(t => t.Split('=', 2)).ToList();
+        return item => terms.All(t => t[0] switch
+        {
+            "metadata.name" => item.Metadata.Name == t[1],
+            "spec.signerName" => item is V1CertificateSigningRequest c && c.Spec.SignerName == t[1],
+            _ => throw new ApiError(400, "BadRequest", $"field label not supported: {t[0]}"),
+        });
+    }
+
+    private bool WantsTable() => Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
+
+    private async Task<T> ReadBodyAsync<T>()
+    {
+        if (Request.ContentType is { } type && type.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.Ordinal))
+        {
+            using var buffer = new MemoryStream();
+            await Request.Body.CopyToAsync(buffer);
+            if (typeof(T) != typeof(V1CertificateSigningRequest))
+            {
+                throw new ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json");
+            }
+            return (T)(object)ProtobufCsrReader.Read(buffer.ToArray());
+        }
+        using var reader = new StreamReader(Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        try
+        {
+            return KubernetesJson.Deserialize<T>(body) ?? throw new ApiError(400, "BadRequest", "empty body");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ApiError(400, "BadRequest", $"the body of the request was in an unknown format: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using k8s.Models;
+
+namespace KubePki.Controller.Tests.Api;
+
+/// <summary>The test API server's "etcd": it outlives server restarts. Also records every certificate ever sent to a
+/// CSR's /status, accepted or not, so tests can prove nothing was signed twice.</summary>
+public sealed class ApiStore
+{
+    public ApiStore()
+    {
+        Csrs = new ResourceTable<V1CertificateSigningRequest>(this, "certificatesigningrequests.certificates.k8s.io");
+        Nodes = new ResourceTable<V1Node>(this, "nodes");
+        Leases = new ResourceTable<V1Lease>(this, "leases.coordination.k8s.io");
+    }
+
+    public object Gate { get; } = new();
+
+    public long ResourceVersion { get; set; }
+
+    public ResourceTable<V1CertificateSigningRequest> Csrs { get; }
+
+    public ResourceTable<V1Node> Nodes { get; }
+
+    public ResourceTable<V1Lease> Leases { get; }
+
+    private readonly Dictionary<string, HashSet<string>> _certificatesSent = new(StringComparer.Ordinal);
+
+    public void RecordCertificateSent(string csr, byte[] certificate)
+    {
+        lock (Gate)
+        {
+            if (!_certificatesSent.TryGetValue(csr, out var set))
+            {
+                _certificatesSent[csr] = set = [];
+            }
+            set.Add(Convert.ToBase64String(certificate));
+        }
+    }
+
+    /// <summary>How many different certificates were ever sent for each CSR.</summary>
+    public IReadOnlyDictionary<string, int> DistinctCertificatesSent()
+    {
+        lock (Gate)
+        {
+            return _certificatesSent.ToDictionary(p => p.Key, p => p.Value.Count);
+        }
+    }
+
+    public void DropWatches()
+    {
+        Csrs.DropWatches();
+        Nodes.DropWatches();
+        Leases.DropWatches();
+    }
+
+    public V1Node AddNode(string name, params (string Type, string Address)[] addresses) =>
+        Nodes.Create(new V1Node
+        {
+            ApiVersion = "v1",
+            Kind = "Node",
+            Metadata = new V1ObjectMeta { Name = name },
+            Status = new V1NodeStatus { Addresses = addresses.Select(a => new V1NodeAddress { Address = a.Address, Type = a.Type }).ToList() },
+        }, TimeProvider.System);
+}
