@@ -4,19 +4,23 @@ namespace KubePki.Lifecycle;
 /// the files a renewal replaces, laid out relative to the kubeconfig dir.</summary>
 public sealed class BackupDirectory
 {
-    private BackupDirectory(string path, string baseDir)
+    private BackupDirectory(string path, string baseDir, bool createdParent)
     {
         Path = path;
         _baseDir = baseDir;
+        _createdParent = createdParent;
     }
 
     private readonly string _baseDir;
+
+    private readonly bool _createdParent;
 
     public string Path { get; }
 
     public static BackupDirectory Create(string baseDir, DateTimeOffset now)
     {
         var parent = System.IO.Path.Combine(baseDir, "tmp");
+        var createdParent = !Directory.Exists(parent);
         Directory.CreateDirectory(parent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var stamp = now.UtcDateTime.ToString("yyyy-MM-dd-HH-mm-ss", System.Globalization.CultureInfo.InvariantCulture);
         var path = System.IO.Path.Combine(parent, $"kubepki-backup-certs-{stamp}");
@@ -25,7 +29,7 @@ public sealed class BackupDirectory
             path = System.IO.Path.Combine(parent, $"kubepki-backup-certs-{stamp}-{n}");
         }
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return new BackupDirectory(path, baseDir);
+        return new BackupDirectory(path, baseDir, createdParent);
     }
 
     /// <summary>Copies a file in, keeping its mode; returns the copy's path.</summary>
@@ -38,7 +42,33 @@ public sealed class BackupDirectory
             : full.TrimStart(System.IO.Path.DirectorySeparatorChar);
         var target = System.IO.Path.Combine(Path, relative);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.Copy(full, target, overwrite: false);
+        var partial = target + ".partial";
+        try
+        {
+            File.Copy(full, partial, overwrite: false);
+            File.Move(partial, target);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
         return target;
+    }
+
+    /// <summary>Removes the directory when nothing was replaced, so a failed run leaves no trace.</summary>
+    public void Remove()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+            var parent = System.IO.Path.GetDirectoryName(Path)!;
+            if (_createdParent && !Directory.EnumerateFileSystemEntries(parent).Any())
+            {
+                Directory.Delete(parent);
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 }

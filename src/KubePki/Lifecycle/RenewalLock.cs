@@ -6,6 +6,10 @@ public sealed class RenewalLock : IDisposable
 {
     public const string FileName = ".kubepki-renew.lock";
 
+    // What .NET reports when another holder has the flock: the raw EWOULDBLOCK, or Windows' sharing violation.
+    private const int WouldBlock = 11;
+    private const int SharingViolation = 32;
+
     private readonly FileStream _stream;
 
     private RenewalLock(FileStream stream) => _stream = stream;
@@ -32,7 +36,7 @@ public sealed class RenewalLock : IDisposable
             {
                 throw new KubePkiException($"cannot create the lock file {path}: {e.Message}", e);
             }
-            catch (IOException e) when (Directory.Exists(certDir))
+            catch (IOException e) when (e.HResult == WouldBlock || (e.HResult & 0xFFFF) == SharingViolation)
             {
                 if (DateTime.UtcNow >= deadline)
                 {

@@ -72,8 +72,13 @@ public sealed class Renewer(IssueContext context)
                 renewed.Add(item.Name);
                 Log.WriteLine($"{item.LongName} renewed");
             }
-            catch (KubePkiException e)
+            catch (Exception e) when (e is KubePkiException or IOException or UnauthorizedAccessException)
             {
+                if (backup is not null && renewed.Count == 0)
+                {
+                    backup.Remove();
+                    backup = null;
+                }
                 var done = renewed.Count == 0 ? "nothing was renewed before it" : $"renewed before it: {string.Join(", ", renewed)}";
                 var where = backup is null ? "" : $"; backups in {backup.Path}";
                 throw new KubePkiException($"renewing {item.Name} failed, its files are unchanged ({done}{where}): {e.Message}", e);
