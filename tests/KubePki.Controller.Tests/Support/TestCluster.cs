@@ -65,7 +65,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>A kubeconfig file for CN=<paramref name="user"/>, O=<paramref name="groups"/>, signed by the cluster CA.</summary>
     public string KubeconfigFor(string user, params string[] groups)
     {
-        var path = Dir.Combine($"{user.Replace(':', '_')}.conf");
+        var path = Dir.Combine($"{user.Replace(':', '_')}.{string.Join('+', groups).Replace(':', '_')}.conf");
         if (File.Exists(path))
         {
             return path;

@@ -1,0 +1,44 @@
+using KubePki.Controller.Approval;
+using KubePki.Controller.Signing;
+
+namespace KubePki.Controller.Runtime;
+
+/// <summary>Everything <c>kubepki controller</c> runs with, parsed and checked by the CLI.</summary>
+public sealed record ControllerOptions
+{
+    /// <summary>The signers to serve and their CAs; empty = no signing.</summary>
+    public IReadOnlyDictionary<string, ISigningAuthoritySource> Signers { get; init; } = new Dictionary<string, ISigningAuthoritySource>();
+
+    public TimeSpan ClusterSigningDuration { get; init; } = SigningWindow.DefaultClusterSigningDuration;
+
+    public bool ApproveKubeletServing { get; init; }
+
+    public ApproverOptions Approver { get; init; } = ApproverOptions.Default;
+
+    public bool NoDeny { get; init; }
+
+    public int Workers { get; init; } = 5;
+
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    public bool LeaderElect { get; init; } = true;
+
+    public string LeaseNamespace { get; init; } = "kube-system";
+
+    public string LeaseName { get; init; } = "kubepki-controller";
+
+    public string Identity { get; init; } = $"{Environment.MachineName}_{Guid.NewGuid():N}";
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>host:port for /healthz, /readyz and /metrics; null or "0" disables the endpoint.</summary>
+    public string? MetricsBindAddress { get; init; } = ":8080";
+}

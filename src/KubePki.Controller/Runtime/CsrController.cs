@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging;
+
+namespace KubePki.Controller.Runtime;
+
+/// <summary>The informer plus N workers over one work queue. Runs until cancelled, then lets each worker finish the
+/// CSR in hand (its API call is cancelled; a half-done pass is simply redone by whoever leads next).</summary>
+public sealed class CsrController(KubeCsrApi api, ControllerOptions options, ControllerMetrics metrics, ILoggerFactory loggers, TimeProvider time)
+{
+    private readonly ILogger _logger = loggers.CreateLogger("kubepki.controller");
+
+    public CsrInformer? Informer { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var queue = new WorkQueue(options.RetryBaseDelay, options.RetryMaxDelay, time);
+        var informer = new CsrInformer(api, queue, options.ResyncPeriod, loggers.CreateLogger("kubepki.informer"), time);
+        Informer = informer;
+        var signer = options.Signers.Count > 0 ? new Signing.CsrSigner(options.Signers, options.ClusterSigningDuration, time) : null;
+        var approver = options.ApproveKubeletServing ? new Approval.KubeletServingApprover(options.Approver) : null;
+        var reconciler = new CsrReconciler(api, informer, signer, approver, options.NoDeny, metrics, _logger, time);
+        var informing = informer.RunAsync(cancellationToken);
+        var syncWatch = Task.Run(async () =>
+        {
+            while (!informer.HasSynced && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(50, CancellationToken.None);
+            }
+            metrics.IsSynced = informer.HasSynced;
+        }, CancellationToken.None);
+        var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => WorkAsync(queue, reconciler, cancellationToken)).ToList();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        queue.ShutDown();
+        await Task.WhenAll([informing, syncWatch, .. workers]);
+        metrics.IsSynced = false;
+    }
+
+    private async Task WorkAsync(WorkQueue queue, CsrReconciler reconciler, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string? key;
+            try
+            {
+                key = await queue.GetAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (key is null)
+            {
+                return;
+            }
+            try
+            {
+                await reconciler.ReconcileAsync(key, cancellationToken);
+                queue.Forget(key);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var code = KubeCsrApi.StatusCode(e);
+                metrics.Retried(code?.ToString() ?? "error");
+                if (code == 409)
+                {
+                    // Our copy was stale: read the current object so the retry decides on fresh data.
+                    await RefreshAsync(key, cancellationToken);
+                }
+                var delay = queue.AddRateLimited(key);
+                _logger.LogWarning("CSR {Name}: {Error}; retrying in {Delay}", key, e.Message, delay);
+            }
+            finally
+            {
+                queue.Done(key);
+            }
+        }
+    }
+
+    private async Task RefreshAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await api.GetAsync(name, cancellationToken) is { } fresh)
+            {
+                Informer!.Remember(fresh);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogDebug("refreshing CSR {Name} failed: {Error}", name, e.Message);
+        }
+    }
+}
