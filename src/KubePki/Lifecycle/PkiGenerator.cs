@@ -10,6 +10,8 @@ namespace KubePki.Lifecycle;
 /// user's cert), and works without CA keys in external CA mode.</summary>
 public sealed class PkiGenerator(IssueContext context)
 {
+    private readonly HashSet<string> _checked = new(StringComparer.Ordinal);
+
     private PkiDirectory Pki => context.Pki;
 
     private TextWriter Log => context.Log;
@@ -127,21 +129,36 @@ public sealed class PkiGenerator(IssueContext context)
         Pki.WritePair(definition.BaseName, certificate, key);
     }
 
-    /// <summary>An existing leaf is reused only if its key matches, it chains to its CA and covers every required SAN.</summary>
+    /// <summary>An existing leaf is reused only if its key matches and it chains to its CA; SANs the config asks for
+    /// must be covered. Checked once per run, so warnings appear once per name.</summary>
     private void CheckExisting(CertDefinition definition)
     {
+        if (!_checked.Add(definition.Name))
+        {
+            return;
+        }
         var caDefinition = CertCatalog.Get(definition.CaName!);
         if (!Pki.CertExists(caDefinition.BaseName))
         {
             throw new KubePkiException($"{Pki.CertPath(definition.BaseName)} exists but its certificate authority {Pki.CertPath(caDefinition.BaseName)} does not: provide the CA or remove the certificate");
         }
-        var problem = ExistingPairValidator.ChainProblem(Pki, definition, context.GetCa(caDefinition.Name))
-            ?? ExistingPairValidator.SanProblem(Pki, definition.Resolve(context.Config));
-        if (problem is not null)
+        var problem = ExistingPairValidator.ChainProblem(Pki, definition, context.GetCa(caDefinition.Name));
+        var defaults = definition.Resolve(context.Config with
         {
-            throw new KubePkiException(problem);
+            ApiServerCertSans = [], EtcdServerCertSans = [], EtcdPeerCertSans = [], ControlPlaneEndpoint = "",
+        });
+        var (sanError, sanWarnings) = problem is null
+            ? ExistingPairValidator.SanProblems(Pki, definition.Resolve(context.Config), defaults)
+            : (null, []);
+        if ((problem ?? sanError) is { } error)
+        {
+            throw new KubePkiException(error);
         }
         WarnPeriod(definition, Pki.ReadCert(definition.BaseName));
+        foreach (var warning in sanWarnings)
+        {
+            Log.WriteLine(warning);
+        }
     }
 
     private void WarnPeriod(CertDefinition definition, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)

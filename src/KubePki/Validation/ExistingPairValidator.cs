@@ -32,23 +32,23 @@ public static class ExistingPairValidator
         return null;
     }
 
-    public static string? SanProblem(PkiDirectory pki, CertSpec spec)
+    /// <summary>SANs an existing certificate lacks. Those the user configured (certSANs, serverCertSANs/peerCertSANs,
+    /// controlPlaneEndpoint, extra-SAN flags) are errors: config and cert disagree. Defaults only warn, because kubeadm
+    /// itself reuses such certs in <c>init phase certs</c> and older kubeadm releases left some defaults out (v1.11's
+    /// etcd server cert has no advertise address).</summary>
+    public static (string? Error, IReadOnlyList<string> Warnings) SanProblems(PkiDirectory pki, CertSpec spec, CertSpec defaultsOnly)
     {
         var certificate = pki.ReadCert(spec.Definition.BaseName);
-        foreach (var dns in spec.AltNames.DnsNames)
-        {
-            if (!CertificateFacts.Covers(certificate, dns))
-            {
-                return $"certificate {pki.CertPath(spec.Definition.BaseName)} is invalid: it is not valid for the required DNS name {dns}";
-            }
-        }
-        foreach (var ip in spec.AltNames.IpAddresses)
-        {
-            if (!CertificateFacts.Covers(certificate, ip))
-            {
-                return $"certificate {pki.CertPath(spec.Definition.BaseName)} is invalid: it is not valid for the required IP address {ip}";
-            }
-        }
-        return null;
+        var path = pki.CertPath(spec.Definition.BaseName);
+        var missing = spec.AltNames.DnsNames.Where(d => !CertificateFacts.Covers(certificate, d)).Select(d => ("DNS name", d))
+            .Concat(spec.AltNames.IpAddresses.Where(ip => !CertificateFacts.Covers(certificate, ip)).Select(ip => ("IP address", ip.ToString())))
+            .ToList();
+        var isDefault = defaultsOnly.AltNames.DnsNames.Concat(defaultsOnly.AltNames.IpAddresses.Select(ip => ip.ToString())).ToHashSet();
+        var configured = missing.FirstOrDefault(m => !isDefault.Contains(m.Item2));
+        var error = configured == default ? null : $"certificate {path} is invalid: it is not valid for the configured {configured.Item1} {configured.Item2}";
+        var warnings = missing.Where(m => isDefault.Contains(m.Item2))
+            .Select(m => $"WARNING: certificate {path} is not valid for the {m.Item1} {m.Item2} that kubeadm would include now; it is reused as kubeadm does")
+            .ToList();
+        return (error, warnings);
     }
 }

@@ -65,7 +65,19 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
     {
         using var dir = cluster.Copy();
         AssertFailsUnchanged(dir, () => Certs(dir, "--apiserver-cert-extra-sans", "api.new.example"),
-            $"certificate {dir.Combine("pki", "apiserver.crt")} is invalid: it is not valid for the required DNS name api.new.example");
+            $"certificate {dir.Combine("pki", "apiserver.crt")} is invalid: it is not valid for the configured DNS name api.new.example");
+    }
+
+    [Fact]
+    public void A_missing_default_san_only_warns_and_the_cert_is_reused_as_kubeadm_does()
+    {
+        using var dir = cluster.Copy();
+        var before = TreeSnapshot.Of(dir.Path);
+        var result = Certs(dir, "--apiserver-advertise-address", "192.168.10.6");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"WARNING: certificate {dir.Combine("pki", "apiserver.crt")} is not valid for the IP address 192.168.10.6 that kubeadm would include now; it is reused as kubeadm does", result.Out);
+        Assert.Contains("[certs] Using existing apiserver certificate and key on disk", result.Out);
+        before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 
     [Fact]
