@@ -208,7 +208,6 @@ public class EndToEndTests
         {
             await IssuedAsync(admin, name);
         }
-        await first.DisposeAsync();
 
         Assert.True(follower.Host.Metrics.IsLeader);
         Assert.Equal(10d, leader.Host.Metrics.Value("kubepki_csr_signed_total") + follower.Host.Metrics.Value("kubepki_csr_signed_total"));
@@ -216,5 +215,6 @@ public class EndToEndTests
         Assert.All(cluster.Server.Store.DistinctCertificatesSent().Values, count => Assert.Equal(1, count));
         var lease = await admin.CoordinationV1.ReadNamespacedLeaseAsync("kubepki-controller", "kube-system");
         Assert.Equal(follower == first ? "replica-1" : "replica-2", lease.Spec.HolderIdentity);
+        await first.DisposeAsync();
     }
 }
