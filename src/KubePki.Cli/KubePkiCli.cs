@@ -27,7 +27,24 @@ public static class KubePkiCli
     public static int Run(string[] args, CliEnvironment env)
     {
         var result = Create(env).Parse(args);
+        if (result.Action is System.CommandLine.Invocation.ParseErrorAction)
+        {
+            // A usage error is one line naming what is wrong, not a screen of help (that is what --help is for).
+            var messages = result.Errors.Select(e => e.Message.TrimEnd('.')).Where(m => m != "Required command was not provided").ToList();
+            env.Error.WriteLine($"error: {(messages.Count > 0 ? messages[0] : "a sub-command is required")} (see '{string.Join(' ', result.CommandResult.Command.Name == "kubepki" ? ["kubepki"] : CommandPath(result))} --help')");
+            return 1;
+        }
         return result.Invoke(new InvocationConfiguration { Output = env.Out, Error = env.Error });
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult result)
+    {
+        var names = new List<string>();
+        for (var symbol = result.CommandResult; symbol is not null; symbol = symbol.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, symbol.Command is RootCommand ? "kubepki" : symbol.Command.Name);
+        }
+        return names;
     }
 
     /// <summary>Runs a command body: user errors become one line on stderr and exit code 1; nothing else is caught.</summary>

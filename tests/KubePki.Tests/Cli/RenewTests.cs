@@ -201,5 +201,7 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         using var dir = cluster.Copy();
         var result = Renew(dir, "kubelet.conf");
         Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal("error: Unrecognized command or argument 'kubelet.conf' (see 'kubepki certs renew --help')\n", result.Error);
+        Assert.DoesNotContain("Usage:", result.All);
     }
 }
