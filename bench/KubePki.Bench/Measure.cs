@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using KubePki.Cli;
+using KubePki.Crypto;
+
+namespace KubePki.Bench;
+
+/// <summary>Wall-clock samples of one contender, in seconds.</summary>
+public sealed class Samples(string name)
+{
+    private readonly List<double> _values = [];
+
+    public string Name { get; } = name;
+
+    public int Count => _values.Count;
+
+    public void Add(double seconds) => _values.Add(seconds);
+
+    public void Add(TimeSpan elapsed) => _values.Add(elapsed.TotalSeconds);
+
+    public double Last => _values[^1];
+
+    public double Min => _values.Min();
+
+    public double Max => _values.Max();
+
+    public double Median
+    {
+        get
+        {
+            var sorted = _values.Order().ToArray();
+            var mid = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
+    }
+
+    /// <summary>The same samples divided by <paramref name="divisor"/> (per-item figures).</summary>
+    public Samples Per(double divisor, string name)
+    {
+        var result = new Samples(name);
+        foreach (var value in _values)
+        {
+            result.Add(value / divisor);
+        }
+        return result;
+    }
+
+    public string Spread => Count == 0 ? "—" : $"{Format(Min)} / **{Format(Median)}** / {Format(Max)}";
+
+    /// <summary>Milliseconds, with as many decimals as a value of that size needs.</summary>
+    public static string Format(double seconds)
+    {
+        var ms = seconds * 1000;
+        return ms >= 100 ? ms.ToString("N0", CultureInfo.InvariantCulture)
+            : ms >= 1 ? ms.ToString("N1", CultureInfo.InvariantCulture)
+            : ms.ToString("N3", CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>Runs a contender once and returns its wall time; any failure stops the benchmark with the contender's stderr.</summary>
+public static class Run
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    public static (TimeSpan Elapsed, string Stdout) Process(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var watch = Stopwatch.StartNew();
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: no exit within {Timeout}");
+        }
+        process.WaitForExit();
+        watch.Stop();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()}");
+        }
+        return (watch.Elapsed, stdout.Result);
+    }
+
+    /// <summary>The CLI's own entry point in this process, with the real key generator (warm JIT, no process start).</summary>
+    public static (TimeSpan Elapsed, string Stdout) InProcess(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var env = new CliEnvironment(output, error, TimeProvider.System, KeyGenerator.Instance);
+        var watch = Stopwatch.StartNew();
+        var code = KubePkiCli.Run(args, env);
+        watch.Stop();
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"kubepki {string.Join(' ', args)} (in-process): exit {code}: {error.ToString().Trim()}");
+        }
+        return (watch.Elapsed, output.ToString());
+    }
+
+    /// <summary>One key from the library's real generator on the calling thread.</summary>
+    public static TimeSpan Key(KeyAlgorithm algorithm)
+    {
+        var watch = Stopwatch.StartNew();
+        using var key = KeyGenerator.Instance.Generate(algorithm);
+        watch.Stop();
+        return watch.Elapsed;
+    }
+}
