@@ -21,6 +21,7 @@ public static class KubePkiCli
         var kubeconfig = new Command("kubeconfig", "Kubeconfig file utilities.");
         kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
         root.Subcommands.Add(kubeconfig);
+        root.Subcommands.Add(KubePki.Controller.Commands.ControllerCommand.Create(env.Out, env.Error, env.Time));
         return root;
     }
 
