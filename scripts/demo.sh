@@ -10,7 +10,5 @@ kubepki init phase certs all --cert-dir "$out/pki" --apiserver-advertise-address
 kubepki init phase kubeconfig all --cert-dir "$out/pki" --kubeconfig-dir "$out" --apiserver-advertise-address 127.0.0.1
 echo
 find "$out" -type f -printf '%m %p\n' | sort -k2
-if kubepki certs check-expiration --help >/dev/null 2>&1; then
-  echo
-  kubepki certs check-expiration --cert-dir "$out/pki" --kubeconfig-dir "$out"
-fi
+echo
+kubepki certs check-expiration --cert-dir "$out/pki" --kubeconfig-dir "$out"
