@@ -88,13 +88,15 @@ public sealed partial class OpensslCert
         return match.Groups[1].Value.Trim();
     }
 
-    /// <summary>Parses the "X509v3 extensions:" block: a header line per extension ("Name: critical"), indented value lines below.</summary>
-    private static Dictionary<string, (bool, string)> ParseExtensions(string text)
+    /// <summary>Parses an extensions block of openssl's <c>-text</c> rendering ("X509v3 extensions:" of a certificate,
+    /// "Requested Extensions:" of a CSR): a header line per extension ("Name: critical"), indented value lines below.
+    /// An empty block (the next line is not indented deeper than the label) gives no extensions.</summary>
+    internal static Dictionary<string, (bool, string)> ParseExtensions(string text, string blockLabel = "X509v3 extensions:")
     {
         var result = new Dictionary<string, (bool, string)>();
         var lines = text.Split('\n');
-        var start = Array.FindIndex(lines, l => l.Trim() == "X509v3 extensions:");
-        if (start < 0)
+        var start = Array.FindIndex(lines, l => l.Trim() == blockLabel);
+        if (start < 0 || start + 1 >= lines.Length || Indent(lines[start + 1]) <= Indent(lines[start]))
         {
             return result;
         }

@@ -1,0 +1,19 @@
+using KubePki.TestKit;
+
+namespace KubePki.Interop.Tests.Support;
+
+/// <summary>Runs kubectl with a private HOME and cache dir (nothing of the machine's own config is read) and a bounded
+/// request timeout.</summary>
+public sealed class KubectlRunner : IDisposable
+{
+    private readonly TempDir _home = new("interop-kubectl-home");
+
+    public ExternalTool.Result Run(string kubeconfig, params string[] args) =>
+        Tools.Run("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", Path.Combine(_home.Path, "cache"), "--request-timeout=10s", .. args],
+            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" }, TimeSpan.FromSeconds(30));
+
+    /// <summary><c>kubectl get --raw /healthz</c>, which sends <c>GET /version</c> first.</summary>
+    public ExternalTool.Result Healthz(string kubeconfig) => Run(kubeconfig, "get", "--raw", "/healthz");
+
+    public void Dispose() => _home.Dispose();
+}
