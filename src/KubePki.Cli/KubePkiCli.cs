@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.Certs;
+using KubePki.Cli.Commands.Csr;
 using KubePki.Cli.Commands.Init;
 using KubePki.Cli.Commands.Kubeconfig;
 
@@ -21,7 +22,8 @@ public static class KubePkiCli
         var kubeconfig = new Command("kubeconfig", "Kubeconfig file utilities.");
         kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
         root.Subcommands.Add(kubeconfig);
-        root.Subcommands.Add(KubePki.Controller.Commands.ControllerCommand.Create(env.Out, env.Error, env.Time));
+        root.Subcommands.Add(Commands.Controller.ControllerCommand.Create(env));
+        root.Subcommands.Add(CsrCommand.Create(env));
         return root;
     }
 

@@ -63,19 +63,24 @@ public static class CsrTable
         return text;
     }
 
-    // Enough of HumanDuration for the ages and durations tests produce.
+    // apimachinery's duration.HumanDuration, written out here from its rules (not shared with the product).
     private static string Age(TimeSpan d)
     {
         var s = (long)d.TotalSeconds;
+        long m = s / 60, h = s / 3600, days = s / 86400, years = days / 365;
         return s switch
         {
+            < -1 => "<invalid>",
             < 0 => "0s",
             < 120 => $"{s}s",
-            < 600 => s % 60 == 0 ? $"{s / 60}m" : $"{s / 60}m{s % 60}s",
-            < 3 * 3600 => $"{s / 60}m",
-            < 8 * 3600 => s / 60 % 60 == 0 ? $"{s / 3600}h" : $"{s / 3600}h{s / 60 % 60}m",
-            < 48 * 3600 => $"{s / 3600}h",
-            _ => $"{s / 86400}d",
+            < 600 => s % 60 == 0 ? $"{m}m" : $"{m}m{s % 60}s",
+            < 3 * 3600 => $"{m}m",
+            < 8 * 3600 => m % 60 == 0 ? $"{h}h" : $"{h}h{m % 60}m",
+            < 48 * 3600 => $"{h}h",
+            < 8 * 86400 => h % 24 == 0 ? $"{days}d" : $"{days}d{h % 24}h",
+            < 2 * 365 * 86400 => $"{days}d",
+            < 8 * 365 * 86400 => days % 365 == 0 ? $"{years}y" : $"{years}y{days % 365}d",
+            _ => $"{years}y",
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using k8s;
-using KubePki.Controller.Commands;
+using KubePki.Cli;
+using KubePki.Cli.Commands.Controller;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Support;
 
@@ -12,7 +13,7 @@ public class ControllerCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var command = ControllerCommand.Create(output, error, TimeProvider.System);
+        var command = ControllerCommand.Create(new CliEnvironment(output, error, TimeProvider.System, KubePki.TestKit.FixtureKeys.Shared));
         var root = new RootCommand { command };
         var code = await root.Parse(["controller", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
         return (code, output.ToString(), error.ToString());

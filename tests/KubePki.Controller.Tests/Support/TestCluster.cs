@@ -34,7 +34,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     public string CaKeyFile => Path.Combine(PkiDir, "ca.key");
 
-    public static async Task<TestCluster> StartAsync(ApiStore? store = null)
+    public static async Task<TestCluster> StartAsync(ApiStore? store = null, TimeProvider? time = null)
     {
         var dir = new TempDir("kubepki-controller");
         var port = TestApiServer.FreePort();
@@ -48,7 +48,7 @@ public sealed class TestCluster : IAsyncDisposable
             PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(pki, "ca.crt")), "ca.crt"),
             PemCodec.DecodePrivateKey(File.ReadAllText(Path.Combine(pki, "ca.key")), "ca.key"));
         var serving = X509Certificate2.CreateFromPemFile(Path.Combine(pki, "apiserver.crt"), Path.Combine(pki, "apiserver.key"));
-        var server = new TestApiServer(serving, ca.Certificate, port, store);
+        var server = new TestApiServer(serving, ca.Certificate, port, store) { Time = time ?? TimeProvider.System };
         await server.StartAsync();
         return new TestCluster(dir, server, ca);
     }

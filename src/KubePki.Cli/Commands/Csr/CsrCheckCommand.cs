@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Net;
+using k8s;
+using k8s.Models;
+using KubePki.Cli.Commands.Controller;
+using KubePki.Cli.Rendering;
+using KubePki.Controller.Approval;
+using KubePki.Controller.Model;
+using KubePki.Controller.Runtime;
+
+namespace KubePki.Cli.Commands.Csr;
+
+/// <summary><c>kubepki csr check [NAME...]</c>: the kubelet-serving approver's verdict, with the same flags as
+/// <c>kubepki controller</c>, for every pending kubelet-serving CSR (or the named ones). Reads only; writes nothing.</summary>
+public static class CsrCheckCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var kubeconfig = CsrCommand.KubeconfigOption();
+        var approverFlags = new ApproverFlags();
+        var names = new Argument<string[]>("NAME") { Arity = ArgumentArity.ZeroOrMore, Description = "CSRs to check (default: every pending kubernetes.io/kubelet-serving CSR)." };
+        var command = new Command("check", "Show the kubelet-serving approver's verdict for pending CSRs without changing anything");
+        command.Options.Add(kubeconfig);
+        foreach (var option in approverFlags.All)
+        {
+            command.Options.Add(option);
+        }
+        command.Arguments.Add(names);
+        command.SetAction((result, cancellationToken) => ApiCommandGuard.RunAsync(env, async () =>
+        {
+            var approver = new KubeletServingApprover(approverFlags.Read(result));
+            var client = KubeClientFactory.Create(result.GetValue(kubeconfig));
+            var requested = result.GetValue(names) ?? [];
+            IReadOnlyList<V1CertificateSigningRequest> csrs = requested.Length > 0
+                ? await Task.WhenAll(requested.Select(n => client.CertificatesV1.ReadCertificateSigningRequestAsync(n, cancellationToken: cancellationToken)))
+                : (await client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken)).Items
+                    .Where(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null).ToList();
+            if (csrs.Count == 0)
+            {
+                env.Out.WriteLine("No pending kubernetes.io/kubelet-serving CSRs.");
+                return 0;
+            }
+            var table = new TabWriter(minWidth: 6, padding: 3);
+            table.WriteLine("NAME\tREQUESTOR\tVERDICT\tDETAIL");
+            foreach (var csr in csrs)
+            {
+                var verdict = await EvaluateAsync(client, approver, CsrConverter.ToSnapshot(csr), cancellationToken);
+                table.WriteLine($"{csr.Metadata.Name}\t{csr.Spec.Username}\t{verdict.Decision}\t{verdict.Message}");
+            }
+            env.Out.Write(table.Flush());
+            return 0;
+        }));
+        return command;
+    }
+
+    private static async Task<ApprovalVerdict> EvaluateAsync(IKubernetes client, KubeletServingApprover approver, CsrSnapshot csr, CancellationToken cancellationToken)
+    {
+        if (KubeletServingApprover.IgnoreReason(csr) is { } ignore)
+        {
+            return ApprovalVerdict.Ignore(ignore);
+        }
+        V1Node? node = null;
+        if (KubeletServingApprover.NodeNameOf(csr.Username) is { } nodeName)
+        {
+            try
+            {
+                node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: cancellationToken);
+            }
+            catch (Exception e) when (ApiCommandGuard.IsStatus(e, HttpStatusCode.NotFound))
+            {
+            }
+        }
+        return approver.Evaluate(csr, node is null ? null : CsrConverter.ToFacts(node));
+    }
+}

@@ -1,0 +1,12 @@
+using KubePki.TestKit;
+
+namespace KubePki.Controller.Tests.Cli;
+
+/// <summary>Runs the kubepki command tree in-process off the test thread (its API commands block on async I/O).</summary>
+public static class KubepkiProcess
+{
+    public static Task<CliRunner.Result> RunAsync(TimeProvider time, params string[] args) =>
+        Task.Run(() => CliRunner.Run(time, null, args));
+
+    public static Task<CliRunner.Result> RunAsync(params string[] args) => RunAsync(TimeProvider.System, args);
+}
