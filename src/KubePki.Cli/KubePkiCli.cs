@@ -1,8 +1,10 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.Certs;
+using KubePki.Cli.Commands.Config;
 using KubePki.Cli.Commands.Csr;
 using KubePki.Cli.Commands.Init;
 using KubePki.Cli.Commands.Kubeconfig;
+using KubePki.Cli.Commands.Kubelet;
 
 namespace KubePki.Cli;
 
@@ -24,6 +26,8 @@ public static class KubePkiCli
         root.Subcommands.Add(kubeconfig);
         root.Subcommands.Add(Commands.Controller.ControllerCommand.Create(env));
         root.Subcommands.Add(CsrCommand.Create(env));
+        root.Subcommands.Add(KubeletCommand.Create(env));
+        root.Subcommands.Add(ConfigCommand.Create(env));
         return root;
     }
 

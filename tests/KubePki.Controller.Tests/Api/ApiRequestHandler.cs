@@ -57,6 +57,13 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
             case ["api", "v1", "nodes", var name]:
                 await ItemAsync(Store.Nodes, null, name, "", null, (_, sent) => sent);
                 return;
+            case ["api", "v1", "namespaces", var ns, "configmaps"]:
+                await CollectionAsync(Store.ConfigMaps, ns, "", "ConfigMapList", "v1",
+                    c => { c.ApiVersion = "v1"; c.Kind = "ConfigMap"; c.Metadata.NamespaceProperty = ns; return c; });
+                return;
+            case ["api", "v1", "namespaces", var ns, "configmaps", var name]:
+                await ItemAsync(Store.ConfigMaps, ns, name, "", null, (_, sent) => sent);
+                return;
             case ["apis", "coordination.k8s.io", "v1", "leases"]:
                 await CollectionAsync(Store.Leases, null, "coordination.k8s.io", "LeaseList", "coordination.k8s.io/v1", null);
                 return;

@@ -11,6 +11,7 @@ public sealed class ApiStore
         Csrs = new ResourceTable<V1CertificateSigningRequest>(this, "certificatesigningrequests.certificates.k8s.io");
         Nodes = new ResourceTable<V1Node>(this, "nodes");
         Leases = new ResourceTable<V1Lease>(this, "leases.coordination.k8s.io");
+        ConfigMaps = new ResourceTable<V1ConfigMap>(this, "configmaps");
     }
 
     public object Gate { get; } = new();
@@ -22,6 +23,8 @@ public sealed class ApiStore
     public ResourceTable<V1Node> Nodes { get; }
 
     public ResourceTable<V1Lease> Leases { get; }
+
+    public ResourceTable<V1ConfigMap> ConfigMaps { get; }
 
     private readonly Dictionary<string, HashSet<string>> _certificatesSent = new(StringComparer.Ordinal);
 
@@ -51,7 +54,17 @@ public sealed class ApiStore
         Csrs.DropWatches();
         Nodes.DropWatches();
         Leases.DropWatches();
+        ConfigMaps.DropWatches();
     }
+
+    public V1ConfigMap AddConfigMap(string ns, string name, IDictionary<string, string> data) =>
+        ConfigMaps.Create(new V1ConfigMap
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Data = new Dictionary<string, string>(data),
+        }, TimeProvider.System);
 
     public V1Node AddNode(string name, params (string Type, string Address)[] addresses) =>
         Nodes.Create(new V1Node
