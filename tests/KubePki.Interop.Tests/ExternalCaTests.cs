@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using KubePki.Interop.Tests.Support;
 using KubePki.Kubeconfig;
@@ -238,6 +239,18 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
         var data = rows.Where(r => Regex.IsMatch(r, @"UTC\s")).ToList();
         Assert.Equal(certNames.Length + caNames.Length, data.Count);
         Assert.All(data, r => Assert.EndsWith(" yes", r));
+
+        var json = fixture.Run("certs", "check-expiration", "-o", "json", "--cert-dir", fixture.Pki, "--kubeconfig-dir", fixture.Dir, "--config", fixture.Config);
+        using var document = JsonDocument.Parse(json);
+        var certificates = document.RootElement.GetProperty("certificates").EnumerateArray().ToList();
+        var authorities = document.RootElement.GetProperty("certificateAuthorities").EnumerateArray().ToList();
+        Assert.Equal(certNames, certificates.Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal(caNames, authorities.Select(c => c.GetProperty("name").GetString()));
+        Assert.All(certificates.Concat(authorities), c =>
+        {
+            Assert.True(c.GetProperty("externallyManaged").GetBoolean(), c.ToString());
+            Assert.False(c.GetProperty("missing").GetBoolean(), c.ToString());
+        });
         Assert.Equal(fixture.SnapshotBeforeCommands, TreeSnapshot.Of(fixture.Dir));
     }
 
