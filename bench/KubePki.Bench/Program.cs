@@ -6,6 +6,12 @@ using KubePki.Crypto;
 
 // KubePki benchmark: the kubepki CLI against openssl shell scripts making / reading the same files, in the same run.
 // Usage: dotnet run -c Release --project bench/KubePki.Bench [-- --runs N] [--no-write] [--results PATH]
+if (args.Length > 0 && args[0] == "--as-cli")
+{
+    // The kubepki CLI with keys made when generated: what the CLI process would cost if KeyGenerator did this itself.
+    return KubePki.Cli.KubePkiCli.Run(args[1..], new KubePki.Cli.CliEnvironment(Console.Out, Console.Error, TimeProvider.System, EagerKeyGenerator.Instance));
+}
+
 var runs = 7;
 var write = true;
 string? resultsPath = null;
@@ -93,6 +99,7 @@ int Bench()
         ["init", "phase", "kubeconfig", "all", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", config[a], "--apiserver-advertise-address", Address];
     string ScriptAlgorithm(KeyAlgorithm a) => a == KeyAlgorithm.Rsa2048 ? "rsa" : "ecdsa";
     string[] Cli(string[] command) => [cliDll, .. command];
+    string[] EagerCli(string[] command) => [Path.Combine(AppContext.BaseDirectory, "KubePki.Bench.dll"), "--as-cli", .. command];
 
     Console.WriteLine($"kubepki benchmark: {runs} runs per contender, {Environment.ProcessorCount} cores, load average {loadBefore}");
     Console.WriteLine($"CLI: dotnet {Path.GetRelativePath(Path.GetDirectoryName(benchDir)!, cliDll)}");
@@ -125,11 +132,13 @@ int Bench()
     // 1. Full PKI + sa + 5 kubeconfigs.
     foreach (var algorithm in new[] { KeyAlgorithm.Rsa2048, KeyAlgorithm.EcdsaP256 })
     {
+        notes.Add($"- Load average when the full-PKI {algorithm.ToKubeadmName()} runs started: {Layout.LoadAverage()}");
         var certs = new Samples("certs");
         var kubeconfigs = new Samples("kubeconfig");
         var cli = new Samples("cli");
         var inProcess = new Samples("in-process");
         var eager = new Samples("in-process eager");
+        var eagerCli = new Samples("cli eager");
         var script = new Samples("openssl");
         var contenders = new Action[]
         {
@@ -158,6 +167,12 @@ int Bench()
             () =>
             {
                 var d = Fresh();
+                eagerCli.Add(Run.Process("dotnet", EagerCli(CertsArgs(algorithm, d))).Elapsed + Run.Process("dotnet", EagerCli(KubeconfigArgs(algorithm, d))).Elapsed);
+                Drop(d);
+            },
+            () =>
+            {
+                var d = Fresh();
                 eager.Add(Run.InProcess(EagerKeyGenerator.Instance, CertsArgs(algorithm, d)).Elapsed
                     + Run.InProcess(EagerKeyGenerator.Instance, KubeconfigArgs(algorithm, d)).Elapsed);
                 Drop(d);
@@ -169,11 +184,12 @@ int Bench()
             {
                 contenders[(i + j) % contenders.Length]();
             }
-            Console.WriteLine($"  {algorithm.ToKubeadmName()} run {i + 1}/{runs}: CLI {Samples.Format(cli.Last)} ms, openssl script {Samples.Format(script.Last)} ms, in-process {Samples.Format(inProcess.Last)} ms, in-process with keys made at prefetch {Samples.Format(eager.Last)} ms");
+            Console.WriteLine($"  {algorithm.ToKubeadmName()} run {i + 1}/{runs}: CLI {Samples.Format(cli.Last)} ms, openssl script {Samples.Format(script.Last)} ms, in-process {Samples.Format(inProcess.Last)} ms, in-process with keys made at prefetch {Samples.Format(eager.Last)} ms, CLI process with keys made at prefetch {Samples.Format(eagerCli.Last)} ms");
         }
         var name = algorithm.ToKubeadmName();
         var target = algorithm == KeyAlgorithm.Rsa2048 ? "≤ 0.60" : "";
         rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: kubepki CLI, 2 processes (`init phase certs all` + `init phase kubeconfig all`)", cli, "openssl-pki.sh", script, target));
+        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: the same 2 CLI processes with keys made when generated (benchmark host: `KubePkiCli.Run` + EagerKeyGenerator)", eagerCli, "openssl-pki.sh", script, target));
         rows.Add(Row($"… of which `init phase certs all` (1 process, 3 CAs + 7 leaves + sa)", certs, "", null, ""));
         rows.Add(Row($"… of which `init phase kubeconfig all` (1 process, 5 kubeconfigs)", kubeconfigs, "", null, ""));
         rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: in-process `KubePkiCli.Run` (both commands, real KeyGenerator)", inProcess, "openssl-pki.sh", script, ""));
@@ -183,6 +199,7 @@ int Bench()
 
     // 2. check-expiration over the standard set (RSA-2048).
     {
+        notes.Add($"- Load average when the check-expiration runs started: {Layout.LoadAverage()}");
         var d = Fresh();
         Run.InProcess(CertsArgs(KeyAlgorithm.Rsa2048, d));
         Run.InProcess(KubeconfigArgs(KeyAlgorithm.Rsa2048, d));
@@ -223,6 +240,7 @@ int Bench()
     var ecGenerateOnly = new Samples("ec Generate()");
     foreach (var algorithm in new[] { KeyAlgorithm.Rsa2048, KeyAlgorithm.EcdsaP256 })
     {
+        notes.Add($"- Load average when the renew {algorithm.ToKubeadmName()} runs started: {Layout.LoadAverage()}");
         var master = Fresh();
         Run.InProcess(CertsArgs(algorithm, master));
         Run.InProcess(KubeconfigArgs(algorithm, master));
@@ -232,8 +250,17 @@ int Bench()
         var cli = new Samples("cli");
         var inProcess = new Samples("in-process");
         var eager = new Samples("in-process eager");
+        var eagerCli = new Samples("cli eager");
         var contenders = new Action[]
         {
+            () =>
+            {
+                var d = Layout.CopyOf(master, Fresh());
+                var (elapsed, output) = Run.Process("dotnet", EagerCli(Renew(d)));
+                eagerCli.Add(elapsed);
+                items = Layout.CountRenewed(output);
+                Drop(d);
+            },
             () =>
             {
                 var d = Layout.CopyOf(master, Fresh());
@@ -284,9 +311,10 @@ int Bench()
         Drop(master);
         var name = algorithm.ToKubeadmName();
         var floor = algorithm == KeyAlgorithm.Rsa2048 ? rsaFloor : ecFloor;
-        Console.WriteLine($"  renew all {name}: {items} items, CLI {cli.Spread} ms, in-process {inProcess.Spread} ms, eager {eager.Spread} ms, floor {floor.Spread} ms");
+        Console.WriteLine($"  renew all {name}: {items} items, CLI {cli.Spread} ms, in-process {inProcess.Spread} ms, eager {eager.Spread} ms, eager CLI {eagerCli.Spread} ms, floor {floor.Spread} ms");
         rows.Add(Row($"`certs renew all`, {name}, {items} items: kubepki CLI (1 process), whole run", cli, "", null, ""));
         rows.Add(Row($"`certs renew all`, {name}: CLI time per renewed item", cli.Per(items, "cli/item"), $"{name} key generation floor (1 key, 1 thread)", floor, ""));
+        rows.Add(Row($"`certs renew all`, {name}: CLI process per item, keys made when generated (benchmark host + EagerKeyGenerator)", eagerCli.Per(items, "cli eager/item"), $"{name} key generation floor", floor, ""));
         rows.Add(Row($"`certs renew all`, {name}: in-process time per renewed item", inProcess.Per(items, "in-process/item"), $"{name} key generation floor", floor, ""));
         rows.Add(Row($"`certs renew all`, {name}: in-process per item, keys made when generated (EagerKeyGenerator)", eager.Per(items, "eager/item"), $"{name} key generation floor", floor, ""));
     }
@@ -320,7 +348,11 @@ int Bench()
     report.AppendLine("- `bench/openssl-pki.sh` makes the same files (checked: same file names, same PEM key types) with the openssl CLI as a plain script would: sequentially, one key after another (`genrsa -traditional` / `ecparam -genkey`, `req -x509` for CAs, `req -new | x509 -req` with kubeadm's subjects, SANs, key usages and EKUs for leaves, sa key pair, five kubeconfigs with the CA and client cert/key embedded via `base64 -w0`). kubepki generates the independent keys of a command in parallel on all cores.");
     report.AppendLine("- `bench/openssl-check-expiration.sh` runs `openssl x509 -noout -enddate` once per certificate that `check-expiration` lists (3 CAs, 7 leaves, the client certs embedded in admin/super-admin/controller-manager/scheduler.conf, decoded from `client-certificate-data` first; kubelet.conf is not listed by kubeadm, so the set is 14 files).");
     report.AppendLine("- Renewal runs on a fresh copy of a standard set each time (copy not timed); per item = whole `renew all` time ÷ items renewed (includes process start-up, backup, verification, lock). The key generation floor is the library's `KeyGenerator.Generate` on one thread, measured between the renewals of the same run; kubepki prefetches the renewal keys on all cores, so per-item times can go below the single-thread floor.");
+    report.AppendLine("- \"Keys made when generated\" rows: the same commands with the benchmark's `EagerKeyGenerator` (the library's `KeyGenerator` plus one public-key export before returning), in-process and as a CLI process hosted by the benchmark (`dotnet KubePki.Bench.dll --as-cli ...` = `KubePkiCli.Run` with that generator). .NET's `RSA.Create(2048)` on Linux makes the key on first use (see the \"call alone\" row), so the product's `PrefetchingKeyGenerator` returns un-made RSA keys from the thread pool and every RSA key is then made on the signing thread, one after another; these rows show what a fix in `KeyGenerator` would give.");
     report.AppendLine("- Contenders alternate in rotating order within each run; warm-up runs (not counted) precede the measurements; all temp dirs are removed at the end.");
+    report.AppendLine();
+    report.AppendLine("Disturbance (other work on the same cores):");
+    report.AppendLine();
     foreach (var note in notes)
     {
         report.AppendLine(note);
