@@ -88,12 +88,8 @@ public static class CertCatalog
     public static IReadOnlyList<CertDefinition> For(bool externalEtcd) =>
         externalEtcd ? All.Where(d => !d.IsEtcd).ToList() : All;
 
-    public static IReadOnlyList<CertDefinition> Cas { get; } = All.Where(d => d.IsCa).ToList();
-
     public static CertDefinition? Find(string name) => All.FirstOrDefault(d => d.Name == name);
 
     public static CertDefinition Get(string name) =>
         Find(name) ?? throw new KubePkiException($"unknown certificate \"{name}\"");
-
-    public static IReadOnlyList<CertDefinition> LeavesOf(CertDefinition ca) => All.Where(d => d.CaName == ca.Name).ToList();
 }

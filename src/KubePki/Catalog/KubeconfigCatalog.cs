@@ -37,6 +37,4 @@ public static class KubeconfigCatalog
     };
 
     public static IReadOnlyList<KubeconfigDefinition> All { get; } = [Admin, SuperAdmin, Kubelet, ControllerManager, Scheduler];
-
-    public static KubeconfigDefinition? Find(string name) => All.FirstOrDefault(d => d.Name == name || d.FileName == name);
 }

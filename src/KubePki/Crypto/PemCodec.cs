@@ -7,7 +7,6 @@ namespace KubePki.Crypto;
 public static class PemCodec
 {
     public const string CertificateLabel = "CERTIFICATE";
-    public const string CsrLabel = "CERTIFICATE REQUEST";
 
     /// <summary>All CERTIFICATE blocks, leaf first (kubeadm accepts a chain: leaf then intermediates).</summary>
     public static IReadOnlyList<X509Certificate2> DecodeCertificates(ReadOnlySpan<char> pem, string source)
@@ -76,19 +75,7 @@ public static class PemCodec
         throw new KubePkiException($"{source}: no private key found (expected a PEM block \"RSA PRIVATE KEY\", \"EC PRIVATE KEY\" or \"PRIVATE KEY\")");
     }
 
-    /// <summary>Reads a <c>PUBLIC KEY</c> block and returns its SubjectPublicKeyInfo DER.</summary>
-    public static byte[] DecodePublicKeyInfo(ReadOnlySpan<char> pem, string source)
-    {
-        if (!PemEncoding.TryFind(pem, out var fields) || !pem[fields.Label].SequenceEqual("PUBLIC KEY"))
-        {
-            throw new KubePkiException($"{source}: no PEM block of type \"PUBLIC KEY\" found");
-        }
-        return Convert.FromBase64String(pem[fields.Base64Data].ToString());
-    }
-
     public static string EncodeCertificate(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
-
-    public static string EncodeCertificates(IEnumerable<X509Certificate2> chain) => string.Concat(chain.Select(EncodeCertificate));
 
     private static PrivateKey ImportRsa(string block)
     {

@@ -15,10 +15,15 @@ public sealed class CsrGenerator(IssueContext context)
 
     private IFileStore Store => context.Pki.Store;
 
+    private IReadOnlyList<CertDefinition> Leaves => CertCatalog.For(context.Config.ExternalEtcd).Where(d => !d.IsCa).ToList();
+
+    /// <summary>How many keys <see cref="GenerateAll"/> makes: one per leaf and per kubeconfig.</summary>
+    public int KeyCount => Leaves.Count + KubeconfigCatalog.All.Count;
+
     /// <summary>kubeadm's CreateDefaultKeysAndCSRFiles + CreateDefaultKubeConfigsAndCSRFiles.</summary>
     public void GenerateAll()
     {
-        var leaves = CertCatalog.For(context.Config.ExternalEtcd).Where(d => !d.IsCa).ToList();
+        var leaves = Leaves;
         foreach (var leaf in leaves)
         {
             RefuseExisting(Pki.KeyPath(leaf.BaseName), Pki.CsrPath(leaf.BaseName), $"key or CSR {Path.Combine(Pki.Root, leaf.BaseName)}");

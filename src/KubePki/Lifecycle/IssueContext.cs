@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Configuration;
 using KubePki.Crypto;
@@ -50,7 +52,7 @@ public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGen
     }
 
     /// <summary>Signs a template with a CA, reporting when the CA's own expiry shortened the validity.</summary>
-    public System.Security.Cryptography.X509Certificates.X509Certificate2 Issue(string caName, Building.CertificateTemplate template, PrivateKey subjectKey, string forWhat)
+    public X509Certificate2 Issue(string caName, CertificateTemplate template, PrivateKey subjectKey, string forWhat)
     {
         var ca = GetSigningCa(caName, forWhat);
         var certificate = ca.Issue(template, subjectKey.PublicKey, out var clamped);

@@ -69,18 +69,7 @@ public sealed class DiskFileStore : IFileStore
     }
 
     /// <summary>Writes one file atomically.</summary>
-    public static void WriteAtomic(FileWrite file)
-    {
-        var temp = Stage(file);
-        try
-        {
-            File.Move(temp, file.Path, overwrite: true);
-        }
-        finally
-        {
-            TryDelete(temp);
-        }
-    }
+    public static void WriteAtomic(FileWrite file) => Instance.Write([file]);
 
     public static void EnsureDirectory(string directory, UnixFileMode mode = FileModes.Directory)
     {

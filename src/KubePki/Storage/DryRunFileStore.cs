@@ -5,8 +5,6 @@ public sealed class DryRunFileStore(TextWriter log) : IFileStore
 {
     private readonly Dictionary<string, FileWrite> _written = new(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<FileWrite> Written => _written.Values;
-
     public bool Exists(string path) => _written.ContainsKey(Path.GetFullPath(path)) || File.Exists(path);
 
     public string ReadText(string path) =>

@@ -17,8 +17,9 @@ public static class GenerateCsrCommand
         command.SetAction(result => KubePkiCli.Guard(env, () =>
         {
             var (context, keys) = RunContext.Create(env, options, result);
-            keys.Prefetch(context.Config.KeyAlgorithm, 12);
-            new CsrGenerator(context).GenerateAll();
+            var generator = new CsrGenerator(context);
+            keys.Prefetch(context.Config.KeyAlgorithm, generator.KeyCount);
+            generator.GenerateAll();
             return 0;
         }));
         return command;
