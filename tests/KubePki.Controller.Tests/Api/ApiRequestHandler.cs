@@ -43,8 +43,10 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
                     {
                         Store.RecordCertificateSent(name, certificate);
                     }
+                    // CsrStrategy.Status builds the result in the object it is given; compare with an untouched copy.
+                    var before = ResourceTable<V1CertificateSigningRequest>.Clone(old);
                     var updated = CsrStrategy.Status(old, sent, Now);
-                    if (ConditionsOrCertificateChanged(old, updated))
+                    if (ConditionsOrCertificateChanged(before, updated))
                     {
                         Admit("sign", old.Spec.SignerName, "sign");
                     }
