@@ -14,12 +14,7 @@ public static class KubePkiCli
     public static RootCommand Create(CliEnvironment env)
     {
         var root = new RootCommand("kubepki: create, inspect and renew the certificates and kubeconfig files of a kubeadm-style Kubernetes cluster.");
-        var init = new Command("init", "Run phases of kubeadm init that create certificates and kubeconfig files.");
-        var phase = new Command("phase", "Use this command to invoke single phase of the init workflow.");
-        phase.Subcommands.Add(InitPhaseCertsCommand.Create(env));
-        phase.Subcommands.Add(InitPhaseKubeconfigCommand.Create(env));
-        init.Subcommands.Add(phase);
-        root.Subcommands.Add(init);
+        root.Subcommands.Add(InitCommand.Create(env));
         root.Subcommands.Add(CertsCommand.Create(env));
         var kubeconfig = new Command("kubeconfig", "Kubeconfig file utilities.");
         kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));

@@ -52,14 +52,14 @@ public sealed partial class RealKubeadmTreeTests
             "--cert-dir", pki, "--kubeconfig-dir", root, "--config", config);
         Assert.True(kubeconfigs.ExitCode == 0, $"init phase kubeconfig all on {tree} exited {kubeconfigs.ExitCode}:\n{kubeconfigs.All}");
 
-        foreach (var ca in new[] { "ca", "front-proxy-ca", "etcd-ca" })
+        foreach (var ca in new[] { "ca", "front-proxy-ca", "etcd/ca" })
         {
             Assert.Contains($"[certs] Using existing {ca} certificate authority", certs.Out);
         }
         foreach (var leaf in CertSpec.All.Where(s => !s.IsCa))
         {
-            Assert.Contains($"[certs] Using existing {leaf.Name} certificate and key on disk", certs.Out);
-            Assert.Contains($"WARNING: could not validate bounds for certificate {leaf.Name}: the certificate has expired", certs.All);
+            Assert.Contains($"[certs] Using existing {leaf.Base} certificate and key on disk", certs.Out);
+            Assert.Contains($"WARNING: could not validate bounds for certificate {leaf.Base}: the certificate has expired", certs.All);
         }
         Assert.Contains("[certs] Using the existing \"sa\" key", certs.Out);
         Assert.DoesNotContain("Generating", certs.All);

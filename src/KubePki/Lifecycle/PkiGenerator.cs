@@ -44,12 +44,13 @@ public sealed class PkiGenerator(IssueContext context)
         }
     }
 
-    /// <summary>One phase: <c>certs ca</c>, <c>certs apiserver</c>, ...</summary>
+    /// <summary>One phase: <c>certs ca</c>, <c>certs apiserver</c>, ... Messages name certs by base name
+    /// (<c>etcd/server</c>), as kubeadm prints them.</summary>
     public void Create(CertDefinition definition)
     {
         if (context.Config.ExternalEtcd && definition.IsEtcd)
         {
-            Log.WriteLine($"[certs] External etcd mode: Skipping {definition.Name} {(definition.IsCa ? "certificate authority" : "certificate")} generation");
+            Log.WriteLine($"[certs] External etcd mode: Skipping {definition.BaseName} {(definition.IsCa ? "certificate authority" : "certificate")} generation");
             return;
         }
         if (definition.IsCa)
@@ -93,11 +94,11 @@ public sealed class PkiGenerator(IssueContext context)
             var ca = context.GetCa(definition.Name);
             WarnPeriod(definition, ca.Certificate);
             Log.WriteLine(ca.HasKey
-                ? $"[certs] Using existing {definition.Name} certificate authority"
-                : $"[certs] Using existing {definition.Name} keyless certificate authority");
+                ? $"[certs] Using existing {definition.BaseName} certificate authority"
+                : $"[certs] Using existing {definition.BaseName} keyless certificate authority");
             return;
         }
-        Log.WriteLine($"[certs] Generating \"{definition.Name}\" certificate and key");
+        Log.WriteLine($"[certs] Generating \"{definition.BaseName}\" certificate and key");
         var spec = definition.Resolve(context.Config);
         var key = context.Keys.Generate(context.Config.KeyAlgorithm);
         var certificate = CertificateAuthority.SelfSign(TemplateBuilder.For(spec, context.Config, context.Start), key);
@@ -111,17 +112,17 @@ public sealed class PkiGenerator(IssueContext context)
         if (Pki.CertExists(definition.BaseName))
         {
             CheckExisting(definition);
-            Log.WriteLine($"[certs] Using existing {definition.Name} certificate and key on disk");
+            Log.WriteLine($"[certs] Using existing {definition.BaseName} certificate and key on disk");
             return;
         }
         foreach (var warning in spec.AltNames.Warnings)
         {
             Log.WriteLine(warning);
         }
-        Log.WriteLine($"[certs] Generating \"{definition.Name}\" certificate and key");
+        Log.WriteLine($"[certs] Generating \"{definition.BaseName}\" certificate and key");
         if (spec.ExtendedKeyUsages.Contains(ExtendedKeyUsageOids.ServerAuth))
         {
-            Log.WriteLine($"[certs] {definition.Name} serving cert is signed for DNS names [{string.Join(' ', spec.AltNames.DnsNames)}] and IPs [{string.Join(' ', spec.AltNames.IpAddresses)}]");
+            Log.WriteLine($"[certs] {definition.BaseName} serving cert is signed for DNS names [{string.Join(' ', spec.AltNames.DnsNames)}] and IPs [{string.Join(' ', spec.AltNames.IpAddresses)}]");
         }
         var key = context.Keys.Generate(context.Config.KeyAlgorithm);
         using var _ = key;
@@ -165,7 +166,7 @@ public sealed class PkiGenerator(IssueContext context)
     {
         if (CertificateFacts.PeriodProblem(certificate, context.Start) is { } problem)
         {
-            Log.WriteLine($"WARNING: could not validate bounds for certificate {definition.Name}: {problem}");
+            Log.WriteLine($"WARNING: could not validate bounds for certificate {definition.BaseName}: {problem}");
         }
     }
 }

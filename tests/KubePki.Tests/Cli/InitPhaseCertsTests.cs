@@ -72,11 +72,25 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
         Assert.Contains("[certs] Using existing ca certificate authority", result.Out);
         Assert.Contains("[certs] Using existing apiserver certificate and key on disk", result.Out);
         Assert.Contains("[certs] Using the existing \"sa\" key", result.Out);
+        Assert.Contains("[certs] Using existing etcd/ca certificate authority", result.Out);
+        Assert.Contains("[certs] Using existing etcd/peer certificate and key on disk", result.Out);
         Assert.DoesNotContain("Generating", result.Out);
         var kubeconfig = Run("init", "phase", "kubeconfig", "all", "--cert-dir", Path.Combine(copy.Path, "pki"), "--kubeconfig-dir", copy.Path, "--config", Path.Combine(copy.Path, "kubeadm.yaml"));
         Assert.Equal(0, kubeconfig.ExitCode);
         Assert.Contains("[kubeconfig] Using existing kubeconfig file: \"" + Path.Combine(copy.Path, "admin.conf") + "\"", kubeconfig.Out);
         before.AssertSame(TreeSnapshot.Of(copy.Path));
+    }
+
+    [Fact]
+    public void Init_makes_the_same_tree_as_the_two_phases()
+    {
+        using var dir = new TempDir();
+        var result = Run("init", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path, "--config", cluster.ConfigPath);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("[certs] Generating \"etcd/ca\" certificate and key", result.Out);
+        Assert.Contains("[kubeconfig] Writing \"super-admin.conf\" kubeconfig file", result.Out);
+        var expected = Directory.EnumerateFiles(cluster.Root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(cluster.Root, f)).Where(f => f != "kubeadm.yaml").Order();
+        Assert.Equal(expected, Directory.EnumerateFiles(dir.Path, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir.Path, f)).Order());
     }
 
     [Fact]
@@ -103,7 +117,7 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
         Assert.Equal(0, result.ExitCode);
         Assert.False(Directory.Exists(dir.Combine("pki", "etcd")));
         var etcd = Run("init", "phase", "certs", "etcd-server", "--cert-dir", dir.Combine("pki"), "--config", config);
-        Assert.Contains("[certs] External etcd mode: Skipping etcd-server certificate generation", etcd.Out);
+        Assert.Contains("[certs] External etcd mode: Skipping etcd/server certificate generation", etcd.Out);
     }
 
     [Theory]
