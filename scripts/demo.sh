@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-./kubepki-demo}
 dotnet build src/KubePki.Cli -c Release --nologo -v q >/dev/null
-kubepki() { dotnet src/KubePki.Cli/bin/Release/net10.0/KubePki.Cli.dll "$@"; }
+kubepki() { dotnet src/KubePki.Cli/bin/Release/net10.0/kubepki.dll "$@"; }
 kubepki init phase certs all --cert-dir "$out/pki" --apiserver-advertise-address 127.0.0.1
 kubepki init phase kubeconfig all --cert-dir "$out/pki" --kubeconfig-dir "$out" --apiserver-advertise-address 127.0.0.1
 echo
