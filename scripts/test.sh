@@ -19,7 +19,7 @@ command -v kubectl >/dev/null || { echo "kubectl is required on PATH for the int
 
 log=$(mktemp)
 set +e
-dotnet test KubePki.slnx --nologo -v q 2>&1 | tee "$log"
+dotnet test KubePki.slnx --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One plain summary line over all test projects.
