@@ -93,13 +93,11 @@ public static class Run
     }
 
     /// <summary>The CLI's own entry point in this process, with the real key generator (warm JIT, no process start).</summary>
-    public static (TimeSpan Elapsed, string Stdout) InProcess(params string[] args) => InProcess(KeyGenerator.Instance, args);
-
-    public static (TimeSpan Elapsed, string Stdout) InProcess(IKeyGenerator keys, params string[] args)
+    public static (TimeSpan Elapsed, string Stdout) InProcess(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var env = new CliEnvironment(output, error, TimeProvider.System, keys);
+        var env = new CliEnvironment(output, error, TimeProvider.System, KeyGenerator.Instance);
         var watch = Stopwatch.StartNew();
         var code = KubePkiCli.Run(args, env);
         watch.Stop();
@@ -110,32 +108,13 @@ public static class Run
         return (watch.Elapsed, output.ToString());
     }
 
-    /// <summary>One key from the library's real generator on the calling thread: the <c>Generate</c> call alone, and
-    /// <c>Generate</c> plus the first use (a public-key export) that makes sure the key material exists.</summary>
-    public static (TimeSpan Generate, TimeSpan Made) Key(KeyAlgorithm algorithm)
+    /// <summary>One key from the library's real generator on the calling thread (<c>KeyGenerator.Generate</c> makes the
+    /// key material before it returns, RSA included).</summary>
+    public static TimeSpan Key(KeyAlgorithm algorithm)
     {
         var watch = Stopwatch.StartNew();
         using var key = KeyGenerator.Instance.Generate(algorithm);
-        var generate = watch.Elapsed;
-        EagerKeyGenerator.Materialize(key);
         watch.Stop();
-        return (generate, watch.Elapsed);
+        return watch.Elapsed;
     }
-}
-
-/// <summary>The library's real generator, plus one public-key export so the key exists when <c>Generate</c> returns.
-/// .NET's <c>RSA.Create(bits)</c> on Linux only records the size and makes the key on first use, so without this a
-/// prefetch on the thread pool returns at once and every RSA key is still made later, on the thread that signs.</summary>
-public sealed class EagerKeyGenerator : IKeyGenerator
-{
-    public static EagerKeyGenerator Instance { get; } = new();
-
-    public PrivateKey Generate(KeyAlgorithm algorithm)
-    {
-        var key = KeyGenerator.Instance.Generate(algorithm);
-        Materialize(key);
-        return key;
-    }
-
-    public static void Materialize(PrivateKey key) => key.Key.ExportSubjectPublicKeyInfo();
 }

@@ -6,12 +6,6 @@ using KubePki.Crypto;
 
 // KubePki benchmark: the kubepki CLI against openssl shell scripts making / reading the same files, in the same run.
 // Usage: dotnet run -c Release --project bench/KubePki.Bench [-- --runs N] [--no-write] [--results PATH]
-if (args.Length > 0 && args[0] == "--as-cli")
-{
-    // The kubepki CLI with keys made when generated: what the CLI process would cost if KeyGenerator did this itself.
-    return KubePki.Cli.KubePkiCli.Run(args[1..], new KubePki.Cli.CliEnvironment(Console.Out, Console.Error, TimeProvider.System, EagerKeyGenerator.Instance));
-}
-
 var runs = 7;
 var write = true;
 string? resultsPath = null;
@@ -36,10 +30,10 @@ for (var i = 0; i < args.Length; i++)
 }
 
 var benchDir = Layout.FindBenchDir();
-var cliDll = Path.Combine(AppContext.BaseDirectory, "KubePki.Cli.dll");
-if (!File.Exists(cliDll) || !File.Exists(Path.Combine(AppContext.BaseDirectory, "KubePki.Cli.runtimeconfig.json")))
+var cliDll = Path.Combine(AppContext.BaseDirectory, "kubepki.dll");
+if (!File.Exists(cliDll) || !File.Exists(Path.Combine(AppContext.BaseDirectory, "kubepki.runtimeconfig.json")))
 {
-    Console.Error.WriteLine($"KubePki.Cli.dll with its runtimeconfig not found next to the benchmark ({AppContext.BaseDirectory})");
+    Console.Error.WriteLine($"kubepki.dll with its runtimeconfig not found next to the benchmark ({AppContext.BaseDirectory})");
     return 1;
 }
 var pkiScript = Path.Combine(benchDir, "openssl-pki.sh");
@@ -93,32 +87,38 @@ int Bench()
     }
     void Drop((string Pki, string Kubeconfig) dirs) => Layout.Delete(Path.GetDirectoryName(dirs.Pki)!);
 
+    string[] InitArgs(KeyAlgorithm a, (string Pki, string Kubeconfig) d) =>
+        ["init", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", config[a], "--apiserver-advertise-address", Address];
     string[] CertsArgs(KeyAlgorithm a, (string Pki, string Kubeconfig) d) =>
         ["init", "phase", "certs", "all", "--cert-dir", d.Pki, "--config", config[a], "--apiserver-advertise-address", Address];
     string[] KubeconfigArgs(KeyAlgorithm a, (string Pki, string Kubeconfig) d) =>
         ["init", "phase", "kubeconfig", "all", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", config[a], "--apiserver-advertise-address", Address];
     string ScriptAlgorithm(KeyAlgorithm a) => a == KeyAlgorithm.Rsa2048 ? "rsa" : "ecdsa";
     string[] Cli(string[] command) => [cliDll, .. command];
-    string[] EagerCli(string[] command) => [Path.Combine(AppContext.BaseDirectory, "KubePki.Bench.dll"), "--as-cli", .. command];
 
     Console.WriteLine($"kubepki benchmark: {runs} runs per contender, {Environment.ProcessorCount} cores, load average {loadBefore}");
     Console.WriteLine($"CLI: dotnet {Path.GetRelativePath(Path.GetDirectoryName(benchDir)!, cliDll)}");
 
     // Warm-up (not counted): page cache for the dotnet host, the CLI's assemblies and openssl; JIT for the in-process runs.
+    // Both CLI forms must make exactly the files the openssl script makes.
     foreach (var algorithm in new[] { KeyAlgorithm.EcdsaP256, KeyAlgorithm.Rsa2048 })
     {
-        var d = Fresh();
-        Run.Process("dotnet", Cli(CertsArgs(algorithm, d)));
-        Run.Process("dotnet", Cli(KubeconfigArgs(algorithm, d)));
         var s = Fresh();
         Run.Process("bash", pkiScript, s.Pki, s.Kubeconfig, ScriptAlgorithm(algorithm), NodeName, Address);
-        Layout.CheckSameSet(d, s, algorithm);
-        Drop(d);
-        Drop(s);
+        var one = Fresh();
+        Run.Process("dotnet", Cli(InitArgs(algorithm, one)));
+        Layout.CheckSameSet(one, s, algorithm);
+        var two = Fresh();
+        Run.Process("dotnet", Cli(CertsArgs(algorithm, two)));
+        Run.Process("dotnet", Cli(KubeconfigArgs(algorithm, two)));
+        Layout.CheckSameSet(two, s, algorithm);
         var p = Fresh();
-        Run.InProcess(CertsArgs(algorithm, p));
-        Run.InProcess(KubeconfigArgs(algorithm, p));
-        Drop(p);
+        Run.InProcess(InitArgs(algorithm, p));
+        Layout.CheckSameSet(p, s, algorithm);
+        foreach (var d in new[] { s, one, two, p })
+        {
+            Drop(d);
+        }
     }
 
     // Process start-up: the dotnet host, runtime and the CLI's command tree, no work.
@@ -133,23 +133,18 @@ int Bench()
     foreach (var algorithm in new[] { KeyAlgorithm.Rsa2048, KeyAlgorithm.EcdsaP256 })
     {
         notes.Add($"- Load average when the full-PKI {algorithm.ToKubeadmName()} runs started: {Layout.LoadAverage()}");
+        var init = new Samples("cli init");
         var certs = new Samples("certs");
         var kubeconfigs = new Samples("kubeconfig");
-        var cli = new Samples("cli");
-        var inProcess = new Samples("in-process");
-        var eager = new Samples("in-process eager");
-        var eagerCli = new Samples("cli eager");
+        var phases = new Samples("cli phases");
+        var inProcess = new Samples("in-process init");
         var script = new Samples("openssl");
         var contenders = new Action[]
         {
             () =>
             {
                 var d = Fresh();
-                var a = Run.Process("dotnet", Cli(CertsArgs(algorithm, d))).Elapsed;
-                var b = Run.Process("dotnet", Cli(KubeconfigArgs(algorithm, d))).Elapsed;
-                certs.Add(a);
-                kubeconfigs.Add(b);
-                cli.Add(a + b);
+                init.Add(Run.Process("dotnet", Cli(InitArgs(algorithm, d))).Elapsed);
                 Drop(d);
             },
             () =>
@@ -161,20 +156,17 @@ int Bench()
             () =>
             {
                 var d = Fresh();
-                inProcess.Add(Run.InProcess(CertsArgs(algorithm, d)).Elapsed + Run.InProcess(KubeconfigArgs(algorithm, d)).Elapsed);
+                var a = Run.Process("dotnet", Cli(CertsArgs(algorithm, d))).Elapsed;
+                var b = Run.Process("dotnet", Cli(KubeconfigArgs(algorithm, d))).Elapsed;
+                certs.Add(a);
+                kubeconfigs.Add(b);
+                phases.Add(a + b);
                 Drop(d);
             },
             () =>
             {
                 var d = Fresh();
-                eagerCli.Add(Run.Process("dotnet", EagerCli(CertsArgs(algorithm, d))).Elapsed + Run.Process("dotnet", EagerCli(KubeconfigArgs(algorithm, d))).Elapsed);
-                Drop(d);
-            },
-            () =>
-            {
-                var d = Fresh();
-                eager.Add(Run.InProcess(EagerKeyGenerator.Instance, CertsArgs(algorithm, d)).Elapsed
-                    + Run.InProcess(EagerKeyGenerator.Instance, KubeconfigArgs(algorithm, d)).Elapsed);
+                inProcess.Add(Run.InProcess(InitArgs(algorithm, d)).Elapsed);
                 Drop(d);
             },
         };
@@ -184,25 +176,23 @@ int Bench()
             {
                 contenders[(i + j) % contenders.Length]();
             }
-            Console.WriteLine($"  {algorithm.ToKubeadmName()} run {i + 1}/{runs}: CLI {Samples.Format(cli.Last)} ms, openssl script {Samples.Format(script.Last)} ms, in-process {Samples.Format(inProcess.Last)} ms, in-process with keys made at prefetch {Samples.Format(eager.Last)} ms, CLI process with keys made at prefetch {Samples.Format(eagerCli.Last)} ms");
+            Console.WriteLine($"  {algorithm.ToKubeadmName()} run {i + 1}/{runs}: CLI init {Samples.Format(init.Last)} ms, openssl script {Samples.Format(script.Last)} ms, CLI init phase certs + kubeconfig {Samples.Format(phases.Last)} ms, in-process init {Samples.Format(inProcess.Last)} ms (load {Layout.LoadAverage()})");
         }
         var name = algorithm.ToKubeadmName();
         var target = algorithm == KeyAlgorithm.Rsa2048 ? "≤ 0.60" : "";
-        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: kubepki CLI, 2 processes (`init phase certs all` + `init phase kubeconfig all`)", cli, "openssl-pki.sh", script, target));
-        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: the same 2 CLI processes with keys made when generated (benchmark host: `KubePkiCli.Run` + EagerKeyGenerator)", eagerCli, "openssl-pki.sh", script, target));
+        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: kubepki CLI, 1 process (`kubepki init`)", init, "openssl-pki.sh", script, target));
+        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: kubepki CLI, 2 processes (`init phase certs all` + `init phase kubeconfig all`)", phases, "openssl-pki.sh", script, ""));
         rows.Add(Row($"… of which `init phase certs all` (1 process, 3 CAs + 7 leaves + sa)", certs, "", null, ""));
         rows.Add(Row($"… of which `init phase kubeconfig all` (1 process, 5 kubeconfigs)", kubeconfigs, "", null, ""));
-        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: in-process `KubePkiCli.Run` (both commands, real KeyGenerator)", inProcess, "openssl-pki.sh", script, ""));
-        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: in-process, keys made when generated (bench's EagerKeyGenerator = KeyGenerator + first use)", eager, "openssl-pki.sh", script, ""));
+        rows.Add(Row($"Full PKI + sa + 5 kubeconfigs, {name}: in-process `KubePkiCli.Run` of `init` (no process start-up, warm JIT)", inProcess, "openssl-pki.sh", script, ""));
     }
-    rows.Add(Row("Process start-up: `dotnet KubePki.Cli.dll --version` (host + runtime + command tree, no work)", startup, "", null, ""));
+    rows.Add(Row("Process start-up: `dotnet kubepki.dll --version` (host + runtime + command tree, no work)", startup, "", null, ""));
 
     // 2. check-expiration over the standard set (RSA-2048).
     {
         notes.Add($"- Load average when the check-expiration runs started: {Layout.LoadAverage()}");
         var d = Fresh();
-        Run.InProcess(CertsArgs(KeyAlgorithm.Rsa2048, d));
-        Run.InProcess(KubeconfigArgs(KeyAlgorithm.Rsa2048, d));
+        Run.InProcess(InitArgs(KeyAlgorithm.Rsa2048, d));
         string[] check = ["certs", "check-expiration", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", config[KeyAlgorithm.Rsa2048]];
         var rowsSeen = Run.InProcess(check).Stdout.Split('\n').Count(l => l.Contains(" UTC ", StringComparison.Ordinal));
         var anchorLines = Run.Process("bash", checkScript, d.Pki, d.Kubeconfig).Stdout.Split('\n').Count(l => l.Contains("notAfter=", StringComparison.Ordinal));
@@ -234,41 +224,22 @@ int Bench()
     }
 
     // 3. renew all, next to the key generation floor measured in between.
-    var rsaFloor = new Samples("rsa floor");
-    var ecFloor = new Samples("ec floor");
-    var rsaGenerateOnly = new Samples("rsa Generate()");
-    var ecGenerateOnly = new Samples("ec Generate()");
+    var floors = new Dictionary<KeyAlgorithm, Samples>();
     foreach (var algorithm in new[] { KeyAlgorithm.Rsa2048, KeyAlgorithm.EcdsaP256 })
     {
         notes.Add($"- Load average when the renew {algorithm.ToKubeadmName()} runs started: {Layout.LoadAverage()}");
         var master = Fresh();
-        Run.InProcess(CertsArgs(algorithm, master));
-        Run.InProcess(KubeconfigArgs(algorithm, master));
+        Run.InProcess(InitArgs(algorithm, master));
         string[] Renew((string Pki, string Kubeconfig) d) =>
             ["certs", "renew", "all", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", config[algorithm]];
         var items = 0;
         var cli = new Samples("cli");
         var inProcess = new Samples("in-process");
-        var eager = new Samples("in-process eager");
-        var eagerCli = new Samples("cli eager");
+        var floor = floors[algorithm] = new Samples("floor");
+        // RSA key generation time varies widely (random prime search): more RSA samples per run than one renewal makes.
+        var keysPerRun = algorithm == KeyAlgorithm.Rsa2048 ? 5 : 20;
         var contenders = new Action[]
         {
-            () =>
-            {
-                var d = Layout.CopyOf(master, Fresh());
-                var (elapsed, output) = Run.Process("dotnet", EagerCli(Renew(d)));
-                eagerCli.Add(elapsed);
-                items = Layout.CountRenewed(output);
-                Drop(d);
-            },
-            () =>
-            {
-                var d = Layout.CopyOf(master, Fresh());
-                var (elapsed, output) = Run.InProcess(EagerKeyGenerator.Instance, Renew(d));
-                eager.Add(elapsed);
-                items = Layout.CountRenewed(output);
-                Drop(d);
-            },
             () =>
             {
                 var d = Layout.CopyOf(master, Fresh());
@@ -287,17 +258,9 @@ int Bench()
             },
             () =>
             {
-                for (var k = 0; k < 3; k++)
+                for (var k = 0; k < keysPerRun; k++)
                 {
-                    var (generate, made) = Run.Key(KeyAlgorithm.Rsa2048);
-                    rsaGenerateOnly.Add(generate);
-                    rsaFloor.Add(made);
-                }
-                for (var k = 0; k < 20; k++)
-                {
-                    var (generate, made) = Run.Key(KeyAlgorithm.EcdsaP256);
-                    ecGenerateOnly.Add(generate);
-                    ecFloor.Add(made);
+                    floor.Add(Run.Key(algorithm));
                 }
             },
         };
@@ -310,18 +273,13 @@ int Bench()
         }
         Drop(master);
         var name = algorithm.ToKubeadmName();
-        var floor = algorithm == KeyAlgorithm.Rsa2048 ? rsaFloor : ecFloor;
-        Console.WriteLine($"  renew all {name}: {items} items, CLI {cli.Spread} ms, in-process {inProcess.Spread} ms, eager {eager.Spread} ms, eager CLI {eagerCli.Spread} ms, floor {floor.Spread} ms");
+        Console.WriteLine($"  renew all {name}: {items} items, CLI {cli.Spread} ms, in-process {inProcess.Spread} ms, floor {floor.Spread} ms (load {Layout.LoadAverage()})");
         rows.Add(Row($"`certs renew all`, {name}, {items} items: kubepki CLI (1 process), whole run", cli, "", null, ""));
         rows.Add(Row($"`certs renew all`, {name}: CLI time per renewed item", cli.Per(items, "cli/item"), $"{name} key generation floor (1 key, 1 thread)", floor, ""));
-        rows.Add(Row($"`certs renew all`, {name}: CLI process per item, keys made when generated (benchmark host + EagerKeyGenerator)", eagerCli.Per(items, "cli eager/item"), $"{name} key generation floor", floor, ""));
         rows.Add(Row($"`certs renew all`, {name}: in-process time per renewed item", inProcess.Per(items, "in-process/item"), $"{name} key generation floor", floor, ""));
-        rows.Add(Row($"`certs renew all`, {name}: in-process per item, keys made when generated (EagerKeyGenerator)", eager.Per(items, "eager/item"), $"{name} key generation floor", floor, ""));
     }
-    rows.Add(Row("Key generation floor RSA-2048: `KeyGenerator.Generate` + first use (public-key export), in-process, 1 thread, 1 key", rsaFloor, "", null, ""));
-    rows.Add(Row("… `KeyGenerator.Generate(RSA-2048)` call alone (returns before the key exists: .NET makes RSA keys on first use)", rsaGenerateOnly, "", null, ""));
-    rows.Add(Row("Key generation floor ECDSA-P256: same as RSA floor", ecFloor, "", null, ""));
-    rows.Add(Row("… `KeyGenerator.Generate(ECDSA-P256)` call alone", ecGenerateOnly, "", null, ""));
+    rows.Add(Row($"Key generation floor RSA-2048: `KeyGenerator.Generate` (makes the key before returning), in-process, 1 thread, 1 key ({floors[KeyAlgorithm.Rsa2048].Count} keys, between the RSA renewals)", floors[KeyAlgorithm.Rsa2048], "", null, ""));
+    rows.Add(Row($"Key generation floor ECDSA-P256: same as RSA floor ({floors[KeyAlgorithm.EcdsaP256].Count} keys, between the ECDSA renewals)", floors[KeyAlgorithm.EcdsaP256], "", null, ""));
 
     var loadAfter = Layout.LoadAverage();
     var report = new StringBuilder();
@@ -343,12 +301,11 @@ int Bench()
     report.AppendLine();
     report.AppendLine("How it was measured:");
     report.AppendLine();
-    report.AppendLine("- kubepki CLI = the Release build run as `dotnet KubePki.Cli.dll ...` (the copy the project reference puts next to the benchmark), one new process per command, timed from process start to exit; the two-process figure is the sum of `init phase certs all` and `init phase kubeconfig all` of the same run. Inputs: a v1beta4 `--config` (node name, advertise address, `encryptionAlgorithm`) plus `--apiserver-advertise-address`.");
+    report.AppendLine("- kubepki CLI = the Release build run as `dotnet kubepki.dll ...` (the copy the project reference puts next to the benchmark), one new process per command, timed from process start to exit. The primary full-PKI row is `kubepki init --cert-dir D --kubeconfig-dir K` (certs all + kubeconfig all in one process, every missing key prefetched at once); the two-process row is the sum of `init phase certs all` and `init phase kubeconfig all` of the same run (two start-ups, two separate key prefetches). Inputs: a v1beta4 `--config` (node name, advertise address, `encryptionAlgorithm`) plus `--apiserver-advertise-address`.");
     report.AppendLine("- In-process = `KubePkiCli.Run(args, env)` in the benchmark process with the real `KeyGenerator` (JIT already warm), output discarded.");
-    report.AppendLine("- `bench/openssl-pki.sh` makes the same files (checked: same file names, same PEM key types) with the openssl CLI as a plain script would: sequentially, one key after another (`genrsa -traditional` / `ecparam -genkey`, `req -x509` for CAs, `req -new | x509 -req` with kubeadm's subjects, SANs, key usages and EKUs for leaves, sa key pair, five kubeconfigs with the CA and client cert/key embedded via `base64 -w0`). kubepki generates the independent keys of a command in parallel on all cores.");
+    report.AppendLine("- `bench/openssl-pki.sh` makes the same files (checked before the runs for `init`, the two phases and the in-process `init`: same file names, same PEM key types) with the openssl CLI as a plain script would: sequentially, one key after another (`genrsa -traditional` / `ecparam -genkey`, `req -x509` for CAs, `req -new | x509 -req` with kubeadm's subjects, SANs, key usages and EKUs for leaves, sa key pair, five kubeconfigs with the CA and client cert/key embedded via `base64 -w0`). kubepki's `KeyGenerator` makes each key (RSA included) before it returns, and `PrefetchingKeyGenerator` runs the independent keys of a command on the thread pool, so they are generated in parallel on all cores.");
     report.AppendLine("- `bench/openssl-check-expiration.sh` runs `openssl x509 -noout -enddate` once per certificate that `check-expiration` lists (3 CAs, 7 leaves, the client certs embedded in admin/super-admin/controller-manager/scheduler.conf, decoded from `client-certificate-data` first; kubelet.conf is not listed by kubeadm, so the set is 14 files).");
-    report.AppendLine("- Renewal runs on a fresh copy of a standard set each time (copy not timed); per item = whole `renew all` time ÷ items renewed (includes process start-up, backup, verification, lock). The key generation floor is the library's `KeyGenerator.Generate` on one thread, measured between the renewals of the same run; kubepki prefetches the renewal keys on all cores, so per-item times can go below the single-thread floor.");
-    report.AppendLine("- \"Keys made when generated\" rows: the same commands with the benchmark's `EagerKeyGenerator` (the library's `KeyGenerator` plus one public-key export before returning), in-process and as a CLI process hosted by the benchmark (`dotnet KubePki.Bench.dll --as-cli ...` = `KubePkiCli.Run` with that generator). .NET's `RSA.Create(2048)` on Linux makes the key on first use (see the \"call alone\" row), so the product's `PrefetchingKeyGenerator` returns un-made RSA keys from the thread pool and every RSA key is then made on the signing thread, one after another; these rows show what a fix in `KeyGenerator` would give.");
+    report.AppendLine("- Renewal runs on a fresh copy of a standard set each time (copy not timed); per item = whole `renew all` time ÷ items renewed (includes process start-up, backup, verification, lock). The key generation floor is the library's `KeyGenerator.Generate` on one thread, measured between the renewals of the same run; kubepki prefetches the renewal keys on all cores, so per-item times can go below the single-thread floor (the parallel floor is the single-thread floor ÷ cores).");
     report.AppendLine("- Contenders alternate in rotating order within each run; warm-up runs (not counted) precede the measurements; all temp dirs are removed at the end.");
     report.AppendLine();
     report.AppendLine("Disturbance (other work on the same cores):");
