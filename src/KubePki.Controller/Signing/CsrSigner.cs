@@ -32,7 +32,7 @@ public sealed class CsrSigner(IReadOnlyDictionary<string, ISigningAuthoritySourc
         CsrRequest request;
         try
         {
-            request = CsrRequestParser.Parse(csr.Request);
+            request = CsrRequestParser.Parse(csr.Request, verifySignature: false);
         }
         catch (InvalidCsrException e)
         {
