@@ -12,7 +12,8 @@ public sealed record RenewalResult(IReadOnlyList<string> Renewed, string? Backup
 
 /// <summary><c>certs renew</c>: kubeadm's RenewUsingLocalCA (new key, identity copied from the old cert, new validity)
 /// with what kubeadm lacks: a backup before anything is replaced, verification of each new cert before it replaces
-/// the old, the pair written as one unit, and a report of what was and was not renewed when an item fails.</summary>
+/// the old, the pair written as one unit (and put back after a crash, see <see cref="RenewalJournal"/>), and a report
+/// of what was and was not renewed when an item fails.</summary>
 public sealed class Renewer(IssueContext context)
 {
     private readonly Dictionary<string, bool> _external = new(StringComparer.Ordinal);
@@ -22,6 +23,13 @@ public sealed class Renewer(IssueContext context)
     public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options)
     {
         var store = context.Pki.Store;
+        if (!options.DryRun)
+        {
+            foreach (var path in RenewalJournal.Recover(context.Pki.Root))
+            {
+                Log.WriteLine($"[renew] An earlier renewal was interrupted while replacing {path}: restored it from its backup");
+            }
+        }
         Preflight(items);
         var renewed = new List<string>();
         BackupDirectory? backup = null;
@@ -64,11 +72,16 @@ public sealed class Renewer(IssueContext context)
                     backup = BackupDirectory.Create(context.Config.KubeconfigDir, context.Start);
                     Log.WriteLine($"[renew] Backing up the files it replaces to {backup.Path}");
                 }
-                foreach (var path in item.Paths.Where(store.Exists))
+                var saved = item.Paths.Where(store.Exists).Select(path => (path, backup.Save(path))).ToList();
+                var journal = RenewalJournal.Begin(context.Pki.Root, saved);
+                try
                 {
-                    backup.Save(path);
+                    store.Write(writes);
                 }
-                store.Write(writes);
+                finally
+                {
+                    journal.Complete(); // done, or failed and already rolled back by the store
+                }
                 renewed.Add(item.Name);
                 Log.WriteLine($"{item.LongName} renewed");
             }

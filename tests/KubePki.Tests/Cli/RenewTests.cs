@@ -196,6 +196,40 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
     }
 
     [Fact]
+    public void A_swap_interrupted_by_a_crash_is_rolled_back_by_the_next_renewal()
+    {
+        using var dir = cluster.Copy();
+        var oldCert = File.ReadAllBytes(dir.Combine("pki", "apiserver.crt"));
+        var oldKey = File.ReadAllBytes(dir.Combine("pki", "apiserver.key"));
+        // The state a crash between the two renames leaves: a new key beside the old cert, and the journal.
+        var backup = Directory.CreateDirectory(dir.Combine("tmp", "kubepki-backup-certs-crashed", "pki")).FullName;
+        File.WriteAllBytes(Path.Combine(backup, "apiserver.key"), oldKey);
+        File.SetUnixFileMode(Path.Combine(backup, "apiserver.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllBytes(Path.Combine(backup, "apiserver.crt"), oldCert);
+        File.Copy(dir.Combine("pki", "front-proxy-client.key"), dir.Combine("pki", "apiserver.key"), overwrite: true);
+        File.WriteAllText(dir.Combine("pki", KubePki.Lifecycle.RenewalJournal.FileName),
+            $"{dir.Combine("pki", "apiserver.key")}\t{Path.Combine(backup, "apiserver.key")}\n{dir.Combine("pki", "apiserver.crt")}\t{Path.Combine(backup, "apiserver.crt")}\n");
+
+        var result = Renew(dir, "etcd-peer");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains($"[renew] An earlier renewal was interrupted while replacing {dir.Combine("pki", "apiserver.key")}: restored it from its backup", result.Out);
+        Assert.Equal(oldKey, File.ReadAllBytes(dir.Combine("pki", "apiserver.key")));
+        Assert.Equal(oldCert, File.ReadAllBytes(dir.Combine("pki", "apiserver.crt")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("pki", "apiserver.key")));
+        Assert.False(File.Exists(dir.Combine("pki", KubePki.Lifecycle.RenewalJournal.FileName)));
+        Assert.Contains("certificate for etcd nodes to communicate with each other renewed", result.Out);
+    }
+
+    [Fact]
+    public void A_completed_renewal_leaves_no_journal()
+    {
+        using var dir = cluster.Copy();
+        Assert.Equal(0, Renew(dir, "apiserver").ExitCode);
+        Assert.False(File.Exists(dir.Combine("pki", KubePki.Lifecycle.RenewalJournal.FileName)));
+    }
+
+    [Fact]
     public void An_unknown_name_is_a_usage_error()
     {
         using var dir = cluster.Copy();
