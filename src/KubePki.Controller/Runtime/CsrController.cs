@@ -18,15 +18,8 @@ public sealed class CsrController(KubeCsrApi api, ControllerOptions options, Con
         var signer = options.Signers.Count > 0 ? new Signing.CsrSigner(options.Signers, options.ClusterSigningDuration, time) : null;
         var approver = options.ApproveKubeletServing ? new Approval.KubeletServingApprover(options.Approver) : null;
         var reconciler = new CsrReconciler(api, informer, signer, approver, options.NoDeny, metrics, _logger, time);
+        informer.OnSynced = () => metrics.IsSynced = true;
         var informing = informer.RunAsync(cancellationToken);
-        var syncWatch = Task.Run(async () =>
-        {
-            while (!informer.HasSynced && !cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(50, CancellationToken.None);
-            }
-            metrics.IsSynced = informer.HasSynced;
-        }, CancellationToken.None);
         var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => WorkAsync(queue, reconciler, cancellationToken)).ToList();
         try
         {
@@ -36,7 +29,7 @@ public sealed class CsrController(KubeCsrApi api, ControllerOptions options, Con
         {
         }
         queue.ShutDown();
-        await Task.WhenAll([informing, syncWatch, .. workers]);
+        await Task.WhenAll([informing, .. workers]);
         metrics.IsSynced = false;
     }
 

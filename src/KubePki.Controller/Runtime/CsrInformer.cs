@@ -14,6 +14,10 @@ public sealed class CsrInformer(KubeCsrApi api, WorkQueue queue, TimeSpan resync
 
     public bool HasSynced { get; private set; }
 
+    /// <summary>Called once the first list is in the cache, before its items are queued, so readiness never lags
+    /// behind the work it gates.</summary>
+    public Action? OnSynced { get; set; }
+
     public int WatchRestarts { get; private set; }
 
     public V1CertificateSigningRequest? Get(string name) => _cache.TryGetValue(name, out var csr) ? csr : null;
@@ -69,13 +73,20 @@ public sealed class CsrInformer(KubeCsrApi api, WorkQueue queue, TimeSpan resync
         {
             names.Add(csr.Metadata.Name);
             _cache[csr.Metadata.Name] = csr;
-            queue.Add(csr.Metadata.Name);
         }
         foreach (var gone in _cache.Keys.Where(k => !names.Contains(k)))
         {
             _cache.TryRemove(gone, out _);
         }
-        HasSynced = true;
+        if (!HasSynced)
+        {
+            HasSynced = true;
+            OnSynced?.Invoke();
+        }
+        foreach (var name in names)
+        {
+            queue.Add(name);
+        }
         return list.Metadata.ResourceVersion;
     }
 
