@@ -134,7 +134,7 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         var config = new ClusterConfig { CertificatesDir = dir.Combine("pki"), KubeconfigDir = dir.Path };
         var store = new FailingStore(failOnWrite: 4); // admin.conf, apiserver, apiserver-etcd-client, then apiserver-kubelet-client fails
         var pki = new PkiDirectory(config.CertificatesDir, store);
-        var context = new IssueContext(config, pki, FixtureKeys.Shared, Later, TextWriter.Null);
+        var context = new IssueContext(config, pki, KubePki.Crypto.KeyGenerator.Instance, Later, TextWriter.Null); // fresh keys: the changed-file check includes a key
 
         var e = Assert.Throws<KubePkiException>(() => new Renewer(context).Renew(RenewalCatalog.Items(config, pki), new RenewalOptions()));
 

@@ -12,8 +12,10 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private static readonly DateTimeOffset Later = ClusterFixture.Start.AddDays(300);
 
-    private static CliRunner.Result Renew(TempDir dir, params string[] args) =>
-        CliRunner.Run(new FakeTimeProvider(Later), null, ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]);
+    private static CliRunner.Result Renew(TempDir dir, params string[] args) => Renew(null, dir, args);
+
+    private static CliRunner.Result Renew(IKeyGenerator? keys, TempDir dir, params string[] args) =>
+        CliRunner.Run(new FakeTimeProvider(Later), keys, ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]);
 
     private static X509Certificate2 Cert(string path) => PemCodec.DecodeCertificate(File.ReadAllText(path), path);
 
@@ -29,7 +31,8 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         var oldCa = File.ReadAllBytes(dir.Combine("pki", "ca.crt"));
         var kubelet = File.ReadAllBytes(dir.Combine("kubelet.conf"));
 
-        var result = Renew(dir, "all");
+        // Real key generation here: fixture keys are handed out in rotation and could repeat the old key.
+        var result = Renew(KeyGenerator.Instance, dir, "all");
 
         Assert.True(result.ExitCode == 0, result.All);
         var lines = result.Out.TrimEnd('\n').Split('\n');
