@@ -18,7 +18,7 @@ public sealed partial class RealKubeadmTreeTests
     {
         using var work = new TempDir("interop-real-tree");
         var root = work.Combine("etc-kubernetes");
-        CopyTree(Path.Combine(RepoPaths.KubeadmRealTrees, tree), root);
+        CopyTree(Path.Combine(KubePki.TestKit.KubeadmFixtures.Root, tree), root);
         var pki = Path.Combine(root, "pki");
 
         // The node name and advertise address this tree was made for: from kubelet.conf's user and the server URL,
