@@ -18,22 +18,22 @@ public sealed class KubeconfigGenerator(IssueContext context)
     public int MissingKeyCount(IEnumerable<KubeconfigDefinition> definitions) =>
         definitions.Count(d => !context.Pki.Store.Exists(PathOf(d)));
 
+    /// <summary>Every existing file is checked before the first one is written.</summary>
     public void CreateAll()
     {
+        var reusable = KubeconfigCatalog.All.ToDictionary(d => d, CheckExisting);
         foreach (var definition in KubeconfigCatalog.All)
         {
-            CheckExisting(definition);
-        }
-        foreach (var definition in KubeconfigCatalog.All)
-        {
-            Create(definition);
+            CreateOrReuse(definition, reusable[definition]);
         }
     }
 
-    public void Create(KubeconfigDefinition definition)
+    public void Create(KubeconfigDefinition definition) => CreateOrReuse(definition, CheckExisting(definition));
+
+    private void CreateOrReuse(KubeconfigDefinition definition, bool reuse)
     {
         var path = PathOf(definition);
-        if (CheckExisting(definition))
+        if (reuse)
         {
             context.Log.WriteLine($"[kubeconfig] Using existing kubeconfig file: \"{path}\"");
             return;
