@@ -10,10 +10,14 @@ namespace KubePki.Cli.Commands;
 /// --dry-run, over an in-memory overlay.</summary>
 public static class RunContext
 {
-    public static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(CliEnvironment env, ClusterOptions options, ParseResult result, TextWriter? log = null)
+    /// <param name="log">Where messages go (default: standard output).</param>
+    /// <param name="configLog">Where config-resolution notes go (default: <paramref name="log"/>); commands that don't use
+    /// the advertise address pass <see cref="TextWriter.Null"/>.</param>
+    public static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(CliEnvironment env, ClusterOptions options, ParseResult result,
+        TextWriter? log = null, TextWriter? configLog = null)
     {
         log ??= env.Out;
-        var config = ClusterConfigResolver.Resolve(options.Read(result), log);
+        var config = ClusterConfigResolver.Resolve(options.Read(result), configLog ?? log);
         IFileStore store = result.GetValue(options.DryRun) ? new DryRunFileStore(log) : DiskFileStore.Instance;
         var keys = new PrefetchingKeyGenerator(env.Keys);
         var context = new IssueContext(config, new PkiDirectory(config.CertificatesDir, store), keys, env.Time.GetUtcNow(), log);

@@ -68,9 +68,6 @@ public sealed class DiskFileStore : IFileStore
         }
     }
 
-    /// <summary>Writes one file atomically.</summary>
-    public static void WriteAtomic(FileWrite file) => Instance.Write([file]);
-
     public static void EnsureDirectory(string directory, UnixFileMode mode = FileModes.Directory)
     {
         if (!Directory.Exists(directory))

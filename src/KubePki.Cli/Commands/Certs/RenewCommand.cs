@@ -43,13 +43,10 @@ public static class RenewCommand
         }
         command.SetAction(result => KubePkiCli.Guard(env, () =>
         {
-            var config = ClusterConfigResolver.Resolve(options.Read(result), TextWriter.Null);
+            var (context, keys) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
+            var (config, pki, store) = (context.Config, context.Pki, context.Pki.Store);
             var dryRun = result.GetValue(options.DryRun);
-            IFileStore store = dryRun ? new DryRunFileStore(env.Out) : DiskFileStore.Instance;
-            var pki = new PkiDirectory(config.CertificatesDir, store);
             var items = name == "all" ? RenewalCatalog.Items(config, pki) : [RenewalCatalog.Find(config, pki, name)];
-            var keys = new PrefetchingKeyGenerator(env.Keys);
-            var context = new Lifecycle.IssueContext(config, pki, keys, env.Time.GetUtcNow(), env.Out);
             if (result.GetValue(csrOnly))
             {
                 new CsrGenerator(context).RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir);

@@ -13,10 +13,7 @@ public static class InitPhaseCertsCommand
         certs.Subcommands.Add(Phase(env, "all", "Generate all certificates", withSans: true, generator => generator.CreateAll(), prefetch: g => g.MissingKeyCount()));
         foreach (var definition in CertCatalog.All)
         {
-            var description = definition.IsCa
-                ? $"Generate the {definition.LongName}"
-                : $"Generate the {definition.LongName}";
-            certs.Subcommands.Add(Phase(env, definition.Name, description, withSans: definition.Name == "apiserver",
+            certs.Subcommands.Add(Phase(env, definition.Name, $"Generate the {definition.LongName}", withSans: definition.Name == "apiserver",
                 generator => generator.Create(definition), prefetch: _ => 1));
         }
         certs.Subcommands.Add(Phase(env, "sa", "Generate a private key for signing service account tokens along with its public key",

@@ -24,9 +24,9 @@ public sealed class KubeletConfigFileEditor(TextWriter output, TimeProvider time
         }
         var mode = File.GetUnixFileMode(target);
         var backup = $"{target}.kubepki-backup-{time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-        DiskFileStore.WriteAtomic(new FileWrite(backup, File.ReadAllBytes(target), mode));
+        DiskFileStore.Instance.Write([new FileWrite(backup, File.ReadAllBytes(target), mode)]);
         output.WriteLine($"[kubelet] backed up {path} to {backup}");
-        DiskFileStore.WriteAtomic(FileWrite.Text(target, edit.Text, mode));
+        DiskFileStore.Instance.Write([FileWrite.Text(target, edit.Text, mode)]);
         foreach (var change in edit.Changes)
         {
             output.WriteLine($"[kubelet] {path}: {change}");
