@@ -1,3 +1,3 @@
 using KubePki.Cli;
 
-return KubePkiCli.Run(args, CliEnvironment.Default);
+return await KubePkiCli.RunAsync(args, CliEnvironment.Default);
