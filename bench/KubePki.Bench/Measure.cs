@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using KubePki.Cli;
 using KubePki.Crypto;
+using KubePki.Model;
 
 namespace KubePki.Bench;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using KubePki.Bench;
-using KubePki.Crypto;
+using KubePki.Model;
 
 // KubePki benchmark: the kubepki CLI against openssl shell scripts making / reading the same files, in the same run.
 // Usage: dotnet run -c Release --project bench/KubePki.Bench [-- --runs N] [--no-write] [--results PATH]

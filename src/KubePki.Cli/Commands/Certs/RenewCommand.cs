@@ -1,8 +1,6 @@
 using System.CommandLine;
 using KubePki.Configuration;
-using KubePki.Crypto;
 using KubePki.Lifecycle;
-using KubePki.Storage;
 
 namespace KubePki.Cli.Commands.Certs;
 
