@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using KubePki.Cli.Commands;
 using KubePki.Cli;
 using KubePki.Crypto;
 using KubePki.Model;
