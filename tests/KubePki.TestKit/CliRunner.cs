@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using KubePki.Cli.Commands;
 using KubePki.Cli;
 using KubePki.Crypto;
 
