@@ -1,5 +1,7 @@
 using System.CommandLine;
+using KubePki.Cli.Commands.ControlPlane;
 using KubePki.Configuration;
+using KubePki.ControlPlane;
 using KubePki.Crypto;
 using KubePki.Lifecycle;
 using KubePki.Storage;
@@ -36,8 +38,11 @@ public static class RenewCommand
         var expiringWithin = new Option<string?>("--expiring-within") { Description = "Renew only certificates that expire within this duration (e.g. 720h), for unattended timers." };
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Accepted for kubeadm compatibility; the configuration comes from --config or the defaults." };
         var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal to finish.", DefaultValueFactory = _ => "30s" };
+        var restart = new Option<bool>("--restart-control-plane") { Description = "After renewing, restart the static-pod components that use what was renewed and wait until they are healthy and serve the new certificates." };
+        var controlPlane = new ControlPlaneOptions();
         var command = new Command(name, description);
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin, kubeconfig, lockTimeout })
+        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin, kubeconfig, lockTimeout, restart,
+            controlPlane.ManifestsDir, controlPlane.KubeletConfig, controlPlane.Timeout })
         {
             command.Options.Add(option);
         }
@@ -53,13 +58,31 @@ public static class RenewCommand
                 return 0;
             }
             var window = Duration(result.GetValue(expiringWithin), "--expiring-within");
-            using var held = dryRun ? null : RenewalLock.Acquire(config.CertificatesDir, Duration(result.GetValue(lockTimeout), "--lock-timeout") ?? TimeSpan.Zero);
+            var lockWait = Duration(result.GetValue(lockTimeout), "--lock-timeout") ?? TimeSpan.Zero;
+            using var held = dryRun ? null : RenewalLock.Acquire(config.CertificatesDir, lockWait);
+            using var probe = result.GetValue(restart) ? new HttpComponentProbe() : null;
+            // Opened before renewing: it takes the control-plane lock, puts back what a crashed run left out, and the
+            // manifests of every component that may need a restart are checked before any certificate changes.
+            using var restarter = probe is null ? null
+                : StaticPodRestarter.Open(controlPlane.Read(result, config.KubeconfigDir, dryRun), probe, TimeProvider.System, env.Out, lockWait);
+            foreach (var component in ComponentCertificates.Owners(items.Select(i => i.Name)))
+            {
+                restarter?.LoadChecked(component);
+            }
             if (window is null && !dryRun)
             {
                 keys.Prefetch(config.KeyAlgorithm, items.Count(i => i.Exists(store)));
             }
-            new Renewer(context).Renew(items, new RenewalOptions(dryRun, window));
-            if (name == "all" && !dryRun)
+            var renewed = new Renewer(context).Renew(items, new RenewalOptions(dryRun, window));
+            if (restarter is not null)
+            {
+                var owners = ComponentCertificates.Owners(renewed.Renewed);
+                env.Out.WriteLine(owners.Count == 0
+                    ? "[control-plane] No renewed certificate is used by a static-pod component: nothing to restart"
+                    : $"[control-plane] Restarting the components that use the renewed certificates: {string.Join(", ", owners.Select(c => c.Name))}");
+                restarter.RestartAsync(owners).GetAwaiter().GetResult();
+            }
+            else if (name == "all" && !dryRun)
             {
                 env.Out.WriteLine(Reminder);
             }
