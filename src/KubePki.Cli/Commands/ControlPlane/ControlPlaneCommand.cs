@@ -37,6 +37,10 @@ public static class ControlPlaneCommand
         {
             var selected = ControlPlaneComponent.ParseList(result.GetValue(components) ?? []);
             var settings = options.Read(result, result.GetValue(kubeconfigDir) ?? DefaultKubeconfigDir, result.GetValue(dryRun));
+            foreach (var component in selected)
+            {
+                StaticPodRestarter.Checked(StaticPodManifest.Load(settings.ManifestPath(component))); // bad input fails before the lock is taken
+            }
             using var probe = new HttpComponentProbe();
             using var restarter = StaticPodRestarter.Open(settings, probe, TimeProvider.System, env.Out, options.ReadLockTimeout(result));
             restarter.RestartAsync(selected).GetAwaiter().GetResult();
