@@ -52,6 +52,10 @@ public static class RenewCommand
             var (config, pki, store) = (context.Config, context.Pki, context.Pki.Store);
             var dryRun = result.GetValue(options.DryRun);
             var items = name == "all" ? RenewalCatalog.Items(config, pki) : [RenewalCatalog.Find(config, pki, name)];
+            if (result.GetValue(csrOnly) && result.GetValue(restart))
+            {
+                throw new KubePkiException("--restart-control-plane cannot be combined with --csr-only: nothing is renewed until the signed certificates are installed");
+            }
             if (result.GetValue(csrOnly))
             {
                 new CsrGenerator(context).RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir);
