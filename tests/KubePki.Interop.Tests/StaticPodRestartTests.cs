@@ -75,6 +75,9 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
 
         var restart = Kubepki.Run(Kubepki.NowClock(), ["control-plane", "restart", "all", "--dry-run", .. cluster.RestartFlags]);
         var renew = Kubepki.Run(Kubepki.NowClock(), ["certs", "renew", "all", "--restart-control-plane", "--dry-run", .. cluster.NodeFlags]);
+        var from = NewManifests("apply-dry-run", "kube-scheduler", "--v=3");
+        var apply = Kubepki.Run(Kubepki.NowClock(), ["control-plane", "apply", "--manifests-from", from, "--dry-run", .. cluster.NodeFlags]);
+        Assert.Contains($"[dryrun] Would back up {Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml")}, renew scheduler.conf, install {Path.Combine(from, "kube-scheduler.yaml")}", apply);
 
         Assert.Equal(4, restart.Split('\n').Count(l => l.StartsWith("[dryrun] Would restart \"", StringComparison.Ordinal)));
         Assert.Equal(4, renew.Split('\n').Count(l => l.StartsWith("[dryrun] Would restart \"", StringComparison.Ordinal)));
