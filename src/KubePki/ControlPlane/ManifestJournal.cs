@@ -43,7 +43,7 @@ public sealed class ManifestJournal
         foreach (var line in File.ReadAllLines(path).Where(l => l.Length > 0))
         {
             var parts = line.Split('\t');
-            if (parts.Length != 2)
+            if (parts.Length != 2 || !Confined(parts[0], parts[1], tmpDir))
             {
                 throw new KubePkiException($"{path}: unreadable journal line \"{line}\"; put the manifest it names back by hand and remove the journal");
             }
@@ -58,6 +58,15 @@ public sealed class ManifestJournal
         }
         return pending;
     }
+
+    /// <summary>A journal only ever names a control-plane manifest and a file of the same name under the tmp dir; any
+    /// other line is not ours, and acting on it could rename arbitrary files.</summary>
+    private static bool Confined(string manifest, string held, string tmpDir) =>
+        Path.IsPathFullyQualified(manifest) && Path.IsPathFullyQualified(held)
+        && ControlPlaneComponent.InUpgradeOrder.Any(c => c.ManifestFileName == Path.GetFileName(manifest))
+        && Path.GetFileName(held) == Path.GetFileName(manifest)
+        && Path.GetFullPath(held).StartsWith(Path.GetFullPath(tmpDir) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        && !held.Contains("/../", StringComparison.Ordinal) && !manifest.Contains("/../", StringComparison.Ordinal);
 
     /// <summary>Puts back every manifest an interrupted run left outside, then removes the journal. Returns the manifests
     /// put back. A manifest already in place (the crash came after it was put back) stays as it is.</summary>

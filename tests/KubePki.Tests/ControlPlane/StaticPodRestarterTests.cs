@@ -133,6 +133,19 @@ public sealed class StaticPodRestarterTests
     }
 
     [Fact]
+    public void A_journal_naming_files_that_are_not_manifests_is_refused_and_nothing_is_moved()
+    {
+        using var node = Node();
+        Directory.CreateDirectory(node.TmpDir);
+        var victim = Path.Combine(node.Root, "victim");
+        File.WriteAllText(Path.Combine(node.TmpDir, "elsewhere"), "planted");
+        File.WriteAllText(ManifestJournal.PathIn(node.TmpDir), $"{victim}\t{Path.Combine(node.TmpDir, "elsewhere")}\n");
+        var error = Assert.Throws<KubePkiException>(() => ManifestJournal.Recover(node.TmpDir));
+        Assert.Contains("unreadable journal line", error.Message);
+        Assert.False(File.Exists(victim));
+    }
+
+    [Fact]
     public void Manifest_probes_are_read_from_the_pod_with_kubelet_defaults()
     {
         var manifest = StaticPodManifest.Parse("""
