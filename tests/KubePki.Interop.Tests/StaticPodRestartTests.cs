@@ -156,7 +156,21 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
             using var process = Process.Start(info)!;
             _ = process.StandardOutput.ReadToEndAsync();
             _ = process.StandardError.ReadToEndAsync();
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 6000)));
+            if (round % 2 == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 6000)));
+            }
+            else
+            {
+                // Aim inside the critical window: from the journal write (just before a rename) to a random instant after.
+                var journal = ManifestJournal.PathIn(Path.Combine(cluster.KubeconfigDir, "tmp"));
+                var watch = Stopwatch.StartNew();
+                while (!File.Exists(journal) && watch.Elapsed < TimeSpan.FromSeconds(20))
+                {
+                    await Task.Delay(5);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 1200)));
+            }
             process.Kill(); // SIGKILL: no handler, no finally block runs
             await process.WaitForExitAsync();
             if (cluster.ManifestsSnapshot().Count < manifests.Count)
