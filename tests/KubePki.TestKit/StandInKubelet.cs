@@ -36,7 +36,8 @@ public sealed class StandInKubelet : IAsyncDisposable
         _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>The command line that runs a stand-in (kube-apiserver, kube-controller-manager, kube-scheduler).</summary>
+    /// <summary>The command line that runs a stand-in (kube-apiserver, kube-controller-manager,
+    /// kube-scheduler).</summary>
     public static IReadOnlyList<string> StandInCommand(string component) =>
         ["dotnet", Path.Combine(AppContext.BaseDirectory, "KubePki.StandIns.dll"), component];
 
@@ -115,7 +116,8 @@ public sealed class StandInKubelet : IAsyncDisposable
         {
             return null;
         }
-        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true };
         foreach (var arg in command.Skip(1))
         {
             info.ArgumentList.Add(arg);
@@ -176,7 +178,8 @@ public sealed class StandInKubelet : IAsyncDisposable
             }
             return (name, command);
         }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidCastException or KeyNotFoundException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidCastException or KeyNotFoundException
+            or ArgumentOutOfRangeException)
         {
             return (null, []); // the kubelet logs and skips a manifest it cannot decode
         }

@@ -5,23 +5,27 @@ using KubePki.Storage;
 namespace KubePki.ControlPlane;
 
 /// <summary>The certificates one component uses, renewed as kubeadm's upgrade renews them before installing the
-/// component's new manifest (renewCertsByComponent), and put back from the renewal's backup if that manifest fails.</summary>
+/// component's new manifest (renewCertsByComponent), and put back from the renewal's backup if that manifest
+/// fails.</summary>
 public sealed class ComponentCertRenewal(IssueContext context)
 {
     public sealed record Renewed(IReadOnlyList<RenewableItem> Items, string? BackupPath);
 
-    /// <summary>Renews the component's existing certificates; those signed by an external CA are skipped with kubeadm's message.</summary>
+    /// <summary>Renews the component's existing certificates; those signed by an external CA are skipped with kubeadm's
+    /// message.</summary>
     public Renewed Renew(ControlPlaneComponent component)
     {
         var names = ComponentCertificates.Of(component);
-        var items = RenewalCatalog.Items(context.Config, context.Pki).Where(i => names.Contains(i.Name) && i.Exists(context.Pki.Store)).ToList();
+        var items = RenewalCatalog.Items(context.Config, context.Pki).Where(i => names.Contains(i.Name)
+            && i.Exists(context.Pki.Store)).ToList();
         var definitions = CertCatalog.For(context.Config.ExternalEtcd);
         var renewable = new List<RenewableItem>();
         foreach (var item in items)
         {
             if (CaLoader.IsExternal(context.Pki, CertCatalog.Get(item.CaName), definitions))
             {
-                context.Log.WriteLine($"[upgrade/staticpods] External CA detected, {item.Name} certificate can't be renewed");
+                context.Log.WriteLine($"[upgrade/staticpods] External CA detected, {item.Name} certificate can't be " +
+                    $"renewed");
                 continue;
             }
             context.Log.WriteLine($"[upgrade/staticpods] Renewing {item.Name} certificate");
@@ -57,6 +61,7 @@ public sealed class ComponentCertRenewal(IssueContext context)
             }
         }
         DiskFileStore.Instance.Write(writes);
-        context.Log.WriteLine($"[upgrade/staticpods] Restored the old certificates of {string.Join(", ", renewed.Items.Select(i => i.Name))} from {renewed.BackupPath}");
+        context.Log.WriteLine($"[upgrade/staticpods] Restored the old certificates " +
+            $"of {string.Join(", ", renewed.Items.Select(i => i.Name))} from {renewed.BackupPath}");
     }
 }

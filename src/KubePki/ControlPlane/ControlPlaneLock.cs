@@ -1,6 +1,7 @@
 namespace KubePki.ControlPlane;
 
-/// <summary>An exclusive advisory lock (flock, released by the kernel even on kill -9) in <c>&lt;kubeconfig-dir&gt;/tmp/</c>,
+/// <summary>An exclusive advisory lock (flock, released by the kernel even on kill -9) in
+/// <c>&lt;kubeconfig-dir&gt;/tmp/</c>,
 /// so two runs never move manifests at once. A second run waits up to the timeout, then fails.</summary>
 public sealed class ControlPlaneLock : IDisposable
 {
@@ -33,7 +34,8 @@ public sealed class ControlPlaneLock : IDisposable
             {
                 if (time.GetUtcNow() >= deadline)
                 {
-                    throw new KubePkiException($"another kubepki run is restarting the control plane (lock {path} is held); try again when it has finished", e);
+                    throw new KubePkiException($"another kubepki run is restarting the control plane (lock {path} is " +
+                        $"held); try again when it has finished", e);
                 }
                 Thread.Sleep(200);
             }

@@ -32,7 +32,8 @@ public sealed class HttpComponentProbe : IComponentProbe, IDisposable
                 ? new ProbeOutcome(ProbeState.Success, $"HTTP {code}")
                 : new ProbeOutcome(ProbeState.Failure, $"HTTP {code}");
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException
+            && !cancellationToken.IsCancellationRequested)
         {
             return new ProbeOutcome(ProbeState.Unreachable, Innermost(e));
         }
@@ -54,9 +55,11 @@ public sealed class HttpComponentProbe : IComponentProbe, IDisposable
             });
             // A server that requires client certificates (etcd) may end the handshake after presenting its own; the
             // certificate was captured by then.
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host }, timeout.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host },
+                timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException
+            or System.Security.Authentication.AuthenticationException && !cancellationToken.IsCancellationRequested)
         {
         }
         return served;

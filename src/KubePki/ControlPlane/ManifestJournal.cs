@@ -16,11 +16,13 @@ public sealed class ManifestJournal
 
     public static string PathIn(string tmpDir) => System.IO.Path.Combine(tmpDir, FileName);
 
-    /// <summary>Durably records that <paramref name="manifest"/> is about to be moved to <paramref name="held"/>.</summary>
+    /// <summary>Durably records that <paramref name="manifest"/> is about to be moved to <paramref
+    /// name="held"/>.</summary>
     public static ManifestJournal Begin(string tmpDir, string manifest, string held)
     {
         var path = PathIn(tmpDir);
-        DiskFileStore.Instance.Write([FileWrite.Text(path, $"{System.IO.Path.GetFullPath(manifest)}\t{System.IO.Path.GetFullPath(held)}\n", FileModes.Private)]);
+        DiskFileStore.Instance.Write([FileWrite.Text(path,
+            $"{System.IO.Path.GetFullPath(manifest)}\t{System.IO.Path.GetFullPath(held)}\n", FileModes.Private)]);
         DirectorySync.Flush(tmpDir);
         return new ManifestJournal(path);
     }
@@ -31,7 +33,8 @@ public sealed class ManifestJournal
         DirectorySync.Flush(System.IO.Path.GetDirectoryName(_path)!);
     }
 
-    /// <summary>What an interrupted run left: (manifest, held copy) pairs whose manifest is missing. Empty when none.</summary>
+    /// <summary>What an interrupted run left: (manifest, held copy) pairs whose manifest is missing. Empty when
+    /// none.</summary>
     public static IReadOnlyList<(string Manifest, string Held)> Pending(string tmpDir)
     {
         var path = PathIn(tmpDir);
@@ -45,13 +48,15 @@ public sealed class ManifestJournal
             var parts = line.Split('\t');
             if (parts.Length != 2 || !Confined(parts[0], parts[1], tmpDir))
             {
-                throw new KubePkiException($"{path}: unreadable journal line \"{line}\"; put the manifest it names back by hand and remove the journal");
+                throw new KubePkiException($"{path}: unreadable journal line \"{line}\"; put the manifest it names " +
+                    $"back by hand and remove the journal");
             }
             if (!File.Exists(parts[0]))
             {
                 if (!File.Exists(parts[1]))
                 {
-                    throw new KubePkiException($"{path}: neither {parts[0]} nor its held copy {parts[1]} exists; restore the manifest from a backup, then remove the journal");
+                    throw new KubePkiException($"{path}: neither {parts[0]} nor its held copy {parts[1]} exists; " +
+                        $"restore the manifest from a backup, then remove the journal");
                 }
                 pending.Add((parts[0], parts[1]));
             }
@@ -65,10 +70,12 @@ public sealed class ManifestJournal
         Path.IsPathFullyQualified(manifest) && Path.IsPathFullyQualified(held)
         && ControlPlaneComponent.InUpgradeOrder.Any(c => c.ManifestFileName == Path.GetFileName(manifest))
         && Path.GetFileName(held) == Path.GetFileName(manifest)
-        && Path.GetFullPath(held).StartsWith(Path.GetFullPath(tmpDir) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        && Path.GetFullPath(held).StartsWith(Path.GetFullPath(tmpDir) + Path.DirectorySeparatorChar,
+            StringComparison.Ordinal)
         && !held.Contains("/../", StringComparison.Ordinal) && !manifest.Contains("/../", StringComparison.Ordinal);
 
-    /// <summary>Puts back every manifest an interrupted run left outside, then removes the journal. Returns the manifests
+    /// <summary>Puts back every manifest an interrupted run left outside, then removes the journal. Returns the
+    /// manifests
     /// put back. A manifest already in place (the crash came after it was put back) stays as it is.</summary>
     public static IReadOnlyList<string> Recover(string tmpDir)
     {

@@ -13,14 +13,17 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
     private ControlPlaneSettings Settings => restarter.Settings;
 
     /// <param name="renewal">Renews a component's certificates (null: <c>--certificate-renewal=false</c>).</param>
-    public async Task<IReadOnlyList<ControlPlaneComponent>> ApplyAsync(string manifestsFrom, ComponentCertRenewal? renewal, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ControlPlaneComponent>> ApplyAsync(string manifestsFrom,
+        ComponentCertRenewal? renewal, CancellationToken cancellationToken = default)
     {
         var changes = Changes(manifestsFrom);
         if (Settings.DryRun)
         {
             foreach (var (component, _, next) in changes)
             {
-                log.WriteLine($"[dryrun] Would back up {Settings.ManifestPath(component)}, {(renewal is null ? "" : $"renew {string.Join(", ", ComponentCertificates.Of(component))}, ")}install {next.Path} and wait up to {Settings.TimeoutText} until \"{component.Name}\" is healthy");
+                var renew = renewal is null ? "" : $"renew {string.Join(", ", ComponentCertificates.Of(component))}, ";
+                log.WriteLine($"[dryrun] Would back up {Settings.ManifestPath(component)}, {renew}install {next.Path} "
+                    + $"and wait up to {Settings.TimeoutText} until \"{component.Name}\" is healthy");
             }
             return changes.Select(c => c.Component).ToList();
         }
@@ -37,28 +40,34 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
             var deadline = time.GetUtcNow() + Settings.Timeout;
             try
             {
-                await restarter.SwapAsync(component, current, held, staged, keepHeld: true, deadline, cancellationToken).ConfigureAwait(false);
+                await restarter.SwapAsync(component, current, held, staged, keepHeld: true, deadline,
+                    cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 File.Delete(staged);
             }
-            log.WriteLine($"[upgrade/staticpods] Moved new manifest to \"{Settings.ManifestPath(component)}\" and backed up old manifest to \"{held}\"");
+            log.WriteLine($"[upgrade/staticpods] Moved new manifest to \"{Settings.ManifestPath(component)}\" and " +
+                $"backed up old manifest to \"{held}\"");
             var installed = StaticPodRestarter.Checked(StaticPodManifest.Load(Settings.ManifestPath(component)));
-            var failure = await restarter.WaitHealthyAsync(component, installed, deadline, cancellationToken).ConfigureAwait(false);
+            var failure = await restarter.WaitHealthyAsync(component, installed, deadline, cancellationToken)
+                .ConfigureAwait(false);
             if (failure is not null)
             {
-                await RollBackAsync(component, installed, held, renewal, renewed, failure, cancellationToken).ConfigureAwait(false);
+                await RollBackAsync(component, installed, held, renewal, renewed, failure, cancellationToken)
+                    .ConfigureAwait(false);
             }
             log.WriteLine($"[upgrade/staticpods] Component \"{component.Name}\" upgraded successfully!");
         }
         return changes.Select(c => c.Component).ToList();
     }
 
-    private async Task RollBackAsync(ControlPlaneComponent component, StaticPodManifest installed, string backup, ComponentCertRenewal? renewal,
+    private async Task RollBackAsync(ControlPlaneComponent component, StaticPodManifest installed, string backup,
+        ComponentCertRenewal? renewal,
         ComponentCertRenewal.Renewed? renewed, string failure, CancellationToken cancellationToken)
     {
-        log.WriteLine($"[upgrade/staticpods] \"{component.Name}\" did not become healthy within {Settings.TimeoutText} (still waiting for {failure}); rolling back to {backup}");
+        log.WriteLine($"[upgrade/staticpods] \"{component.Name}\" did not become healthy " +
+            $"within {Settings.TimeoutText} (still waiting for {failure}); rolling back to {backup}");
         if (renewed is not null)
         {
             renewal!.Restore(renewed);
@@ -67,33 +76,40 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
         var deadline = time.GetUtcNow() + Settings.Timeout;
         try
         {
-            await restarter.SwapAsync(component, installed, restarter.HeldPath(component), staged, keepHeld: false, deadline, cancellationToken).ConfigureAwait(false);
+            await restarter.SwapAsync(component, installed, restarter.HeldPath(component), staged, keepHeld: false,
+                deadline, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             File.Delete(staged);
         }
         var old = StaticPodManifest.Load(Settings.ManifestPath(component));
-        var oldFailure = await restarter.WaitHealthyAsync(component, old, deadline, cancellationToken).ConfigureAwait(false);
+        var oldFailure = await restarter.WaitHealthyAsync(component, old, deadline, cancellationToken)
+            .ConfigureAwait(false);
         var certs = renewed is { Items.Count: > 0 } ? " and certificates" : "";
-        throw new KubePkiException($"couldn't upgrade the control plane: \"{component.Name}\" did not become healthy within {Settings.TimeoutText} with its new manifest (still waiting for {failure}); "
+        throw new KubePkiException($"couldn't upgrade the control plane: \"{component.Name}\" did not become healthy " +
+            $"within {Settings.TimeoutText} with its new manifest (still waiting for {failure}); "
             + (oldFailure is null
                 ? $"rolled back to the old manifest{certs} (backup {backup}), which is healthy"
-                : $"rolled back to the old manifest{certs} (backup {backup}), but it is not healthy either: still waiting for {oldFailure}"));
+                : $"rolled back to the old manifest{certs} (backup {backup}), but it is not healthy either: still " +
+                    $"waiting for {oldFailure}"));
     }
 
     /// <summary>The components whose manifest in <paramref name="from"/> differs from the installed one. Every manifest
     /// involved is read and checked before anything is changed.</summary>
-    private List<(ControlPlaneComponent Component, StaticPodManifest Current, StaticPodManifest Next)> Changes(string from)
+    private List<(ControlPlaneComponent Component, StaticPodManifest Current,
+        StaticPodManifest Next)> Changes(string from)
     {
         if (!Directory.Exists(from))
         {
             throw new KubePkiException($"--manifests-from {from}: no such directory");
         }
-        var present = ControlPlaneComponent.InUpgradeOrder.Where(c => File.Exists(Path.Combine(from, c.ManifestFileName))).ToList();
+        var present = ControlPlaneComponent.InUpgradeOrder.Where(c => File.Exists(Path.Combine(from,
+            c.ManifestFileName))).ToList();
         if (present.Count == 0)
         {
-            throw new KubePkiException($"--manifests-from {from}: contains none of {string.Join(", ", ControlPlaneComponent.InUpgradeOrder.Select(c => c.ManifestFileName))}");
+            throw new KubePkiException($"--manifests-from {from}: contains none " +
+                $"of {string.Join(", ", ControlPlaneComponent.InUpgradeOrder.Select(c => c.ManifestFileName))}");
         }
         var changes = new List<(ControlPlaneComponent, StaticPodManifest, StaticPodManifest)>();
         foreach (var component in present)
@@ -103,7 +119,8 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
             var current = restarter.LoadChecked(component);
             if (File.ReadAllBytes(nextPath).AsSpan().SequenceEqual(File.ReadAllBytes(current.Path)))
             {
-                log.WriteLine($"[upgrade/staticpods] current and new manifests of {component.Name} are equal, skipping upgrade");
+                log.WriteLine($"[upgrade/staticpods] current and new manifests of {component.Name} are equal, " +
+                    $"skipping upgrade");
                 continue;
             }
             changes.Add((component, current, next));

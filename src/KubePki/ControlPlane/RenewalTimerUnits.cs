@@ -24,16 +24,19 @@ public static class RenewalTimerUnits
     {
         if (!Path.IsPathRooted(spec.Kubepki))
         {
-            throw new KubePkiException($"--kubepki {spec.Kubepki}: must be an absolute path (systemd runs ExecStart without a shell)");
+            throw new KubePkiException($"--kubepki {spec.Kubepki}: must be an absolute path (systemd runs ExecStart " +
+                $"without a shell)");
         }
-        foreach (var (flag, value) in spec.PassThrough.Append(("--on-calendar", spec.OnCalendar)).Append(("--kubepki", spec.Kubepki)))
+        foreach (var (flag, value) in spec.PassThrough.Append(("--on-calendar", spec.OnCalendar)).Append(("--kubepki",
+            spec.Kubepki)))
         {
             if (value.Length == 0 || value.Any(char.IsControl))
             {
                 throw new KubePkiException($"{flag}: \"{value}\" is empty or contains a control character");
             }
         }
-        var arguments = new List<string> { spec.Kubepki, "certs", "renew", "all", "--expiring-within", GoDuration.Format(spec.ExpiringWithin), "--restart-control-plane" };
+        var arguments = new List<string> { spec.Kubepki, "certs", "renew", "all", "--expiring-within",
+            GoDuration.Format(spec.ExpiringWithin), "--restart-control-plane" };
         foreach (var (flag, value) in spec.PassThrough)
         {
             arguments.Add(flag);
@@ -41,7 +44,9 @@ public static class RenewalTimerUnits
         }
         var service = new StringBuilder()
             .Append("[Unit]\n")
-            .Append($"Description=Renew Kubernetes certificates expiring within {GoDuration.Format(spec.ExpiringWithin)} and restart the control-plane components that use them (kubepki)\n")
+            .Append($"Description=Renew Kubernetes certificates expiring " +
+                $"within {GoDuration.Format(spec.ExpiringWithin)} and restart the control-plane components that use " +
+                $"them (kubepki)\n")
             .Append("After=kubelet.service\n")
             .Append('\n')
             .Append("[Service]\n")
@@ -67,8 +72,10 @@ public static class RenewalTimerUnits
     // systemd expands %specifiers in ExecStart and splits words at spaces; quote and escape accordingly.
     private static string Quote(string word)
     {
-        var escaped = Escape(word).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-        return escaped.Any(c => c is ' ' or '\t' or '\'' or '"' or ';' or '\\') || escaped != Escape(word) ? $"\"{escaped}\"" : escaped;
+        var escaped = Escape(word).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"",
+            StringComparison.Ordinal);
+        return escaped.Any(c => c is ' ' or '\t' or '\'' or '"' or ';' or '\\') || escaped != Escape(word)
+            ? $"\"{escaped}\"" : escaped;
     }
 
     private static string Escape(string value) => value.Replace("%", "%%", StringComparison.Ordinal);

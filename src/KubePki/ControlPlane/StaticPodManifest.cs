@@ -10,7 +10,8 @@ public sealed class StaticPodManifest
 {
     private static readonly string[] ProbeKinds = ["startupProbe", "livenessProbe", "readinessProbe"];
 
-    private StaticPodManifest(string path, string name, IReadOnlyList<string> commandLine, IReadOnlyList<HttpGetProbe> probes)
+    private StaticPodManifest(string path, string name, IReadOnlyList<string> commandLine,
+        IReadOnlyList<HttpGetProbe> probes)
     {
         Path = path;
         Name = name;
@@ -27,7 +28,8 @@ public sealed class StaticPodManifest
 
     public IReadOnlyList<HttpGetProbe> Probes { get; }
 
-    /// <summary>The value of a <c>--flag=value</c> (or <c>--flag value</c>) argument, the last one winning as in Go's flag package.</summary>
+    /// <summary>The value of a <c>--flag=value</c> (or <c>--flag value</c>) argument, the last one winning as in Go's
+    /// flag package.</summary>
     public string? Flag(string flag)
     {
         string? value = null;
@@ -78,14 +80,17 @@ public sealed class StaticPodManifest
         }
         if (Scalar(root, "kind") != "Pod" || Scalar(root, "apiVersion") != "v1")
         {
-            throw new KubePkiException($"{path}: not a Pod manifest (apiVersion: {Scalar(root, "apiVersion") ?? "<none>"}, kind: {Scalar(root, "kind") ?? "<none>"}; expected v1 Pod)");
+            throw new KubePkiException($"{path}: not a Pod manifest " +
+                $"(apiVersion: {Scalar(root, "apiVersion") ?? "<none>"}, kind: {Scalar(root, "kind") ?? "<none>"}; " +
+                $"expected v1 Pod)");
         }
         var name = (Child(root, "metadata") as YamlMappingNode) is { } metadata ? Scalar(metadata, "name") : null;
         if (string.IsNullOrEmpty(name))
         {
             throw new KubePkiException($"{path}: the Pod has no metadata.name");
         }
-        var containers = (Child(root, "spec") as YamlMappingNode) is { } spec ? Child(spec, "containers") as YamlSequenceNode : null;
+        var containers = (Child(root, "spec") as YamlMappingNode) is { } spec ? Child(spec,
+            "containers") as YamlSequenceNode : null;
         if (containers is not { Children.Count: > 0 } || containers.Children[0] is not YamlMappingNode container)
         {
             throw new KubePkiException($"{path}: the Pod has no spec.containers");
@@ -111,13 +116,15 @@ public sealed class StaticPodManifest
         }
         var portText = Scalar(httpGet, "port")
             ?? throw new KubePkiException($"{path}: {kind}.httpGet has no port");
-        var port = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : NamedPort(path, kind, portText, container);
+        var port = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number : NamedPort(path, kind, portText, container);
         if (port is < 1 or > 65535)
         {
             throw new KubePkiException($"{path}: {kind}.httpGet.port {portText} is not a valid port");
         }
         var probePath = Scalar(httpGet, "path") ?? "/";
-        // An empty host means the pod's IP; a static control-plane pod uses the host network, where loopback reaches it.
+        // An empty host means the pod's IP; a static control-plane pod uses the host network, where loopback reaches
+        // it.
         var host = Scalar(httpGet, "host") is { Length: > 0 } h ? h : "127.0.0.1";
         return new HttpGetProbe(kind, scheme, host, port, probePath.StartsWith('/') ? probePath : "/" + probePath);
     }
@@ -126,7 +133,8 @@ public sealed class StaticPodManifest
     {
         var ports = Child(container, "ports") as YamlSequenceNode;
         var match = ports?.Children.OfType<YamlMappingNode>().FirstOrDefault(p => Scalar(p, "name") == name);
-        return match is not null && int.TryParse(Scalar(match, "containerPort"), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+        return match is not null && int.TryParse(Scalar(match, "containerPort"), NumberStyles.None,
+            CultureInfo.InvariantCulture, out var port)
             ? port
             : throw new KubePkiException($"{path}: {kind}.httpGet.port \"{name}\" names no port of the container");
     }
@@ -137,5 +145,6 @@ public sealed class StaticPodManifest
     private static string? Scalar(YamlMappingNode map, string key) => (Child(map, key) as YamlScalarNode)?.Value;
 
     private static IEnumerable<string> Strings(YamlMappingNode map, string key) =>
-        Child(map, key) is YamlSequenceNode list ? list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "") : [];
+        Child(map, key) is YamlSequenceNode list ? list.Children.OfType<YamlScalarNode>().Select(s => s.Value
+            ?? "") : [];
 }

@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace KubePki.Storage;
 
-/// <summary>fsync(2) on a directory, so a rename in it survives a power loss (.NET opens no directory handles).</summary>
+/// <summary>fsync(2) on a directory, so a rename in it survives a power loss (.NET opens no directory
+/// handles).</summary>
 public static class DirectorySync
 {
     private const int ReadOnly = 0;
@@ -13,7 +14,8 @@ public static class DirectorySync
         var fd = Open(directory, ReadOnly | DirectoryOnly);
         if (fd < 0)
         {
-            throw new IOException($"cannot open directory {directory} to flush it (errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException($"cannot open directory {directory} to flush it " +
+                $"(errno {Marshal.GetLastPInvokeError()})");
         }
         try
         {

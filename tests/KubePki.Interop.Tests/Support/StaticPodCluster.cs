@@ -5,9 +5,11 @@ using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests.Support;
 
-/// <summary>A one-node static-pod control plane: a kubeadm-style /etc/kubernetes tree made by kubepki (ECDSA), kubeadm's
+/// <summary>A one-node static-pod control plane: a kubeadm-style /etc/kubernetes tree made by kubepki (ECDSA),
+/// kubeadm's
 /// four manifests, a kubelet config (fileCheckFrequency 1s), and the test kit's stand-in kubelet running them: the REAL
-/// etcd with kubeadm's flags and probes, and stand-ins for kube-apiserver, kube-controller-manager, kube-scheduler.</summary>
+/// etcd with kubeadm's flags and probes, and stand-ins for kube-apiserver, kube-controller-manager,
+/// kube-scheduler.</summary>
 public sealed class StaticPodCluster : IAsyncLifetime
 {
     public static readonly TimeSpan FileCheckFrequency = TimeSpan.FromSeconds(1);
@@ -54,7 +56,8 @@ public sealed class StaticPodCluster : IAsyncLifetime
     public StandInKubelet Kubelet => _kubelet!;
 
     /// <summary>The flags every kubepki command here takes to find this node's files.</summary>
-    public string[] NodeFlags => ["--config", ConfigPath, "--cert-dir", CertDir, "--kubeconfig-dir", KubeconfigDir, "--kubelet-config", KubeletConfig];
+    public string[] NodeFlags => ["--config", ConfigPath, "--cert-dir", CertDir, "--kubeconfig-dir", KubeconfigDir,
+        "--kubelet-config", KubeletConfig];
 
     public string[] RestartFlags => ["--kubeconfig-dir", KubeconfigDir, "--kubelet-config", KubeletConfig];
 
@@ -79,13 +82,16 @@ public sealed class StaticPodCluster : IAsyncLifetime
             """);
         var clock = Kubepki.NowClock();
         Kubepki.Run(clock, "init", "phase", "certs", "all", "--config", ConfigPath);
-        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--config", ConfigPath, "--kubeconfig-dir", KubeconfigDir);
+        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--config", ConfigPath, "--kubeconfig-dir",
+            KubeconfigDir);
         Directory.CreateDirectory(ManifestsDir);
-        Directory.CreateDirectory(EtcdDataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(EtcdDataDir,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         foreach (var component in ControlPlaneComponent.InUpgradeOrder)
         {
             File.WriteAllText(Path.Combine(ManifestsDir, component.ManifestFileName), Manifest(component.Name));
-            File.SetUnixFileMode(Path.Combine(ManifestsDir, component.ManifestFileName), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(Path.Combine(ManifestsDir, component.ManifestFileName),
+                UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         Directory.CreateDirectory(Path.GetDirectoryName(KubeletConfig)!);
         File.WriteAllText(KubeletConfig, $"""
@@ -114,7 +120,8 @@ public sealed class StaticPodCluster : IAsyncLifetime
                 {
                     break;
                 }
-                Assert.True(DateTime.UtcNow < deadline, $"{component.Name} not healthy: {snapshot.Waiting}\n{Kubelet.LogOf(component.Name)}");
+                Assert.True(DateTime.UtcNow < deadline,
+                    $"{component.Name} not healthy: {snapshot.Waiting}\n{Kubelet.LogOf(component.Name)}");
                 await Task.Delay(200);
             }
         }
@@ -126,9 +133,11 @@ public sealed class StaticPodCluster : IAsyncLifetime
 
     /// <summary>File name → content of every file in the manifests dir.</summary>
     public IReadOnlyDictionary<string, string> ManifestsSnapshot() =>
-        Directory.GetFiles(ManifestsDir).OrderBy(p => p, StringComparer.Ordinal).ToDictionary(p => Path.GetFileName(p), File.ReadAllText);
+        Directory.GetFiles(ManifestsDir).OrderBy(p => p, StringComparer.Ordinal).ToDictionary(p => Path.GetFileName(p),
+            File.ReadAllText);
 
-    public EtcdClientCert EtcdClient => new(Path.Combine(CertDir, "etcd", "ca.crt"), Path.Combine(CertDir, "apiserver-etcd-client.crt"), Path.Combine(CertDir, "apiserver-etcd-client.key"));
+    public EtcdClientCert EtcdClient => new(Path.Combine(CertDir, "etcd", "ca.crt"), Path.Combine(CertDir,
+        "apiserver-etcd-client.crt"), Path.Combine(CertDir, "apiserver-etcd-client.key"));
 
     public ExternalTool.Result Etcdctl(params string[] args) =>
         ExternalTool.Run("etcdctl", [
@@ -257,7 +266,8 @@ public sealed class StaticPodCluster : IAsyncLifetime
         _ => throw new ArgumentException(component),
     };
 
-    private static string Pod(string name, IReadOnlyList<string> flags, int port, IReadOnlyList<(string Kind, string Path)> probes)
+    private static string Pod(string name, IReadOnlyList<string> flags, int port, IReadOnlyList<(string Kind,
+        string Path)> probes)
     {
         var command = string.Concat(StandInKubelet.StandInCommand(name).Concat(flags).Select(a => $"    - {a}\n"));
         var probeText = string.Concat(probes.Select(p => $"""

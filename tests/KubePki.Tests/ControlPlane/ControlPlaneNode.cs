@@ -3,7 +3,8 @@ using KubePki.TestKit;
 
 namespace KubePki.Tests.ControlPlane;
 
-/// <summary>A node directory with kubeadm's four manifests (probes on ports nothing listens on) and a kubelet config.</summary>
+/// <summary>A node directory with kubeadm's four manifests (probes on ports nothing listens on) and a kubelet
+/// config.</summary>
 public sealed class ControlPlaneNode : IDisposable
 {
     private readonly TempDir _dir = new("control-plane-node");
@@ -15,7 +16,9 @@ public sealed class ControlPlaneNode : IDisposable
         {
             File.WriteAllText(Path.Combine(ManifestsDir, component.ManifestFileName), Manifest(component.Name, 1));
         }
-        File.WriteAllText(KubeletConfig, $"apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nstaticPodPath: {ManifestsDir}\nfileCheckFrequency: {fileCheckFrequency}\n");
+        File.WriteAllText(KubeletConfig,
+            $"apiVersion: kubelet.config.k8s.io/v1beta1\nkind: " +
+            $"KubeletConfiguration\nstaticPodPath: {ManifestsDir}\nfileCheckFrequency: {fileCheckFrequency}\n");
     }
 
     public string Root => _dir.Path;
