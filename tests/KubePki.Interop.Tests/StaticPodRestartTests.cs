@@ -173,8 +173,14 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         var killedWhileOut = 0;
         for (var round = 0; round < 4; round++)
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in (string[])[kubepki, "control-plane", "restart", "all", .. cluster.RestartFlags])
+            // The shipped binary when the suite runs against it (KUBEPKI_BIN), else the CLI assembly.
+            var info = new ProcessStartInfo(CliRunner.Binary ?? "dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            string[] command = ["control-plane", "restart", "all", .. cluster.RestartFlags];
+            foreach (var arg in CliRunner.Binary is null ? [kubepki, .. command] : command)
             {
                 info.ArgumentList.Add(arg);
             }
