@@ -35,19 +35,14 @@ public sealed class CertificateExporter(IReadOnlyList<ICertificateSource> source
     {
         var series = new List<(string Labels, ParsedCertificate Certificate)>(scrape.Certificates.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var errors = scrape.Errors.Count;
         foreach (var item in scrape.Certificates)
         {
             var labels = LabelText([.. item.SourceLabels, .. item.Certificate.NameLabels]);
-            // Two identical certificates at one place (a bundle listing a CA twice) would be one series twice, which
-            // Prometheus rejects for the whole scrape; the copy counts as a read error instead, as upstream does.
+            // The same certificate at the same place twice (a file under both --cert-dir and --watch-dir, a bundle
+            // listing a CA twice) would repeat a series, which makes Prometheus reject the whole scrape: keep one.
             if (seen.Add(labels))
             {
                 series.Add((labels, item.Certificate));
-            }
-            else
-            {
-                errors++;
             }
         }
 
@@ -63,7 +58,7 @@ public sealed class CertificateExporter(IReadOnlyList<ICertificateSource> source
                 c => Number((now - c.NotBefore).TotalSeconds));
         }
         Header(text, "x509_read_errors", "Indicates the number of read failure(s)");
-        text.Append("x509_read_errors ").Append(errors.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        text.Append("x509_read_errors ").Append(scrape.Errors.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Header(text, "x509_exporter_build_info", "A metric with a constant '1' value labeled with version, revision, build date, runtime version, OS, and architecture");
         text.Append("x509_exporter_build_info").Append(LabelText(
         [
