@@ -3,16 +3,16 @@ using k8s.Models;
 
 namespace KubePki.Controller.Tests.Deploy;
 
-/// <summary>deploy/controller/*.yaml as loaded by KubernetesClient's YAML loader.</summary>
+/// <summary>deploy/&lt;component&gt;/*.yaml as loaded by KubernetesClient's YAML loader.</summary>
 public sealed class DeployManifests
 {
     private DeployManifests(IReadOnlyList<object> objects) => Objects = objects;
 
     public IReadOnlyList<object> Objects { get; }
 
-    public static DeployManifests Load()
+    public static DeployManifests Load(string component = "controller")
     {
-        var dir = Locate();
+        var dir = Locate(component);
         var objects = Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal)
             .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f))).ToList();
         return new DeployManifests(objects);
@@ -41,16 +41,16 @@ public sealed class DeployManifests
         _ => o,
     }).ToList();
 
-    private static string Locate()
+    private static string Locate(string component)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "deploy", "controller");
+            var candidate = Path.Combine(dir.FullName, "deploy", component);
             if (Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
-        throw new DirectoryNotFoundException("deploy/controller not found above the test binaries");
+        throw new DirectoryNotFoundException($"deploy/{component} not found above the test binaries");
     }
 }
