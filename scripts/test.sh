@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl) when missing;
+# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl, prometheus and
+# promtool) when missing;
 # kubectl is expected on PATH. The tests start their own etcd members and TLS endpoints on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v etcdctl >/dev/null || need+=(etcd-client)
 command -v python3 >/dev/null || need+=(python3)
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
