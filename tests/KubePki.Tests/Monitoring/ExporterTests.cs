@@ -234,6 +234,16 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
         Assert.True(result.ExitCode == 0, result.All);
     }
 
+    [Theory]
+    [InlineData("error: --namespace and --kubeconfig apply to --secrets, which is not given", "--namespace", "web")]
+    [InlineData("error: --listen: \"nonsense\" is not host:port", "--listen", "nonsense")]
+    public void Bad_flags_give_one_line_and_exit_1(string message, params string[] args)
+    {
+        var result = CliRunner.Run(["exporter", "--cert-dir", cluster.CertDir, .. args]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(message + "\n", result.Error);
+    }
+
     internal static string RepositoryFile(params string[] parts)
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
