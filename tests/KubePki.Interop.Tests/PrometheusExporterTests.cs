@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using KubePki.Cli;
+using KubePki.Cli.Commands;
 using KubePki.Interop.Tests.Support;
 using KubePki.TestKit;
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using k8s.Models;
 using KubePki.Cli;
+using KubePki.Cli.Commands;
 using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Support;
 using KubePki.TestKit;
