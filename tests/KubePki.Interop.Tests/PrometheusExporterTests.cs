@@ -15,7 +15,8 @@ namespace KubePki.Interop.Tests;
 /// <summary>A real Prometheus (Debian's package) scrapes <c>kubepki exporter</c> every second and evaluates
 /// deploy/exporter/alert-rules.yml every second. Started once for the class; the exporter runs in-process on a free
 /// loopback port over a kubepki-made cluster tree plus a short-lived certificate.</summary>
-public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack) : IClassFixture<PrometheusExporterTests.Stack>
+public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
+    : IClassFixture<PrometheusExporterTests.Stack>
 {
     [Fact]
     public async Task Prometheus_scrapes_the_x509_and_kubeadm_series()
@@ -25,11 +26,18 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
         var certificates = await stack.WaitForAsync("x509_cert_not_after", r => r.Count > 0);
         // 10 cert dir files, 5 kubeconfigs × 2, and the short-lived certificate in --watch-dir.
         Assert.Equal(21, certificates.Count);
-        Assert.Contains(certificates, s => s.Labels.GetValueOrDefault("filename") == "apiserver.crt" && s.Labels["subject_CN"] == "kube-apiserver");
-        Assert.Contains(certificates, s => s.Labels.GetValueOrDefault("embedded_kind") == "user" && s.Labels["filename"] == "admin.conf");
+        Assert.Contains(certificates,
+            s => s.Labels.GetValueOrDefault("filename") == "apiserver.crt"
+                && s.Labels["subject_CN"] == "kube-apiserver");
+        Assert.Contains(certificates,
+            s => s.Labels.GetValueOrDefault("embedded_kind") == "user" && s.Labels["filename"] == "admin.conf");
         var rows = await stack.WaitForAsync("kubepki_cert_not_after", r => r.Count > 0);
-        Assert.Equal(["admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "ca", "controller-manager.conf", "etcd-ca",
-            "etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-ca", "front-proxy-client", "scheduler.conf", "super-admin.conf"],
+        Assert.Equal(
+            [
+                "admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "ca",
+                "controller-manager.conf", "etcd-ca", "etcd-healthcheck-client", "etcd-peer", "etcd-server",
+                "front-proxy-ca", "front-proxy-client", "scheduler.conf", "super-admin.conf",
+            ],
             rows.Select(r => r.Labels["name"]).Order(StringComparer.Ordinal));
         Assert.Equal(0, (await stack.WaitForAsync("x509_read_errors", r => r.Count == 1)).Single().Value);
     }
@@ -37,7 +45,8 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
     [Fact]
     public async Task The_days_left_alert_fires_for_the_short_lived_certificate_only()
     {
-        var firing = await stack.WaitForAlertsAsync(a => a.Any(x => x.Name == "CertificateExpiration" && x.State == "firing"));
+        var firing = await stack.WaitForAlertsAsync(
+            a => a.Any(x => x.Name == "CertificateExpiration" && x.State == "firing"));
         var expiring = firing.Where(a => a.Name == "CertificateExpiration").ToList();
         Assert.Equal([stack.ShortLived], expiring.Select(a => a.Labels["filepath"]));
         Assert.Equal("firing", expiring.Single().State);
@@ -52,10 +61,12 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
     {
         const string query = "kubepki_cert_not_after{name=\"apiserver\"}";
         var before = (await stack.WaitForAsync(query, r => r.Count == 1)).Single().Value;
-        Kubepki.Run(Kubepki.FixedClock(DateTimeOffset.UtcNow.AddDays(10)), "certs", "renew", "apiserver", "--cert-dir", stack.CertDir, "--kubeconfig-dir", stack.Root);
+        Kubepki.Run(Kubepki.FixedClock(DateTimeOffset.UtcNow.AddDays(10)),
+            "certs", "renew", "apiserver", "--cert-dir", stack.CertDir, "--kubeconfig-dir", stack.Root);
 
         var after = (await stack.WaitForAsync(query, r => r.Count == 1 && r[0].Value != before)).Single().Value;
-        Assert.InRange(after - before, TimeSpan.FromDays(10).TotalSeconds - 60, TimeSpan.FromDays(10).TotalSeconds + 60);
+        var tenDays = TimeSpan.FromDays(10).TotalSeconds;
+        Assert.InRange(after - before, tenDays - 60, tenDays + 60);
         Assert.True(stack.ExporterRunning, "the exporter that was started once is still the one running");
     }
 
@@ -63,7 +74,8 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
 
     public sealed record Alert(string Name, string State, IReadOnlyDictionary<string, string> Labels);
 
-    /// <summary>The cluster tree, the exporter (in-process) and Prometheus (a child process), for the whole class.</summary>
+    /// <summary>The cluster tree, the exporter (in-process) and Prometheus (a child process), for the whole
+    /// class.</summary>
     public sealed class Stack : IAsyncLifetime
     {
         private readonly TempDir _dir = new("kubepki-prometheus");
@@ -84,21 +96,30 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
         public async Task InitializeAsync()
         {
             var now = Kubepki.NowClock();
-            Kubepki.Run(now, "init", "phase", "certs", "all", "--cert-dir", CertDir, "--apiserver-advertise-address", "10.0.0.10");
-            Kubepki.Run(now, "init", "phase", "kubeconfig", "all", "--cert-dir", CertDir, "--kubeconfig-dir", Root, "--apiserver-advertise-address", "10.0.0.10");
+            string[] address = ["--apiserver-advertise-address", "10.0.0.10"];
+            Kubepki.Run(now, ["init", "phase", "certs", "all", "--cert-dir", CertDir, .. address]);
+            Kubepki.Run(now,
+                ["init", "phase", "kubeconfig", "all", "--cert-dir", CertDir, "--kubeconfig-dir", Root, .. address]);
             Directory.CreateDirectory(_dir.Combine("watched"));
             using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
             {
                 var request = new CertificateRequest("CN=short-lived", key, HashAlgorithmName.SHA256);
-                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(3));
+                var start = DateTimeOffset.UtcNow;
+                using var certificate = request.CreateSelfSigned(start.AddDays(-1), start.AddDays(3));
                 File.WriteAllText(ShortLived, certificate.ExportCertificatePem() + "\n");
             }
 
             var exporterPort = FreePort();
             var output = new StringWriter();
-            var env = new CliEnvironment(TextWriter.Synchronized(output), TextWriter.Synchronized(output), TimeProvider.System, FixtureKeys.Shared);
-            string[] args = ["exporter", "--listen", $"127.0.0.1:{exporterPort}", "--cert-dir", CertDir, "--kubeconfig-dir", Root, "--watch-dir", _dir.Combine("watched")];
-            _exporter = Task.Run(() => KubePkiCli.Create(env).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = env.Out, Error = env.Error }, _stop.Token));
+            var writer = TextWriter.Synchronized(output);
+            var env = new CliEnvironment(writer, writer, TimeProvider.System, FixtureKeys.Shared);
+            string[] args =
+            [
+                "exporter", "--listen", $"127.0.0.1:{exporterPort}", "--cert-dir", CertDir, "--kubeconfig-dir", Root,
+                "--watch-dir", _dir.Combine("watched"),
+            ];
+            var invocation = new System.CommandLine.InvocationConfiguration { Output = env.Out, Error = env.Error };
+            _exporter = Task.Run(() => KubePkiCli.Create(env).Parse(args).InvokeAsync(invocation, _stop.Token));
 
             var prometheusPort = FreePort();
             var rules = RepositoryFile("deploy", "exporter", "alert-rules.yml");
@@ -142,7 +163,8 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
                 catch (HttpRequestException)
                 {
                 }
-                Assert.False(_prometheus.HasExited, $"prometheus exited with {(_prometheus.HasExited ? _prometheus.ExitCode : 0)}");
+                Assert.False(_prometheus.HasExited,
+                    $"prometheus exited with {(_prometheus.HasExited ? _prometheus.ExitCode : 0)}");
                 Assert.True(DateTime.UtcNow < deadline, "prometheus did not become ready");
                 await Task.Delay(200);
             }
@@ -150,8 +172,10 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
 
         public async Task<IReadOnlyList<Sample>> QueryAsync(string promql)
         {
-            using var document = JsonDocument.Parse(await _http.GetStringAsync($"{_api}/api/v1/query?query={Uri.EscapeDataString(promql)}"));
-            return document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(r => new Sample(
+            var url = $"{_api}/api/v1/query?query={Uri.EscapeDataString(promql)}";
+            using var document = JsonDocument.Parse(await _http.GetStringAsync(url));
+            var results = document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray();
+            return results.Select(r => new Sample(
                 r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
                 double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture))).ToList();
         }
@@ -179,7 +203,8 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
                 using var document = JsonDocument.Parse(await _http.GetStringAsync($"{_api}/api/v1/alerts"));
                 var alerts = document.RootElement.GetProperty("data").GetProperty("alerts").EnumerateArray().Select(a =>
                 {
-                    var labels = a.GetProperty("labels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+                    var labels = a.GetProperty("labels").EnumerateObject()
+                        .ToDictionary(p => p.Name, p => p.Value.GetString()!);
                     return new Alert(labels["alertname"], a.GetProperty("state").GetString()!, labels);
                 }).ToList();
                 if (done(alerts))

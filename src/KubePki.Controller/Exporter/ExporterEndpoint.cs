@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace KubePki.Controller.Exporter;
 
 /// <summary>/metrics (collected at each request) and /healthz over plain HTTP, on HttpListener (trim-safe).</summary>
-public sealed class ExporterEndpoint(string listenAddress, CertificateExporter exporter, ILogger logger) : IAsyncDisposable
+public sealed class ExporterEndpoint(string listenAddress, CertificateExporter exporter, ILogger logger)
+    : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private Task? _loop;
@@ -35,7 +36,8 @@ public sealed class ExporterEndpoint(string listenAddress, CertificateExporter e
             {
                 context = await _listener.GetContextAsync();
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e)
+                when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }

@@ -16,7 +16,8 @@ public sealed class ExporterHost(string listenAddress, CertificateExporter expor
         endpoint.Start();
         onListening();
         var watch = secrets is not null && client is not null
-            ? new SecretWatcher(client, namespaces, secrets, loggers.CreateLogger("secrets"), time).RunAsync(cancellationToken)
+            ? new SecretWatcher(client, namespaces, secrets, loggers.CreateLogger("secrets"), time)
+                .RunAsync(cancellationToken)
             : Task.CompletedTask;
         try
         {

@@ -8,7 +8,8 @@ namespace KubePki.Controller.Exporter;
 /// <summary>List, then watch from the list's resourceVersion, Secrets of every namespace or of the given ones, feeding
 /// <see cref="SecretCertificates"/>. Re-watches when a stream ends, re-lists when the server says the version is gone
 /// or a call fails (with backoff). Only list and watch: what the exporter's RBAC grants.</summary>
-public sealed class SecretWatcher(IKubernetes client, IReadOnlyList<string> namespaces, SecretCertificates target, ILogger logger, TimeProvider time)
+public sealed class SecretWatcher(
+    IKubernetes client, IReadOnlyList<string> namespaces, SecretCertificates target, ILogger logger, TimeProvider time)
 {
     public Task RunAsync(CancellationToken cancellationToken)
     {
@@ -39,7 +40,8 @@ public sealed class SecretWatcher(IKubernetes client, IReadOnlyList<string> name
             {
                 failures++;
                 var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8))));
-                logger.LogWarning("listing/watching Secrets{Scope} failed ({Error}); retrying in {Delay}", ns is null ? "" : $" in {ns}", e.Message, delay);
+                logger.LogWarning("listing/watching Secrets{Scope} failed ({Error}); retrying in {Delay}",
+                    ns is null ? "" : $" in {ns}", e.Message, delay);
                 try
                 {
                     await Task.Delay(delay, time, cancellationToken);
@@ -59,8 +61,10 @@ public sealed class SecretWatcher(IKubernetes client, IReadOnlyList<string> name
             Exception? error = null;
             var timeout = 300 + Random.Shared.Next(300);
             var events = ns is null
-                ? client.CoreV1.WatchListSecretForAllNamespacesAsync(resourceVersion: version, timeoutSeconds: timeout, onError: e => error ??= e, cancellationToken: cancellationToken)
-                : client.CoreV1.WatchListNamespacedSecretAsync(ns, resourceVersion: version, timeoutSeconds: timeout, onError: e => error ??= e, cancellationToken: cancellationToken);
+                ? client.CoreV1.WatchListSecretForAllNamespacesAsync(resourceVersion: version,
+                    timeoutSeconds: timeout, onError: e => error ??= e, cancellationToken: cancellationToken)
+                : client.CoreV1.WatchListNamespacedSecretAsync(ns, resourceVersion: version,
+                    timeoutSeconds: timeout, onError: e => error ??= e, cancellationToken: cancellationToken);
             await foreach (var (type, secret) in events)
             {
                 version = secret.Metadata.ResourceVersion ?? version;
@@ -82,6 +86,7 @@ public sealed class SecretWatcher(IKubernetes client, IReadOnlyList<string> name
         }
     }
 
-    private static SecretData Convert(V1Secret secret) => new(secret.Metadata.NamespaceProperty, secret.Metadata.Name, secret.Type ?? "Opaque",
+    private static SecretData Convert(V1Secret secret) => new(
+        secret.Metadata.NamespaceProperty, secret.Metadata.Name, secret.Type ?? "Opaque",
         secret.Data is null ? new Dictionary<string, byte[]>() : new Dictionary<string, byte[]>(secret.Data));
 }

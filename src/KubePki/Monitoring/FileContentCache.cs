@@ -8,8 +8,9 @@ public sealed class FileContentCache
     private readonly Dictionary<(string Path, Type Kind), (byte[] Content, object Parsed)> _entries = [];
     private readonly Lock _gate = new();
 
-    /// <summary>The parse of <paramref name="path"/>'s current content. Throws <see cref="KubePkiException"/> naming the
-    /// file when it cannot be read or <paramref name="parse"/> rejects it (the rejection is cached with the content).</summary>
+    /// <summary>The parse of <paramref name="path"/>'s current content. Throws <see cref="KubePkiException"/> naming
+    /// the file when it cannot be read or <paramref name="parse"/> rejects it (the rejection is cached with the
+    /// content).</summary>
     public T Read<T>(string path, Func<byte[], T> parse) where T : class
     {
         byte[] content;

@@ -5,7 +5,8 @@ namespace KubePki.Monitoring;
 /// <summary>The file labels x509-certificate-exporter puts on a certificate read from a file.</summary>
 public static class FileLabels
 {
-    public static IReadOnlyList<Label> For(string path) => [new("filename", Path.GetFileName(path)), new("filepath", path)];
+    public static IReadOnlyList<Label> For(string path) =>
+        [new("filename", Path.GetFileName(path)), new("filepath", path)];
 }
 
 /// <summary>One PEM file (<c>--watch-file</c>): every certificate in it, or one read error.</summary>
@@ -26,7 +27,9 @@ public sealed class PemFileSource(string path, FileContentCache cache) : ICertif
     {
         try
         {
-            return cache.Read(FilePath, content => new PemFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), FilePath))).Certificates;
+            var file = cache.Read(FilePath,
+                content => new PemFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), FilePath)));
+            return file.Certificates;
         }
         catch (KubePkiException e)
         {
@@ -48,7 +51,8 @@ public sealed class PemDirectorySource(string directory, FileContentCache cache)
         IEnumerable<string> files;
         try
         {
-            files = new DirectoryInfo(directory).EnumerateFiles().Select(f => Path.Combine(directory, f.Name)).Order(StringComparer.Ordinal).ToList();
+            files = new DirectoryInfo(directory).EnumerateFiles().Select(f => Path.Combine(directory, f.Name))
+                .Order(StringComparer.Ordinal).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -59,7 +63,8 @@ public sealed class PemDirectorySource(string directory, FileContentCache cache)
         {
             try
             {
-                var certificates = cache.Read(file, content => new DirectoryFile(PemBundle.Parse(Encoding.UTF8.GetString(content), file))).Certificates;
+                var certificates = cache.Read(file,
+                    content => new DirectoryFile(PemBundle.Parse(Encoding.UTF8.GetString(content), file))).Certificates;
                 scrape.AddAll(FileLabels.For(file), certificates);
             }
             catch (KubePkiException e)

@@ -9,7 +9,8 @@ namespace KubePki.Monitoring;
 /// cert dir, the kubeconfigs of the kubeconfig dir and, on request, the kubelet's certificates. Each file gives its
 /// x509 series; each check-expiration row also gives one <see cref="KubeadmCertificateSeries"/> under its kubeadm
 /// name. A catalog file that does not exist (external etcd, no super-admin.conf) is skipped, not an error.</summary>
-public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string? kubeletDir, FileContentCache cache) : ICertificateSource
+public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string? kubeletDir, FileContentCache cache)
+    : ICertificateSource
 {
     public void Collect(Scrape scrape)
     {
@@ -42,8 +43,10 @@ public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string
             scrape.AddAll(FileLabels.For(path), certificates);
             var caName = definition.CaName ?? definition.Name;
             // External CA mode as kubeadm detects it: the CA certificate is there, its key is not.
-            var external = pki.CertExists(CertCatalog.Get(caName).BaseName) && !pki.KeyExists(CertCatalog.Get(caName).BaseName);
-            scrape.Kubeadm.Add(new KubeadmCertificateSeries(definition.Name, definition.CaName, external, certificates[0].NotAfter));
+            var caBase = CertCatalog.Get(caName).BaseName;
+            var external = pki.CertExists(caBase) && !pki.KeyExists(caBase);
+            scrape.Kubeadm.Add(new KubeadmCertificateSeries(definition.Name, definition.CaName, external,
+                certificates[0].NotAfter));
         }
     }
 
@@ -62,7 +65,8 @@ public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string
             // kubelet.conf is the kubelet's to rotate; check-expiration leaves it out, so do these series.
             if (definition.Renewable && client is [var first, ..])
             {
-                scrape.Kubeadm.Add(new KubeadmCertificateSeries(definition.FileName, CertCatalog.Ca.Name, caExternal, first.NotAfter));
+                scrape.Kubeadm.Add(new KubeadmCertificateSeries(definition.FileName, CertCatalog.Ca.Name, caExternal,
+                    first.NotAfter));
             }
         }
     }
@@ -75,7 +79,12 @@ public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string
         var rotatedServing = Path.Combine(root, "kubelet-server-current.pem");
         var selfSigned = Path.Combine(root, "kubelet.crt");
         var serving = File.Exists(rotatedServing) ? rotatedServing : selfSigned;
-        foreach (var (name, path, caName) in new[] { ("kubelet-client", client, "ca"), ("kubelet-serving", serving, serving == selfSigned ? "self-signed" : "ca") })
+        var rows = new[]
+        {
+            ("kubelet-client", client, "ca"),
+            ("kubelet-serving", serving, serving == selfSigned ? "self-signed" : "ca"),
+        };
+        foreach (var (name, path, caName) in rows)
         {
             if (File.Exists(path) && new PemFileSource(path, cache).Read(scrape) is { } certificates)
             {

@@ -15,7 +15,8 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
 
     public void Collect(Scrape scrape) => Read(scrape);
 
-    /// <summary>Collects the series and returns the current user's client certificates (null when unreadable).</summary>
+    /// <summary>Collects the series and returns the current user's client certificates (null when
+    /// unreadable).</summary>
     public IReadOnlyList<ParsedCertificate>? Read(Scrape scrape)
     {
         ParsedKubeconfig parsed;
@@ -36,7 +37,9 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
             {
                 try
                 {
-                    certificates = cache.Read(file, content => new ReferencedFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), file))).Certificates;
+                    var referenced = cache.Read(file, content =>
+                        new ReferencedFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), file)));
+                    certificates = referenced.Certificates;
                 }
                 catch (KubePkiException e)
                 {
@@ -48,7 +51,8 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
             {
                 var key = certificates.Count > 1 ? $"{entry.Name}({i})" : entry.Name;
                 scrape.Certificates.Add(new CertificateSeries(
-                    [new("embedded_key", key), new("embedded_kind", entry.Kind), .. FileLabels.For(FilePath)], certificates[i]));
+                    [new("embedded_key", key), new("embedded_kind", entry.Kind), .. FileLabels.For(FilePath)],
+                    certificates[i]));
             }
             if (entry.Kind == "user" && entry.Name == parsed.CurrentUser)
             {
@@ -58,7 +62,8 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
         return current;
     }
 
-    private sealed record Entry(string Kind, string Name, IReadOnlyList<ParsedCertificate> Certificates, string? ReferencedFile);
+    private sealed record Entry(
+        string Kind, string Name, IReadOnlyList<ParsedCertificate> Certificates, string? ReferencedFile);
 
     private sealed record ParsedKubeconfig(IReadOnlyList<Entry> Entries, string? CurrentUser);
 
@@ -73,7 +78,8 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
         }
         catch (YamlException e)
         {
-            throw new KubePkiException($"{source}: not a valid kubeconfig: YAML error at line {e.Start.Line}: {e.Message}", e);
+            throw new KubePkiException(
+                $"{source}: not a valid kubeconfig: YAML error at line {e.Start.Line}: {e.Message}", e);
         }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -105,7 +111,8 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
                     {
                         throw new KubePkiException($"{source}: {kind} {name}: {dataKey} is not valid base64", e);
                     }
-                    entries.Add(new Entry(kind, name, PemBundle.ParseCertificates(pem, $"{source}: {kind} {name}: {dataKey}"), null));
+                    var certificates = PemBundle.ParseCertificates(pem, $"{source}: {kind} {name}: {dataKey}");
+                    entries.Add(new Entry(kind, name, certificates, null));
                 }
                 else if (Scalar(body, fileKey) is { Length: > 0 } file)
                 {
@@ -132,5 +139,7 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
         node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
 
     private static string? Scalar(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlScalarNode scalar ? scalar.Value : null;
+        node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlScalarNode scalar
+            ? scalar.Value
+            : null;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -6,7 +7,8 @@ namespace KubePki.Monitoring;
 
 /// <summary>What the exporter keeps of one parsed certificate: the label values x509-certificate-exporter derives
 /// from it and its validity. Parsed once per file content, so a scrape never touches ASN.1.</summary>
-public sealed record ParsedCertificate(IReadOnlyList<Label> NameLabels, DateTimeOffset NotBefore, DateTimeOffset NotAfter)
+public sealed record ParsedCertificate(
+    IReadOnlyList<Label> NameLabels, DateTimeOffset NotBefore, DateTimeOffset NotAfter)
 {
     // x509-certificate-exporter's subject_/issuer_ fields, by attribute OID; the first value of each wins.
     private static readonly (string Oid, string Suffix)[] NameFields =
@@ -16,10 +18,8 @@ public sealed record ParsedCertificate(IReadOnlyList<Label> NameLabels, DateTime
 
     public static ParsedCertificate From(X509Certificate2 certificate)
     {
-        var labels = new List<Label>(14)
-        {
-            new("serial_number", new BigInteger(certificate.SerialNumberBytes.Span, isUnsigned: true, isBigEndian: true).ToString()),
-        };
+        var serial = new BigInteger(certificate.SerialNumberBytes.Span, isUnsigned: true, isBigEndian: true);
+        var labels = new List<Label>(14) { new("serial_number", serial.ToString(CultureInfo.InvariantCulture)) };
         AddNameFields(labels, "subject", certificate.SubjectName);
         AddNameFields(labels, "issuer", certificate.IssuerName);
         return new ParsedCertificate(labels,
@@ -79,7 +79,8 @@ public static class PemBundle
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {
-                    throw new KubePkiException($"{source}: malformed certificate: {e.Message.Split('\n')[0].Trim()}", e);
+                    var reason = e.Message.Split('\n')[0].Trim();
+                    throw new KubePkiException($"{source}: malformed certificate: {reason}", e);
                 }
             }
             rest = rest[fields.Location.End..];

@@ -5,7 +5,8 @@ namespace KubePki.Monitoring;
 public sealed record CertificateSeries(IReadOnlyList<Label> SourceLabels, ParsedCertificate Certificate);
 
 /// <summary>One row of check-expiration as a series: a kubeadm certificate by its kubeadm name.</summary>
-public sealed record KubeadmCertificateSeries(string Name, string? CaName, bool ExternallyManaged, DateTimeOffset NotAfter);
+public sealed record KubeadmCertificateSeries(
+    string Name, string? CaName, bool ExternallyManaged, DateTimeOffset NotAfter);
 
 /// <summary>What one scrape found: the series and the read errors (one per unreadable or corrupt source).</summary>
 public sealed class Scrape

@@ -11,13 +11,14 @@ public sealed record SecretData(string Namespace, string Name, string Type, IRea
 /// (tls.crt, ca.crt, …), labelled secret_namespace/secret_name/secret_key as in x509-certificate-exporter.</summary>
 public sealed class SecretCertificates : ICertificateSource
 {
-    private readonly ConcurrentDictionary<string, IReadOnlyList<(IReadOnlyList<Label> Labels, IReadOnlyList<ParsedCertificate>? Certificates, string? Error)>> _secrets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<SecretKey>> _secrets = new(StringComparer.Ordinal);
 
     public static bool Watched(string type, string key) =>
-        type is "kubernetes.io/tls" or "Opaque" && (key.EndsWith(".crt", StringComparison.Ordinal) || key.EndsWith(".pem", StringComparison.Ordinal));
+        type is "kubernetes.io/tls" or "Opaque"
+        && (key.EndsWith(".crt", StringComparison.Ordinal) || key.EndsWith(".pem", StringComparison.Ordinal));
 
-    /// <summary>Replaces the Secrets of one namespace (or of all, when <paramref name="ns"/> is null) with a fresh list:
-    /// the initial list, or a re-list after the watch lost its place.</summary>
+    /// <summary>Replaces the Secrets of one namespace (or of all, when <paramref name="ns"/> is null) with a fresh
+    /// list: the initial list, or a re-list after the watch lost its place.</summary>
     public void Replace(string? ns, IEnumerable<SecretData> secrets)
     {
         var keep = new HashSet<string>(StringComparer.Ordinal);
@@ -26,7 +27,8 @@ public sealed class SecretCertificates : ICertificateSource
             keep.Add(Key(secret.Namespace, secret.Name));
             Upsert(secret);
         }
-        foreach (var gone in _secrets.Keys.Where(k => !keep.Contains(k) && (ns is null || k.StartsWith(ns + "/", StringComparison.Ordinal))))
+        var scope = _secrets.Keys.Where(k => ns is null || k.StartsWith(ns + "/", StringComparison.Ordinal));
+        foreach (var gone in scope.Where(k => !keep.Contains(k)))
         {
             _secrets.TryRemove(gone, out _);
         }
@@ -34,7 +36,8 @@ public sealed class SecretCertificates : ICertificateSource
 
     public void Upsert(SecretData secret)
     {
-        var entries = secret.Data.Where(d => Watched(secret.Type, d.Key) && d.Value.Length > 0).OrderBy(d => d.Key, StringComparer.Ordinal)
+        var entries = secret.Data.Where(d => Watched(secret.Type, d.Key) && d.Value.Length > 0)
+            .OrderBy(d => d.Key, StringComparer.Ordinal)
             .Select(d => Parse(secret, d.Key, d.Value)).ToList();
         if (entries.Count == 0)
         {
@@ -64,18 +67,24 @@ public sealed class SecretCertificates : ICertificateSource
         }
     }
 
-    private static (IReadOnlyList<Label>, IReadOnlyList<ParsedCertificate>?, string?) Parse(SecretData secret, string key, byte[] value)
+    private static SecretKey Parse(SecretData secret, string key, byte[] value)
     {
-        IReadOnlyList<Label> labels = [new("secret_key", key), new("secret_name", secret.Name), new("secret_namespace", secret.Namespace)];
+        IReadOnlyList<Label> labels =
+            [new("secret_key", key), new("secret_name", secret.Name), new("secret_namespace", secret.Namespace)];
         try
         {
-            return (labels, PemBundle.ParseCertificates(Encoding.UTF8.GetString(value), $"secret {secret.Namespace}/{secret.Name} key {key}"), null);
+            var source = $"secret {secret.Namespace}/{secret.Name} key {key}";
+            return new SecretKey(labels, PemBundle.ParseCertificates(Encoding.UTF8.GetString(value), source), null);
         }
         catch (KubePkiException e)
         {
-            return (labels, null, e.Message);
+            return new SecretKey(labels, null, e.Message);
         }
     }
 
     private static string Key(string ns, string name) => $"{ns}/{name}";
+
+    /// <summary>One watched key: its labels and either its certificates or why they could not be read.</summary>
+    private sealed record SecretKey(
+        IReadOnlyList<Label> Labels, IReadOnlyList<ParsedCertificate>? Certificates, string? Error);
 }

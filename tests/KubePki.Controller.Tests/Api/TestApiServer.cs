@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Tests.Api;
 
-/// <summary>A stand-in kube-apiserver for certificates.k8s.io/v1 CSRs, core/v1 Nodes, ConfigMaps and Secrets and coordination.k8s.io/v1 Leases:
+/// <summary>A stand-in kube-apiserver for certificates.k8s.io/v1 CSRs, core/v1 Nodes and coordination.k8s.io/v1 Leases:
 /// TLS with a kubepki-made serving cert, client-cert authentication against the cluster CA, the real API's wire
 /// format and rules. The <see cref="ApiStore"/> survives <see cref="RestartAsync"/>, like etcd behind a restarted apiserver.</summary>
 public sealed class TestApiServer : IAsyncDisposable

@@ -8,25 +8,66 @@ using Microsoft.Extensions.Logging;
 
 namespace KubePki.Cli.Commands.Exporter;
 
-/// <summary><c>kubepki exporter</c>: certificate expiry metrics for Prometheus, a drop-in for x509-certificate-exporter's
-/// file, kubeconfig and Secret sources plus one series per kubeadm certificate.</summary>
+/// <summary><c>kubepki exporter</c>: certificate expiry metrics for Prometheus, a drop-in for
+/// x509-certificate-exporter's file, kubeconfig and Secret sources plus one series per kubeadm certificate.</summary>
 public static class ExporterCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var listen = new Option<string>("--listen") { Description = "host:port to serve /metrics and /healthz on.", DefaultValueFactory = _ => ":9793" };
-        var certDir = new Option<string?>("--cert-dir") { Description = "kubeadm's certificate dir (default /etc/kubernetes/pki when no other file source is given)." };
-        var kubeconfigDir = new Option<string?>("--kubeconfig-dir") { Description = "kubeadm's kubeconfig dir (default /etc/kubernetes when no other file source is given)." };
-        var includeKubelet = new Option<bool>("--include-kubelet") { Description = "Also watch the kubelet's client and serving certificates." };
-        var kubeletDir = new Option<string>("--kubelet-dir") { Description = "Where the kubelet keeps its certificates.", DefaultValueFactory = _ => "/var/lib/kubelet/pki" };
-        var watchFile = new Option<string[]>("--watch-file") { Description = "A PEM file to watch (repeatable); every certificate in it is a series.", AllowMultipleArgumentsPerToken = false };
-        var watchDir = new Option<string[]>("--watch-dir") { Description = "A directory whose files to watch (repeatable, not recursive); files without certificates (keys) are skipped." };
-        var secrets = new Option<bool>("--secrets") { Description = "List and watch Secrets of type kubernetes.io/tls and Opaque; keys ending in .crt or .pem." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "With --secrets: a kubeconfig (default: the in-cluster service account)." };
-        var ns = new Option<string[]>("--namespace") { Description = "With --secrets: only this namespace (repeatable; default all)." };
-        var relative = new Option<bool>("--expose-relative-metrics") { Description = "Also expose x509_cert_expires_in_seconds and x509_cert_valid_since_seconds." };
-        var command = new Command("exporter", "Serve certificate expiry metrics for Prometheus (x509-certificate-exporter's metrics plus kubepki_cert_not_after).");
-        foreach (var option in new Option[] { listen, certDir, kubeconfigDir, includeKubelet, kubeletDir, watchFile, watchDir, secrets, kubeconfig, ns, relative })
+        var listen = new Option<string>("--listen")
+        {
+            Description = "host:port to serve /metrics and /healthz on.", DefaultValueFactory = _ => ":9793",
+        };
+        var certDir = new Option<string?>("--cert-dir")
+        {
+            Description = "kubeadm's certificate dir (default /etc/kubernetes/pki when no other file source is given).",
+        };
+        var kubeconfigDir = new Option<string?>("--kubeconfig-dir")
+        {
+            Description = "kubeadm's kubeconfig dir (default /etc/kubernetes when no other file source is given).",
+        };
+        var includeKubelet = new Option<bool>("--include-kubelet")
+        {
+            Description = "Also watch the kubelet's client and serving certificates.",
+        };
+        var kubeletDir = new Option<string>("--kubelet-dir")
+        {
+            Description = "Where the kubelet keeps its certificates.",
+            DefaultValueFactory = _ => "/var/lib/kubelet/pki",
+        };
+        var watchFile = new Option<string[]>("--watch-file")
+        {
+            Description = "A PEM file to watch (repeatable); every certificate in it is a series.",
+        };
+        var watchDir = new Option<string[]>("--watch-dir")
+        {
+            Description = "A directory whose files to watch (repeatable, not recursive); files holding only keys "
+                + "or CSRs are skipped.",
+        };
+        var secrets = new Option<bool>("--secrets")
+        {
+            Description = "List and watch Secrets of type kubernetes.io/tls and Opaque; keys ending in .crt or .pem.",
+        };
+        var kubeconfig = new Option<string?>("--kubeconfig")
+        {
+            Description = "With --secrets: a kubeconfig (default: the in-cluster service account).",
+        };
+        var ns = new Option<string[]>("--namespace")
+        {
+            Description = "With --secrets: only this namespace (repeatable; default all).",
+        };
+        var relative = new Option<bool>("--expose-relative-metrics")
+        {
+            Description = "Also expose x509_cert_expires_in_seconds and x509_cert_valid_since_seconds.",
+        };
+        var command = new Command("exporter", "Serve certificate expiry metrics for Prometheus "
+            + "(x509-certificate-exporter's metrics plus kubepki_cert_not_after).");
+        Option[] options =
+        [
+            listen, certDir, kubeconfigDir, includeKubelet, kubeletDir, watchFile, watchDir, secrets, kubeconfig, ns,
+            relative,
+        ];
+        foreach (var option in options)
         {
             command.Options.Add(option);
         }
@@ -61,18 +102,21 @@ public static class ExporterCommand
                 Secrets = watchSecrets,
             };
             var secretCertificates = watchSecrets ? new SecretCertificates() : null;
-            var options = new ExporterOptions
+            var version = typeof(ExporterCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
+            var settings = new ExporterOptions
             {
                 ExposeRelativeMetrics = result.GetValue(relative),
-                Build = BuildInfo.FromInformationalVersion(typeof(ExporterCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion),
+                Build = BuildInfo.FromInformationalVersion(version?.InformationalVersion),
             };
-            var exporter = new CertificateExporter(sources.Create(new FileContentCache(), secretCertificates), options, env.Time);
+            var exporter = new CertificateExporter(sources.Create(new FileContentCache(), secretCertificates), settings,
+                env.Time);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
             var address = result.GetValue(listen)!;
             try
             {
                 await new ExporterHost(address, exporter, secretCertificates, client, namespaces, loggers, env.Time)
-                    .RunAsync(() => env.Out.WriteLine($"[exporter] serving /metrics and /healthz on {address}"), cancellationToken);
+                    .RunAsync(() => env.Out.WriteLine($"[exporter] serving /metrics and /healthz on {address}"),
+                        cancellationToken);
             }
             catch (KubePkiException e)
             {
