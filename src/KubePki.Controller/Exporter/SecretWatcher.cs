@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using KubePki.Controller.Runtime;
 using KubePki.Monitoring;
 using Microsoft.Extensions.Logging;
 
@@ -60,20 +61,20 @@ public sealed class SecretWatcher(
         {
             Exception? error = null;
             var timeout = 300 + Random.Shared.Next(300);
-            var events = ns is null
-                ? client.CoreV1.WatchListSecretForAllNamespacesAsync(resourceVersion: version,
-                    timeoutSeconds: timeout, onError: e => error ??= e, cancellationToken: cancellationToken)
-                : client.CoreV1.WatchListNamespacedSecretAsync(ns, resourceVersion: version,
-                    timeoutSeconds: timeout, onError: e => error ??= e, cancellationToken: cancellationToken);
+            var collection = ns is null ? "api/v1/secrets" : $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/secrets";
+            var events = KubeWatch.ReadAsync(client, $"{collection}?watch=true"
+                + $"&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={timeout}",
+                item => KubeJson.ReadSecret(item) is { Metadata: not null } secret ? secret : null,
+                e => error ??= e, cancellationToken);
             await foreach (var (type, secret) in events)
             {
                 version = secret.Metadata.ResourceVersion ?? version;
                 switch (type)
                 {
-                    case WatchEventType.Added or WatchEventType.Modified:
+                    case "ADDED" or "MODIFIED":
                         target.Upsert(Convert(secret));
                         break;
-                    case WatchEventType.Deleted:
+                    case "DELETED":
                         target.Remove(secret.Metadata.NamespaceProperty, secret.Metadata.Name);
                         break;
                 }

@@ -14,10 +14,14 @@ public sealed class KubeCsrApi(IKubernetes client)
     public Task<V1CertificateSigningRequestList> ListAsync(CancellationToken cancellationToken) =>
         Client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken);
 
-    public IAsyncEnumerable<(WatchEventType, V1CertificateSigningRequest)> WatchAsync(string resourceVersion, int timeoutSeconds,
-        Action<Exception> onError, CancellationToken cancellationToken) =>
-        Client.CertificatesV1.WatchListCertificateSigningRequestAsync(resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
-            onError: onError, cancellationToken: cancellationToken);
+    /// <summary>A watch of all CSRs from <paramref name="resourceVersion"/>: (ADDED|MODIFIED|DELETED|BOOKMARK, object)
+    /// until the server ends the stream; an ERROR event goes to <paramref name="onError"/> (see
+    /// <see cref="KubeWatch"/>).</summary>
+    public IAsyncEnumerable<(string Type, V1CertificateSigningRequest Csr)> WatchAsync(string resourceVersion,
+        int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
+        KubeWatch.ReadAsync(Client, "apis/certificates.k8s.io/v1/certificatesigningrequests?watch=true"
+            + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
+            item => KubeJson.ReadCsr(item) is { Metadata: not null } csr ? csr : null, onError, cancellationToken);
 
     public async Task<V1CertificateSigningRequest?> GetAsync(string name, CancellationToken cancellationToken)
     {
