@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl, systemd-analyze) and what the
-# NativeAOT build and the image need (clang, zlib1g-dev, mmdebstrap, umoci) when missing; kubectl is expected on PATH. The tests start their own etcd
-# members and TLS endpoints on loopback.
+# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl, prometheus with
+# promtool, systemd-analyze) and what the NativeAOT build and the image need (clang, zlib1g-dev, mmdebstrap, umoci)
+# when missing; kubectl is expected on PATH. The tests start their own etcd members, Prometheus and TLS endpoints
+# on loopback.
 #
 # The CLI's end-to-end tests run against the shipped NativeAOT binary: this script builds it (scripts/publish.sh) and
 # names it in KUBEPKI_BIN. Set KUBEPKI_BIN to an existing binary to test that one instead, or to "" to run every
@@ -15,6 +16,7 @@ command -v etcd >/dev/null || need+=(etcd-server)
 command -v etcdctl >/dev/null || need+=(etcd-client)
 command -v python3 >/dev/null || need+=(python3)
 command -v systemd-analyze >/dev/null || need+=(systemd)
+{ command -v prometheus >/dev/null && command -v promtool >/dev/null; } || need+=(prometheus)
 command -v clang >/dev/null || need+=(clang)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 command -v umoci >/dev/null || need+=(umoci)

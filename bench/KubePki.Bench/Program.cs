@@ -2,10 +2,12 @@ using KubePki.Bench;
 
 // KubePki benchmark: the kubepki CLI against openssl shell scripts making / reading the same files, in the same run.
 // Usage: dotnet run -c Release --project bench/KubePki.Bench [-- --runs N] [--no-write] [--results PATH] [--bin PATH]
+//        [--exporter-only]
 // --bin (or KUBEPKI_BIN) measures that kubepki executable (the NativeAOT binary of scripts/publish.sh) instead of
 // `dotnet kubepki.dll`.
 var runs = 7;
 var write = true;
+var exporterOnly = false;
 string? resultsPath = null;
 var bin = Environment.GetEnvironmentVariable("KUBEPKI_BIN") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
 for (var i = 0; i < args.Length; i++)
@@ -19,6 +21,9 @@ for (var i = 0; i < args.Length; i++)
         case "--no-write":
             write = false;
             break;
+        case "--exporter-only":
+            exporterOnly = true;
+            break;
         case "--results" when i + 1 < args.Length:
             resultsPath = args[++i];
             break;
@@ -28,7 +33,7 @@ for (var i = 0; i < args.Length; i++)
         default:
             Console.Error.WriteLine(
                 "usage: KubePki.Bench [--runs N (default 7)] [--no-write] [--results PATH (default bench/RESULTS.md)]"
-                + " [--bin PATH (a kubepki executable; default: dotnet kubepki.dll)]");
+                + " [--bin PATH (a kubepki executable; default: dotnet kubepki.dll)] [--exporter-only]");
             return 2;
     }
 }
@@ -54,6 +59,12 @@ Console.CancelKeyPress += (_, _) => Layout.Delete(temp.FullName);
 try
 {
     var bench = new BenchRun(runs, benchDir, cliDll, bin, temp.FullName);
+    if (exporterOnly)
+    {
+        // Seconds, not minutes: printed, not written.
+        ExporterScrapeBench.Measure(bench);
+        return 0;
+    }
     var loadBefore = Layout.LoadAverage();
     var started = DateTimeOffset.UtcNow;
     Console.WriteLine(
@@ -66,6 +77,7 @@ try
     CheckExpirationBench.Measure(bench);
     RenewBench.Measure(bench);
     PeakRssBench.Measure(bench);
+    ExporterScrapeBench.Measure(bench);
 
     var text = ResultsReport.Render(bench, started, loadBefore);
     Console.WriteLine();

@@ -39,6 +39,9 @@ public static class ResultsReport
         + "the library's `KeyGenerator.Generate` on one thread, measured between the renewals of the same run; "
         + "kubepki prefetches the renewal keys on all cores, so per-item times can go below the single-thread floor "
         + "(the parallel floor is the single-thread floor ÷ cores).",
+        "- Exporter scrape = `CertificateExporter.Render()` as the /metrics handler calls it, after one scrape that "
+        + "parsed every file: each scrape reads every file again, compares its bytes with the cached ones (re-parsing "
+        + "only a changed file) and renders the text; no HTTP.",
         "- Contenders alternate in rotating order within each run; warm-up runs (not counted) precede the "
         + "measurements; all temp dirs are removed at the end.",
     ];

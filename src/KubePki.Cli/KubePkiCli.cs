@@ -21,6 +21,7 @@ public static class KubePkiCli
         kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
         root.Subcommands.Add(kubeconfig);
         root.Subcommands.Add(Commands.Controller.ControllerCommand.Create(env));
+        root.Subcommands.Add(Commands.Exporter.ExporterCommand.Create(env));
         root.Subcommands.Add(CsrCommand.Create(env));
         root.Subcommands.Add(KubeletCommand.Create(env));
         root.Subcommands.Add(ConfigCommand.Create(env));

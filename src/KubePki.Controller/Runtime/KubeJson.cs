@@ -15,9 +15,12 @@ public static class KubeJson
         json.Deserialize(KubeJsonContext.Default.V1CertificateSigningRequest);
 
     public static V1Status? ReadStatus(JsonElement json) => json.Deserialize(KubeJsonContext.Default.V1Status);
+
+    public static V1Secret? ReadSecret(JsonElement json) => json.Deserialize(KubeJsonContext.Default.V1Secret);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(V1CertificateSigningRequest))]
 [JsonSerializable(typeof(V1Status))]
+[JsonSerializable(typeof(V1Secret))]
 internal sealed partial class KubeJsonContext : JsonSerializerContext;

@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Controller.Tests.Deploy;
 
-/// <summary>deploy/controller/*.yaml as KubernetesClient model objects (YAML → JSON → the model type its kind
+/// <summary>deploy/&lt;component&gt;/*.yaml as KubernetesClient model objects (YAML → JSON → the model type its kind
 /// names).</summary>
 public sealed class DeployManifests
 {
@@ -15,9 +15,9 @@ public sealed class DeployManifests
 
     public IReadOnlyList<object> Objects { get; }
 
-    public static DeployManifests Load()
+    public static DeployManifests Load(string component = "controller")
     {
-        var dir = Locate();
+        var dir = Locate(component);
         var objects = Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal)
             .SelectMany(f => LoadAll(File.ReadAllText(f))).ToList();
         return new DeployManifests(objects);
@@ -51,6 +51,7 @@ public sealed class DeployManifests
         ["v1/Namespace"] = typeof(V1Namespace),
         ["v1/ServiceAccount"] = typeof(V1ServiceAccount),
         ["apps/v1/Deployment"] = typeof(V1Deployment),
+        ["apps/v1/DaemonSet"] = typeof(V1DaemonSet),
         ["rbac.authorization.k8s.io/v1/ClusterRole"] = typeof(V1ClusterRole),
         ["rbac.authorization.k8s.io/v1/ClusterRoleBinding"] = typeof(V1ClusterRoleBinding),
         ["rbac.authorization.k8s.io/v1/Role"] = typeof(V1Role),
@@ -85,16 +86,16 @@ public sealed class DeployManifests
         _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
     };
 
-    private static string Locate()
+    private static string Locate(string component)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "deploy", "controller");
+            var candidate = Path.Combine(dir.FullName, "deploy", component);
             if (Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
-        throw new DirectoryNotFoundException("deploy/controller not found above the test binaries");
+        throw new DirectoryNotFoundException($"deploy/{component} not found above the test binaries");
     }
 }
