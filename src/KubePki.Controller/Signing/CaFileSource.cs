@@ -1,3 +1,4 @@
+using KubePki.Storage;
 using KubePki.Crypto;
 using KubePki.Validation;
 
@@ -63,10 +64,10 @@ public sealed class CaFileSource : ISigningAuthoritySource
         string certText, keyText;
         try
         {
-            certText = File.ReadAllText(CertFile);
-            keyText = File.ReadAllText(KeyFile);
+            certText = DiskFileStore.Instance.ReadText(CertFile);
+            keyText = DiskFileStore.Instance.ReadText(KeyFile);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubePkiException)
         {
             throw new KubePkiException($"error reading CA cert file \"{CertFile}\" or key file \"{KeyFile}\": {e.Message}", e);
         }

@@ -1,32 +1,32 @@
 using System.CommandLine;
 using KubePki.Configuration;
-using KubePki.Crypto;
 using KubePki.Lifecycle;
-using KubePki.Storage;
 
 namespace KubePki.Cli.Commands.Certs;
 
-/// <summary><c>kubepki certs renew all|&lt;name&gt;</c>, one sub-command per renewable certificate as in kubeadm.</summary>
+/// <summary><c>kubepki certs renew all|&lt;name&gt;</c>, one sub-command per renewable certificate (from the catalog)
+/// as in kubeadm.</summary>
 public static class RenewCommand
 {
-    private static readonly string[] Names =
-    [
-        "admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "controller-manager.conf",
-        "etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-client", "scheduler.conf", "super-admin.conf",
-    ];
-
-    public const string Reminder = "\nDone renewing certificates. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates.";
-
     public static Command Create(CliEnvironment env)
     {
         var renew = new Command("renew", "Renew certificates for a Kubernetes cluster. Before anything is replaced the old files are copied to a timestamped backup directory; each new certificate is verified first.");
         renew.Subcommands.Add(Renewal(env, "all", "Renew all available certificates"));
-        foreach (var name in Names)
+        foreach (var name in RenewalCatalog.Names)
         {
             renew.Subcommands.Add(Renewal(env, name, $"Renew the {name} certificate"));
         }
         return renew;
     }
+
+    /// <summary>kubeadm's closing line, naming only the components that use what was renewed; none when nothing
+    /// that a component loads at start-up was renewed.</summary>
+    public static string? Reminder(RenewalResult result) =>
+        result.Restart.Count == 0 ? null
+        : $"\nDone renewing certificates. You must restart the {JoinWithAnd(result.Restart)}, so that they can use the new certificates.";
+
+    private static string JoinWithAnd(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
 
     private static Command Renewal(CliEnvironment env, string name, string description)
     {
@@ -36,40 +36,45 @@ public static class RenewCommand
         var expiringWithin = new Option<string?>("--expiring-within") { Description = "Renew only certificates that expire within this duration (e.g. 720h), for unattended timers." };
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Accepted for kubeadm compatibility; the configuration comes from --config or the defaults." };
         var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal to finish.", DefaultValueFactory = _ => "30s" };
+        var backupRetention = new Option<int>("--backup-retention")
+        {
+            Description = "How many backup directories (<kubeconfig-dir>/tmp/kubepki-backup-certs-*) to keep; 0 keeps none once the renewal is done.",
+            DefaultValueFactory = _ => ReplacementPolicy.DefaultBackupRetention,
+        };
+        backupRetention.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--backup-retention must be 0 or more");
+            }
+        });
         var command = new Command(name, description);
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin, kubeconfig, lockTimeout })
+        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin, kubeconfig, lockTimeout, backupRetention })
         {
             command.Options.Add(option);
         }
         command.SetAction(result => KubePkiCli.Guard(env, () =>
         {
-            var (context, keys) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
-            var (config, pki, store) = (context.Config, context.Pki, context.Pki.Store);
-            var dryRun = result.GetValue(options.DryRun);
-            var items = name == "all" ? RenewalCatalog.Items(config, pki) : [RenewalCatalog.Find(config, pki, name)];
+            var renewal = new RenewalOptions(
+                DryRun: result.GetValue(options.DryRun),
+                ExpiringWithin: result.GetValue(expiringWithin) is { } window ? GoDuration.Parse(window, "--expiring-within") : null,
+                LockTimeout: GoDuration.Parse(result.GetValue(lockTimeout)!, "--lock-timeout"),
+                BackupRetention: result.GetValue(backupRetention),
+                ConfigGiven: result.GetValue(options.Config) is not null);
+            var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
+            var renewer = new Renewer(context, env.Time);
+            var items = name == "all" ? RenewalCatalog.Items(context.Config, context.Pki) : [RenewalCatalog.Find(context.Config, context.Pki, name)];
             if (result.GetValue(csrOnly))
             {
-                new CsrGenerator(context).RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir);
+                renewer.RenewCsrOnly(items, result.GetValue(csrDir) ?? context.Config.CertificatesDir, renewal);
                 return 0;
             }
-            var window = Duration(result.GetValue(expiringWithin), "--expiring-within");
-            using var held = dryRun ? null : RenewalLock.Acquire(config.CertificatesDir, Duration(result.GetValue(lockTimeout), "--lock-timeout") ?? TimeSpan.Zero);
-            if (window is null && !dryRun)
+            if (Reminder(renewer.Renew(items, renewal)) is { } reminder)
             {
-                keys.Prefetch(config.KeyAlgorithm, items.Count(i => i.Exists(store)));
-            }
-            new Renewer(context).Renew(items, new RenewalOptions(dryRun, window));
-            if (name == "all" && !dryRun)
-            {
-                env.Out.WriteLine(Reminder);
+                env.Out.WriteLine(reminder);
             }
             return 0;
         }));
         return command;
     }
-
-    private static TimeSpan? Duration(string? text, string flag) =>
-        text is null ? null
-        : GoDuration.TryParse(text, out var value) && value >= TimeSpan.Zero ? value
-        : throw new KubePkiException($"{flag}: \"{text}\" is not a valid duration (e.g. 720h)");
 }
