@@ -1,5 +1,5 @@
-using KubePki.Storage;
 using KubePki.Crypto;
+using KubePki.Storage;
 using KubePki.Validation;
 
 namespace KubePki.Controller.Signing;
