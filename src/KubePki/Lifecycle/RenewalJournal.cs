@@ -36,6 +36,11 @@ public sealed class RenewalJournal
             text.Append(Path.GetFullPath(entry.Original)).Append('\0')
                 .Append(entry.Copy is null ? "" : Path.GetFullPath(entry.Copy)).Append('\0');
         }
+        if (store.Inspect(scope.JournalPath) is { Kind: not FileKind.Regular })
+        {
+            // A link or FIFO left there (refused by Recover) is removed, never followed or read.
+            store.Delete(scope.JournalPath);
+        }
         store.Write([FileWrite.Text(scope.JournalPath, text.ToString(), FileModes.Private)]);
         return new RenewalJournal(store, scope.JournalPath);
     }

@@ -93,7 +93,7 @@ public sealed partial class DiskFileStore : IFileStore
                 {
                     // A copy of the old content, so a failure later in this unit can put it back.
                     var backup = temp + ".old";
-                    File.Copy(file.Path, backup);
+                    CopyForRollback(file.Path, backup);
                     staged[^1] = (file.Path, temp, backup);
                 }
             }
@@ -174,6 +174,15 @@ public sealed partial class DiskFileStore : IFileStore
             throw;
         }
         return temp;
+    }
+
+    /// <summary>Through the safe reader: a FIFO planted where a file is replaced fails the unit instead of blocking it.</summary>
+    private static void CopyForRollback(string path, string backup)
+    {
+        var content = SafeFileReader.Read(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileModes.Private };
+        using var stream = new FileStream(backup, options);
+        stream.Write(content);
     }
 
     private static void Chown(FileStream stream, FileOwner owner, string path)

@@ -45,11 +45,9 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         return process.StandardOutput.ReadToEnd().Trim();
     }
 
-    /// <summary>Unblocks a reader stuck on a FIFO by opening its other end.</summary>
-    private static void OpenForWriting(string fifo)
-    {
-        using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
-    }
+    /// <summary>Unblocks a reader stuck on a FIFO by opening its other end (from another process: this one must not
+    /// block in turn when nothing reads).</summary>
+    private static void OpenForWriting(string fifo) => Process.Start("sh", ["-c", "echo > \"$0\"", fifo])?.Dispose();
 
     [Fact]
     public void A_planted_journal_never_overwrites_a_file_outside_the_pki()
@@ -100,7 +98,7 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Directory.CreateDirectory(dir.Combine("tmp"), (UnixFileMode)0b111_000_000);
         Tool("mkfifo", dir.Combine("tmp", "kubepki-renew.journal"));
 
-        var result = WithinSeconds(30, () => Renew(dir, "apiserver"), () => OpenForWriting(dir.Combine("pki", ".kubepki-renew.journal")));
+        var result = WithinSeconds(60, () => Renew(dir, "apiserver"), () => OpenForWriting(dir.Combine("pki", ".kubepki-renew.journal")));
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains($"{dir.Combine("tmp", "kubepki-renew.journal")} is a FIFO, not a regular file; refusing to read it", result.Out);
@@ -113,7 +111,7 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         File.Delete(dir.Combine("pki", "apiserver.crt"));
         Tool("mkfifo", dir.Combine("pki", "apiserver.crt"));
 
-        var result = WithinSeconds(30, () => CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "check-expiration",
+        var result = WithinSeconds(60, () => CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "check-expiration",
             "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path), () => OpenForWriting(dir.Combine("pki", "apiserver.crt")));
 
         Assert.Equal(1, result.ExitCode);
