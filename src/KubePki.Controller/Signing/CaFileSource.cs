@@ -1,6 +1,6 @@
+using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.Storage;
-using KubePki.Validation;
 
 namespace KubePki.Controller.Signing;
 

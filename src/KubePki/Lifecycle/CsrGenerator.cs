@@ -1,9 +1,9 @@
 using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.Kubeconfig;
 using KubePki.Storage;
-using KubePki.Validation;
 
 namespace KubePki.Lifecycle;
 

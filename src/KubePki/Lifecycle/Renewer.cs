@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.Validation;
 
 namespace KubePki.Lifecycle;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Crypto;
 using KubePki.TestKit;
-using KubePki.Validation;
+using KubePki.Building;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;

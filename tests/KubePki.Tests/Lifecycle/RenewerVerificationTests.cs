@@ -1,6 +1,5 @@
 using KubePki.Catalog;
 using KubePki.Configuration;
-using KubePki.Crypto;
 using KubePki.Lifecycle;
 using KubePki.Storage;
 using KubePki.TestKit;

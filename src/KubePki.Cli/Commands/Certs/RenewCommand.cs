@@ -53,7 +53,7 @@ public static class RenewCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var renewal = new RenewalOptions(
                 DryRun: result.GetValue(options.DryRun),
