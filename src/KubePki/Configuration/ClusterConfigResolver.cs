@@ -6,7 +6,8 @@ namespace KubePki.Configuration;
 public static class ClusterConfigResolver
 {
     // Through the one reading seam: a FIFO or device given as --config is refused, never waited on.
-    private static string ReadSafely(string path) => System.Text.Encoding.UTF8.GetString(Storage.SafeFileReader.Read(path));
+    private static string ReadSafely(string path) =>
+        System.Text.Encoding.UTF8.GetString(Storage.SafeFileReader.Read(path));
 
     public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null)
     {

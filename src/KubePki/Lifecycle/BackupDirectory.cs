@@ -56,13 +56,14 @@ public sealed class BackupDirectory
 
     public void Remove() => _store.DeleteDirectory(Path);
 
-    /// <summary>Keeps the newest <paramref name="keep"/> backup dirs of this kind (their names sort by time) and removes
-    /// the rest; returns the removed paths. Only real directories the running user owns are touched.</summary>
+    /// <summary>Keeps the newest <paramref name="keep"/> backup dirs of this kind (their names sort by time) and
+    /// removes the rest; returns the removed paths. Only real directories the running user owns are touched.</summary>
     public static IReadOnlyList<string> Prune(IFileStore store, ReplacementScope scope, string kind, int keep)
     {
         var backups = store.List(scope.StateDir)
             .Where(p => System.IO.Path.GetFileName(p).StartsWith(Prefix(kind), StringComparison.Ordinal))
-            .Where(p => store.Inspect(p) is { Kind: FileKind.Directory } facts && facts.Uid == DiskFileStore.CurrentUserId)
+            .Where(p => store.Inspect(p) is { Kind: FileKind.Directory } facts
+                && facts.Uid == DiskFileStore.CurrentUserId)
             .OrderBy(p => SortKey(System.IO.Path.GetFileName(p)[Prefix(kind).Length..]))
             .ToList();
         var pruned = backups.Take(Math.Max(0, backups.Count - keep)).ToList();

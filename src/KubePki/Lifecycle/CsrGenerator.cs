@@ -55,10 +55,11 @@ public sealed class CsrGenerator(IssueContext context)
         }
     }
 
-    /// <summary>For each existing item: a new key (of the type <paramref name="algorithmFor"/> picks) and a CSR carrying the
-    /// subject and SANs of its current certificate, written to <paramref name="csrDir"/> (created 0700 when missing) as
-    /// <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
-    public void RenewCsrOnly(IReadOnlyList<RenewableItem> items, string csrDir, Func<RenewableItem, KeyAlgorithm> algorithmFor)
+    /// <summary>For each existing item: a new key (of the type <paramref name="algorithmFor"/> picks) and a CSR
+    /// carrying the subject and SANs of its current certificate, written to <paramref name="csrDir"/> (created 0700
+    /// when missing) as <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
+    public void RenewCsrOnly(
+        IReadOnlyList<RenewableItem> items, string csrDir, Func<RenewableItem, KeyAlgorithm> algorithmFor)
     {
         var present = items.Where(i => i.Exists(Store)).ToList();
         foreach (var item in items.Except(present))
@@ -72,7 +73,8 @@ public sealed class CsrGenerator(IssueContext context)
             if (inCertDir && Store.Exists(keyPath))
             {
                 // The default --csr-dir is the cert dir, where the live key already is.
-                throw new KubePkiException($"file already exists: {keyPath} (the CSRs go to the cert dir unless --csr-dir says otherwise); pass --csr-dir DIR to write the new keys and CSRs elsewhere");
+                throw new KubePkiException($"file already exists: {keyPath} (the CSRs go to the cert dir unless "
+                    + "--csr-dir says otherwise); pass --csr-dir DIR to write the new keys and CSRs elsewhere");
             }
             RefuseExisting(keyPath, csrPath, $"key or CSR {Path.Combine(csrDir, BaseName(item))}");
         }
@@ -84,8 +86,8 @@ public sealed class CsrGenerator(IssueContext context)
             var csr = CsrBuilder.CreatePem(CertificateFacts.CommonName(existing), CertificateFacts.Organizations(existing),
                 CertificateFacts.DnsNames(existing), CertificateFacts.IpAddresses(existing), key);
             Store.Write([
-                new FileWrite(keyPath, System.Text.Encoding.UTF8.GetBytes(key.ToPem()), FileModes.Private) { DirectoryMode = FileModes.PrivateDirectory },
-                new FileWrite(csrPath, System.Text.Encoding.UTF8.GetBytes(csr), FileModes.Private) { DirectoryMode = FileModes.PrivateDirectory },
+                FileWrite.Text(keyPath, key.ToPem(), FileModes.Private) with { DirectoryMode = FileModes.PrivateDirectory },
+                FileWrite.Text(csrPath, csr, FileModes.Private) with { DirectoryMode = FileModes.PrivateDirectory },
             ]);
             if (Store is not DryRunFileStore)
             {

@@ -5,8 +5,9 @@ namespace KubePki.Lifecycle;
 /// <summary>Replaces files as units, safely, for any use case that rewrites live cluster files (renewal, CA rotation,
 /// manifest edits). One per run:
 /// <list type="number">
-/// <item><see cref="Open"/> checks the state dir (<c>&lt;kubeconfig-dir&gt;/tmp</c>), takes the lock, puts back a unit a
-/// crashed run left half-replaced (see <see cref="RenewalJournal"/>) and removes temp files such a run left.</item>
+/// <item><see cref="Open"/> checks the state dir (<c>&lt;kubeconfig-dir&gt;/tmp</c>), takes the lock, puts back a
+/// unit a crashed run left half-replaced (see <see cref="RenewalJournal"/>) and removes temp files such a run
+/// left.</item>
 /// <item><see cref="Replace"/> backs up the unit's existing files (owner, group and mode kept), journals them, writes
 /// the unit atomically through the store (replaced files keep their owner, group and mode; the directory is fsynced),
 /// then drops the journal. The caller verifies new content before it calls this.</item>
@@ -29,7 +30,13 @@ public sealed class FileReplacer : IDisposable
 
     private BackupDirectory? _backup;
 
-    private FileReplacer(IFileStore store, ReplacementScope scope, ReplacementPolicy policy, DateTimeOffset start, TextWriter log, IDisposable held)
+    private FileReplacer(
+        IFileStore store,
+        ReplacementScope scope,
+        ReplacementPolicy policy,
+        DateTimeOffset start,
+        TextWriter log,
+        IDisposable held)
     {
         _store = store;
         _scope = scope;
@@ -42,7 +49,8 @@ public sealed class FileReplacer : IDisposable
     /// <summary>The backup dir this run wrote, once it replaced something.</summary>
     public string? BackupPath => _backup?.Path;
 
-    public static FileReplacer Open(IFileStore store, ReplacementScope scope, ReplacementPolicy policy, TimeProvider time, TextWriter log)
+    public static FileReplacer Open(
+        IFileStore store, ReplacementScope scope, ReplacementPolicy policy, TimeProvider time, TextWriter log)
     {
         StateDirectory.RequireCertDir(store, scope.CertDir);
         StateDirectory.Prepare(store, scope);
@@ -71,7 +79,8 @@ public sealed class FileReplacer : IDisposable
         return new FileReplacer(store, scope, policy, time.GetUtcNow(), log, held);
     }
 
-    /// <summary>Replaces the files as one unit (see the class summary). On failure nothing of the unit has changed.</summary>
+    /// <summary>Replaces the files as one unit (see the class summary). On failure nothing of the unit has
+    /// changed.</summary>
     public void Replace(IReadOnlyList<FileWrite> writes)
     {
         if (_backup is null)

@@ -50,7 +50,9 @@ public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGen
         }
         if (_warnedWeak.Add(name) && WeakKeyProblem(ca) is { } weak)
         {
-            Log.WriteLine($"[certs] WARNING: the {name} certificate authority {path} has a weak key ({weak}); what it signs is only as strong. Prefer RSA of 2048 bits or more, or ECDSA P-256/P-384, for a new CA");
+            Log.WriteLine($"[certs] WARNING: the {name} certificate authority {path} has a weak key ({weak}); "
+                + "what it signs is only as strong. Prefer RSA of 2048 bits or more, or ECDSA P-256/P-384, "
+                + "for a new CA");
         }
         return ca;
     }
@@ -71,7 +73,9 @@ public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGen
             return null;
         }
         var oid = ecdsa.ExportParameters(false).Curve.Oid;
-        return oid.Value is "1.2.840.10045.3.1.7" or "1.3.132.0.34" ? null : $"ECDSA on curve {oid.FriendlyName ?? oid.Value}";
+        return oid.Value is "1.2.840.10045.3.1.7" or "1.3.132.0.34"
+            ? null
+            : $"ECDSA on curve {oid.FriendlyName ?? oid.Value}";
     }
 
     /// <summary>Signs a template with a CA, reporting when the CA's own expiry shortened the validity.</summary>

@@ -35,8 +35,9 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
     public abstract IReadOnlyList<string> Paths { get; }
 
     /// <summary>Checks the existing files before anything is renewed: the certificate must load and no file may be a
-    /// link leading out of its directory (a <see cref="KubePkiException"/> naming the file). The old key does not matter
-    /// to a renewal (kubeadm reads only the old certificate): a corrupt or mismatched one is returned as a warning.</summary>
+    /// link leading out of its directory (a <see cref="KubePkiException"/> naming the file). The old key does not
+    /// matter to a renewal (kubeadm reads only the old certificate): a corrupt or mismatched one is returned as a
+    /// warning.</summary>
     public abstract IReadOnlyList<string> Validate(IFileStore store);
 
     /// <summary>The components to restart once this item is renewed (from the catalog row).</summary>
@@ -73,7 +74,8 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
             using var key = Pki.ReadKey(Definition.BaseName);
             return key.Matches(certificate)
                 ? []
-                : [$"{Pki.KeyPath(Definition.BaseName)}: the private key does not match the certificate {Pki.CertPath(Definition.BaseName)}"];
+                : [$"{Pki.KeyPath(Definition.BaseName)}: the private key does not match the certificate "
+                    + Pki.CertPath(Definition.BaseName)];
         }
         catch (KubePkiException e)
         {
@@ -125,7 +127,9 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         try
         {
             using var key = PemCodec.DecodePrivateKey(keyPem, $"{FilePath} (client-key-data)");
-            return key.Matches(certificate) ? [] : [$"{FilePath}: client-key-data does not match client-certificate-data"];
+            return key.Matches(certificate)
+                ? []
+                : [$"{FilePath}: client-key-data does not match client-certificate-data"];
         }
         catch (KubePkiException e)
         {

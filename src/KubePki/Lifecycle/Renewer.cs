@@ -9,8 +9,9 @@ namespace KubePki.Lifecycle;
 
 /// <param name="DryRun">Report what would be renewed; nothing is written, locked or backed up.</param>
 /// <param name="ExpiringWithin">Renew only what expires within this window.</param>
-/// <param name="ConfigGiven">The cluster configuration was read (a file or the cluster): its encryptionAlgorithm decides
-/// the new keys' type and its SANs are compared with the kept ones. Without it each item keeps its key type and size.</param>
+/// <param name="ConfigGiven">The cluster configuration was read (a file or the cluster): its encryptionAlgorithm
+/// decides the new keys' type and its SANs are compared with the kept ones. Without it each item keeps its key type
+/// and size.</param>
 public sealed record RenewalOptions(
     bool DryRun = false,
     TimeSpan? ExpiringWithin = null,
@@ -20,7 +21,8 @@ public sealed record RenewalOptions(
 
 /// <param name="Renewed">Names of the renewed items, in order.</param>
 /// <param name="Restart">The components that must be restarted to use what was renewed, in kubeadm's order.</param>
-public sealed record RenewalResult(IReadOnlyList<string> Renewed, string? BackupPath, IReadOnlyList<string> Pruned, IReadOnlyList<string> Restart);
+public sealed record RenewalResult(
+    IReadOnlyList<string> Renewed, string? BackupPath, IReadOnlyList<string> Pruned, IReadOnlyList<string> Restart);
 
 /// <summary><c>certs renew</c>: kubeadm's RenewUsingLocalCA (new key, identity copied from the old cert, new validity)
 /// with what kubeadm lacks: a lock, a backup before anything is replaced, verification of each new cert before it
@@ -77,7 +79,9 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                 {
                     var ca = context.GetSigningCa(item.CaName, $"the {item.Name} certificate");
                     var newNotAfter = Min(template.NotAfter, CertificateFacts.NotAfter(ca.Certificate));
-                    Log.WriteLine($"[dryrun] Would renew {item.Name}: expires {CertificateFacts.NotAfter(old):yyyy-MM-dd HH:mm:ss} UTC now, {newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal");
+                    Log.WriteLine($"[dryrun] Would renew {item.Name}: expires "
+                        + $"{CertificateFacts.NotAfter(old):yyyy-MM-dd HH:mm:ss} UTC now, "
+                        + $"{newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal");
                     continue;
                 }
                 using var key = context.Keys.Generate(KeyAlgorithmFor(item, options));
@@ -94,7 +98,9 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                 {
                     replacer?.DiscardBackup();
                 }
-                var done = renewed.Count == 0 ? "nothing was renewed before it" : $"renewed before it: {string.Join(", ", renewed.Select(r => r.Name))}";
+                var done = renewed.Count == 0
+                    ? "nothing was renewed before it"
+                    : $"renewed before it: {string.Join(", ", renewed.Select(r => r.Name))}";
                 var where = replacer?.BackupPath is { } path ? $"; backups in {path}" : "";
                 throw new KubePkiException($"renewing {item.Name} failed, its files are unchanged ({done}{where}): {e.Message}", e);
             }
@@ -108,8 +114,8 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
         return new RenewalResult(renewed.Select(r => r.Name).ToList(), replacer?.BackupPath, pruned, restart);
     }
 
-    /// <summary><c>--csr-only</c>: under the same lock and <c>--expiring-within</c> filter as a renewal, a new key and a
-    /// CSR per item (see <see cref="CsrGenerator.RenewCsrOnly"/>).</summary>
+    /// <summary><c>--csr-only</c>: under the same lock and <c>--expiring-within</c> filter as a renewal, a new key and
+    /// a CSR per item (see <see cref="CsrGenerator.RenewCsrOnly"/>).</summary>
     public void RenewCsrOnly(IReadOnlyList<RenewableItem> items, string csrDir, RenewalOptions options)
     {
         StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
@@ -119,7 +125,8 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
     }
 
     private FileReplacer OpenReplacer(RenewalOptions options) =>
-        FileReplacer.Open(context.Pki.Store, Scope, new ReplacementPolicy(options.LockTimeout, options.BackupRetention), time ?? TimeProvider.System, Log);
+        FileReplacer.Open(context.Pki.Store, Scope, new ReplacementPolicy(options.LockTimeout, options.BackupRetention),
+            time ?? TimeProvider.System, Log);
 
     private bool IsDue(RenewableItem item, RenewalOptions options, bool quiet)
     {
@@ -134,15 +141,19 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
         }
         if (!quiet)
         {
-            Log.WriteLine($"[renew] {item.Name} expires {notAfter:yyyy-MM-dd HH:mm:ss} UTC, not within {Configuration.GoDuration.Format(window)}: skipped");
+            Log.WriteLine($"[renew] {item.Name} expires {notAfter:yyyy-MM-dd HH:mm:ss} UTC, "
+                + $"not within {Configuration.GoDuration.Format(window)}: skipped");
         }
         return false;
     }
 
     /// <summary>kubeadm renews with the cluster's encryptionAlgorithm. Without a configuration that default would be
-    /// RSA-2048 and silently turn an ECDSA cluster into an RSA one, so each item keeps its current key type and size.</summary>
+    /// RSA-2048 and silently turn an ECDSA cluster into an RSA one, so each item keeps its current key type and
+    /// size.</summary>
     private KeyAlgorithm KeyAlgorithmFor(RenewableItem item, RenewalOptions options) =>
-        options.ConfigGiven ? context.Config.KeyAlgorithm : ExistingKeyAlgorithm(item.ReadCertificate(context.Pki.Store));
+        options.ConfigGiven
+            ? context.Config.KeyAlgorithm
+            : ExistingKeyAlgorithm(item.ReadCertificate(context.Pki.Store));
 
     internal static KeyAlgorithm ExistingKeyAlgorithm(X509Certificate2 certificate)
     {
@@ -197,16 +208,19 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
             return;
         }
         var wanted = pair.Definition.Resolve(context.Config).AltNames;
-        var missing = wanted.DnsNames.Where(d => !CertificateFacts.DnsNames(old).Contains(d, StringComparer.OrdinalIgnoreCase))
-            .Concat(wanted.IpAddresses.Where(ip => !CertificateFacts.IpAddresses(old).Contains(ip)).Select(ip => ip.ToString()))
+        var dnsNames = CertificateFacts.DnsNames(old);
+        var ips = CertificateFacts.IpAddresses(old);
+        var missing = wanted.DnsNames.Where(d => !dnsNames.Contains(d, StringComparer.OrdinalIgnoreCase))
+            .Concat(wanted.IpAddresses.Where(ip => !ips.Contains(ip)).Select(ip => ip.ToString()))
             .ToList();
         if (missing.Count > 0)
         {
             var pki = context.Pki;
             var baseName = pair.Definition.BaseName;
-            Log.WriteLine($"[renew] WARNING: the configuration asks for SANs the {item.Name} certificate lacks: {string.Join(", ", missing)}. " +
-                $"Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, move {pki.CertPath(baseName)} and {pki.KeyPath(baseName)} " +
-                $"out of {pki.Root}, then run 'kubepki init phase certs {item.Name}' with the same configuration");
+            Log.WriteLine($"[renew] WARNING: the configuration asks for SANs the {item.Name} certificate lacks: "
+                + $"{string.Join(", ", missing)}. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, "
+                + $"move {pki.CertPath(baseName)} and {pki.KeyPath(baseName)} out of {pki.Root}, "
+                + $"then run 'kubepki init phase certs {item.Name}' with the same configuration");
         }
     }
 

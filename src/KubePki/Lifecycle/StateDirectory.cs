@@ -19,7 +19,8 @@ public static class StateDirectory
     {
         if (store.Inspect(scope.KubeconfigDir, followLinks: true)?.Kind != FileKind.Directory)
         {
-            throw new KubePkiException($"kubeconfig dir {scope.KubeconfigDir} does not exist (it holds the renewal lock, journal and backups under tmp/); use --kubeconfig-dir");
+            throw new KubePkiException($"kubeconfig dir {scope.KubeconfigDir} does not exist (it holds the renewal "
+                + "lock, journal and backups under tmp/); use --kubeconfig-dir");
         }
         var facts = store.Inspect(scope.StateDir);
         if (facts is null)
@@ -27,13 +28,16 @@ public static class StateDirectory
             store.CreateDirectory(scope.StateDir, FileModes.PrivateDirectory);
             return;
         }
+        var me = DiskFileStore.CurrentUserId;
         var problem = facts.Kind != FileKind.Directory ? $"is {facts.KindText}, not a directory"
-            : facts.Uid != DiskFileStore.CurrentUserId ? $"is owned by uid {facts.Uid}, not by uid {DiskFileStore.CurrentUserId} running kubepki"
-            : facts.IsGroupOrWorldWritable ? $"is writable by group or others (mode {FileModes.ToOctal(facts.Mode)}); chmod 700 it"
+            : facts.Uid != me ? $"is owned by uid {facts.Uid}, not by uid {me} running kubepki"
+            : facts.IsGroupOrWorldWritable
+                ? $"is writable by group or others (mode {FileModes.ToOctal(facts.Mode)}); chmod 700 it"
             : null;
         if (problem is not null)
         {
-            throw new KubePkiException($"{scope.StateDir} {problem}; refusing to keep the renewal lock, journal and backups there");
+            throw new KubePkiException(
+                $"{scope.StateDir} {problem}; refusing to keep the renewal lock, journal and backups there");
         }
     }
 
@@ -45,12 +49,15 @@ public static class StateDirectory
         for (var first = true; path is not null; path = Path.GetDirectoryName(path), first = false)
         {
             var facts = store.Inspect(path);
-            if (facts is null || !facts.IsGroupOrWorldWritable || (!first && (facts.Mode & UnixFileMode.StickyBit) != 0))
+            var sticky = (facts?.Mode & UnixFileMode.StickyBit) != 0;
+            if (facts is null || !facts.IsGroupOrWorldWritable || (!first && sticky))
             {
                 continue;
             }
             var what = first ? "the cert dir" : $"{path}, a parent of the cert dir,";
-            yield return $"[renew] WARNING: {what} {(first ? path + " " : "")}is writable by group or others (mode {FileModes.ToOctal(facts.Mode)}): whoever can write there can replace the certificates the cluster trusts";
+            yield return $"[renew] WARNING: {what} {(first ? path + " " : "")}is writable by group or others "
+                + $"(mode {FileModes.ToOctal(facts.Mode)}): whoever can write there can replace the certificates "
+                + "the cluster trusts";
         }
     }
 }

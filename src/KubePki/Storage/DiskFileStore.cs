@@ -35,7 +35,9 @@ public sealed partial class DiskFileStore : IFileStore
     public string? ResolvePath(string path) => Posix.RealPath(path);
 
     public IReadOnlyList<string> List(string directory) =>
-        Directory.Exists(directory) ? Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList() : [];
+        Directory.Exists(directory)
+            ? Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList()
+            : [];
 
     public void CreateDirectory(string path, UnixFileMode mode)
     {
@@ -130,7 +132,8 @@ public sealed partial class DiskFileStore : IFileStore
         }
     }
 
-    /// <summary>True for the temp files and rollback copies <see cref="Write"/> makes; a crash can leave them behind.</summary>
+    /// <summary>True for the temp files and rollback copies <see cref="Write"/> makes; a crash can leave them
+    /// behind.</summary>
     public static bool IsLeftover(string fileName) => LeftoverName().IsMatch(fileName);
 
     [GeneratedRegex(@"\A\..+\.[0-9a-f]{32}\.tmp(\.old)?\z")]
@@ -176,11 +179,17 @@ public sealed partial class DiskFileStore : IFileStore
         return temp;
     }
 
-    /// <summary>Through the safe reader: a FIFO planted where a file is replaced fails the unit instead of blocking it.</summary>
+    /// <summary>Through the safe reader: a FIFO planted where a file is replaced fails the unit instead of blocking
+    /// it.</summary>
     private static void CopyForRollback(string path, string backup)
     {
         var content = SafeFileReader.Read(path);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileModes.Private };
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = FileModes.Private,
+        };
         using var stream = new FileStream(backup, options);
         stream.Write(content);
     }
@@ -193,7 +202,9 @@ public sealed partial class DiskFileStore : IFileStore
         }
         catch (PosixException e)
         {
-            throw new KubePkiException($"cannot write {path}: cannot keep its owner and group {owner.Uid}:{owner.Gid}: {e.Message[(path.Length + 2)..]}", e);
+            var reason = e.Message[(path.Length + 2)..];
+            throw new KubePkiException(
+                $"cannot write {path}: cannot keep its owner and group {owner.Uid}:{owner.Gid}: {reason}", e);
         }
     }
 

@@ -34,15 +34,18 @@ public sealed class FileLock : IDisposable
             throw new KubePkiException($"cannot create the lock file {path}: {e.Message}", e);
         }
         var deadline = time.GetUtcNow() + timeout;
+        // A clock that stands still (a test's) must not wait forever: the number of polls is bounded too.
+        var polls = (long)(timeout / PollInterval) + 1;
         try
         {
             while (!Posix.TryLock(handle, path))
             {
-                if (time.GetUtcNow() >= deadline)
+                if (time.GetUtcNow() >= deadline || polls-- <= 0)
                 {
-                    throw new KubePkiException($"another renewal is running (lock {path} is held); try again when it has finished");
+                    throw new KubePkiException(
+                        $"another renewal is running (lock {path} is held); try again when it has finished");
                 }
-                Task.Delay(PollInterval, time).GetAwaiter().GetResult();
+                Task.WhenAny(Task.Delay(PollInterval, time), Task.Delay(PollInterval)).GetAwaiter().GetResult();
             }
         }
         catch

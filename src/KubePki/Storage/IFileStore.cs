@@ -11,7 +11,8 @@ public interface IFileStore
 
     byte[] ReadBytes(string path);
 
-    /// <summary>Reads state the tool wrote itself: not through a link, a regular file, owned by the running user.</summary>
+    /// <summary>Reads state the tool wrote itself: not through a link, a regular file, owned by the running
+    /// user.</summary>
     byte[] ReadTrusted(string path);
 
     /// <summary>Type, mode, owner and group of the path itself (or, with <paramref name="followLinks"/>, of what it

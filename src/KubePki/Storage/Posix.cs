@@ -23,7 +23,8 @@ internal static partial class Posix
     private const int LockNonBlocking = 4;
 
     // O_NOFOLLOW is one of the flags whose value differs between architectures.
-    private static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+    private static int ONoFollow =>
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
     public static uint EffectiveUserId => geteuid();
 

@@ -1,4 +1,5 @@
 using KubePki.Configuration;
+using KubePki.Crypto;
 using KubePki.Lifecycle;
 using KubePki.Storage;
 using KubePki.TestKit;
@@ -95,11 +96,12 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         using var mount = TmpfsMount.Create("1m");
         CopyTree(cluster.Root, mount.Path);
-        Directory.CreateDirectory(Path.Combine(mount.Path, "tmp"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.Combine(mount.Path, "tmp"), FileModes.PrivateDirectory);
         mount.Remount("ro");
         var result = Renew(mount.Path, "all");
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith($"error: cannot create the lock file {Path.Combine(mount.Path, "tmp", "kubepki-renew.lock")}", result.Error);
+        var lockFile = Path.Combine(mount.Path, "tmp", "kubepki-renew.lock");
+        Assert.StartsWith($"error: cannot create the lock file {lockFile}", result.Error);
     }
 
     [Fact]
@@ -112,12 +114,13 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
             "certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains($"[renew] WARNING: {dir.Combine("pki", "apiserver.key")}: no private key found", result.Out);
-        Assert.Contains($"[renew] WARNING: {dir.Combine("pki", "etcd", "peer.key")}: the private key does not match the certificate", result.Out);
+        var peerKey = dir.Combine("pki", "etcd", "peer.key");
+        Assert.Contains($"[renew] WARNING: {peerKey}: the private key does not match the certificate", result.Out);
         Assert.Contains("certificate for serving the Kubernetes API renewed", result.Out);
         foreach (var name in new[] { "apiserver", "etcd/peer" })
         {
-            var cert = KubePki.Crypto.PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", name + ".crt")), name);
-            using var key = KubePki.Crypto.PemCodec.DecodePrivateKey(File.ReadAllText(dir.Combine("pki", name + ".key")), name);
+            var cert = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", name + ".crt")), name);
+            using var key = PemCodec.DecodePrivateKey(File.ReadAllText(dir.Combine("pki", name + ".key")), name);
             Assert.True(key.Matches(cert), name);
         }
     }
@@ -186,23 +189,27 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
 
         public byte[] ReadTrusted(string path) => DiskFileStore.Instance.ReadTrusted(path);
 
-        public FileFacts? Inspect(string path, bool followLinks = false) => DiskFileStore.Instance.Inspect(path, followLinks);
+        public FileFacts? Inspect(string path, bool followLinks = false) =>
+            DiskFileStore.Instance.Inspect(path, followLinks);
 
         public string? ResolvePath(string path) => DiskFileStore.Instance.ResolvePath(path);
 
         public IReadOnlyList<string> List(string directory) => DiskFileStore.Instance.List(directory);
 
-        public void CreateDirectory(string path, UnixFileMode mode) => DiskFileStore.Instance.CreateDirectory(path, mode);
+        public void CreateDirectory(string path, UnixFileMode mode) =>
+            DiskFileStore.Instance.CreateDirectory(path, mode);
 
         public void Delete(string path) => DiskFileStore.Instance.Delete(path);
 
         public void DeleteDirectory(string path) => DiskFileStore.Instance.DeleteDirectory(path);
 
-        public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) => DiskFileStore.Instance.Lock(path, timeout, time);
+        public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) =>
+            DiskFileStore.Instance.Lock(path, timeout, time);
 
         public void Write(IReadOnlyList<FileWrite> files)
         {
-            if (!files[0].Path.Contains("/tmp/kubepki-backup-") && !files[0].Path.EndsWith("kubepki-renew.journal") && ++_writes == failOnWrite)
+            var state = files[0].Path.Contains("/tmp/kubepki-backup-") || files[0].Path.EndsWith("kubepki-renew.journal");
+            if (!state && ++_writes == failOnWrite)
             {
                 throw new KubePkiException($"cannot write {files[0].Path}: No space left on device");
             }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.TestKit;
-using KubePki.Building;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;
@@ -17,9 +19,11 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Renew(new FakeTimeProvider(Later), dir, args);
 
     private static CliRunner.Result Renew(TimeProvider time, TempDir dir, params string[] args) =>
-        CliRunner.Run(time, null, ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]);
+        CliRunner.Run(
+            time, null, ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]);
 
-    /// <summary>Runs a command that must finish: one that blocks (on a FIFO) fails the test instead of hanging it.</summary>
+    /// <summary>Runs a command that must finish: one that blocks (on a FIFO) fails the test instead of hanging
+    /// it.</summary>
     private static CliRunner.Result WithinSeconds(int seconds, Func<CliRunner.Result> run, Action? unblock = null)
     {
         var task = Task.Run(run);
@@ -40,10 +44,13 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
     private static string Stat(string path)
     {
-        using var process = Process.Start(new ProcessStartInfo("stat", ["-c", "%u:%g %a", path]) { RedirectStandardOutput = true })!;
+        var start = new ProcessStartInfo("stat", ["-c", "%u:%g %a", path]) { RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
         process.WaitForExit();
         return process.StandardOutput.ReadToEnd().Trim();
     }
+
+    private static X509Certificate2 Cert(string path) => PemCodec.DecodeCertificate(File.ReadAllText(path), path);
 
     /// <summary>Unblocks a reader stuck on a FIFO by opening its other end (from another process: this one must not
     /// block in turn when nothing reads).</summary>
@@ -69,8 +76,9 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Equal("original\n", File.ReadAllText(victim));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(victim));
-        Assert.Contains($"[renew] WARNING: ignoring the renewal journal {dir.Combine("tmp", "kubepki-renew.journal")}: not a journal this version of kubepki wrote", result.Out);
+        Assert.Equal(KubePki.Storage.FileModes.Public, File.GetUnixFileMode(victim));
+        Assert.Contains($"[renew] WARNING: ignoring the renewal journal {dir.Combine("tmp", "kubepki-renew.journal")}: "
+            + "not a journal this version of kubepki wrote", result.Out);
         Assert.Contains("certificate for serving the Kubernetes API renewed", result.Out);
     }
 
@@ -87,7 +95,9 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.DoesNotContain("PRIVATE KEY", result.All);
-        Assert.Contains($"[renew] WARNING: ignoring the renewal journal {dir.Combine("tmp", "kubepki-renew.journal")}: {dir.Combine("tmp", "kubepki-renew.journal")} is a symbolic link; refusing to read it", result.Out);
+        var journal = dir.Combine("tmp", "kubepki-renew.journal");
+        Assert.Contains($"[renew] WARNING: ignoring the renewal journal {journal}: {journal} is a symbolic link; "
+            + "refusing to read it", result.Out);
     }
 
     [Fact]
@@ -98,10 +108,12 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Directory.CreateDirectory(dir.Combine("tmp"), (UnixFileMode)0b111_000_000);
         Tool("mkfifo", dir.Combine("tmp", "kubepki-renew.journal"));
 
-        var result = WithinSeconds(60, () => Renew(dir, "apiserver"), () => OpenForWriting(dir.Combine("pki", ".kubepki-renew.journal")));
+        var result = WithinSeconds(
+            60, () => Renew(dir, "apiserver"), () => OpenForWriting(dir.Combine("pki", ".kubepki-renew.journal")));
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains($"{dir.Combine("tmp", "kubepki-renew.journal")} is a FIFO, not a regular file; refusing to read it", result.Out);
+        var journal = dir.Combine("tmp", "kubepki-renew.journal");
+        Assert.Contains($"{journal} is a FIFO, not a regular file; refusing to read it", result.Out);
     }
 
     [Fact]
@@ -111,11 +123,15 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         File.Delete(dir.Combine("pki", "apiserver.crt"));
         Tool("mkfifo", dir.Combine("pki", "apiserver.crt"));
 
-        var result = WithinSeconds(60, () => CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "check-expiration",
-            "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path), () => OpenForWriting(dir.Combine("pki", "apiserver.crt")));
+        var result = WithinSeconds(
+            60,
+            () => CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "check-expiration",
+                "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path),
+            () => OpenForWriting(dir.Combine("pki", "apiserver.crt")));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"error: {dir.Combine("pki", "apiserver.crt")} is a FIFO, not a regular file; refusing to read it\n", result.Error);
+        var cert = dir.Combine("pki", "apiserver.crt");
+        Assert.Equal($"error: {cert} is a FIFO, not a regular file; refusing to read it\n", result.Error);
     }
 
     [Fact]
@@ -130,7 +146,9 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         var result = Renew(dir, "apiserver");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"error: the lock file {dir.Combine("tmp", "kubepki-renew.lock")} is a symbolic link; refusing to use it (remove it)\n", result.Error);
+        var lockFile = dir.Combine("tmp", "kubepki-renew.lock");
+        Assert.Equal(
+            $"error: the lock file {lockFile} is a symbolic link; refusing to use it (remove it)\n", result.Error);
         Assert.False(File.Exists(target));
     }
 
@@ -147,7 +165,7 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.Equal(0, Renew(good, "apiserver").ExitCode);
         Assert.Empty(Directory.GetFiles(good.Combine("pki"), ".kubepki-*", SearchOption.AllDirectories));
         Assert.True(File.Exists(good.Combine("tmp", "kubepki-renew.lock")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(good.Combine("tmp")));
+        Assert.Equal(KubePki.Storage.FileModes.PrivateDirectory, File.GetUnixFileMode(good.Combine("tmp")));
     }
 
     [Fact]
@@ -166,7 +184,8 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     {
         using var dir = cluster.Copy();
         var missing = dir.Combine("nowhere");
-        var result = CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", missing);
+        var result = CliRunner.Run(new FakeTimeProvider(Later), null,
+            "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", missing);
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith($"error: kubeconfig dir {missing} does not exist", result.Error);
         Assert.False(Directory.Exists(missing));
@@ -206,14 +225,20 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
             Assert.True(result.ExitCode == 0, result.All);
             if (run == 3)
             {
-                Assert.Contains($"[renew] Removed the old backup {dir.Combine("tmp", "kubepki-backup-certs-2026-12-26-12-00-00")} (--backup-retention 3)", result.Out);
+                var oldest = dir.Combine("tmp", "kubepki-backup-certs-2026-12-26-12-00-00");
+                Assert.Contains($"[renew] Removed the old backup {oldest} (--backup-retention 3)", result.Out);
             }
         }
         Assert.Equal(
-            ["kubepki-backup-certs-2026-12-26-12-00-02", "kubepki-backup-certs-2026-12-26-12-00-03", "kubepki-backup-certs-2026-12-26-12-00-04"],
+            [
+                "kubepki-backup-certs-2026-12-26-12-00-02",
+                "kubepki-backup-certs-2026-12-26-12-00-03",
+                "kubepki-backup-certs-2026-12-26-12-00-04",
+            ],
             Directory.GetDirectories(dir.Combine("tmp"), "kubepki-backup-*").Select(Path.GetFileName).Order());
 
-        var none = Renew(new FakeTimeProvider(Later.AddSeconds(10)), dir, "front-proxy-client", "--backup-retention", "0");
+        var none = Renew(
+            new FakeTimeProvider(Later.AddSeconds(10)), dir, "front-proxy-client", "--backup-retention", "0");
         Assert.True(none.ExitCode == 0, none.All);
         Assert.Empty(Directory.GetDirectories(dir.Combine("tmp"), "kubepki-backup-*"));
     }
@@ -239,7 +264,8 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.All(leftovers, path => Assert.False(File.Exists(path), path));
-        Assert.All(leftovers, path => Assert.Contains($"[renew] Removed {path}, left behind by an interrupted run", result.Out));
+        Assert.All(leftovers,
+            path => Assert.Contains($"[renew] Removed {path}, left behind by an interrupted run", result.Out));
         Assert.True(File.Exists(unrelated));
     }
 
@@ -252,26 +278,33 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.DoesNotContain("restart", nothingDue.Out);
 
         var peer = Renew(dir, "etcd-peer");
-        Assert.EndsWith("renewed\n\nDone renewing certificates. You must restart the etcd, so that they can use the new certificates.\n", peer.Out);
+        const string Tail = ", so that they can use the new certificates.\n";
+        Assert.EndsWith("renewed\n\nDone renewing certificates. You must restart the etcd" + Tail, peer.Out);
         var scheduler = Renew(dir, "scheduler.conf");
-        Assert.EndsWith("\nDone renewing certificates. You must restart the kube-scheduler, so that they can use the new certificates.\n", scheduler.Out);
+        Assert.EndsWith("\nDone renewing certificates. You must restart the kube-scheduler" + Tail, scheduler.Out);
         var admin = Renew(dir, "admin.conf");
         Assert.DoesNotContain("restart", admin.Out);
         var all = Renew(dir, "all");
-        Assert.EndsWith("\nDone renewing certificates. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates.\n", all.Out);
+        Assert.EndsWith("\nDone renewing certificates. You must restart the kube-apiserver, kube-controller-manager, "
+            + "kube-scheduler and etcd" + Tail, all.Out);
     }
 
     [Fact]
     public void Configured_sans_the_kept_certificate_lacks_are_warned_about_with_how_to_reissue()
     {
         using var dir = cluster.Copy();
-        var config = ClusterFixture.WriteConfig(dir.Combine("more-sans.yaml"), ClusterFixture.Config + "\napiServer:\n  certSANs:\n  - lb.example.com\n  - 10.0.0.100\n");
+        var config = ClusterFixture.WriteConfig(dir.Combine("more-sans.yaml"),
+            ClusterFixture.Config + "\napiServer:\n  certSANs:\n  - lb.example.com\n  - 10.0.0.100\n");
 
         var result = Renew(dir, "apiserver", "--config", config);
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains($"[renew] WARNING: the configuration asks for SANs the apiserver certificate lacks: lb.example.com, 10.0.0.100. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, move {dir.Combine("pki", "apiserver.crt")} and {dir.Combine("pki", "apiserver.key")} out of {dir.Combine("pki")}, then run 'kubepki init phase certs apiserver' with the same configuration\n", result.Out);
-        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", "apiserver.crt")), "apiserver.crt");
+        Assert.Contains("[renew] WARNING: the configuration asks for SANs the apiserver certificate lacks: "
+            + "lb.example.com, 10.0.0.100. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, "
+            + $"move {dir.Combine("pki", "apiserver.crt")} and {dir.Combine("pki", "apiserver.key")} out of "
+            + $"{dir.Combine("pki")}, then run 'kubepki init phase certs apiserver' with the same configuration\n",
+            result.Out);
+        var renewed = Cert(dir.Combine("pki", "apiserver.crt"));
         Assert.DoesNotContain("lb.example.com", CertificateFacts.DnsNames(renewed));
     }
 
@@ -279,10 +312,14 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void Without_a_config_an_ecdsa_cluster_keeps_ecdsa_keys()
     {
         using var dir = new TempDir();
-        var config = ClusterFixture.WriteConfig(dir.Combine("ecdsa.yaml"), ClusterFixture.Config + "\nencryptionAlgorithm: ECDSA-P384\n");
+        var config = ClusterFixture.WriteConfig(
+            dir.Combine("ecdsa.yaml"), ClusterFixture.Config + "\nencryptionAlgorithm: ECDSA-P384\n");
         var time = new FakeTimeProvider(ClusterFixture.Start);
-        Assert.Equal(0, CliRunner.Run(time, null, "init", "phase", "certs", "all", "--cert-dir", dir.Combine("pki"), "--config", config).ExitCode);
-        Assert.Equal(0, CliRunner.Run(time, null, "init", "phase", "kubeconfig", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path, "--config", config).ExitCode);
+        var pki = dir.Combine("pki");
+        var certs = CliRunner.Run(time, null, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
+        Assert.Equal(0, certs.ExitCode);
+        Assert.Equal(0, CliRunner.Run(time, null, "init", "phase", "kubeconfig", "all",
+            "--cert-dir", pki, "--kubeconfig-dir", dir.Path, "--config", config).ExitCode);
 
         var result = Renew(dir, "all");
 
@@ -291,7 +328,8 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         var cert = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", "etcd", "peer.crt")), "peer.crt");
         using var key = cert.GetECDsaPublicKey();
         Assert.Equal(384, key!.KeySize);
-        Assert.Contains("client-key-data: " + Convert.ToBase64String("-----BEGIN EC PRIVATE KEY-----"u8.ToArray())[..20], File.ReadAllText(dir.Combine("admin.conf")));
+        var ecKeyData = Convert.ToBase64String("-----BEGIN EC PRIVATE KEY-----"u8.ToArray())[..20];
+        Assert.Contains("client-key-data: " + ecKeyData, File.ReadAllText(dir.Combine("admin.conf")));
     }
 
     [Fact]
@@ -301,26 +339,27 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         // An apiserver certificate with repeated and unsorted DNS names and a repeated IP, signed by the cluster CA.
         using var caKey = PemCodec.DecodePrivateKey(File.ReadAllText(dir.Combine("pki", "ca.key")), "ca.key");
         var ca = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", "ca.crt")), "ca.crt");
-        using var leafKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=kube-apiserver", leafKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var sans = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=kube-apiserver", leafKey, HashAlgorithmName.SHA256);
+        var sans = new SubjectAlternativeNameBuilder();
         foreach (var name in new[] { "kubernetes.default", "cp-1", "kubernetes", "cp-1" })
         {
             sans.AddDnsName(name);
         }
-        sans.AddIpAddress(System.Net.IPAddress.Parse("10.96.0.1"));
-        sans.AddIpAddress(System.Net.IPAddress.Parse("192.168.10.5"));
-        sans.AddIpAddress(System.Net.IPAddress.Parse("10.96.0.1"));
+        sans.AddIpAddress(IPAddress.Parse("10.96.0.1"));
+        sans.AddIpAddress(IPAddress.Parse("192.168.10.5"));
+        sans.AddIpAddress(IPAddress.Parse("10.96.0.1"));
         request.CertificateExtensions.Add(sans.Build());
-        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new("1.3.6.1.5.5.7.3.1")], false));
-        using var leaf = request.Create(ca.SubjectName, caKey.CreateSignatureGenerator(), ClusterFixture.Start, ClusterFixture.Start.AddDays(365), [1, 2, 3]);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new("1.3.6.1.5.5.7.3.1")], false));
+        using var leaf = request.Create(
+            ca.SubjectName, caKey.CreateSignatureGenerator(), ClusterFixture.Start, Later, [1]);
         File.WriteAllText(dir.Combine("pki", "apiserver.crt"), leaf.ExportCertificatePem() + "\n");
         File.WriteAllText(dir.Combine("pki", "apiserver.key"), leafKey.ExportECPrivateKeyPem() + "\n");
 
         var result = Renew(dir, "apiserver");
 
         Assert.True(result.ExitCode == 0, result.All);
-        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", "apiserver.crt")), "apiserver.crt");
+        var renewed = Cert(dir.Combine("pki", "apiserver.crt"));
         Assert.Equal(["cp-1", "kubernetes", "kubernetes.default"], CertificateFacts.DnsNames(renewed));
         Assert.Equal(["10.96.0.1", "192.168.10.5"], CertificateFacts.IpAddresses(renewed).Select(ip => ip.ToString()));
     }
@@ -342,7 +381,8 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.Contains("[renew] apiserver expires 2027-03-01 12:00:00 UTC, not within 1h0m0s: skipped", due.Out);
         Assert.False(File.Exists(Path.Combine(csrDir, "apiserver.csr")));
 
-        using var held = new FileStream(dir.Combine("tmp", "kubepki-renew.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        using var held = new FileStream(
+            dir.Combine("tmp", "kubepki-renew.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         var locked = Renew(dir, "apiserver", "--csr-only", "--csr-dir", csrDir, "--lock-timeout", "0s");
         Assert.Equal(1, locked.ExitCode);
         Assert.Contains("another renewal is running", locked.Error);
@@ -364,17 +404,20 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         File.SetUnixFileMode(dir.Combine("pki"), (UnixFileMode)0b111_111_111);
         var result = Renew(dir, "front-proxy-client");
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains($"[renew] WARNING: the cert dir {dir.Combine("pki")} is writable by group or others (mode 0777): whoever can write there can replace the certificates the cluster trusts", result.Out);
+        Assert.Contains($"[renew] WARNING: the cert dir {dir.Combine("pki")} is writable by group or others "
+            + "(mode 0777): whoever can write there can replace the certificates the cluster trusts", result.Out);
     }
 
     [Fact]
     public void A_weak_ca_key_is_warned_about_when_it_signs()
     {
         using var dir = cluster.Copy();
-        using var weak = System.Security.Cryptography.RSA.Create(1024);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=front-proxy-ca", weak, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.DigitalSignature, true));
+        using var weak = RSA.Create(1024);
+        var request = new CertificateRequest(
+            "CN=front-proxy-ca", weak, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(
+            new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature, true));
         using var ca = request.CreateSelfSigned(ClusterFixture.Start, ClusterFixture.Start.AddYears(10));
         File.WriteAllText(dir.Combine("pki", "front-proxy-ca.crt"), ca.ExportCertificatePem() + "\n");
         File.WriteAllText(dir.Combine("pki", "front-proxy-ca.key"), weak.ExportRSAPrivateKeyPem() + "\n");
@@ -382,6 +425,8 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         var result = Renew(dir, "front-proxy-client");
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains($"[certs] WARNING: the front-proxy-ca certificate authority {dir.Combine("pki", "front-proxy-ca.crt")} has a weak key (RSA-1024)", result.Out);
+        var caPath = dir.Combine("pki", "front-proxy-ca.crt");
+        Assert.Contains($"[certs] WARNING: the front-proxy-ca certificate authority {caPath} has a weak key (RSA-1024)",
+            result.Out);
     }
 }

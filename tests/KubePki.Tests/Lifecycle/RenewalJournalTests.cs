@@ -72,7 +72,8 @@ public class RenewalJournalTests
             "other-backup-dir" => (target, copy, dir.Path),
             _ => (scope.JournalPath, copy, backup.Path),
         };
-        Store.Write([FileWrite.Text(scope.JournalPath, $"kubepki-renew-journal/v2\0{backupDir}\0{original}\0{copyPath}\0", FileModes.Private)]);
+        var journal = $"kubepki-renew-journal/v2\0{backupDir}\0{original}\0{copyPath}\0";
+        Store.Write([FileWrite.Text(scope.JournalPath, journal, FileModes.Private)]);
 
         var messages = RenewalJournal.Recover(Store, scope);
 
@@ -93,6 +94,7 @@ public class RenewalJournalTests
             chown.WaitForExit();
         }
         var message = Assert.Single(RenewalJournal.Recover(Store, scope));
-        Assert.Contains($"is owned by uid 1234, not by uid {DiskFileStore.CurrentUserId} running kubepki; refusing to trust it", message);
+        var me = DiskFileStore.CurrentUserId;
+        Assert.Contains($"is owned by uid 1234, not by uid {me} running kubepki; refusing to trust it", message);
     }
 }

@@ -17,7 +17,8 @@ public class RenewalLockTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         var holder = RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.Zero, clock);
 
-        var waiting = Task.Run(() => RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromMinutes(5), clock));
+        var waiting = Task.Run(() =>
+            RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromMinutes(5), clock));
 
         // Real time passes but the clock does not: the second run still waits.
         Assert.False(await Finishes(waiting, TimeSpan.FromMilliseconds(500)));
@@ -43,7 +44,8 @@ public class RenewalLockTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
         using var holder = RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.Zero, clock);
 
-        var waiting = Task.Run(() => RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromSeconds(30), clock));
+        var waiting = Task.Run(() =>
+            RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromSeconds(30), clock));
         for (var i = 0; i < 400 && !waiting.IsCompleted; i++)
         {
             clock.Advance(FileLock.PollInterval);
@@ -52,8 +54,10 @@ public class RenewalLockTests
 
         Assert.True(await Finishes(waiting, TimeSpan.FromSeconds(10)));
         var e = await Assert.ThrowsAsync<KubePkiException>(() => waiting);
-        Assert.Equal($"another renewal is running (lock {scope.LockPath} is held); try again when it has finished", e.Message);
+        Assert.Equal(
+            $"another renewal is running (lock {scope.LockPath} is held); try again when it has finished", e.Message);
     }
 
-    private static async Task<bool> Finishes(Task task, TimeSpan within) => await Task.WhenAny(task, Task.Delay(within)) == task;
+    private static async Task<bool> Finishes(Task task, TimeSpan within) =>
+        await Task.WhenAny(task, Task.Delay(within)) == task;
 }

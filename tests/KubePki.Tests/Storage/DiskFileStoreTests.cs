@@ -25,7 +25,8 @@ public class DiskFileStoreTests
 
         Assert.StartsWith($"cannot write {second}: ", e.Message);
         Assert.Equal("old key\n", File.ReadAllText(first));
-        Assert.Equal(["first.key", "second.crt"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
+        Assert.Equal(
+            ["first.key", "second.crt"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
     }
 
     [Fact]
@@ -52,10 +53,13 @@ public class DiskFileStoreTests
         File.WriteAllText(existing, "old\n");
         File.SetUnixFileMode(existing, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
 
-        Store.Write([FileWrite.Text(existing, "new\n", FileModes.Private), FileWrite.Text(dir.Combine("fresh.crt"), "c\n", FileModes.Public)]);
+        Store.Write([
+            FileWrite.Text(existing, "new\n", FileModes.Private),
+            FileWrite.Text(dir.Combine("fresh.crt"), "c\n", FileModes.Public),
+        ]);
 
         Assert.Equal("new\n", File.ReadAllText(existing));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(existing));
+        Assert.Equal(FileModes.Private | UnixFileMode.GroupRead, File.GetUnixFileMode(existing));
         Assert.Equal(FileModes.Public, File.GetUnixFileMode(dir.Combine("fresh.crt")));
     }
 
