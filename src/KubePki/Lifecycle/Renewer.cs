@@ -19,7 +19,7 @@ public sealed record RenewalOptions(
     int BackupRetention = ReplacementPolicy.DefaultBackupRetention,
     bool ConfigGiven = false);
 
-/// <param name="Renewed">Names of the renewed items, in order.</param>
+/// <param name="Renewed">The items renewed, in order; with --dry-run, the items that would have been renewed.</param>
 /// <param name="Restart">The components that must be restarted to use what was renewed, in kubeadm's order.</param>
 public sealed record RenewalResult(
     IReadOnlyList<string> Renewed, string? BackupPath, IReadOnlyList<string> Pruned, IReadOnlyList<string> Restart);
@@ -82,6 +82,7 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                     Log.WriteLine($"[dryrun] Would renew {item.Name}: expires "
                         + $"{CertificateFacts.NotAfter(old):yyyy-MM-dd HH:mm:ss} UTC now, "
                         + $"{newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal");
+                    renewed.Add(item);
                     continue;
                 }
                 using var key = context.Keys.Generate(KeyAlgorithmFor(item, options));
