@@ -25,8 +25,8 @@ public class DiskFileStoreTests
 
         Assert.StartsWith($"cannot write {second}: ", e.Message);
         Assert.Equal("old key\n", File.ReadAllText(first));
-        Assert.Equal(
-            ["first.key", "second.crt"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
+        var entries = Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order();
+        Assert.Equal(["first.key", "second.crt"], entries);
     }
 
     [Fact]
