@@ -1,5 +1,6 @@
 using KubePki.Building;
 using KubePki.Crypto;
+using KubePki.Storage;
 
 namespace KubePki.Controller.Signing;
 
@@ -63,10 +64,10 @@ public sealed class CaFileSource : ISigningAuthoritySource
         string certText, keyText;
         try
         {
-            certText = File.ReadAllText(CertFile);
-            keyText = File.ReadAllText(KeyFile);
+            certText = DiskFileStore.Instance.ReadText(CertFile);
+            keyText = DiskFileStore.Instance.ReadText(KeyFile);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubePkiException)
         {
             throw new KubePkiException($"error reading CA cert file \"{CertFile}\" or key file \"{KeyFile}\": {e.Message}", e);
         }

@@ -5,6 +5,10 @@ namespace KubePki.Configuration;
 /// kubeadm applies them. Flag values are validated like file values.</summary>
 public static class ClusterConfigResolver
 {
+    // Through the one reading seam: a FIFO or device given as --config is refused, never waited on.
+    private static string ReadSafely(string path) =>
+        System.Text.Encoding.UTF8.GetString(Storage.SafeFileReader.Read(path));
+
     public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null)
     {
         var config = new ClusterConfig();
@@ -13,7 +17,11 @@ public static class ClusterConfigResolver
             string text;
             try
             {
-                text = (readFile ?? File.ReadAllText)(path);
+                text = (readFile ?? ReadSafely)(path);
+            }
+            catch (KubePkiException e)
+            {
+                throw new KubePkiException($"--config {e.Message}", e);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

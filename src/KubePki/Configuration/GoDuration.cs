@@ -5,6 +5,13 @@ namespace KubePki.Configuration;
 /// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags use.</summary>
 public static class GoDuration
 {
+    /// <summary>The one parser of duration flags and fields: a non-negative Go duration, else one line naming
+    /// <paramref name="what"/> (the flag or field).</summary>
+    public static TimeSpan Parse(string text, string what) =>
+        TryParse(text, out var value) && value >= TimeSpan.Zero
+            ? value
+            : throw new KubePkiException($"{what}: \"{text}\" is not a valid duration (e.g. 720h)");
+
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;

@@ -32,13 +32,7 @@ public static class CheckExpirationCommand
         }
         command.SetAction(result => CommandGuard.Run(env, () =>
         {
-            TimeSpan? window = null;
-            if (result.GetValue(failWithin) is { } text)
-            {
-                window = GoDuration.TryParse(text, out var parsed) && parsed >= TimeSpan.Zero
-                    ? parsed
-                    : throw new KubePkiException($"--fail-within: \"{text}\" is not a valid duration (e.g. 720h)");
-            }
+            TimeSpan? window = result.GetValue(failWithin) is { } text ? GoDuration.Parse(text, "--fail-within") : null;
             var config = ClusterConfigResolver.Resolve(options.Read(result), TextWriter.Null);
             var now = env.Time.GetUtcNow();
             var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
@@ -51,7 +45,7 @@ public static class CheckExpirationCommand
             });
             if (window is { } limit)
             {
-                var expiring = info.All.Where(e => !e.Missing && e.ResidualTimeSeconds <= limit.TotalSeconds).ToList();
+                var expiring = info.ExpiringWithin(limit);
                 if (expiring.Count > 0)
                 {
                     env.Error.WriteLine($"expiring within {GoDuration.Format(limit)}: {string.Join(", ", expiring.Select(e => e.Name))}");
