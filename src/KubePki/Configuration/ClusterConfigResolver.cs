@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 
 namespace KubePki.Configuration;
 
@@ -11,15 +12,7 @@ public static class ClusterConfigResolver
         var config = new ClusterConfig();
         if (flags.ConfigPath is { } path)
         {
-            string text;
-            try
-            {
-                text = (readFile ?? File.ReadAllText)(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new KubePkiException($"--config {path}: cannot read: {e.Message}", e);
-            }
+            var text = (readFile ?? ReadConfigFile)(path);
             var warnings = new List<string>();
             config = KubeadmConfigLoader.Load(text, path, config, warnings);
             warnings.ForEach(log.WriteLine);
@@ -44,6 +37,10 @@ public static class ClusterConfigResolver
         {
             throw new KubePkiException($"--service-dns-domain: \"{domain}\" is not a valid DNS domain");
         }
+        if (flags.NodeName is { } nodeName)
+        {
+            DnsNames.RequireSubdomain(nodeName, "--node-name");
+        }
         config = config with
         {
             CertificatesDir = flags.CertificatesDir ?? config.CertificatesDir,
@@ -58,7 +55,7 @@ public static class ClusterConfigResolver
         };
         if (config.NodeName.Length == 0)
         {
-            config = config with { NodeName = HostDefaults.NodeName() };
+            config = config with { NodeName = DnsNames.RequireSubdomain(HostDefaults.NodeName(), "the host name (the default node name; set --node-name or nodeRegistration.name)") };
         }
         if (config.AdvertiseAddress.Length == 0)
         {
@@ -68,4 +65,23 @@ public static class ClusterConfigResolver
         }
         return config;
     }
+
+    /// <summary>The config file's text. Invalid UTF-8 is an error, not silently replaced characters.</summary>
+    public static string ReadConfigFile(string path)
+    {
+        try
+        {
+            return StrictUtf8.GetString(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KubePkiException($"--config {path}: cannot read: {e.Message}", e);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new KubePkiException($"--config {path}: not valid UTF-8 (byte {e.Index} of the invalid sequence)", e);
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using YamlDotNet.Core;
+using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Kubeconfig;
@@ -20,16 +20,8 @@ public sealed class KubeconfigFile
 
     public static KubeconfigFile Parse(string text, string source)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KubePkiException($"{source}: not a valid kubeconfig: YAML error at line {e.Start.Line}: {e.Message}", e);
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        var documents = BoundedYaml.Load(text, $"{source}: not a valid kubeconfig");
+        if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
             throw new KubePkiException($"{source}: not a valid kubeconfig: expected one YAML mapping");
         }

@@ -28,7 +28,7 @@ public static class BoundedYaml
         {
             throw new KubePkiException($"{source}: invalid YAML at line {e.Start.Line}: {FirstLine(e.Message)}", e);
         }
-        return stream.Documents;
+        return [.. stream.Documents];
     }
 
     /// <summary>A parser that enforces the limits on the events it yields, for callers that read events themselves

@@ -89,7 +89,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         var before = TreeSnapshot.Of(dir.Path);
         var result = CliRunner.Run(new FakeTimeProvider(ClusterFixture.Start.AddDays(100)), null,
             ["certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path, .. dryRun ? new[] { "--dry-run" } : []]);
-        AssertRefused(result, $"error: {admin}: invalid YAML at line ", "once aliases are expanded");
+        AssertRefused(result, $"error: {admin}: not a valid kubeconfig: invalid YAML at line ", "once aliases are expanded");
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 }
