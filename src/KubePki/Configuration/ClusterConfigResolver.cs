@@ -7,7 +7,9 @@ namespace KubePki.Configuration;
 /// kubeadm applies them. Flag values are validated like file values.</summary>
 public static class ClusterConfigResolver
 {
-    public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null)
+    /// <param name="reportAddress">Whether the command uses the advertise address, so that a detected one (or kubeadm's
+    /// no-default-route warning) is worth a line in <paramref name="log"/>.</param>
+    public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null, bool reportAddress = true)
     {
         var config = new ClusterConfig();
         if (flags.ConfigPath is { } path)
@@ -37,6 +39,10 @@ public static class ClusterConfigResolver
         {
             throw new KubePkiException($"--service-dns-domain: \"{domain}\" is not a valid DNS domain");
         }
+        if (flags.KubernetesVersion is { } version && !KubernetesVersion.IsValid(version))
+        {
+            throw new KubePkiException($"--kubernetes-version: \"{version}\" is not a Kubernetes version or release label (e.g. v1.32.0, stable-1.32)");
+        }
         if (flags.NodeName is { } nodeName)
         {
             DnsNames.RequireSubdomain(nodeName, "--node-name");
@@ -59,8 +65,11 @@ public static class ClusterConfigResolver
         }
         if (config.AdvertiseAddress.Length == 0)
         {
-            var (detected, origin) = HostDefaults.AdvertiseAddress();
-            log.WriteLine($"[config] Using advertise address {detected}: {origin}");
+            var (detected, message) = HostDefaults.AdvertiseAddress();
+            if (reportAddress)
+            {
+                log.WriteLine(message);
+            }
             config = config with { AdvertiseAddress = detected };
         }
         return config;

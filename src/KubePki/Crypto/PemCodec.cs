@@ -75,6 +75,28 @@ public static class PemCodec
         throw new KubePkiException($"{source}: no private key found (expected a PEM block \"RSA PRIVATE KEY\", \"EC PRIVATE KEY\" or \"PRIVATE KEY\")");
     }
 
+    /// <summary>Reads a <c>PUBLIC KEY</c> (PKIX SubjectPublicKeyInfo) block, as sa.pub holds.</summary>
+    public static PublicKey DecodePublicKey(ReadOnlySpan<char> pem, string source)
+    {
+        var rest = pem;
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            if (rest[fields.Label].SequenceEqual("PUBLIC KEY"))
+            {
+                try
+                {
+                    return PublicKey.CreateFromSubjectPublicKeyInfo(Convert.FromBase64String(rest[fields.Base64Data].ToString()), out _);
+                }
+                catch (Exception e) when (e is CryptographicException or FormatException)
+                {
+                    throw new KubePkiException($"{source}: malformed public key: {FirstLine(e.Message)}", e);
+                }
+            }
+            rest = rest[fields.Location.End..];
+        }
+        throw new KubePkiException($"{source}: no PEM block of type \"PUBLIC KEY\" found");
+    }
+
     public static string EncodeCertificate(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
 
     private static PrivateKey ImportRsa(string block)

@@ -31,6 +31,21 @@ public sealed class KubeconfigFile
     /// <summary>kubeadm's layout: one cluster, one user with embedded client credentials, one context.</summary>
     public static KubeconfigFile Create(string clusterName, string server, string caPem, string userName, string? clientCertPem, string clientKeyPem)
     {
+        var user = new YamlMappingNode();
+        if (clientCertPem is not null)
+        {
+            user.Add("client-certificate-data", Base64(clientCertPem));
+        }
+        user.Add("client-key-data", Base64(clientKeyPem));
+        return Create(clusterName, server, caPem, userName, user);
+    }
+
+    /// <summary>kubeadm's token kubeconfig (<c>kubeconfig user --token</c>): the user authenticates with a bearer token.</summary>
+    public static KubeconfigFile CreateWithToken(string clusterName, string server, string caPem, string userName, string token) =>
+        Create(clusterName, server, caPem, userName, new YamlMappingNode { { "token", token } });
+
+    private static KubeconfigFile Create(string clusterName, string server, string caPem, string userName, YamlMappingNode user)
+    {
         var context = $"{userName}@{clusterName}";
         var cluster = new YamlMappingNode();
         if (caPem.Length > 0)
@@ -38,12 +53,6 @@ public sealed class KubeconfigFile
             cluster.Add("certificate-authority-data", Base64(caPem));
         }
         cluster.Add("server", server);
-        var user = new YamlMappingNode();
-        if (clientCertPem is not null)
-        {
-            user.Add("client-certificate-data", Base64(clientCertPem));
-        }
-        user.Add("client-key-data", Base64(clientKeyPem));
         var root = new YamlMappingNode
         {
             { "apiVersion", "v1" },

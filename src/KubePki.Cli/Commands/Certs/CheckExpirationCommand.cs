@@ -10,7 +10,9 @@ namespace KubePki.Cli.Commands.Certs;
 /// request and an exit code for monitoring.</summary>
 public static class CheckExpirationCommand
 {
-    public const int ExpiringExitCode = 2;
+    public const int ExpiringExitCode = ExpirationVerdict.ExpiringExitCode;
+
+    private static readonly string[] Formats = ["text", "json", "yaml"];
 
     public static Command Create(CliEnvironment env)
     {
@@ -20,7 +22,13 @@ public static class CheckExpirationCommand
             Description = "Output format. One of: text|json|yaml.",
             DefaultValueFactory = _ => "text",
         };
-        output.AcceptOnlyFromAmong("text", "json", "yaml");
+        output.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && !Formats.Contains(r.Tokens[0].Value, StringComparer.OrdinalIgnoreCase))
+            {
+                r.AddError($"--output: \"{r.Tokens[0].Value}\" is not one of text, json, yaml");
+            }
+        });
         var includeKubelet = new Option<bool>("--include-kubelet") { Description = "Also list the kubelet's client certificate (kubelet-client-current.pem) and serving certificate (kubelet-server-current.pem or kubelet.crt)." };
         var kubeletDir = new Option<string>("--kubelet-dir") { Description = "Where the kubelet keeps its certificates.", DefaultValueFactory = _ => "/var/lib/kubelet/pki" };
         var failWithin = new Option<string?>("--fail-within") { Description = "Exit with code 2, naming them on stderr, when any listed certificate or CA expires within this duration (e.g. 720h)." };
@@ -43,22 +51,18 @@ public static class CheckExpirationCommand
             var now = env.Time.GetUtcNow();
             var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
             var info = ExpirationReport.Build(config, pki, now, result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null);
-            env.Out.Write(result.GetValue(output) switch
+            env.Out.Write(result.GetValue(output)!.ToLowerInvariant() switch
             {
                 "json" => ExpirationPrinter.Json(info),
                 "yaml" => ExpirationPrinter.Yaml(info),
                 _ => ExpirationPrinter.Text(info),
             });
-            if (window is { } limit)
+            var verdict = ExpirationVerdict.Of(info, config, window);
+            foreach (var line in verdict.Lines)
             {
-                var expiring = info.All.Where(e => !e.Missing && e.ResidualTimeSeconds <= limit.TotalSeconds).ToList();
-                if (expiring.Count > 0)
-                {
-                    env.Error.WriteLine($"expiring within {GoDuration.Format(limit)}: {string.Join(", ", expiring.Select(e => e.Name))}");
-                    return ExpiringExitCode;
-                }
+                env.Error.WriteLine(line);
             }
-            return 0;
+            return verdict.ExitCode;
         }));
         return command;
     }
