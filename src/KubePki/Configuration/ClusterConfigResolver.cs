@@ -9,14 +9,16 @@ public static class ClusterConfigResolver
 {
     /// <param name="reportAddress">Whether the command uses the advertise address, so that a detected one (or kubeadm's
     /// no-default-route warning) is worth a line in <paramref name="log"/>.</param>
-    public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null, bool reportAddress = true)
+    /// <param name="document">The configuration when it does not come from --config: kubeadm's ConfigMap text and a
+    /// name for it in messages. --config wins over it.</param>
+    public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null, bool reportAddress = true,
+        (string Source, string Text)? document = null)
     {
         var config = new ClusterConfig();
-        if (flags.ConfigPath is { } path)
+        if ((flags.ConfigPath is { } path ? (path, (readFile ?? ReadConfigFile)(path)) : document) is var (source, text))
         {
-            var text = (readFile ?? ReadConfigFile)(path);
             var warnings = new List<string>();
-            config = KubeadmConfigLoader.Load(text, path, config, warnings);
+            config = KubeadmConfigLoader.Load(text, source, config, warnings);
             warnings.ForEach(log.WriteLine);
         }
         if (flags.AdvertiseAddress is { } address && !NetworkText.TryParseIp(address, out _))

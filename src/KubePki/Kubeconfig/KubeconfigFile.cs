@@ -92,6 +92,10 @@ public sealed class KubeconfigFile
 
     public string? ClientCertificatePath => Scalar(UserNode(CurrentUserName), "client-certificate");
 
+    public string? ClientKeyPath => Scalar(UserNode(CurrentUserName), "client-key");
+
+    public string? Token => Scalar(UserNode(CurrentUserName), "token");
+
     /// <summary>Replaces only the current user's client cert and key.</summary>
     public void SetClientCredentials(string certPem, string keyPem)
     {

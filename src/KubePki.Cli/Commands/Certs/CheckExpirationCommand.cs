@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KubePki.Cli.Rendering;
+using KubePki.Cluster;
 using KubePki.Configuration;
 using KubePki.Lifecycle;
 using KubePki.Storage;
@@ -32,9 +33,8 @@ public static class CheckExpirationCommand
         var includeKubelet = new Option<bool>("--include-kubelet") { Description = "Also list the kubelet's client certificate (kubelet-client-current.pem) and serving certificate (kubelet-server-current.pem or kubelet.crt)." };
         var kubeletDir = new Option<string>("--kubelet-dir") { Description = "Where the kubelet keeps its certificates.", DefaultValueFactory = _ => "/var/lib/kubelet/pki" };
         var failWithin = new Option<string?>("--fail-within") { Description = "Exit with code 2, naming them on stderr, when any listed certificate or CA expires within this duration (e.g. 720h)." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Accepted for kubeadm compatibility; the configuration comes from --config or the defaults." };
         var command = new Command("check-expiration", "Checks expiration for the certificates in the local PKI managed by kubeadm.");
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, output, includeKubelet, kubeletDir, failWithin, kubeconfig })
+        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, output, includeKubelet, kubeletDir, failWithin, options.Kubeconfig })
         {
             command.Options.Add(option);
         }
@@ -47,11 +47,14 @@ public static class CheckExpirationCommand
                     ? parsed
                     : throw new KubePkiException($"--fail-within: \"{text}\" is not a valid duration (e.g. 720h)");
             }
-            var config = ClusterConfigResolver.Resolve(options.Read(result), TextWriter.Null);
+            var format = result.GetValue(output)!.ToLowerInvariant();
+            // As kubeadm's printers: the preamble only in text output, so that json and yaml stay parseable.
+            var config = ClusterConfigSource.Resolve(options.Read(result), result.GetValue(options.Kubeconfig)!, "check-expiration",
+                format == "text" ? env.Out : TextWriter.Null, TextWriter.Null, reportAddress: false);
             var now = env.Time.GetUtcNow();
             var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
             var info = ExpirationReport.Build(config, pki, now, result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null);
-            env.Out.Write(result.GetValue(output)!.ToLowerInvariant() switch
+            env.Out.Write(format switch
             {
                 "json" => ExpirationPrinter.Json(info),
                 "yaml" => ExpirationPrinter.Yaml(info),

@@ -34,16 +34,16 @@ public static class RenewCommand
         var csrOnly = new Option<bool>("--csr-only") { Description = "Create CSRs for use with an external CA instead of renewing: a new key and a CSR per certificate, subject and SANs taken from the existing certificate, which stays in place." };
         var csrDir = new Option<string?>("--csr-dir") { Description = "The path to output the CSRs and private keys to (default: the cert dir)." };
         var expiringWithin = new Option<string?>("--expiring-within") { Description = "Renew only certificates that expire within this duration (e.g. 720h), for unattended timers." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Accepted for kubeadm compatibility; the configuration comes from --config or the defaults." };
         var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal to finish.", DefaultValueFactory = _ => "30s" };
         var command = new Command(name, description);
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin, kubeconfig, lockTimeout })
+        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin, options.Kubeconfig, lockTimeout })
         {
             command.Options.Add(option);
         }
         command.SetAction(result => KubePkiCli.Guard(env, () =>
         {
-            var (context, keys) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
+            var (context, keys) = RunContext.Create(env, options, result, configLog: TextWriter.Null,
+                fromCluster: (result.GetValue(options.Kubeconfig)!, "renew"));
             var (config, pki, store) = (context.Config, context.Pki, context.Pki.Store);
             var dryRun = result.GetValue(options.DryRun);
             var items = name == "all" ? RenewalCatalog.Items(config, pki) : [RenewalCatalog.Find(config, pki, name)];
