@@ -21,7 +21,13 @@ public static class PemCodec
                 try
                 {
                     var der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
-                    result.Add(X509CertificateLoader.LoadCertificate(der));
+                    var certificate = X509CertificateLoader.LoadCertificate(der);
+                    if (CertificateEncoding.Problem(certificate) is { } problem)
+                    {
+                        certificate.Dispose();
+                        throw new KubePkiException($"{source}: malformed certificate: {problem}");
+                    }
+                    result.Add(certificate);
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {
