@@ -1,5 +1,4 @@
-using System.Net;
-using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,5 @@
 using KubePki.Catalog;
 using KubePki.Configuration;
-using KubePki.Storage;
 
 namespace KubePki.Lifecycle;
 

@@ -2,7 +2,7 @@ using KubePki.Configuration;
 using KubePki.Crypto;
 using KubePki.Kubeconfig;
 using KubePki.TestKit;
-using KubePki.Validation;
+using KubePki.Building;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;

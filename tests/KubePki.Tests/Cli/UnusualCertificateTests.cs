@@ -1,10 +1,9 @@
 using System.Formats.Asn1;
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Crypto;
 using KubePki.TestKit;
-using KubePki.Validation;
+using KubePki.Building;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;

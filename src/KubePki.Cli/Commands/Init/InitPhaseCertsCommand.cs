@@ -37,7 +37,7 @@ public static class InitPhaseCertsCommand
             command.Options.Add(options.DnsDomain);
             command.Options.Add(options.ServiceCidr);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, keys) = RunContext.Create(env, options, result, usesAddress: name != "sa");
             var generator = new PkiGenerator(context);
