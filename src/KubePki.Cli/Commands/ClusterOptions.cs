@@ -31,11 +31,16 @@ public sealed class ClusterOptions
 
     public Option<string?> NodeName { get; } = new("--node-name") { Description = "Specify the node name." };
 
-    public Option<string?> KubernetesVersion { get; } = new("--kubernetes-version") { Description = "Choose a specific Kubernetes version for the control plane. Certificates and kubeconfig files do not depend on it. (default \"stable-1\")" };
+    public Option<string?> KubernetesVersion { get; } = new("--kubernetes-version")
+    {
+        Description = "Choose a specific Kubernetes version for the control plane. Certificates and kubeconfig files "
+            + "do not depend on it. (default \"stable-1\")",
+    };
 
     public Option<string> Kubeconfig { get; } = new("--kubeconfig")
     {
-        Description = "The kubeconfig file to use when talking to the cluster. If the flag is not set, a set of standard locations can be searched for an existing kubeconfig file. Without --config, the cluster's configuration is read from the kubeadm-config ConfigMap through it.",
+        Description = "The kubeconfig file to use when talking to the cluster. Without --config, the cluster's "
+            + "configuration is read from the kubeadm-config ConfigMap through it.",
         DefaultValueFactory = _ => KubePki.Cluster.ClusterConfigSource.DefaultKubeconfig,
     };
 

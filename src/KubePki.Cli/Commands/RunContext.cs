@@ -16,9 +16,11 @@ public static class RunContext
     /// the advertise address pass <see cref="TextWriter.Null"/>.</param>
     /// <param name="fromCluster">Without --config, read the cluster's kubeadm-config ConfigMap through this kubeconfig,
     /// printing kubeadm's messages with this prefix (check-expiration, renew).</param>
-    /// <param name="usesAddress">False for commands whose output does not depend on the advertise address: no line about it.</param>
+    /// <param name="usesAddress">False for commands whose output does not depend on the advertise address: no line
+    /// about it.</param>
     public static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(CliEnvironment env, ClusterOptions options, ParseResult result,
-        TextWriter? log = null, TextWriter? configLog = null, bool usesAddress = true, (string Kubeconfig, string LogPrefix)? fromCluster = null)
+        TextWriter? log = null, TextWriter? configLog = null, bool usesAddress = true,
+        (string Kubeconfig, string LogPrefix)? fromCluster = null)
     {
         log ??= env.Out;
         var config = fromCluster is var (kubeconfig, prefix)

@@ -37,7 +37,8 @@ public sealed class KubeadmConfigMapClient : IDisposable
                 return null;
             }
             var file = KubeconfigFile.Parse(File.ReadAllText(path), path);
-            var server = file.Server is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+            var server = file.Server is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                && uri.Scheme == Uri.UriSchemeHttps
                 ? uri
                 : throw new KubePkiException($"{path}: the server of the current context is not an https URL");
             var caPem = file.CertificateAuthorityPem
@@ -48,7 +49,8 @@ public sealed class KubeadmConfigMapClient : IDisposable
                 ConnectTimeout = timeout,
                 SslOptions = new SslClientAuthenticationOptions
                 {
-                    RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors, ca),
+                    RemoteCertificateValidationCallback =
+                        (_, certificate, _, errors) => Trusted(certificate, errors, ca),
                 },
             };
             if (ClientCertificate(file) is { } client)
@@ -58,19 +60,22 @@ public sealed class KubeadmConfigMapClient : IDisposable
             var http = new HttpClient(handler) { Timeout = timeout };
             if (file.Token is { } token)
             {
-                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                http.DefaultRequestHeaders.Authorization =
+                    new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             }
             problem = null;
             return new KubeadmConfigMapClient(http, server);
         }
-        catch (Exception e) when (e is KubePkiException or IOException or UnauthorizedAccessException or CryptographicException)
+        catch (Exception e)
+            when (e is KubePkiException or IOException or UnauthorizedAccessException or CryptographicException)
         {
             problem = e.Message;
             return null;
         }
     }
 
-    /// <summary>The ClusterConfiguration document. Throws <see cref="KubePkiException"/> saying what went wrong.</summary>
+    /// <summary>The ClusterConfiguration document. Throws <see cref="KubePkiException"/> saying what went
+    /// wrong.</summary>
     public string FetchClusterConfiguration()
     {
         var uri = new Uri(_server, $"/api/v1/namespaces/{Namespace}/configmaps/{Name}");
@@ -100,7 +105,8 @@ public sealed class KubeadmConfigMapClient : IDisposable
 
     private static X509Certificate2? ClientCertificate(KubeconfigFile file)
     {
-        var certPem = file.ClientCertificatePem ?? (file.ClientCertificatePath is { } certPath ? File.ReadAllText(certPath) : null);
+        var certPem = file.ClientCertificatePem
+            ?? (file.ClientCertificatePath is { } certPath ? File.ReadAllText(certPath) : null);
         var keyPem = file.ClientKeyPem ?? (file.ClientKeyPath is { } keyPath ? File.ReadAllText(keyPath) : null);
         return certPem is null || keyPem is null ? null : X509Certificate2.CreateFromPem(certPem, keyPem);
     }
@@ -113,7 +119,9 @@ public sealed class KubeadmConfigMapClient : IDisposable
         {
             return errors == SslPolicyErrors.None;
         }
-        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+        const SslPolicyErrors fatal = SslPolicyErrors.RemoteCertificateNameMismatch
+            | SslPolicyErrors.RemoteCertificateNotAvailable;
+        if ((errors & fatal) != 0)
         {
             return false;
         }

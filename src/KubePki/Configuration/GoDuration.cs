@@ -5,7 +5,8 @@ namespace KubePki.Configuration;
 /// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags use.</summary>
 public static class GoDuration
 {
-    /// <summary>Go's largest duration, int64 nanoseconds (about 292 years); kubeadm cannot read more, nor do we.</summary>
+    /// <summary>Go's largest duration, int64 nanoseconds (about 292 years); kubeadm cannot read more, nor do
+    /// we.</summary>
     public const string MaxText = "2562047h47m16.854775807s";
 
     private const decimal MaxNanoseconds = long.MaxValue;
@@ -36,7 +37,8 @@ public static class GoDuration
             {
                 i++;
             }
-            if (i == start || !decimal.TryParse(s[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            if (i == start || !decimal.TryParse(s[start..i], NumberStyles.AllowDecimalPoint,
+                    CultureInfo.InvariantCulture, out var number))
             {
                 return false;
             }

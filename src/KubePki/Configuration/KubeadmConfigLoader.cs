@@ -49,7 +49,8 @@ public static class KubeadmConfigLoader
             }
             if (!seenKinds.Add(kind))
             {
-                throw new KubePkiException($"{source}: invalid configuration: kind \"{kind}\" is specified twice in YAML file");
+                throw new KubePkiException(
+                    $"{source}: invalid configuration: kind \"{kind}\" is specified twice in YAML file");
             }
             var version = apiVersion[KubeadmGroup.Length..];
             if (version is not ("v1beta3" or "v1beta4"))
@@ -73,9 +74,11 @@ public static class KubeadmConfigLoader
 
     private static ClusterConfig ReadInit(FieldReader reader, YamlMappingNode root, ClusterConfig config)
     {
-        if (reader.Map(root, "nodeRegistration") is { } node && reader.String(node, "name", "nodeRegistration.name") is { Length: > 0 } name)
+        if (reader.Map(root, "nodeRegistration") is { } node
+            && reader.String(node, "name", "nodeRegistration.name") is { Length: > 0 } name)
         {
-            config = config with { NodeName = DnsNames.RequireSubdomain(name, $"{reader.Source}: {reader.Context}.nodeRegistration.name") };
+            var field = $"{reader.Source}: {reader.Context}.nodeRegistration.name";
+            config = config with { NodeName = DnsNames.RequireSubdomain(name, field) };
         }
         if (reader.Map(root, "localAPIEndpoint") is { } endpoint)
         {
@@ -216,7 +219,8 @@ public static class KubeadmConfigLoader
             }
             if (!GoDuration.TryParse(text, out var value) || value <= TimeSpan.Zero)
             {
-                throw Error(key, $"\"{text}\" is not a valid positive duration (e.g. 8760h), at most {GoDuration.MaxText}");
+                throw Error(key,
+                    $"\"{text}\" is not a valid positive duration (e.g. 8760h), at most {GoDuration.MaxText}");
             }
             return value;
         }

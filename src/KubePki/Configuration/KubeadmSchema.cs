@@ -7,7 +7,8 @@ namespace KubePki.Configuration;
 /// untyped (extraArgs, extraEnvs, featureGates, kubeletExtraArgs) are not checked.</summary>
 internal static class KubeadmSchema
 {
-    /// <summary>A field's shape: <see cref="Fields"/> null = any value; <see cref="Items"/> = a list of such objects.</summary>
+    /// <summary>A field's shape: <see cref="Fields"/> null = any value; <see cref="Items"/> = a list of such
+    /// objects.</summary>
     private sealed record Shape(IReadOnlyDictionary<string, Shape>? Fields, bool Items = false);
 
     private static readonly Shape Any = new(null);
@@ -29,17 +30,20 @@ internal static class KubeadmSchema
         ("bootstrapTokens", ListOf(Leaves("token", "description", "ttl", "expires", "usages", "groups"))),
         ("nodeRegistration", Object(
             ("name", Any), ("criSocket", Any), ("taints", ListOf(Leaves("key", "value", "effect", "timeAdded"))),
-            ("kubeletExtraArgs", Any), ("ignorePreflightErrors", Any), ("imagePullPolicy", Any), ("imagePullSerial", Any))),
+            ("kubeletExtraArgs", Any), ("ignorePreflightErrors", Any), ("imagePullPolicy", Any),
+            ("imagePullSerial", Any))),
         ("localAPIEndpoint", Leaves("advertiseAddress", "bindPort")),
         ("certificateKey", Any), ("skipPhases", Any), ("patches", Leaves("directory")),
-        ("timeouts", Leaves("controlPlaneComponentHealthCheck", "kubeletHealthCheck", "kubernetesAPICall", "etcdAPICall",
+        ("timeouts", Leaves("controlPlaneComponentHealthCheck", "kubeletHealthCheck", "kubernetesAPICall",
+            "etcdAPICall",
             "tlsBootstrap", "discovery", "upgradeManifests")),
         ("dryRun", Any));
 
     private static readonly Shape Cluster = Object(
         ("apiVersion", Any), ("kind", Any),
         ("etcd", Object(
-            ("local", Leaves("imageRepository", "imageTag", "dataDir", "extraArgs", "extraEnvs", "serverCertSANs", "peerCertSANs")),
+            ("local", Leaves("imageRepository", "imageTag", "dataDir", "extraArgs", "extraEnvs", "serverCertSANs",
+                "peerCertSANs")),
             ("external", Leaves("endpoints", "caFile", "certFile", "keyFile")))),
         ("networking", Leaves("serviceSubnet", "podSubnet", "dnsDomain")),
         ("kubernetesVersion", Any), ("controlPlaneEndpoint", Any),

@@ -14,7 +14,8 @@ public static class CertificateEncoding
     private const string BasicConstraintsOid = "2.5.29.19";
     private const string KeyUsageOid = "2.5.29.15";
 
-    /// <summary>Critical extensions Go's x509 verifier handles; any other critical extension fails verification.</summary>
+    /// <summary>Critical extensions Go's x509 verifier handles; any other critical extension fails
+    /// verification.</summary>
     private static readonly HashSet<string> HandledCritical =
     [
         KeyUsageOid, BasicConstraintsOid, SubjectAltNameOid, ExtKeyUsageOid,
@@ -59,9 +60,11 @@ public static class CertificateEncoding
         return null;
     }
 
-    /// <summary>The OID of a critical extension Go's verifier would reject ("x509: unhandled critical extension"), or null.</summary>
+    /// <summary>The OID of a critical extension Go's verifier would reject ("x509: unhandled critical extension"),
+    /// or null.</summary>
     public static string? UnhandledCriticalExtension(X509Certificate2 certificate) =>
-        certificate.Extensions.Where(e => e.Critical && !HandledCritical.Contains(e.Oid?.Value ?? "")).Select(e => e.Oid?.Value ?? "?").FirstOrDefault();
+        certificate.Extensions.Where(e => e.Critical && !HandledCritical.Contains(e.Oid?.Value ?? ""))
+            .Select(e => e.Oid?.Value ?? "?").FirstOrDefault();
 
     private static string? Guard(string name, Func<string?> check)
     {
@@ -69,7 +72,8 @@ public static class CertificateEncoding
         {
             return check() is { } detail ? $"the {name} extension has {detail}" : null;
         }
-        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException)
+        catch (Exception e)
+            when (e is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException)
         {
             return $"the {name} extension is malformed: {e.Message.TrimEnd('.')}";
         }

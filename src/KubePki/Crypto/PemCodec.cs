@@ -91,7 +91,8 @@ public static class PemCodec
             {
                 try
                 {
-                    return PublicKey.CreateFromSubjectPublicKeyInfo(Convert.FromBase64String(rest[fields.Base64Data].ToString()), out _);
+                    var der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
+                    return PublicKey.CreateFromSubjectPublicKeyInfo(der, out _);
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {

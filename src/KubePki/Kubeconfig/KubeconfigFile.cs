@@ -40,11 +40,14 @@ public sealed class KubeconfigFile
         return Create(clusterName, server, caPem, userName, user);
     }
 
-    /// <summary>kubeadm's token kubeconfig (<c>kubeconfig user --token</c>): the user authenticates with a bearer token.</summary>
-    public static KubeconfigFile CreateWithToken(string clusterName, string server, string caPem, string userName, string token) =>
+    /// <summary>kubeadm's token kubeconfig (<c>kubeconfig user --token</c>): the user authenticates with a bearer
+    /// token.</summary>
+    public static KubeconfigFile CreateWithToken(string clusterName, string server, string caPem, string userName,
+        string token) =>
         Create(clusterName, server, caPem, userName, new YamlMappingNode { { "token", token } });
 
-    private static KubeconfigFile Create(string clusterName, string server, string caPem, string userName, YamlMappingNode user)
+    private static KubeconfigFile Create(string clusterName, string server, string caPem, string userName,
+        YamlMappingNode user)
     {
         var context = $"{userName}@{clusterName}";
         var cluster = new YamlMappingNode();

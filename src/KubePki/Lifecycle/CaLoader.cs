@@ -58,7 +58,8 @@ public static class CaLoader
         }
         if (ca.Name == "ca" && ServiceAccountKeyProblem(pki) is { } saProblem)
         {
-            throw new KubePkiException($"invalid or incomplete external CA: failure loading key for service account: {saProblem}");
+            throw new KubePkiException(
+                $"invalid or incomplete external CA: failure loading key for service account: {saProblem}");
         }
         return true;
     }

@@ -10,7 +10,8 @@ public sealed record ExpirationVerdict(int ExitCode, IReadOnlyList<string> Lines
     public const int BrokenExitCode = 1;
     public const int ExpiringExitCode = 2;
 
-    /// <summary>Only the first control-plane node has super-admin.conf (kubeadm KEP-4214); its absence elsewhere is normal.</summary>
+    /// <summary>Only the first control-plane node has super-admin.conf (kubeadm KEP-4214); its absence elsewhere is
+    /// normal.</summary>
     private static readonly HashSet<string> Optional = [KubeconfigCatalog.SuperAdmin.FileName];
 
     public static ExpirationVerdict Of(ExpirationInfo info, ClusterConfig config, TimeSpan? window)
@@ -27,12 +28,14 @@ public sealed record ExpirationVerdict(int ExitCode, IReadOnlyList<string> Lines
             return new(0, []);
         }
         var lines = new List<string>();
-        var missing = info.Certificates.Where(e => e.Missing && !Optional.Contains(e.Name)).Select(e => e.Name).ToList();
+        var missing = info.Certificates.Where(e => e.Missing && !Optional.Contains(e.Name))
+            .Select(e => e.Name).ToList();
         if (missing.Count > 0)
         {
             lines.Add($"missing: {string.Join(", ", missing)}");
         }
-        var expiring = info.All.Where(e => !e.Missing && e.ResidualTimeSeconds <= limit.TotalSeconds).Select(e => e.Name).ToList();
+        var expiring = info.All.Where(e => !e.Missing && e.ResidualTimeSeconds <= limit.TotalSeconds)
+            .Select(e => e.Name).ToList();
         if (expiring.Count > 0)
         {
             lines.Add($"expiring within {GoDuration.Format(limit)}: {string.Join(", ", expiring)}");

@@ -62,8 +62,8 @@ public sealed class PkiGenerator(IssueContext context)
         }
     }
 
-    /// <summary><c>certs sa</c>. In external CA mode the keys must be provided (the external-CA check loads them) and are
-    /// never generated, as in kubeadm.</summary>
+    /// <summary><c>certs sa</c>. In external CA mode the keys must be provided (the external-CA check loads them)
+    /// and are never generated, as in kubeadm.</summary>
     public void CreateServiceAccountKeys()
     {
         if (CaLoader.IsExternal(Pki, CertCatalog.Get("ca"), Definitions))

@@ -28,12 +28,14 @@ public static class ExistingPairValidator
         }
         if (CertificateEncoding.UnhandledCriticalExtension(chain[0]) is { } oid)
         {
-            return $"certificate {certPath} has the critical extension {oid}, which kubeadm cannot verify (x509: unhandled critical extension)";
+            return $"certificate {certPath} has the critical extension {oid}, which kubeadm cannot verify "
+                + "(x509: unhandled critical extension)";
         }
         if (!ChainVerifier.IsSignedBy(chain[0], chain.Skip(1), ca.Certificate))
         {
             var caPath = pki.CertPath(CertCatalog.Get(leaf.CaName!).BaseName);
-            var why = chain.Count == 1 && !chain[0].IssuerName.RawData.AsSpan().SequenceEqual(ca.Certificate.SubjectName.RawData)
+            var otherIssuer = !chain[0].IssuerName.RawData.AsSpan().SequenceEqual(ca.Certificate.SubjectName.RawData);
+            var why = chain.Count == 1 && otherIssuer
                 ? $"its issuer \"{chain[0].Issuer}\" is not the CA's subject \"{ca.Certificate.Subject}\""
                 : "its signature does not verify with the CA's key";
             return $"certificate {certPath} is not signed by corresponding CA {caPath}: {why}";

@@ -5,11 +5,13 @@ using YamlDotNet.RepresentationModel;
 namespace KubePki.Yaml;
 
 /// <summary>The one way KubePki reads YAML it did not write: kubeadm configs, kubeconfigs, kubelet configs. Hostile
-/// input gets one <see cref="KubePkiException"/> naming the file and line instead of a stack overflow (deep nesting) or
-/// an exhausted memory (alias bombs): events are checked as the parser produces them, before any tree is built.</summary>
+/// input gets one <see cref="KubePkiException"/> naming the file and line instead of a stack overflow (deep nesting)
+/// or an exhausted memory (alias bombs): events are checked as the parser produces them, before any tree is
+/// built.</summary>
 public static class BoundedYaml
 {
-    /// <summary>Real configs nest fewer than 15 levels; the limit keeps every recursive walk of the tree shallow.</summary>
+    /// <summary>Real configs nest fewer than 15 levels; the limit keeps every recursive walk of the tree
+    /// shallow.</summary>
     public const int MaxDepth = 64;
 
     /// <summary>Nodes of all documents with every alias expanded. A large kubeconfig (thousands of contexts) stays far
@@ -33,7 +35,8 @@ public static class BoundedYaml
 
     /// <summary>A parser that enforces the limits on the events it yields, for callers that read events themselves
     /// (text-preserving editors). Violations throw <see cref="KubePkiException"/>.</summary>
-    public static IParser Open(string text, string source) => new CheckingParser(new Parser(new StringReader(text)), source);
+    public static IParser Open(string text, string source) =>
+        new CheckingParser(new Parser(new StringReader(text)), source);
 
     private static string FirstLine(string message)
     {
@@ -76,7 +79,8 @@ public static class BoundedYaml
                 case AnchorAlias alias:
                     if (_open.Any(f => f.Anchor == alias.Value.Value))
                     {
-                        throw Error(line, $"the alias *{alias.Value} refers to a node that contains it (recursive anchor)");
+                        throw Error(line,
+                            $"the alias *{alias.Value} refers to a node that contains it (recursive anchor)");
                     }
                     if (!_anchorSizes.TryGetValue(alias.Value.Value, out var size))
                     {
@@ -92,7 +96,8 @@ public static class BoundedYaml
                 case NodeEvent start and (MappingStart or SequenceStart):
                     if (_open.TryPeek(out var container) && container.ExpectsKey)
                     {
-                        throw Error(line, "a mapping key is a collection (complex key); only scalar keys are supported");
+                        throw Error(line,
+                            "a mapping key is a collection (complex key); only scalar keys are supported");
                     }
                     Advance();
                     if (_open.Count >= MaxDepth)
@@ -100,7 +105,8 @@ public static class BoundedYaml
                         throw Error(line, $"nesting deeper than {MaxDepth} levels");
                     }
                     Count(1, line);
-                    _open.Push(new Frame(start is MappingStart, start.Anchor.IsEmpty ? null : start.Anchor.Value, _expanded - 1));
+                    var anchorName = start.Anchor.IsEmpty ? null : start.Anchor.Value;
+                    _open.Push(new Frame(start is MappingStart, anchorName, _expanded - 1));
                     break;
                 case MappingEnd or SequenceEnd:
                     var frame = _open.Pop();

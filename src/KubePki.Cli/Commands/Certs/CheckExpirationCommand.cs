@@ -34,7 +34,11 @@ public static class CheckExpirationCommand
         var kubeletDir = new Option<string>("--kubelet-dir") { Description = "Where the kubelet keeps its certificates.", DefaultValueFactory = _ => "/var/lib/kubelet/pki" };
         var failWithin = new Option<string?>("--fail-within") { Description = "Exit with code 2, naming them on stderr, when any listed certificate or CA expires within this duration (e.g. 720h)." };
         var command = new Command("check-expiration", "Checks expiration for the certificates in the local PKI managed by kubeadm.");
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, output, includeKubelet, kubeletDir, failWithin, options.Kubeconfig })
+        foreach (var option in new Option[]
+        {
+            options.CertDir, options.Config, options.KubeconfigDir, output, includeKubelet, kubeletDir, failWithin,
+            options.Kubeconfig,
+        })
         {
             command.Options.Add(option);
         }
@@ -49,8 +53,9 @@ public static class CheckExpirationCommand
             }
             var format = result.GetValue(output)!.ToLowerInvariant();
             // As kubeadm's printers: the preamble only in text output, so that json and yaml stay parseable.
-            var config = ClusterConfigSource.Resolve(options.Read(result), result.GetValue(options.Kubeconfig)!, "check-expiration",
-                format == "text" ? env.Out : TextWriter.Null, TextWriter.Null, reportAddress: false);
+            var config = ClusterConfigSource.Resolve(options.Read(result), result.GetValue(options.Kubeconfig)!,
+                "check-expiration", format == "text" ? env.Out : TextWriter.Null, TextWriter.Null,
+                reportAddress: false);
             var now = env.Time.GetUtcNow();
             var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
             var info = ExpirationReport.Build(config, pki, now, result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null);

@@ -34,7 +34,11 @@ public static class RenewCommand
         var expiringWithin = new Option<string?>("--expiring-within") { Description = "Renew only certificates that expire within this duration (e.g. 720h), for unattended timers." };
         var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal to finish.", DefaultValueFactory = _ => "30s" };
         var command = new Command(name, description);
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin, options.Kubeconfig, lockTimeout })
+        foreach (var option in new Option[]
+        {
+            options.CertDir, options.Config, options.KubeconfigDir, options.DryRun, csrOnly, csrDir, expiringWithin,
+            options.Kubeconfig, lockTimeout,
+        })
         {
             command.Options.Add(option);
         }

@@ -16,7 +16,8 @@ public static class InitCommand
         foreach (var option in new Option[]
         {
             options.Config, options.CertDir, options.KubeconfigDir, options.AdvertiseAddress, options.BindPort, options.ControlPlaneEndpoint,
-            options.ExtraSans, options.ServiceCidr, options.DnsDomain, options.NodeName, options.DryRun, options.KubernetesVersion,
+            options.ExtraSans, options.ServiceCidr, options.DnsDomain, options.NodeName, options.DryRun,
+            options.KubernetesVersion,
         })
         {
             init.Options.Add(option);

@@ -11,11 +11,23 @@ public static class KubeconfigUserCommand
     {
         var options = new ClusterOptions();
         var clientName = new Option<string>("--client-name") { Description = "The name of user. It will be used as the CN if client certificates are created", Required = true };
-        var org = new Option<string[]>("--org") { Description = "The organizations of the client certificate. It will be used as the O if client certificates are created (comma-separated or repeated)" };
-        var token = new Option<string?>("--token") { Description = "The token that should be used as the authentication mechanism for this kubeconfig, instead of client certificates" };
+        var org = new Option<string[]>("--org")
+        {
+            Description = "The organizations of the client certificate. It will be used as the O if client "
+                + "certificates are created (comma-separated or repeated)",
+        };
+        var token = new Option<string?>("--token")
+        {
+            Description = "The token that should be used as the authentication mechanism for this kubeconfig, "
+                + "instead of client certificates",
+        };
         var validity = new Option<string?>("--validity-period") { Description = "The validity period of the client certificate. It is an offset from the current time. (default 8760h0m0s)" };
         var command = new Command("user", "Output a kubeconfig file for an additional user");
-        foreach (var option in new Option[] { clientName, org, token, validity, options.Config, options.CertDir, options.AdvertiseAddress, options.ControlPlaneEndpoint, options.BindPort })
+        foreach (var option in new Option[]
+        {
+            clientName, org, token, validity, options.Config, options.CertDir, options.AdvertiseAddress,
+            options.ControlPlaneEndpoint, options.BindPort,
+        })
         {
             command.Options.Add(option);
         }
