@@ -29,7 +29,7 @@ public static class CsrTable
                 {
                     ["kind"] = "PartialObjectMetadata",
                     ["apiVersion"] = "meta.k8s.io/v1",
-                    ["metadata"] = JsonNode.Parse(KubernetesJson.Serialize(csr.Metadata)),
+                    ["metadata"] = JsonNode.Parse(ApiJson.Serialize(csr.Metadata)),
                 },
             });
         }

@@ -157,7 +157,7 @@ public sealed class TestApiServer : IAsyncDisposable
         await context.Response.WriteAsync(body, Encoding.UTF8);
     }
 
-    internal static string Serialize(object item) => KubernetesJson.Serialize(item);
+    internal static string Serialize(object item) => ApiJson.Serialize(item);
 
     internal static V1Status Success() => new() { ApiVersion = "v1", Kind = "Status", Status = "Success" };
 }

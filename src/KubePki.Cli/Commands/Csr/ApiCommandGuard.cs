@@ -40,7 +40,7 @@ public static class ApiCommandGuard
         V1Status? status = null;
         try
         {
-            status = e.Response.Content is { Length: > 0 } body ? KubernetesJson.Deserialize<V1Status>(body) : null;
+            status = e.Response.Content is { Length: > 0 } body ? KubePki.Controller.Runtime.KubeJson.ReadStatus(body) : null;
         }
         catch (System.Text.Json.JsonException)
         {
