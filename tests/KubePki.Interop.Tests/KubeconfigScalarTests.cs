@@ -11,7 +11,8 @@ public sealed class KubeconfigScalarTests : IDisposable
 
     public static TheoryData<string> Names => new()
     {
-        "0x1F", "yes", "1e3", "0o17", "0b101", "1_000", "017", "1:20", ".inf", "-.Inf", ".NaN", "+1", "null", "~", "on", "N",
+        "0x1F", "yes", "1e3", "0o17", "0b101", "1_000", "017", "1:20", ".inf", "-.Inf", ".NaN", "+1", "null", "~", "on",
+            "N",
         "3.", "kubernetes",
     };
 

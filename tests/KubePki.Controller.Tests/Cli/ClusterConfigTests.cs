@@ -12,22 +12,26 @@ public class ClusterConfigTests
 {
     private static string Preamble(string prefix) =>
         $"[{prefix}] Reading configuration from the cluster...\n" +
-        $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'\n\n";
+        $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o "
+            + $"yaml'\n\n";
 
     private static string Fallback(string prefix) =>
         $"[{prefix}] Reading configuration from the cluster...\n" +
-        $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'\n" +
+        $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o "
+            + $"yaml'\n" +
         $"[{prefix}] Error reading configuration from the Cluster. Falling back to default configuration\n\n";
 
     /// <summary>A cluster whose PKI lives in a custom certificatesDir, with ECDSA keys and a 100h validity in its
-    /// ClusterConfiguration; the PKI on disk was made with RSA, so a renewal that used the defaults would be visible.</summary>
+    /// ClusterConfiguration; the PKI on disk was made with RSA, so a renewal that used the defaults would be
+    /// visible.</summary>
     private static async Task<(TestCluster Cluster, string CertDir, string KubeconfigDir)> StartAsync()
     {
         var cluster = await TestCluster.StartAsync();
         var certDir = cluster.Dir.Combine("custom", "pki");
         var kubeconfigDir = cluster.Dir.Combine("custom");
         var init = cluster.Dir.Combine("init.yaml");
-        File.WriteAllText(init, "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration:\n  name: cp-1\n"
+        File.WriteAllText(init,
+            "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration:\n  name: cp-1\n"
             + "localAPIEndpoint:\n  advertiseAddress: 10.0.0.1\n");
         var made = CliRunner.Run("init", "phase", "certs", "all", "--cert-dir", certDir, "--config", init);
         Assert.True(made.ExitCode == 0, made.All);
@@ -51,13 +55,15 @@ public class ClusterConfigTests
         var (cluster, _, kubeconfigDir) = await StartAsync();
         await using var _ = cluster;
 
-        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir", kubeconfigDir);
+        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
+            kubeconfigDir);
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith(Preamble("check-expiration") + "CERTIFICATE ", result.Out);
         Assert.DoesNotContain("!MISSING! apiserver", result.Out);
         Assert.DoesNotContain("!MISSING! ca", result.Out);
-        Assert.Contains(cluster.Server.RequestLog, r => r == "GET /api/v1/namespaces/kube-system/configmaps/kubeadm-config");
+        Assert.Contains(cluster.Server.RequestLog,
+            r => r == "GET /api/v1/namespaces/kube-system/configmaps/kubeadm-config");
     }
 
     [Fact]
@@ -66,7 +72,8 @@ public class ClusterConfigTests
         var (cluster, _, kubeconfigDir) = await StartAsync();
         await using var _ = cluster;
 
-        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir", kubeconfigDir, "-o", "json");
+        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
+            kubeconfigDir, "-o", "json");
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith("{", result.Out);
@@ -85,7 +92,8 @@ public class ClusterConfigTests
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith(Preamble("renew"), result.Out);
-        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(certDir, "apiserver.crt")), "apiserver.crt");
+        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(certDir, "apiserver.crt")),
+            "apiserver.crt");
         Assert.Equal(now.UtcDateTime.AddHours(100), renewed.NotAfter.ToUniversalTime(), TimeSpan.FromSeconds(1));
         Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----", File.ReadAllText(Path.Combine(certDir, "apiserver.key")));
     }
@@ -97,7 +105,8 @@ public class ClusterConfigTests
         await cluster.Server.StopAsync();
         await using var _ = cluster;
 
-        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir", kubeconfigDir,
+        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
+            kubeconfigDir,
             "--cert-dir", certDir);
 
         Assert.True(result.ExitCode == 0, result.All);
@@ -110,9 +119,11 @@ public class ClusterConfigTests
         var (cluster, certDir, kubeconfigDir) = await StartAsync();
         await using var _ = cluster;
 
-        var missing = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.Dir.Combine("nope.conf"), "--kubeconfig-dir", kubeconfigDir,
+        var missing = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.Dir.Combine("nope.conf"),
+            "--kubeconfig-dir", kubeconfigDir,
             "--cert-dir", certDir);
-        var config = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir", kubeconfigDir,
+        var config = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
+            kubeconfigDir,
             "--config", WriteConfig(cluster.Dir, certDir));
 
         Assert.True(missing.ExitCode == 0, missing.All);
@@ -125,7 +136,8 @@ public class ClusterConfigTests
     private static string WriteConfig(TempDir dir, string certDir)
     {
         var path = dir.Combine("kubeadm.yaml");
-        File.WriteAllText(path, $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificatesDir: {certDir}\n");
+        File.WriteAllText(path,
+            $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificatesDir: {certDir}\n");
         return path;
     }
 }

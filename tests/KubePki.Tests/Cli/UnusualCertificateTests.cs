@@ -9,7 +9,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace KubePki.Tests.Cli;
 
 /// <summary>Existing certificates with unusual or malformed encodings: one clear line naming the file and the problem
-/// from every command that reads them, never an exception; what Go's crypto/x509 accepts (multi-valued RDNs) works.</summary>
+/// from every command that reads them, never an exception; what Go's crypto/x509 accepts (multi-valued RDNs)
+/// works.</summary>
 public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private static readonly FakeTimeProvider Clock = new(ClusterFixture.Start.AddDays(1));
@@ -27,7 +28,8 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
         {
             request.CertificateExtensions.Add(extension);
         }
-        using var certificate = request.Create(ca, ClusterFixture.Start, ClusterFixture.Start.AddDays(365), [0x01, 0x23, 0x45]);
+        using var certificate = request.Create(ca, ClusterFixture.Start, ClusterFixture.Start.AddDays(365), [0x01, 0x23,
+            0x45]);
         File.WriteAllText(Path.Combine(pki, "apiserver.crt"), certificate.ExportCertificatePem() + "\n");
     }
 
@@ -83,9 +85,12 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
         var path = dir.Combine("pki", "apiserver.crt");
         var before = TreeSnapshot.Of(dir.Path);
 
-        AssertOneLine(CliRunner.Run(Clock, null, "init", "phase", "certs", "apiserver", "--cert-dir", dir.Combine("pki"), "--config", cluster.ConfigPath), path, what);
-        AssertOneLine(CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path), path, what);
-        AssertOneLine(CliRunner.Run(Clock, null, "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path), path, what);
+        AssertOneLine(CliRunner.Run(Clock, null, "init", "phase", "certs", "apiserver", "--cert-dir",
+            dir.Combine("pki"), "--config", cluster.ConfigPath), path, what);
+        AssertOneLine(CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
+            "--kubeconfig-dir", dir.Path), path, what);
+        AssertOneLine(CliRunner.Run(Clock, null, "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"),
+            "--kubeconfig-dir", dir.Path), path, what);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 
@@ -93,8 +98,10 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
     public void An_unknown_critical_extension_is_named_instead_of_a_wrong_ca()
     {
         using var dir = cluster.Copy();
-        Forge(dir, new X500DistinguishedName("CN=kube-apiserver"), new X509Extension("1.2.3.4.5", [0x05, 0x00], critical: true));
-        var result = CliRunner.Run(Clock, null, "init", "phase", "certs", "apiserver", "--cert-dir", dir.Combine("pki"), "--config", cluster.ConfigPath);
+        Forge(dir, new X500DistinguishedName("CN=kube-apiserver"), new X509Extension("1.2.3.4.5", [0x05, 0x00],
+            critical: true));
+        var result = CliRunner.Run(Clock, null, "init", "phase", "certs", "apiserver", "--cert-dir", dir.Combine("pki"),
+            "--config", cluster.ConfigPath);
         AssertOneLine(result, dir.Combine("pki", "apiserver.crt"), "critical extension 1.2.3.4.5");
     }
 
@@ -119,12 +126,15 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
         }));
         Forge(dir, subject);
 
-        var check = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
-        var renew = CliRunner.Run(Clock, null, "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
+        var check = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
+            "--kubeconfig-dir", dir.Path);
+        var renew = CliRunner.Run(Clock, null, "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"),
+            "--kubeconfig-dir", dir.Path);
 
         Assert.True(check.ExitCode == 0, check.All);
         Assert.True(renew.ExitCode == 0, renew.All);
-        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", "apiserver.crt")), "apiserver.crt");
+        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", "apiserver.crt")),
+            "apiserver.crt");
         Assert.Equal("kube-apiserver", CertificateFacts.CommonName(renewed));
         Assert.Equal(["team"], CertificateFacts.Organizations(renewed));
     }

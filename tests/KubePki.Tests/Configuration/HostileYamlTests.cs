@@ -47,7 +47,8 @@ public class HostileYamlTests
     public void Fifty_thousand_levels_of_nested_mappings_in_a_kubeconfig_are_refused()
     {
         var deep = string.Concat(Enumerable.Repeat("{a: ", 50_000)) + "b" + new string('}', 50_000);
-        AssertOneLine(ParseKubeconfig("apiVersion: v1\nkind: Config\npreferences: " + deep + "\n"), "admin.conf", "nesting deeper than");
+        AssertOneLine(ParseKubeconfig("apiVersion: v1\nkind: Config\npreferences: " + deep + "\n"), "admin.conf",
+            "nesting deeper than");
     }
 
     [Fact]
@@ -60,12 +61,14 @@ public class HostileYamlTests
 
     [Fact]
     public void An_alias_bomb_in_a_kubeadm_config_is_refused() =>
-        AssertOneLine(LoadConfig(ClusterHeader + "featureGates:\n" + AliasBomb("  ")), "kubeadm.yaml", "once aliases are expanded");
+        AssertOneLine(LoadConfig(ClusterHeader + "featureGates:\n" + AliasBomb("  ")), "kubeadm.yaml",
+            "once aliases are expanded");
 
     [Fact]
     public void A_few_aliases_are_fine()
     {
-        var config = KubeadmConfigLoader.Load(ClusterHeader + "apiServer:\n  certSANs: &sans [a.example]\netcd:\n  local:\n    serverCertSANs: *sans\n",
+        var config = KubeadmConfigLoader.Load(ClusterHeader + "apiServer:\n  certSANs: &sans [a.example]\netcd:\n  "
+            + "local:\n    serverCertSANs: *sans\n",
             "kubeadm.yaml", new ClusterConfig());
         Assert.Equal(["a.example"], config.EtcdServerCertSans);
     }
@@ -89,5 +92,6 @@ public class HostileYamlTests
 
     [Fact]
     public void A_kubeconfig_with_two_documents_is_refused() =>
-        AssertOneLine(ParseKubeconfig("apiVersion: v1\nkind: Config\n---\napiVersion: v1\nkind: Config\n"), "admin.conf", "expected one YAML mapping");
+        AssertOneLine(ParseKubeconfig("apiVersion: v1\nkind: Config\n---\napiVersion: v1\nkind: Config\n"),
+            "admin.conf", "expected one YAML mapping");
 }

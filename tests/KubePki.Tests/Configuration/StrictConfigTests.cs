@@ -16,8 +16,10 @@ public class StrictConfigTests
     [Fact]
     public void A_misspelt_nested_field_warns_with_its_full_path()
     {
-        var warnings = Warnings("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  certSans: [lb.example]\n");
-        Assert.Equal(["[config] WARNING: kubeadm.yaml: unknown field \"apiServer.certSans\" in ClusterConfiguration"], warnings);
+        var warnings = Warnings("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  "
+            + "certSans: [lb.example]\n");
+        Assert.Equal(["[config] WARNING: kubeadm.yaml: unknown field \"apiServer.certSans\" in ClusterConfiguration"],
+            warnings);
     }
 
     [Fact]
@@ -60,7 +62,8 @@ public class StrictConfigTests
             "[config] WARNING: kubeadm.yaml: unknown field \"nodeRegistration.nmae\" in InitConfiguration",
             "[config] WARNING: kubeadm.yaml: unknown field \"nodeRegistration.taints[0].effekt\" in InitConfiguration",
             "[config] WARNING: kubeadm.yaml: unknown field \"etcd.local.serverCertSans\" in ClusterConfiguration",
-            "[config] WARNING: kubeadm.yaml: unknown field \"apiServer.extraVolumes[0].readonly\" in ClusterConfiguration",
+            "[config] WARNING: kubeadm.yaml: unknown field \"apiServer.extraVolumes[0].readonly\" in "
+                + "ClusterConfiguration",
         ], warnings);
     }
 
@@ -161,6 +164,7 @@ public class StrictConfigTests
         var document = $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: {kind}\n";
         var e = Assert.Throws<KubePkiException>(() =>
             KubeadmConfigLoader.Load(document + "---\n" + document, "kubeadm.yaml", new ClusterConfig()));
-        Assert.Equal($"kubeadm.yaml: invalid configuration: kind \"{kind}\" is specified twice in YAML file", e.Message);
+        Assert.Equal($"kubeadm.yaml: invalid configuration: kind \"{kind}\" is specified twice in YAML file",
+            e.Message);
     }
 }
