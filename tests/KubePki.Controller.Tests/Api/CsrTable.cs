@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
 
 namespace KubePki.Controller.Tests.Api;

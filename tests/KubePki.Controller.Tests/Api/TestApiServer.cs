@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using k8s;
 using k8s.Models;
 using KubePki.Building;
 using KubePki.Model;
