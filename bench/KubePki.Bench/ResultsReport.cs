@@ -10,12 +10,17 @@ public static class ResultsReport
 {
     private static readonly string[] HowMeasured =
     [
-        "- kubepki CLI = the Release build run as `dotnet kubepki.dll ...` (the copy the project reference puts next "
-        + "to the benchmark), one new process per command, timed from process start to exit. The primary full-PKI row "
+        "- kubepki CLI = the NativeAOT binary of `scripts/publish.sh` when run with `--bin` (the rows say \"the "
+        + "NativeAOT binary\"), else the Release build run as `dotnet kubepki.dll ...` (the copy the project reference "
+        + "puts next to the benchmark); one new process per command, timed from process start to exit. "
+        + "The primary full-PKI row "
         + "is `kubepki init --cert-dir D --kubeconfig-dir K` (certs all + kubeconfig all in one process, every missing "
         + "key prefetched at once); the two-process row is the sum of `init phase certs all` and `init phase "
         + "kubeconfig all` of the same run (two start-ups, two separate key prefetches). Inputs: a v1beta4 `--config` "
         + "(node name, advertise address, `encryptionAlgorithm`) plus `--apiserver-advertise-address`.",
+        "- Key-generation floor row: the RSA-2048 `kubepki init` against the time its keys alone take on all cores "
+        + "with nothing else to do: keys it makes × the mean single-thread RSA-2048 key time (the floor samples of "
+        + "the renew group) ÷ cores. Peak RSS rows: one run of each command under GNU `time -f %M`.",
         "- In-process = `KubePkiCli.Run(args, env)` in the benchmark process with the real `KeyGenerator` (JIT "
         + "already warm), output discarded.",
         "- `bench/openssl-pki.sh` makes the same files (checked before the runs for `init`, the two phases and the "

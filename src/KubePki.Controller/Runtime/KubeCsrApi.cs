@@ -16,14 +16,15 @@ public sealed class KubeCsrApi(IKubernetes client)
     public Task<V1CertificateSigningRequestList> ListAsync(CancellationToken cancellationToken) =>
         Client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken);
 
-    /// <summary>A watch of all CSRs from <paramref name="resourceVersion"/>: (ADDED|MODIFIED|DELETED|BOOKMARK, object)
-    /// until the server ends the stream. An ERROR event (e.g. 410 Gone) is passed to <paramref name="onError"/> and ends
-    /// the stream. The trimmed client library has no watch helper, so this reads the line-per-event stream itself
-    /// over the client's own authenticated HTTP connection.</summary>
-    public async IAsyncEnumerable<(string Type, V1CertificateSigningRequest Csr)> WatchAsync(string resourceVersion, int timeoutSeconds,
-        Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A watch of all CSRs from <paramref name="resourceVersion"/>: (ADDED|MODIFIED|DELETED|BOOKMARK,
+    /// object) until the server ends the stream. An ERROR event (e.g. 410 Gone) is passed to
+    /// <paramref name="onError"/> and ends the stream. The trimmed client library has no watch helper, so this reads
+    /// the line-per-event stream itself over the client's own authenticated HTTP connection.</summary>
+    public async IAsyncEnumerable<(string Type, V1CertificateSigningRequest Csr)> WatchAsync(string resourceVersion,
+        int timeoutSeconds, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var kube = Client as Kubernetes ?? throw new InvalidOperationException("watching needs a k8s.Kubernetes client");
+        var kube = Client as Kubernetes
+            ?? throw new InvalidOperationException("watching needs a k8s.Kubernetes client");
         var uri = new Uri(kube.BaseUri, "apis/certificates.k8s.io/v1/certificatesigningrequests?watch=true"
             + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -31,7 +32,8 @@ public sealed class KubeCsrApi(IKubernetes client)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken);
         }
-        using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead,
+            cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -67,7 +69,8 @@ public sealed class KubeCsrApi(IKubernetes client)
     {
         try
         {
-            return await Client.CertificatesV1.ReadCertificateSigningRequestAsync(name, cancellationToken: cancellationToken);
+            return await Client.CertificatesV1.ReadCertificateSigningRequestAsync(name,
+                cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -8,7 +8,8 @@ namespace KubePki.Controller.Runtime;
 /// requests) with source-generated System.Text.Json metadata, so the native build needs no reflection.</summary>
 public static class KubeJson
 {
-    public static V1Status? ReadStatus(string json) => JsonSerializer.Deserialize(json, KubeJsonContext.Default.V1Status);
+    public static V1Status? ReadStatus(string json) =>
+        JsonSerializer.Deserialize(json, KubeJsonContext.Default.V1Status);
 
     public static V1CertificateSigningRequest? ReadCsr(JsonElement json) =>
         json.Deserialize(KubeJsonContext.Default.V1CertificateSigningRequest);

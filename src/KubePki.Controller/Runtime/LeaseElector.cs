@@ -21,7 +21,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
 
     public event Action? OnStoppedLeading;
 
-    /// <summary>Campaigns, leads while renewals succeed, and campaigns again after losing the Lease, until cancelled.</summary>
+    /// <summary>Campaigns, leads while renewals succeed, and campaigns again after losing the Lease, until
+    /// cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -86,10 +87,15 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             {
                 var created = new V1Lease
                 {
-                    Metadata = new V1ObjectMeta { Name = options.LeaseName, NamespaceProperty = options.LeaseNamespace },
+                    Metadata = new V1ObjectMeta
+                    {
+                        Name = options.LeaseName,
+                        NamespaceProperty = options.LeaseNamespace,
+                    },
                     Spec = Record(now, now, 0),
                 };
-                await client.CoordinationV1.CreateNamespacedLeaseAsync(created, options.LeaseNamespace, cancellationToken: cancellationToken);
+                await client.CoordinationV1.CreateNamespacedLeaseAsync(created, options.LeaseNamespace,
+                    cancellationToken: cancellationToken);
                 Observe(created.Spec);
                 return true;
             }
@@ -108,7 +114,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             lease.Spec = ours
                 ? Record(spec.AcquireTime ?? now, now, spec.LeaseTransitions ?? 0)
                 : Record(now, now, (spec.LeaseTransitions ?? 0) + 1);
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: cancellationToken);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace,
+                cancellationToken: cancellationToken);
             Observe(lease.Spec);
             return true;
         }
@@ -136,12 +143,21 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                 return;
             }
             var now = time.GetUtcNow().UtcDateTime;
-            lease.Spec = new V1LeaseSpec { LeaseDurationSeconds = 1, AcquireTime = now, RenewTime = now, LeaseTransitions = lease.Spec.LeaseTransitions };
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token);
+            lease.Spec = new V1LeaseSpec
+            {
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaseTransitions = lease.Spec.LeaseTransitions,
+            };
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace,
+                cancellationToken: timeout.Token);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or OperationCanceledException)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException
+            or OperationCanceledException)
         {
-            logger.LogDebug("releasing lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName, e.Message);
+            logger.LogDebug("releasing lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName,
+                e.Message);
         }
     }
 
@@ -149,7 +165,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
     {
         try
         {
-            return await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace, cancellationToken: cancellationToken);
+            return await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace,
+                cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

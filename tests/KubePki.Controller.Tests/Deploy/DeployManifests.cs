@@ -7,7 +7,8 @@ using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Controller.Tests.Deploy;
 
-/// <summary>deploy/controller/*.yaml as KubernetesClient model objects (YAML → JSON → the model type its kind names).</summary>
+/// <summary>deploy/controller/*.yaml as KubernetesClient model objects (YAML → JSON → the model type its kind
+/// names).</summary>
 public sealed class DeployManifests
 {
     private DeployManifests(IReadOnlyList<object> objects) => Objects = objects;
@@ -64,7 +65,9 @@ public sealed class DeployManifests
         {
             var json = ToJson(document.RootNode)!;
             var kind = $"{json["apiVersion"]}/{json["kind"]}";
-            var type = Kinds.TryGetValue(kind, out var t) ? t : throw new InvalidDataException($"no model type for {kind}");
+            var type = Kinds.TryGetValue(kind, out var t)
+                ? t
+                : throw new InvalidDataException($"no model type for {kind}");
             yield return JsonSerializer.Deserialize(json.ToJsonString(), type, ApiJson.Options)!;
         }
     }
@@ -73,7 +76,8 @@ public sealed class DeployManifests
     /// strings by <see cref="ApiJson.Options"/>).</summary>
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))),
+        YamlMappingNode map => new JsonObject(map.Children.Select(p =>
+            KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))),
         YamlSequenceNode list => new JsonArray(list.Children.Select(ToJson).ToArray()),
         YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } b => JsonValue.Create(b.Value == "true"),
         YamlScalarNode { Style: ScalarStyle.Plain, Value: "null" or "~" or "" } => null,

@@ -198,6 +198,9 @@ public class EndToEndTests
             await IssuedAsync(admin, name);
         }
 
+        // A certificate is visible before its signer has read the server's reply and counted it; stopping the leader
+        // in that window would lose the count, not the certificate.
+        await Eventually.TrueAsync(() => Signed(first) + Signed(second) >= 5, "the first five counted");
         await leader.StopAsync();
         for (var i = 5; i < kubelets.Count; i++)
         {
@@ -216,4 +219,7 @@ public class EndToEndTests
         Assert.Equal(follower == first ? "replica-1" : "replica-2", lease.Spec.HolderIdentity);
         await first.DisposeAsync();
     }
+
+    private static double Signed(RunningController controller) =>
+        controller.Host.Metrics.Value("kubepki_csr_signed_total");
 }

@@ -14,6 +14,7 @@ public class NamespaceDependencyTests
         ["KubePki.Storage"],
         ["KubePki.Validation", "KubePki.Kubeconfig", "KubePki.Kubelet"],
         ["KubePki.Lifecycle", "KubePki.Cluster"],
+        ["KubePki.ControlPlane"],
     ];
 
     [Theory]
