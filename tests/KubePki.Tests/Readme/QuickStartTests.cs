@@ -11,7 +11,7 @@ public class QuickStartTests
     public void The_quick_start_commands_work_and_agree_on_the_control_plane_endpoint()
     {
         using var dir = new TempDir();
-        var readme = File.ReadAllText(Path.Combine(Repository.Root(), "README.md")).Replace("\r\n", "\n");
+        var readme = File.ReadAllText(Path.Combine(Architecture.SourceTree.Root, "README.md")).Replace("\r\n", "\n");
         var section = readme.IndexOf("## Quick start", StringComparison.Ordinal);
         var start = readme.IndexOf("```sh\n", section, StringComparison.Ordinal) + "```sh\n".Length;
         var block = readme[start..readme.IndexOf("\n```", start, StringComparison.Ordinal)].Replace("\\\n", " ");
