@@ -43,8 +43,6 @@ public static class RenewCommand
             "to (default: the cert dir)." };
         var expiringWithin = new Option<string?>("--expiring-within") { Description = "Renew only certificates that " +
             "expire within this duration (e.g. 720h), for unattended timers." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Accepted for kubeadm compatibility; " +
-            "the configuration comes from --config or the defaults." };
         var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal " +
             "to finish.", DefaultValueFactory = _ => "30s" };
         var backupRetention = new Option<int>("--backup-retention")
@@ -66,7 +64,7 @@ public static class RenewCommand
         var controlPlane = new ControlPlaneOptions();
         var command = new Command(name, description);
         foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun,
-            csrOnly, csrDir, expiringWithin, kubeconfig, lockTimeout, backupRetention, restart,
+            csrOnly, csrDir, expiringWithin, options.Kubeconfig, lockTimeout, backupRetention, restart,
             controlPlane.ManifestsDir, controlPlane.KubeletConfig, controlPlane.Timeout })
         {
             command.Options.Add(option);
@@ -81,8 +79,11 @@ public static class RenewCommand
                     : null,
                 LockTimeout: GoDuration.Parse(result.GetValue(lockTimeout)!, "--lock-timeout"),
                 BackupRetention: result.GetValue(backupRetention),
-                ConfigGiven: result.GetValue(options.Config) is not null);
-            var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
+                ConfigGiven: false);
+            var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null,
+                fromCluster: (result.GetValue(options.Kubeconfig)!, "renew"));
+            // The configuration decides key types only when it was read (a file or the cluster's ConfigMap).
+            renewal = renewal with { ConfigGiven = context.Config.Source is not null };
             var config = context.Config;
             var renewer = new Renewer(context, env.Time);
             var items = name == "all"
