@@ -11,6 +11,9 @@ public sealed class KubeletServingApprover(ApproverOptions options)
 {
     public const string NodeUserPrefix = "system:node:";
 
+    /// <summary>The rule named when the request's key type is never signed (decided while parsing).</summary>
+    public const string KeyIsSupported = nameof(KeyIsSupported);
+
     public static IReadOnlyList<IApprovalRule> DefaultRules { get; } =
     [
         new UsernameIsNode(),
@@ -63,6 +66,10 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         try
         {
             request = CsrRequestParser.Parse(csr.Request);
+        }
+        catch (UnsupportedKeyException e)
+        {
+            return Deny([new ApprovalViolation(KeyIsSupported, e.Message)]);
         }
         catch (InvalidCsrException e)
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using KubePki.Configuration;
 using KubePki.Controller.Approval;
+using KubePki.Model;
 
 namespace KubePki.Cli.Commands.Controller;
 
@@ -41,5 +42,5 @@ public sealed class ApproverFlags
     }
 
     private static IPNetwork Cidr(string text) =>
-        IPNetwork.TryParse(text, out var network) ? network : throw new KubePkiException($"--allowed-ip-ranges: \"{text}\" is not a CIDR");
+        IpAddressText.TryParseCidr(text, out var network) ? network : throw new KubePkiException($"--allowed-ip-ranges: \"{text}\" is not a CIDR");
 }
