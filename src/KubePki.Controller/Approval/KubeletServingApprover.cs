@@ -25,10 +25,16 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         new NoEmailOrUriSans(),
         new HasDnsOrIpSan(),
         new NoCaExtension(),
+        new SingleCommonName(),
+        new NoControlCharacters(),
         new NodeExists(),
         new IpSansOnNode(),
         new DnsSansOnNode(),
+        new IpSansOutsideServiceNetwork(),
+        new NoApiServerNames(),
+        new SansNotClaimedByOtherNodes(),
         new IpSansInAllowedRanges(),
+        new DnsSansMatchAllowedPatterns(),
         new ExpirationWithinLimit(),
     ];
 
@@ -56,7 +62,12 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         return csr.IsIssued ? "already issued" : null;
     }
 
-    public ApprovalVerdict Evaluate(CsrSnapshot csr, NodeFacts? node)
+    /// <summary>Judges a CSR against one Node only (no other Nodes to compare with).</summary>
+    public ApprovalVerdict Evaluate(CsrSnapshot csr, NodeFacts? node) =>
+        Evaluate(csr, node is null ? NodeSet.Empty : NodeSet.Of([node]));
+
+    /// <summary>Judges a CSR against every Node the controller knows: the requester's own and all others.</summary>
+    public ApprovalVerdict Evaluate(CsrSnapshot csr, NodeSet nodes)
     {
         if (IgnoreReason(csr) is { } ignore)
         {
@@ -75,7 +86,7 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         {
             return Deny([new ApprovalViolation("RequestIsValid", e.Message)]);
         }
-        var input = new ApprovalInput(csr, request, node, Options);
+        var input = new ApprovalInput(csr, request, nodes.Find(NodeNameOf(csr.Username) ?? ""), Options, nodes);
         var violations = new List<ApprovalViolation>();
         foreach (var rule in Rules)
         {
