@@ -31,11 +31,21 @@ public sealed class KubeCsrApi(IKubernetes client)
         }
     }
 
-    public async Task<V1Node?> GetNodeAsync(string name, CancellationToken cancellationToken)
+    public Task<V1NodeList> ListNodesAsync(CancellationToken cancellationToken) =>
+        Client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken);
+
+    public IAsyncEnumerable<(WatchEventType, V1Node)> WatchNodesAsync(string resourceVersion, int timeoutSeconds,
+        Action<Exception> onError, CancellationToken cancellationToken) =>
+        Client.CoreV1.WatchListNodeAsync(resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+            onError: onError, cancellationToken: cancellationToken);
+
+    /// <summary>The kubeadm-config ConfigMap's ClusterConfiguration text, or null when the cluster has none.</summary>
+    public async Task<string?> GetKubeadmClusterConfigurationAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await Client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken);
+            var map = await Client.CoreV1.ReadNamespacedConfigMapAsync(KubeadmConfigMap.Name, KubeadmConfigMap.Namespace, cancellationToken: cancellationToken);
+            return map.Data?.TryGetValue(KubeadmConfigMap.Key, out var text) == true ? text : null;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

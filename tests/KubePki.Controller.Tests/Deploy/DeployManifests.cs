@@ -10,13 +10,12 @@ public sealed class DeployManifests
 
     public IReadOnlyList<object> Objects { get; }
 
-    public static DeployManifests Load()
-    {
-        var dir = Locate();
-        var objects = Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal)
-            .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f))).ToList();
-        return new DeployManifests(objects);
-    }
+    public static DeployManifests Load() => new(Files().SelectMany(f => f.Objects).ToList());
+
+    /// <summary>Each manifest file with its objects, in the order kubectl apply -f takes a directory (by name).</summary>
+    public static IReadOnlyList<(string File, IReadOnlyList<object> Objects)> Files() =>
+        Directory.GetFiles(Locate(), "*.yaml").Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileName(f), (IReadOnlyList<object>)KubernetesYaml.LoadAllFromString(File.ReadAllText(f)))).ToList();
 
     public V1Deployment Deployment => Objects.OfType<V1Deployment>().Single();
 
