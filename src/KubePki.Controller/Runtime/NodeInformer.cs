@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using k8s;
-using k8s.Models;
 using KubePki.Controller.Model;
 using Microsoft.Extensions.Logging;
 
@@ -95,11 +93,11 @@ public sealed class NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider ti
             await foreach (var (type, node) in api.WatchNodesAsync(version, timeout, e => error ??= e, cancellationToken))
             {
                 version = node.Metadata.ResourceVersion ?? version;
-                if (type == WatchEventType.Deleted)
+                if (type == "DELETED")
                 {
                     _nodes.TryRemove(node.Metadata.Name, out _);
                 }
-                else if (type is WatchEventType.Added or WatchEventType.Modified)
+                else if (type is "ADDED" or "MODIFIED")
                 {
                     _nodes[node.Metadata.Name] = CsrConverter.ToFacts(node);
                 }

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>With --allowed-dns-pattern, the patterns are the operator's bound on DNS names: every DNS SAN other than
 /// the node's own name must match one, even a name the Node lists (its kubelet may write its status). A pattern that

@@ -1,6 +1,6 @@
 using KubePki.Model;
 
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>No IP SAN in the service network: those are ClusterIPs (10.96.0.1 is the API server's), never a node's,
 /// whatever the Node's own status says — a kubelet may write its Node's status.</summary>

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>No DNS SAN that names the API server or a Service: <c>kubernetes</c>, <c>kubernetes.default</c>,
 /// <c>kubernetes.default.svc</c>, <c>kubernetes.default.svc.&lt;domain&gt;</c>, or anything under <c>.svc</c> or

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>No name may hold a control character: a DNS name with a newline, NUL or escape reads differently to a
 /// logger, a pattern and a TLS client, so it is refused outright rather than matched.</summary>

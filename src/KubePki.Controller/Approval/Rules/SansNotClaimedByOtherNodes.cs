@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>No IP or DNS SAN that another Node also lists (or is named): a node that writes a neighbour's address into
 /// its own status must not get a certificate to impersonate it.</summary>

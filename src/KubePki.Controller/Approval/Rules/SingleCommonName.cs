@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>A subject with two CNs means different things to different readers (Go keeps the last, others the first):
 /// a kubelet never sends one.</summary>
