@@ -19,7 +19,7 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
         HealthEndpoint? health = null;
         if (options.MetricsBindAddress is { Length: > 0 } address && address != "0")
         {
-            health = new HealthEndpoint(address, Metrics, () => Metrics.IsSynced || (options.LeaderElect && !Metrics.IsLeader),
+            health = new HealthEndpoint(address, Metrics, () => Metrics.IsReady(options.LeaderElect),
                 loggers.CreateLogger("kubepki.health"));
             health.Start();
         }
@@ -52,6 +52,8 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
     private async Task RunElectedAsync(CancellationToken cancellationToken)
     {
         var elector = new LeaseElector(client, options, loggers.CreateLogger("kubepki.leader-election"), time);
+        Metrics.ApiReachable = false; // until the first Lease request is answered
+        elector.OnReachabilityChanged += () => Metrics.ApiReachable = elector.ApiReachable;
         var gate = new object();
         CancellationTokenSource? leading = null;
         Task running = Task.CompletedTask;
