@@ -37,6 +37,8 @@ public sealed class ControllerMetrics
 
     public void Failed(string signer, string reason) => Increment("kubepki_csr_failed_total", Labels(("signer", signer), ("reason", reason)));
 
+    public void CaReloadFailed(string file) => Increment("kubepki_ca_reload_errors_total", Labels(("file", file)));
+
     public void Retried(string reason) => Increment("kubepki_csr_retries_total", Labels(("reason", reason)));
 
     public double Value(string name, string labels = "")
