@@ -49,7 +49,7 @@ public sealed class HealthEndpoint(string bindAddress, ControllerMetrics metrics
                 var (code, body, type) = context.Request.Url?.AbsolutePath switch
                 {
                     "/healthz" or "/livez" => (200, "ok", "text/plain"),
-                    "/readyz" => ready() ? (200, "ok", "text/plain") : (503, "not ready: CSR cache not synced", "text/plain"),
+                    "/readyz" => ready() ? (200, "ok", "text/plain") : (503, "not ready", "text/plain"),
                     "/metrics" => (200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"),
                     _ => (404, "not found", "text/plain"),
                 };

@@ -23,6 +23,13 @@ public sealed class KubeCsrApi(IKubernetes client)
             + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
             item => KubeJson.ReadCsr(item) is { Metadata: not null } csr ? csr : null, onError, cancellationToken);
 
+    /// <summary>A watch of all Nodes, read as <see cref="WatchAsync"/> reads CSRs.</summary>
+    public IAsyncEnumerable<(string Type, V1Node Node)> WatchNodesAsync(string resourceVersion, int timeoutSeconds,
+        Action<Exception> onError, CancellationToken cancellationToken) =>
+        KubeWatch.ReadAsync(Client, "api/v1/nodes?watch=true"
+            + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
+            item => KubeJson.ReadNode(item) is { Metadata: not null } node ? node : null, onError, cancellationToken);
+
     public async Task<V1CertificateSigningRequest?> GetAsync(string name, CancellationToken cancellationToken)
     {
         try
@@ -36,11 +43,16 @@ public sealed class KubeCsrApi(IKubernetes client)
         }
     }
 
-    public async Task<V1Node?> GetNodeAsync(string name, CancellationToken cancellationToken)
+    public Task<V1NodeList> ListNodesAsync(CancellationToken cancellationToken) =>
+        Client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken);
+
+    /// <summary>The kubeadm-config ConfigMap's ClusterConfiguration text, or null when the cluster has none.</summary>
+    public async Task<string?> GetKubeadmClusterConfigurationAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await Client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken);
+            var map = await Client.CoreV1.ReadNamespacedConfigMapAsync(KubeadmConfigMap.Name, KubeadmConfigMap.Namespace, cancellationToken: cancellationToken);
+            return map.Data?.TryGetValue(KubeadmConfigMap.Key, out var text) == true ? text : null;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

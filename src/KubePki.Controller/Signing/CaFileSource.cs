@@ -26,6 +26,16 @@ public sealed class CaFileSource : ISigningAuthoritySource
 
     public string? LastError { get; private set; }
 
+    /// <summary>Raised with the error when changed files cannot be loaded (the last good pair stays in use).</summary>
+    public event Action<string>? ReloadFailed;
+
+    /// <summary>Re-reads the files if they changed; the reason the CA in use is stale, or null when it is current.</summary>
+    public string? Check()
+    {
+        _ = Current;
+        return LastError;
+    }
+
     public CertificateAuthority Current
     {
         get
@@ -43,6 +53,7 @@ public sealed class CaFileSource : ISigningAuthoritySource
                     catch (KubePkiException e)
                     {
                         LastError = e.Message;
+                        ReloadFailed?.Invoke(e.Message);
                     }
                 }
                 return _current!;

@@ -15,13 +15,13 @@ public sealed class DeployManifests
 
     public IReadOnlyList<object> Objects { get; }
 
-    public static DeployManifests Load(string component = "controller")
-    {
-        var dir = Locate(component);
-        var objects = Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal)
-            .SelectMany(f => LoadAll(File.ReadAllText(f))).ToList();
-        return new DeployManifests(objects);
-    }
+    public static DeployManifests Load(string component = "controller") =>
+        new(Files(component).SelectMany(f => f.Objects).ToList());
+
+    /// <summary>Each manifest file with its objects, in the order kubectl apply -f takes a directory (by name).</summary>
+    public static IReadOnlyList<(string File, IReadOnlyList<object> Objects)> Files(string component = "controller") =>
+        Directory.GetFiles(Locate(component), "*.yaml").Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileName(f), (IReadOnlyList<object>)LoadAll(File.ReadAllText(f)).ToList())).ToList();
 
     public V1Deployment Deployment => Objects.OfType<V1Deployment>().Single();
 

@@ -147,7 +147,7 @@ public class EndToEndTests
         faults.FailNext((m, p) => m == "PUT" && p.EndsWith("/status"), 409, 3);
         faults.FailNext((m, p) => m == "PUT" && p.EndsWith("/status"), 500, 3);
         faults.FailNext((m, p) => m == "PUT" && p.EndsWith("/approval"), 500, 2);
-        faults.FailNext((m, p) => m == "GET" && p.StartsWith("/api/v1/nodes/"), 500, 2);
+        faults.FailNext((m, p) => m == "GET" && p == "/api/v1/nodes", 500, 2);
         await using var controller = RunningController.Start(cluster.Admin(), RunningController.Options(cluster));
         var names = new List<string>();
         for (var i = 0; i < kubelets.Count; i++)
