@@ -50,13 +50,14 @@ afl-fuzz -i "$corpus/seeds" -o "$findings" -V "$seconds" -t 10000 -m none -- dot
   >"$findings/afl.log" 2>&1 || { tail -n 30 "$findings/afl.log" >&2; echo "fuzz: afl-fuzz failed for $target" >&2; exit 1; }
 
 stats=$findings/default/fuzzer_stats
-stat() { awk -F' *: *' -v key="$1" '$1 == key { print $2 }' "$stats"; }
+afl_stat() { awk -F' *: *' -v key="$1" '$1 == key { print $2 }' "$stats"; }
 new=0
 for kind in crashes hangs; do
   for file in "$findings/default/$kind"/id:*; do
     [ -f "$file" ] || continue
-    name=${kind%es}-$(sha1sum "$file" | cut -c1-12)
-    name=${name%s}
+    prefix=crash
+    [ "$kind" = crashes ] || prefix=hang
+    name=$prefix-$(sha1sum "$file" | cut -c1-12)
     if [ ! -e "$corpus/pending/$name" ] && [ ! -e "$corpus/regression/$name" ]; then
       cp "$file" "$corpus/pending/$name"
       new=$((new + 1))
@@ -66,8 +67,8 @@ for kind in crashes hangs; do
     fi
   done
 done
-echo "fuzz: $target: $(stat execs_done) executions in $(stat run_time) s ($(stat execs_per_sec)/s)," \
-  "$(stat saved_crashes) crashes, $(stat saved_hangs) hangs, $new new in $corpus/pending"
-if [ "${FUZZ_FAIL_ON_FINDING:-0}" = 1 ] && [ "$(stat saved_crashes)$(stat saved_hangs)" != 00 ]; then
+echo "fuzz: $target: $(afl_stat execs_done) executions in $(afl_stat run_time) s ($(afl_stat execs_per_sec)/s)," \
+  "$(afl_stat saved_crashes) crashes, $(afl_stat saved_hangs) hangs, $new new in $corpus/pending"
+if [ "${FUZZ_FAIL_ON_FINDING:-0}" = 1 ] && [ "$(afl_stat saved_crashes)$(afl_stat saved_hangs)" != 00 ]; then
   exit 1
 fi

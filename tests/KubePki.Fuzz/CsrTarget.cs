@@ -13,8 +13,11 @@ public static class CsrTarget
 {
     public const string Name = "csr";
 
-    private static readonly NodeFacts Node = new("node1",
-        [new NodeAddress("InternalIP", "10.0.0.1"), new NodeAddress("Hostname", "node1"), new NodeAddress("InternalIP", "fd00::1")]);
+    private static readonly NodeFacts Node = new("node1", [
+        new NodeAddress("InternalIP", "10.0.0.1"),
+        new NodeAddress("Hostname", "node1"),
+        new NodeAddress("InternalIP", "fd00::1"),
+    ]);
 
     private static readonly KubeletServingApprover Approver = new(ApproverOptions.Default);
 
@@ -22,8 +25,8 @@ public static class CsrTarget
     {
         var request = input.Length > 0 && input[0] == (byte)'-'
             ? input
-            : Encoding.ASCII.GetBytes(
-                $"-----BEGIN CERTIFICATE REQUEST-----\n{Convert.ToBase64String(input)}\n-----END CERTIFICATE REQUEST-----\n");
+            : Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE REQUEST-----\n" + Convert.ToBase64String(input)
+                + "\n-----END CERTIFICATE REQUEST-----\n");
         var valid = Parses(request, verifySignature: true);
         _ = Parses(request, verifySignature: false);
 
@@ -34,7 +37,8 @@ public static class CsrTarget
         {
             throw new ContractViolation($"a pending kubelet-serving CSR was not decided: {verdict.Decision}");
         }
-        if (!valid && (verdict.Decision != ApprovalDecision.Deny || verdict.Violations.All(v => v.Rule != "RequestIsValid")))
+        if (!valid && (verdict.Decision != ApprovalDecision.Deny
+            || verdict.Violations.All(v => v.Rule != "RequestIsValid")))
         {
             throw new ContractViolation("a request the parser refuses was not denied as invalid");
         }

@@ -81,7 +81,8 @@ public static class KubeconfigTarget
         Try(() => file.ClientKeyPem),
         Try(() => file.ClientCertificatePath));
 
-    // Each accessor's documented failure is a KubePkiException; its message is kept so a read-back must fail the same way.
+    // Each accessor's documented failure is a KubePkiException; its message is kept, so a read-back must fail the
+    // same way.
     private static Answer Try(Func<string?> read)
     {
         try

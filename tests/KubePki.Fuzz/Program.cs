@@ -5,7 +5,8 @@ using SharpFuzz;
 // KubePki.Fuzz TARGET FILE...  run each file once and say which ones break the target's contract (triage)
 if (args.Length == 0)
 {
-    Console.Error.WriteLine($"usage: KubePki.Fuzz TARGET [FILE...]; targets: {string.Join(", ", FuzzTargets.All.Keys)}");
+    Console.Error.WriteLine("usage: KubePki.Fuzz TARGET [FILE...]; targets: "
+        + string.Join(", ", FuzzTargets.All.Keys));
     return 2;
 }
 var target = FuzzTargets.Get(args[0]);
