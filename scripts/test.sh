@@ -32,7 +32,7 @@ if [ "${FUZZ_SECONDS:-25}" -gt 0 ]; then
     scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-25}" || status=1
   done
 fi
-# ---- end of fuzzing ---------------------------------------------------------------------------------------------------
+# ---- end of fuzzing ----------------------------------------------------------------------------------
 
 # One plain summary line over all test projects.
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
