@@ -62,8 +62,10 @@ for kind in crashes hangs; do
       cp "$file" "$corpus/pending/$name"
       new=$((new + 1))
       echo "fuzz: $target: new finding $corpus/pending/$name"
-      # CI clones are thrown away: print small findings so they can be recovered from the log.
-      [ "$(stat -c %s "$file")" -gt 4096 ] || echo "fuzz: $target: $name base64 $(base64 -w0 "$file")"
+      # CI clones are thrown away: print the first few small findings so they can be recovered from the log.
+      if [ "$new" -le 5 ] && [ "$(stat -c %s "$file")" -le 4096 ]; then
+        echo "fuzz: $target: $name base64 $(base64 -w0 "$file")"
+      fi
     fi
   done
 done

@@ -2,7 +2,8 @@ using KubePki.Fuzz;
 using SharpFuzz;
 
 // KubePki.Fuzz TARGET          run under afl-fuzz (input on stdin, persistent mode)
-// KubePki.Fuzz TARGET FILE...  run each file once and say which ones break the target's contract (triage)
+// KubePki.Fuzz TARGET FILE...  run each file once and say which ones break the target's contract (triage;
+//                              FUZZ_TRACE=1 prints stack traces)
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: KubePki.Fuzz TARGET [FILE...]; targets: "
@@ -31,9 +32,13 @@ foreach (var file in args[1..])
     catch (Exception e)
     {
         failed++;
-        Console.WriteLine($"FINDING {file}: {e.GetType().FullName}: {PemLine(e.Message)}");
+        Console.WriteLine($"FINDING {file}: {e.GetType().FullName}: {FirstLine(e.Message)}");
+        if (Environment.GetEnvironmentVariable("FUZZ_TRACE") == "1")
+        {
+            Console.WriteLine(e);
+        }
     }
 }
 return failed == 0 ? 0 : 1;
 
-static string PemLine(string message) => message.Split('\n')[0];
+static string FirstLine(string message) => message.Split('\n')[0];
