@@ -2,10 +2,10 @@
 # Usage: scripts/fuzz.sh TARGET SECONDS
 # Fuzzes one target of tests/KubePki.Fuzz (kubeadm-config, kubeconfig, pem, csr) with AFL++ for SECONDS seconds.
 # Installs afl++ from Debian when missing, restores the SharpFuzz tool from .config/dotnet-tools.json, publishes the
-# fuzz project once and instruments KubePki.Core, KubePki.Controller and YamlDotNet. Every crash or hang found is
-# copied to tests/KubePki.Fuzz/corpus/TARGET/pending/ (not replayed by the tests until someone triages it and moves it
-# to regression/). Prints executions, executions per second and findings. Exits 0 unless the fuzzer could not run,
-# or FUZZ_FAIL_ON_FINDING=1 and something was found.
+# fuzz project once and instruments KubePki.Core, KubePki.Controller and YamlDotNet. New crashes and hangs (the first
+# FUZZ_KEEP, default 10) are copied to tests/KubePki.Fuzz/corpus/TARGET/pending/, which the tests do not replay until
+# someone triages a finding and moves it to regression/. Prints executions, executions per second and findings.
+# Exits 0 unless the fuzzer could not run, or FUZZ_FAIL_ON_FINDING=1 and something was found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,7 +58,8 @@ for kind in crashes hangs; do
     prefix=crash
     [ "$kind" = crashes ] || prefix=hang
     name=$prefix-$(sha1sum "$file" | cut -c1-12)
-    if [ ! -e "$corpus/pending/$name" ] && [ ! -e "$corpus/regression/$name" ]; then
+    # AFL++ keeps one input per new path to a crash, often dozens for one bug: keep the first few.
+    if [ "$new" -lt "${FUZZ_KEEP:-10}" ] && [ ! -e "$corpus/pending/$name" ] && [ ! -e "$corpus/regression/$name" ]; then
       cp "$file" "$corpus/pending/$name"
       new=$((new + 1))
       echo "fuzz: $target: new finding $corpus/pending/$name"
