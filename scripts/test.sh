@@ -58,6 +58,18 @@ set +e
 dotnet test KubePki.slnx --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+# ---- Fuzzing (tests/KubePki.Fuzz): each target for a short fixed budget under AFL++ ----------------------------------
+# Findings go to tests/KubePki.Fuzz/corpus/TARGET/pending/ and are printed (base64) for triage; they do not fail this
+# run (a random find would make CI nondeterministic), triaged ones in regression/ are replayed by dotnet test above.
+# FUZZ_SECONDS=0 skips this block; FUZZ_FAIL_ON_FINDING=1 makes a finding fail the run.
+if [ "${FUZZ_SECONDS:-25}" -gt 0 ]; then
+  for target in kubeadm-config kubeconfig pem csr; do
+    scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-25}" || status=1
+  done
+fi
+# ---- end of fuzzing ----------------------------------------------------------------------------------
+
 # One plain summary line over all test projects.
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { gsub(",", "", p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
