@@ -184,6 +184,7 @@ public sealed partial class DiskFileStore : IFileStore
     private static void CopyForRollback(string path, string backup)
     {
         var content = SafeFileReader.Read(path);
+        var original = Posix.Stat(path, follow: true);
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -191,7 +192,19 @@ public sealed partial class DiskFileStore : IFileStore
             UnixCreateMode = FileModes.Private,
         };
         using var stream = new FileStream(backup, options);
+        // A rollback renames this copy back: it must carry the original's owner, group and mode, set before any byte
+        // of a possibly private file is written.
+        if (original is not null)
+        {
+            var created = Posix.Stat(stream.SafeFileHandle, backup);
+            if (created.Uid != original.Uid || created.Gid != original.Gid)
+            {
+                Chown(stream, new FileOwner(original.Uid, original.Gid), path);
+            }
+            File.SetUnixFileMode(stream.SafeFileHandle, original.Mode);
+        }
         stream.Write(content);
+        stream.Flush(flushToDisk: true);
     }
 
     private static void Chown(FileStream stream, FileOwner owner, string path)
