@@ -80,7 +80,9 @@ public static class BoundedYaml
             {
                 var line = inner.Current?.End.Line;
                 var where = line is null ? "" : $" after line {line}";
-                var what = e is ArgumentException ? FirstLine(e.Message) : "malformed input the parser cannot continue past";
+                var what = e is ArgumentException
+                    ? FirstLine(e.Message)
+                    : "malformed input the parser cannot continue past";
                 throw new KubePkiException($"{source}: invalid YAML{where}: {what}", e);
             }
         }

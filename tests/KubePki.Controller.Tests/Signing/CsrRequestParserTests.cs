@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Support;
 
@@ -45,11 +47,10 @@ public class CsrRequestParserTests
     [Fact]
     public void A_malformed_basic_constraints_extension_is_an_invalid_request()
     {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=system:node:node1", key,
-            System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=system:node:node1", key, HashAlgorithmName.SHA256);
         // basicConstraints must be a SEQUENCE; an ASN.1 NULL makes the platform decoder throw.
-        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509Extension("2.5.29.19", [0x05, 0x00], false));
+        request.CertificateExtensions.Add(new X509Extension("2.5.29.19", [0x05, 0x00], false));
         var pem = System.Text.Encoding.ASCII.GetBytes(request.CreateSigningRequestPem());
 
         var error = Assert.Throws<InvalidCsrException>(() => CsrRequestParser.Parse(pem));
