@@ -79,7 +79,11 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         }
         catch (UnsupportedKeyException e)
         {
-            return Deny([new ApprovalViolation(KeyIsSupported, e.Message)]);
+            // Still a request the parser refuses, so RequestIsValid fails too; KeyIsSupported names the cause.
+            return Deny([
+                new ApprovalViolation("RequestIsValid", "the request cannot be signed"),
+                new ApprovalViolation(KeyIsSupported, e.Message),
+            ]);
         }
         catch (InvalidCsrException e)
         {

@@ -88,13 +88,25 @@ public static class CsrRequestParser
             }
             else if (oid == BasicConstraintsOid)
             {
-                var constraints = new X509BasicConstraintsExtension();
-                constraints.CopyFrom(extension);
-                requestsCa |= constraints.CertificateAuthority || constraints.HasPathLengthConstraint;
+                requestsCa |= RequestsCa(extension);
             }
         }
         return new CsrRequest(request.SubjectName, commonName, organizations, dns, ips, emails, uris, request.PublicKey,
             key.Algorithm, key.Size, oids, requestsCa) { CommonNames = commonNames };
+    }
+
+    private static bool RequestsCa(X509Extension extension)
+    {
+        try
+        {
+            var constraints = new X509BasicConstraintsExtension();
+            constraints.CopyFrom(extension);
+            return constraints.CertificateAuthority || constraints.HasPathLengthConstraint;
+        }
+        catch (CryptographicException e)
+        {
+            throw new InvalidCsrException("invalid certificate request: malformed basicConstraints extension", e);
+        }
     }
 
     // Key type and size read from the SubjectPublicKeyInfo itself: instantiating the key (GetECDsaPublicKey) validates

@@ -31,23 +31,27 @@ public static class CertificateEncoding
     /// <summary>What is wrong with the encoding, or null.</summary>
     public static string? Problem(X509Certificate2 certificate)
     {
+        if (ValidityProblem(certificate) is { } validity)
+        {
+            return validity;
+        }
         try
         {
             foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
             {
-                _ = rdn.RawData;
+                SubjectAttributes(rdn);
             }
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or AsnContentException)
         {
-            return $"the subject is malformed: {e.Message}";
+            return $"the subject is malformed: {e.Message.TrimEnd('.')}";
         }
         foreach (var extension in certificate.Extensions)
         {
             var problem = extension.Oid?.Value switch
             {
-                SubjectAltNameOid => Guard("subjectAltName", () => SubjectAltNameProblem(extension.RawData)),
-                ExtKeyUsageOid => Guard("extKeyUsage", () => SequenceOfOids(extension.RawData)),
+                SubjectAltNameOid => Guard("subjectAltName", () => SubjectAltNameProblem(extension)),
+                ExtKeyUsageOid => Guard("extKeyUsage", () => ExtKeyUsage(extension)),
                 BasicConstraintsOid => Guard("basicConstraints", () => BasicConstraints(extension)),
                 KeyUsageOid => Guard("keyUsage", () => KeyUsage(extension)),
                 _ => null,
@@ -77,6 +81,74 @@ public static class CertificateEncoding
         {
             return $"the {name} extension is malformed: {e.Message.TrimEnd('.')}";
         }
+    }
+
+    // The validity times are decoded lazily by the platform; a time it cannot convert fails on first access.
+    private static string? ValidityProblem(X509Certificate2 certificate)
+    {
+        try
+        {
+            _ = certificate.NotBefore.ToUniversalTime();
+            _ = certificate.NotAfter.ToUniversalTime();
+            return null;
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            return $"the validity period cannot be read: {e.Message.TrimEnd('.')}";
+        }
+    }
+
+    // Reads each subject attribute the way the subject readers do, so their value decoding cannot fail later.
+    private static void SubjectAttributes(X500RelativeDistinguishedName rdn)
+    {
+        if (!rdn.HasMultipleElements)
+        {
+            _ = rdn.GetSingleElementType();
+            _ = rdn.GetSingleElementValue();
+            return;
+        }
+        var set = new AsnReader(rdn.RawData, AsnEncodingRules.DER).ReadSetOf(skipSortOrderValidation: true);
+        while (set.HasData)
+        {
+            var attribute = set.ReadSequence();
+            attribute.ReadObjectIdentifier();
+            var tag = attribute.PeekTag();
+            if (tag.TagClass == TagClass.Universal && Enum.IsDefined((UniversalTagNumber)tag.TagValue))
+            {
+                try
+                {
+                    attribute.ReadCharacterString((UniversalTagNumber)tag.TagValue);
+                }
+                catch (ArgumentException)
+                {
+                    // Not a character string type: the readers keep such a value as empty.
+                }
+            }
+        }
+    }
+
+    private static string? ExtKeyUsage(X509Extension extension)
+    {
+        SequenceOfOids(extension.RawData);
+        if (extension is X509EnhancedKeyUsageExtension usages)
+        {
+            _ = usages.EnhancedKeyUsages.Count;
+        }
+        return null;
+    }
+
+    private static string? SubjectAltNameProblem(X509Extension extension)
+    {
+        if (SubjectAltNameProblem(extension.RawData) is { } problem)
+        {
+            return problem;
+        }
+        if (extension is X509SubjectAlternativeNameExtension names)
+        {
+            _ = names.EnumerateDnsNames().Count();
+            _ = names.EnumerateIPAddresses().Count();
+        }
+        return null;
     }
 
     // GeneralNames ::= SEQUENCE OF GeneralName; dNSName [2] IA5String; iPAddress [7] OCTET STRING of 4 or 16 bytes.

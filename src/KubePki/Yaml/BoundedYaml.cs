@@ -30,6 +30,12 @@ public static class BoundedYaml
         {
             throw new KubePkiException($"{source}: invalid YAML at line {e.Start.Line}: {FirstLine(e.Message)}", e);
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's tree builder rejects event sequences the parser let through (for example a tag on an
+            // implicit document) with ArgumentException rather than YamlException.
+            throw new KubePkiException($"{source}: invalid YAML: {FirstLine(e.Message)}", e);
+        }
         return [.. stream.Documents];
     }
 
@@ -54,12 +60,31 @@ public static class BoundedYaml
 
         public bool MoveNext()
         {
-            if (!inner.MoveNext())
+            if (!Next())
             {
                 return false;
             }
             Check(inner.Current!);
             return true;
+        }
+
+        // YamlDotNet's scanner also fails with InvalidOperationException (broken internal state on some truncated
+        // plain scalars) and ArgumentException (a tag that is not a valid URI); both are input errors.
+        private bool Next()
+        {
+            try
+            {
+                return inner.MoveNext();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                var line = inner.Current?.End.Line;
+                var where = line is null ? "" : $" after line {line}";
+                var what = e is ArgumentException
+                    ? FirstLine(e.Message)
+                    : "malformed input the parser cannot continue past";
+                throw new KubePkiException($"{source}: invalid YAML{where}: {what}", e);
+            }
         }
 
         private void Check(ParsingEvent e)

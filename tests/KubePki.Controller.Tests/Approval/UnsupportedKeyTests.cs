@@ -17,6 +17,8 @@ public class UnsupportedKeyTests
         Assert.Equal(ApprovalDecision.Deny, verdict.Decision);
         var violation = Assert.Single(verdict.Violations, v => v.Rule == "KeyIsSupported");
         Assert.Contains("unsupported", violation.Message);
+        // The parser refuses the request, so it is denied as invalid too (the fuzz contract for every refusal).
+        Assert.Contains(verdict.Violations, v => v.Rule == "RequestIsValid");
     }
 
     [Theory]

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Support;
 
@@ -40,5 +42,19 @@ public class CsrRequestParserTests
     public void A_bad_signature_is_rejected()
     {
         Assert.Throws<InvalidCsrException>(() => CsrRequestParser.Parse(CsrFactory.BadSignature(CsrSpec.ForNode("node1", "10.0.0.1"))));
+    }
+
+    [Fact]
+    public void A_malformed_basic_constraints_extension_is_an_invalid_request()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=system:node:node1", key, HashAlgorithmName.SHA256);
+        // basicConstraints must be a SEQUENCE; an ASN.1 NULL makes the platform decoder throw.
+        request.CertificateExtensions.Add(new X509Extension("2.5.29.19", [0x05, 0x00], false));
+        var pem = System.Text.Encoding.ASCII.GetBytes(request.CreateSigningRequestPem());
+
+        var error = Assert.Throws<InvalidCsrException>(() => CsrRequestParser.Parse(pem));
+
+        Assert.Equal("invalid certificate request: malformed basicConstraints extension", error.Message);
     }
 }

@@ -94,4 +94,16 @@ public class HostileYamlTests
     public void A_kubeconfig_with_two_documents_is_refused() =>
         AssertOneLine(ParseKubeconfig("apiVersion: v1\nkind: Config\n---\napiVersion: v1\nkind: Config\n"),
             "admin.conf", "expected one YAML mapping");
+
+    /// <summary>Fuzz findings where YamlDotNet throws ArgumentException ("Global tags must be valid URIs", "The current
+    /// event is of an unsupported type") rather than YamlException.</summary>
+    [Theory]
+    [InlineData("!!!4!!!!!!!!!!!+!!!!", "Global tags must be valid URIs")]
+    [InlineData("apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfigu244.0.0/16}\napiServer:\n : v1.29.0\n",
+        "unsupported type")]
+    public void Yaml_the_parser_library_rejects_with_argument_exceptions_is_one_line(string yaml, string what)
+    {
+        AssertOneLine(LoadConfig(yaml), "kubeadm.yaml", what);
+        AssertOneLine(ParseKubeconfig(yaml), "admin.conf", what);
+    }
 }
