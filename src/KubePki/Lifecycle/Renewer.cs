@@ -66,7 +66,8 @@ public sealed class Renewer(IssueContext context)
                 var renewedCert = context.Issue(item.CaName, template, key, $"the {item.Name} certificate");
                 var caCert = context.GetCa(item.CaName).Certificate;
                 Verify(item, old, renewedCert, key, caCert);
-                var writes = item.Replacement(store, renewedCert, key, caCert);
+                var caBundle = context.Pki.ReadCertChain(CertCatalog.Get(item.CaName).BaseName);
+                var writes = item.Replacement(store, renewedCert, key, string.Concat(caBundle.Select(PemCodec.EncodeCertificate)));
                 if (backup is null)
                 {
                     backup = BackupDirectory.Create(context.Config.KubeconfigDir, context.Start);
@@ -78,10 +79,13 @@ public sealed class Renewer(IssueContext context)
                 {
                     store.Write(writes);
                 }
-                finally
+                catch (KubePkiException)
                 {
-                    journal.Complete(); // done, or failed and already rolled back by the store
+                    journal.Complete(); // the store has already put the files back
+                    throw;
                 }
+                // Anything else (a crash) leaves the journal, so the next run puts the backed-up files back.
+                journal.Complete();
                 renewed.Add(item.Name);
                 Log.WriteLine($"{item.LongName} renewed");
             }
