@@ -169,9 +169,7 @@ public sealed class CaRotation
             var current = Pki.ReadCert(_target.Ca.BaseName);
             var solo = new RotationCas(new CertificateAuthority(current, null), new CertificateAuthority(current, null));
             string Label(CaRole role) => role == CaRole.Other ? "other" : "current";
-            var files = Anchors(solo).Select(a => new RotationFileStatus(a.Path, a.Trusts.Select(Label).ToList(), null))
-                .Concat(Signed(solo).Select(s => new RotationFileStatus(s.Path, [], Label(s.Role))))
-                .ToList();
+            var files = FileStatuses(Anchors(solo), Signed(solo), Label);
             return new RotationStatus(Name, RotationPhase.None, [CaSummary.Of("current", current)], files, null);
         }
         var cas = _files.Read();
@@ -179,9 +177,7 @@ public sealed class CaRotation
         var anchors = Anchors(cas);
         var signed = Signed(cas);
         static string Role(CaRole role) => role.ToString().ToLowerInvariant();
-        var fileStatus = anchors.Select(a => new RotationFileStatus(a.Path, a.Trusts.Select(Role).ToList(), null))
-            .Concat(signed.Select(s => new RotationFileStatus(s.Path, [], Role(s.Role))))
-            .ToList();
+        var fileStatus = FileStatuses(anchors, signed, Role);
         string? pending = null;
         if (phase == RotationPhase.Trusting && anchors.Any(a => !a.Trusts.SequenceEqual([CaRole.Old, CaRole.New])))
         {
@@ -196,6 +192,16 @@ public sealed class CaRotation
             pending = $"finish has not completed on this node: run `kubepki ca rotate finish {Name}` again";
         }
         return new RotationStatus(Name, phase, [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new", cas.New.Certificate)], fileStatus, pending);
+    }
+
+    /// <summary>One row per file (a kubeconfig both trusts a CA and holds a cert one signed), anchors first.</summary>
+    private static List<RotationFileStatus> FileStatuses(List<(string Path, IReadOnlyList<CaRole> Trusts)> anchors,
+        List<(string Path, CaRole Role)> signed, Func<CaRole, string> label)
+    {
+        var signers = signed.ToDictionary(s => s.Path, s => label(s.Role));
+        var rows = anchors.Select(a => new RotationFileStatus(a.Path, a.Trusts.Select(label).ToList(), signers.GetValueOrDefault(a.Path))).ToList();
+        rows.AddRange(signed.Where(s => !rows.Any(r => r.Path == s.Path)).Select(s => new RotationFileStatus(s.Path, [], label(s.Role))));
+        return rows;
     }
 
     private void Recover()
