@@ -152,7 +152,9 @@ public sealed class CaRotation
         var cas = _files.Read();
         if (PhaseOf(cas) == RotationPhase.Issued)
         {
-            _replacer.Replace([Pki.KeyFile(_target.Ca.BaseName, cas.Old.Key!), CaFile(cas, [CaRole.Old, CaRole.New])]);
+            // Straight to the old CA alone: the leaves the new CA signed are re-issued next, and nothing reads them
+            // until the components restart; a crash here leaves phase 1, which this command finishes just as well.
+            _replacer.Replace([Pki.KeyFile(_target.Ca.BaseName, cas.Old.Key!), CaFile(cas, [CaRole.Old])]);
         }
         _context.Remember(Name, cas.Old);
         Reissue(cas, CaRole.New);

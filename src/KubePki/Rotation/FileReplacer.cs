@@ -9,6 +9,7 @@ namespace KubePki.Rotation;
 internal sealed class FileReplacer(IssueContext context, bool dryRun)
 {
     private readonly List<string> _changed = [];
+    private readonly Dictionary<string, string> _saved = new(StringComparer.Ordinal);
     private BackupDirectory? _backup;
 
     public string? BackupPath => _backup?.Path;
@@ -36,7 +37,7 @@ internal sealed class FileReplacer(IssueContext context, bool dryRun)
             _backup = BackupDirectory.Create(context.Config.KubeconfigDir, context.Start);
             context.Log.WriteLine($"[ca rotate] Backing up the files it replaces to {_backup.Path}");
         }
-        var saved = existing.Select(path => (path, _backup.Save(path))).ToList();
+        var saved = existing.Select(path => (path, Save(path))).ToList();
         var journal = RenewalJournal.Begin(context.Pki.Root, saved);
         try
         {
@@ -49,5 +50,20 @@ internal sealed class FileReplacer(IssueContext context, bool dryRun)
         }
         journal.Complete();
         _changed.AddRange(kept.Select(w => w.Path));
+    }
+
+    /// <summary>The first copy of a file in this run is its backup; a later one (the same file replaced again) sits
+    /// beside it with a number, so the journal always points at the content it replaces.</summary>
+    private string Save(string path)
+    {
+        if (!_saved.TryGetValue(path, out var first))
+        {
+            first = _backup!.Save(path);
+            _saved[path] = first;
+            return first;
+        }
+        var copy = $"{first}.{_changed.Count(c => c == path)}";
+        File.Copy(path, copy, overwrite: true);
+        return copy;
     }
 }
