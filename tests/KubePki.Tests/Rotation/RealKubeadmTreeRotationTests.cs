@@ -29,7 +29,7 @@ public class RealKubeadmTreeRotationTests
         Assert.True(SignedBy(apiserver, @new));
         Assert.NotNull(apiserver.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().SingleOrDefault());
         // kubeadm ≥ 1.17's kubelet.conf points to the kubelet's own rotated cert instead of embedding one.
-        foreach (var kubeconfig in Directory.EnumerateFiles(tree.Path, "*.conf").Where(k => Kubeconfig(k).ClientCertificatePem is not null))
+        foreach (var kubeconfig in Directory.EnumerateFiles(tree.Path, "*.conf").Where(k => RotationFixture.Kubeconfig(k).ClientCertificatePem is not null))
         {
             Assert.True(SignedBy(KubeconfigClient(kubeconfig), @new), kubeconfig);
         }
