@@ -165,6 +165,18 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
     }
 
     [Fact]
+    public void Certs_renew_during_a_rotation_keeps_both_cas_in_the_kubeconfig()
+    {
+        using var dir = fixture.Copy();
+        RotateOk(dir, "start", "ca");
+        var trusted = Bundle(dir.Combine("pki", "ca.crt")).Select(c => c.RawData).ToList();
+        var renew = CliRunner.Run(Later, null, "certs", "renew", "admin.conf", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path, "--config", dir.Combine("kubeadm.yaml"));
+        Assert.True(renew.ExitCode == 0, renew.All);
+        Assert.Equal(2, trusted.Count);
+        Assert.Equal(trusted, KubeconfigTrust(dir.Combine("admin.conf")).Select(c => c.RawData));
+    }
+
+    [Fact]
     public void Issue_before_start_is_refused_and_changes_nothing()
     {
         using var dir = fixture.Copy();
