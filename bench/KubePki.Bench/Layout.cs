@@ -1,4 +1,4 @@
-using KubePki.Crypto;
+using KubePki.Model;
 
 namespace KubePki.Bench;
 

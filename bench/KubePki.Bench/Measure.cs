@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using KubePki.Cli.Commands;
 using KubePki.Cli;
 using KubePki.Crypto;
+using KubePki.Model;
 
 namespace KubePki.Bench;
 

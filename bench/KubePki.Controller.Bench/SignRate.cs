@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using KubePki.Controller.Model;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Support;
-using KubePki.Crypto;
 using KubePki.TestKit;
 
 namespace KubePki.Controller.Bench;

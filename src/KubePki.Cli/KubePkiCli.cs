@@ -6,6 +6,7 @@ using KubePki.Cli.Commands.Csr;
 using KubePki.Cli.Commands.Init;
 using KubePki.Cli.Commands.Kubeconfig;
 using KubePki.Cli.Commands.Kubelet;
+using KubePki.Cli.Commands;
 
 namespace KubePki.Cli;
 
@@ -49,24 +50,5 @@ public static class KubePkiCli
             names.Insert(0, symbol.Command is RootCommand ? "kubepki" : symbol.Command.Name);
         }
         return names;
-    }
-
-    /// <summary>Runs a command body: user errors become one line on stderr and exit code 1; nothing else is caught.</summary>
-    public static int Guard(CliEnvironment env, Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (KubePkiException e)
-        {
-            env.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            env.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
     }
 }

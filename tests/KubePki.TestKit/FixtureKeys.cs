@@ -1,4 +1,5 @@
 using KubePki.Crypto;
+using KubePki.Model;
 
 namespace KubePki.TestKit;
 

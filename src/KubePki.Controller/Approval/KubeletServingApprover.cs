@@ -1,4 +1,3 @@
-using KubePki.Controller.Approval.Rules;
 using KubePki.Controller.Model;
 using KubePki.Controller.Signing;
 

@@ -1,5 +1,5 @@
+using KubePki.Building;
 using KubePki.Crypto;
-using KubePki.Validation;
 
 namespace KubePki.Controller.Signing;
 

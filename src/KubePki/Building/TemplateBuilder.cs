@@ -1,7 +1,7 @@
 using KubePki.Catalog;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Configuration;
-using KubePki.Validation;
+using KubePki.Model;
 
 namespace KubePki.Building;
 

@@ -1,4 +1,4 @@
-using KubePki.Building;
+using KubePki.Model;
 
 namespace KubePki.Catalog;
 

@@ -1,4 +1,3 @@
-using KubePki.Building;
 using KubePki.Configuration;
 
 namespace KubePki.Catalog;

@@ -1,5 +1,4 @@
-using System.Net;
-using KubePki.Crypto;
+using KubePki.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
+using KubePki.Model;
 
 namespace KubePki.Crypto;
 

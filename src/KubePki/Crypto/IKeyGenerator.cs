@@ -1,3 +1,5 @@
+using KubePki.Model;
+
 namespace KubePki.Crypto;
 
 /// <summary>Makes new private keys. Tests swap in fixture keys so RSA generation costs no test time.</summary>

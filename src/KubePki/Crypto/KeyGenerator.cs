@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using KubePki.Model;
 
 namespace KubePki.Crypto;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using KubePki.Model;
 
 namespace KubePki.Crypto;
 

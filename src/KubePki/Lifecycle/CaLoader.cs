@@ -1,3 +1,4 @@
+using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Crypto;
 using KubePki.Storage;

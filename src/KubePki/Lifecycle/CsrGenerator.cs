@@ -1,8 +1,8 @@
 using KubePki.Building;
 using KubePki.Catalog;
+using KubePki.Crypto;
 using KubePki.Kubeconfig;
 using KubePki.Storage;
-using KubePki.Validation;
 
 namespace KubePki.Lifecycle;
 

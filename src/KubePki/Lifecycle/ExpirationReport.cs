@@ -1,8 +1,8 @@
+using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Configuration;
 using KubePki.Crypto;
 using KubePki.Storage;
-using KubePki.Validation;
 
 namespace KubePki.Lifecycle;
 

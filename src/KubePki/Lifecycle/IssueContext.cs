@@ -1,8 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
-using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Configuration;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.Storage;
 
 namespace KubePki.Lifecycle;

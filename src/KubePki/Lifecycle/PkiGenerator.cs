@@ -1,6 +1,7 @@
 using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.Storage;
 using KubePki.Validation;
 

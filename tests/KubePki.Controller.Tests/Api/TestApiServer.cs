@@ -4,6 +4,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using KubePki.Building;
+using KubePki.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

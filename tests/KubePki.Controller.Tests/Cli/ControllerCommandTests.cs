@@ -1,6 +1,6 @@
 using System.CommandLine;
 using k8s;
-using KubePki.Cli;
+using KubePki.Cli.Commands;
 using KubePki.Cli.Commands.Controller;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Support;

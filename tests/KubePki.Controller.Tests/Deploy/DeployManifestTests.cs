@@ -1,6 +1,7 @@
 using System.CommandLine;
 using k8s;
 using k8s.Models;
+using KubePki.Cli.Commands;
 using KubePki.Cli;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Api;

@@ -8,7 +8,6 @@ using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Approval;
 using KubePki.Controller.Tests.Support;
-using KubePki.Crypto;
 using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Runtime;

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Controller.Model;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Support;
 using KubePki.Crypto;
-using KubePki.Validation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Controller.Tests.Signing;
@@ -36,7 +36,7 @@ public class CsrSignerTests
         Assert.Equal(["system:nodes"], CertificateFacts.Organizations(certificate));
         Assert.Equal(["node1"], CertificateFacts.DnsNames(certificate));
         Assert.Equal([IPAddress.Parse("10.0.0.1")], CertificateFacts.IpAddresses(certificate));
-        Assert.Equal([KubePki.Building.ExtendedKeyUsageOids.ServerAuth], CertificateFacts.ExtendedKeyUsages(certificate));
+        Assert.Equal([KubePki.Model.ExtendedKeyUsageOids.ServerAuth], CertificateFacts.ExtendedKeyUsages(certificate));
         Assert.Equal(X509KeyUsageFlags.DigitalSignature, certificate.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages);
         Assert.False(CertificateFacts.IsCa(certificate));
         Assert.Equal(_ca.Certificate.SubjectName.RawData, certificate.IssuerName.RawData);

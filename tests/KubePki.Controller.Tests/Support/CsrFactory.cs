@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using KubePki.Building;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Support;

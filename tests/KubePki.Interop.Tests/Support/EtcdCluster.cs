@@ -192,8 +192,8 @@ public sealed class EtcdCluster : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) member.LogLines.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) member.LogLines.Enqueue(e.Data); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { member.LogLines.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { member.LogLines.Enqueue(e.Data); } };
         member.LogLines.Enqueue($"--- {member.Name}: starting etcd ---");
         process.Start();
         process.StandardInput.Close();

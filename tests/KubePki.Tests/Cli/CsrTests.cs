@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Kubeconfig;
 using KubePki.TestKit;
-using KubePki.Validation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.TestKit;
 using KubePki.Validation;
 using Microsoft.Extensions.Time.Testing;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.Kubeconfig;
 using KubePki.TestKit;
-using KubePki.Validation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;
@@ -49,7 +49,7 @@ public class KubeconfigTests(ClusterFixture cluster) : IClassFixture<ClusterFixt
         var cert = PemCodec.DecodeCertificate(parsed.ClientCertificatePem!, file);
         Assert.Equal(user, CertificateFacts.CommonName(cert));
         Assert.Equal(org, string.Join(",", CertificateFacts.Organizations(cert)));
-        Assert.Equal([KubePki.Building.ExtendedKeyUsageOids.ClientAuth], CertificateFacts.ExtendedKeyUsages(cert));
+        Assert.Equal([KubePki.Model.ExtendedKeyUsageOids.ClientAuth], CertificateFacts.ExtendedKeyUsages(cert));
         Assert.Empty(cert.Extensions.OfType<X509SubjectAlternativeNameExtension>());
         Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----", parsed.ClientKeyPem);
     }

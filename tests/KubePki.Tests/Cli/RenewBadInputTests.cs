@@ -1,5 +1,4 @@
 using KubePki.Configuration;
-using KubePki.Kubeconfig;
 using KubePki.Lifecycle;
 using KubePki.Storage;
 using KubePki.TestKit;

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.Kubeconfig;
 using KubePki.TestKit;

@@ -1,5 +1,5 @@
 using KubePki.Configuration;
-using KubePki.Crypto;
+using KubePki.Model;
 
 namespace KubePki.Tests.Configuration;
 

@@ -30,7 +30,7 @@ public static class CheckExpirationCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             TimeSpan? window = null;
             if (result.GetValue(failWithin) is { } text)

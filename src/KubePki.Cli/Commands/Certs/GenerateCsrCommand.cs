@@ -14,7 +14,7 @@ public static class GenerateCsrCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, keys) = RunContext.Create(env, options, result);
             var generator = new CsrGenerator(context);

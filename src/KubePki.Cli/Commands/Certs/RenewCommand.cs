@@ -1,8 +1,6 @@
 using System.CommandLine;
 using KubePki.Configuration;
-using KubePki.Crypto;
 using KubePki.Lifecycle;
-using KubePki.Storage;
 
 namespace KubePki.Cli.Commands.Certs;
 
@@ -41,7 +39,7 @@ public static class RenewCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, keys) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
             var (config, pki, store) = (context.Config, context.Pki, context.Pki.Store);

@@ -21,7 +21,7 @@ public static class InitCommand
         {
             init.Options.Add(option);
         }
-        init.SetAction(result => KubePkiCli.Guard(env, () =>
+        init.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, keys) = RunContext.Create(env, options, result);
             var certs = new PkiGenerator(context);

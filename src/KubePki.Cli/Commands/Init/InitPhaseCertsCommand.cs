@@ -36,7 +36,7 @@ public static class InitPhaseCertsCommand
             command.Options.Add(options.DnsDomain);
             command.Options.Add(options.ServiceCidr);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, keys) = RunContext.Create(env, options, result);
             var generator = new PkiGenerator(context);

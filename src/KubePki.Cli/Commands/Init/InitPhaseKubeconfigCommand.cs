@@ -32,7 +32,7 @@ public static class InitPhaseKubeconfigCommand
         {
             command.Options.Add(options.NodeName);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, keys) = RunContext.Create(env, options, result);
             var generator = new KubeconfigGenerator(context);

@@ -18,7 +18,7 @@ public static class KubeconfigUserCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, _) = RunContext.Create(env, options, result, env.Error);
             var period = context.Config.CertificateValidity;

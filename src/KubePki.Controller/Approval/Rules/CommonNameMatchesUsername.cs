@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>A node may only request a cert for itself: CN equals the requester's username.</summary>
 public sealed class CommonNameMatchesUsername : IApprovalRule

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>Every DNS SAN must be the Node's Hostname/InternalDNS/ExternalDNS address, or match an allowed pattern and
 /// begin with "&lt;node&gt;." (a label boundary, so node "a" cannot get "auth.example"). Wildcards never pass.</summary>

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>spec.expirationSeconds may not exceed --max-expiration (unset means the signer's default applies).</summary>
 public sealed class ExpirationWithinLimit : IApprovalRule

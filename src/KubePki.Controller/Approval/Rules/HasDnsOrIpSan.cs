@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>A serving cert without a DNS or IP SAN cannot be verified by any client.</summary>
 public sealed class HasDnsOrIpSan : IApprovalRule

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>With --allowed-ip-ranges, every IP SAN must also lie in one of those CIDRs (e.g. the node subnet only).</summary>
 public sealed class IpSansInAllowedRanges : IApprovalRule

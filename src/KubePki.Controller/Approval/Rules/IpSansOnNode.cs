@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>Every IP SAN must be one of the requesting Node's InternalIP/ExternalIP addresses, so a node cannot obtain
 /// a cert for another node's (or anybody's) IP.</summary>

@@ -1,6 +1,6 @@
 using KubePki.Controller.Signing;
 
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>RSA keys of at least 2048 bits or ECDSA on P-256/P-384/P-521; nothing weaker gets a serving cert.</summary>
 public sealed class KeyIsStrongEnough : IApprovalRule

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>The signer drops request extensions, but a kubelet never asks for CA:true or a path length: a request that
 /// does is not a kubelet's and is denied rather than silently trimmed.</summary>

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>A kubelet serving cert names hosts only; KCM's signer would fail email or URI SANs anyway.</summary>
 public sealed class NoEmailOrUriSans : IApprovalRule

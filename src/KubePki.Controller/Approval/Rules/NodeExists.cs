@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>The Node named by the requester must exist, or there are no addresses to check the SANs against.</summary>
 public sealed class NodeExists : IApprovalRule

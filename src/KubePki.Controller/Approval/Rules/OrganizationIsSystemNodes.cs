@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>O must be exactly [system:nodes], as KCM's ValidateKubeletServingCSR demands (no extra groups smuggled in).</summary>
 public sealed class OrganizationIsSystemNodes : IApprovalRule

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>A kubelet authenticates in the system:nodes group; a user merely named system:node:x does not.</summary>
 public sealed class RequestorInNodesGroup : IApprovalRule

@@ -1,6 +1,6 @@
 using KubePki.Controller.Signing;
 
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>The usages a kubelet requests (client-go DefaultKubeletServingGetUsages): RSA keys {digital signature, key
 /// encipherment, server auth}, other keys {digital signature, server auth}. RSA may also omit key encipherment; an

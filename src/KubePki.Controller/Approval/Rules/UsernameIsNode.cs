@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Approval.Rules;
+namespace KubePki.Controller.Approval;
 
 /// <summary>Only a node may ask for a kubelet serving cert: the API-set username must be system:node:&lt;name&gt;.</summary>
 public sealed class UsernameIsNode : IApprovalRule

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using KubePki.Crypto;
+using KubePki.Building;
 
-namespace KubePki.Building;
+namespace KubePki.Crypto;
 
 /// <summary>PKCS#10 requests as kubeadm makes them for an external CA: subject and SANs only, no usages (the CA adds those).</summary>
 public static class CsrBuilder

@@ -1,4 +1,4 @@
-namespace KubePki.Crypto;
+namespace KubePki.Model;
 
 /// <summary>Key types kubeadm offers through <c>encryptionAlgorithm</c>.</summary>
 public enum KeyAlgorithm { Rsa2048, Rsa3072, Rsa4096, EcdsaP256, EcdsaP384 }

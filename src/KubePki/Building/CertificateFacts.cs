@@ -1,8 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using KubePki.Building;
 
-namespace KubePki.Validation;
+namespace KubePki.Building;
 
 /// <summary>Reads back what a certificate says: subject, SANs, usages, CA flag, validity.</summary>
 public static class CertificateFacts

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace KubePki.Building;
+namespace KubePki.Model;
 
 /// <summary>Everything that goes into one certificate apart from keys and issuer: the output of the pure builders.</summary>
 public sealed record CertificateTemplate(
