@@ -1,10 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
 using KubePki.Crypto;
-using KubePki.Kubeconfig;
 using KubePki.Lifecycle;
 using KubePki.Storage;
-using KubePki.Validation;
 
 namespace KubePki.Rotation;
 

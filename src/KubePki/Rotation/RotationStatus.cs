@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using KubePki.Validation;
+using KubePki.Building;
 
 namespace KubePki.Rotation;
 

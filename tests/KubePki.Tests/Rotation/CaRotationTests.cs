@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Crypto;
 using KubePki.TestKit;
-using KubePki.Validation;
+using KubePki.Building;
 using static KubePki.Tests.Rotation.RotationFixture;
 
 namespace KubePki.Tests.Rotation;

@@ -46,7 +46,7 @@ public static class CaRotateCommand
             command.Options.Add(newCaCert);
             command.Options.Add(newCaKey);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
             var dryRun = result.GetValue(options.DryRun);
@@ -91,7 +91,7 @@ public static class CaRotateCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => KubePkiCli.Guard(env, () =>
+        command.SetAction(result => CommandGuard.Run(env, () =>
         {
             var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
             var status = new CaRotation(context, result.GetValue(name)!, dryRun: true).Status();
