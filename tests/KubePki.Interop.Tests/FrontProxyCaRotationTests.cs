@@ -3,9 +3,10 @@ using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests;
 
-/// <summary><c>kubepki ca rotate</c> for front-proxy-ca judged by openssl: in each phase front-proxy-client.crt verifies
-/// (x509_strict, sslclient) against front-proxy-ca.crt and the CA that signed it, and abort from phase 1 or 2 leaves a
-/// PKI that openssl verifies against the old CA alone. The new CA is made by openssl, as an operator's own CA would be.</summary>
+/// <summary><c>kubepki ca rotate</c> for front-proxy-ca judged by openssl: in each phase front-proxy-client.crt
+/// verifies (x509_strict, sslclient) against front-proxy-ca.crt and the CA that signed it, and abort from phase 1 or 2
+/// leaves a PKI that openssl verifies against the old CA alone. The new CA is made by openssl, as an operator's own CA
+/// would be.</summary>
 public sealed class FrontProxyCaRotationTests : IDisposable
 {
     private readonly TempDir _root = new("interop-front-proxy-rotation");
@@ -20,7 +21,8 @@ public sealed class FrontProxyCaRotationTests : IDisposable
     private string OldCa => _root.Combine("old-front-proxy-ca.crt");
 
     private string Rotate(params string[] args) =>
-        Kubepki.Run(_clock, ["ca", "rotate", .. args, "front-proxy-ca", "--cert-dir", Pki, "--kubeconfig-dir", _root.Path, "--config", _root.Combine("kubeadm-config.yaml")]);
+        Kubepki.Run(_clock, ["ca", "rotate", .. args, "front-proxy-ca", "--cert-dir", Pki, "--kubeconfig-dir",
+            _root.Path, "--config", _root.Combine("kubeadm-config.yaml")]);
 
     private void MakeCluster()
     {
@@ -39,7 +41,8 @@ public sealed class FrontProxyCaRotationTests : IDisposable
     {
         var cert = _root.Combine("openssl-ca.crt");
         var key = _root.Combine("openssl-ca.key");
-        Tools.Openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+        Tools.Openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+            key, "-out", cert,
             "-days", "3650", "-subj", "/CN=front-proxy-ca", "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign");
         return (cert, key);
@@ -48,15 +51,18 @@ public sealed class FrontProxyCaRotationTests : IDisposable
     private static void AssertVerifies(string caFile, string cert, bool expected = true)
     {
         var verdict = OpensslVerify.Run(caFile, [cert], "sslclient")[cert];
-        Assert.True(verdict.Ok == expected, $"openssl verify -CAfile {caFile} {cert}: expected {(expected ? "OK" : "a failure")}: {verdict.Messages}");
+        Assert.True(verdict.Ok == expected, $"openssl verify -CAfile {caFile} {cert}: expected "
+            + $"{(expected ? "OK" : "a failure")}: {verdict.Messages}");
     }
 
     private void AssertOldPkiAlone()
     {
         Assert.Equal(File.ReadAllText(OldCa), File.ReadAllText(CaFile));
         AssertVerifies(OldCa, Client);
-        Assert.Equal(Tools.Openssl("x509", "-in", Client, "-noout", "-pubkey"), OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-client.key")));
-        Assert.Equal(Tools.Openssl("x509", "-in", CaFile, "-noout", "-pubkey"), OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key")));
+        Assert.Equal(Tools.Openssl("x509", "-in", Client, "-noout", "-pubkey"),
+            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-client.key")));
+        Assert.Equal(Tools.Openssl("x509", "-in", CaFile, "-noout", "-pubkey"),
+            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key")));
         Assert.False(Directory.Exists(_root.Combine("pki", "ca-rotation")));
     }
 
@@ -68,7 +74,8 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         Rotate("start", "--new-ca-cert", newCa, "--new-ca-key", newKey);
         // Old first: what openssl (and kube-controller-manager) read as the CA is still the old one.
         Assert.Equal(2, File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Length - 1);
-        Assert.Equal(Tools.Openssl("x509", "-in", OldCa, "-noout", "-fingerprint", "-sha256"), Tools.Openssl("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256"));
+        Assert.Equal(Tools.Openssl("x509", "-in", OldCa, "-noout", "-fingerprint", "-sha256"), Tools.Openssl("x509",
+            "-in", CaFile, "-noout", "-fingerprint", "-sha256"));
         AssertVerifies(CaFile, Client);
         AssertVerifies(OldCa, Client);
 
@@ -76,10 +83,12 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         AssertVerifies(CaFile, Client);
         AssertVerifies(newCa, Client);
         AssertVerifies(OldCa, Client, expected: false);
-        Assert.Equal(Tools.Openssl("x509", "-in", newCa, "-noout", "-pubkey"), OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key")));
+        Assert.Equal(Tools.Openssl("x509", "-in", newCa, "-noout", "-pubkey"),
+            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key")));
 
         Rotate("finish");
-        Assert.Equal(Tools.Openssl("x509", "-in", newCa, "-noout", "-fingerprint", "-sha256"), Tools.Openssl("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256"));
+        Assert.Equal(Tools.Openssl("x509", "-in", newCa, "-noout", "-fingerprint", "-sha256"), Tools.Openssl("x509",
+            "-in", CaFile, "-noout", "-fingerprint", "-sha256"));
         Assert.Single(File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Skip(1));
         AssertVerifies(CaFile, Client);
     }

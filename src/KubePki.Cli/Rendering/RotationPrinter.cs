@@ -7,7 +7,8 @@ using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Cli.Rendering;
 
-/// <summary>What <c>ca rotate</c> prints: a phase's outcome with next steps, and <c>status</c> as a table, JSON or YAML.</summary>
+/// <summary>What <c>ca rotate</c> prints: a phase's outcome with next steps, and <c>status</c> as a table, JSON or
+/// YAML.</summary>
 public static class RotationPrinter
 {
     public static void Outcome(TextWriter output, string name, string phase, RotationOutcome outcome, bool dryRun)
@@ -19,7 +20,8 @@ public static class RotationPrinter
         }
         output.WriteLine(outcome.Changed.Count == 0
             ? $"[ca rotate] {phase} {name}: nothing to change, every file is already as the phase wants it"
-            : $"[ca rotate] {phase} {name}: {outcome.Changed.Count} file(s) changed{(outcome.BackupPath is { } backup ? $", backups in {backup}" : "")}");
+            : $"[ca rotate] {phase} {name}: {outcome.Changed.Count} file(s) "
+                + $"changed{(outcome.BackupPath is { } backup ? $", backups in {backup}" : "")}");
         output.WriteLine($"[ca rotate] {name} is now in phase {(int)outcome.Phase}: {Describe(outcome.Phase)}");
         if (outcome.NextSteps.Count > 0)
         {
@@ -42,7 +44,8 @@ public static class RotationPrinter
     public static string Text(RotationStatus status)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"CA ROTATION {status.Name}: phase {(int)status.Phase} ({Describe(status.Phase)})\n");
+        text.Append(CultureInfo.InvariantCulture, $"CA ROTATION {status.Name}: phase {(int)status.Phase} "
+            + $"({Describe(status.Phase)})\n");
         if (status.Pending is { } pending)
         {
             text.Append(CultureInfo.InvariantCulture, $"PENDING: {pending}\n");
@@ -52,14 +55,16 @@ public static class RotationPrinter
         cas.WriteLine("CA\tSUBJECT\tSHA-256 FINGERPRINT\tEXPIRES\tSUBJECT KEY ID");
         foreach (var ca in status.Cas)
         {
-            cas.WriteLine($"{ca.Role}\t{ca.Subject}\t{ca.Sha256Fingerprint}\t{Expires(ca.NotAfter)}\t{(ca.HasSubjectKeyId ? "yes" : "no")}");
+            var keyId = ca.HasSubjectKeyId ? "yes" : "no";
+            cas.WriteLine($"{ca.Role}\t{ca.Subject}\t{ca.Sha256Fingerprint}\t{Expires(ca.NotAfter)}\t{keyId}");
         }
         text.Append(cas.Flush()).Append('\n');
         var files = new TabWriter(minWidth: 10, padding: 3);
         files.WriteLine("FILE\tTRUSTS\tSIGNED BY");
         foreach (var file in status.Files)
         {
-            files.WriteLine($"{file.Path}\t{(file.Trusts.Count == 0 ? "-" : string.Join(",", file.Trusts))}\t{file.SignedBy ?? "-"}");
+            var trusts = file.Trusts.Count == 0 ? "-" : string.Join(",", file.Trusts);
+            files.WriteLine($"{file.Path}\t{trusts}\t{file.SignedBy ?? "-"}");
         }
         return text.Append(files.Flush()).ToString();
     }
@@ -145,9 +150,11 @@ public static class RotationPrinter
         return YamlText.Write(root);
     }
 
-    private static string Expires(DateTimeOffset date) => date.UtcDateTime.ToString("MMM dd, yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    private static string Expires(DateTimeOffset date) => date.UtcDateTime.ToString("MMM dd, yyyy HH:mm 'UTC'",
+        CultureInfo.InvariantCulture);
 
-    private static string Rfc3339(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Rfc3339(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'",
+        CultureInfo.InvariantCulture);
 
     private static YamlScalarNode Raw(string value) => new(value) { Style = YamlDotNet.Core.ScalarStyle.Plain };
 }

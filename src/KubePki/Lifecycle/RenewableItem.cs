@@ -38,9 +38,11 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
     /// may be a link leading out of its directory. Throws a <see cref="KubePkiException"/> naming the file.</summary>
     public abstract void Validate(IFileStore store);
 
-    /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed <paramref name="caBundlePem"/>,
-    /// every certificate of the current CA file (one CA, or two while a CA rotation trusts both).</summary>
-    public abstract IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, string caBundlePem);
+    /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed
+    /// <paramref name="caBundlePem"/>, every certificate of the current CA file (one CA, or two while a CA rotation
+    /// trusts both).</summary>
+    public abstract IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
+        string caBundlePem);
 }
 
 public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
@@ -70,7 +72,8 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
     }
 
     // Key first, then cert: a reader that sees the new cert also sees the new key.
-    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, string caBundlePem) =>
+    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
+        string caBundlePem) =>
         [Pki.KeyFile(Definition.BaseName, key), Pki.CertFile(Definition.BaseName, certificate)];
 }
 
@@ -113,7 +116,8 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         }
     }
 
-    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, string caBundlePem)
+    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
+        string caBundlePem)
     {
         var file = Read(store);
         file.SetClientCredentials(PemCodec.EncodeCertificate(certificate), key.ToPem());

@@ -67,7 +67,8 @@ public sealed class Renewer(IssueContext context)
                 var caCert = context.GetCa(item.CaName).Certificate;
                 Verify(item, old, renewedCert, key, caCert);
                 var caBundle = context.Pki.ReadCertChain(CertCatalog.Get(item.CaName).BaseName);
-                var writes = item.Replacement(store, renewedCert, key, string.Concat(caBundle.Select(PemCodec.EncodeCertificate)));
+                var caBundlePem = string.Concat(caBundle.Select(PemCodec.EncodeCertificate));
+                var writes = item.Replacement(store, renewedCert, key, caBundlePem);
                 if (backup is null)
                 {
                     backup = BackupDirectory.Create(context.Config.KubeconfigDir, context.Start);

@@ -11,9 +11,9 @@ namespace KubePki.Rotation;
 public sealed record ImportedCa(string CertPath, string KeyPath);
 
 /// <summary><c>ca rotate start|issue|finish|abort|status</c> for one CA: a state machine whose phase is read from the
-/// files themselves (see <see cref="RotationFiles"/>: no kept directory = no rotation; <c>&lt;NAME&gt;.key</c> = the old
-/// CA's key = phase 1; the new CA's key = phase 2). Each command moves every file towards its target for the phase, so
-/// running it again after a crash, at any instant, finishes the job; a pair of files is swapped under the renewal
+/// files themselves (see <see cref="RotationFiles"/>: no kept directory = no rotation; <c>&lt;NAME&gt;.key</c> = the
+/// old CA's key = phase 1; the new CA's key = phase 2). Each command moves every file towards its target for the phase,
+/// so running it again after a crash, at any instant, finishes the job; a pair of files is swapped under the renewal
 /// journal and every replaced file is backed up first.</summary>
 public sealed class CaRotation
 {
@@ -58,11 +58,13 @@ public sealed class CaRotation
             cas = _files.Read();
             if (PhaseOf(cas) == RotationPhase.Issued)
             {
-                throw new KubePkiException($"the rotation of {Name} is in phase 2 (issue has run): run `kubepki ca rotate finish {Name}` or `kubepki ca rotate abort {Name}`");
+                throw new KubePkiException($"the rotation of {Name} is in phase 2 (issue has run): run `kubepki ca "
+                    + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`");
             }
             if (import is not null && cas.RoleOf(LoadImport(import).Certificate) != CaRole.New)
             {
-                throw new KubePkiException($"--new-ca-cert {import.CertPath}: a rotation of {Name} to another new CA ({_files.NewCert}) is under way; run start with that CA, or abort first");
+                throw new KubePkiException($"--new-ca-cert {import.CertPath}: a rotation of {Name} to another new CA "
+                    + $"({_files.NewCert}) is under way; run start with that CA, or abort first");
             }
             Log.WriteLine($"[ca rotate] Continuing the rotation of {Name} to the new CA in {_files.Directory}");
         }
@@ -76,7 +78,8 @@ public sealed class CaRotation
                 Directory.CreateDirectory(_files.Directory, FileModes.PrivateDirectory);
             }
             Store.Write(_files.Writes(cas));
-            Log.WriteLine($"[ca rotate] {(import is null ? "Generated" : "Imported")} the new {Name} CA; both CAs are kept in {_files.Directory} until finish or abort (keys 0600)");
+            Log.WriteLine($"[ca rotate] {(import is null ? "Generated" : "Imported")} the new {Name} CA; both CAs are "
+                + $"kept in {_files.Directory} until finish or abort (keys 0600)");
         }
         WarnAboutKeyIdentifiers(cas);
         SetCaFile(cas, [CaRole.Old, CaRole.New]);
@@ -84,14 +87,15 @@ public sealed class CaRotation
         return Outcome(RotationPhase.Trusting, NextSteps.AfterStart(_target, _files, _context.Config));
     }
 
-    /// <summary>Phase 2: the new CA signs. <c>&lt;NAME&gt;.crt</c> becomes new + old and <c>&lt;NAME&gt;.key</c> the new
-    /// key; every leaf the old CA signed on this node is re-issued by the new one, identity kept.</summary>
+    /// <summary>Phase 2: the new CA signs. <c>&lt;NAME&gt;.crt</c> becomes new + old and <c>&lt;NAME&gt;.key</c> the
+    /// new key; every leaf the old CA signed on this node is re-issued by the new one, identity kept.</summary>
     public RotationOutcome Issue()
     {
         Recover();
         if (!_files.Exist)
         {
-            throw new KubePkiException($"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` first");
+            throw new KubePkiException($"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` "
+                + $"first");
         }
         var cas = _files.Read();
         if (PhaseOf(cas) == RotationPhase.Trusting)
@@ -99,7 +103,8 @@ public sealed class CaRotation
             var untrusting = Anchors(cas).Where(a => !a.Trusts.Contains(CaRole.New)).Select(a => a.Path).ToList();
             if (untrusting.Count > 0)
             {
-                throw new KubePkiException($"start has not completed on this node: {string.Join(", ", untrusting)} do not trust the new CA yet; run `kubepki ca rotate start {Name}` again first");
+                throw new KubePkiException($"start has not completed on this node: {string.Join(", ", untrusting)} do "
+                    + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first");
             }
             _replacer.Replace([Pki.KeyFile(_target.Ca.BaseName, cas.New.Key!), CaFile(cas, [CaRole.New, CaRole.Old])]);
         }
@@ -113,7 +118,8 @@ public sealed class CaRotation
         return Outcome(RotationPhase.Issued, NextSteps.AfterIssue(_target, _context.Config));
     }
 
-    /// <summary>The end: trust anchors hold the new CA alone; refused while anything here is still signed by the old one.</summary>
+    /// <summary>The end: trust anchors hold the new CA alone; refused while anything here is still signed by the old
+    /// one.</summary>
     public RotationOutcome Finish()
     {
         Recover();
@@ -125,12 +131,14 @@ public sealed class CaRotation
         var cas = _files.Read();
         if (PhaseOf(cas) == RotationPhase.Trusting)
         {
-            throw new KubePkiException($"the rotation of {Name} is in phase 1: {CaKeyPath} is still the old CA's key; run `kubepki ca rotate issue {Name}` first");
+            throw new KubePkiException($"the rotation of {Name} is in phase 1: {CaKeyPath} is still the old CA's key; "
+                + $"run `kubepki ca rotate issue {Name}` first");
         }
         var old = Signed(cas).Where(s => s.Role == CaRole.Old).Select(s => s.Path).ToList();
         if (old.Count > 0)
         {
-            throw new KubePkiException($"cannot finish the rotation of {Name}: still signed by the old CA: {string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first");
+            throw new KubePkiException($"cannot finish the rotation of {Name}: still signed by the old CA: "
+                + $"{string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first");
         }
         SetCaFile(cas, [CaRole.New]);
         SetKubeconfigTrust(cas, [CaRole.New]);
@@ -138,7 +146,8 @@ public sealed class CaRotation
         return Outcome(RotationPhase.None, NextSteps.AfterFinish(_target, _context.Config));
     }
 
-    /// <summary>Back to the old CA alone, from phase 1 or 2 (leaves the new CA signed are re-issued by the old one).</summary>
+    /// <summary>Back to the old CA alone, from phase 1 or 2 (leaves the new CA signed are re-issued by the old
+    /// one).</summary>
     public RotationOutcome Abort()
     {
         Recover();
@@ -167,7 +176,8 @@ public sealed class CaRotation
         if (!_files.Exist)
         {
             var current = Pki.ReadCert(_target.Ca.BaseName);
-            var solo = new RotationCas(new CertificateAuthority(current, null), new CertificateAuthority(current, null));
+            var solo = new RotationCas(new CertificateAuthority(current, null), new CertificateAuthority(current,
+                null));
             string Label(CaRole role) => role == CaRole.Other ? "other" : "current";
             var files = FileStatuses(Anchors(solo), Signed(solo), Label);
             return new RotationStatus(Name, RotationPhase.None, [CaSummary.Of("current", current)], files, null);
@@ -191,7 +201,8 @@ public sealed class CaRotation
         {
             pending = $"finish has not completed on this node: run `kubepki ca rotate finish {Name}` again";
         }
-        return new RotationStatus(Name, phase, [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new", cas.New.Certificate)], fileStatus, pending);
+        return new RotationStatus(Name, phase, [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new",
+            cas.New.Certificate)], fileStatus, pending);
     }
 
     /// <summary>One row per file (a kubeconfig both trusts a CA and holds a cert one signed), anchors first.</summary>
@@ -199,8 +210,10 @@ public sealed class CaRotation
         List<(string Path, CaRole Role)> signed, Func<CaRole, string> label)
     {
         var signers = signed.ToDictionary(s => s.Path, s => label(s.Role));
-        var rows = anchors.Select(a => new RotationFileStatus(a.Path, a.Trusts.Select(label).ToList(), signers.GetValueOrDefault(a.Path))).ToList();
-        rows.AddRange(signed.Where(s => !rows.Any(r => r.Path == s.Path)).Select(s => new RotationFileStatus(s.Path, [], label(s.Role))));
+        var rows = anchors.Select(a => new RotationFileStatus(a.Path, a.Trusts.Select(label).ToList(),
+            signers.GetValueOrDefault(a.Path))).ToList();
+        rows.AddRange(signed.Where(s => !rows.Any(r => r.Path == s.Path)).Select(s => new RotationFileStatus(s.Path,
+            [], label(s.Role))));
         return rows;
     }
 
@@ -212,7 +225,8 @@ public sealed class CaRotation
         }
         foreach (var path in RenewalJournal.Recover(Pki.Root))
         {
-            Log.WriteLine($"[ca rotate] An earlier run was interrupted while replacing {path}: restored it from its backup");
+            Log.WriteLine($"[ca rotate] An earlier run was interrupted while replacing {path}: restored it from its "
+                + $"backup");
         }
     }
 
@@ -227,7 +241,8 @@ public sealed class CaRotation
         {
             return RotationPhase.Trusting;
         }
-        throw new KubePkiException($"{CaKeyPath} is the key of neither CA of the rotation under way ({_files.OldCert}, {_files.NewCert}); restore it from a backup");
+        throw new KubePkiException($"{CaKeyPath} is the key of neither CA of the rotation under way "
+            + $"({_files.OldCert}, {_files.NewCert}); restore it from a backup");
     }
 
     /// <summary>The CA before the rotation: it must have its key here (else this is kubeadm's external CA mode) and be
@@ -237,13 +252,15 @@ public sealed class CaRotation
         var leaves = _target.Pairs.Select(p => p.Definition);
         if (Lifecycle.CaLoader.IsExternal(Pki, _target.Ca, leaves))
         {
-            throw new KubePkiException($"Detected external {_target.Ca.BaseName}, {_target.Ca.LongName} can't be rotated ({CaKeyPath} does not exist: rotate it where its key is kept)");
+            throw new KubePkiException($"Detected external {_target.Ca.BaseName}, {_target.Ca.LongName} can't be "
+                + $"rotated ({CaKeyPath} does not exist: rotate it where its key is kept)");
         }
         var current = Lifecycle.CaLoader.Load(Pki, _target.Ca);
         var chain = Pki.ReadCertChain(_target.Ca.BaseName);
         if (chain.Count > 1)
         {
-            throw new KubePkiException($"{CaCertPath} holds {chain.Count} certificates but no rotation of {Name} is under way ({_files.Directory} does not exist); leave one CA in it before starting");
+            throw new KubePkiException($"{CaCertPath} holds {chain.Count} certificates but no rotation of {Name} is "
+                + $"under way ({_files.Directory} does not exist); leave one CA in it before starting");
         }
         return current;
     }
@@ -254,7 +271,8 @@ public sealed class CaRotation
         var key = PemCodec.DecodePrivateKey(ReadFile(import.KeyPath, "--new-ca-key"), import.KeyPath);
         if (!key.Matches(certificate))
         {
-            throw new KubePkiException($"--new-ca-key {import.KeyPath}: the private key does not match the certificate {import.CertPath}");
+            throw new KubePkiException($"--new-ca-key {import.KeyPath}: the private key does not match the "
+                + $"certificate {import.CertPath}");
         }
         return new CertificateAuthority(certificate, key);
     }
@@ -269,8 +287,10 @@ public sealed class CaRotation
     }
 
     /// <summary>Both CAs carry one subject, so verifiers that look issuers up by name (OpenSSL, and so curl's and
-    /// Python's TLS) tell them apart only by SubjectKeyIdentifier/AuthorityKeyIdentifier: an imported CA must have one.</summary>
-    private CertificateAuthority Validated(CertificateAuthority imported, CertificateAuthority current, ImportedCa import)
+    /// Python's TLS) tell them apart only by SubjectKeyIdentifier/AuthorityKeyIdentifier: an imported CA must have
+    /// one.</summary>
+    private CertificateAuthority Validated(CertificateAuthority imported, CertificateAuthority current,
+        ImportedCa import)
     {
         var path = import.CertPath;
         if (!CertificateFacts.IsCa(imported.Certificate))
@@ -279,24 +299,30 @@ public sealed class CaRotation
         }
         if (CertificateFacts.NotAfter(imported.Certificate) <= _context.Start)
         {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate expired on {CertificateFacts.NotAfter(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
+            throw new KubePkiException($"--new-ca-cert {path}: the certificate expired on "
+                + $"{CertificateFacts.NotAfter(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
         }
         if (CertificateAuthority.SubjectKeyIdOf(imported.Certificate) is not { Length: > 0 })
         {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate has no SubjectKeyIdentifier; with two CAs named \"{imported.Certificate.Subject}\" trusted at once, verifiers that look issuers up by name (OpenSSL, curl, Python) can pick the wrong one; make the CA with a SubjectKeyIdentifier");
+            throw new KubePkiException($"--new-ca-cert {path}: the certificate has no SubjectKeyIdentifier; with two "
+                + $"CAs named \"{imported.Certificate.Subject}\" trusted at once, verifiers that look issuers up by "
+                + $"name (OpenSSL, curl, Python) can pick the wrong one; make the CA with a SubjectKeyIdentifier");
         }
         if (imported.Key!.Matches(current.Certificate))
         {
-            throw new KubePkiException($"--new-ca-key {path}: this is the key of the current {Name} CA {CaCertPath}; a rotation needs a new key");
+            throw new KubePkiException($"--new-ca-key {path}: this is the key of the current {Name} CA {CaCertPath}; "
+                + $"a rotation needs a new key");
         }
         if (CertificateFacts.NotBefore(imported.Certificate) > _context.Start)
         {
-            Log.WriteLine($"[ca rotate] WARNING: --new-ca-cert {path} is not valid before {CertificateFacts.NotBefore(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
+            Log.WriteLine($"[ca rotate] WARNING: --new-ca-cert {path} is not valid before "
+                + $"{CertificateFacts.NotBefore(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
         }
         return imported;
     }
 
-    /// <summary>A new CA as <c>init phase certs</c> makes it: kubeadm's subject, the cluster's key type and CA validity.</summary>
+    /// <summary>A new CA as <c>init phase certs</c> makes it: kubeadm's subject, the cluster's key type and CA
+    /// validity.</summary>
     private CertificateAuthority Generate(CertificateAuthority current)
     {
         var config = _context.Config;
@@ -318,19 +344,23 @@ public sealed class CaRotation
     {
         if (CertificateAuthority.SubjectKeyIdOf(cas.Old.Certificate) is not { Length: > 0 })
         {
-            Log.WriteLine($"[ca rotate] WARNING: the old {Name} CA ({_files.OldCert}) has no SubjectKeyIdentifier: while both CAs are trusted, verifiers that look issuers up by name (OpenSSL, curl, Python) may try the wrong one for certificates it signed");
+            Log.WriteLine($"[ca rotate] WARNING: the old {Name} CA ({_files.OldCert}) has no SubjectKeyIdentifier: "
+                + $"while both CAs are trusted, verifiers that look issuers up by name (OpenSSL, curl, Python) may "
+                + $"try the wrong one for certificates it signed");
         }
         foreach (var (path, certificate) in SignedCertificates())
         {
             if (!certificate.Extensions.Any(e => e.Oid?.Value == "2.5.29.35"))
             {
-                Log.WriteLine($"[ca rotate] WARNING: {path} has no AuthorityKeyIdentifier: verifiers that look issuers up by name may try the new CA for it; `issue` re-issues it with one");
+                Log.WriteLine($"[ca rotate] WARNING: {path} has no AuthorityKeyIdentifier: verifiers that look "
+                    + $"issuers up by name may try the new CA for it; `issue` re-issues it with one");
             }
         }
     }
 
     /// <summary>Re-issues every leaf and kubeconfig client cert signed by <paramref name="from"/> with the CA now in
-    /// <c>&lt;NAME&gt;.crt</c>/<c>.key</c>, through <see cref="Renewer"/>: identity kept, verified, backed up, journaled.</summary>
+    /// <c>&lt;NAME&gt;.crt</c>/<c>.key</c>, through <see cref="Renewer"/>: identity kept, verified, backed up,
+    /// journaled.</summary>
     private void Reissue(RotationCas cas, CaRole from)
     {
         var items = new List<RenewableItem>();
@@ -348,7 +378,8 @@ public sealed class CaRotation
             }
             else if (role == CaRole.Other)
             {
-                Log.WriteLine($"[ca rotate] WARNING: {item.Paths[^1]} is signed by neither CA of the rotation: left as it is");
+                Log.WriteLine($"[ca rotate] WARNING: {item.Paths[^1]} is signed by neither CA of the rotation: left "
+                    + $"as it is");
             }
         }
         if (items.Count == 0)
@@ -361,7 +392,8 @@ public sealed class CaRotation
 
     private IEnumerable<RenewableItem> Items() => _target.Pairs.Cast<RenewableItem>().Concat(_target.Kubeconfigs);
 
-    /// <summary>The certificate an item holds, or null when it does not exist or (kubelet.conf) points to a file.</summary>
+    /// <summary>The certificate an item holds, or null when it does not exist or (kubelet.conf) points to a
+    /// file.</summary>
     private X509Certificate2? EmbeddedCertificate(RenewableItem item)
     {
         if (!item.Exists(Store))
@@ -385,9 +417,11 @@ public sealed class CaRotation
             {
                 yield return (item.Paths[^1], certificate);
             }
-            else if (item is KubeconfigItem kubeconfig && item.Exists(Store) && kubeconfig.Read(Store).ClientCertificatePath is { } referenced)
+            else if (item is KubeconfigItem kubeconfig && item.Exists(Store)
+                && kubeconfig.Read(Store).ClientCertificatePath is { } referenced)
             {
-                var path = Path.IsPathRooted(referenced) ? referenced : Path.Combine(Path.GetDirectoryName(kubeconfig.FilePath)!, referenced);
+                var path = Path.IsPathRooted(referenced) ? referenced
+                    : Path.Combine(Path.GetDirectoryName(kubeconfig.FilePath)!, referenced);
                 if (Store.Exists(path))
                 {
                     yield return (path, PemCodec.DecodeCertificate(Store.ReadText(path), path));
@@ -410,7 +444,8 @@ public sealed class CaRotation
         foreach (var kubeconfig in _target.Kubeconfigs.Where(k => k.Exists(Store)))
         {
             var pem = kubeconfig.Read(Store).CertificateAuthorityPem!;
-            anchors.Add((kubeconfig.FilePath, PemCodec.DecodeCertificates(pem, kubeconfig.FilePath).Select(cas.RoleOf).ToList()));
+            anchors.Add((kubeconfig.FilePath, PemCodec.DecodeCertificates(pem,
+                kubeconfig.FilePath).Select(cas.RoleOf).ToList()));
         }
         return anchors;
     }
@@ -435,7 +470,8 @@ public sealed class CaRotation
         foreach (var kubeconfig in _target.Kubeconfigs.Where(k => k.Exists(Store)))
         {
             var file = kubeconfig.Read(Store);
-            var now = PemCodec.DecodeCertificates(file.CertificateAuthorityPem!, kubeconfig.FilePath).Select(cas.RoleOf);
+            var now = PemCodec.DecodeCertificates(file.CertificateAuthorityPem!,
+                kubeconfig.FilePath).Select(cas.RoleOf);
             if (now.SequenceEqual(roles))
             {
                 continue;
@@ -468,6 +504,7 @@ public sealed class CaRotation
     private RotationOutcome Outcome(RotationPhase phase, IReadOnlyList<string> nextSteps)
     {
         var changed = _replacer.Changed.Concat(_reissued).ToList();
-        return new RotationOutcome(phase, changed, _replacer.BackupPath, changed.Count > 0 ? _target.Components : [], nextSteps);
+        return new RotationOutcome(phase, changed, _replacer.BackupPath, changed.Count > 0 ? _target.Components : [],
+            nextSteps);
     }
 }

@@ -24,7 +24,8 @@ internal sealed class FileReplacer(IssueContext context, bool dryRun)
             store.Write(writes);
             return;
         }
-        var kept = writes.Select(w => File.Exists(w.Path) ? w with { Mode = File.GetUnixFileMode(w.Path) } : w).ToList();
+        var kept = writes.Select(w => File.Exists(w.Path) ? w with { Mode = File.GetUnixFileMode(w.Path) }
+            : w).ToList();
         var existing = kept.Where(w => File.Exists(w.Path)).Select(w => w.Path).ToList();
         if (existing.Count == 0)
         {

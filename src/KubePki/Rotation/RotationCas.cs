@@ -21,5 +21,6 @@ public sealed record RotationCas(CertificateAuthority Old, CertificateAuthority 
 
     public X509Certificate2 Get(CaRole role) => role == CaRole.New ? New.Certificate : Old.Certificate;
 
-    private static bool Same(X509Certificate2 a, X509Certificate2 b) => a.RawDataMemory.Span.SequenceEqual(b.RawDataMemory.Span);
+    private static bool Same(X509Certificate2 a, X509Certificate2 b) =>
+        a.RawDataMemory.Span.SequenceEqual(b.RawDataMemory.Span);
 }

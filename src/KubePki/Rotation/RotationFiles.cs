@@ -36,7 +36,8 @@ public sealed class RotationFiles(PkiDirectory pki, string name)
     {
         if (!pki.Store.Exists(keyPath))
         {
-            throw new KubePkiException($"{keyPath} is missing: the rotation of {name} kept its CAs in {Directory}; restore it from a backup or the file you imported");
+            throw new KubePkiException($"{keyPath} is missing: the rotation of {name} kept its CAs in {Directory}; "
+                + $"restore it from a backup or the file you imported");
         }
         var certificate = PemCodec.DecodeCertificate(pki.Store.ReadText(certPath), certPath);
         var key = PemCodec.DecodePrivateKey(pki.Store.ReadText(keyPath), keyPath);

@@ -9,7 +9,8 @@ namespace KubePki.Rotation;
 public enum RotationPhase { None = 0, Trusting = 1, Issued = 2 }
 
 /// <summary>What <c>status</c> says about one CA.</summary>
-public sealed record CaSummary(string Role, string Subject, string Sha256Fingerprint, DateTimeOffset NotAfter, bool HasSubjectKeyId)
+public sealed record CaSummary(string Role, string Subject, string Sha256Fingerprint, DateTimeOffset NotAfter,
+    bool HasSubjectKeyId)
 {
     public static CaSummary Of(string role, X509Certificate2 certificate) => new(
         role,
@@ -23,7 +24,8 @@ public sealed record CaSummary(string Role, string Subject, string Sha256Fingerp
 /// Roles are <c>old</c>, <c>new</c>, <c>current</c> (no rotation under way) or <c>other</c>.</summary>
 public sealed record RotationFileStatus(string Path, IReadOnlyList<string> Trusts, string? SignedBy);
 
-public sealed record RotationStatus(string Name, RotationPhase Phase, IReadOnlyList<CaSummary> Cas, IReadOnlyList<RotationFileStatus> Files, string? Pending);
+public sealed record RotationStatus(string Name, RotationPhase Phase, IReadOnlyList<CaSummary> Cas,
+    IReadOnlyList<RotationFileStatus> Files, string? Pending);
 
 /// <summary>What a phase did, for the CLI to report: the phase now, the files it changed, where backups went, the
 /// components to restart and the operator's next steps outside this node.</summary>

@@ -7,6 +7,7 @@ public static class ControlPlaneRestart
 {
     public static void Run(CliEnvironment env, ClusterConfig config, IReadOnlyList<string> components)
     {
-        throw new KubePkiException($"--restart-control-plane: the static-pod restart is not available in this build; restart {string.Join(", ", components)} yourself");
+        throw new KubePkiException($"--restart-control-plane: the static-pod restart is not available in this build; "
+            + $"restart {string.Join(", ", components)} yourself");
     }
 }
