@@ -21,13 +21,14 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
     [MemberData(nameof(Phases))]
     public void A_phase_that_dies_after_any_write_is_finished_by_running_it_again(string phase)
     {
-        var writes = CountWrites(phase);
+        using var prepared = fixture.Copy();
+        var old = Cert(prepared.Combine("pki", "ca.crt"));
+        Prepare(prepared, phase);
+        var writes = CountWrites(prepared, phase);
         Assert.True(writes >= 3, $"{phase} made only {writes} writes");
         for (var crashAt = 0; crashAt < writes; crashAt++)
         {
-            using var dir = fixture.Copy();
-            var old = Cert(dir.Combine("pki", "ca.crt"));
-            Prepare(dir, phase);
+            using var dir = CopyOf(prepared.Path);
             Assert.Throws<SimulatedCrash>(() => RunInProcess(dir, phase, new CrashingStore(crashAt)));
             Assert.True(Rotate(dir, "status", "ca").ExitCode == 0, $"status after a crash at write {crashAt} of "
                 + $"{phase}");
@@ -75,10 +76,9 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
         output.WriteLine($"{interrupted} of 10 kills landed in the middle of issue");
     }
 
-    private int CountWrites(string phase)
+    private static int CountWrites(TempDir prepared, string phase)
     {
-        using var dir = fixture.Copy();
-        Prepare(dir, phase);
+        using var dir = CopyOf(prepared.Path);
         var counter = new CrashingStore(int.MaxValue);
         RunInProcess(dir, phase, counter);
         return counter.Count;

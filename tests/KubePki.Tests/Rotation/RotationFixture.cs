@@ -29,12 +29,15 @@ public sealed class RotationFixture : IDisposable
         Assert.True(kubeconfigs.ExitCode == 0, kubeconfigs.All);
     }
 
-    public TempDir Copy()
+    public TempDir Copy() => CopyOf(_dir.Path);
+
+    /// <summary>A private copy of a tree, with its files' modes (ca-rotation keeps its 0700 directory).</summary>
+    public static TempDir CopyOf(string root)
     {
         var copy = new TempDir("kubepki-rotation-copy");
-        foreach (var file in Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
         {
-            var target = Path.Combine(copy.Path, Path.GetRelativePath(_dir.Path, file));
+            var target = Path.Combine(copy.Path, Path.GetRelativePath(root, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
