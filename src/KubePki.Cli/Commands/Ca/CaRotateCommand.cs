@@ -74,6 +74,8 @@ public static class CaRotateCommand
                 : throw new KubePkiException($"--lock-timeout: \"{result.GetValue(lockTimeout)}\" is not a valid "
                     + $"duration (e.g. 30s)");
             using var held = dryRun ? null : RenewalLock.Acquire(context.Config.CertificatesDir, timeout);
+            using var restarter = result.GetValue(restart) && !dryRun ? ControlPlaneRestart.Open(env, context.Config)
+                : null;
             var rotation = new CaRotation(context, result.GetValue(name)!, dryRun);
             var outcome = phase switch
             {
@@ -83,9 +85,9 @@ public static class CaRotateCommand
                 _ => rotation.Abort(),
             };
             RotationPrinter.Outcome(env.Out, result.GetValue(name)!, phase, outcome, dryRun);
-            if (result.GetValue(restart) && !dryRun && outcome.ComponentsToRestart.Count > 0)
+            if (outcome.ComponentsToRestart.Count > 0)
             {
-                ControlPlaneRestart.Run(env, context.Config, outcome.ComponentsToRestart);
+                restarter?.Restart(outcome.ComponentsToRestart);
             }
             return 0;
         }));

@@ -2,12 +2,24 @@ using KubePki.Configuration;
 
 namespace KubePki.Cli.Commands.Ca;
 
-/// <summary>--restart-control-plane: restarts the static pods whose files a rotation phase changed.</summary>
-public static class ControlPlaneRestart
+/// <summary>--restart-control-plane for a rotation phase: opened (and so checked) before the phase changes anything,
+/// then asked to restart the static pods whose files the phase changed.</summary>
+public sealed class ControlPlaneRestart : IDisposable
 {
-    public static void Run(CliEnvironment env, ClusterConfig config, IReadOnlyList<string> components)
+    private ControlPlaneRestart()
     {
-        throw new KubePkiException($"--restart-control-plane: the static-pod restart is not available in this build; "
-            + $"restart {string.Join(", ", components)} yourself");
+    }
+
+    /// <summary>Refused before any file changes while this build has no static-pod restart.</summary>
+    public static ControlPlaneRestart Open(CliEnvironment env, ClusterConfig config) =>
+        throw new KubePkiException("--restart-control-plane: the static-pod restart is not available in this build; "
+            + "run the phase without it and restart the components it names yourself");
+
+    public void Restart(IReadOnlyList<string> components)
+    {
+    }
+
+    public void Dispose()
+    {
     }
 }
