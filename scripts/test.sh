@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl) when missing;
-# kubectl is expected on PATH. The tests start their own etcd members and TLS endpoints on loopback.
+# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl) and what the
+# NativeAOT build and the image need (clang, zlib1g-dev, mmdebstrap, umoci) when missing; kubectl is expected on PATH. The tests start their own etcd
+# members and TLS endpoints on loopback.
+#
+# The CLI's end-to-end tests run against the shipped NativeAOT binary: this script builds it (scripts/publish.sh) and
+# names it in KUBEPKI_BIN. Set KUBEPKI_BIN to an existing binary to test that one instead, or to "" to run every
+# command in-process (quicker while developing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +14,11 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v etcdctl >/dev/null || need+=(etcd-client)
 command -v python3 >/dev/null || need+=(python3)
+command -v clang >/dev/null || need+=(clang)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+command -v umoci >/dev/null || need+=(umoci)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
@@ -16,6 +26,29 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 command -v kubectl >/dev/null || { echo "kubectl is required on PATH for the interop tests" >&2; exit 1; }
+
+if [ -z "${KUBEPKI_BIN+set}" ]; then
+  scripts/publish.sh dist
+  export KUBEPKI_BIN=$PWD/dist/kubepki
+  # The container image around that binary, unpacked and run from its root file system (chroot: needs root).
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd scripts/image.sh dist
+  $sudo_cmd scripts/check-image.sh dist/kubepki-oci.tar
+fi
+
+# The dotnet tool: pack it, install it from that package alone (a NuGet config with only the local folder, so no
+# feed can shadow it) into a temp tool path, and make a CA with it that openssl reads.
+tool_tmp=$(mktemp -d)
+trap 'rm -rf "$tool_tmp"' EXIT
+dotnet pack src/KubePki.Cli -c Release -o "$tool_tmp/packages" --nologo -v q
+printf '<configuration><packageSources><clear /><add key="local" value="%s" /></packageSources></configuration>\n' \
+  "$tool_tmp/packages" > "$tool_tmp/nuget.config"
+dotnet tool install kubepki --tool-path "$tool_tmp/tools" --configfile "$tool_tmp/nuget.config" >/dev/null
+"$tool_tmp/tools/kubepki" init phase certs ca --cert-dir "$tool_tmp/pki" >/dev/null
+openssl x509 -in "$tool_tmp/pki/ca.crt" -noout -subject | grep -q "CN *= *kubernetes" \
+  || { echo "the installed dotnet tool did not make a kubernetes CA" >&2; exit 1; }
+echo "dotnet tool: packed, installed with --tool-path and ran: ok"
 
 log=$(mktemp)
 set +e

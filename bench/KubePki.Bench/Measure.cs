@@ -22,6 +22,8 @@ public sealed class Samples(string name)
 
     public double Last => _values[^1];
 
+    public double Mean => _values.Average();
+
     public double Min => _values.Min();
 
     public double Max => _values.Max();
@@ -92,6 +94,26 @@ public static class Run
             throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()}");
         }
         return (watch.Elapsed, stdout.Result);
+    }
+
+    /// <summary>Maximum resident set size in KiB of one run of <paramref name="file"/>, as GNU time reports it.</summary>
+    public static long PeakRssKiB(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["-f", "%M", file, .. args])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("could not start /usr/bin/time");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        var lines = stderr.Result.Trim().Split('\n');
+        if (process.ExitCode != 0 || !long.TryParse(lines[^1].Trim(), CultureInfo.InvariantCulture, out var kib))
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()} {stdout.Result.Length}");
+        }
+        return kib;
     }
 
     /// <summary>The CLI's own entry point in this process, with the real key generator (warm JIT, no process start).</summary>

@@ -8,6 +8,7 @@ var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 
 var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
 const int Workers = 8;
 
+var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
 var results = new List<ThroughputResult>();
 var inProcess = new List<double>();
 var openssl = new List<double>();
@@ -47,10 +48,11 @@ report.AppendLine("CSRs (ECDSA P-256, CN/O/SANs as a kubelet sends them) are pre
 report.AppendLine();
 report.AppendLine("| figure | min | median | target |");
 report.AppendLine("|---|---|---|---|");
-report.AppendLine($"| total time, first created → all issued | {total.Min:F2} s | {total.Median:F2} s | ≤ 30 s on 2 cores |");
+report.AppendLine($"| total time, first created → all issued | {total.Min:F2} s | {total.Median:F2} s | 100,000 in ≤ 60 s on 2 cores |");
 report.AppendLine($"| creation → issued, p50 | {p50.Min:F2} s | {p50.Median:F2} s | |");
 report.AppendLine($"| creation → issued, p99 | {p99.Min:F2} s | {p99.Median:F2} s | |");
 report.AppendLine($"| CPU per CSR (controller + API server + creation, whole process) | {cpu.Min:F2} ms | {cpu.Median:F2} ms | |");
+report.AppendLine($"| peak RSS of the whole process (controller + test API server holding every CSR), VmHWM | {PeakRssMiB():F0} MiB | | controller ≤ 300 MiB at 100,000 |");
 report.AppendLine();
 report.AppendLine("## Signing rate, one thread, RSA-2048 CA");
 report.AppendLine();
@@ -60,7 +62,9 @@ report.AppendLine($"| in-process `CsrSigner.Decide` (parse, validate, build, sig
 report.AppendLine($"| `openssl speed -seconds 3 rsa2048`, sign/s | {reference.Min:F0}/s | {reference.Median:F0}/s |");
 report.AppendLine($"| in-process as % of openssl (per run) | {ratios.Min:F0} % | {ratios.Median:F0} % | ");
 report.AppendLine();
-report.AppendLine("Target: in-process signing ≥ 50 % of openssl's single-core RSA-2048 sign rate.");
+report.AppendLine("Target: in-process signing ≥ 75 % of openssl's single-core RSA-2048 sign rate.");
+report.AppendLine();
+report.AppendLine($"Load average (1/5/15 min) before: {string.Join(' ', loadBefore)}; after: {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3])} (2 cores: above ~2 other work shares them and the figures are noisy).");
 report.AppendLine();
 report.AppendLine("Runs:");
 report.AppendLine();
@@ -79,3 +83,6 @@ if (dir is not null)
 {
     File.WriteAllText(Path.Combine(dir.FullName, "RESULTS.md"), report.ToString());
 }
+
+static double PeakRssMiB() =>
+    long.Parse(File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;

@@ -32,14 +32,29 @@ public static class KubePkiCli
     public static int Run(string[] args, CliEnvironment env)
     {
         var result = Create(env).Parse(args);
-        if (result.Action is System.CommandLine.Invocation.ParseErrorAction)
+        return IsUsageError(result, env) ? 1 : result.Invoke(new InvocationConfiguration { Output = env.Out, Error = env.Error });
+    }
+
+    /// <summary>The process entry point: like <see cref="Run"/>, but SIGTERM and SIGINT cancel the running command (a
+    /// Pod being stopped lets <c>controller</c> finish its work and release its Lease) instead of killing the process.</summary>
+    public static async Task<int> RunAsync(string[] args, CliEnvironment env)
+    {
+        var result = Create(env).Parse(args);
+        // Kubernetes allows 30 s between SIGTERM and SIGKILL; the controller needs at most its renew deadline to stop.
+        var configuration = new InvocationConfiguration { Output = env.Out, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromSeconds(25) };
+        return IsUsageError(result, env) ? 1 : await result.InvokeAsync(configuration);
+    }
+
+    private static bool IsUsageError(ParseResult result, CliEnvironment env)
+    {
+        if (result.Action is not System.CommandLine.Invocation.ParseErrorAction)
         {
-            // A usage error is one line naming what is wrong, not a screen of help (that is what --help is for).
-            var messages = result.Errors.Select(e => e.Message.TrimEnd('.')).Where(m => m != "Required command was not provided").ToList();
-            env.Error.WriteLine($"error: {(messages.Count > 0 ? messages[0] : "a sub-command is required")} (see '{string.Join(' ', result.CommandResult.Command.Name == "kubepki" ? ["kubepki"] : CommandPath(result))} --help')");
-            return 1;
+            return false;
         }
-        return result.Invoke(new InvocationConfiguration { Output = env.Out, Error = env.Error });
+        // A usage error is one line naming what is wrong, not a screen of help (that is what --help is for).
+        var messages = result.Errors.Select(e => e.Message.TrimEnd('.')).Where(m => m != "Required command was not provided").ToList();
+        env.Error.WriteLine($"error: {(messages.Count > 0 ? messages[0] : "a sub-command is required")} (see '{string.Join(' ', result.CommandResult.Command.Name == "kubepki" ? ["kubepki"] : CommandPath(result))} --help')");
+        return true;
     }
 
     private static IEnumerable<string> CommandPath(ParseResult result)

@@ -1,4 +1,4 @@
 using KubePki.Cli.Commands;
 using KubePki.Cli;
 
-return KubePkiCli.Run(args, CliEnvironment.Default);
+return await KubePkiCli.RunAsync(args, CliEnvironment.Default);

@@ -1,6 +1,4 @@
 using k8s;
-using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;
@@ -53,13 +51,7 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
 
     private async Task RunElectedAsync(CancellationToken cancellationToken)
     {
-        var config = new LeaderElectionConfig(new LeaseLock(client, options.LeaseNamespace, options.LeaseName, options.Identity))
-        {
-            LeaseDuration = options.LeaseDuration,
-            RenewDeadline = options.RenewDeadline,
-            RetryPeriod = options.RetryPeriod,
-        };
-        using var elector = new LeaderElector(config);
+        var elector = new LeaseElector(client, options, loggers.CreateLogger("kubepki.leader-election"), time);
         var gate = new object();
         CancellationTokenSource? leading = null;
         Task running = Task.CompletedTask;
@@ -90,17 +82,12 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
                 leading?.Cancel();
             }
         };
-        try
-        {
-            await elector.RunAndTryToHoldLeadershipForeverAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        await elector.RunAsync(cancellationToken);
         lock (gate)
         {
             leading?.Cancel();
         }
         await running;
+        await elector.ReleaseAsync();
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -101,12 +100,12 @@ public sealed class CsrInformer(KubeCsrApi api, WorkQueue queue, TimeSpan resync
             await foreach (var (type, csr) in api.WatchAsync(version, timeout, e => error ??= e, cancellationToken))
             {
                 version = csr.Metadata.ResourceVersion ?? version;
-                if (type == WatchEventType.Deleted)
+                if (type == "DELETED")
                 {
                     _cache.TryRemove(csr.Metadata.Name, out _);
                     continue;
                 }
-                if (type is WatchEventType.Added or WatchEventType.Modified)
+                if (type is "ADDED" or "MODIFIED")
                 {
                     Remember(csr);
                     queue.Add(csr.Metadata.Name);

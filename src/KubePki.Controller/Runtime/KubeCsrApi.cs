@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -14,10 +16,52 @@ public sealed class KubeCsrApi(IKubernetes client)
     public Task<V1CertificateSigningRequestList> ListAsync(CancellationToken cancellationToken) =>
         Client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken);
 
-    public IAsyncEnumerable<(WatchEventType, V1CertificateSigningRequest)> WatchAsync(string resourceVersion, int timeoutSeconds,
-        Action<Exception> onError, CancellationToken cancellationToken) =>
-        Client.CertificatesV1.WatchListCertificateSigningRequestAsync(resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
-            onError: onError, cancellationToken: cancellationToken);
+    /// <summary>A watch of all CSRs from <paramref name="resourceVersion"/>: (ADDED|MODIFIED|DELETED|BOOKMARK, object)
+    /// until the server ends the stream. An ERROR event (e.g. 410 Gone) is passed to <paramref name="onError"/> and ends
+    /// the stream. The trimmed client library has no watch helper, so this reads the line-per-event stream itself
+    /// over the client's own authenticated HTTP connection.</summary>
+    public async IAsyncEnumerable<(string Type, V1CertificateSigningRequest Csr)> WatchAsync(string resourceVersion, int timeoutSeconds,
+        Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var kube = Client as Kubernetes ?? throw new InvalidOperationException("watching needs a k8s.Kubernetes client");
+        var uri = new Uri(kube.BaseUri, "apis/certificates.k8s.io/v1/certificatesigningrequests?watch=true"
+            + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (kube.Credentials is { } credentials)
+        {
+            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+        }
+        using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new HttpOperationException($"watch of certificatesigningrequests returned {(int)response.StatusCode}")
+            {
+                Response = new HttpResponseMessageWrapper(response, body),
+            };
+        }
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            using var document = JsonDocument.Parse(line);
+            var type = document.RootElement.GetProperty("type").GetString() ?? "";
+            var item = document.RootElement.GetProperty("object");
+            if (type == "ERROR")
+            {
+                var status = KubeJson.ReadStatus(item);
+                onError(new KubernetesException(status ?? new V1Status { Message = "watch error" }));
+                yield break;
+            }
+            if (KubeJson.ReadCsr(item) is { Metadata: not null } csr)
+            {
+                yield return (type, csr);
+            }
+        }
+    }
 
     public async Task<V1CertificateSigningRequest?> GetAsync(string name, CancellationToken cancellationToken)
     {

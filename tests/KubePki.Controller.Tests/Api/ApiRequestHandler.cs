@@ -111,7 +111,7 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
 
     private static bool ConditionsOrCertificateChanged(V1CertificateSigningRequest old, V1CertificateSigningRequest updated) =>
         !(old.Status?.Certificate ?? []).AsSpan().SequenceEqual(updated.Status?.Certificate ?? [])
-        || KubernetesJson.Serialize(old.Status?.Conditions ?? []) != KubernetesJson.Serialize(updated.Status?.Conditions ?? []);
+        || ApiJson.Serialize(old.Status?.Conditions ?? []) != ApiJson.Serialize(updated.Status?.Conditions ?? []);
 
     private void Authorize(string verb, string group, string resource, string? subresource, string? name, string? ns)
     {
@@ -213,7 +213,7 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
     private async Task WatchAsync<T>(ResourceTable<T> table, string? ns, Func<T, bool> filter) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         long? from = long.TryParse(Request.Query["resourceVersion"], out var v) ? v : null;
-        var watch = table.Watch(ns, from, e => e.Type == "DELETED" || filter(KubernetesJson.Deserialize<T>(e.ObjectJson)));
+        var watch = table.Watch(ns, from, e => e.Type == "DELETED" || filter(ApiJson.Deserialize<T>(e.ObjectJson)));
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync();
@@ -290,7 +290,7 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
         var body = await reader.ReadToEndAsync();
         try
         {
-            return KubernetesJson.Deserialize<T>(body) ?? throw new ApiError(400, "BadRequest", "empty body");
+            return ApiJson.Deserialize<T>(body) ?? throw new ApiError(400, "BadRequest", "empty body");
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
 
 namespace KubePki.Controller.Tests.Api;
@@ -29,7 +28,7 @@ public static class CsrTable
                 {
                     ["kind"] = "PartialObjectMetadata",
                     ["apiVersion"] = "meta.k8s.io/v1",
-                    ["metadata"] = JsonNode.Parse(KubernetesJson.Serialize(csr.Metadata)),
+                    ["metadata"] = JsonNode.Parse(ApiJson.Serialize(csr.Metadata)),
                 },
             });
         }

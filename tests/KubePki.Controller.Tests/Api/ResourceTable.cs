@@ -18,7 +18,7 @@ public sealed class ResourceTable<T>(ApiStore store, string resource) where T : 
 
     private static string Key(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
 
-    public static T Clone(T item) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(item));
+    public static T Clone(T item) => ApiJson.Deserialize<T>(ApiJson.Serialize(item));
 
     public T? Get(string? ns, string name)
     {
@@ -88,7 +88,7 @@ public sealed class ResourceTable<T>(ApiStore store, string resource) where T : 
                 throw ApiError.NotFound(Resource, name);
             }
             old.Metadata.ResourceVersion = (++store.ResourceVersion).ToString();
-            Publish(new WatchEvent(store.ResourceVersion, "DELETED", key, KubernetesJson.Serialize(old)));
+            Publish(new WatchEvent(store.ResourceVersion, "DELETED", key, ApiJson.Serialize(old)));
             return Clone(old);
         }
     }
@@ -104,7 +104,7 @@ public sealed class ResourceTable<T>(ApiStore store, string resource) where T : 
             if (fromVersion is null or 0)
             {
                 backlog = _items.Where(p => inNamespace(new WatchEvent(0, "", p.Key, "")))
-                    .Select(p => new WatchEvent(long.Parse(p.Value.Metadata.ResourceVersion), "ADDED", p.Key, KubernetesJson.Serialize(p.Value)))
+                    .Select(p => new WatchEvent(long.Parse(p.Value.Metadata.ResourceVersion), "ADDED", p.Key, ApiJson.Serialize(p.Value)))
                     .Where(filter).ToList();
             }
             else if (fromVersion < CompactedBefore)
@@ -146,7 +146,7 @@ public sealed class ResourceTable<T>(ApiStore store, string resource) where T : 
     {
         item.Metadata.ResourceVersion = (++store.ResourceVersion).ToString();
         _items[key] = Clone(item);
-        Publish(new WatchEvent(store.ResourceVersion, type, key, KubernetesJson.Serialize(item)));
+        Publish(new WatchEvent(store.ResourceVersion, type, key, ApiJson.Serialize(item)));
         return Clone(item);
     }
 

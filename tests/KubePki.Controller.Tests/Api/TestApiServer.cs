@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using k8s;
 using k8s.Models;
 using KubePki.Building;
 using KubePki.Model;
@@ -157,7 +156,7 @@ public sealed class TestApiServer : IAsyncDisposable
         await context.Response.WriteAsync(body, Encoding.UTF8);
     }
 
-    internal static string Serialize(object item) => KubernetesJson.Serialize(item);
+    internal static string Serialize(object item) => ApiJson.Serialize(item);
 
     internal static V1Status Success() => new() { ApiVersion = "v1", Kind = "Status", Status = "Success" };
 }

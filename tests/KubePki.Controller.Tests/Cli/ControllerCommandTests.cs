@@ -4,6 +4,7 @@ using KubePki.Cli.Commands;
 using KubePki.Cli.Commands.Controller;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Support;
+using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Cli;
 
@@ -62,7 +63,7 @@ public class ControllerCommandTests
         kubelet.RegisterNode();
         var metricsPort = Api.TestApiServer.FreePort();
         using var stop = new CancellationTokenSource();
-        var run = RunAsync(["--kubeconfig", cluster.AdminConf, "--cluster-signing-cert-file", cluster.CaCertFile, "--cluster-signing-key-file", cluster.CaKeyFile,
+        var run = CliRunner.RunUntilCancelledAsync(["controller", "--kubeconfig", cluster.AdminConf, "--cluster-signing-cert-file", cluster.CaCertFile, "--cluster-signing-key-file", cluster.CaKeyFile,
             "--approve-kubelet-serving", "--leader-elect=false", "--resync-period", "2s", "--metrics-bind-address", $"127.0.0.1:{metricsPort}"], stop.Token);
         var name = await kubelet.SubmitAsync();
         var admin = cluster.Admin();
@@ -76,9 +77,9 @@ public class ControllerCommandTests
         Assert.Contains("kubepki_csr_creation_to_issue_seconds_count 1\n", metrics);
 
         await stop.CancelAsync();
-        var (code, output, _) = await run;
+        var result = await run;
 
-        Assert.Equal(0, code);
-        Assert.Contains("[controller] stopped", output);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("[controller] stopped", result.Out);
     }
 }

@@ -2,7 +2,8 @@ using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Cli;
 
-/// <summary>Runs the kubepki command tree in-process off the test thread (its API commands block on async I/O).</summary>
+/// <summary>Runs the kubepki command tree off the test thread (its API commands block on async I/O): in-process, or as
+/// the KUBEPKI_BIN binary when the clock is the real one.</summary>
 public static class KubepkiProcess
 {
     public static Task<CliRunner.Result> RunAsync(TimeProvider time, params string[] args) =>

@@ -1,9 +1,13 @@
-using k8s;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s.Models;
+using KubePki.Controller.Tests.Api;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Controller.Tests.Deploy;
 
-/// <summary>deploy/controller/*.yaml as loaded by KubernetesClient's YAML loader.</summary>
+/// <summary>deploy/controller/*.yaml as KubernetesClient model objects (YAML → JSON → the model type its kind names).</summary>
 public sealed class DeployManifests
 {
     private DeployManifests(IReadOnlyList<object> objects) => Objects = objects;
@@ -14,7 +18,7 @@ public sealed class DeployManifests
     {
         var dir = Locate();
         var objects = Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal)
-            .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(f))).ToList();
+            .SelectMany(f => LoadAll(File.ReadAllText(f))).ToList();
         return new DeployManifests(objects);
     }
 
@@ -40,6 +44,42 @@ public sealed class DeployManifests
         V1Role r when $"Role/{r.Metadata.NamespaceProperty}/{r.Metadata.Name}" == role => new V1Role { Metadata = r.Metadata, Rules = r.Rules.Where((_, i) => i != index).ToList() },
         _ => o,
     }).ToList();
+
+    private static readonly Dictionary<string, Type> Kinds = new()
+    {
+        ["v1/Namespace"] = typeof(V1Namespace),
+        ["v1/ServiceAccount"] = typeof(V1ServiceAccount),
+        ["apps/v1/Deployment"] = typeof(V1Deployment),
+        ["rbac.authorization.k8s.io/v1/ClusterRole"] = typeof(V1ClusterRole),
+        ["rbac.authorization.k8s.io/v1/ClusterRoleBinding"] = typeof(V1ClusterRoleBinding),
+        ["rbac.authorization.k8s.io/v1/Role"] = typeof(V1Role),
+        ["rbac.authorization.k8s.io/v1/RoleBinding"] = typeof(V1RoleBinding),
+    };
+
+    private static IEnumerable<object> LoadAll(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        foreach (var document in stream.Documents)
+        {
+            var json = ToJson(document.RootNode)!;
+            var kind = $"{json["apiVersion"]}/{json["kind"]}";
+            var type = Kinds.TryGetValue(kind, out var t) ? t : throw new InvalidDataException($"no model type for {kind}");
+            yield return JsonSerializer.Deserialize(json.ToJsonString(), type, ApiJson.Options)!;
+        }
+    }
+
+    /// <summary>Plain true/false/null keep their JSON types; every other scalar is a string (numbers are read from
+    /// strings by <see cref="ApiJson.Options"/>).</summary>
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))),
+        YamlSequenceNode list => new JsonArray(list.Children.Select(ToJson).ToArray()),
+        YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } b => JsonValue.Create(b.Value == "true"),
+        YamlScalarNode { Style: ScalarStyle.Plain, Value: "null" or "~" or "" } => null,
+        YamlScalarNode scalar => JsonValue.Create(scalar.Value),
+        _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
+    };
 
     private static string Locate()
     {

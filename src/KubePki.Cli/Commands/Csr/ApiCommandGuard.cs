@@ -1,5 +1,4 @@
 using System.Net;
-using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
@@ -40,7 +39,7 @@ public static class ApiCommandGuard
         V1Status? status = null;
         try
         {
-            status = e.Response.Content is { Length: > 0 } body ? KubernetesJson.Deserialize<V1Status>(body) : null;
+            status = e.Response.Content is { Length: > 0 } body ? KubePki.Controller.Runtime.KubeJson.ReadStatus(body) : null;
         }
         catch (System.Text.Json.JsonException)
         {

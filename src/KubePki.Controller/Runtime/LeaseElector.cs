@@ -1,0 +1,190 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace KubePki.Controller.Runtime;
+
+/// <summary>client-go's leader election over a coordination.k8s.io/v1 Lease: acquire when the Lease is free or its
+/// holder has not renewed it for a lease duration (measured on our clock from when we last saw it change, so clock
+/// skew between replicas does not matter), renew every retry period, and stop leading when renewals fail for the
+/// renew deadline. Every write is a compare-and-swap on the Lease's resourceVersion. <see cref="ReleaseAsync"/> gives
+/// the Lease up once the leader's work has stopped, so a follower takes over at once.</summary>
+public sealed class LeaseElector(IKubernetes client, ControllerOptions options, ILogger logger, TimeProvider time)
+{
+    private string? _observedHolder;
+    private DateTime? _observedRenewTime;
+    private DateTimeOffset _observedAt;
+
+    public event Action? OnStartedLeading;
+
+    public event Action? OnStoppedLeading;
+
+    /// <summary>Campaigns, leads while renewals succeed, and campaigns again after losing the Lease, until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (!await AcquireAsync(cancellationToken))
+            {
+                return;
+            }
+            OnStartedLeading?.Invoke();
+            try
+            {
+                await RenewWhileLeadingAsync(cancellationToken);
+            }
+            finally
+            {
+                OnStoppedLeading?.Invoke();
+            }
+        }
+    }
+
+    private async Task<bool> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (await TryAcquireOrRenewAsync(cancellationToken))
+            {
+                return true;
+            }
+            if (!await DelayAsync(Jittered(options.RetryPeriod), cancellationToken))
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private async Task RenewWhileLeadingAsync(CancellationToken cancellationToken)
+    {
+        var lastRenewal = time.GetUtcNow();
+        while (await DelayAsync(options.RetryPeriod, cancellationToken))
+        {
+            if (await TryAcquireOrRenewAsync(cancellationToken))
+            {
+                lastRenewal = time.GetUtcNow();
+            }
+            else if (time.GetUtcNow() - lastRenewal >= options.RenewDeadline)
+            {
+                logger.LogWarning("{Identity} could not renew {Namespace}/{Lease} within {Deadline}", options.Identity,
+                    options.LeaseNamespace, options.LeaseName, options.RenewDeadline);
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        try
+        {
+            var lease = await ReadAsync(cancellationToken);
+            if (lease is null)
+            {
+                var created = new V1Lease
+                {
+                    Metadata = new V1ObjectMeta { Name = options.LeaseName, NamespaceProperty = options.LeaseNamespace },
+                    Spec = Record(now, now, 0),
+                };
+                await client.CoordinationV1.CreateNamespacedLeaseAsync(created, options.LeaseNamespace, cancellationToken: cancellationToken);
+                Observe(created.Spec);
+                return true;
+            }
+            var spec = lease.Spec ?? new V1LeaseSpec();
+            if (spec.HolderIdentity != _observedHolder || spec.RenewTime != _observedRenewTime)
+            {
+                Observe(spec);
+            }
+            var ours = spec.HolderIdentity == options.Identity;
+            var held = !string.IsNullOrEmpty(spec.HolderIdentity)
+                && _observedAt + TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? 0) > time.GetUtcNow();
+            if (!ours && held)
+            {
+                return false;
+            }
+            lease.Spec = ours
+                ? Record(spec.AcquireTime ?? now, now, spec.LeaseTransitions ?? 0)
+                : Record(now, now, (spec.LeaseTransitions ?? 0) + 1);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: cancellationToken);
+            Observe(lease.Spec);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException)
+        {
+            // A conflict means another replica wrote first; anything else is retried on the next period.
+            logger.LogDebug("lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Gives the Lease up (empty holder, 1 s duration) if we still hold it; best effort.</summary>
+    public async Task ReleaseAsync()
+    {
+        using var timeout = new CancellationTokenSource(options.RenewDeadline);
+        try
+        {
+            var lease = await ReadAsync(timeout.Token);
+            if (lease?.Spec?.HolderIdentity != options.Identity)
+            {
+                return;
+            }
+            var now = time.GetUtcNow().UtcDateTime;
+            lease.Spec = new V1LeaseSpec { LeaseDurationSeconds = 1, AcquireTime = now, RenewTime = now, LeaseTransitions = lease.Spec.LeaseTransitions };
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or OperationCanceledException)
+        {
+            logger.LogDebug("releasing lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName, e.Message);
+        }
+    }
+
+    private async Task<V1Lease?> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private V1LeaseSpec Record(DateTime acquired, DateTime renewed, int transitions) => new()
+    {
+        HolderIdentity = options.Identity,
+        LeaseDurationSeconds = (int)Math.Ceiling(options.LeaseDuration.TotalSeconds),
+        AcquireTime = acquired,
+        RenewTime = renewed,
+        LeaseTransitions = transitions,
+    };
+
+    private void Observe(V1LeaseSpec spec)
+    {
+        _observedHolder = spec.HolderIdentity;
+        _observedRenewTime = spec.RenewTime;
+        _observedAt = time.GetUtcNow();
+    }
+
+    private static TimeSpan Jittered(TimeSpan period) => period * (1 + Random.Shared.NextDouble() * 0.2);
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
