@@ -1,5 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.Lifecycle;
 using KubePki.Storage;
@@ -23,6 +21,7 @@ public sealed class CaRotation
     private readonly bool _dryRun;
     private readonly FileReplacer _replacer;
     private readonly List<string> _reissued = [];
+    private readonly RotationInventory _inventory;
 
     public CaRotation(IssueContext context, string name, bool dryRun = false)
     {
@@ -31,6 +30,7 @@ public sealed class CaRotation
         _files = new RotationFiles(context.Pki, name);
         _dryRun = dryRun;
         _replacer = new FileReplacer(context, dryRun);
+        _inventory = new RotationInventory(_target, context.Pki);
     }
 
     public RotationFiles Files => _files;
@@ -61,7 +61,7 @@ public sealed class CaRotation
                 throw new KubePkiException($"the rotation of {Name} is in phase 2 (issue has run): run `kubepki ca "
                     + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`");
             }
-            if (import is not null && cas.RoleOf(LoadImport(import).Certificate) != CaRole.New)
+            if (import is not null && cas.RoleOf(NewCa.Load(import).Certificate) != CaRole.New)
             {
                 throw new KubePkiException($"--new-ca-cert {import.CertPath}: a rotation of {Name} to another new CA "
                     + $"({_files.NewCert}) is under way; run start with that CA, or abort first");
@@ -71,7 +71,9 @@ public sealed class CaRotation
         else
         {
             var current = LoadCurrent();
-            var created = import is null ? Generate(current) : Validated(LoadImport(import), current, import);
+            var created = import is null
+                ? NewCa.Generate(_target.Ca, _context.Config, _context.Keys, _context.Start, current)
+                : NewCa.Validated(NewCa.Load(import), current, import, CaCertPath, _context.Start, Log);
             cas = new RotationCas(current, created);
             if (!_dryRun)
             {
@@ -100,7 +102,8 @@ public sealed class CaRotation
         var cas = _files.Read();
         if (PhaseOf(cas) == RotationPhase.Trusting)
         {
-            var untrusting = Anchors(cas).Where(a => !a.Trusts.Contains(CaRole.New)).Select(a => a.Path).ToList();
+            var untrusting = _inventory.Anchors(cas).Where(a => !a.Trusts.Contains(CaRole.New))
+                .Select(a => a.Path).ToList();
             if (untrusting.Count > 0)
             {
                 throw new KubePkiException($"start has not completed on this node: {string.Join(", ", untrusting)} do "
@@ -134,7 +137,7 @@ public sealed class CaRotation
             throw new KubePkiException($"the rotation of {Name} is in phase 1: {CaKeyPath} is still the old CA's key; "
                 + $"run `kubepki ca rotate issue {Name}` first");
         }
-        var old = Signed(cas).Where(s => s.Role == CaRole.Old).Select(s => s.Path).ToList();
+        var old = _inventory.Signed(cas).Where(s => s.Role == CaRole.Old).Select(s => s.Path).ToList();
         if (old.Count > 0)
         {
             throw new KubePkiException($"cannot finish the rotation of {Name}: still signed by the old CA: "
@@ -179,15 +182,15 @@ public sealed class CaRotation
             var solo = new RotationCas(new CertificateAuthority(current, null), new CertificateAuthority(current,
                 null));
             string Label(CaRole role) => role == CaRole.Other ? "other" : "current";
-            var files = FileStatuses(Anchors(solo), Signed(solo), Label);
+            var files = RotationInventory.FileStatuses(_inventory.Anchors(solo), _inventory.Signed(solo), Label);
             return new RotationStatus(Name, RotationPhase.None, [CaSummary.Of("current", current)], files, null);
         }
         var cas = _files.Read();
         var phase = PhaseOf(cas);
-        var anchors = Anchors(cas);
-        var signed = Signed(cas);
+        var anchors = _inventory.Anchors(cas);
+        var signed = _inventory.Signed(cas);
         static string Role(CaRole role) => role.ToString().ToLowerInvariant();
-        var fileStatus = FileStatuses(anchors, signed, Role);
+        var fileStatus = RotationInventory.FileStatuses(anchors, signed, Role);
         string? pending = null;
         if (phase == RotationPhase.Trusting && anchors.Any(a => !a.Trusts.SequenceEqual([CaRole.Old, CaRole.New])))
         {
@@ -203,18 +206,6 @@ public sealed class CaRotation
         }
         return new RotationStatus(Name, phase, [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new",
             cas.New.Certificate)], fileStatus, pending);
-    }
-
-    /// <summary>One row per file (a kubeconfig both trusts a CA and holds a cert one signed), anchors first.</summary>
-    private static List<RotationFileStatus> FileStatuses(List<(string Path, IReadOnlyList<CaRole> Trusts)> anchors,
-        List<(string Path, CaRole Role)> signed, Func<CaRole, string> label)
-    {
-        var signers = signed.ToDictionary(s => s.Path, s => label(s.Role));
-        var rows = anchors.Select(a => new RotationFileStatus(a.Path, a.Trusts.Select(label).ToList(),
-            signers.GetValueOrDefault(a.Path))).ToList();
-        rows.AddRange(signed.Where(s => !rows.Any(r => r.Path == s.Path)).Select(s => new RotationFileStatus(s.Path,
-            [], label(s.Role))));
-        return rows;
     }
 
     private void Recover()
@@ -265,81 +256,6 @@ public sealed class CaRotation
         return current;
     }
 
-    private CertificateAuthority LoadImport(ImportedCa import)
-    {
-        var certificate = PemCodec.DecodeCertificate(ReadFile(import.CertPath, "--new-ca-cert"), import.CertPath);
-        var key = PemCodec.DecodePrivateKey(ReadFile(import.KeyPath, "--new-ca-key"), import.KeyPath);
-        if (!key.Matches(certificate))
-        {
-            throw new KubePkiException($"--new-ca-key {import.KeyPath}: the private key does not match the "
-                + $"certificate {import.CertPath}");
-        }
-        return new CertificateAuthority(certificate, key);
-    }
-
-    private static string ReadFile(string path, string flag)
-    {
-        if (!File.Exists(path))
-        {
-            throw new KubePkiException($"{flag} {path}: the file does not exist");
-        }
-        return DiskFileStore.Instance.ReadText(path);
-    }
-
-    /// <summary>Both CAs carry one subject, so verifiers that look issuers up by name (OpenSSL, and so curl's and
-    /// Python's TLS) tell them apart only by SubjectKeyIdentifier/AuthorityKeyIdentifier: an imported CA must have
-    /// one.</summary>
-    private CertificateAuthority Validated(CertificateAuthority imported, CertificateAuthority current,
-        ImportedCa import)
-    {
-        var path = import.CertPath;
-        if (!CertificateFacts.IsCa(imported.Certificate))
-        {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate is not a certificate authority");
-        }
-        if (CertificateFacts.NotAfter(imported.Certificate) <= _context.Start)
-        {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate expired on "
-                + $"{CertificateFacts.NotAfter(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
-        }
-        if (CertificateAuthority.SubjectKeyIdOf(imported.Certificate) is not { Length: > 0 })
-        {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate has no SubjectKeyIdentifier; with two "
-                + $"CAs named \"{imported.Certificate.Subject}\" trusted at once, verifiers that look issuers up by "
-                + $"name (OpenSSL, curl, Python) can pick the wrong one; make the CA with a SubjectKeyIdentifier");
-        }
-        if (imported.Key!.Matches(current.Certificate))
-        {
-            throw new KubePkiException($"--new-ca-key {path}: this is the key of the current {Name} CA {CaCertPath}; "
-                + $"a rotation needs a new key");
-        }
-        if (CertificateFacts.NotBefore(imported.Certificate) > _context.Start)
-        {
-            Log.WriteLine($"[ca rotate] WARNING: --new-ca-cert {path} is not valid before "
-                + $"{CertificateFacts.NotBefore(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
-        }
-        return imported;
-    }
-
-    /// <summary>A new CA as <c>init phase certs</c> makes it: kubeadm's subject, the cluster's key type and CA
-    /// validity.</summary>
-    private CertificateAuthority Generate(CertificateAuthority current)
-    {
-        var config = _context.Config;
-        var spec = _target.Ca.Resolve(config);
-        for (var attempt = 0; ; attempt++)
-        {
-            var key = _context.Keys.Generate(config.KeyAlgorithm);
-            if (key.Matches(current.Certificate) && attempt < 3)
-            {
-                key.Dispose();
-                continue; // a key source that hands the old key out again
-            }
-            var certificate = CertificateAuthority.SelfSign(TemplateBuilder.For(spec, config, _context.Start), key);
-            return new CertificateAuthority(certificate, key);
-        }
-    }
-
     private void WarnAboutKeyIdentifiers(RotationCas cas)
     {
         if (CertificateAuthority.SubjectKeyIdOf(cas.Old.Certificate) is not { Length: > 0 })
@@ -348,7 +264,7 @@ public sealed class CaRotation
                 + $"while both CAs are trusted, verifiers that look issuers up by name (OpenSSL, curl, Python) may "
                 + $"try the wrong one for certificates it signed");
         }
-        foreach (var (path, certificate) in SignedCertificates())
+        foreach (var (path, certificate) in _inventory.SignedCertificates())
         {
             if (!certificate.Extensions.Any(e => e.Oid?.Value == "2.5.29.35"))
             {
@@ -364,9 +280,9 @@ public sealed class CaRotation
     private void Reissue(RotationCas cas, CaRole from)
     {
         var items = new List<RenewableItem>();
-        foreach (var item in Items())
+        foreach (var item in _inventory.Items())
         {
-            var certificate = EmbeddedCertificate(item);
+            var certificate = _inventory.EmbeddedCertificate(item);
             if (certificate is null)
             {
                 continue;
@@ -388,66 +304,6 @@ public sealed class CaRotation
         }
         var result = new Renewer(_context).Renew(items, new RenewalOptions(DryRun: _dryRun));
         _reissued.AddRange(result.Renewed);
-    }
-
-    private IEnumerable<RenewableItem> Items() => _target.Pairs.Cast<RenewableItem>().Concat(_target.Kubeconfigs);
-
-    /// <summary>The certificate an item holds, or null when it does not exist or (kubelet.conf) points to a
-    /// file.</summary>
-    private X509Certificate2? EmbeddedCertificate(RenewableItem item)
-    {
-        if (!item.Exists(Store))
-        {
-            return null;
-        }
-        if (item is KubeconfigItem kubeconfig && kubeconfig.Read(Store).ClientCertificatePem is null)
-        {
-            return null;
-        }
-        return item.ReadCertificate(Store);
-    }
-
-    /// <summary>Every certificate on this node that the CA signs, by file: leaves, kubeconfig client certs, and the
-    /// client cert file a kubelet.conf points to (the kubelet's own rotation keeps it there).</summary>
-    private IEnumerable<(string Path, X509Certificate2 Certificate)> SignedCertificates()
-    {
-        foreach (var item in Items())
-        {
-            if (EmbeddedCertificate(item) is { } certificate)
-            {
-                yield return (item.Paths[^1], certificate);
-            }
-            else if (item is KubeconfigItem kubeconfig && item.Exists(Store)
-                && kubeconfig.Read(Store).ClientCertificatePath is { } referenced)
-            {
-                var path = Path.IsPathRooted(referenced) ? referenced
-                    : Path.Combine(Path.GetDirectoryName(kubeconfig.FilePath)!, referenced);
-                if (Store.Exists(path))
-                {
-                    yield return (path, PemCodec.DecodeCertificate(Store.ReadText(path), path));
-                }
-            }
-        }
-    }
-
-    private List<(string Path, CaRole Role)> Signed(RotationCas cas) =>
-        SignedCertificates().Select(s => (s.Path, cas.SignerOf(s.Certificate))).ToList();
-
-    /// <summary>The trust anchors of the CA on this node: its certificate file and (ca) every kubeconfig's
-    /// certificate-authority-data, each with the CAs it holds in order.</summary>
-    private List<(string Path, IReadOnlyList<CaRole> Trusts)> Anchors(RotationCas cas)
-    {
-        var anchors = new List<(string, IReadOnlyList<CaRole>)>
-        {
-            (CaCertPath, Pki.ReadCertChain(_target.Ca.BaseName).Select(cas.RoleOf).ToList()),
-        };
-        foreach (var kubeconfig in _target.Kubeconfigs.Where(k => k.Exists(Store)))
-        {
-            var pem = kubeconfig.Read(Store).CertificateAuthorityPem!;
-            anchors.Add((kubeconfig.FilePath, PemCodec.DecodeCertificates(pem,
-                kubeconfig.FilePath).Select(cas.RoleOf).ToList()));
-        }
-        return anchors;
     }
 
     private static string Bundle(RotationCas cas, IReadOnlyList<CaRole> roles) =>

@@ -45,7 +45,7 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
     [Fact]
     public void Issue_killed_with_sigkill_at_arbitrary_instants_is_finished_by_running_it_again()
     {
-        var kubepki = Path.Combine(AppContext.BaseDirectory, "kubepki");
+        var kubepki = CliRunner.Binary ?? Path.Combine(AppContext.BaseDirectory, "kubepki");
         var interrupted = 0;
         for (var delay = 40; delay <= 400; delay += 40)
         {
