@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl) and what the
+# Runs every test. Installs the real components the tests use as judges (openssl, etcd, etcdctl, systemd-analyze) and what the
 # NativeAOT build and the image need (clang, zlib1g-dev, mmdebstrap, umoci) when missing; kubectl is expected on PATH. The tests start their own etcd
 # members and TLS endpoints on loopback.
 #
@@ -14,6 +14,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v etcdctl >/dev/null || need+=(etcd-client)
 command -v python3 >/dev/null || need+=(python3)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v clang >/dev/null || need+=(clang)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 command -v umoci >/dev/null || need+=(umoci)

@@ -26,6 +26,8 @@ public static class KubePkiCli
         root.Subcommands.Add(CsrCommand.Create(env));
         root.Subcommands.Add(KubeletCommand.Create(env));
         root.Subcommands.Add(ConfigCommand.Create(env));
+        root.Subcommands.Add(Commands.ControlPlane.ControlPlaneCommand.Create(env));
+        root.Subcommands.Add(Commands.RenewalTimer.RenewalTimerCommand.Create(env));
         return root;
     }
 

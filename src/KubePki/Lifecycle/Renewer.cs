@@ -8,6 +8,7 @@ namespace KubePki.Lifecycle;
 
 public sealed record RenewalOptions(bool DryRun = false, TimeSpan? ExpiringWithin = null);
 
+/// <param name="Renewed">The items renewed; with --dry-run, the items that would have been renewed.</param>
 public sealed record RenewalResult(IReadOnlyList<string> Renewed, string? BackupPath);
 
 /// <summary><c>certs renew</c>: kubeadm's RenewUsingLocalCA (new key, identity copied from the old cert, new validity)
@@ -60,6 +61,7 @@ public sealed class Renewer(IssueContext context)
                     var ca = context.GetSigningCa(item.CaName, $"the {item.Name} certificate");
                     var newNotAfter = Min(template.NotAfter, CertificateFacts.NotAfter(ca.Certificate));
                     Log.WriteLine($"[dryrun] Would renew {item.Name}: expires {oldNotAfter:yyyy-MM-dd HH:mm:ss} UTC now, {newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal");
+                    renewed.Add(item.Name);
                     continue;
                 }
                 using var key = context.Keys.Generate(context.Config.KeyAlgorithm);

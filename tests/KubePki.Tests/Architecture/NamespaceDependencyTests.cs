@@ -13,7 +13,7 @@ public class NamespaceDependencyTests
         ["KubePki.Storage"],
         ["KubePki.Validation", "KubePki.Kubeconfig", "KubePki.Kubelet"],
         ["KubePki.Lifecycle"],
-        ["KubePki.Rotation"],
+        ["KubePki.Rotation", "KubePki.ControlPlane"],
     ];
 
     [Theory]

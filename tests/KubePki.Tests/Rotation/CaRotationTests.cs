@@ -185,6 +185,14 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
     }
 
     [Fact]
+    public void Restart_control_plane_is_checked_before_the_phase_changes_anything()
+    {
+        using var dir = fixture.Copy();
+        AssertRefusedUnchanged(dir, $"--manifests-dir {dir.Combine("manifests")}: no such directory",
+            "start", "ca", "--restart-control-plane", "--manifests-dir", dir.Combine("manifests"));
+    }
+
+    [Fact]
     public void Issue_before_start_is_refused_and_changes_nothing()
     {
         using var dir = fixture.Copy();

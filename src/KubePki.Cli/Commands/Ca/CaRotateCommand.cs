@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KubePki.Cli.Commands.ControlPlane;
 using KubePki.Cli.Rendering;
 using KubePki.Lifecycle;
 using KubePki.Rotation;
@@ -47,8 +48,9 @@ public static class CaRotateCommand
             + "or rotation to finish.", DefaultValueFactory = _ => "30s" };
         var command = new Command(phase, description);
         command.Arguments.Add(name);
+        var controlPlane = new ControlPlaneOptions();
         foreach (var option in new Option[] { options.CertDir, options.KubeconfigDir, options.Config, options.DryRun,
-            restart, lockTimeout })
+            restart, lockTimeout, controlPlane.ManifestsDir, controlPlane.KubeletConfig, controlPlane.Timeout })
         {
             command.Options.Add(option);
         }
@@ -74,7 +76,12 @@ public static class CaRotateCommand
                 : throw new KubePkiException($"--lock-timeout: \"{result.GetValue(lockTimeout)}\" is not a valid "
                     + $"duration (e.g. 30s)");
             using var held = dryRun ? null : RenewalLock.Acquire(context.Config.CertificatesDir, timeout);
-            using var restarter = result.GetValue(restart) && !dryRun ? ControlPlaneRestart.Open(env, context.Config)
+            // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
+            var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
+            using var restarter = result.GetValue(restart) && !dryRun
+                ? ControlPlaneRestart.Open(env, controlPlane.Read(result, context.Config.KubeconfigDir, dryRun),
+                    timeout,
+                    target.Components)
                 : null;
             var rotation = new CaRotation(context, result.GetValue(name)!, dryRun);
             var outcome = phase switch

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+
+namespace KubePki.StandIns;
+
+/// <summary>What each stand-in does with its flags, as far as the tests need: kube-apiserver serves
+/// <c>--tls-cert-file</c> on <c>--secure-port</c> and answers /livez, /readyz, /healthz; kube-controller-manager and
+/// kube-scheduler read the client certificate in <c>--kubeconfig</c>, refuse to start when it has expired or does not
+/// match its key (as client-go would fail every request), and answer /healthz on <c>--secure-port</c> with a
+/// self-signed certificate (as they do without --tls-cert-file). An unknown flag makes them exit, as Go binaries
+/// do.</summary>
+public static partial class StandIn
+{
+    private static readonly Dictionary<string, string[]> KnownFlags = new()
+    {
+        ["kube-apiserver"] = ["--secure-port", "--tls-cert-file", "--tls-private-key-file", "--advertise-address",
+            "--bind-address", "--client-ca-file",
+            "--etcd-servers", "--etcd-cafile", "--etcd-certfile", "--etcd-keyfile", "--kubelet-client-certificate",
+                "--kubelet-client-key",
+            "--proxy-client-cert-file", "--proxy-client-key-file", "--requestheader-client-ca-file",
+                "--service-account-key-file",
+            "--service-account-signing-key-file", "--service-account-issuer", "--service-cluster-ip-range", "--v"],
+        ["kube-controller-manager"] = ["--kubeconfig", "--authentication-kubeconfig", "--authorization-kubeconfig",
+            "--secure-port", "--bind-address",
+            "--cluster-signing-cert-file", "--cluster-signing-key-file", "--root-ca-file",
+                "--service-account-private-key-file", "--leader-elect", "--v"],
+        ["kube-scheduler"] = ["--kubeconfig", "--authentication-kubeconfig", "--authorization-kubeconfig",
+            "--secure-port", "--bind-address", "--leader-elect", "--v"],
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || !KnownFlags.TryGetValue(args[0], out var known))
+        {
+            Console.Error.WriteLine($"usage: KubePki.StandIns {string.Join("|", KnownFlags.Keys)} --flag=value...");
+            return 2;
+        }
+        var flags = new Dictionary<string, string>();
+        foreach (var arg in args.Skip(1))
+        {
+            var name = arg.Split('=', 2)[0];
+            if (!known.Contains(name))
+            {
+                Console.Error.WriteLine($"Error: unknown flag: {name}");
+                return 1;
+            }
+            flags[name] = arg.Contains('=') ? arg.Split('=', 2)[1] : "true";
+        }
+        var port = int.Parse(flags.GetValueOrDefault("--secure-port", args[0] switch { "kube-apiserver" => "6443",
+            "kube-controller-manager" => "10257", _ => "10259" }));
+        X509Certificate2 serving;
+        string[] paths;
+        if (args[0] == "kube-apiserver")
+        {
+            serving = X509Certificate2.CreateFromPemFile(flags["--tls-cert-file"], flags["--tls-private-key-file"]);
+            paths = ["/livez", "/readyz", "/healthz"];
+        }
+        else
+        {
+            var problem = ClientCertificateProblem(flags["--kubeconfig"]);
+            if (problem is not null)
+            {
+                Console.Error.WriteLine($"error: {flags["--kubeconfig"]}: {problem}");
+                return 1;
+            }
+            serving = SelfSigned(args[0]);
+            paths = ["/healthz"];
+        }
+        Console.WriteLine($"{args[0]}: serving {string.Join(", ", paths)} on https://127.0.0.1:{port} " +
+            $"with {serving.Subject}");
+        await HttpsServer.ServeAsync(port, serving, paths);
+        return 0;
+    }
+
+    private static string? ClientCertificateProblem(string kubeconfigPath)
+    {
+        var text = File.ReadAllText(kubeconfigPath);
+        var certData = Field(text, "client-certificate-data");
+        var keyData = Field(text, "client-key-data");
+        if (certData is null || keyData is null)
+        {
+            return "no embedded client certificate and key";
+        }
+        var certPem = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(certData));
+        var keyPem = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(keyData));
+        X509Certificate2 pair;
+        try
+        {
+            pair = X509Certificate2.CreateFromPem(certPem, keyPem);
+        }
+        catch (CryptographicException e)
+        {
+            return $"tls: private key does not match public key ({e.Message})";
+        }
+        using (pair)
+        {
+            if (pair.NotAfter.ToUniversalTime() <= DateTime.UtcNow
+                || pair.NotBefore.ToUniversalTime() > DateTime.UtcNow)
+            {
+                return $"x509: certificate has expired or is not yet valid " +
+                    $"(NotAfter {pair.NotAfter.ToUniversalTime():u})";
+            }
+        }
+        return null;
+    }
+
+    private static string? Field(string text, string key)
+    {
+        var match = Regex.Match(text, $@"^\s*{Regex.Escape(key)}:\s*(\S+)\s*$", RegexOptions.Multiline);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    private static X509Certificate2 SelfSigned(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}@self-signed", key, HashAlgorithmName.SHA256);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+    }
+}
