@@ -96,22 +96,30 @@ public static class Run
         return (watch.Elapsed, stdout.Result);
     }
 
-    /// <summary>Maximum resident set size in KiB of one run of <paramref name="file"/>, as GNU time reports it.</summary>
+    /// <summary>Maximum resident set size in KiB of one run of <paramref name="file"/>, as GNU time reports
+    /// it.</summary>
     public static long PeakRssKiB(string file, params string[] args)
     {
-        var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("/usr/bin/time")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         foreach (var arg in (string[])["-f", "%M", file, .. args])
         {
             info.ArgumentList.Add(arg);
         }
-        using var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("could not start /usr/bin/time");
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var process = System.Diagnostics.Process.Start(info)
+            ?? throw new InvalidOperationException("could not start /usr/bin/time");
+        _ = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         var lines = stderr.Result.Trim().Split('\n');
         if (process.ExitCode != 0 || !long.TryParse(lines[^1].Trim(), CultureInfo.InvariantCulture, out var kib))
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()} {stdout.Result.Length}");
+            throw new InvalidOperationException(
+                $"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()}");
         }
         return kib;
     }

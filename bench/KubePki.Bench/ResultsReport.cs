@@ -10,12 +10,17 @@ public static class ResultsReport
 {
     private static readonly string[] HowMeasured =
     [
-        "- kubepki CLI = the Release build run as `dotnet kubepki.dll ...` (the copy the project reference puts next "
-        + "to the benchmark), one new process per command, timed from process start to exit. The primary full-PKI row "
+        "- kubepki CLI = the NativeAOT binary of `scripts/publish.sh` when run with `--bin` (the rows say \"the "
+        + "NativeAOT binary\"), else the Release build run as `dotnet kubepki.dll ...` (the copy the project reference "
+        + "puts next to the benchmark); one new process per command, timed from process start to exit. "
+        + "The primary full-PKI row "
         + "is `kubepki init --cert-dir D --kubeconfig-dir K` (certs all + kubeconfig all in one process, every missing "
         + "key prefetched at once); the two-process row is the sum of `init phase certs all` and `init phase "
         + "kubeconfig all` of the same run (two start-ups, two separate key prefetches). Inputs: a v1beta4 `--config` "
         + "(node name, advertise address, `encryptionAlgorithm`) plus `--apiserver-advertise-address`.",
+        "- Key-generation floor row: the RSA-2048 `kubepki init` against the time its keys alone take on all cores "
+        + "with nothing else to do: keys it makes × the mean single-thread RSA-2048 key time (the floor samples of "
+        + "the renew group) ÷ cores. Peak RSS rows: one run of each command under GNU `time -f %M`.",
         "- In-process = `KubePkiCli.Run(args, env)` in the benchmark process with the real `KeyGenerator` (JIT "
         + "already warm), output discarded.",
         "- `bench/openssl-pki.sh` makes the same files (checked before the runs for `init`, the two phases and the "
@@ -34,6 +39,9 @@ public static class ResultsReport
         + "the library's `KeyGenerator.Generate` on one thread, measured between the renewals of the same run; "
         + "kubepki prefetches the renewal keys on all cores, so per-item times can go below the single-thread floor "
         + "(the parallel floor is the single-thread floor ÷ cores).",
+        "- Exporter scrape = `CertificateExporter.Render()` as the /metrics handler calls it, after one scrape that "
+        + "parsed every file: each scrape reads every file again, compares its bytes with the cached ones (re-parsing "
+        + "only a changed file) and renders the text; no HTTP.",
         "- Contenders alternate in rotating order within each run; warm-up runs (not counted) precede the "
         + "measurements; all temp dirs are removed at the end.",
     ];

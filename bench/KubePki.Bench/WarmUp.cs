@@ -14,11 +14,11 @@ public static class WarmUp
             Run.Process("bash", bench.PkiScript, s.Pki, s.Kubeconfig, BenchRun.ScriptAlgorithm(algorithm),
                 BenchRun.NodeName, BenchRun.Address);
             var one = bench.Fresh();
-            Run.Process("dotnet", bench.Cli(bench.InitArgs(algorithm, one)));
+            Run.Process(bench.CliFile, bench.Cli(bench.InitArgs(algorithm, one)));
             Layout.CheckSameSet(one, s, algorithm);
             var two = bench.Fresh();
-            Run.Process("dotnet", bench.Cli(bench.CertsArgs(algorithm, two)));
-            Run.Process("dotnet", bench.Cli(bench.KubeconfigArgs(algorithm, two)));
+            Run.Process(bench.CliFile, bench.Cli(bench.CertsArgs(algorithm, two)));
+            Run.Process(bench.CliFile, bench.Cli(bench.KubeconfigArgs(algorithm, two)));
             Layout.CheckSameSet(two, s, algorithm);
             var p = bench.Fresh();
             Run.InProcess(bench.InitArgs(algorithm, p));

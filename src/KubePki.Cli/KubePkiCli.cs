@@ -23,6 +23,7 @@ public static class KubePkiCli
         kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
         root.Subcommands.Add(kubeconfig);
         root.Subcommands.Add(Commands.Controller.ControllerCommand.Create(env));
+        root.Subcommands.Add(Commands.Exporter.ExporterCommand.Create(env));
         root.Subcommands.Add(CsrCommand.Create(env));
         root.Subcommands.Add(KubeletCommand.Create(env));
         root.Subcommands.Add(ConfigCommand.Create(env));
@@ -34,16 +35,24 @@ public static class KubePkiCli
     public static int Run(string[] args, CliEnvironment env)
     {
         var result = Create(env).Parse(args);
-        return IsUsageError(result, env) ? 1 : result.Invoke(new InvocationConfiguration { Output = env.Out, Error = env.Error });
+        return IsUsageError(result, env)
+            ? 1
+            : result.Invoke(new InvocationConfiguration { Output = env.Out, Error = env.Error });
     }
 
-    /// <summary>The process entry point: like <see cref="Run"/>, but SIGTERM and SIGINT cancel the running command (a
-    /// Pod being stopped lets <c>controller</c> finish its work and release its Lease) instead of killing the process.</summary>
+    /// <summary>The process entry point: like <see cref="Run"/>, but SIGTERM and SIGINT cancel the running command
+    /// (a Pod being stopped lets <c>controller</c> finish its work and release its Lease) instead of killing the
+    /// process.</summary>
     public static async Task<int> RunAsync(string[] args, CliEnvironment env)
     {
         var result = Create(env).Parse(args);
         // Kubernetes allows 30 s between SIGTERM and SIGKILL; the controller needs at most its renew deadline to stop.
-        var configuration = new InvocationConfiguration { Output = env.Out, Error = env.Error, ProcessTerminationTimeout = TimeSpan.FromSeconds(25) };
+        var configuration = new InvocationConfiguration
+        {
+            Output = env.Out,
+            Error = env.Error,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(25),
+        };
         return IsUsageError(result, env) ? 1 : await result.InvokeAsync(configuration);
     }
 

@@ -7,8 +7,9 @@ using KubePki.Crypto;
 namespace KubePki.TestKit;
 
 /// <summary>Runs the kubepki command tree in-process with captured output, a fixed clock and fixture keys — or, when
-/// <c>KUBEPKI_BIN</c> names a built kubepki (CI sets it to the NativeAOT binary), runs that program for every command
-/// that needs neither a fake clock nor particular keys (the real clock, <see cref="NowClock"/>, fixture or no keys).</summary>
+/// <c>KUBEPKI_BIN</c> names a built kubepki (CI sets it to the NativeAOT binary), runs that program for every
+/// command that needs neither a fake clock nor particular keys (the real clock, <see cref="NowClock"/>, fixture or
+/// no keys).</summary>
 public static class CliRunner
 {
     public sealed record Result(int ExitCode, string Out, string Error)
@@ -18,7 +19,9 @@ public static class CliRunner
 
     /// <summary>The external kubepki binary named by KUBEPKI_BIN, or null to run in-process.</summary>
     public static string? Binary { get; } = Environment.GetEnvironmentVariable("KUBEPKI_BIN") is { Length: > 0 } path
-        ? File.Exists(path) ? Path.GetFullPath(path) : throw new FileNotFoundException($"KUBEPKI_BIN={path} does not exist")
+        ? File.Exists(path)
+            ? Path.GetFullPath(path)
+            : throw new FileNotFoundException($"KUBEPKI_BIN={path} does not exist")
         : null;
 
     public static Result Run(TimeProvider time, IKeyGenerator? keys, params string[] args)
@@ -36,8 +39,9 @@ public static class CliRunner
 
     public static Result Run(params string[] args) => Run(TimeProvider.System, null, args);
 
-    /// <summary>Runs a long-lived command (e.g. <c>controller</c>) until it exits or <paramref name="cancellationToken"/>
-    /// fires; cancelling stops it as a service manager would (SIGTERM to the process; cancellation in-process).</summary>
+    /// <summary>Runs a long-lived command (e.g. <c>controller</c>) until it exits or
+    /// <paramref name="cancellationToken"/> fires; cancelling stops it as a service manager would (SIGTERM to the
+    /// process; cancellation in-process).</summary>
     public static async Task<Result> RunUntilCancelledAsync(string[] args, CancellationToken cancellationToken)
     {
         if (Binary is not { } binary)
@@ -46,10 +50,16 @@ public static class CliRunner
             var error = new StringWriter();
             var command = KubePkiCli.Create(new CliEnvironment(output, error, TimeProvider.System, FixtureKeys.Shared));
             var code = await Task.Run(() => command.Parse(args).InvokeAsync(
-                new System.CommandLine.InvocationConfiguration { Output = output, Error = error }, cancellationToken), CancellationToken.None);
+                new System.CommandLine.InvocationConfiguration { Output = output, Error = error }, cancellationToken),
+                CancellationToken.None);
             return new Result(code, output.ToString(), error.ToString());
         }
-        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var info = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -66,7 +76,8 @@ public static class CliRunner
     }
 
     private static bool RunsAsProcess(TimeProvider time, IKeyGenerator? keys) =>
-        (ReferenceEquals(time, TimeProvider.System) || time is NowClock) && (keys is null || ReferenceEquals(keys, FixtureKeys.Shared));
+        (ReferenceEquals(time, TimeProvider.System) || time is NowClock)
+        && (keys is null || ReferenceEquals(keys, FixtureKeys.Shared));
 
     private static void Terminate(Process process)
     {
@@ -91,5 +102,6 @@ public static class CliRunner
 /// test's run time.</summary>
 public sealed class NowClock() : Microsoft.Extensions.Time.Testing.FakeTimeProvider(Whole(DateTimeOffset.UtcNow))
 {
-    private static DateTimeOffset Whole(DateTimeOffset at) => new(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    private static DateTimeOffset Whole(DateTimeOffset at) =>
+        new(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 }

@@ -7,7 +7,7 @@ public sealed record TreeSnapshot(IReadOnlyDictionary<string, string> Files)
 {
     public static TreeSnapshot Of(string root) => new(
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith(".kubepki-renew.lock", StringComparison.Ordinal))
+            .Where(f => Path.GetFileName(f) != "kubepki-renew.lock") // the renewal lock, kept by design
             .ToDictionary(
                 f => Path.GetRelativePath(root, f),
                 f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) + " " + File.GetUnixFileMode(f)));

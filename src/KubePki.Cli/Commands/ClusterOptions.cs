@@ -31,6 +31,19 @@ public sealed class ClusterOptions
 
     public Option<string?> NodeName { get; } = new("--node-name") { Description = "Specify the node name." };
 
+    public Option<string?> KubernetesVersion { get; } = new("--kubernetes-version")
+    {
+        Description = "Choose a specific Kubernetes version for the control plane. Certificates and kubeconfig files "
+            + "do not depend on it. (default \"stable-1\")",
+    };
+
+    public Option<string> Kubeconfig { get; } = new("--kubeconfig")
+    {
+        Description = "The kubeconfig file to use when talking to the cluster. Without --config, the cluster's "
+            + "configuration is read from the kubeadm-config ConfigMap through it.",
+        DefaultValueFactory = _ => KubePki.Cluster.ClusterConfigSource.DefaultKubeconfig,
+    };
+
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Don't apply any changes; just output what would be done." };
 
     public ConfigOverrides Read(ParseResult result) => new()
@@ -45,5 +58,6 @@ public sealed class ClusterOptions
         ServiceSubnet = result.GetValue(ServiceCidr),
         DnsDomain = result.GetValue(DnsDomain),
         NodeName = result.GetValue(NodeName),
+        KubernetesVersion = result.GetValue(KubernetesVersion),
     };
 }

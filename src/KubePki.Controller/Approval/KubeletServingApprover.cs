@@ -10,6 +10,9 @@ public sealed class KubeletServingApprover(ApproverOptions options)
 {
     public const string NodeUserPrefix = "system:node:";
 
+    /// <summary>The rule named when the request's key type is never signed (decided while parsing).</summary>
+    public const string KeyIsSupported = nameof(KeyIsSupported);
+
     public static IReadOnlyList<IApprovalRule> DefaultRules { get; } =
     [
         new UsernameIsNode(),
@@ -21,10 +24,16 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         new NoEmailOrUriSans(),
         new HasDnsOrIpSan(),
         new NoCaExtension(),
+        new SingleCommonName(),
+        new NoControlCharacters(),
         new NodeExists(),
         new IpSansOnNode(),
         new DnsSansOnNode(),
+        new IpSansOutsideServiceNetwork(),
+        new NoApiServerNames(),
+        new SansNotClaimedByOtherNodes(),
         new IpSansInAllowedRanges(),
+        new DnsSansMatchAllowedPatterns(),
         new ExpirationWithinLimit(),
     ];
 
@@ -52,7 +61,12 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         return csr.IsIssued ? "already issued" : null;
     }
 
-    public ApprovalVerdict Evaluate(CsrSnapshot csr, NodeFacts? node)
+    /// <summary>Judges a CSR against one Node only (no other Nodes to compare with).</summary>
+    public ApprovalVerdict Evaluate(CsrSnapshot csr, NodeFacts? node) =>
+        Evaluate(csr, node is null ? NodeSet.Empty : NodeSet.Of([node]));
+
+    /// <summary>Judges a CSR against every Node the controller knows: the requester's own and all others.</summary>
+    public ApprovalVerdict Evaluate(CsrSnapshot csr, NodeSet nodes)
     {
         if (IgnoreReason(csr) is { } ignore)
         {
@@ -63,11 +77,15 @@ public sealed class KubeletServingApprover(ApproverOptions options)
         {
             request = CsrRequestParser.Parse(csr.Request);
         }
+        catch (UnsupportedKeyException e)
+        {
+            return Deny([new ApprovalViolation(KeyIsSupported, e.Message)]);
+        }
         catch (InvalidCsrException e)
         {
             return Deny([new ApprovalViolation("RequestIsValid", e.Message)]);
         }
-        var input = new ApprovalInput(csr, request, node, Options);
+        var input = new ApprovalInput(csr, request, nodes.Find(NodeNameOf(csr.Username) ?? ""), Options, nodes);
         var violations = new List<ApprovalViolation>();
         foreach (var rule in Rules)
         {

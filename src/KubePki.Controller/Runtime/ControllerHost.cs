@@ -1,4 +1,5 @@
 using k8s;
+using KubePki.Controller.Signing;
 using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;
@@ -14,12 +15,25 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
 
     public CsrController? Current { get; private set; }
 
+    /// <summary>/readyz: <see cref="ControllerMetrics.IsReady"/>, and every file-backed CA current — while changed CA
+    /// files cannot be loaded, signing would use the stale CA.</summary>
+    public bool IsReady() =>
+        Metrics.IsReady(options.LeaderElect) && options.Signers.Values.OfType<CaFileSource>().Distinct().All(s => s.Check() is null);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        foreach (var source in options.Signers.Values.OfType<CaFileSource>().Distinct())
+        {
+            source.ReloadFailed += error =>
+            {
+                Metrics.CaReloadFailed(source.CertFile);
+                _logger.LogError("cannot reload the signing CA, still signing with the previous one: {Error}", error);
+            };
+        }
         HealthEndpoint? health = null;
         if (options.MetricsBindAddress is { Length: > 0 } address && address != "0")
         {
-            health = new HealthEndpoint(address, Metrics, () => Metrics.IsSynced || (options.LeaderElect && !Metrics.IsLeader),
+            health = new HealthEndpoint(address, Metrics, IsReady,
                 loggers.CreateLogger("kubepki.health"));
             health.Start();
         }
@@ -52,6 +66,8 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
     private async Task RunElectedAsync(CancellationToken cancellationToken)
     {
         var elector = new LeaseElector(client, options, loggers.CreateLogger("kubepki.leader-election"), time);
+        Metrics.ApiReachable = false; // until the first Lease request is answered
+        elector.OnReachabilityChanged += () => Metrics.ApiReachable = elector.ApiReachable;
         var gate = new object();
         CancellationTokenSource? leading = null;
         Task running = Task.CompletedTask;

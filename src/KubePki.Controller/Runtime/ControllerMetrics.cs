@@ -19,6 +19,14 @@ public sealed class ControllerMetrics
 
     public bool IsSynced { get; set; }
 
+    /// <summary>With leader election: whether the last Lease request reached the API server. A follower that cannot
+    /// reach it could not take over, so it is not ready either.</summary>
+    public bool ApiReachable { get; set; } = true;
+
+    /// <summary>/readyz: the leader (or a controller without election) once its caches synced; a follower while it
+    /// reaches the API server.</summary>
+    public bool IsReady(bool leaderElect) => leaderElect && !IsLeader ? ApiReachable : IsSynced;
+
     public void Seen(string signer) => Increment("kubepki_csr_seen_total", Labels(("signer", signer)));
 
     public void Approved(string signer) => Increment("kubepki_csr_approved_total", Labels(("signer", signer)));
@@ -28,6 +36,8 @@ public sealed class ControllerMetrics
     public void Signed(string signer) => Increment("kubepki_csr_signed_total", Labels(("signer", signer)));
 
     public void Failed(string signer, string reason) => Increment("kubepki_csr_failed_total", Labels(("signer", signer), ("reason", reason)));
+
+    public void CaReloadFailed(string file) => Increment("kubepki_ca_reload_errors_total", Labels(("file", file)));
 
     public void Retried(string reason) => Increment("kubepki_csr_retries_total", Labels(("reason", reason)));
 

@@ -15,6 +15,19 @@ public sealed record ControllerOptions
 
     public ApproverOptions Approver { get; init; } = ApproverOptions.Default;
 
+    /// <summary>--service-cluster-ip-range; null = from kubeadm-config, else kubeadm's default.</summary>
+    public IReadOnlyList<System.Net.IPNetwork>? ServiceNetworks { get; init; }
+
+    /// <summary>--cluster-domain; null = from kubeadm-config, else cluster.local.</summary>
+    public string? ClusterDomain { get; init; }
+
+    /// <summary>Whether to read ConfigMap kube-system/kubeadm-config for the service network and DNS domain.</summary>
+    public bool ReadKubeadmConfig { get; init; } = true;
+
+    /// <summary>A Node missing from the cache is only a denial once the CSR is this old: a kubelet registers its Node
+    /// just before it asks, and the Node watch may not have delivered it yet.</summary>
+    public TimeSpan NodeGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
     public bool NoDeny { get; init; }
 
     public int Workers { get; init; } = 5;

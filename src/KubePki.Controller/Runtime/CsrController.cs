@@ -16,9 +16,24 @@ public sealed class CsrController(KubeCsrApi api, ControllerOptions options, Con
         var informer = new CsrInformer(api, queue, options.ResyncPeriod, loggers.CreateLogger("kubepki.informer"), time);
         Informer = informer;
         var signer = options.Signers.Count > 0 ? new Signing.CsrSigner(options.Signers, options.ClusterSigningDuration, time) : null;
-        var approver = options.ApproveKubeletServing ? new Approval.KubeletServingApprover(options.Approver) : null;
-        var reconciler = new CsrReconciler(api, informer, signer, approver, options.NoDeny, metrics, _logger, time);
-        informer.OnSynced = () => metrics.IsSynced = true;
+        Approval.KubeletServingApprover? approver = null;
+        var nodes = new NodeInformer(api, loggers.CreateLogger("kubepki.nodes"), time);
+        var nodeInforming = Task.CompletedTask;
+        if (options.ApproveKubeletServing)
+        {
+            approver = new Approval.KubeletServingApprover(await ApproverOptionsAsync(cancellationToken));
+            nodeInforming = nodes.RunAsync(cancellationToken);
+        }
+        var reconciler = new CsrReconciler(api, informer, signer, approver, options.NoDeny, metrics, _logger, time)
+        {
+            Nodes = nodes,
+            NodeGracePeriod = options.NodeGracePeriod,
+        };
+        informer.OnSynced = () => metrics.IsSynced = approver is null || nodes.HasSynced;
+        if (approver is not null)
+        {
+            _ = nodes.Synced.ContinueWith(_ => metrics.IsSynced = informer.HasSynced, TaskScheduler.Default);
+        }
         var informing = informer.RunAsync(cancellationToken);
         var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => WorkAsync(queue, reconciler, cancellationToken)).ToList();
         try
@@ -29,8 +44,38 @@ public sealed class CsrController(KubeCsrApi api, ControllerOptions options, Con
         {
         }
         queue.ShutDown();
-        await Task.WhenAll([informing, .. workers]);
+        await Task.WhenAll([informing, nodeInforming, .. workers]);
         metrics.IsSynced = false;
+    }
+
+    /// <summary>The approver's options with the cluster's service network and DNS domain: flags plus the
+    /// kubeadm-config ConfigMap when it can be read (an unreadable one is logged, not fatal).</summary>
+    private async Task<Approval.ApproverOptions> ApproverOptionsAsync(CancellationToken cancellationToken)
+    {
+        string? clusterConfiguration = null;
+        if (options.ReadKubeadmConfig)
+        {
+            try
+            {
+                clusterConfiguration = await api.GetKubeadmClusterConfigurationAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning("cannot read ConfigMap {Namespace}/{Name} ({Error}); using --service-cluster-ip-range and --cluster-domain",
+                    KubeadmConfigMap.Namespace, KubeadmConfigMap.Name, e.Message);
+            }
+        }
+        var notes = new List<string>();
+        var approverOptions = Approval.ClusterNetworks.Apply(options.Approver, options.ServiceNetworks, options.ClusterDomain, clusterConfiguration, notes);
+        foreach (var note in notes)
+        {
+            _logger.LogInformation("approver: {Note}", note);
+        }
+        foreach (var warning in approverOptions.MissingPolicyWarnings())
+        {
+            _logger.LogWarning("approver: {Warning}", warning);
+        }
+        return approverOptions;
     }
 
     private async Task WorkAsync(WorkQueue queue, CsrReconciler reconciler, CancellationToken cancellationToken)

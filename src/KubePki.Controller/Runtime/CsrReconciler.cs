@@ -21,6 +21,11 @@ public sealed class CsrReconciler(
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
+    /// <summary>The Node cache the approver judges against.</summary>
+    public NodeInformer? Nodes { get; init; }
+
+    public TimeSpan NodeGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
     public async Task ReconcileAsync(string name, CancellationToken cancellationToken)
     {
         var csr = informer.Get(name);
@@ -52,9 +57,19 @@ public sealed class CsrReconciler(
         {
             return csr;
         }
+        if (Nodes is not { HasSynced: true } nodeCache)
+        {
+            throw new InvalidOperationException("the Node cache has not synced yet");
+        }
+        var nodes = nodeCache.Current;
         var nodeName = KubeletServingApprover.NodeNameOf(snapshot.Username);
-        var node = nodeName is null ? null : await api.GetNodeAsync(nodeName, cancellationToken);
-        var verdict = approver!.Evaluate(snapshot, node is null ? null : CsrConverter.ToFacts(node));
+        if (nodeName is not null && nodes.Find(nodeName) is null && snapshot.CreationTimestamp is { } created
+            && time.GetUtcNow() - created < NodeGracePeriod)
+        {
+            // The kubelet created its Node just before this CSR; the watch will bring it. Retry, do not deny yet.
+            throw new InvalidOperationException($"node \"{nodeName}\" is not in the Node cache yet");
+        }
+        var verdict = approver!.Evaluate(snapshot, nodes);
         if (verdict.Decision == ApprovalDecision.Ignore || (verdict.Decision == ApprovalDecision.Deny && noDeny))
         {
             if (verdict.Decision == ApprovalDecision.Deny)
@@ -64,17 +79,14 @@ public sealed class CsrReconciler(
             return csr;
         }
         var type = verdict.Decision == ApprovalDecision.Approve ? CsrCondition.Approved : CsrCondition.Denied;
-        csr.Status ??= new V1CertificateSigningRequestStatus();
-        csr.Status.Conditions ??= [];
-        csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition
+        var updated = await api.UpdateApprovalAsync(WithStatus(csr, status => status.Conditions.Add(new V1CertificateSigningRequestCondition
         {
             Type = type,
             Status = "True",
             Reason = verdict.Reason,
             Message = verdict.Message,
             LastUpdateTime = time.GetUtcNow().UtcDateTime,
-        });
-        var updated = await api.UpdateApprovalAsync(csr, cancellationToken);
+        })), cancellationToken);
         informer.Remember(updated);
         if (verdict.Decision == ApprovalDecision.Approve)
         {
@@ -100,24 +112,20 @@ public sealed class CsrReconciler(
             case SignOutcome.Retry:
                 throw new InvalidOperationException(decision.Detail);
             case SignOutcome.Fail:
-                csr.Status ??= new V1CertificateSigningRequestStatus();
-                csr.Status.Conditions ??= [];
-                csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition
+                informer.Remember(await api.UpdateStatusAsync(WithStatus(csr, status => status.Conditions.Add(new V1CertificateSigningRequestCondition
                 {
                     Type = CsrCondition.Failed,
                     Status = "True",
                     Reason = SignDecision.SignerValidationFailure,
                     Message = decision.Detail,
                     LastUpdateTime = time.GetUtcNow().UtcDateTime,
-                });
-                informer.Remember(await api.UpdateStatusAsync(csr, cancellationToken));
+                })), cancellationToken));
                 metrics.Failed(snapshot.SignerName, SignDecision.SignerValidationFailure);
                 logger.LogInformation("CSR {Name} failed signer validation: {Message}", csr.Metadata.Name, decision.Detail);
                 return;
             case SignOutcome.Issue:
-                csr.Status ??= new V1CertificateSigningRequestStatus();
-                csr.Status.Certificate = System.Text.Encoding.ASCII.GetBytes(decision.CertificatePem!);
-                informer.Remember(await api.UpdateStatusAsync(csr, cancellationToken));
+                var certificate = System.Text.Encoding.ASCII.GetBytes(decision.CertificatePem!);
+                informer.Remember(await api.UpdateStatusAsync(WithStatus(csr, status => status.Certificate = certificate), cancellationToken));
                 metrics.Signed(snapshot.SignerName);
                 if (snapshot.CreationTimestamp is { } created)
                 {
@@ -126,5 +134,19 @@ public sealed class CsrReconciler(
                 logger.LogInformation("CSR {Name} signed for {Signer}", csr.Metadata.Name, snapshot.SignerName);
                 return;
         }
+    }
+
+    // The informer's copy is never changed in place: had a write failed, the cache would claim a condition or a
+    // certificate the API server never stored (and sign a CSR it believes approved). Metadata and spec are shared,
+    // unchanged; the status is new.
+    private static V1CertificateSigningRequest WithStatus(V1CertificateSigningRequest csr, Action<V1CertificateSigningRequestStatus> change)
+    {
+        var status = new V1CertificateSigningRequestStatus
+        {
+            Certificate = csr.Status?.Certificate,
+            Conditions = [.. csr.Status?.Conditions ?? []],
+        };
+        change(status);
+        return new V1CertificateSigningRequest { ApiVersion = csr.ApiVersion, Kind = csr.Kind, Metadata = csr.Metadata, Spec = csr.Spec, Status = status };
     }
 }

@@ -12,12 +12,12 @@ public sealed class HealthEndpoint(string bindAddress, ControllerMetrics metrics
     private Task? _loop;
 
     /// <summary>"host:port", ":port" or "0.0.0.0:port" (any address) → an HttpListener prefix.</summary>
-    public static string Prefix(string bindAddress)
+    public static string Prefix(string bindAddress, string flag = "--metrics-bind-address")
     {
         var colon = bindAddress.LastIndexOf(':');
         if (colon < 0 || !int.TryParse(bindAddress[(colon + 1)..], out var port) || port is < 0 or > 65535)
         {
-            throw new KubePkiException($"--metrics-bind-address: \"{bindAddress}\" is not host:port");
+            throw new KubePkiException($"{flag}: \"{bindAddress}\" is not host:port");
         }
         var host = bindAddress[..colon].Trim('[', ']');
         host = host is "" or "0.0.0.0" or "::" ? "+" : host.Contains(':') ? $"[{host}]" : host;
@@ -49,7 +49,7 @@ public sealed class HealthEndpoint(string bindAddress, ControllerMetrics metrics
                 var (code, body, type) = context.Request.Url?.AbsolutePath switch
                 {
                     "/healthz" or "/livez" => (200, "ok", "text/plain"),
-                    "/readyz" => ready() ? (200, "ok", "text/plain") : (503, "not ready: CSR cache not synced", "text/plain"),
+                    "/readyz" => ready() ? (200, "ok", "text/plain") : (503, "not ready", "text/plain"),
                     "/metrics" => (200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"),
                     _ => (404, "not found", "text/plain"),
                 };

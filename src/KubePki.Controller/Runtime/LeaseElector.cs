@@ -17,11 +17,19 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
     private DateTime? _observedRenewTime;
     private DateTimeOffset _observedAt;
 
+    private int _unreachable = 1; // not reached yet
+
     public event Action? OnStartedLeading;
+
+    /// <summary>Whether the last attempt reached the API server (any answer, even a conflict, counts).</summary>
+    public bool ApiReachable => Volatile.Read(ref _unreachable) == 0;
+
+    public event Action? OnReachabilityChanged;
 
     public event Action? OnStoppedLeading;
 
-    /// <summary>Campaigns, leads while renewals succeed, and campaigns again after losing the Lease, until cancelled.</summary>
+    /// <summary>Campaigns, leads while renewals succeed, and campaigns again after losing the Lease, until
+    /// cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -50,7 +58,7 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             {
                 return true;
             }
-            if (!await DelayAsync(Jittered(options.RetryPeriod), cancellationToken))
+            if (!await DelayAsync(Jittered(BackOff()), cancellationToken))
             {
                 return false;
             }
@@ -86,13 +94,20 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             {
                 var created = new V1Lease
                 {
-                    Metadata = new V1ObjectMeta { Name = options.LeaseName, NamespaceProperty = options.LeaseNamespace },
+                    Metadata = new V1ObjectMeta
+                    {
+                        Name = options.LeaseName,
+                        NamespaceProperty = options.LeaseNamespace,
+                    },
                     Spec = Record(now, now, 0),
                 };
-                await client.CoordinationV1.CreateNamespacedLeaseAsync(created, options.LeaseNamespace, cancellationToken: cancellationToken);
+                await client.CoordinationV1.CreateNamespacedLeaseAsync(created, options.LeaseNamespace,
+                    cancellationToken: cancellationToken);
+                Reached(true);
                 Observe(created.Spec);
                 return true;
             }
+            Reached(true);
             var spec = lease.Spec ?? new V1LeaseSpec();
             if (spec.HolderIdentity != _observedHolder || spec.RenewTime != _observedRenewTime)
             {
@@ -108,7 +123,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             lease.Spec = ours
                 ? Record(spec.AcquireTime ?? now, now, spec.LeaseTransitions ?? 0)
                 : Record(now, now, (spec.LeaseTransitions ?? 0) + 1);
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: cancellationToken);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace,
+                cancellationToken: cancellationToken);
             Observe(lease.Spec);
             return true;
         }
@@ -116,11 +132,44 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
         {
             return false;
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException)
+        catch (Exception e) when (e is HttpOperationException or KubernetesException)
         {
             // A conflict means another replica wrote first; anything else is retried on the next period.
+            Reached(true);
             logger.LogDebug("lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName, e.Message);
             return false;
+        }
+        catch (HttpRequestException e)
+        {
+            Reached(false);
+            logger.LogWarning("lease {Namespace}/{Lease}: the API server is unreachable ({Error}); retrying in {Delay}",
+                options.LeaseNamespace, options.LeaseName, e.Message, BackOff());
+            return false;
+        }
+    }
+
+    // The retry period while the API server answers; doubling per unreachable attempt up to 30 s while it does not.
+    private TimeSpan BackOff()
+    {
+        var failures = Math.Min(Volatile.Read(ref _unreachable), 10);
+        var cap = TimeSpan.FromSeconds(Math.Max(30, options.RetryPeriod.TotalSeconds));
+        return TimeSpan.FromTicks(Math.Min(cap.Ticks, options.RetryPeriod.Ticks * (1L << failures)));
+    }
+
+    private void Reached(bool reached)
+    {
+        var wasReachable = ApiReachable;
+        if (reached)
+        {
+            Volatile.Write(ref _unreachable, 0);
+        }
+        else
+        {
+            Interlocked.Increment(ref _unreachable);
+        }
+        if (wasReachable != reached)
+        {
+            OnReachabilityChanged?.Invoke();
         }
     }
 
@@ -136,12 +185,21 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                 return;
             }
             var now = time.GetUtcNow().UtcDateTime;
-            lease.Spec = new V1LeaseSpec { LeaseDurationSeconds = 1, AcquireTime = now, RenewTime = now, LeaseTransitions = lease.Spec.LeaseTransitions };
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token);
+            lease.Spec = new V1LeaseSpec
+            {
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaseTransitions = lease.Spec.LeaseTransitions,
+            };
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace,
+                cancellationToken: timeout.Token);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or OperationCanceledException)
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException
+            or OperationCanceledException)
         {
-            logger.LogDebug("releasing lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName, e.Message);
+            logger.LogDebug("releasing lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName,
+                e.Message);
         }
     }
 
@@ -149,7 +207,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
     {
         try
         {
-            return await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace, cancellationToken: cancellationToken);
+            return await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace,
+                cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -1,5 +1,6 @@
 using KubePki.Building;
 using KubePki.Crypto;
+using KubePki.Storage;
 
 namespace KubePki.Controller.Signing;
 
@@ -25,6 +26,16 @@ public sealed class CaFileSource : ISigningAuthoritySource
 
     public string? LastError { get; private set; }
 
+    /// <summary>Raised with the error when changed files cannot be loaded (the last good pair stays in use).</summary>
+    public event Action<string>? ReloadFailed;
+
+    /// <summary>Re-reads the files if they changed; the reason the CA in use is stale, or null when it is current.</summary>
+    public string? Check()
+    {
+        _ = Current;
+        return LastError;
+    }
+
     public CertificateAuthority Current
     {
         get
@@ -42,6 +53,7 @@ public sealed class CaFileSource : ISigningAuthoritySource
                     catch (KubePkiException e)
                     {
                         LastError = e.Message;
+                        ReloadFailed?.Invoke(e.Message);
                     }
                 }
                 return _current!;
@@ -63,10 +75,10 @@ public sealed class CaFileSource : ISigningAuthoritySource
         string certText, keyText;
         try
         {
-            certText = File.ReadAllText(CertFile);
-            keyText = File.ReadAllText(KeyFile);
+            certText = DiskFileStore.Instance.ReadText(CertFile);
+            keyText = DiskFileStore.Instance.ReadText(KeyFile);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubePkiException)
         {
             throw new KubePkiException($"error reading CA cert file \"{CertFile}\" or key file \"{KeyFile}\": {e.Message}", e);
         }

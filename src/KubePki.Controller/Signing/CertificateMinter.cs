@@ -13,7 +13,8 @@ public static class CertificateMinter
     {
         var key = ca.Key ?? throw new InvalidOperationException("the signing CA has no private key");
         var (keyUsage, extendedKeyUsages) = KeyUsages.Map(usages);
-        var builder = new CertificateRequest(request.Subject, request.PublicKey, key.SignatureHash);
+        var subject = CertificateSubject.FromRequest(request.Subject);
+        var builder = new CertificateRequest(subject, request.PublicKey, key.SignatureHash);
         if (keyUsage != X509KeyUsageFlags.None)
         {
             builder.CertificateExtensions.Add(new X509KeyUsageExtension(keyUsage, critical: true));
@@ -34,14 +35,14 @@ public static class CertificateMinter
         }
         if (request.DnsNames.Count + request.IpAddresses.Count + request.EmailAddresses.Count + request.Uris.Count > 0)
         {
-            builder.CertificateExtensions.Add(SubjectAltNames(request));
+            builder.CertificateExtensions.Add(SubjectAltNames(request, subject));
         }
         return builder.Create(ca.Certificate.SubjectName, key.CreateSignatureGenerator(), window.NotBefore, window.NotAfter, RandomSerial.New());
     }
 
     // Written by hand: SubjectAlternativeNameBuilder would reject some names Go copies verbatim (and order differs).
     // Go's order is DNS, email, IP, URI.
-    private static X509Extension SubjectAltNames(CsrRequest request)
+    private static X509Extension SubjectAltNames(CsrRequest request, X500DistinguishedName subject)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
@@ -64,7 +65,7 @@ public static class CertificateMinter
             }
         }
         // RFC 5280: with an empty subject the SAN extension must be critical (Go does the same).
-        var emptySubject = request.Subject.RawData.Length <= 2;
+        var emptySubject = subject.RawData.Length <= 2;
         return new X509Extension("2.5.29.17", writer.Encode(), critical: emptySubject);
     }
 }

@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Model;
 
 namespace KubePki.Controller.Signing;
 
@@ -40,21 +41,37 @@ public static class CsrRequestParser
         CertificateRequest parsed;
         try
         {
-            // The default options verify the self-signature (Go's CheckSignature); SAN and other extensions are kept.
-            var options = CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions
-                | (verifySignature ? CertificateRequestLoadOptions.Default : CertificateRequestLoadOptions.SkipSignatureValidation);
-            parsed = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _, options);
+            // First without the signature check: a key type the platform cannot verify with (Ed25519, DSA) must give a
+            // clear "unsupported key" rather than a verification error. SAN and other extensions are kept.
+            parsed = CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _, Unverified);
         }
         catch (CryptographicException e)
         {
             throw new InvalidCsrException($"invalid certificate request: {FirstLine(e.Message)}", e);
         }
-        return Describe(parsed);
+        var key = KeyOf(parsed.PublicKey);
+        if (verifySignature)
+        {
+            try
+            {
+                // The default options verify the self-signature, as Go's CheckSignature does.
+                CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+            }
+            catch (Exception e) when (e is CryptographicException or NotSupportedException)
+            {
+                throw new InvalidCsrException($"invalid certificate request: {FirstLine(e.Message)}", e);
+            }
+        }
+        return Describe(parsed, key);
     }
 
-    private static CsrRequest Describe(CertificateRequest request)
+    private const CertificateRequestLoadOptions Unverified =
+        CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions | CertificateRequestLoadOptions.SkipSignatureValidation;
+
+    private static CsrRequest Describe(CertificateRequest request, (string Algorithm, int Size) key)
     {
-        var (commonName, organizations) = ReadSubject(request.SubjectName);
+        var (commonNames, organizations) = ReadSubject(request.SubjectName);
+        var commonName = commonNames.Count > 0 ? commonNames[^1] : "";
         var dns = new List<string>();
         var ips = new List<IPAddress>();
         var emails = new List<string>();
@@ -76,18 +93,19 @@ public static class CsrRequestParser
                 requestsCa |= constraints.CertificateAuthority || constraints.HasPathLengthConstraint;
             }
         }
-        var (algorithm, size) = KeyOf(request.PublicKey);
         return new CsrRequest(request.SubjectName, commonName, organizations, dns, ips, emails, uris, request.PublicKey,
-            algorithm, size, oids, requestsCa);
+            key.Algorithm, key.Size, oids, requestsCa) { CommonNames = commonNames };
     }
 
     // Key type and size read from the SubjectPublicKeyInfo itself: instantiating the key (GetECDsaPublicKey) validates
     // the curve point and costs ~0.1 ms, most of the signer's parse time; the self-signature check already proves the key.
+    // Only RSA and ECDSA on the NIST curves are signed: anything else is refused here, before any signature check.
     private static (string, int) KeyOf(PublicKey key)
     {
+        var oid = key.Oid.Value ?? "";
         try
         {
-            switch (key.Oid.Value)
+            switch (oid)
             {
                 case "1.2.840.113549.1.1.1": // rsaEncryption: RSAPublicKey ::= SEQUENCE { modulus, publicExponent }
                     var modulus = new AsnReader(key.EncodedKeyValue.RawData, AsnEncodingRules.DER).ReadSequence().ReadIntegerBytes().Span;
@@ -101,7 +119,7 @@ public static class CsrRequestParser
                         "1.2.840.10045.3.1.7" => 256,
                         "1.3.132.0.34" => 384,
                         "1.3.132.0.35" => 521,
-                        _ => 0,
+                        _ => throw new UnsupportedKeyException($"unsupported key type: ECDSA on curve {CurveName(curve)} (only P-256, P-384 and P-521 are signed)"),
                     });
             }
         }
@@ -109,13 +127,36 @@ public static class CsrRequestParser
         {
             throw new InvalidCsrException("invalid certificate request: malformed public key", e);
         }
-        return (key.Oid.FriendlyName ?? key.Oid.Value ?? "unknown", 0);
+        throw new UnsupportedKeyException($"unsupported key type: {KeyName(oid)} (only RSA and ECDSA keys are signed)");
     }
 
-    // Read by hand so multi-valued RDNs do not throw; like Go's pkix.Name, the last CN wins and every O counts.
-    private static (string, IReadOnlyList<string>) ReadSubject(X500DistinguishedName name)
+    private static string KeyName(string oid) => oid switch
     {
-        var commonName = "";
+        "1.3.101.112" => "Ed25519",
+        "1.3.101.113" => "Ed448",
+        "1.3.101.110" => "X25519",
+        "1.3.101.111" => "X448",
+        "1.2.840.10040.4.1" => "DSA",
+        "1.2.840.113549.1.1.10" => "RSASSA-PSS",
+        _ => $"algorithm {oid}",
+    };
+
+    private static string CurveName(string oid) => oid switch
+    {
+        "" => "(explicit parameters)",
+        "1.3.132.0.10" => "secp256k1",
+        "1.3.132.0.33" => "P-224",
+        "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1",
+        "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1",
+        "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1",
+        _ => oid,
+    };
+
+    // Read by hand so multi-valued RDNs do not throw; like Go's pkix.Name, the last CN wins and every O counts. Every CN
+    // is kept so that a subject with two can be refused.
+    private static (IReadOnlyList<string>, IReadOnlyList<string>) ReadSubject(X500DistinguishedName name)
+    {
+        var commonNames = new List<string>();
         var organizations = new List<string>();
         try
         {
@@ -130,7 +171,7 @@ public static class CsrRequestParser
                     var value = ReadString(attribute);
                     if (type == CommonNameOid)
                     {
-                        commonName = value;
+                        commonNames.Add(value);
                     }
                     else if (type == OrganizationOid)
                     {
@@ -143,7 +184,7 @@ public static class CsrRequestParser
         {
             throw new InvalidCsrException("invalid certificate request: malformed subject", e);
         }
-        return (commonName, organizations);
+        return (commonNames, organizations);
     }
 
     private static string ReadString(AsnReader reader)
@@ -193,7 +234,7 @@ public static class CsrRequestParser
                         {
                             throw new InvalidCsrException($"invalid certificate request: invalid IP address SAN of {bytes.Length} bytes");
                         }
-                        ips.Add(new IPAddress(bytes));
+                        ips.Add(IpAddressText.Canonical(new IPAddress(bytes))); // Go writes an IPv4-mapped SAN as 4 bytes
                         break;
                     default:
                         names.ReadEncodedValue();

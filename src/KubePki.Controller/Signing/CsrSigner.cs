@@ -34,6 +34,11 @@ public sealed class CsrSigner(IReadOnlyDictionary<string, ISigningAuthoritySourc
         {
             request = CsrRequestParser.Parse(csr.Request, verifySignature: false);
         }
+        catch (UnsupportedKeyException e)
+        {
+            // KCM retries a request Go cannot parse forever; a key type that will never be signed is a final answer.
+            return new SignDecision(SignOutcome.Fail, e.Message);
+        }
         catch (InvalidCsrException e)
         {
             // KCM returns ParseCSR errors and retries; the API's validation makes this unreachable for stored CSRs.

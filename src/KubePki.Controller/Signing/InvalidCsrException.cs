@@ -1,4 +1,4 @@
 namespace KubePki.Controller.Signing;
 
 /// <summary>spec.request is not a usable PKCS#10 request (bad PEM, bad DER, bad signature, unsupported key).</summary>
-public sealed class InvalidCsrException(string message, Exception? inner = null) : Exception(message, inner);
+public class InvalidCsrException(string message, Exception? inner = null) : Exception(message, inner);

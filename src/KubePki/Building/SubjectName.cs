@@ -29,18 +29,55 @@ public static class SubjectName
         var organizations = new List<string>();
         foreach (var rdn in name.EnumerateRelativeDistinguishedNames(reversed: false))
         {
-            var value = rdn.GetSingleElementValue() ?? "";
-            switch (rdn.GetSingleElementType().Value)
+            foreach (var (type, value) in Attributes(rdn))
             {
-                case CommonNameOid:
-                    commonName = value;
-                    break;
-                case OrganizationOid:
-                    organizations.Add(value);
-                    break;
+                switch (type)
+                {
+                    case CommonNameOid:
+                        commonName = value;
+                        break;
+                    case OrganizationOid:
+                        organizations.Add(value);
+                        break;
+                }
             }
         }
         return (commonName, organizations);
+    }
+
+    // A multi-valued RDN (CN=a+O=b) is read attribute by attribute, as Go's pkix.Name flattens it.
+    private static IEnumerable<(string Type, string Value)> Attributes(X500RelativeDistinguishedName rdn)
+    {
+        if (!rdn.HasMultipleElements)
+        {
+            return [(rdn.GetSingleElementType().Value ?? "", rdn.GetSingleElementValue() ?? "")];
+        }
+        var attributes = new List<(string, string)>();
+        var set = new AsnReader(rdn.RawData, AsnEncodingRules.DER).ReadSetOf(skipSortOrderValidation: true);
+        while (set.HasData)
+        {
+            var attribute = set.ReadSequence();
+            var type = attribute.ReadObjectIdentifier();
+            var tag = attribute.PeekTag();
+            var value = tag.TagClass == TagClass.Universal && Enum.IsDefined((UniversalTagNumber)tag.TagValue)
+                ? TryReadString(attribute, (UniversalTagNumber)tag.TagValue)
+                : null;
+            attributes.Add((type, value ?? ""));
+        }
+        return attributes;
+    }
+
+    private static string? TryReadString(AsnReader reader, UniversalTagNumber type)
+    {
+        try
+        {
+            return reader.ReadCharacterString(type);
+        }
+        catch (ArgumentException)
+        {
+            reader.ReadEncodedValue();
+            return null;
+        }
     }
 
     private static UniversalTagNumber Encoding(string value) =>

@@ -23,6 +23,7 @@ public static class CertCatalog
     {
         Name = "apiserver", BaseName = "apiserver", CaName = "ca", LongName = "certificate for serving the Kubernetes API",
         CommonNameOf = _ => "kube-apiserver", ExtendedKeyUsages = Server, AltNamesOf = SanRules.ApiServer,
+        RestartAfterRenewal = [ControlPlaneComponents.KubeApiServer],
     };
 
     public static CertDefinition ApiServerKubeletClient { get; } = new()
@@ -30,6 +31,7 @@ public static class CertCatalog
         Name = "apiserver-kubelet-client", BaseName = "apiserver-kubelet-client", CaName = "ca",
         LongName = "certificate for the API server to connect to kubelet",
         CommonNameOf = _ => "kube-apiserver-kubelet-client", Organizations = [ClusterAdminsGroup], ExtendedKeyUsages = Client,
+        RestartAfterRenewal = [ControlPlaneComponents.KubeApiServer],
     };
 
     public static CertDefinition FrontProxyCa { get; } = new()
@@ -42,6 +44,7 @@ public static class CertCatalog
     {
         Name = "front-proxy-client", BaseName = "front-proxy-client", CaName = "front-proxy-ca",
         LongName = "certificate for the front proxy client", CommonNameOf = _ => "front-proxy-client", ExtendedKeyUsages = Client,
+        RestartAfterRenewal = [ControlPlaneComponents.KubeApiServer],
     };
 
     public static CertDefinition EtcdCa { get; } = new()
@@ -54,6 +57,7 @@ public static class CertCatalog
     {
         Name = "etcd-server", BaseName = "etcd/server", CaName = "etcd-ca", IsEtcd = true, LongName = "certificate for serving etcd",
         CommonNameOf = c => c.NodeName, ExtendedKeyUsages = ServerAndClient, AltNamesOf = SanRules.EtcdServer,
+        RestartAfterRenewal = [ControlPlaneComponents.Etcd],
     };
 
     public static CertDefinition EtcdPeer { get; } = new()
@@ -61,6 +65,7 @@ public static class CertCatalog
         Name = "etcd-peer", BaseName = "etcd/peer", CaName = "etcd-ca", IsEtcd = true,
         LongName = "certificate for etcd nodes to communicate with each other",
         CommonNameOf = c => c.NodeName, ExtendedKeyUsages = ServerAndClient, AltNamesOf = SanRules.EtcdPeer,
+        RestartAfterRenewal = [ControlPlaneComponents.Etcd],
     };
 
     public static CertDefinition EtcdHealthcheckClient { get; } = new()
@@ -75,6 +80,7 @@ public static class CertCatalog
         Name = "apiserver-etcd-client", BaseName = "apiserver-etcd-client", CaName = "etcd-ca", IsEtcd = true,
         LongName = "certificate the apiserver uses to access etcd",
         CommonNameOf = _ => "kube-apiserver-etcd-client", ExtendedKeyUsages = Client,
+        RestartAfterRenewal = [ControlPlaneComponents.KubeApiServer],
     };
 
     /// <summary>Every row, CAs before their leaves (GetDefaultCertList).</summary>

@@ -30,6 +30,10 @@ public sealed record CertDefinition
 
     public Func<ClusterConfig, AltNames> AltNamesOf { get; init; } = _ => AltNames.None;
 
+    /// <summary>The components that load these files only at start-up, so must restart after a renewal. Clients that
+    /// read them per use (kubectl with admin.conf, etcd's HTTP liveness probe) need none.</summary>
+    public IReadOnlyList<string> RestartAfterRenewal { get; init; } = [];
+
     /// <summary>The spec for one cluster: what the builders turn into a certificate.</summary>
     public CertSpec Resolve(ClusterConfig config)
     {

@@ -28,12 +28,14 @@ public static class KubeconfigCatalog
     {
         Name = "controller-manager", FileName = "controller-manager.conf", ClientNameOf = _ => "system:kube-controller-manager",
         UsesLocalEndpoint = true, LongName = "certificate embedded in the kubeconfig file for the controller manager to use",
+        RestartAfterRenewal = [ControlPlaneComponents.KubeControllerManager],
     };
 
     public static KubeconfigDefinition Scheduler { get; } = new()
     {
         Name = "scheduler", FileName = "scheduler.conf", ClientNameOf = _ => "system:kube-scheduler",
         UsesLocalEndpoint = true, LongName = "certificate embedded in the kubeconfig file for the scheduler manager to use",
+        RestartAfterRenewal = [ControlPlaneComponents.KubeScheduler],
     };
 
     public static IReadOnlyList<KubeconfigDefinition> All { get; } = [Admin, SuperAdmin, Kubelet, ControllerManager, Scheduler];

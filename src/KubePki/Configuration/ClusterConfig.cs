@@ -25,4 +25,8 @@ public sealed record ClusterConfig
     public string NodeName { get; init; } = "";
     public string AdvertiseAddress { get; init; } = "";
     public int BindPort { get; init; } = 6443;
+
+    /// <summary>Where the kubeadm configuration was read from (a --config file or the cluster's ConfigMap); null when
+    /// only defaults and flags apply.</summary>
+    public string? Source { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 
 namespace KubePki.Configuration;
 
@@ -5,22 +6,19 @@ namespace KubePki.Configuration;
 /// kubeadm applies them. Flag values are validated like file values.</summary>
 public static class ClusterConfigResolver
 {
-    public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null)
+    /// <param name="reportAddress">Whether the command uses the advertise address, so that a detected one (or kubeadm's
+    /// no-default-route warning) is worth a line in <paramref name="log"/>.</param>
+    /// <param name="document">The configuration when it does not come from --config: kubeadm's ConfigMap text and a
+    /// name for it in messages. --config wins over it.</param>
+    public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null,
+        bool reportAddress = true, (string Source, string Text)? document = null)
     {
         var config = new ClusterConfig();
-        if (flags.ConfigPath is { } path)
+        var input = flags.ConfigPath is { } path ? (path, (readFile ?? ReadConfigFile)(path)) : document;
+        if (input is var (source, text))
         {
-            string text;
-            try
-            {
-                text = (readFile ?? File.ReadAllText)(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new KubePkiException($"--config {path}: cannot read: {e.Message}", e);
-            }
             var warnings = new List<string>();
-            config = KubeadmConfigLoader.Load(text, path, config, warnings);
+            config = KubeadmConfigLoader.Load(text, source, config, warnings) with { Source = source };
             warnings.ForEach(log.WriteLine);
         }
         if (flags.AdvertiseAddress is { } address && !NetworkText.TryParseIp(address, out _))
@@ -43,6 +41,15 @@ public static class ClusterConfigResolver
         {
             throw new KubePkiException($"--service-dns-domain: \"{domain}\" is not a valid DNS domain");
         }
+        if (flags.KubernetesVersion is { } version && !KubernetesVersion.IsValid(version))
+        {
+            throw new KubePkiException($"--kubernetes-version: \"{version}\" is not a Kubernetes version or "
+                + "release label (e.g. v1.32.0, stable-1.32)");
+        }
+        if (flags.NodeName is { } nodeName)
+        {
+            DnsNames.RequireSubdomain(nodeName, "--node-name");
+        }
         config = config with
         {
             CertificatesDir = flags.CertificatesDir ?? config.CertificatesDir,
@@ -57,14 +64,44 @@ public static class ClusterConfigResolver
         };
         if (config.NodeName.Length == 0)
         {
-            config = config with { NodeName = HostDefaults.NodeName() };
+            var hostName = DnsNames.RequireSubdomain(HostDefaults.NodeName(),
+                "the host name (the default node name; set --node-name or nodeRegistration.name)");
+            config = config with { NodeName = hostName };
         }
         if (config.AdvertiseAddress.Length == 0)
         {
-            var (detected, origin) = HostDefaults.AdvertiseAddress();
-            log.WriteLine($"[config] Using advertise address {detected}: {origin}");
+            var (detected, message) = HostDefaults.AdvertiseAddress();
+            if (reportAddress)
+            {
+                log.WriteLine(message);
+            }
             config = config with { AdvertiseAddress = detected };
         }
         return config;
     }
+
+    /// <summary>The config file's text. Invalid UTF-8 is an error, not silently replaced characters.</summary>
+    public static string ReadConfigFile(string path)
+    {
+        try
+        {
+            // Through the one reading seam: a FIFO or device given as --config is refused, never waited on.
+            return StrictUtf8.GetString(Storage.SafeFileReader.Read(path));
+        }
+        catch (KubePkiException e)
+        {
+            throw new KubePkiException($"--config {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KubePkiException($"--config {path}: cannot read: {e.Message}", e);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new KubePkiException($"--config {path}: not valid UTF-8 (byte {e.Index} of the invalid sequence)", e);
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 =
+        new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 }

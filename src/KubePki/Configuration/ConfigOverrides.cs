@@ -13,4 +13,7 @@ public sealed record ConfigOverrides
     public string? ServiceSubnet { get; init; }
     public string? DnsDomain { get; init; }
     public string? NodeName { get; init; }
+
+    /// <summary>Accepted as kubeadm's phases accept it; certificates and kubeconfigs do not depend on it.</summary>
+    public string? KubernetesVersion { get; init; }
 }

@@ -5,6 +5,19 @@ namespace KubePki.Configuration;
 /// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags use.</summary>
 public static class GoDuration
 {
+    /// <summary>The one parser of duration flags and fields: a non-negative Go duration, else one line naming
+    /// <paramref name="what"/> (the flag or field).</summary>
+    public static TimeSpan Parse(string text, string what) =>
+        TryParse(text, out var value) && value >= TimeSpan.Zero
+            ? value
+            : throw new KubePkiException($"{what}: \"{text}\" is not a valid duration (e.g. 720h)");
+
+    /// <summary>Go's largest duration, int64 nanoseconds (about 292 years); kubeadm cannot read more, nor do
+    /// we.</summary>
+    public const string MaxText = "2562047h47m16.854775807s";
+
+    private const decimal MaxNanoseconds = long.MaxValue;
+
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
@@ -22,7 +35,7 @@ public static class GoDuration
         {
             return true;
         }
-        double totalTicks = 0;
+        decimal totalNanoseconds = 0;
         var i = 0;
         while (i < s.Length)
         {
@@ -31,7 +44,8 @@ public static class GoDuration
             {
                 i++;
             }
-            if (i == start || !double.TryParse(s[start..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            if (i == start || !decimal.TryParse(s[start..i], NumberStyles.AllowDecimalPoint,
+                    CultureInfo.InvariantCulture, out var number))
             {
                 return false;
             }
@@ -40,27 +54,29 @@ public static class GoDuration
             {
                 i++;
             }
-            double? unitTicks = s[unitStart..i] switch
+            decimal? unitNanoseconds = s[unitStart..i] switch
             {
-                "ns" => TimeSpan.TicksPerMicrosecond / 1000.0,
-                "us" or "µs" => TimeSpan.TicksPerMicrosecond,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                "h" => TimeSpan.TicksPerHour,
+                "ns" => 1m,
+                "us" or "µs" => 1_000m,
+                "ms" => 1_000_000m,
+                "s" => 1_000_000_000m,
+                "m" => 60_000_000_000m,
+                "h" => 3_600_000_000_000m,
                 _ => null,
             };
-            if (unitTicks is null)
+            // Go refuses a duration that overflows int64 nanoseconds ("time: invalid duration").
+            if (unitNanoseconds is null || number > MaxNanoseconds / unitNanoseconds.Value)
             {
                 return false;
             }
-            totalTicks += number * unitTicks.Value;
+            totalNanoseconds += decimal.Truncate(number * unitNanoseconds.Value);
+            if (totalNanoseconds > MaxNanoseconds)
+            {
+                return false;
+            }
         }
-        if (totalTicks > TimeSpan.MaxValue.Ticks)
-        {
-            return false;
-        }
-        value = TimeSpan.FromTicks((long)(negative ? -totalTicks : totalTicks));
+        var ticks = (long)(totalNanoseconds / 100);
+        value = TimeSpan.FromTicks(negative ? -ticks : ticks);
         return true;
     }
 

@@ -1,5 +1,5 @@
 using KubePki.Model;
-using YamlDotNet.Core;
+using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Configuration;
@@ -22,18 +22,10 @@ public static class KubeadmConfigLoader
 
     public static ClusterConfig Load(string text, string source, ClusterConfig defaults, ICollection<string>? warnings = null)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KubePkiException($"{source}: invalid YAML at line {e.Start.Line}: {e.Message}", e);
-        }
         var config = defaults;
         var index = 0;
-        foreach (var document in stream.Documents)
+        var seenKinds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var document in BoundedYaml.Load(text, source))
         {
             index++;
             if (document.RootNode is not YamlMappingNode root)
@@ -55,12 +47,21 @@ public static class KubeadmConfigLoader
             {
                 throw new KubePkiException($"{source}: document {index}: unknown apiVersion/kind \"{apiVersion}, Kind={kind}\"");
             }
+            if (!seenKinds.Add(kind))
+            {
+                throw new KubePkiException(
+                    $"{source}: invalid configuration: kind \"{kind}\" is specified twice in YAML file");
+            }
             var version = apiVersion[KubeadmGroup.Length..];
             if (version is not ("v1beta3" or "v1beta4"))
             {
                 throw new KubePkiException($"{source}: document {index}: {apiVersion} is not supported; use kubeadm.k8s.io/v1beta3 or kubeadm.k8s.io/v1beta4");
             }
             reader = reader with { Context = kind };
+            foreach (var field in KubeadmSchema.UnknownFields(kind, root))
+            {
+                warnings?.Add($"[config] WARNING: {source}: unknown field \"{field}\" in {kind}");
+            }
             config = kind switch
             {
                 "InitConfiguration" => ReadInit(reader, root, config),
@@ -73,11 +74,11 @@ public static class KubeadmConfigLoader
 
     private static ClusterConfig ReadInit(FieldReader reader, YamlMappingNode root, ClusterConfig config)
     {
-        reader.Only(root, "apiVersion", "kind", "bootstrapTokens", "nodeRegistration", "localAPIEndpoint", "certificateKey",
-            "skipPhases", "patches", "timeouts", "dryRun");
-        if (reader.Map(root, "nodeRegistration") is { } node)
+        if (reader.Map(root, "nodeRegistration") is { } node
+            && reader.String(node, "name", "nodeRegistration.name") is { Length: > 0 } name)
         {
-            config = config with { NodeName = reader.String(node, "name", "nodeRegistration.name") ?? config.NodeName };
+            var field = $"{reader.Source}: {reader.Context}.nodeRegistration.name";
+            config = config with { NodeName = DnsNames.RequireSubdomain(name, field) };
         }
         if (reader.Map(root, "localAPIEndpoint") is { } endpoint)
         {
@@ -100,9 +101,6 @@ public static class KubeadmConfigLoader
 
     private static ClusterConfig ReadCluster(FieldReader reader, YamlMappingNode root, ClusterConfig config, string version)
     {
-        reader.Only(root, "apiVersion", "kind", "etcd", "networking", "kubernetesVersion", "controlPlaneEndpoint", "apiServer",
-            "controllerManager", "scheduler", "dns", "proxy", "certificatesDir", "imageRepository", "featureGates", "clusterName",
-            "encryptionAlgorithm", "certificateValidityPeriod", "caCertificateValidityPeriod", "useHyperKubeImage");
         config = config with
         {
             CertificatesDir = reader.String(root, "certificatesDir") ?? config.CertificatesDir,
@@ -120,10 +118,12 @@ public static class KubeadmConfigLoader
             {
                 throw reader.Error("networking.serviceSubnet", $"\"{subnet}\" is not a valid CIDR");
             }
+            var domain = reader.String(networking, "dnsDomain", "networking.dnsDomain");
             config = config with
             {
                 ServiceSubnet = subnet ?? config.ServiceSubnet,
-                DnsDomain = reader.String(networking, "dnsDomain", "networking.dnsDomain") ?? config.DnsDomain,
+                DnsDomain = domain is null ? config.DnsDomain
+                    : DnsNames.RequireSubdomain(domain, $"{reader.Source}: {reader.Context}.networking.dnsDomain"),
             };
         }
         if (reader.Map(root, "apiServer") is { } apiServer)
@@ -177,17 +177,6 @@ public static class KubeadmConfigLoader
     {
         public KubePkiException Error(string field, string message) => new($"{Source}: {Context}.{field}: {message}");
 
-        public void Only(YamlMappingNode map, params string[] known)
-        {
-            foreach (var key in map.Children.Keys.OfType<YamlScalarNode>())
-            {
-                if (!known.Contains(key.Value))
-                {
-                    Warnings?.Add($"[config] WARNING: {Source}: unknown field \"{key.Value}\" in {Context}");
-                }
-            }
-        }
-
         public string? String(YamlMappingNode map, string key, string? path = null) => Get(map, key) switch
         {
             null => null,
@@ -230,7 +219,8 @@ public static class KubeadmConfigLoader
             }
             if (!GoDuration.TryParse(text, out var value) || value <= TimeSpan.Zero)
             {
-                throw Error(key, $"\"{text}\" is not a valid positive duration (e.g. 8760h)");
+                throw Error(key,
+                    $"\"{text}\" is not a valid positive duration (e.g. 8760h), at most {GoDuration.MaxText}");
             }
             return value;
         }

@@ -1,37 +1,22 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
+using KubePki.Model;
 
 namespace KubePki.Configuration;
 
 /// <summary>Parsing of the addresses, CIDRs and endpoints found in kubeadm configs.</summary>
 public static class NetworkText
 {
-    /// <summary>Parses an IP the way Go's net.ParseIP does: dotted-quad IPv4 (no short or octal forms) or IPv6 text.</summary>
-    public static bool TryParseIp(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? ip)
-    {
-        ip = null;
-        if (string.IsNullOrEmpty(text) || text.Contains('%'))
-        {
-            return false;
-        }
-        if (text.Contains(':'))
-        {
-            return IPAddress.TryParse(text, out ip) && ip.AddressFamily == AddressFamily.InterNetworkV6;
-        }
-        var parts = text.Split('.');
-        if (parts.Length != 4 || parts.Any(p => p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || int.Parse(p) > 255))
-        {
-            return false;
-        }
-        return IPAddress.TryParse(text, out ip);
-    }
+    /// <summary>Parses an IP the way Go's net.ParseIP does (see <see cref="IpAddressText"/>).</summary>
+    public static bool TryParseIp(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? ip) =>
+        IpAddressText.TryParse(text, out ip);
 
     /// <summary>kubeadm's API server virtual IP: index 1 of the first CIDR of serviceSubnet (10.96.0.0/12 → 10.96.0.1).</summary>
     public static IPAddress ApiServerVirtualIp(string serviceSubnet)
     {
         var first = serviceSubnet.Split(',')[0].Trim();
-        if (!IPNetwork.TryParse(first, out var network))
+        if (!IpAddressText.TryParseCidr(first, out var network))
         {
             throw new KubePkiException($"networking.serviceSubnet: \"{serviceSubnet}\" is not a valid CIDR");
         }
@@ -49,7 +34,7 @@ public static class NetworkText
     }
 
     public static bool IsValidCidrList(string text) =>
-        text.Split(',').All(part => IPNetwork.TryParse(part.Trim(), out _));
+        text.Split(',').All(part => IpAddressText.TryParseCidr(part.Trim(), out _));
 
     /// <summary>Splits <c>host[:port]</c> as Go's net.SplitHostPort would, also taking a bare host or [v6].</summary>
     public static (string Host, int? Port) SplitHostPort(string endpoint, string what)
@@ -101,5 +86,5 @@ public static class NetworkText
 
     /// <summary>host:port with IPv6 hosts in brackets, as in a URL.</summary>
     public static string JoinHostPort(string host, int port) =>
-        TryParseIp(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{host}]:{port}" : $"{host}:{port}";
+        host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}"; // as Go's net.JoinHostPort
 }

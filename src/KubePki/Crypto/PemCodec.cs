@@ -21,7 +21,13 @@ public static class PemCodec
                 try
                 {
                     var der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
-                    result.Add(X509CertificateLoader.LoadCertificate(der));
+                    var certificate = X509CertificateLoader.LoadCertificate(der);
+                    if (CertificateEncoding.Problem(certificate) is { } problem)
+                    {
+                        certificate.Dispose();
+                        throw new KubePkiException($"{source}: malformed certificate: {problem}");
+                    }
+                    result.Add(certificate);
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {
@@ -73,6 +79,29 @@ public static class PemCodec
             }
         }
         throw new KubePkiException($"{source}: no private key found (expected a PEM block \"RSA PRIVATE KEY\", \"EC PRIVATE KEY\" or \"PRIVATE KEY\")");
+    }
+
+    /// <summary>Reads a <c>PUBLIC KEY</c> (PKIX SubjectPublicKeyInfo) block, as sa.pub holds.</summary>
+    public static PublicKey DecodePublicKey(ReadOnlySpan<char> pem, string source)
+    {
+        var rest = pem;
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            if (rest[fields.Label].SequenceEqual("PUBLIC KEY"))
+            {
+                try
+                {
+                    var der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
+                    return PublicKey.CreateFromSubjectPublicKeyInfo(der, out _);
+                }
+                catch (Exception e) when (e is CryptographicException or FormatException)
+                {
+                    throw new KubePkiException($"{source}: malformed public key: {FirstLine(e.Message)}", e);
+                }
+            }
+            rest = rest[fields.Location.End..];
+        }
+        throw new KubePkiException($"{source}: no PEM block of type \"PUBLIC KEY\" found");
     }
 
     public static string EncodeCertificate(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";

@@ -1,5 +1,5 @@
 using System.Text;
-using YamlDotNet.Core;
+using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Kubeconfig;
@@ -20,16 +20,8 @@ public sealed class KubeconfigFile
 
     public static KubeconfigFile Parse(string text, string source)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KubePkiException($"{source}: not a valid kubeconfig: YAML error at line {e.Start.Line}: {e.Message}", e);
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        var documents = BoundedYaml.Load(text, $"{source}: not a valid kubeconfig");
+        if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
             throw new KubePkiException($"{source}: not a valid kubeconfig: expected one YAML mapping");
         }
@@ -39,6 +31,24 @@ public sealed class KubeconfigFile
     /// <summary>kubeadm's layout: one cluster, one user with embedded client credentials, one context.</summary>
     public static KubeconfigFile Create(string clusterName, string server, string caPem, string userName, string? clientCertPem, string clientKeyPem)
     {
+        var user = new YamlMappingNode();
+        if (clientCertPem is not null)
+        {
+            user.Add("client-certificate-data", Base64(clientCertPem));
+        }
+        user.Add("client-key-data", Base64(clientKeyPem));
+        return Create(clusterName, server, caPem, userName, user);
+    }
+
+    /// <summary>kubeadm's token kubeconfig (<c>kubeconfig user --token</c>): the user authenticates with a bearer
+    /// token.</summary>
+    public static KubeconfigFile CreateWithToken(string clusterName, string server, string caPem, string userName,
+        string token) =>
+        Create(clusterName, server, caPem, userName, new YamlMappingNode { { "token", token } });
+
+    private static KubeconfigFile Create(string clusterName, string server, string caPem, string userName,
+        YamlMappingNode user)
+    {
         var context = $"{userName}@{clusterName}";
         var cluster = new YamlMappingNode();
         if (caPem.Length > 0)
@@ -46,12 +56,6 @@ public sealed class KubeconfigFile
             cluster.Add("certificate-authority-data", Base64(caPem));
         }
         cluster.Add("server", server);
-        var user = new YamlMappingNode();
-        if (clientCertPem is not null)
-        {
-            user.Add("client-certificate-data", Base64(clientCertPem));
-        }
-        user.Add("client-key-data", Base64(clientKeyPem));
         var root = new YamlMappingNode
         {
             { "apiVersion", "v1" },
@@ -90,6 +94,10 @@ public sealed class KubeconfigFile
     public string? ClientKeyPem => Decoded(UserNode(CurrentUserName), "client-key-data");
 
     public string? ClientCertificatePath => Scalar(UserNode(CurrentUserName), "client-certificate");
+
+    public string? ClientKeyPath => Scalar(UserNode(CurrentUserName), "client-key");
+
+    public string? Token => Scalar(UserNode(CurrentUserName), "token");
 
     /// <summary>Replaces only the current user's client cert and key.</summary>
     public void SetClientCredentials(string certPem, string keyPem)

@@ -101,6 +101,7 @@ public static partial class YamlText
         || value.EndsWith(' ')
         || Reserved().IsMatch(value)
         || Timestamp().IsMatch(value)
+        || Yaml11Number().IsMatch(value)
         || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     private static string Quote(string value)
@@ -123,6 +124,13 @@ public static partial class YamlText
 
     [GeneratedRegex("^[A-Za-z0-9_./=+$()^][A-Za-z0-9_./:@=+$()^ ,~-]*$")]
     private static partial Regex SafePlain();
+
+    // What YAML 1.1 (Go's yaml.v2, behind kubectl and kubeadm) or YAML 1.2 reads as a number: binary, octal, hex and
+    // sexagesimal integers, "_" separators, and .inf/.nan. Decimal forms are also caught by double.TryParse.
+    [GeneratedRegex("^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*"
+        + "|([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*"
+        + "|\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$")]
+    private static partial Regex Yaml11Number();
 
     [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}")]
     private static partial Regex Timestamp();

@@ -56,6 +56,35 @@ public static class CaLoader
                 throw new KubePkiException($"invalid or incomplete external {what}: {problem}");
             }
         }
+        if (ca.Name == "ca" && ServiceAccountKeyProblem(pki) is { } saProblem)
+        {
+            throw new KubePkiException(
+                $"invalid or incomplete external CA: failure loading key for service account: {saProblem}");
+        }
         return true;
+    }
+
+    /// <summary>kubeadm's validatePrivatePublicKey for sa: sa.key and sa.pub must both exist and load.</summary>
+    private static string? ServiceAccountKeyProblem(PkiDirectory pki)
+    {
+        var keyPath = pki.KeyPath("sa");
+        var publicPath = pki.PublicKeyPath("sa");
+        foreach (var path in new[] { keyPath, publicPath })
+        {
+            if (!pki.Store.Exists(path))
+            {
+                return $"{path} does not exist";
+            }
+        }
+        try
+        {
+            using var key = pki.ReadKey("sa");
+            PemCodec.DecodePublicKey(pki.Store.ReadText(publicPath), publicPath);
+        }
+        catch (KubePkiException e)
+        {
+            return e.Message;
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.Kubeconfig;
 using KubePki.Storage;
 
@@ -54,30 +55,44 @@ public sealed class CsrGenerator(IssueContext context)
         }
     }
 
-    /// <summary>For each existing item: a new key and a CSR carrying the subject and SANs of its current certificate,
-    /// written to <paramref name="csrDir"/> as <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
-    public void RenewCsrOnly(IReadOnlyList<RenewableItem> items, string csrDir)
+    /// <summary>For each existing item: a new key (of the type <paramref name="algorithmFor"/> picks) and a CSR
+    /// carrying the subject and SANs of its current certificate, written to <paramref name="csrDir"/> (created 0700
+    /// when missing) as <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
+    public void RenewCsrOnly(
+        IReadOnlyList<RenewableItem> items, string csrDir, Func<RenewableItem, KeyAlgorithm> algorithmFor)
     {
         var present = items.Where(i => i.Exists(Store)).ToList();
         foreach (var item in items.Except(present))
         {
             context.Log.WriteLine($"MISSING! {item.LongName}");
         }
+        var inCertDir = Path.GetFullPath(csrDir) == Path.GetFullPath(Pki.Root);
         foreach (var item in present)
         {
             var (keyPath, csrPath) = CsrPaths(item, csrDir);
+            if (inCertDir && Store.Exists(keyPath))
+            {
+                // The default --csr-dir is the cert dir, where the live key already is.
+                throw new KubePkiException($"file already exists: {keyPath} (the CSRs go to the cert dir unless "
+                    + "--csr-dir says otherwise); pass --csr-dir DIR to write the new keys and CSRs elsewhere");
+            }
             RefuseExisting(keyPath, csrPath, $"key or CSR {Path.Combine(csrDir, BaseName(item))}");
         }
         foreach (var item in present)
         {
             var existing = item.ReadCertificate(Store);
             var (keyPath, csrPath) = CsrPaths(item, csrDir);
-            using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+            using var key = context.Keys.Generate(algorithmFor(item));
             var csr = CsrBuilder.CreatePem(CertificateFacts.CommonName(existing), CertificateFacts.Organizations(existing),
                 CertificateFacts.DnsNames(existing), CertificateFacts.IpAddresses(existing), key);
-            DiskFileStore.EnsureDirectory(Path.GetDirectoryName(Path.GetFullPath(csrPath))!, FileModes.PrivateDirectory);
-            Store.Write([FileWrite.Text(keyPath, key.ToPem(), FileModes.Private), FileWrite.Text(csrPath, csr, FileModes.Private)]);
-            context.Log.WriteLine($"[renew] Wrote the key and CSR for {item.Name}: {csrPath}");
+            Store.Write([
+                FileWrite.Text(keyPath, key.ToPem(), FileModes.Private) with { DirectoryMode = FileModes.PrivateDirectory },
+                FileWrite.Text(csrPath, csr, FileModes.Private) with { DirectoryMode = FileModes.PrivateDirectory },
+            ]);
+            if (Store is not DryRunFileStore)
+            {
+                context.Log.WriteLine($"[renew] Wrote the key and CSR for {item.Name}: {csrPath}");
+            }
         }
     }
 

@@ -15,6 +15,10 @@ public sealed record ExpirationEntry(string Name, DateTimeOffset? ExpirationDate
 public sealed record ExpirationInfo(IReadOnlyList<ExpirationEntry> Certificates, IReadOnlyList<ExpirationEntry> CertificateAuthorities)
 {
     public IEnumerable<ExpirationEntry> All => Certificates.Concat(CertificateAuthorities);
+
+    /// <summary>The listed certificates and CAs that expire within the window (<c>--fail-within</c>).</summary>
+    public IReadOnlyList<ExpirationEntry> ExpiringWithin(TimeSpan window) =>
+        All.Where(e => !e.Missing && e.ResidualTimeSeconds <= window.TotalSeconds).ToList();
 }
 
 /// <summary>Builds the data behind <c>certs check-expiration</c>; printers render it.</summary>

@@ -48,7 +48,34 @@ public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGen
         {
             throw new KubePkiException($"cannot create {forWhat}: the {name} certificate authority {path} expired on {ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC");
         }
+        if (_warnedWeak.Add(name) && WeakKeyProblem(ca) is { } weak)
+        {
+            Log.WriteLine($"[certs] WARNING: the {name} certificate authority {path} has a weak key ({weak}); "
+                + "what it signs is only as strong. Prefer RSA of 2048 bits or more, or ECDSA P-256/P-384, "
+                + "for a new CA");
+        }
         return ca;
+    }
+
+    private readonly HashSet<string> _warnedWeak = new(StringComparer.Ordinal);
+
+    /// <summary>RSA below 2048 bits or a curve other than P-256/P-384 (what kubeadm itself generates).</summary>
+    internal static string? WeakKeyProblem(CertificateAuthority ca)
+    {
+        using var rsa = ca.Certificate.GetRSAPublicKey();
+        if (rsa is not null)
+        {
+            return rsa.KeySize < 2048 ? $"RSA-{rsa.KeySize}" : null;
+        }
+        using var ecdsa = ca.Certificate.GetECDsaPublicKey();
+        if (ecdsa is null)
+        {
+            return null;
+        }
+        var oid = ecdsa.ExportParameters(false).Curve.Oid;
+        return oid.Value is "1.2.840.10045.3.1.7" or "1.3.132.0.34"
+            ? null
+            : $"ECDSA on curve {oid.FriendlyName ?? oid.Value}";
     }
 
     /// <summary>Signs a template with a CA, reporting when the CA's own expiry shortened the validity.</summary>

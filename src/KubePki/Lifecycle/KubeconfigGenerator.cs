@@ -54,6 +54,24 @@ public sealed class KubeconfigGenerator(IssueContext context)
             .Serialize();
     }
 
+    /// <summary>A kubeconfig whose user authenticates with a bearer token; only ca.crt is read.</summary>
+    public string BuildWithToken(string clientName, string token, string server)
+    {
+        var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
+        return KubeconfigFile.CreateWithToken(Config.ClusterName, server, caPem, clientName, token).Serialize();
+    }
+
+    /// <summary>kubeadm's <c>kubeconfig user --validity-period</c> default (constants.CertificateValidity),
+    /// whatever the config's certificateValidityPeriod says.</summary>
+    public static readonly TimeSpan UserValidity = TimeSpan.FromHours(8760);
+
+    /// <summary>kubeadm's warning for a user certificate valid longer than <see cref="UserValidity"/>, or
+    /// null.</summary>
+    public static string? UserValidityWarning(TimeSpan validity) => validity > UserValidity
+        ? $"WARNING: the specified certificate validity period {GoDuration.Format(validity)} is longer than the "
+            + $"default duration {GoDuration.Format(UserValidity)}, this may increase security risks."
+        : null;
+
     /// <summary>https://host:port of the control-plane endpoint (port defaults to bindPort), else of the advertise address.</summary>
     public static string ControlPlaneUrl(ClusterConfig config)
     {

@@ -26,7 +26,12 @@ public sealed class PkiGenerator(IssueContext context)
     /// <summary><c>certs all</c>: every existing file is checked before the first one is written.</summary>
     public void CreateAll()
     {
-        var external = Definitions.Where(d => d.IsCa && CaLoader.IsExternal(Pki, d, Definitions)).Select(d => d.Name).ToHashSet();
+        Log.WriteLine($"[certs] Using certificateDir folder \"{Pki.Root}\"");
+        // The external-CA checks run before the first write: an incomplete external CA changes nothing.
+        foreach (var ca in Definitions.Where(d => d.IsCa))
+        {
+            CaLoader.IsExternal(Pki, ca, Definitions);
+        }
         foreach (var definition in Definitions.Where(d => !d.IsCa && Pki.CertExists(d.BaseName)))
         {
             CheckExisting(definition);
@@ -35,14 +40,7 @@ public sealed class PkiGenerator(IssueContext context)
         {
             Create(definition);
         }
-        if (external.Contains("ca"))
-        {
-            Log.WriteLine("[certs] Using existing sa keys");
-        }
-        else
-        {
-            CreateServiceAccountKeys();
-        }
+        CreateServiceAccountKeys();
     }
 
     /// <summary>One phase: <c>certs ca</c>, <c>certs apiserver</c>, ... Messages name certs by base name
@@ -64,8 +62,15 @@ public sealed class PkiGenerator(IssueContext context)
         }
     }
 
+    /// <summary><c>certs sa</c>. In external CA mode the keys must be provided (the external-CA check loads them)
+    /// and are never generated, as in kubeadm.</summary>
     public void CreateServiceAccountKeys()
     {
+        if (CaLoader.IsExternal(Pki, CertCatalog.Get("ca"), Definitions))
+        {
+            Log.WriteLine("[certs] Using existing sa keys");
+            return;
+        }
         if (Pki.KeyExists("sa"))
         {
             try

@@ -34,9 +34,14 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
     /// <summary>The files this item consists of, for backups.</summary>
     public abstract IReadOnlyList<string> Paths { get; }
 
-    /// <summary>Checks the existing files before anything is renewed: they must load, the key must match, and no file
-    /// may be a link leading out of its directory. Throws a <see cref="KubePkiException"/> naming the file.</summary>
-    public abstract void Validate(IFileStore store);
+    /// <summary>Checks the existing files before anything is renewed: the certificate must load and no file may be a
+    /// link leading out of its directory (a <see cref="KubePkiException"/> naming the file). The old key does not
+    /// matter to a renewal (kubeadm reads only the old certificate): a corrupt or mismatched one is returned as a
+    /// warning.</summary>
+    public abstract IReadOnlyList<string> Validate(IFileStore store);
+
+    /// <summary>The components to restart once this item is renewed (from the catalog row).</summary>
+    public abstract IReadOnlyList<string> Restarts { get; }
 
     /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed
     /// <paramref name="caBundlePem"/>, every certificate of the current CA file (one CA, or two while a CA rotation
@@ -54,20 +59,30 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
 
     public override IReadOnlyList<string> Paths => [Pki.KeyPath(Definition.BaseName), Pki.CertPath(Definition.BaseName)];
 
-    public override void Validate(IFileStore store)
+    public override IReadOnlyList<string> Restarts => Definition.RestartAfterRenewal;
+
+    public override IReadOnlyList<string> Validate(IFileStore store)
     {
         foreach (var path in Paths)
         {
             RefuseOutsideLink(path, Pki.Root);
         }
         var certificate = ReadCertificate(store);
-        if (Pki.KeyExists(Definition.BaseName))
+        if (!Pki.KeyExists(Definition.BaseName))
+        {
+            return [];
+        }
+        try
         {
             using var key = Pki.ReadKey(Definition.BaseName);
-            if (!key.Matches(certificate))
-            {
-                throw new KubePkiException($"{Pki.KeyPath(Definition.BaseName)}: the private key does not match the certificate {Pki.CertPath(Definition.BaseName)}");
-            }
+            return key.Matches(certificate)
+                ? []
+                : [$"{Pki.KeyPath(Definition.BaseName)}: the private key does not match the certificate "
+                    + Pki.CertPath(Definition.BaseName)];
+        }
+        catch (KubePkiException e)
+        {
+            return [e.Message];
         }
     }
 
@@ -102,17 +117,27 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
 
     public override IReadOnlyList<string> Paths => [FilePath];
 
-    public override void Validate(IFileStore store)
+    public override IReadOnlyList<string> Restarts => Definition.RestartAfterRenewal;
+
+    public override IReadOnlyList<string> Validate(IFileStore store)
     {
         RefuseOutsideLink(FilePath, Path.GetDirectoryName(Path.GetFullPath(FilePath))!);
         var certificate = ReadCertificate(store);
         var file = Read(store);
-        var keyPem = file.ClientKeyPem
-            ?? throw new KubePkiException($"invalid kubeConfig file {FilePath}: user {file.CurrentUserName} does not have an embedded client key");
-        using var key = PemCodec.DecodePrivateKey(keyPem, $"{FilePath} (client-key-data)");
-        if (!key.Matches(certificate))
+        if (file.ClientKeyPem is not { } keyPem)
         {
-            throw new KubePkiException($"invalid kubeConfig file {FilePath}: client-key-data does not match client-certificate-data");
+            return [$"{FilePath}: user {file.CurrentUserName} has no embedded client key"];
+        }
+        try
+        {
+            using var key = PemCodec.DecodePrivateKey(keyPem, $"{FilePath} (client-key-data)");
+            return key.Matches(certificate)
+                ? []
+                : [$"{FilePath}: client-key-data does not match client-certificate-data"];
+        }
+        catch (KubePkiException e)
+        {
+            return [e.Message];
         }
     }
 

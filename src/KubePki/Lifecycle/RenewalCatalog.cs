@@ -16,6 +16,12 @@ public static class RenewalCatalog
         return pairs.Concat(kubeconfigs).OrderBy(i => i.Name, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Every name <c>certs renew</c> accepts (a cluster with local etcd lists them all).</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        CertCatalog.All.Where(d => !d.IsCa).Select(d => d.Name)
+            .Concat(KubeconfigCatalog.All.Where(d => d.Renewable).Select(d => d.FileName))
+            .Order(StringComparer.Ordinal).ToList();
+
     public static IReadOnlyList<CertDefinition> Cas(ClusterConfig config) =>
         CertCatalog.For(config.ExternalEtcd).Where(d => d.IsCa).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 

@@ -2,38 +2,84 @@ using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Crypto;
+using KubePki.Model;
 using KubePki.Validation;
 
 namespace KubePki.Lifecycle;
 
-public sealed record RenewalOptions(bool DryRun = false, TimeSpan? ExpiringWithin = null);
+/// <param name="DryRun">Report what would be renewed; nothing is written, locked or backed up.</param>
+/// <param name="ExpiringWithin">Renew only what expires within this window.</param>
+/// <param name="ConfigGiven">The cluster configuration was read (a file or the cluster): its encryptionAlgorithm
+/// decides the new keys' type and its SANs are compared with the kept ones. Without it each item keeps its key type
+/// and size.</param>
+public sealed record RenewalOptions(
+    bool DryRun = false,
+    TimeSpan? ExpiringWithin = null,
+    TimeSpan LockTimeout = default,
+    int BackupRetention = ReplacementPolicy.DefaultBackupRetention,
+    bool ConfigGiven = false);
 
-/// <param name="Renewed">The items renewed; with --dry-run, the items that would have been renewed.</param>
-public sealed record RenewalResult(IReadOnlyList<string> Renewed, string? BackupPath);
+/// <param name="Renewed">The items renewed, in order; with --dry-run, the items that would have been renewed.</param>
+/// <param name="Restart">The components that must be restarted to use what was renewed, in kubeadm's order.</param>
+public sealed record RenewalResult(
+    IReadOnlyList<string> Renewed, string? BackupPath, IReadOnlyList<string> Pruned, IReadOnlyList<string> Restart);
 
 /// <summary><c>certs renew</c>: kubeadm's RenewUsingLocalCA (new key, identity copied from the old cert, new validity)
-/// with what kubeadm lacks: a backup before anything is replaced, verification of each new cert before it replaces
-/// the old, the pair written as one unit (and put back after a crash, see <see cref="RenewalJournal"/>), and a report
-/// of what was and was not renewed when an item fails.</summary>
-public sealed class Renewer(IssueContext context)
+/// with what kubeadm lacks: a lock, a backup before anything is replaced, verification of each new cert before it
+/// replaces the old, each item written as one unit that keeps its files' owner, group and mode (and is put back after
+/// a crash; see <see cref="FileReplacer"/>), and a report of what was and was not renewed when an item fails.</summary>
+public sealed class Renewer(IssueContext context, TimeProvider? time = null)
 {
     private readonly Dictionary<string, bool> _external = new(StringComparer.Ordinal);
 
     private TextWriter Log => context.Log;
 
+    private ReplacementScope Scope => new(context.Config.CertificatesDir, context.Config.KubeconfigDir);
+
     public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options)
     {
-        var store = context.Pki.Store;
-        if (!options.DryRun)
+        StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
+        using var replacer = options.DryRun ? null : OpenReplacer(options);
+        var renewed = RenewEach(items, options, replacer, ownsReplacer: true);
+        var pruned = replacer?.Finish() ?? [];
+        foreach (var path in pruned)
         {
-            foreach (var path in RenewalJournal.Recover(context.Pki.Root))
+            Log.WriteLine($"[renew] Removed the old backup {path} (--backup-retention {options.BackupRetention})");
+        }
+        return Result(renewed, replacer?.BackupPath, pruned);
+    }
+
+    /// <summary>Renews within a run that already holds <paramref name="replacer"/> (a CA rotation re-issuing its
+    /// leaves): its lock, journal and backup dir are used, and the caller finishes it. A second lock would block:
+    /// the run already holds it.</summary>
+    public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer replacer)
+    {
+        StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
+        var renewed = RenewEach(items, options, replacer, ownsReplacer: false);
+        return Result(renewed, replacer.BackupPath, []);
+    }
+
+    private static RenewalResult Result(
+        IReadOnlyList<RenewableItem> renewed, string? backupPath, IReadOnlyList<string> pruned)
+    {
+        var restart = ControlPlaneComponents.Order.Where(c => renewed.Any(r => r.Restarts.Contains(c))).ToList();
+        return new RenewalResult(renewed.Select(r => r.Name).ToList(), backupPath, pruned, restart);
+    }
+
+    private List<RenewableItem> RenewEach(
+        IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer? replacer, bool ownsReplacer)
+    {
+        var store = context.Pki.Store;
+        Preflight(items);
+        var due = items.Where(i => i.Exists(store) && !IsExternal(i.CaName) && IsDue(i, options, quiet: true)).ToList();
+        if (!options.DryRun && context.Keys is PrefetchingKeyGenerator prefetching)
+        {
+            foreach (var group in due.GroupBy(i => KeyAlgorithmFor(i, options)))
             {
-                Log.WriteLine($"[renew] An earlier renewal was interrupted while replacing {path}: restored it from its backup");
+                prefetching.Prefetch(group.Key, group.Count());
             }
         }
-        Preflight(items);
-        var renewed = new List<string>();
-        BackupDirectory? backup = null;
+        var renewed = new List<RenewableItem>();
         foreach (var item in items)
         {
             try
@@ -48,67 +94,121 @@ public sealed class Renewer(IssueContext context)
                     Log.WriteLine($"Detected external {CertCatalog.Get(item.CaName).BaseName}, {item.LongName} can't be renewed");
                     continue;
                 }
-                var old = item.ReadCertificate(store);
-                var oldNotAfter = CertificateFacts.NotAfter(old);
-                if (options.ExpiringWithin is { } window && oldNotAfter - context.Start > window)
+                if (!IsDue(item, options, quiet: false))
                 {
-                    Log.WriteLine($"[renew] {item.Name} expires {oldNotAfter:yyyy-MM-dd HH:mm:ss} UTC, not within {Configuration.GoDuration.Format(window)}: skipped");
                     continue;
                 }
-                var template = TemplateBuilder.FromExisting(old, context.Start, context.Config.CertificateValidity);
+                var old = item.ReadCertificate(store);
+                if (options.ConfigGiven)
+                {
+                    WarnAboutMissingSans(item, old);
+                }
+                var template = Template(old);
                 if (options.DryRun)
                 {
                     var ca = context.GetSigningCa(item.CaName, $"the {item.Name} certificate");
                     var newNotAfter = Min(template.NotAfter, CertificateFacts.NotAfter(ca.Certificate));
-                    Log.WriteLine($"[dryrun] Would renew {item.Name}: expires {oldNotAfter:yyyy-MM-dd HH:mm:ss} UTC now, {newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal");
-                    renewed.Add(item.Name);
+                    Log.WriteLine($"[dryrun] Would renew {item.Name}: expires "
+                        + $"{CertificateFacts.NotAfter(old):yyyy-MM-dd HH:mm:ss} UTC now, "
+                        + $"{newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal");
+                    renewed.Add(item);
                     continue;
                 }
-                using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
+                using var key = context.Keys.Generate(KeyAlgorithmFor(item, options));
                 var renewedCert = context.Issue(item.CaName, template, key, $"the {item.Name} certificate");
-                var caCert = context.GetCa(item.CaName).Certificate;
-                Verify(item, old, renewedCert, key, caCert);
+                Verify(item, template, renewedCert, key);
+                // Every certificate of the CA file: one CA, or two while a CA rotation is under way.
                 var caBundle = context.Pki.ReadCertChain(CertCatalog.Get(item.CaName).BaseName);
                 var caBundlePem = string.Concat(caBundle.Select(PemCodec.EncodeCertificate));
-                var writes = item.Replacement(store, renewedCert, key, caBundlePem);
-                if (backup is null)
-                {
-                    backup = BackupDirectory.Create(context.Config.KubeconfigDir, context.Start);
-                    Log.WriteLine($"[renew] Backing up the files it replaces to {backup.Path}");
-                }
-                var saved = item.Paths.Where(store.Exists).Select(path => (path, backup.Save(path))).ToList();
-                var journal = RenewalJournal.Begin(context.Pki.Root, saved);
-                try
-                {
-                    store.Write(writes);
-                }
-                catch (KubePkiException)
-                {
-                    journal.Complete(); // the store has already put the files back
-                    throw;
-                }
-                // Anything else (a crash) leaves the journal, so the next run puts the backed-up files back.
-                journal.Complete();
-                renewed.Add(item.Name);
+                replacer!.Replace(item.Replacement(store, renewedCert, key, caBundlePem));
+                renewed.Add(item);
                 Log.WriteLine($"{item.LongName} renewed");
             }
             catch (Exception e) when (e is KubePkiException or IOException or UnauthorizedAccessException)
             {
-                if (backup is not null && renewed.Count == 0)
+                if (renewed.Count == 0 && ownsReplacer)
                 {
-                    backup.Remove();
-                    backup = null;
+                    replacer?.DiscardBackup();
                 }
-                var done = renewed.Count == 0 ? "nothing was renewed before it" : $"renewed before it: {string.Join(", ", renewed)}";
-                var where = backup is null ? "" : $"; backups in {backup.Path}";
+                var done = renewed.Count == 0
+                    ? "nothing was renewed before it"
+                    : $"renewed before it: {string.Join(", ", renewed.Select(r => r.Name))}";
+                var where = replacer?.BackupPath is { } path ? $"; backups in {path}" : "";
                 throw new KubePkiException($"renewing {item.Name} failed, its files are unchanged ({done}{where}): {e.Message}", e);
             }
         }
-        return new RenewalResult(renewed, backup?.Path);
+        return renewed;
+    }
+
+    /// <summary><c>--csr-only</c>: under the same lock and <c>--expiring-within</c> filter as a renewal, a new key and
+    /// a CSR per item (see <see cref="CsrGenerator.RenewCsrOnly"/>).</summary>
+    public void RenewCsrOnly(IReadOnlyList<RenewableItem> items, string csrDir, RenewalOptions options)
+    {
+        StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
+        using var replacer = options.DryRun ? null : OpenReplacer(options);
+        var due = items.Where(i => !i.Exists(context.Pki.Store) || IsDue(i, options, quiet: false)).ToList();
+        new CsrGenerator(context).RenewCsrOnly(due, csrDir, item => KeyAlgorithmFor(item, options));
+    }
+
+    private FileReplacer OpenReplacer(RenewalOptions options) =>
+        FileReplacer.Open(context.Pki.Store, Scope, new ReplacementPolicy(options.LockTimeout, options.BackupRetention),
+            time ?? TimeProvider.System, Log);
+
+    private bool IsDue(RenewableItem item, RenewalOptions options, bool quiet)
+    {
+        if (options.ExpiringWithin is not { } window)
+        {
+            return true;
+        }
+        var notAfter = CertificateFacts.NotAfter(item.ReadCertificate(context.Pki.Store));
+        if (notAfter - context.Start <= window)
+        {
+            return true;
+        }
+        if (!quiet)
+        {
+            Log.WriteLine($"[renew] {item.Name} expires {notAfter:yyyy-MM-dd HH:mm:ss} UTC, "
+                + $"not within {Configuration.GoDuration.Format(window)}: skipped");
+        }
+        return false;
+    }
+
+    /// <summary>kubeadm renews with the cluster's encryptionAlgorithm. Without a configuration that default would be
+    /// RSA-2048 and silently turn an ECDSA cluster into an RSA one, so each item keeps its current key type and
+    /// size.</summary>
+    private KeyAlgorithm KeyAlgorithmFor(RenewableItem item, RenewalOptions options) =>
+        options.ConfigGiven
+            ? context.Config.KeyAlgorithm
+            : ExistingKeyAlgorithm(item.ReadCertificate(context.Pki.Store));
+
+    internal static KeyAlgorithm ExistingKeyAlgorithm(X509Certificate2 certificate)
+    {
+        using var rsa = certificate.GetRSAPublicKey();
+        if (rsa is not null)
+        {
+            return rsa.KeySize switch
+            {
+                <= 2048 => KeyAlgorithm.Rsa2048,
+                <= 3072 => KeyAlgorithm.Rsa3072,
+                _ => KeyAlgorithm.Rsa4096,
+            };
+        }
+        using var ecdsa = certificate.GetECDsaPublicKey();
+        return ecdsa?.KeySize is 256 ? KeyAlgorithm.EcdsaP256 : KeyAlgorithm.EcdsaP384;
+    }
+
+    /// <summary>The old identity (kubeadm's certToConfig) with DNS SANs de-duplicated and sorted and IP SANs
+    /// de-duplicated in order, as kubeadm's NewSignedCert (RemoveDuplicateAltNames) does.</summary>
+    private CertificateTemplate Template(X509Certificate2 old)
+    {
+        var template = TemplateBuilder.FromExisting(old, context.Start, context.Config.CertificateValidity);
+        var altNames = AltNames.Create(template.DnsNames, template.IpAddresses);
+        return template with { DnsNames = altNames.DnsNames, IpAddresses = altNames.IpAddresses };
     }
 
     /// <summary>Every existing item and the CA that will sign it are checked before the first file is replaced, so bad
-    /// input changes nothing.</summary>
+    /// input changes nothing. The old key does not matter (kubeadm reads only the old certificate): a bad one is
+    /// reported and replaced.</summary>
     private void Preflight(IReadOnlyList<RenewableItem> items)
     {
         foreach (var item in items.Where(i => i.Exists(context.Pki.Store)))
@@ -117,8 +217,36 @@ public sealed class Renewer(IssueContext context)
             {
                 continue;
             }
-            item.Validate(context.Pki.Store);
+            foreach (var warning in item.Validate(context.Pki.Store))
+            {
+                Log.WriteLine($"[renew] WARNING: {warning}; the renewal replaces it");
+            }
             context.GetSigningCa(item.CaName, $"a renewed {item.Name} certificate");
+        }
+    }
+
+    /// <summary>Renewal keeps the old SANs, as kubeadm does; SANs the configuration asks for and the certificate lacks
+    /// need a re-issue, so say how.</summary>
+    private void WarnAboutMissingSans(RenewableItem item, X509Certificate2 old)
+    {
+        if (item is not PkiPairItem pair || pair.Definition.IsCa)
+        {
+            return;
+        }
+        var wanted = pair.Definition.Resolve(context.Config).AltNames;
+        var dnsNames = CertificateFacts.DnsNames(old);
+        var ips = CertificateFacts.IpAddresses(old);
+        var missing = wanted.DnsNames.Where(d => !dnsNames.Contains(d, StringComparer.OrdinalIgnoreCase))
+            .Concat(wanted.IpAddresses.Where(ip => !ips.Contains(ip)).Select(ip => ip.ToString()))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            var pki = context.Pki;
+            var baseName = pair.Definition.BaseName;
+            Log.WriteLine($"[renew] WARNING: the configuration asks for SANs the {item.Name} certificate lacks: "
+                + $"{string.Join(", ", missing)}. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, "
+                + $"move {pki.CertPath(baseName)} and {pki.KeyPath(baseName)} out of {pki.Root}, "
+                + $"then run 'kubepki init phase certs {item.Name}' with the same configuration");
         }
     }
 
@@ -133,23 +261,26 @@ public sealed class Renewer(IssueContext context)
         return value;
     }
 
-    /// <summary>The new certificate must match its new key, chain to its CA and carry the old identity exactly.</summary>
-    private static void Verify(RenewableItem item, X509Certificate2 old, X509Certificate2 renewed, PrivateKey key, X509Certificate2 ca)
+    /// <summary>Before anything is replaced, the new certificate must match its new key, chain to the CA certificate
+    /// on disk (the one clients trust, read afresh), and carry exactly the identity it was issued from.</summary>
+    private void Verify(RenewableItem item, CertificateTemplate template, X509Certificate2 renewed, PrivateKey key)
     {
+        var caDefinition = CertCatalog.Get(item.CaName);
+        var trusted = context.Pki.ReadCert(caDefinition.BaseName);
         string? problem = null;
         if (!key.Matches(renewed))
         {
             problem = "the new certificate does not match the new key";
         }
-        else if (!ChainVerifier.IsSignedBy(renewed, [], ca))
+        else if (!ChainVerifier.IsSignedBy(renewed, [], trusted))
         {
-            problem = "the new certificate does not chain to its CA";
+            problem = $"the new certificate does not chain to {context.Pki.CertPath(caDefinition.BaseName)}";
         }
-        else if (CertificateFacts.CommonName(old) != CertificateFacts.CommonName(renewed)
-            || !CertificateFacts.Organizations(old).SequenceEqual(CertificateFacts.Organizations(renewed))
-            || !CertificateFacts.DnsNames(old).SequenceEqual(CertificateFacts.DnsNames(renewed))
-            || !CertificateFacts.IpAddresses(old).SequenceEqual(CertificateFacts.IpAddresses(renewed))
-            || !CertificateFacts.ExtendedKeyUsages(old).SequenceEqual(CertificateFacts.ExtendedKeyUsages(renewed)))
+        else if (CertificateFacts.CommonName(renewed) != template.CommonName
+            || !CertificateFacts.Organizations(renewed).SequenceEqual(template.Organizations)
+            || !CertificateFacts.DnsNames(renewed).SequenceEqual(template.DnsNames)
+            || !CertificateFacts.IpAddresses(renewed).SequenceEqual(template.IpAddresses)
+            || !CertificateFacts.ExtendedKeyUsages(renewed).SequenceEqual(template.ExtendedKeyUsages))
         {
             problem = "the new certificate's subject, SANs or usages differ from the old one";
         }

@@ -11,27 +11,38 @@ public sealed record ImportedCa(string CertPath, string KeyPath);
 /// <summary><c>ca rotate start|issue|finish|abort|status</c> for one CA: a state machine whose phase is read from the
 /// files themselves (see <see cref="RotationFiles"/>: no kept directory = no rotation; <c>&lt;NAME&gt;.key</c> = the
 /// old CA's key = phase 1; the new CA's key = phase 2). Each command moves every file towards its target for the phase,
-/// so running it again after a crash, at any instant, finishes the job; a pair of files is swapped under the renewal
-/// journal and every replaced file is backed up first.</summary>
+/// so running it again after a crash, at any instant, finishes the job. Each command runs under one
+/// <see cref="FileReplacer"/> (the renewal lock, journal recovery, a backup of every replaced file, a unit of files
+/// swapped under the journal), the leaves it re-issues included.</summary>
 public sealed class CaRotation
 {
     private readonly IssueContext _context;
     private readonly RotationTarget _target;
     private readonly RotationFiles _files;
     private readonly bool _dryRun;
-    private readonly FileReplacer _replacer;
+    private readonly TimeSpan _lockTimeout;
+    private readonly TimeProvider _time;
+    private readonly List<string> _changed = [];
     private readonly List<string> _reissued = [];
     private readonly RotationInventory _inventory;
+    private FileReplacer? _replacer;
 
-    public CaRotation(IssueContext context, string name, bool dryRun = false)
+    /// <param name="lockTimeout">How long to wait for another renewal or rotation's lock.</param>
+    public CaRotation(
+        IssueContext context, string name, bool dryRun = false, TimeSpan lockTimeout = default,
+        TimeProvider? time = null)
     {
         _context = context;
         _target = RotationTarget.For(name, context.Config, context.Pki);
         _files = new RotationFiles(context.Pki, name);
         _dryRun = dryRun;
-        _replacer = new FileReplacer(context, dryRun);
+        _lockTimeout = lockTimeout;
+        _time = time ?? TimeProvider.System;
         _inventory = new RotationInventory(_target, context.Pki);
     }
+
+    /// <summary>Backup dirs of rotations are named and pruned apart from those of renewals.</summary>
+    public const string BackupKind = "ca-rotation";
 
     public RotationFiles Files => _files;
 
@@ -49,9 +60,10 @@ public sealed class CaRotation
 
     /// <summary>Phase 1: a new CA (made, or imported) is kept beside the PKI and every trust anchor becomes old + new,
     /// old first so that <c>&lt;NAME&gt;.crt</c>'s first certificate still matches <c>&lt;NAME&gt;.key</c>.</summary>
-    public RotationOutcome Start(ImportedCa? import)
+    public RotationOutcome Start(ImportedCa? import) => Run(() => StartPhase(import));
+
+    private RotationOutcome StartPhase(ImportedCa? import)
     {
-        Recover();
         RotationCas cas;
         if (_files.Exist)
         {
@@ -91,9 +103,10 @@ public sealed class CaRotation
 
     /// <summary>Phase 2: the new CA signs. <c>&lt;NAME&gt;.crt</c> becomes new + old and <c>&lt;NAME&gt;.key</c> the
     /// new key; every leaf the old CA signed on this node is re-issued by the new one, identity kept.</summary>
-    public RotationOutcome Issue()
+    public RotationOutcome Issue() => Run(() => IssuePhase());
+
+    private RotationOutcome IssuePhase()
     {
-        Recover();
         if (!_files.Exist)
         {
             throw new KubePkiException($"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` "
@@ -109,7 +122,7 @@ public sealed class CaRotation
                 throw new KubePkiException($"start has not completed on this node: {string.Join(", ", untrusting)} do "
                     + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first");
             }
-            _replacer.Replace([Pki.KeyFile(_target.Ca.BaseName, cas.New.Key!), CaFile(cas, [CaRole.New, CaRole.Old])]);
+            Replace([Pki.KeyFile(_target.Ca.BaseName, cas.New.Key!), CaFile(cas, [CaRole.New, CaRole.Old])]);
         }
         else
         {
@@ -123,9 +136,10 @@ public sealed class CaRotation
 
     /// <summary>The end: trust anchors hold the new CA alone; refused while anything here is still signed by the old
     /// one.</summary>
-    public RotationOutcome Finish()
+    public RotationOutcome Finish() => Run(() => FinishPhase());
+
+    private RotationOutcome FinishPhase()
     {
-        Recover();
         if (!_files.Exist)
         {
             Log.WriteLine($"[ca rotate] No rotation of {Name} is under way: nothing to finish");
@@ -151,9 +165,10 @@ public sealed class CaRotation
 
     /// <summary>Back to the old CA alone, from phase 1 or 2 (leaves the new CA signed are re-issued by the old
     /// one).</summary>
-    public RotationOutcome Abort()
+    public RotationOutcome Abort() => Run(() => AbortPhase());
+
+    private RotationOutcome AbortPhase()
     {
-        Recover();
         if (!_files.Exist)
         {
             Log.WriteLine($"[ca rotate] No rotation of {Name} is under way: nothing to abort");
@@ -164,7 +179,7 @@ public sealed class CaRotation
         {
             // Straight to the old CA alone: the leaves the new CA signed are re-issued next, and nothing reads them
             // until the components restart; a crash here leaves phase 1, which this command finishes just as well.
-            _replacer.Replace([Pki.KeyFile(_target.Ca.BaseName, cas.Old.Key!), CaFile(cas, [CaRole.Old])]);
+            Replace([Pki.KeyFile(_target.Ca.BaseName, cas.Old.Key!), CaFile(cas, [CaRole.Old])]);
         }
         _context.Remember(Name, cas.Old);
         Reissue(cas, CaRole.New);
@@ -208,17 +223,34 @@ public sealed class CaRotation
             cas.New.Certificate)], fileStatus, pending);
     }
 
-    private void Recover()
+    /// <summary>Runs a phase under one <see cref="FileReplacer"/>, opened before the first change (the lock, then
+    /// whatever a crashed run left half-replaced is put back) and finished after the last (backup retention). With
+    /// --dry-run it runs over the dry-run store, which changes nothing.</summary>
+    private RotationOutcome Run(Func<RotationOutcome> phase)
     {
-        if (_dryRun)
+        var scope = new ReplacementScope(_context.Config.CertificatesDir, _context.Config.KubeconfigDir);
+        var policy = new ReplacementPolicy(_lockTimeout, BackupKind: BackupKind);
+        using var replacer = FileReplacer.Open(Store, scope, policy, _time, Log);
+        _replacer = replacer;
+        try
         {
-            return;
+            var outcome = phase();
+            foreach (var path in replacer.Finish())
+            {
+                Log.WriteLine($"[ca rotate] Removed the old backup {path}");
+            }
+            return outcome;
         }
-        foreach (var path in RenewalJournal.Recover(Pki.Root))
+        finally
         {
-            Log.WriteLine($"[ca rotate] An earlier run was interrupted while replacing {path}: restored it from its "
-                + $"backup");
+            _replacer = null;
         }
+    }
+
+    private void Replace(IReadOnlyList<FileWrite> writes)
+    {
+        _replacer!.Replace(writes);
+        _changed.AddRange(writes.Select(w => w.Path));
     }
 
     private RotationPhase PhaseOf(RotationCas cas)
@@ -302,7 +334,7 @@ public sealed class CaRotation
         {
             return;
         }
-        var result = new Renewer(_context).Renew(items, new RenewalOptions(DryRun: _dryRun));
+        var result = new Renewer(_context, _time).Renew(items, new RenewalOptions(DryRun: _dryRun), _replacer!);
         _reissued.AddRange(result.Renewed);
     }
 
@@ -317,7 +349,7 @@ public sealed class CaRotation
         var now = Pki.ReadCertChain(_target.Ca.BaseName).Select(cas.RoleOf);
         if (!now.SequenceEqual(roles))
         {
-            _replacer.Replace([CaFile(cas, roles)]);
+            Replace([CaFile(cas, roles)]);
         }
     }
 
@@ -333,7 +365,7 @@ public sealed class CaRotation
                 continue;
             }
             file.SetCertificateAuthority(Bundle(cas, roles));
-            _replacer.Replace([FileWrite.Text(kubeconfig.FilePath, file.Serialize(), FileModes.Private)]);
+            Replace([FileWrite.Text(kubeconfig.FilePath, file.Serialize(), FileModes.Private)]);
         }
     }
 
@@ -359,8 +391,8 @@ public sealed class CaRotation
 
     private RotationOutcome Outcome(RotationPhase phase, IReadOnlyList<string> nextSteps)
     {
-        var changed = _replacer.Changed.Concat(_reissued).ToList();
-        return new RotationOutcome(phase, changed, _replacer.BackupPath, changed.Count > 0 ? _target.Components : [],
+        var changed = _changed.Concat(_reissued).ToList();
+        return new RotationOutcome(phase, changed, _replacer?.BackupPath, changed.Count > 0 ? _target.Components : [],
             nextSteps);
     }
 }

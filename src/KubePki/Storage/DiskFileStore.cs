@@ -1,24 +1,83 @@
+using System.Text.RegularExpressions;
+
 namespace KubePki.Storage;
 
-/// <summary>The real file system, with every write atomic: a temp file in the target directory created with its final
-/// mode, flushed to disk, then renamed over the target.</summary>
-public sealed class DiskFileStore : IFileStore
+/// <summary>The real file system. Reads go through <see cref="SafeFileReader"/> (never block, regular files only).
+/// Every write is atomic: a temp file in the target directory created with its final owner, group and mode, flushed to
+/// disk, renamed over the target, and the directory fsynced so that the rename survives a power loss.</summary>
+public sealed partial class DiskFileStore : IFileStore
 {
     public static DiskFileStore Instance { get; } = new();
 
     public bool Exists(string path) => File.Exists(path);
 
-    public string ReadText(string path)
+    public string ReadText(string path) => DecodeUtf8(ReadBytes(path));
+
+    public byte[] ReadBytes(string path)
     {
         try
         {
-            return File.ReadAllText(path);
+            return SafeFileReader.Read(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KubePkiException($"{path}: cannot read: {e.Message}", e);
         }
     }
+
+    public byte[] ReadTrusted(string path) => SafeFileReader.ReadTrusted(path);
+
+    public FileFacts? Inspect(string path, bool followLinks = false) => Posix.Stat(path, followLinks);
+
+    /// <summary>The user this process runs as (effective uid).</summary>
+    public static uint CurrentUserId => Posix.EffectiveUserId;
+
+    public string? ResolvePath(string path) => Posix.RealPath(path);
+
+    public IReadOnlyList<string> List(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    public void CreateDirectory(string path, UnixFileMode mode)
+    {
+        var full = Path.GetFullPath(path);
+        if (Inspect(full) is not null)
+        {
+            return;
+        }
+        var parent = Path.GetDirectoryName(full);
+        if (parent is not null)
+        {
+            CreateDirectory(parent, mode);
+        }
+        Directory.CreateDirectory(full);
+        // mkdir applies the umask; set the mode exactly, whatever the umask is.
+        File.SetUnixFileMode(full, mode);
+        if (parent is not null)
+        {
+            Posix.SyncDirectory(parent);
+        }
+    }
+
+    public void Delete(string path)
+    {
+        if (Inspect(path) is null)
+        {
+            return;
+        }
+        File.Delete(path);
+        Posix.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    public void DeleteDirectory(string path)
+    {
+        // Directory.Delete removes a link to a directory, never what it points to.
+        Directory.Delete(path, recursive: true);
+        Posix.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) => FileLock.Acquire(path, timeout, time);
 
     public void Write(IReadOnlyList<FileWrite> files)
     {
@@ -36,7 +95,7 @@ public sealed class DiskFileStore : IFileStore
                 {
                     // A copy of the old content, so a failure later in this unit can put it back.
                     var backup = temp + ".old";
-                    File.Copy(file.Path, backup);
+                    CopyForRollback(file.Path, backup);
                     staged[^1] = (file.Path, temp, backup);
                 }
             }
@@ -46,14 +105,19 @@ public sealed class DiskFileStore : IFileStore
                 File.Move(entry.Temp, entry.Path, overwrite: true);
                 committed++;
             }
+            foreach (var directory in staged.Select(s => Path.GetDirectoryName(Path.GetFullPath(s.Path))!).Distinct())
+            {
+                current = directory;
+                Posix.SyncDirectory(directory);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubePkiException)
         {
             foreach (var entry in staged.Take(committed))
             {
                 TryRestore(entry.Path, entry.Backup);
             }
-            throw new KubePkiException($"cannot write {current}: {e.Message.TrimEnd('.')}", e);
+            throw e as KubePkiException ?? new KubePkiException($"cannot write {current}: {e.Message.TrimEnd('.')}", e);
         }
         finally
         {
@@ -68,30 +132,42 @@ public sealed class DiskFileStore : IFileStore
         }
     }
 
-    public static void EnsureDirectory(string directory, UnixFileMode mode = FileModes.Directory)
-    {
-        if (!Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory, mode);
-        }
-    }
+    /// <summary>True for the temp files and rollback copies <see cref="Write"/> makes; a crash can leave them
+    /// behind.</summary>
+    public static bool IsLeftover(string fileName) => LeftoverName().IsMatch(fileName);
 
-    private static string Stage(FileWrite file)
+    [GeneratedRegex(@"\A\..+\.[0-9a-f]{32}\.tmp(\.old)?\z")]
+    private static partial Regex LeftoverName();
+
+    private string Stage(FileWrite file)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(file.Path))!;
-        EnsureDirectory(directory);
+        CreateDirectory(directory, file.DirectoryMode);
         var temp = Path.Combine(directory, $".{Path.GetFileName(file.Path)}.{Guid.NewGuid():N}.tmp");
+        // Whoever owned the file being replaced keeps it: a rootless etcd's key stays readable by etcd.
+        var existing = file.Owner is null && File.Exists(file.Path) ? Posix.Stat(file.Path, follow: true) : null;
+        var owner = file.Owner ?? (existing is null ? null : new FileOwner(existing.Uid, existing.Gid));
+        var mode = existing?.Mode ?? file.Mode;
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
-            UnixCreateMode = file.Mode,
+            UnixCreateMode = file.Mode & mode & FileModes.Private,
         };
         try
         {
             using var stream = new FileStream(temp, options);
-            // The umask may have narrowed the create mode; set it exactly before any byte is written.
-            File.SetUnixFileMode(stream.SafeFileHandle, file.Mode);
+            if (owner is not null)
+            {
+                var created = Posix.Stat(stream.SafeFileHandle, temp);
+                if (created.Uid != owner.Uid || created.Gid != owner.Gid)
+                {
+                    Chown(stream, owner, file.Path);
+                }
+            }
+            // The umask may have narrowed the create mode, and chown clears set-id bits: set the mode exactly, before
+            // any byte is written.
+            File.SetUnixFileMode(stream.SafeFileHandle, mode);
             stream.Write(file.Content);
             stream.Flush(flushToDisk: true);
         }
@@ -101,6 +177,41 @@ public sealed class DiskFileStore : IFileStore
             throw;
         }
         return temp;
+    }
+
+    /// <summary>Through the safe reader: a FIFO planted where a file is replaced fails the unit instead of blocking
+    /// it.</summary>
+    private static void CopyForRollback(string path, string backup)
+    {
+        var content = SafeFileReader.Read(path);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = FileModes.Private,
+        };
+        using var stream = new FileStream(backup, options);
+        stream.Write(content);
+    }
+
+    private static void Chown(FileStream stream, FileOwner owner, string path)
+    {
+        try
+        {
+            Posix.Chown(stream.SafeFileHandle, owner.Uid, owner.Gid, path);
+        }
+        catch (PosixException e)
+        {
+            var reason = e.Message[(path.Length + 2)..];
+            throw new KubePkiException(
+                $"cannot write {path}: cannot keep its owner and group {owner.Uid}:{owner.Gid}: {reason}", e);
+        }
+    }
+
+    private static string DecodeUtf8(byte[] bytes)
+    {
+        var start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        return System.Text.Encoding.UTF8.GetString(bytes, start, bytes.Length - start);
     }
 
     private static void TryRestore(string path, string? backup)
@@ -115,6 +226,7 @@ public sealed class DiskFileStore : IFileStore
             {
                 File.Move(backup, path, overwrite: true);
             }
+            Posix.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

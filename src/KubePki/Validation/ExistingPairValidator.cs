@@ -26,9 +26,19 @@ public static class ExistingPairValidator
         {
             return $"{pki.KeyPath(leaf.BaseName)}: the private key does not match the certificate {certPath}";
         }
+        if (CertificateEncoding.UnhandledCriticalExtension(chain[0]) is { } oid)
+        {
+            return $"certificate {certPath} has the critical extension {oid}, which kubeadm cannot verify "
+                + "(x509: unhandled critical extension)";
+        }
         if (!ChainVerifier.IsSignedBy(chain[0], chain.Skip(1), ca.Certificate))
         {
-            return $"certificate {certPath} is not signed by corresponding CA {pki.CertPath(CertCatalog.Get(leaf.CaName!).BaseName)}";
+            var caPath = pki.CertPath(CertCatalog.Get(leaf.CaName!).BaseName);
+            var otherIssuer = !chain[0].IssuerName.RawData.AsSpan().SequenceEqual(ca.Certificate.SubjectName.RawData);
+            var why = chain.Count == 1 && otherIssuer
+                ? $"its issuer \"{chain[0].Issuer}\" is not the CA's subject \"{ca.Certificate.Subject}\""
+                : "its signature does not verify with the CA's key";
+            return $"certificate {certPath} is not signed by corresponding CA {caPath}: {why}";
         }
         return null;
     }

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 
 namespace KubePki.Controller.Tests.Api;
 
-/// <summary>The API server's JSON for KubernetesClient's model types: null fields left out, times as RFC 3339 UTC (what
-/// kubectl and client-go parse). Reflection-based: the test server runs on the JIT, never in the native build.</summary>
+/// <summary>The API server's JSON for KubernetesClient's model types: null fields left out, times as RFC 3339 UTC
+/// (what kubectl and client-go parse). Reflection-based: the test server runs on the JIT, never in the native
+/// build.</summary>
 public static class ApiJson
 {
     public static JsonSerializerOptions Options { get; } = new()
@@ -25,7 +26,12 @@ public static class ApiJson
             DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture).UtcDateTime;
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(DateTime.SpecifyKind(value, value.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : value.Kind)
-                .ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+            writer.WriteStringValue(
+                Utc(value).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+
+        private static DateTime Utc(DateTime value) =>
+            value.Kind == DateTimeKind.Unspecified
+                ? DateTime.SpecifyKind(value, DateTimeKind.Utc)
+                : value.ToUniversalTime();
     }
 }

@@ -66,6 +66,16 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
             case ["api", "v1", "namespaces", var ns, "configmaps", var name]:
                 await ItemAsync(Store.ConfigMaps, ns, name, "", null, (_, sent) => sent);
                 return;
+            case ["api", "v1", "secrets"] when Request.Method == "GET":
+                await CollectionAsync(Store.Secrets, null, "", "SecretList", "v1", null);
+                return;
+            case ["api", "v1", "namespaces", var ns, "secrets"]:
+                await CollectionAsync(Store.Secrets, ns, "", "SecretList", "v1",
+                    c => { c.ApiVersion = "v1"; c.Kind = "Secret"; c.Metadata.NamespaceProperty = ns; return c; });
+                return;
+            case ["api", "v1", "namespaces", var ns, "secrets", var name]:
+                await ItemAsync(Store.Secrets, ns, name, "", null, (_, sent) => sent);
+                return;
             case ["apis", "coordination.k8s.io", "v1", "leases"]:
                 await CollectionAsync(Store.Leases, null, "coordination.k8s.io", "LeaseList", "coordination.k8s.io/v1", null);
                 return;

@@ -12,6 +12,7 @@ public sealed class ApiStore
         Nodes = new ResourceTable<V1Node>(this, "nodes");
         Leases = new ResourceTable<V1Lease>(this, "leases.coordination.k8s.io");
         ConfigMaps = new ResourceTable<V1ConfigMap>(this, "configmaps");
+        Secrets = new ResourceTable<V1Secret>(this, "secrets");
     }
 
     public object Gate { get; } = new();
@@ -25,6 +26,8 @@ public sealed class ApiStore
     public ResourceTable<V1Lease> Leases { get; }
 
     public ResourceTable<V1ConfigMap> ConfigMaps { get; }
+
+    public ResourceTable<V1Secret> Secrets { get; }
 
     private readonly Dictionary<string, HashSet<string>> _certificatesSent = new(StringComparer.Ordinal);
 
@@ -55,6 +58,7 @@ public sealed class ApiStore
         Nodes.DropWatches();
         Leases.DropWatches();
         ConfigMaps.DropWatches();
+        Secrets.DropWatches();
     }
 
     public V1ConfigMap AddConfigMap(string ns, string name, IDictionary<string, string> data) =>
@@ -64,6 +68,16 @@ public sealed class ApiStore
             Kind = "ConfigMap",
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
             Data = new Dictionary<string, string>(data),
+        }, TimeProvider.System);
+
+    public V1Secret AddSecret(string ns, string name, string type, IDictionary<string, byte[]> data) =>
+        Secrets.Create(new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Type = type,
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Data = new Dictionary<string, byte[]>(data),
         }, TimeProvider.System);
 
     public V1Node AddNode(string name, params (string Type, string Address)[] addresses) =>

@@ -10,7 +10,28 @@ namespace KubePki.Controller.Tests.Approval;
 /// the pure approver tests and the end-to-end tests against the test API server.</summary>
 public static class HostileCsrs
 {
-    public sealed record Case(string Name, Func<CsrSnapshot> Build, string ExpectedRule, ApproverOptions? Options = null, bool NodeMissing = false);
+    public sealed record Case(string Name, Func<CsrSnapshot> Build, string ExpectedRule, ApproverOptions? Options = null, bool NodeMissing = false,
+        NodeFacts? Node = null)
+    {
+        /// <summary>The Nodes the approver knows for this case: the requester's (unless missing) and node2.</summary>
+        public NodeSet Nodes => NodeSet.Of(NodeMissing ? [Node2] : [Node ?? Node1, Node2]);
+    }
+
+    /// <summary>node1 whose status (which its kubelet writes) also lists <paramref name="extra"/>.</summary>
+    private static NodeFacts Node1Listing(params (string Type, string Address)[] extra) =>
+        Node1 with { Addresses = [.. Node1.Addresses, .. extra.Select(e => new NodeAddress(e.Type, e.Address))] };
+
+    private static ApproverOptions WithPattern(string pattern) =>
+        new([ApproverOptions.Pattern(pattern)], [], ApproverOptions.DefaultMaxExpiration);
+
+    private static X500DistinguishedName TwoCommonNames(string first, string second)
+    {
+        var builder = new X500DistinguishedNameBuilder();
+        builder.AddOrganizationName("system:nodes");
+        builder.AddCommonName(first);
+        builder.AddCommonName(second);
+        return builder.Build();
+    }
 
     public static readonly NodeFacts Node1 = new("node1",
     [
@@ -73,6 +94,46 @@ public static class HostileCsrs
             System.Text.Encoding.ASCII.GetString(CsrFactory.Pem(Good)).Replace("CERTIFICATE REQUEST", "CERTIFICATE"))), "RequestIsValid"),
         new("bad signature", () => Csrs.Serving(Good, request: CsrFactory.BadSignature(Good)), "RequestIsValid"),
         new("RSA-1024 key", () => Csr(Good with { Key = "rsa1024" }), "KeyIsStrongEnough"),
+
+        // Issue 7: what a node lists in its own status is not enough.
+        new("the API server's service IP the node lists", () => Csr(Good with { IpAddresses = [IPAddress.Parse("10.96.0.1")] }),
+            "IpSansOutsideServiceNetwork", Node: Node1Listing(("InternalIP", "10.96.0.1"))),
+        new("a service IP in IPv4-mapped form the node lists", () => Csr(Good with { IpAddresses = [IPAddress.Parse("::ffff:10.96.0.10")] }),
+            "IpSansOutsideServiceNetwork", Node: Node1Listing(("InternalIP", "::ffff:10.96.0.10"))),
+        new("an IP in a custom service network the node lists", () => Csr(Good with { IpAddresses = [IPAddress.Parse("10.200.0.10")] }),
+            "IpSansOutsideServiceNetwork", ApproverOptions.Default with { ServiceNetworks = [IPNetwork.Parse("10.200.0.0/16")] },
+            Node: Node1Listing(("InternalIP", "10.200.0.10"))),
+        new("kubernetes the node lists", () => Csr(Good with { DnsNames = ["kubernetes"] }), "NoApiServerNames",
+            Node: Node1Listing(("Hostname", "kubernetes"))),
+        new("kubernetes.default the node lists", () => Csr(Good with { DnsNames = ["kubernetes.default"] }), "NoApiServerNames",
+            Node: Node1Listing(("InternalDNS", "kubernetes.default"))),
+        new("kubernetes.default.svc the node lists", () => Csr(Good with { DnsNames = ["kubernetes.default.svc"] }), "NoApiServerNames",
+            Node: Node1Listing(("InternalDNS", "kubernetes.default.svc"))),
+        new("the API server's full name the node lists", () => Csr(Good with { DnsNames = ["KUBERNETES.default.svc.cluster.local."] }), "NoApiServerNames",
+            Node: Node1Listing(("ExternalDNS", "KUBERNETES.default.svc.cluster.local."))),
+        new("a Service name under .svc the node lists", () => Csr(Good with { DnsNames = ["vault.secrets.svc"] }), "NoApiServerNames",
+            Node: Node1Listing(("InternalDNS", "vault.secrets.svc"))),
+        new("a Service name under a custom domain the node lists", () => Csr(Good with { DnsNames = ["vault.secrets.svc.corp.example"] }),
+            "NoApiServerNames", ApproverOptions.Default with { ClusterDomain = "corp.example" },
+            Node: Node1Listing(("InternalDNS", "vault.secrets.svc.corp.example"))),
+        new("another node's IP the node also lists", () => Csr(Good with { IpAddresses = [IPAddress.Parse("10.0.0.2")] }),
+            "SansNotClaimedByOtherNodes", Node: Node1Listing(("InternalIP", "10.0.0.2"))),
+        new("another node's name the node also lists", () => Csr(Good with { DnsNames = ["node2"] }),
+            "SansNotClaimedByOtherNodes", Node: Node1Listing(("InternalDNS", "node2"))),
+        new("an octal-looking node address read as 8.0.0.1", () => Csr(Good with { IpAddresses = [IPAddress.Parse("8.0.0.1")] }),
+            "IpSansOnNode", Node: Node1Listing(("InternalIP", "010.0.0.1"))),
+        new("a name with a trailing newline that a pattern matches", () => Csr(Good with { DnsNames = ["node1.example.com\n"] }),
+            "NoControlCharacters", WithPattern(@"node1\.example\.com")),
+        new("a name with a NUL", () => Csr(Good with { DnsNames = ["node1\0.attacker.io"] }), "NoControlCharacters",
+            Node: Node1Listing(("InternalDNS", "node1\0.attacker.io"))),
+        new("a pattern that takes too long", () => Csr(Good with { DnsNames = ["node1." + new string('a', 40)] }), "DnsSansOnNode",
+            WithPattern(@"node1\.(a|aa)+b")),
+        new("a name the node lists that no allowed pattern matches", () => Csr(Good with { DnsNames = ["www.bank.example"] }),
+            "DnsSansMatchAllowedPatterns", WithPattern(@"[a-z0-9-]+\.nodes\.example\.com"), Node: Node1Listing(("ExternalDNS", "www.bank.example"))),
+        new("two CNs, the last one the requester", () => Csr(Good with { Subject = TwoCommonNames("system:node:node2", "system:node:node1") }),
+            "SingleCommonName"),
+        new("two CNs, the first one the requester", () => Csr(Good with { Subject = TwoCommonNames("system:node:node1", "system:node:node2") }),
+            "SingleCommonName"),
     ];
 
     public static TheoryData<string> Names => new(All.Select(c => c.Name));

@@ -18,7 +18,7 @@ public class KubeletServingApproverTests
         var hostile = HostileCsrs.Get(name);
         var approver = new KubeletServingApprover(hostile.Options ?? ApproverOptions.Default);
 
-        var verdict = approver.Evaluate(hostile.Build(), hostile.NodeMissing ? null : HostileCsrs.Node1);
+        var verdict = approver.Evaluate(hostile.Build(), hostile.Nodes);
 
         Assert.Equal(ApprovalDecision.Deny, verdict.Decision);
         Assert.Contains(verdict.Violations, v => v.Rule == hostile.ExpectedRule);

@@ -47,7 +47,7 @@ public class DeployManifestTests
     public void The_manifests_have_the_expected_shape_and_no_wildcards()
     {
         var kinds = Manifests.Objects.Select(o => o.GetType().Name).Order().ToList();
-        Assert.Equal(["V1ClusterRole", "V1ClusterRoleBinding", "V1Deployment", "V1Namespace", "V1Role", "V1RoleBinding", "V1ServiceAccount"], kinds);
+        Assert.Equal(["V1ClusterRole", "V1ClusterRoleBinding", "V1Deployment", "V1Namespace", "V1Role", "V1Role", "V1RoleBinding", "V1RoleBinding", "V1ServiceAccount"], kinds);
         var deployment = Manifests.Deployment;
         Assert.Equal(2, deployment.Spec.Replicas);
         Assert.Equal(Manifests.ServiceAccount.Metadata.Name, deployment.Spec.Template.Spec.ServiceAccountName);
@@ -73,6 +73,30 @@ public class DeployManifestTests
             }
         }
         Assert.All(Manifests.Objects.OfType<V1ClusterRoleBinding>().SelectMany(b => b.Subjects), s => Assert.Equal("ServiceAccount", s.Kind));
+    }
+
+    [Fact]
+    public void Applied_file_by_file_in_name_order_each_object_finds_what_it_needs_already_there()
+    {
+        // kubectl apply -f deploy/controller/ takes the files in name order and stops at the first object it cannot create.
+        var created = new HashSet<string> { "Namespace/kube-system" };
+        foreach (var (file, objects) in DeployManifests.Files())
+        {
+            foreach (var o in objects.Cast<k8s.IKubernetesObject<V1ObjectMeta>>())
+            {
+                if (o.Metadata.NamespaceProperty is { } ns)
+                {
+                    Assert.True(created.Contains($"Namespace/{ns}"), $"{file}: {o.Kind} {o.Metadata.Name} comes before its namespace {ns}");
+                }
+                if (o is V1Deployment deployment)
+                {
+                    var account = $"ServiceAccount/{deployment.Metadata.NamespaceProperty}/{deployment.Spec.Template.Spec.ServiceAccountName}";
+                    Assert.True(created.Contains(account), $"{file}: the Deployment comes before its {account}");
+                }
+                created.Add(o.Metadata.NamespaceProperty is { } n ? $"{o.Kind}/{n}/{o.Metadata.Name}" : $"{o.Kind}/{o.Metadata.Name}");
+            }
+        }
+        Assert.Contains("Namespace/kubepki-system", created);
     }
 
     [Fact]

@@ -7,20 +7,21 @@ using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Controller.Tests.Deploy;
 
-/// <summary>deploy/controller/*.yaml as KubernetesClient model objects (YAML → JSON → the model type its kind names).</summary>
+/// <summary>deploy/&lt;component&gt;/*.yaml as KubernetesClient model objects (YAML → JSON → the model type its kind
+/// names).</summary>
 public sealed class DeployManifests
 {
     private DeployManifests(IReadOnlyList<object> objects) => Objects = objects;
 
     public IReadOnlyList<object> Objects { get; }
 
-    public static DeployManifests Load()
-    {
-        var dir = Locate();
-        var objects = Directory.GetFiles(dir, "*.yaml").Order(StringComparer.Ordinal)
-            .SelectMany(f => LoadAll(File.ReadAllText(f))).ToList();
-        return new DeployManifests(objects);
-    }
+    public static DeployManifests Load(string component = "controller") =>
+        new(Files(component).SelectMany(f => f.Objects).ToList());
+
+    /// <summary>Each manifest file with its objects, in the order kubectl apply -f takes a directory (by name).</summary>
+    public static IReadOnlyList<(string File, IReadOnlyList<object> Objects)> Files(string component = "controller") =>
+        Directory.GetFiles(Locate(component), "*.yaml").Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileName(f), (IReadOnlyList<object>)LoadAll(File.ReadAllText(f)).ToList())).ToList();
 
     public V1Deployment Deployment => Objects.OfType<V1Deployment>().Single();
 
@@ -50,6 +51,7 @@ public sealed class DeployManifests
         ["v1/Namespace"] = typeof(V1Namespace),
         ["v1/ServiceAccount"] = typeof(V1ServiceAccount),
         ["apps/v1/Deployment"] = typeof(V1Deployment),
+        ["apps/v1/DaemonSet"] = typeof(V1DaemonSet),
         ["rbac.authorization.k8s.io/v1/ClusterRole"] = typeof(V1ClusterRole),
         ["rbac.authorization.k8s.io/v1/ClusterRoleBinding"] = typeof(V1ClusterRoleBinding),
         ["rbac.authorization.k8s.io/v1/Role"] = typeof(V1Role),
@@ -64,7 +66,9 @@ public sealed class DeployManifests
         {
             var json = ToJson(document.RootNode)!;
             var kind = $"{json["apiVersion"]}/{json["kind"]}";
-            var type = Kinds.TryGetValue(kind, out var t) ? t : throw new InvalidDataException($"no model type for {kind}");
+            var type = Kinds.TryGetValue(kind, out var t)
+                ? t
+                : throw new InvalidDataException($"no model type for {kind}");
             yield return JsonSerializer.Deserialize(json.ToJsonString(), type, ApiJson.Options)!;
         }
     }
@@ -73,7 +77,8 @@ public sealed class DeployManifests
     /// strings by <see cref="ApiJson.Options"/>).</summary>
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))),
+        YamlMappingNode map => new JsonObject(map.Children.Select(p =>
+            KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))),
         YamlSequenceNode list => new JsonArray(list.Children.Select(ToJson).ToArray()),
         YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } b => JsonValue.Create(b.Value == "true"),
         YamlScalarNode { Style: ScalarStyle.Plain, Value: "null" or "~" or "" } => null,
@@ -81,16 +86,16 @@ public sealed class DeployManifests
         _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
     };
 
-    private static string Locate()
+    private static string Locate(string component)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "deploy", "controller");
+            var candidate = Path.Combine(dir.FullName, "deploy", component);
             if (Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
-        throw new DirectoryNotFoundException("deploy/controller not found above the test binaries");
+        throw new DirectoryNotFoundException($"deploy/{component} not found above the test binaries");
     }
 }

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
@@ -15,33 +16,43 @@ public static class CsrFactory
     public static string PemText(CsrSpec spec, out PrivateKey key)
     {
         key = NewKey(spec.Key);
-        var request = new CertificateRequest(SubjectName.Create(spec.CommonName, spec.Organizations), key.PublicKey, HashAlgorithmName.SHA256);
+        var subject = spec.Subject ?? SubjectName.Create(spec.CommonName, spec.Organizations);
+        var request = new CertificateRequest(subject, key.PublicKey, HashAlgorithmName.SHA256);
         if (spec.DnsNames.Count + spec.IpAddresses.Count + spec.Emails.Count + spec.Uris.Count > 0)
         {
-            var san = new SubjectAlternativeNameBuilder();
-            foreach (var dns in spec.DnsNames)
-            {
-                san.AddDnsName(dns);
-            }
-            foreach (var ip in spec.IpAddresses)
-            {
-                san.AddIpAddress(ip);
-            }
-            foreach (var email in spec.Emails)
-            {
-                san.AddEmailAddress(email);
-            }
-            foreach (var uri in spec.Uris)
-            {
-                san.AddUri(uri);
-            }
-            request.CertificateExtensions.Add(san.Build());
+            request.CertificateExtensions.Add(SubjectAltNames(spec));
         }
         foreach (var extension in spec.ExtraExtensions)
         {
             request.CertificateExtensions.Add(extension);
         }
         return request.CreateSigningRequestPem(key.CreateSignatureGenerator()) + "\n";
+    }
+
+    // Written by hand, as a hostile client would: SubjectAlternativeNameBuilder refuses names with control characters.
+    private static X509Extension SubjectAltNames(CsrSpec spec)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            foreach (var email in spec.Emails)
+            {
+                writer.WriteCharacterString(UniversalTagNumber.IA5String, email, new Asn1Tag(TagClass.ContextSpecific, 1));
+            }
+            foreach (var dns in spec.DnsNames)
+            {
+                writer.WriteCharacterString(UniversalTagNumber.IA5String, dns, new Asn1Tag(TagClass.ContextSpecific, 2));
+            }
+            foreach (var uri in spec.Uris)
+            {
+                writer.WriteCharacterString(UniversalTagNumber.IA5String, uri.OriginalString, new Asn1Tag(TagClass.ContextSpecific, 6));
+            }
+            foreach (var ip in spec.IpAddresses)
+            {
+                writer.WriteOctetString(ip.GetAddressBytes(), new Asn1Tag(TagClass.ContextSpecific, 7));
+            }
+        }
+        return new X509Extension("2.5.29.17", writer.Encode(), false);
     }
 
     /// <summary>A request whose signature no longer matches its content: one byte of the subject is changed.</summary>

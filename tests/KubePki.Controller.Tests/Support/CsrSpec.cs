@@ -18,6 +18,9 @@ public sealed record CsrSpec
 
     public IReadOnlyList<Uri> Uris { get; init; } = [];
 
+    /// <summary>A subject written as is, instead of CN <see cref="CommonName"/> and O <see cref="Organizations"/>.</summary>
+    public X500DistinguishedName? Subject { get; init; }
+
     public IReadOnlyList<X509Extension> ExtraExtensions { get; init; } = [];
 
     /// <summary>"ecdsa" (P-256), "rsa" (a fixture RSA-2048 key) or "rsa1024".</summary>

@@ -2,6 +2,7 @@ using k8s;
 using KubePki.Controller.Approval;
 using KubePki.Controller.Runtime;
 using KubePki.Controller.Signing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubePki.Controller.Tests.Support;
@@ -37,8 +38,8 @@ public sealed class RunningController : IAsyncDisposable
         MetricsBindAddress = null,
     };
 
-    public static RunningController Start(IKubernetes client, ControllerOptions options) =>
-        new(new ControllerHost(client, options, NullLoggerFactory.Instance, TimeProvider.System));
+    public static RunningController Start(IKubernetes client, ControllerOptions options, ILoggerFactory? loggers = null) =>
+        new(new ControllerHost(client, options, loggers ?? NullLoggerFactory.Instance, TimeProvider.System));
 
     public async Task StopAsync()
     {

@@ -4,7 +4,8 @@ using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests.Support;
 
-/// <summary>Runs the kubepki CLI (in-process with fixture keys and the given clock, or as KUBEPKI_BIN for a now-clock) and reads what it wrote.</summary>
+/// <summary>Runs the kubepki CLI (in-process with fixture keys and the given clock, or as KUBEPKI_BIN for a
+/// now-clock) and reads what it wrote.</summary>
 public static partial class Kubepki
 {
     /// <summary>Runs a command and requires exit code 0; returns stdout + stderr.</summary>
@@ -27,8 +28,8 @@ public static partial class Kubepki
     public static Microsoft.Extensions.Time.Testing.FakeTimeProvider FixedClock(DateTimeOffset at) =>
         new(new DateTimeOffset(at.Ticks - at.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero));
 
-    /// <summary>The current time as a fixed clock: certificates made with it are valid for real-time TLS peers. Commands
-    /// run with it may run as the external kubepki binary (KUBEPKI_BIN).</summary>
+    /// <summary>The current time as a fixed clock: certificates made with it are valid for real-time TLS peers.
+    /// Commands run with it may run as the external kubepki binary (KUBEPKI_BIN).</summary>
     public static Microsoft.Extensions.Time.Testing.FakeTimeProvider NowClock() => new NowClock();
 
     /// <summary>A scalar field of a kubeconfig as written by kubepki (one <c>key: value</c> line).</summary>

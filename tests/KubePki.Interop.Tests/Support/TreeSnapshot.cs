@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 namespace KubePki.Interop.Tests.Support;
 
 /// <summary>A directory tree as one comparable text: every entry's relative path, POSIX mode and (files) SHA-256.
-/// Equal snapshots before and after a command mean it changed, added and removed nothing. The renewal's empty advisory
-/// lock file (<see cref="KubePki.Lifecycle.RenewalLock.FileName"/>, kept by design) is not part of the tree's content.</summary>
+/// Equal snapshots before and after a command mean it changed, added and removed nothing. The renewal's state dir
+/// (<c>tmp/</c>) and its empty advisory lock file (kept by design) are not part of the tree's content.</summary>
 public static class TreeSnapshot
 {
     public static string Of(string root) =>
         string.Join("\n", Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
-            .Where(path => Path.GetFileName(path) != KubePki.Lifecycle.RenewalLock.FileName || new FileInfo(path).Length > 0)
+            .Where(path => Path.GetRelativePath(root, path) is not ("tmp" or "tmp/kubepki-renew.lock"))
             .Select(path => (Relative: Path.GetRelativePath(root, path), Path: path))
             .OrderBy(e => e.Relative, StringComparer.Ordinal)
             .Select(e => Directory.Exists(e.Path)

@@ -6,13 +6,15 @@ public class NamespaceDependencyTests
     private static readonly string[][] CoreLayers =
     [
         ["KubePki", "KubePki.Model"],
+        ["KubePki.Yaml"],
         ["KubePki.Configuration"],
         ["KubePki.Catalog"],
         ["KubePki.Building"],
         ["KubePki.Crypto"],
         ["KubePki.Storage"],
         ["KubePki.Validation", "KubePki.Kubeconfig", "KubePki.Kubelet"],
-        ["KubePki.Lifecycle"],
+        ["KubePki.Lifecycle", "KubePki.Cluster"],
+        ["KubePki.Monitoring"],
         ["KubePki.Rotation", "KubePki.ControlPlane"],
     ];
 

@@ -1,4 +1,5 @@
 using KubePki.Configuration;
+using KubePki.Crypto;
 using KubePki.Lifecycle;
 using KubePki.Storage;
 using KubePki.TestKit;
@@ -23,14 +24,12 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         Assert.Contains(expected, result.Error);
         Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         before.AssertSame(TreeSnapshot.Of(root));
-        Assert.False(Directory.Exists(Path.Combine(root, "tmp")), "no backup left behind");
+        Assert.Empty(Directory.GetDirectories(Path.Combine(root, "tmp"))); // no backup left behind
     }
 
     public static TheoryData<string, string> Cases => new()
     {
         { "corrupt-cert", "pki/apiserver.crt: no PEM block of type \"CERTIFICATE\" found" },
-        { "corrupt-key", "pki/apiserver.key: no private key found" },
-        { "mismatched-key", "pki/apiserver.key: the private key does not match the certificate" },
         { "ca-not-ca", "pki/ca.crt: ca certificate is not a certificate authority" },
         { "ca-key-mismatch", "pki/ca.key: the private key does not match the certificate" },
         { "kubeconfig-not-yaml", "admin.conf: not a valid kubeconfig" },
@@ -49,12 +48,6 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         {
             case "corrupt-cert":
                 File.WriteAllText(P("pki/apiserver.crt"), "garbage\n");
-                break;
-            case "corrupt-key":
-                File.WriteAllText(P("pki/apiserver.key"), "garbage\n");
-                break;
-            case "mismatched-key":
-                File.Copy(P("pki/front-proxy-client.key"), P("pki/apiserver.key"), true);
                 break;
             case "ca-not-ca":
                 File.Copy(P("pki/apiserver.crt"), P("pki/ca.crt"), true);
@@ -99,14 +92,37 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
     }
 
     [Fact]
-    public void A_read_only_cert_dir_is_refused()
+    public void A_read_only_disk_is_refused_before_anything_is_written()
     {
         using var mount = TmpfsMount.Create("1m");
         CopyTree(cluster.Root, mount.Path);
+        Directory.CreateDirectory(Path.Combine(mount.Path, "tmp"), FileModes.PrivateDirectory);
         mount.Remount("ro");
         var result = Renew(mount.Path, "all");
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith($"error: cannot create the lock file {Path.Combine(mount.Path, "pki", ".kubepki-renew.lock")}", result.Error);
+        var lockFile = Path.Combine(mount.Path, "tmp", "kubepki-renew.lock");
+        Assert.StartsWith($"error: cannot create the lock file {lockFile}", result.Error);
+    }
+
+    [Fact]
+    public void A_corrupt_or_mismatched_old_key_is_reported_and_replaced()
+    {
+        using var dir = cluster.Copy();
+        File.WriteAllText(dir.Combine("pki", "apiserver.key"), "garbage\n");
+        File.Copy(dir.Combine("pki", "front-proxy-client.key"), dir.Combine("pki", "etcd", "peer.key"), true);
+        var result = CliRunner.Run(new FakeTimeProvider(Later), KubePki.Crypto.KeyGenerator.Instance,
+            "certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains($"[renew] WARNING: {dir.Combine("pki", "apiserver.key")}: no private key found", result.Out);
+        var peerKey = dir.Combine("pki", "etcd", "peer.key");
+        Assert.Contains($"[renew] WARNING: {peerKey}: the private key does not match the certificate", result.Out);
+        Assert.Contains("certificate for serving the Kubernetes API renewed", result.Out);
+        foreach (var name in new[] { "apiserver", "etcd/peer" })
+        {
+            var cert = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", name + ".crt")), name);
+            using var key = PemCodec.DecodePrivateKey(File.ReadAllText(dir.Combine("pki", name + ".key")), name);
+            Assert.True(key.Matches(cert), name);
+        }
     }
 
     [Fact]
@@ -159,7 +175,8 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         }
     }
 
-    /// <summary>The real disk store, failing the Nth write unit as a full disk would.</summary>
+    /// <summary>The real disk store, failing the Nth write of a certificate or kubeconfig as a full disk would (backup
+    /// copies and the journal are written normally).</summary>
     private sealed class FailingStore(int failOnWrite) : IFileStore
     {
         private int _writes;
@@ -168,9 +185,31 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
 
         public string ReadText(string path) => DiskFileStore.Instance.ReadText(path);
 
+        public byte[] ReadBytes(string path) => DiskFileStore.Instance.ReadBytes(path);
+
+        public byte[] ReadTrusted(string path) => DiskFileStore.Instance.ReadTrusted(path);
+
+        public FileFacts? Inspect(string path, bool followLinks = false) =>
+            DiskFileStore.Instance.Inspect(path, followLinks);
+
+        public string? ResolvePath(string path) => DiskFileStore.Instance.ResolvePath(path);
+
+        public IReadOnlyList<string> List(string directory) => DiskFileStore.Instance.List(directory);
+
+        public void CreateDirectory(string path, UnixFileMode mode) =>
+            DiskFileStore.Instance.CreateDirectory(path, mode);
+
+        public void Delete(string path) => DiskFileStore.Instance.Delete(path);
+
+        public void DeleteDirectory(string path) => DiskFileStore.Instance.DeleteDirectory(path);
+
+        public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) =>
+            DiskFileStore.Instance.Lock(path, timeout, time);
+
         public void Write(IReadOnlyList<FileWrite> files)
         {
-            if (++_writes == failOnWrite)
+            var state = files[0].Path.Contains("/tmp/kubepki-backup-") || files[0].Path.EndsWith("kubepki-renew.journal");
+            if (!state && ++_writes == failOnWrite)
             {
                 throw new KubePkiException($"cannot write {files[0].Path}: No space left on device");
             }

@@ -2,6 +2,8 @@ using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.Kubeconfig;
+using KubePki.Lifecycle;
+using KubePki.Storage;
 using KubePki.TestKit;
 using KubePki.Validation;
 using Microsoft.Extensions.Time.Testing;
@@ -187,14 +189,16 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
     }
 
     [Fact]
-    public void A_second_renewal_waits_for_the_lock_then_fails_clearly()
+    public void A_second_renewal_fails_clearly_while_the_lock_is_held()
     {
         using var dir = cluster.Copy();
-        using var held = KubePki.Lifecycle.RenewalLock.Acquire(dir.Combine("pki"), TimeSpan.Zero);
+        var scope = new ReplacementScope(dir.Combine("pki"), dir.Path);
+        StateDirectory.Prepare(DiskFileStore.Instance, scope);
+        using var held = RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.Zero, TimeProvider.System);
         var before = TreeSnapshot.Of(dir.Path);
-        var result = Renew(dir, "all", "--lock-timeout", "300ms");
+        var result = Renew(dir, "all", "--lock-timeout", "0s");
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"error: another renewal is running (lock {dir.Combine("pki", ".kubepki-renew.lock")} is held); try again when it has finished\n", result.Error);
+        Assert.Equal($"error: another renewal is running (lock {dir.Combine("tmp", "kubepki-renew.lock")} is held); try again when it has finished\n", result.Error);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 
@@ -205,13 +209,14 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         var oldCert = File.ReadAllBytes(dir.Combine("pki", "apiserver.crt"));
         var oldKey = File.ReadAllBytes(dir.Combine("pki", "apiserver.key"));
         // The state a crash between the two renames leaves: a new key beside the old cert, and the journal.
-        var backup = Directory.CreateDirectory(dir.Combine("tmp", "kubepki-backup-certs-crashed", "pki")).FullName;
-        File.WriteAllBytes(Path.Combine(backup, "apiserver.key"), oldKey);
-        File.SetUnixFileMode(Path.Combine(backup, "apiserver.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllBytes(Path.Combine(backup, "apiserver.crt"), oldCert);
+        var store = DiskFileStore.Instance;
+        var scope = new ReplacementScope(dir.Combine("pki"), dir.Path);
+        StateDirectory.Prepare(store, scope);
+        var backup = BackupDirectory.Create(store, scope, "certs", ClusterFixture.Start);
+        var entries = new[] { dir.Combine("pki", "apiserver.key"), dir.Combine("pki", "apiserver.crt") }
+            .Select(p => new RenewalJournal.Entry(p, backup.Save(p))).ToList();
+        RenewalJournal.Begin(store, scope, backup.Path, entries);
         File.Copy(dir.Combine("pki", "front-proxy-client.key"), dir.Combine("pki", "apiserver.key"), overwrite: true);
-        File.WriteAllText(dir.Combine("pki", KubePki.Lifecycle.RenewalJournal.FileName),
-            $"{dir.Combine("pki", "apiserver.key")}\t{Path.Combine(backup, "apiserver.key")}\n{dir.Combine("pki", "apiserver.crt")}\t{Path.Combine(backup, "apiserver.crt")}\n");
 
         var result = Renew(dir, "etcd-peer");
 
@@ -220,16 +225,19 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         Assert.Equal(oldKey, File.ReadAllBytes(dir.Combine("pki", "apiserver.key")));
         Assert.Equal(oldCert, File.ReadAllBytes(dir.Combine("pki", "apiserver.crt")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("pki", "apiserver.key")));
-        Assert.False(File.Exists(dir.Combine("pki", KubePki.Lifecycle.RenewalJournal.FileName)));
+        Assert.False(File.Exists(scope.JournalPath));
         Assert.Contains("certificate for etcd nodes to communicate with each other renewed", result.Out);
     }
 
     [Fact]
-    public void A_completed_renewal_leaves_no_journal()
+    public void A_completed_renewal_leaves_no_journal_and_nothing_in_the_cert_dir_but_certificates()
     {
         using var dir = cluster.Copy();
+        var before = Directory.GetFiles(dir.Combine("pki"), "*", SearchOption.AllDirectories).Order().ToList();
         Assert.Equal(0, Renew(dir, "apiserver").ExitCode);
-        Assert.False(File.Exists(dir.Combine("pki", KubePki.Lifecycle.RenewalJournal.FileName)));
+        Assert.False(File.Exists(dir.Combine("tmp", "kubepki-renew.journal")));
+        Assert.True(File.Exists(dir.Combine("tmp", "kubepki-renew.lock")));
+        Assert.Equal(before, Directory.GetFiles(dir.Combine("pki"), "*", SearchOption.AllDirectories).Order().ToList());
     }
 
     [Fact]

@@ -33,7 +33,9 @@ public static class LibraryExample
 
         // Read the expirations, as check-expiration shows them.
         var report = ExpirationReport.Build(config, pki, DateTimeOffset.UtcNow);
-        var lines = report.All.Select(c => $"{c.Name} expires {c.ExpirationDate:yyyy-MM-dd} (CA: {c.CaName ?? "-"})").ToList();
+        var lines = report.All
+            .Select(c => $"{c.Name} expires {c.ExpirationDate:yyyy-MM-dd} (CA: {c.CaName ?? "-"})")
+            .ToList();
         // readme:end
         log.WriteLine($"renewed: {renewal.Renewed.Count}");
         return lines;

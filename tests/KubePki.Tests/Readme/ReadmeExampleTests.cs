@@ -15,7 +15,8 @@ public class ReadmeExampleTests
         Assert.True(File.Exists(dir.Combine("pki", "ca.crt")));
         Assert.True(File.Exists(dir.Combine("pki", "sa.key")));
         Assert.True(File.Exists(dir.Combine("admin.conf")));
-        Assert.Contains(lines, l => l.StartsWith("apiserver expires ", StringComparison.Ordinal) && l.EndsWith("(CA: ca)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("apiserver expires ", StringComparison.Ordinal)
+            && l.EndsWith("(CA: ca)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("etcd-ca expires ", StringComparison.Ordinal));
         Assert.Contains("renewed: 0", log.ToString());
     }
@@ -23,7 +24,7 @@ public class ReadmeExampleTests
     [Fact]
     public void The_readme_shows_exactly_the_compiled_example()
     {
-        var root = Repository.Root();
+        var root = Architecture.SourceTree.Root;
         var source = File.ReadAllLines(Path.Combine(root, "tests", "KubePki.Tests", "Readme", "LibraryExample.cs"));
         var begin = Array.FindIndex(source, l => l.Trim() == "// readme:begin");
         var end = Array.FindIndex(source, l => l.Trim() == "// readme:end");
@@ -39,21 +40,5 @@ public class ReadmeExampleTests
         var stop = readme.IndexOf("\n```", start, StringComparison.Ordinal);
 
         Assert.Equal(expected, readme[start..stop]);
-    }
-}
-
-/// <summary>The checkout the tests were built from (the directory holding README.md above the test binaries).</summary>
-internal static class Repository
-{
-    public static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "README.md")) && Directory.Exists(Path.Combine(dir.FullName, "src")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("README.md not found above the test binaries");
     }
 }

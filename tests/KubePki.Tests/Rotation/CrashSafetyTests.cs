@@ -145,7 +145,9 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
         }
         AssertEveryPairMatches(dir);
         Assert.Equal(phase is "start" or "issue", Directory.Exists(rotation));
-        Assert.False(File.Exists(dir.Combine("pki", RenewalJournal.FileName)), $"{when}: a journal is left");
+        var scope = new ReplacementScope(dir.Combine("pki"), dir.Path);
+        Assert.False(File.Exists(scope.JournalPath), $"{when}: a journal is left");
+        Assert.Empty(Directory.EnumerateFiles(dir.Combine("pki"), "kubepki-renew*", SearchOption.AllDirectories));
     }
 
     private sealed class BytesComparer : IEqualityComparer<byte[]>
@@ -167,6 +169,27 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
         public bool Exists(string path) => DiskFileStore.Instance.Exists(path);
 
         public string ReadText(string path) => DiskFileStore.Instance.ReadText(path);
+
+        public byte[] ReadBytes(string path) => DiskFileStore.Instance.ReadBytes(path);
+
+        public byte[] ReadTrusted(string path) => DiskFileStore.Instance.ReadTrusted(path);
+
+        public FileFacts? Inspect(string path, bool followLinks = false) =>
+            DiskFileStore.Instance.Inspect(path, followLinks);
+
+        public string? ResolvePath(string path) => DiskFileStore.Instance.ResolvePath(path);
+
+        public IReadOnlyList<string> List(string directory) => DiskFileStore.Instance.List(directory);
+
+        public void CreateDirectory(string path, UnixFileMode mode) =>
+            DiskFileStore.Instance.CreateDirectory(path, mode);
+
+        public void Delete(string path) => DiskFileStore.Instance.Delete(path);
+
+        public void DeleteDirectory(string path) => DiskFileStore.Instance.DeleteDirectory(path);
+
+        public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) =>
+            DiskFileStore.Instance.Lock(path, timeout, time);
 
         public void Write(IReadOnlyList<FileWrite> files)
         {

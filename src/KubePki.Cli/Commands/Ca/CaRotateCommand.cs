@@ -1,7 +1,6 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.ControlPlane;
 using KubePki.Cli.Rendering;
-using KubePki.Lifecycle;
 using KubePki.Rotation;
 
 namespace KubePki.Cli.Commands.Ca;
@@ -75,7 +74,6 @@ public static class CaRotateCommand
                 ? parsed
                 : throw new KubePkiException($"--lock-timeout: \"{result.GetValue(lockTimeout)}\" is not a valid "
                     + $"duration (e.g. 30s)");
-            using var held = dryRun ? null : RenewalLock.Acquire(context.Config.CertificatesDir, timeout);
             // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
             var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
             using var restarter = result.GetValue(restart) && !dryRun
@@ -83,7 +81,7 @@ public static class CaRotateCommand
                     timeout,
                     target.Components)
                 : null;
-            var rotation = new CaRotation(context, result.GetValue(name)!, dryRun);
+            var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time);
             var outcome = phase switch
             {
                 "start" => rotation.Start(import),

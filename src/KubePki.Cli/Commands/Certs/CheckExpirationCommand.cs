@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KubePki.Cli.Rendering;
+using KubePki.Cluster;
 using KubePki.Configuration;
 using KubePki.Lifecycle;
 using KubePki.Storage;
@@ -10,7 +11,9 @@ namespace KubePki.Cli.Commands.Certs;
 /// request and an exit code for monitoring.</summary>
 public static class CheckExpirationCommand
 {
-    public const int ExpiringExitCode = 2;
+    public const int ExpiringExitCode = ExpirationVerdict.ExpiringExitCode;
+
+    private static readonly string[] Formats = ["text", "json", "yaml"];
 
     public static Command Create(CliEnvironment env)
     {
@@ -20,45 +23,48 @@ public static class CheckExpirationCommand
             Description = "Output format. One of: text|json|yaml.",
             DefaultValueFactory = _ => "text",
         };
-        output.AcceptOnlyFromAmong("text", "json", "yaml");
+        output.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && !Formats.Contains(r.Tokens[0].Value, StringComparer.OrdinalIgnoreCase))
+            {
+                r.AddError($"--output: \"{r.Tokens[0].Value}\" is not one of text, json, yaml");
+            }
+        });
         var includeKubelet = new Option<bool>("--include-kubelet") { Description = "Also list the kubelet's client certificate (kubelet-client-current.pem) and serving certificate (kubelet-server-current.pem or kubelet.crt)." };
         var kubeletDir = new Option<string>("--kubelet-dir") { Description = "Where the kubelet keeps its certificates.", DefaultValueFactory = _ => "/var/lib/kubelet/pki" };
         var failWithin = new Option<string?>("--fail-within") { Description = "Exit with code 2, naming them on stderr, when any listed certificate or CA expires within this duration (e.g. 720h)." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Accepted for kubeadm compatibility; the configuration comes from --config or the defaults." };
         var command = new Command("check-expiration", "Checks expiration for the certificates in the local PKI managed by kubeadm.");
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, output, includeKubelet, kubeletDir, failWithin, kubeconfig })
+        foreach (var option in new Option[]
+        {
+            options.CertDir, options.Config, options.KubeconfigDir, output, includeKubelet, kubeletDir, failWithin,
+            options.Kubeconfig,
+        })
         {
             command.Options.Add(option);
         }
         command.SetAction(result => CommandGuard.Run(env, () =>
         {
-            TimeSpan? window = null;
-            if (result.GetValue(failWithin) is { } text)
-            {
-                window = GoDuration.TryParse(text, out var parsed) && parsed >= TimeSpan.Zero
-                    ? parsed
-                    : throw new KubePkiException($"--fail-within: \"{text}\" is not a valid duration (e.g. 720h)");
-            }
-            var config = ClusterConfigResolver.Resolve(options.Read(result), TextWriter.Null);
+            TimeSpan? window = result.GetValue(failWithin) is { } text ? GoDuration.Parse(text, "--fail-within") : null;
+            var format = result.GetValue(output)!.ToLowerInvariant();
+            // As kubeadm's printers: the preamble only in text output, so that json and yaml stay parseable.
+            var config = ClusterConfigSource.Resolve(options.Read(result), result.GetValue(options.Kubeconfig)!,
+                "check-expiration", format == "text" ? env.Out : TextWriter.Null, TextWriter.Null,
+                reportAddress: false);
             var now = env.Time.GetUtcNow();
             var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
             var info = ExpirationReport.Build(config, pki, now, result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null);
-            env.Out.Write(result.GetValue(output) switch
+            env.Out.Write(format switch
             {
                 "json" => ExpirationPrinter.Json(info),
                 "yaml" => ExpirationPrinter.Yaml(info),
                 _ => ExpirationPrinter.Text(info),
             });
-            if (window is { } limit)
+            var verdict = ExpirationVerdict.Of(info, config, window);
+            foreach (var line in verdict.Lines)
             {
-                var expiring = info.All.Where(e => !e.Missing && e.ResidualTimeSeconds <= limit.TotalSeconds).ToList();
-                if (expiring.Count > 0)
-                {
-                    env.Error.WriteLine($"expiring within {GoDuration.Format(limit)}: {string.Join(", ", expiring.Select(e => e.Name))}");
-                    return ExpiringExitCode;
-                }
+                env.Error.WriteLine(line);
             }
-            return 0;
+            return verdict.ExitCode;
         }));
         return command;
     }

@@ -16,7 +16,7 @@ public static class GenerateCsrCommand
         }
         command.SetAction(result => CommandGuard.Run(env, () =>
         {
-            var (context, keys) = RunContext.Create(env, options, result);
+            var (context, keys) = RunContext.Create(env, options, result, usesAddress: false);
             var generator = new CsrGenerator(context);
             keys.Prefetch(context.Config.KeyAlgorithm, generator.KeyCount);
             generator.GenerateAll();

@@ -6,32 +6,32 @@ using KubePki.Lifecycle;
 
 namespace KubePki.Cli.Commands.Certs;
 
-/// <summary><c>kubepki certs renew all|&lt;name&gt;</c>, one sub-command per renewable certificate as in
-/// kubeadm.</summary>
+/// <summary><c>kubepki certs renew all|&lt;name&gt;</c>, one sub-command per renewable certificate (from the catalog)
+/// as in kubeadm.</summary>
 public static class RenewCommand
 {
-    private static readonly string[] Names =
-    [
-        "admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "controller-manager.conf",
-        "etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-client", "scheduler.conf",
-            "super-admin.conf",
-    ];
-
-    public const string Reminder = "\nDone renewing certificates. You must restart the kube-apiserver, " +
-        "kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates.";
-
     public static Command Create(CliEnvironment env)
     {
         var renew = new Command("renew",
             "Renew certificates for a Kubernetes cluster. Before anything is replaced the old files are copied to a " +
             "timestamped backup directory; each new certificate is verified first.");
         renew.Subcommands.Add(Renewal(env, "all", "Renew all available certificates"));
-        foreach (var name in Names)
+        foreach (var name in RenewalCatalog.Names)
         {
             renew.Subcommands.Add(Renewal(env, name, $"Renew the {name} certificate"));
         }
         return renew;
     }
+
+    /// <summary>kubeadm's closing line, naming only the components that use what was renewed; none when nothing
+    /// that a component loads at start-up was renewed.</summary>
+    public static string? Reminder(RenewalResult result) =>
+        result.Restart.Count == 0 ? null
+        : $"\nDone renewing certificates. You must restart the {JoinWithAnd(result.Restart)}, so that they can use " +
+            "the new certificates.";
+
+    private static string JoinWithAnd(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
 
     private static Command Renewal(CliEnvironment env, string name, string description)
     {
@@ -43,27 +43,52 @@ public static class RenewCommand
             "to (default: the cert dir)." };
         var expiringWithin = new Option<string?>("--expiring-within") { Description = "Renew only certificates that " +
             "expire within this duration (e.g. 720h), for unattended timers." };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Accepted for kubeadm compatibility; " +
-            "the configuration comes from --config or the defaults." };
         var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal " +
             "to finish.", DefaultValueFactory = _ => "30s" };
+        var backupRetention = new Option<int>("--backup-retention")
+        {
+            Description = "How many backup directories (<kubeconfig-dir>/tmp/kubepki-backup-certs-*) to keep; " +
+                "0 keeps none once the renewal is done.",
+            DefaultValueFactory = _ => ReplacementPolicy.DefaultBackupRetention,
+        };
+        backupRetention.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--backup-retention must be 0 or more");
+            }
+        });
         var restart = new Option<bool>("--restart-control-plane") { Description = "After renewing, restart the " +
             "static-pod components that use what was renewed and wait until they are healthy and serve the new " +
             "certificates." };
         var controlPlane = new ControlPlaneOptions();
         var command = new Command(name, description);
         foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun,
-            csrOnly, csrDir, expiringWithin, kubeconfig, lockTimeout, restart,
+            csrOnly, csrDir, expiringWithin, options.Kubeconfig, lockTimeout, backupRetention, restart,
             controlPlane.ManifestsDir, controlPlane.KubeletConfig, controlPlane.Timeout })
         {
             command.Options.Add(option);
         }
         command.SetAction(result => CommandGuard.Run(env, () =>
         {
-            var (context, keys) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
-            var (config, pki, store) = (context.Config, context.Pki, context.Pki.Store);
             var dryRun = result.GetValue(options.DryRun);
-            var items = name == "all" ? RenewalCatalog.Items(config, pki) : [RenewalCatalog.Find(config, pki, name)];
+            var renewal = new RenewalOptions(
+                DryRun: dryRun,
+                ExpiringWithin: result.GetValue(expiringWithin) is { } window
+                    ? GoDuration.Parse(window, "--expiring-within")
+                    : null,
+                LockTimeout: GoDuration.Parse(result.GetValue(lockTimeout)!, "--lock-timeout"),
+                BackupRetention: result.GetValue(backupRetention),
+                ConfigGiven: false);
+            var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null,
+                fromCluster: (result.GetValue(options.Kubeconfig)!, "renew"));
+            // The configuration decides key types only when it was read (a file or the cluster's ConfigMap).
+            renewal = renewal with { ConfigGiven = context.Config.Source is not null };
+            var config = context.Config;
+            var renewer = new Renewer(context, env.Time);
+            var items = name == "all"
+                ? RenewalCatalog.Items(config, context.Pki)
+                : [RenewalCatalog.Find(config, context.Pki, name)];
             if (result.GetValue(csrOnly) && result.GetValue(restart))
             {
                 throw new KubePkiException("--restart-control-plane cannot be combined with --csr-only: nothing is " +
@@ -71,27 +96,20 @@ public static class RenewCommand
             }
             if (result.GetValue(csrOnly))
             {
-                new CsrGenerator(context).RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir);
+                renewer.RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir, renewal);
                 return 0;
             }
-            var window = Duration(result.GetValue(expiringWithin), "--expiring-within");
-            var lockWait = Duration(result.GetValue(lockTimeout), "--lock-timeout") ?? TimeSpan.Zero;
-            using var held = dryRun ? null : RenewalLock.Acquire(config.CertificatesDir, lockWait);
             using var probe = result.GetValue(restart) ? new HttpComponentProbe() : null;
             // Opened before renewing: it takes the control-plane lock, puts back what a crashed run left out, and the
             // manifests of every component that may need a restart are checked before any certificate changes.
             using var restarter = probe is null ? null
                 : StaticPodRestarter.Open(controlPlane.Read(result, config.KubeconfigDir, dryRun), probe,
-                    TimeProvider.System, env.Out, lockWait);
+                    TimeProvider.System, env.Out, renewal.LockTimeout);
             foreach (var component in ComponentCertificates.Owners(items.Select(i => i.Name)))
             {
                 restarter?.LoadChecked(component);
             }
-            if (window is null && !dryRun)
-            {
-                keys.Prefetch(config.KeyAlgorithm, items.Count(i => i.Exists(store)));
-            }
-            var renewed = new Renewer(context).Renew(items, new RenewalOptions(dryRun, window));
+            var renewed = renewer.Renew(items, renewal);
             if (restarter is not null)
             {
                 var owners = ComponentCertificates.Owners(renewed.Renewed);
@@ -101,17 +119,12 @@ public static class RenewCommand
                         $"certificates: {string.Join(", ", owners.Select(c => c.Name))}");
                 restarter.RestartAsync(owners).GetAwaiter().GetResult();
             }
-            else if (name == "all" && !dryRun)
+            else if (!dryRun && Reminder(renewed) is { } reminder)
             {
-                env.Out.WriteLine(Reminder);
+                env.Out.WriteLine(reminder);
             }
             return 0;
         }));
         return command;
     }
-
-    private static TimeSpan? Duration(string? text, string flag) =>
-        text is null ? null
-        : GoDuration.TryParse(text, out var value) && value >= TimeSpan.Zero ? value
-        : throw new KubePkiException($"{flag}: \"{text}\" is not a valid duration (e.g. 720h)");
 }

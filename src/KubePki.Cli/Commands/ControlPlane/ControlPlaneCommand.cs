@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KubePki.ControlPlane;
-using KubePki.Lifecycle;
 
 namespace KubePki.Cli.Commands.ControlPlane;
 
@@ -82,8 +81,7 @@ public static class ControlPlaneCommand
             var settings = options.Read(result, context.Config.KubeconfigDir, dryRun);
             var lockTimeout = options.ReadLockTimeout(result);
             var renew = result.GetValue(renewal);
-            using var renewalLock = dryRun || !renew ? null : RenewalLock.Acquire(context.Config.CertificatesDir,
-                lockTimeout);
+            // Each certificate renewal takes the renewal lock itself (Renewer, under <kubeconfig-dir>/tmp/).
             using var probe = new HttpComponentProbe();
             using var restarter = StaticPodRestarter.Open(settings, probe, TimeProvider.System, env.Out, lockTimeout);
             new ManifestUpgrader(restarter, TimeProvider.System, env.Out)

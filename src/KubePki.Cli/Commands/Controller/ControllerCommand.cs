@@ -56,6 +56,8 @@ public static class ControllerCommand
                     ClusterSigningDuration = ApproverFlags.Duration(result.GetValue(duration)!, "--cluster-signing-duration"),
                     ApproveKubeletServing = result.GetValue(approve),
                     Approver = approver.Read(result),
+                    ServiceNetworks = approver.ReadServiceNetworks(result),
+                    ClusterDomain = approver.ReadClusterDomain(result),
                     NoDeny = result.GetValue(noDeny),
                     Workers = result.GetValue(workers) is var w and > 0 ? w : throw new KubePkiException("--workers must be at least 1"),
                     ResyncPeriod = ApproverFlags.Duration(result.GetValue(resync)!, "--resync-period"),

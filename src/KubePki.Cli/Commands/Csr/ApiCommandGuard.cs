@@ -39,7 +39,9 @@ public static class ApiCommandGuard
         V1Status? status = null;
         try
         {
-            status = e.Response.Content is { Length: > 0 } body ? KubePki.Controller.Runtime.KubeJson.ReadStatus(body) : null;
+            status = e.Response.Content is { Length: > 0 } body
+                ? KubePki.Controller.Runtime.KubeJson.ReadStatus(body)
+                : null;
         }
         catch (System.Text.Json.JsonException)
         {

@@ -17,6 +17,7 @@ public static class InitCommand
         {
             options.Config, options.CertDir, options.KubeconfigDir, options.AdvertiseAddress, options.BindPort, options.ControlPlaneEndpoint,
             options.ExtraSans, options.ServiceCidr, options.DnsDomain, options.NodeName, options.DryRun,
+            options.KubernetesVersion,
         })
         {
             init.Options.Add(option);

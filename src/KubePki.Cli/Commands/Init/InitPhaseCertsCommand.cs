@@ -28,6 +28,7 @@ public static class InitPhaseCertsCommand
         command.Options.Add(options.CertDir);
         command.Options.Add(options.Config);
         command.Options.Add(options.DryRun);
+        command.Options.Add(options.KubernetesVersion);
         if (withSans)
         {
             command.Options.Add(options.AdvertiseAddress);
@@ -38,7 +39,7 @@ public static class InitPhaseCertsCommand
         }
         command.SetAction(result => CommandGuard.Run(env, () =>
         {
-            var (context, keys) = RunContext.Create(env, options, result);
+            var (context, keys) = RunContext.Create(env, options, result, usesAddress: name != "sa");
             var generator = new PkiGenerator(context);
             keys.Prefetch(context.Config.KeyAlgorithm, prefetch(generator));
             run(generator);

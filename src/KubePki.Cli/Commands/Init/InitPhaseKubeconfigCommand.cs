@@ -24,7 +24,11 @@ public static class InitPhaseKubeconfigCommand
     {
         var options = new ClusterOptions();
         var command = new Command(name, description + ". An existing file is reused if it embeds the current ca.crt.");
-        foreach (var option in new Option[] { options.AdvertiseAddress, options.BindPort, options.CertDir, options.Config, options.ControlPlaneEndpoint, options.DryRun, options.KubeconfigDir })
+        foreach (var option in new Option[]
+        {
+            options.AdvertiseAddress, options.BindPort, options.CertDir, options.Config, options.ControlPlaneEndpoint,
+            options.DryRun, options.KubeconfigDir, options.KubernetesVersion,
+        })
         {
             command.Options.Add(option);
         }

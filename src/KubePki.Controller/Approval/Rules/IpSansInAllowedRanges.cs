@@ -12,7 +12,7 @@ public sealed class IpSansInAllowedRanges : IApprovalRule
         {
             return null;
         }
-        var outside = input.Request.IpAddresses.Where(ip => !ranges.Any(r => r.Contains(ip))).ToList();
+        var outside = input.Request.IpAddresses.Where(ip => !ranges.Any(r => KubePki.Model.IpAddressText.Contains(r, ip))).ToList();
         return outside.Count == 0
             ? null
             : $"IP subjectAltNames [{string.Join(' ', outside)}] are outside the allowed ranges [{string.Join(' ', ranges)}]";

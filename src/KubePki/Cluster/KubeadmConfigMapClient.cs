@@ -1,0 +1,146 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using KubePki.Crypto;
+using KubePki.Kubeconfig;
+
+namespace KubePki.Cluster;
+
+/// <summary>Reads the ClusterConfiguration kubeadm uploads to ConfigMap kube-system/kubeadm-config, with the
+/// credentials of a kubeconfig (client certificate or token; CA data or file). Plain HTTPS and a JSON document: no
+/// client library, nothing reflection-based.</summary>
+public sealed class KubeadmConfigMapClient : IDisposable
+{
+    public const string Namespace = "kube-system";
+    public const string Name = "kubeadm-config";
+    public const string Key = "ClusterConfiguration";
+
+    private readonly HttpClient _http;
+    private readonly Uri _server;
+
+    private KubeadmConfigMapClient(HttpClient http, Uri server)
+    {
+        _http = http;
+        _server = server;
+    }
+
+    /// <summary>A client for the kubeconfig's current context, or null when the kubeconfig cannot be read or used
+    /// (kubeadm then uses its defaults without a word). <paramref name="problem"/> says why.</summary>
+    public static KubeadmConfigMapClient? FromKubeconfig(string path, TimeSpan timeout, out string? problem)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                problem = $"{path} does not exist";
+                return null;
+            }
+            var file = KubeconfigFile.Parse(File.ReadAllText(path), path);
+            var server = file.Server is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                && uri.Scheme == Uri.UriSchemeHttps
+                ? uri
+                : throw new KubePkiException($"{path}: the server of the current context is not an https URL");
+            var caPem = file.CertificateAuthorityPem
+                ?? (file.CertificateAuthorityPath is { } caPath ? File.ReadAllText(caPath) : null);
+            var ca = caPem is null ? null : PemCodec.DecodeCertificate(caPem, $"{path} (certificate authority)");
+            var handler = new SocketsHttpHandler
+            {
+                ConnectTimeout = timeout,
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback =
+                        (_, certificate, _, errors) => Trusted(certificate, errors, ca),
+                },
+            };
+            if (ClientCertificate(file) is { } client)
+            {
+                handler.SslOptions.ClientCertificates = [client];
+            }
+            var http = new HttpClient(handler) { Timeout = timeout };
+            if (file.Token is { } token)
+            {
+                http.DefaultRequestHeaders.Authorization =
+                    new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+            problem = null;
+            return new KubeadmConfigMapClient(http, server);
+        }
+        catch (Exception e)
+            when (e is KubePkiException or IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            problem = e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>The ClusterConfiguration document. Throws <see cref="KubePkiException"/> saying what went
+    /// wrong.</summary>
+    public string FetchClusterConfiguration()
+    {
+        var uri = new Uri(_server, $"/api/v1/namespaces/{Namespace}/configmaps/{Name}");
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = _http.Send(request);
+            using var body = response.Content.ReadAsStream();
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new KubePkiException($"GET {uri}: {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+            using var json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            return json.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty(Key, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()!
+                : throw new KubePkiException($"ConfigMap {Namespace}/{Name} has no \"{Key}\" key");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
+        {
+            throw new KubePkiException($"GET {uri}: {e.Message}", e);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static X509Certificate2? ClientCertificate(KubeconfigFile file)
+    {
+        var certPem = file.ClientCertificatePem
+            ?? (file.ClientCertificatePath is { } certPath ? File.ReadAllText(certPath) : null);
+        var keyPem = file.ClientKeyPem ?? (file.ClientKeyPath is { } keyPath ? File.ReadAllText(keyPath) : null);
+        return certPem is null || keyPem is null ? null : X509Certificate2.CreateFromPem(certPem, keyPem);
+    }
+
+    // The server must present a certificate for the URL's host that chains to the kubeconfig's CA (or, without one,
+    // to the system's roots, as client-go does).
+    private static bool Trusted(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2? ca)
+    {
+        if (ca is null || presented is null)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+        const SslPolicyErrors fatal = SslPolicyErrors.RemoteCertificateNameMismatch
+            | SslPolicyErrors.RemoteCertificateNotAvailable;
+        if ((errors & fatal) != 0)
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        var leaf = presented as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        try
+        {
+            return chain.Build(leaf);
+        }
+        finally
+        {
+            if (!ReferenceEquals(leaf, presented))
+            {
+                leaf.Dispose();
+            }
+        }
+    }
+}

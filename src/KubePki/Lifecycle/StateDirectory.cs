@@ -1,0 +1,63 @@
+using KubePki.Storage;
+
+namespace KubePki.Lifecycle;
+
+/// <summary>Checks of the directories a run trusts, before it takes the lock: the cert dir must exist, the kubeconfig
+/// dir must exist (it is never created just to hold state), and its <c>tmp/</c> must be a real directory only the
+/// running user owns and may write.</summary>
+public static class StateDirectory
+{
+    public static void RequireCertDir(IFileStore store, string certDir)
+    {
+        if (store.Inspect(certDir, followLinks: true)?.Kind != FileKind.Directory)
+        {
+            throw new KubePkiException($"cert dir {certDir} does not exist; use --cert-dir");
+        }
+    }
+
+    public static void Prepare(IFileStore store, ReplacementScope scope)
+    {
+        if (store.Inspect(scope.KubeconfigDir, followLinks: true)?.Kind != FileKind.Directory)
+        {
+            throw new KubePkiException($"kubeconfig dir {scope.KubeconfigDir} does not exist (it holds the renewal "
+                + "lock, journal and backups under tmp/); use --kubeconfig-dir");
+        }
+        var facts = store.Inspect(scope.StateDir);
+        if (facts is null)
+        {
+            store.CreateDirectory(scope.StateDir, FileModes.PrivateDirectory);
+            return;
+        }
+        var me = DiskFileStore.CurrentUserId;
+        var problem = facts.Kind != FileKind.Directory ? $"is {facts.KindText}, not a directory"
+            : facts.Uid != me ? $"is owned by uid {facts.Uid}, not by uid {me} running kubepki"
+            : facts.IsGroupOrWorldWritable
+                ? $"is writable by group or others (mode {FileModes.ToOctal(facts.Mode)}); chmod 700 it"
+            : null;
+        if (problem is not null)
+        {
+            throw new KubePkiException(
+                $"{scope.StateDir} {problem}; refusing to keep the renewal lock, journal and backups there");
+        }
+    }
+
+    /// <summary>Whoever can write the cert dir, or rename it away through a parent, can swap the certificates the
+    /// cluster trusts; say so. A sticky parent (/tmp) only lets others add entries, not replace ours.</summary>
+    public static IEnumerable<string> InsecureDirectoryWarnings(IFileStore store, string certDir)
+    {
+        var path = store.ResolvePath(certDir);
+        for (var first = true; path is not null; path = Path.GetDirectoryName(path), first = false)
+        {
+            var facts = store.Inspect(path);
+            var sticky = (facts?.Mode & UnixFileMode.StickyBit) != 0;
+            if (facts is null || !facts.IsGroupOrWorldWritable || (!first && sticky))
+            {
+                continue;
+            }
+            var what = first ? "the cert dir" : $"{path}, a parent of the cert dir,";
+            yield return $"[renew] WARNING: {what} {(first ? path + " " : "")}is writable by group or others "
+                + $"(mode {FileModes.ToOctal(facts.Mode)}): whoever can write there can replace the certificates "
+                + "the cluster trusts";
+        }
+    }
+}

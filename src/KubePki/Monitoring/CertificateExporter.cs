@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace KubePki.Monitoring;
+
+/// <summary>Collects every source and renders x509-certificate-exporter's per-certificate metrics (same names, types
+/// and labels, so its Grafana dashboard and alert rules work unchanged) plus kubepki_cert_not_after, one series per
+/// check-expiration row, in the Prometheus text exposition format 0.0.4. Thread-safe; one scrape at a time.</summary>
+public sealed class CertificateExporter(
+    IReadOnlyList<ICertificateSource> sources, ExporterOptions options, TimeProvider time)
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    private readonly Lock _gate = new();
+
+    public Scrape Collect()
+    {
+        var scrape = new Scrape();
+        foreach (var source in sources)
+        {
+            source.Collect(scrape);
+        }
+        return scrape;
+    }
+
+    public string Render()
+    {
+        lock (_gate)
+        {
+            return Render(Collect(), time.GetUtcNow());
+        }
+    }
+
+    public string Render(Scrape scrape, DateTimeOffset now)
+    {
+        var series = new List<(string Labels, ParsedCertificate Certificate)>(scrape.Certificates.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in scrape.Certificates)
+        {
+            var labels = LabelText([.. item.SourceLabels, .. item.Certificate.NameLabels]);
+            // The same certificate at the same place twice (a file under both --cert-dir and --watch-dir, a bundle
+            // listing a CA twice) would repeat a series, which makes Prometheus reject the whole scrape: keep one.
+            if (seen.Add(labels))
+            {
+                series.Add((labels, item.Certificate));
+            }
+        }
+
+        var text = new StringBuilder(256 + series.Count * 900);
+        Family(text, "x509_cert_not_before", "Indicates the certificate's not before timestamp", series,
+            c => Seconds(c.NotBefore));
+        Family(text, "x509_cert_not_after", "Indicates the certificate's not after timestamp", series,
+            c => Seconds(c.NotAfter));
+        Family(text, "x509_cert_expired", "Indicates if the certificate is expired", series,
+            c => now > c.NotAfter ? "1" : "0");
+        if (options.ExposeRelativeMetrics)
+        {
+            Family(text, "x509_cert_expires_in_seconds",
+                "Indicates the remaining time before the certificate's not after timestamp", series,
+                c => Number((c.NotAfter - now).TotalSeconds));
+            Family(text, "x509_cert_valid_since_seconds",
+                "Indicates the elapsed time since the certificate's not before timestamp", series,
+                c => Number((now - c.NotBefore).TotalSeconds));
+        }
+        Header(text, "x509_read_errors", "Indicates the number of read failure(s)");
+        text.Append("x509_read_errors ").Append(scrape.Errors.Count.ToString(CultureInfo.InvariantCulture))
+            .Append('\n');
+        Header(text, "x509_exporter_build_info", "A metric with a constant '1' value labeled with version, revision, "
+            + "build date, runtime version, OS, and architecture");
+        text.Append("x509_exporter_build_info").Append(LabelText(
+        [
+            new("built", options.Build.Built), new("goarch", GoArch()), new("goos", "linux"),
+            new("goversion", $"dotnet{Environment.Version}"), new("revision", options.Build.Revision),
+            new("version", options.Build.Version),
+        ])).Append(" 1\n");
+        if (scrape.Kubeadm.Count > 0)
+        {
+            Header(text, "kubepki_cert_not_after", "NotAfter of each certificate kubeadm manages, named as kubepki "
+                + "certs check-expiration and renew name it");
+            foreach (var row in scrape.Kubeadm)
+            {
+                text.Append("kubepki_cert_not_after").Append(LabelText(
+                [
+                    new("ca", row.CaName ?? ""), new("externally_managed", row.ExternallyManaged ? "true" : "false"),
+                    new("name", row.Name),
+                ])).Append(' ').Append(Seconds(row.NotAfter)).Append('\n');
+            }
+        }
+        return text.ToString();
+    }
+
+    private static void Family(StringBuilder text, string name, string help,
+        List<(string Labels, ParsedCertificate Certificate)> series, Func<ParsedCertificate, string> value)
+    {
+        Header(text, name, help);
+        foreach (var (labels, certificate) in series)
+        {
+            text.Append(name).Append(labels).Append(' ').Append(value(certificate)).Append('\n');
+        }
+    }
+
+    private static void Header(StringBuilder text, string name, string help) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(" gauge\n");
+
+    /// <summary>{a="1",b="2"}: names sorted as Go's client sorts them; empty values left out (Prometheus treats an
+    /// empty label as absent, and upstream only sets the fields a certificate has).</summary>
+    public static string LabelText(IEnumerable<Label> labels)
+    {
+        var text = new StringBuilder("{");
+        foreach (var label in labels.Where(l => l.Value.Length > 0).OrderBy(l => l.Name, StringComparer.Ordinal))
+        {
+            if (text.Length > 1)
+            {
+                text.Append(',');
+            }
+            text.Append(label.Name).Append("=\"");
+            foreach (var c in label.Value)
+            {
+                _ = c switch
+                {
+                    '\\' => text.Append("\\\\"),
+                    '"' => text.Append("\\\""),
+                    '\n' => text.Append("\\n"),
+                    _ => text.Append(c),
+                };
+            }
+            text.Append('"');
+        }
+        return text.Length == 1 ? "" : text.Append('}').ToString();
+    }
+
+    private static string Seconds(DateTimeOffset instant) =>
+        instant.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string GoArch() => RuntimeInformation.OSArchitecture switch
+    {
+        Architecture.X64 => "amd64",
+        Architecture.Arm64 => "arm64",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,27 @@
+namespace KubePki.Monitoring;
+
+/// <summary>What the exporter reports besides the always-on series.</summary>
+public sealed record ExporterOptions
+{
+    /// <summary>x509_cert_expires_in_seconds and x509_cert_valid_since_seconds: off by default, as in
+    /// x509-certificate-exporter (--expose-relative-metrics), because they change at every scrape and compress badly;
+    /// <c>x509_cert_not_after - time()</c> gives the same in PromQL.</summary>
+    public bool ExposeRelativeMetrics { get; init; }
+
+    public BuildInfo Build { get; init; } = BuildInfo.Unknown;
+}
+
+/// <summary>The labels of x509_exporter_build_info. Label names are x509-certificate-exporter's (a Go program) so
+/// queries on them keep working; goversion carries the .NET runtime version.</summary>
+public sealed record BuildInfo(string Version, string Revision, string Built)
+{
+    public static BuildInfo Unknown { get; } = new("", "", "");
+
+    /// <summary>From an assembly's informational version, "1.2.3+commit".</summary>
+    public static BuildInfo FromInformationalVersion(string? informational)
+    {
+        var text = informational ?? "";
+        var plus = text.IndexOf('+');
+        return plus < 0 ? new BuildInfo(text, "", "") : new BuildInfo(text[..plus], text[(plus + 1)..], "");
+    }
+}

@@ -1,0 +1,48 @@
+namespace KubePki.Monitoring;
+
+/// <summary>Reads files at every scrape but parses them only when their bytes changed, so a renewed certificate shows
+/// at the next scrape and an unchanged one costs one read and a compare. Comparing content rather than mtime also
+/// catches a same-size rewrite within the file system's timestamp granularity.</summary>
+public sealed class FileContentCache
+{
+    private readonly Dictionary<(string Path, Type Kind), (byte[] Content, object Parsed)> _entries = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>The parse of <paramref name="path"/>'s current content. Throws <see cref="KubePkiException"/> naming
+    /// the file when it cannot be read or <paramref name="parse"/> rejects it (the rejection is cached with the
+    /// content).</summary>
+    public T Read<T>(string path, Func<byte[], T> parse) where T : class
+    {
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KubePkiException($"{path}: {e.Message}", e);
+        }
+        var key = (path, typeof(T));
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(key, out var entry) && entry.Content.AsSpan().SequenceEqual(content))
+            {
+                return entry.Parsed is KubePkiException error ? throw error : (T)entry.Parsed;
+            }
+        }
+        object parsed;
+        try
+        {
+            parsed = parse(content);
+        }
+        catch (KubePkiException e)
+        {
+            parsed = e;
+        }
+        lock (_gate)
+        {
+            _entries[key] = (content, parsed);
+        }
+        return parsed is KubePkiException failure ? throw failure : (T)parsed;
+    }
+}
