@@ -76,6 +76,28 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
         output.WriteLine($"{interrupted} of 10 kills landed in the middle of issue");
     }
 
+    [Fact]
+    public void A_file_replaced_twice_in_one_run_keeps_both_backups_and_no_state_goes_into_the_cert_dir()
+    {
+        using var dir = fixture.Copy();
+        var path = dir.Combine("admin.conf");
+        var original = File.ReadAllBytes(path);
+        var scope = new ReplacementScope(dir.Combine("pki"), dir.Path);
+        var policy = new ReplacementPolicy(TimeSpan.Zero, BackupKind: CaRotation.BackupKind);
+        using (var replacer = FileReplacer.Open(DiskFileStore.Instance, scope, policy, Later, TextWriter.Null))
+        {
+            replacer.Replace([FileWrite.Text(path, "first", FileModes.Private)]);
+            replacer.Replace([FileWrite.Text(path, "second", FileModes.Private)]);
+
+            // The first copy is what the run started from; the second is what the second replacement replaced.
+            Assert.Equal(original, File.ReadAllBytes(Path.Combine(replacer.BackupPath!, "admin.conf")));
+            Assert.Equal("first", File.ReadAllText(Path.Combine(replacer.BackupPath!, "admin.conf.1")));
+        }
+        Assert.Equal("second", File.ReadAllText(path));
+        Assert.True(File.Exists(scope.LockPath));
+        Assert.Empty(Directory.EnumerateFiles(dir.Combine("pki"), "kubepki-*", SearchOption.AllDirectories));
+    }
+
     private static int CountWrites(TempDir prepared, string phase)
     {
         using var dir = CopyOf(prepared.Path);
