@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KubePki.Cli.Commands.Ca;
 using KubePki.Cli.Commands.Certs;
 using KubePki.Cli.Commands.Config;
 using KubePki.Cli.Commands.Csr;
@@ -17,6 +18,7 @@ public static class KubePkiCli
         var root = new RootCommand("kubepki: create, inspect and renew the certificates and kubeconfig files of a kubeadm-style Kubernetes cluster.");
         root.Subcommands.Add(InitCommand.Create(env));
         root.Subcommands.Add(CertsCommand.Create(env));
+        root.Subcommands.Add(CaCommand.Create(env));
         var kubeconfig = new Command("kubeconfig", "Kubeconfig file utilities.");
         kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
         root.Subcommands.Add(kubeconfig);

@@ -35,15 +35,18 @@ public sealed class BackupDirectory
         return new BackupDirectory(store, scope, path);
     }
 
-    /// <summary>Copies a file in; returns the copy's path.</summary>
-    public string Save(string file)
+    /// <summary>Copies a file in; returns the copy's path. A run that replaces the same file again passes its
+    /// <paramref name="replacement"/> number (1, 2, …): that copy goes beside the first (<c>&lt;file&gt;.1</c>), so the
+    /// first keeps what the run started from and each journal points at the content it replaces.</summary>
+    public string Save(string file, int replacement = 0)
     {
         var full = System.IO.Path.GetFullPath(file);
         var baseFull = System.IO.Path.GetFullPath(_scope.KubeconfigDir);
         var relative = full.StartsWith(baseFull + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)
             ? System.IO.Path.GetRelativePath(baseFull, full)
             : full.TrimStart(System.IO.Path.DirectorySeparatorChar);
-        var target = System.IO.Path.Combine(Path, relative);
+        var target = System.IO.Path.Combine(Path, relative)
+            + (replacement > 0 ? "." + replacement.ToString(CultureInfo.InvariantCulture) : "");
         var facts = _store.Inspect(full, followLinks: true)
             ?? throw new KubePkiException($"{full} disappeared before it could be backed up");
         _store.Write([new FileWrite(target, _store.ReadBytes(full), facts.Mode)

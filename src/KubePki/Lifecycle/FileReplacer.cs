@@ -30,6 +30,9 @@ public sealed class FileReplacer : IDisposable
 
     private BackupDirectory? _backup;
 
+    // How often this run has backed up each file: a file replaced again is saved beside its first copy.
+    private readonly Dictionary<string, int> _saves = new(StringComparer.Ordinal);
+
     private FileReplacer(
         IFileStore store,
         ReplacementScope scope,
@@ -89,17 +92,28 @@ public sealed class FileReplacer : IDisposable
             _log.WriteLine($"[renew] Backing up the files it replaces to {_backup.Path}");
         }
         var entries = writes
-            .Select(w => new RenewalJournal.Entry(w.Path, _store.Exists(w.Path) ? _backup.Save(w.Path) : null))
+            .Select(w => new RenewalJournal.Entry(w.Path, _store.Exists(w.Path) ? Save(w.Path) : null))
             .ToList();
         var journal = RenewalJournal.Begin(_store, _scope, _backup.Path, entries);
         try
         {
             _store.Write(writes);
         }
-        finally
+        catch (Exception e) when (e is KubePkiException or IOException or UnauthorizedAccessException)
         {
-            journal.Complete(); // done, or failed and already rolled back by the store
+            journal.Complete(); // the store has already put the files back
+            throw;
         }
+        // Anything else (a crash) leaves the journal, so the next Open puts the backed-up files back.
+        journal.Complete();
+    }
+
+    private string Save(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var count = _saves.GetValueOrDefault(full);
+        _saves[full] = count + 1;
+        return _backup!.Save(full, count);
     }
 
     /// <summary>Removes this run's backup dir; for a run that replaced nothing.</summary>

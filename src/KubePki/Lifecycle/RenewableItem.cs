@@ -43,8 +43,11 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
     /// <summary>The components to restart once this item is renewed (from the catalog row).</summary>
     public abstract IReadOnlyList<string> Restarts { get; }
 
-    /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed the current CA.</summary>
-    public abstract IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca);
+    /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed
+    /// <paramref name="caBundlePem"/>, every certificate of the current CA file (one CA, or two while a CA rotation
+    /// trusts both).</summary>
+    public abstract IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
+        string caBundlePem);
 }
 
 public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
@@ -84,7 +87,8 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
     }
 
     // Key first, then cert: a reader that sees the new cert also sees the new key.
-    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca) =>
+    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
+        string caBundlePem) =>
         [Pki.KeyFile(Definition.BaseName, key), Pki.CertFile(Definition.BaseName, certificate)];
 }
 
@@ -137,11 +141,12 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         }
     }
 
-    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key, X509Certificate2 ca)
+    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
+        string caBundlePem)
     {
         var file = Read(store);
         file.SetClientCredentials(PemCodec.EncodeCertificate(certificate), key.ToPem());
-        file.SetCertificateAuthority(PemCodec.EncodeCertificate(ca));
+        file.SetCertificateAuthority(caBundlePem);
         return [FileWrite.Text(FilePath, file.Serialize(), FileModes.Private)];
     }
 }

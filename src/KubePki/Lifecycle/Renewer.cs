@@ -38,9 +38,38 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
 
     public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options)
     {
-        var store = context.Pki.Store;
-        StateDirectory.RequireCertDir(store, context.Config.CertificatesDir);
+        StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
         using var replacer = options.DryRun ? null : OpenReplacer(options);
+        var renewed = RenewEach(items, options, replacer, ownsReplacer: true);
+        var pruned = replacer?.Finish() ?? [];
+        foreach (var path in pruned)
+        {
+            Log.WriteLine($"[renew] Removed the old backup {path} (--backup-retention {options.BackupRetention})");
+        }
+        return Result(renewed, replacer?.BackupPath, pruned);
+    }
+
+    /// <summary>Renews within a run that already holds <paramref name="replacer"/> (a CA rotation re-issuing its
+    /// leaves): its lock, journal and backup dir are used, and the caller finishes it. A second lock would block:
+    /// the run already holds it.</summary>
+    public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer replacer)
+    {
+        StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
+        var renewed = RenewEach(items, options, replacer, ownsReplacer: false);
+        return Result(renewed, replacer.BackupPath, []);
+    }
+
+    private static RenewalResult Result(
+        IReadOnlyList<RenewableItem> renewed, string? backupPath, IReadOnlyList<string> pruned)
+    {
+        var restart = ControlPlaneComponents.Order.Where(c => renewed.Any(r => r.Restarts.Contains(c))).ToList();
+        return new RenewalResult(renewed.Select(r => r.Name).ToList(), backupPath, pruned, restart);
+    }
+
+    private List<RenewableItem> RenewEach(
+        IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer? replacer, bool ownsReplacer)
+    {
+        var store = context.Pki.Store;
         Preflight(items);
         var due = items.Where(i => i.Exists(store) && !IsExternal(i.CaName) && IsDue(i, options, quiet: true)).ToList();
         if (!options.DryRun && context.Keys is PrefetchingKeyGenerator prefetching)
@@ -87,15 +116,17 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                 }
                 using var key = context.Keys.Generate(KeyAlgorithmFor(item, options));
                 var renewedCert = context.Issue(item.CaName, template, key, $"the {item.Name} certificate");
-                var caCert = context.GetCa(item.CaName).Certificate;
                 Verify(item, template, renewedCert, key);
-                replacer!.Replace(item.Replacement(store, renewedCert, key, caCert));
+                // Every certificate of the CA file: one CA, or two while a CA rotation is under way.
+                var caBundle = context.Pki.ReadCertChain(CertCatalog.Get(item.CaName).BaseName);
+                var caBundlePem = string.Concat(caBundle.Select(PemCodec.EncodeCertificate));
+                replacer!.Replace(item.Replacement(store, renewedCert, key, caBundlePem));
                 renewed.Add(item);
                 Log.WriteLine($"{item.LongName} renewed");
             }
             catch (Exception e) when (e is KubePkiException or IOException or UnauthorizedAccessException)
             {
-                if (renewed.Count == 0)
+                if (renewed.Count == 0 && ownsReplacer)
                 {
                     replacer?.DiscardBackup();
                 }
@@ -106,13 +137,7 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                 throw new KubePkiException($"renewing {item.Name} failed, its files are unchanged ({done}{where}): {e.Message}", e);
             }
         }
-        var pruned = replacer?.Finish() ?? [];
-        foreach (var path in pruned)
-        {
-            Log.WriteLine($"[renew] Removed the old backup {path} (--backup-retention {options.BackupRetention})");
-        }
-        var restart = ControlPlaneComponents.Order.Where(c => renewed.Any(r => r.Restarts.Contains(c))).ToList();
-        return new RenewalResult(renewed.Select(r => r.Name).ToList(), replacer?.BackupPath, pruned, restart);
+        return renewed;
     }
 
     /// <summary><c>--csr-only</c>: under the same lock and <c>--expiring-within</c> filter as a renewal, a new key and

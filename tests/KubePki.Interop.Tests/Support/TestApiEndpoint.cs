@@ -25,8 +25,8 @@ public sealed class TestApiEndpoint : IAsyncDisposable
     private readonly ConcurrentQueue<Seen> _seen = new();
     private readonly ConcurrentQueue<string> _refused = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
-    private X509Certificate2? _serverCert;
-    private X509Certificate2? _clientCa;
+    private volatile X509Certificate2? _serverCert;
+    private volatile X509Certificate2Collection? _clientCas;
     private Task? _acceptLoop;
 
     /// <summary>Binds now (so the port is known before the kubeconfigs that name it are written); serves after <see cref="Start"/>.</summary>
@@ -44,13 +44,27 @@ public sealed class TestApiEndpoint : IAsyncDisposable
     /// <summary>Reasons of refused TLS handshakes (client cert missing or not from the trusted CA), in order.</summary>
     public IReadOnlyList<string> Refusals => _refused.ToArray();
 
+    /// <summary>Serves the cert and key; client certs must chain to one of the CAs in <paramref name="clientCaPath"/>
+    /// (every certificate of the file is trusted, as kube-apiserver's --client-ca-file does with a bundle).</summary>
     public void Start(string servingCertPath, string servingKeyPath, string clientCaPath)
+    {
+        Load(servingCertPath, servingKeyPath, clientCaPath);
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    /// <summary>What restarting kube-apiserver does to its TLS front door: the files are read again, and every new
+    /// connection is served and judged with them.</summary>
+    public void Restart(string servingCertPath, string servingKeyPath, string clientCaPath) =>
+        Load(servingCertPath, servingKeyPath, clientCaPath);
+
+    private void Load(string servingCertPath, string servingKeyPath, string clientCaPath)
     {
         var pem = X509Certificate2.CreateFromPemFile(servingCertPath, servingKeyPath);
         // Re-import as PKCS#12 so the private key is usable by the TLS stack on every platform.
         _serverCert = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        _clientCa = X509CertificateLoader.LoadCertificateFromFile(clientCaPath);
-        _acceptLoop = AcceptLoopAsync();
+        var cas = new X509Certificate2Collection();
+        cas.ImportFromPemFile(clientCaPath);
+        _clientCas = cas;
     }
 
     private async Task AcceptLoopAsync()
@@ -145,7 +159,7 @@ public sealed class TestApiEndpoint : IAsyncDisposable
         using var cert = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_clientCa!);
+        chain.ChainPolicy.CustomTrustStore.AddRange(_clientCas!);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ClientAuthOid));
         if (chain.Build(cert))
@@ -185,7 +199,6 @@ public sealed class TestApiEndpoint : IAsyncDisposable
         }
         await Task.WhenAll(_connections.Keys).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
         _serverCert?.Dispose();
-        _clientCa?.Dispose();
         _stop.Dispose();
     }
 }

@@ -15,7 +15,7 @@ public class NamespaceDependencyTests
         ["KubePki.Validation", "KubePki.Kubeconfig", "KubePki.Kubelet"],
         ["KubePki.Lifecycle", "KubePki.Cluster"],
         ["KubePki.Monitoring"],
-        ["KubePki.ControlPlane"],
+        ["KubePki.Rotation", "KubePki.ControlPlane"],
     ];
 
     [Theory]
