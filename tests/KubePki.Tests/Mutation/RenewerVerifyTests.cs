@@ -30,7 +30,8 @@ public class RenewerVerifyTests(ClusterFixture cluster) : IClassFixture<ClusterF
         var e = Assert.Throws<KubePkiException>(() =>
             new Renewer(context).Renew([RenewalCatalog.Find(config, pki, "apiserver")], new RenewalOptions()));
 
-        Assert.Contains($"apiserver: the new certificate does not chain to {dir.Combine("pki", "ca.crt")}; nothing replaced",
+        Assert.Contains(
+            $"apiserver: the new certificate does not chain to {dir.Combine("pki", "ca.crt")}; nothing replaced",
             e.Message);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
         // The state dir (lock) may exist; certificates, keys and kubeconfigs are untouched and no backup was made.
