@@ -5,8 +5,7 @@ namespace KubePki.Interop.Tests;
 
 /// <summary><c>kubepki ca rotate</c> for etcd-ca on a real 3-member etcd cluster, one cert dir per member as on three
 /// control-plane nodes (plus the dir holding the apiserver's and the health check's client certs): start on every
-/// member with one imported new CA → rolling restart → issue everywhere → rolling restart → finish everywhere →
-/// rolling
+/// member with one imported new CA → rolling restart → issue everywhere → rolling restart → finish everywhere → rolling
 /// restart. Quorum and data survive every step and peers keep talking; etcdctl with the old client cert works through
 /// phase 2 and is refused after finish; etcdctl with a client cert of the new CA works from phase 1 on.</summary>
 [Collection(EtcdCollection.Name)]
