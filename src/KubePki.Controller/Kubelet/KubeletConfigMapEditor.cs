@@ -51,7 +51,8 @@ public sealed partial class KubeletConfigMapEditor(IKubernetes client)
     {
         try
         {
-            return await client.CoreV1.ReadNamespacedConfigMapAsync(Name, Namespace, cancellationToken: cancellationToken);
+            return await client.CoreV1.ReadNamespacedConfigMapAsync(Name, Namespace,
+                cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -99,7 +99,8 @@ public static class ServingBootstrapEditor
             if (root.Style == MappingStyle.Flow)
             {
                 throw new KubePkiException(
-                    $"{source}: a flow-style (JSON) KubeletConfiguration is not supported; convert it to block YAML first");
+                    $"{source}: a flow-style (JSON) KubeletConfiguration is not supported; "
+                    + "convert it to block YAML first");
             }
             var first = true;
             while (!parser.Accept<MappingEnd>(out _))
@@ -137,7 +138,8 @@ public static class ServingBootstrapEditor
             if (!parser.Accept<StreamEnd>(out _))
             {
                 throw new KubePkiException(
-                    $"{source}: holds more than one YAML document; a kubelet config is exactly one KubeletConfiguration");
+                    $"{source}: holds more than one YAML document; "
+                    + "a kubelet config is exactly one KubeletConfiguration");
             }
         }
         catch (YamlException e)
@@ -166,7 +168,8 @@ public static class ServingBootstrapEditor
             && Canonical(old, 0) == Canonical(edited, 0);
         if (!ok)
         {
-            throw new KubePkiException($"{source}: the edited config does not read back as expected; nothing was changed");
+            throw new KubePkiException(
+                $"{source}: the edited config does not read back as expected; nothing was changed");
         }
     }
 
