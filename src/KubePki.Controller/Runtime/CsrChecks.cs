@@ -13,7 +13,8 @@ public sealed class CsrChecks(IKubernetes client, KubeletServingApprover approve
 {
     public sealed record Check(V1CertificateSigningRequest Csr, ApprovalVerdict Verdict);
 
-    public async Task<IReadOnlyList<Check>> EvaluateAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Check>> EvaluateAsync(
+        IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         IReadOnlyList<V1CertificateSigningRequest> csrs = names.Count > 0
             ? await Task.WhenAll(names.Select(n => client.CertificatesV1.ReadCertificateSigningRequestAsync(n,

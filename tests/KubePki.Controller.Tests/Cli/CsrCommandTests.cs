@@ -207,14 +207,17 @@ public class CsrCommandTests
         var otherName = await new SimulatedKubelet(cluster, "node-good", ["10.0.0.1"]).SubmitAsync();
 
         var all = await KubepkiProcess.RunAsync("csr", "check", "--kubeconfig", cluster.AdminConf);
-        var named = await KubepkiProcess.RunAsync("csr", "check", "ed25519-csr", goodName, "--kubeconfig", cluster.AdminConf);
+        var named = await KubepkiProcess.RunAsync(
+            "csr", "check", "ed25519-csr", goodName, "--kubeconfig", cluster.AdminConf);
 
         Assert.True(all.ExitCode == 0, all.All);
         var lines = all.Out.TrimEnd('\n').Split('\n');
         Assert.Equal(4, lines.Length);
-        Assert.Matches(@"^ed25519-csr\s+system:node:node1\s+Deny\s+.*KeyIsSupported: .*unsupported", lines.Single(l => l.StartsWith("ed25519-csr", StringComparison.Ordinal)));
-        Assert.Matches($@"^{goodName}\s+system:node:node-good\s+Approve\s", lines.Single(l => l.StartsWith(goodName, StringComparison.Ordinal)));
-        Assert.Matches($@"^{otherName}\s+system:node:node-good\s+Approve\s", lines.Single(l => l.StartsWith(otherName, StringComparison.Ordinal)));
+        string Line(string name) => lines.Single(l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.Matches(@"^ed25519-csr\s+system:node:node1\s+Deny\s+.*KeyIsSupported: .*unsupported",
+            Line("ed25519-csr"));
+        Assert.Matches($@"^{goodName}\s+system:node:node-good\s+Approve\s", Line(goodName));
+        Assert.Matches($@"^{otherName}\s+system:node:node-good\s+Approve\s", Line(otherName));
         Assert.True(named.ExitCode == 0, named.All);
         Assert.Matches(@"ed25519-csr\s+system:node:node1\s+Deny\s+.*unsupported", named.Out);
         Assert.Matches($@"{goodName}\s+system:node:node-good\s+Approve\s", named.Out);

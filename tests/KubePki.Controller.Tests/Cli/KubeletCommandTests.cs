@@ -74,7 +74,8 @@ public class KubeletCommandTests
     [InlineData("kind: KubeletConfiguration\nserverTLSBootstrap: false\nserverTLSBootstrap: false\n", "duplicate key")]
     [InlineData("serverTLSBootstrap: false\n", "no \"kind: KubeletConfiguration\"")]
     [InlineData("kind: KubeletConfiguration\n---\nkind: KubeletConfiguration\n", "more than one YAML document")]
-    public async Task A_config_it_cannot_rewrite_safely_is_refused_in_one_line_and_left_unchanged(string text, string why)
+    public async Task A_config_it_cannot_rewrite_safely_is_refused_in_one_line_and_left_unchanged(
+        string text, string why)
     {
         using var dir = new TempDir("kubelet-config");
         var path = dir.Combine("config.yaml");
