@@ -217,6 +217,10 @@ public static class CsrStrategy
         {
             problem = e.Message;
         }
+        catch (NotSupportedException)
+        {
+            // Go's parser (kube-apiserver) reads Ed25519 and other keys .NET cannot; their requests are accepted there.
+        }
         if (problem is not null)
         {
             yield return $"spec.request: Invalid value: []byte{{...}}: {problem}";

@@ -186,6 +186,44 @@ public class CsrCommandTests
     }
 
     [Fact]
+    public async Task Check_reports_a_csr_with_an_unsupported_key_on_its_own_line_among_good_ones()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var good = new SimulatedKubelet(cluster, "node-good", ["10.0.0.1"]);
+        good.RegisterNode();
+        var goodName = await good.SubmitAsync();
+        cluster.Server.Store.AddNode("node1", ("InternalIP", "10.0.0.1"), ("Hostname", "node1"));
+        var node1 = cluster.ClientFor("system:node:node1", "system:nodes");
+        await node1.CertificatesV1.CreateCertificateSigningRequestAsync(new V1CertificateSigningRequest
+        {
+            Metadata = new V1ObjectMeta { Name = "ed25519-csr" },
+            Spec = new V1CertificateSigningRequestSpec
+            {
+                Request = UnsupportedKeyCsrs.Pem("ed25519"),
+                SignerName = SignerNames.KubeletServing,
+                Usages = ["digital signature", "server auth"],
+            },
+        });
+        var otherName = await new SimulatedKubelet(cluster, "node-good", ["10.0.0.1"]).SubmitAsync();
+
+        var all = await KubepkiProcess.RunAsync("csr", "check", "--kubeconfig", cluster.AdminConf);
+        var named = await KubepkiProcess.RunAsync(
+            "csr", "check", "ed25519-csr", goodName, "--kubeconfig", cluster.AdminConf);
+
+        Assert.True(all.ExitCode == 0, all.All);
+        var lines = all.Out.TrimEnd('\n').Split('\n');
+        Assert.Equal(4, lines.Length);
+        string Line(string name) => lines.Single(l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.Matches(@"^ed25519-csr\s+system:node:node1\s+Deny\s+.*KeyIsSupported: .*unsupported",
+            Line("ed25519-csr"));
+        Assert.Matches($@"^{goodName}\s+system:node:node-good\s+Approve\s", Line(goodName));
+        Assert.Matches($@"^{otherName}\s+system:node:node-good\s+Approve\s", Line(otherName));
+        Assert.True(named.ExitCode == 0, named.All);
+        Assert.Matches(@"ed25519-csr\s+system:node:node1\s+Deny\s+.*unsupported", named.Out);
+        Assert.Matches($@"{goodName}\s+system:node:node-good\s+Approve\s", named.Out);
+    }
+
+    [Fact]
     public async Task Check_with_nothing_pending_says_so_and_bad_flags_are_one_line_errors()
     {
         await using var cluster = await TestCluster.StartAsync();

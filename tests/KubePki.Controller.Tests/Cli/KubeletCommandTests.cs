@@ -68,6 +68,29 @@ public class KubeletCommandTests
         Assert.Equal([json], Directory.GetFiles(dir.Path));
     }
 
+    [Theory]
+    [InlineData("kind: KubeletConfiguration\nserverTLSBootstrap: &on false\nrotateCertificates: *on\n", "anchor &on")]
+    [InlineData("kind: KubeletConfiguration\nserverTLSBootstrap: |\n  false\n", "block scalar")]
+    [InlineData("kind: KubeletConfiguration\nserverTLSBootstrap: false\nserverTLSBootstrap: false\n", "duplicate key")]
+    [InlineData("serverTLSBootstrap: false\n", "no \"kind: KubeletConfiguration\"")]
+    [InlineData("kind: KubeletConfiguration\n---\nkind: KubeletConfiguration\n", "more than one YAML document")]
+    public async Task A_config_it_cannot_rewrite_safely_is_refused_in_one_line_and_left_unchanged(
+        string text, string why)
+    {
+        using var dir = new TempDir("kubelet-config");
+        var path = dir.Combine("config.yaml");
+        File.WriteAllText(path, text);
+
+        var result = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubelet-config", path);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.StartsWith($"error: {path}: ", line);
+        Assert.Contains(why, line);
+        Assert.Equal(text, File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(dir.Path));
+    }
+
     [Fact]
     public async Task The_kubelet_config_configmap_is_updated_once_and_then_left_alone()
     {

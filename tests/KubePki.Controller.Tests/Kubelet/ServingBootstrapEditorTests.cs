@@ -49,7 +49,7 @@ public class ServingBootstrapEditorTests
 
     [Theory]
     [InlineData("kind: KubeletConfiguration\nserverTLSBootstrap: true\nrotateCertificates: true\n")]
-    [InlineData("rotateCertificates: True\nserverTLSBootstrap: TRUE # already\n")]
+    [InlineData("kind: KubeletConfiguration\nrotateCertificates: True\nserverTLSBootstrap: TRUE # already\n")]
     public void An_already_enabled_config_is_left_alone(string text)
     {
         var edit = ServingBootstrapEditor.Enable(text, "config.yaml");
@@ -64,6 +64,52 @@ public class ServingBootstrapEditorTests
     [InlineData("kind: KubeletConfiguration\nserverTLSBootstrap:\n  enabled: true\n", "config.yaml: serverTLSBootstrap is not a boolean")]
     [InlineData("- a\n- b\n", "config.yaml: the document is not a YAML mapping")]
     public void Configs_it_cannot_edit_safely_are_refused_with_the_reason(string text, string message)
+    {
+        var e = Assert.Throws<KubePkiException>(() => ServingBootstrapEditor.Enable(text, "config.yaml"));
+
+        Assert.Equal(message, e.Message);
+    }
+
+    public static TheoryData<string, string> Hostile => new()
+    {
+        {
+            "kind: KubeletConfiguration\nserverTLSBootstrap: &off false\nrotateCertificates: *off\n",
+            "config.yaml: serverTLSBootstrap carries the anchor &off, so other fields may refer to it; "
+                + "write it as a plain true or false first"
+        },
+        {
+            "kind: KubeletConfiguration\nfeatureOff: &f false\nserverTLSBootstrap: *f\n",
+            "config.yaml: serverTLSBootstrap is the alias *f; write it as a plain true or false first"
+        },
+        {
+            "kind: KubeletConfiguration\nserverTLSBootstrap: |\n  false\nrotateCertificates: true\n",
+            "config.yaml: serverTLSBootstrap is a block scalar (| or >); write it as a plain true or false first"
+        },
+        {
+            "kind: KubeletConfiguration\nrotateCertificates: >-\n  false\n",
+            "config.yaml: rotateCertificates is a block scalar (| or >); write it as a plain true or false first"
+        },
+        {
+            "kind: KubeletConfiguration\nserverTLSBootstrap: false\nserverTLSBootstrap: false\n",
+            "config.yaml: invalid YAML at line 3: duplicate key \"serverTLSBootstrap\""
+        },
+        {
+            "serverTLSBootstrap: false\nrotateCertificates: true\n",
+            "config.yaml: has no \"kind: KubeletConfiguration\"; is it a kubelet config?"
+        },
+        {
+            "",
+            "config.yaml: has no \"kind: KubeletConfiguration\"; is it a kubelet config?"
+        },
+        {
+            "kind: KubeletConfiguration\nrotateCertificates: true\n---\nkind: KubeletConfiguration\n",
+            "config.yaml: holds more than one YAML document; a kubelet config is exactly one KubeletConfiguration"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void Values_a_text_edit_cannot_change_safely_are_refused(string text, string message)
     {
         var e = Assert.Throws<KubePkiException>(() => ServingBootstrapEditor.Enable(text, "config.yaml"));
 

@@ -1,18 +1,13 @@
 using System.CommandLine;
-using System.Net;
-using k8s;
-using k8s.Models;
 using KubePki.Cli.Commands.Controller;
 using KubePki.Controller.Runtime;
 
 namespace KubePki.Cli.Commands.Csr;
 
 /// <summary><c>kubepki csr approve|deny NAME... [--force]</c>, as <c>kubectl certificate approve|deny</c>: the condition
-/// goes through the /approval subresource; a conflict re-reads the CSR and retries (up to 10 times).</summary>
+/// goes through the /approval subresource (see <see cref="CsrApprovals"/>).</summary>
 public static class CsrApprovalCommand
 {
-    private const int ConflictRetries = 10;
-
     public static Command Create(CliEnvironment env, bool approve)
     {
         var verb = approve ? "approve" : "deny";
@@ -30,13 +25,13 @@ public static class CsrApprovalCommand
             {
                 throw new KubePkiException("one or more CSRs must be specified as <name>");
             }
-            var client = KubeClientFactory.Create(result.GetValue(kubeconfig));
+            var approvals = new CsrApprovals(KubeClientFactory.Create(result.GetValue(kubeconfig)), env.Time);
             var failed = false;
             foreach (var name in requested)
             {
                 try
                 {
-                    await ApplyAsync(client, name, approve, result.GetValue(force), env.Time, cancellationToken);
+                    await approvals.ApplyAsync(name, approve, result.GetValue(force), cancellationToken);
                     env.Out.WriteLine($"certificatesigningrequest.certificates.k8s.io/{name} {(approve ? "approved" : "denied")}");
                 }
                 catch (KubePkiException e)
@@ -53,43 +48,5 @@ public static class CsrApprovalCommand
             return failed ? 1 : 0;
         }));
         return command;
-    }
-
-    private static async Task ApplyAsync(IKubernetes client, string name, bool approve, bool force, TimeProvider time, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var csr = await client.CertificatesV1.ReadCertificateSigningRequestAsync(name, cancellationToken: cancellationToken);
-            var change = ApprovalChange.Decide(CsrConverter.ToSnapshot(csr), approve, force, time.GetUtcNow());
-            if (change.Error is { } error)
-            {
-                throw new KubePkiException(error);
-            }
-            if (!change.Send)
-            {
-                return;
-            }
-            if (change.Added is { } added)
-            {
-                csr.Status ??= new V1CertificateSigningRequestStatus();
-                csr.Status.Conditions ??= [];
-                csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition
-                {
-                    Type = added.Type,
-                    Status = added.Status,
-                    Reason = added.Reason,
-                    Message = added.Message,
-                    LastUpdateTime = added.LastUpdateTime?.UtcDateTime,
-                });
-            }
-            try
-            {
-                await client.CertificatesV1.ReplaceCertificateSigningRequestApprovalAsync(csr, name, cancellationToken: cancellationToken);
-                return;
-            }
-            catch (Exception e) when (ApiCommandGuard.IsStatus(e, HttpStatusCode.Conflict) && attempt < ConflictRetries)
-            {
-            }
-        }
     }
 }

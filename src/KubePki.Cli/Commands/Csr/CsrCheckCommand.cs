@@ -1,11 +1,7 @@
 using System.CommandLine;
-using System.Net;
-using k8s;
-using k8s.Models;
 using KubePki.Cli.Commands.Controller;
 using KubePki.Cli.Rendering;
 using KubePki.Controller.Approval;
-using KubePki.Controller.Model;
 using KubePki.Controller.Runtime;
 
 namespace KubePki.Cli.Commands.Csr;
@@ -30,46 +26,22 @@ public static class CsrCheckCommand
         {
             var approver = new KubeletServingApprover(approverFlags.Read(result));
             var client = KubeClientFactory.Create(result.GetValue(kubeconfig));
-            var requested = result.GetValue(names) ?? [];
-            IReadOnlyList<V1CertificateSigningRequest> csrs = requested.Length > 0
-                ? await Task.WhenAll(requested.Select(n => client.CertificatesV1.ReadCertificateSigningRequestAsync(n, cancellationToken: cancellationToken)))
-                : (await client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken)).Items
-                    .Where(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null).ToList();
-            if (csrs.Count == 0)
+            var checks = await new CsrChecks(client, approver).EvaluateAsync(result.GetValue(names) ?? [],
+                cancellationToken);
+            if (checks.Count == 0)
             {
                 env.Out.WriteLine("No pending kubernetes.io/kubelet-serving CSRs.");
                 return 0;
             }
             var table = new TabWriter(minWidth: 6, padding: 3);
             table.WriteLine("NAME\tREQUESTOR\tVERDICT\tDETAIL");
-            foreach (var csr in csrs)
+            foreach (var (csr, verdict) in checks)
             {
-                var verdict = await EvaluateAsync(client, approver, CsrConverter.ToSnapshot(csr), cancellationToken);
                 table.WriteLine($"{csr.Metadata.Name}\t{csr.Spec.Username}\t{verdict.Decision}\t{verdict.Message}");
             }
             env.Out.Write(table.Flush());
             return 0;
         }));
         return command;
-    }
-
-    private static async Task<ApprovalVerdict> EvaluateAsync(IKubernetes client, KubeletServingApprover approver, CsrSnapshot csr, CancellationToken cancellationToken)
-    {
-        if (KubeletServingApprover.IgnoreReason(csr) is { } ignore)
-        {
-            return ApprovalVerdict.Ignore(ignore);
-        }
-        V1Node? node = null;
-        if (KubeletServingApprover.NodeNameOf(csr.Username) is { } nodeName)
-        {
-            try
-            {
-                node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: cancellationToken);
-            }
-            catch (Exception e) when (ApiCommandGuard.IsStatus(e, HttpStatusCode.NotFound))
-            {
-            }
-        }
-        return approver.Evaluate(csr, node is null ? null : CsrConverter.ToFacts(node));
     }
 }

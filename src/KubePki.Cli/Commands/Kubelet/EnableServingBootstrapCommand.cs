@@ -1,6 +1,9 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.Controller;
 using KubePki.Cli.Commands.Csr;
+using KubePki.Controller.Kubelet;
+using KubePki.Kubelet;
+using KubePki.Storage;
 
 namespace KubePki.Cli.Commands.Kubelet;
 
@@ -28,12 +31,53 @@ public static class EnableServingBootstrapCommand
                     throw new KubePkiException("--kubelet-config and --kubeconfig are mutually exclusive");
                 }
                 var client = KubeClientFactory.Create(path);
-                await new KubeletConfigMapEditor(client, env.Out).EnableAsync(cancellationToken);
+                Render(env.Out, await new KubeletConfigMapEditor(client).EnableAsync(cancellationToken));
                 return 0;
             }
-            new KubeletConfigFileEditor(env.Out, env.Time).Enable(result.GetValue(file) ?? DefaultKubeletConfig);
+            var configPath = result.GetValue(file) ?? DefaultKubeletConfig;
+            Render(env.Out, new KubeletConfigFileEditor(DiskFileStore.Instance, env.Time).Enable(configPath));
             return 0;
         }));
         return command;
+    }
+
+    private static void Render(TextWriter output, KubeletConfigFileEditor.Result result)
+    {
+        var path = result.Path;
+        if (result.Backup is not { } backup)
+        {
+            output.WriteLine(
+                $"[kubelet] {path} already has serverTLSBootstrap: true and rotateCertificates: true; nothing changed");
+            return;
+        }
+        output.WriteLine($"[kubelet] backed up {path} to {backup}");
+        foreach (var change in result.Edit.Changes)
+        {
+            output.WriteLine($"[kubelet] {path}: {change}");
+        }
+        output.WriteLine(
+            "[kubelet] the kubelet reads its config only at start; restart it to request a serving certificate:");
+        output.WriteLine("\tsystemctl restart kubelet");
+        output.WriteLine("[kubelet] its CSR (signer kubernetes.io/kubelet-serving) then waits for approval: "
+            + "see 'kubepki csr check' or run 'kubepki controller --approve-kubelet-serving'");
+    }
+
+    private static void Render(TextWriter output, KubeletConfigMapEditor.Result result)
+    {
+        var name = result.Name;
+        if (!result.Edit.Changed)
+        {
+            output.WriteLine($"[kubelet] ConfigMap {name} already has serverTLSBootstrap: true "
+                + "and rotateCertificates: true; nothing changed");
+            return;
+        }
+        foreach (var change in result.Edit.Changes)
+        {
+            output.WriteLine($"[kubelet] ConfigMap {name}: {change}");
+        }
+        output.WriteLine("[kubelet] nodes pick this up on join or upgrade; on each existing node run");
+        output.WriteLine("\tkubeadm upgrade node phase kubelet-config   "
+            + "(or: kubepki kubelet enable-serving-bootstrap --kubelet-config /var/lib/kubelet/config.yaml)");
+        output.WriteLine("\tsystemctl restart kubelet");
     }
 }

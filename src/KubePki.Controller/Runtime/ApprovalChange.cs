@@ -1,14 +1,17 @@
 using KubePki.Controller.Model;
 
-namespace KubePki.Cli.Commands.Csr;
+namespace KubePki.Controller.Runtime;
 
 /// <summary>kubectl's addConditionIfNeeded as data: the opposite decision is an error even with --force; the same
-/// decision again changes nothing unless --force (which re-sends without a duplicate); otherwise the condition is added.</summary>
+/// decision again changes nothing unless --force (which re-sends without a duplicate); otherwise the condition is
+/// added.</summary>
 public sealed record ApprovalChange(string? Error, bool Send, CsrCondition? Added)
 {
     public static ApprovalChange Decide(CsrSnapshot csr, bool approve, bool force, DateTimeOffset now)
     {
-        var (type, opposite) = approve ? (CsrCondition.Approved, CsrCondition.Denied) : (CsrCondition.Denied, CsrCondition.Approved);
+        var (type, opposite) = approve
+            ? (CsrCondition.Approved, CsrCondition.Denied)
+            : (CsrCondition.Denied, CsrCondition.Approved);
         if (csr.Has(opposite))
         {
             return new ApprovalChange($"certificate signing request \"{csr.Name}\" is already {opposite}", false, null);
