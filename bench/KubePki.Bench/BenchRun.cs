@@ -26,7 +26,9 @@ public sealed class BenchRun
         foreach (var algorithm in new[] { KeyAlgorithm.Rsa2048, KeyAlgorithm.EcdsaP256 })
         {
             _config[algorithm] = Path.Combine(temp, $"{algorithm.ToKubeadmName()}.yaml");
-            File.WriteAllText(_config[algorithm], $"""
+            File.WriteAllText(
+                _config[algorithm],
+                $"""
                 apiVersion: kubeadm.k8s.io/v1beta4
                 kind: InitConfiguration
                 nodeRegistration:
@@ -39,7 +41,8 @@ public sealed class BenchRun
                 kind: ClusterConfiguration
                 encryptionAlgorithm: {algorithm.ToKubeadmName()}
 
-                """);
+                """
+            );
         }
     }
 
@@ -76,26 +79,50 @@ public sealed class BenchRun
         return (Path.Combine(root, "pki"), Path.Combine(root, "kc"));
     }
 
-    public static void Drop((string Pki, string Kubeconfig) dirs) =>
-        Layout.Delete(Path.GetDirectoryName(dirs.Pki)!);
+    public static void Drop((string Pki, string Kubeconfig) dirs) => Layout.Delete(Path.GetDirectoryName(dirs.Pki)!);
 
     public string[] InitArgs(KeyAlgorithm a, (string Pki, string Kubeconfig) d) =>
-    [
-        "init", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", _config[a],
-        "--apiserver-advertise-address", Address,
-    ];
+        [
+            "init",
+            "--cert-dir",
+            d.Pki,
+            "--kubeconfig-dir",
+            d.Kubeconfig,
+            "--config",
+            _config[a],
+            "--apiserver-advertise-address",
+            Address,
+        ];
 
     public string[] CertsArgs(KeyAlgorithm a, (string Pki, string Kubeconfig) d) =>
-    [
-        "init", "phase", "certs", "all", "--cert-dir", d.Pki, "--config", _config[a],
-        "--apiserver-advertise-address", Address,
-    ];
+        [
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            d.Pki,
+            "--config",
+            _config[a],
+            "--apiserver-advertise-address",
+            Address,
+        ];
 
     public string[] KubeconfigArgs(KeyAlgorithm a, (string Pki, string Kubeconfig) d) =>
-    [
-        "init", "phase", "kubeconfig", "all", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig,
-        "--config", _config[a], "--apiserver-advertise-address", Address,
-    ];
+        [
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            d.Pki,
+            "--kubeconfig-dir",
+            d.Kubeconfig,
+            "--config",
+            _config[a],
+            "--apiserver-advertise-address",
+            Address,
+        ];
 
     public static string ScriptAlgorithm(KeyAlgorithm a) => a == KeyAlgorithm.Rsa2048 ? "rsa" : "ecdsa";
 
@@ -119,12 +146,15 @@ public sealed class BenchRun
     /// ratio.</summary>
     public static string Row(string what, Samples ours, string anchorName, Samples? anchor, double? target)
     {
-        var ratio = anchor is null || anchor.Count == 0
-            ? ""
-            : (ours.Median / anchor.Median).ToString("F2", CultureInfo.InvariantCulture) + "×";
+        var ratio =
+            anchor is null || anchor.Count == 0
+                ? ""
+                : (ours.Median / anchor.Median).ToString("F2", CultureInfo.InvariantCulture) + "×";
         var limit = target is { } t ? "≤ " + t.ToString("0.00", CultureInfo.InvariantCulture) : "";
-        var verdict = target is null || anchor is null ? limit
-            : ours.Median / anchor.Median <= target ? $"{limit} ✔ met" : $"{limit} ✘ missed";
+        var verdict =
+            target is null || anchor is null ? limit
+            : ours.Median / anchor.Median <= target ? $"{limit} ✔ met"
+            : $"{limit} ✘ missed";
         var anchorSpread = anchor is null ? "" : anchor.Spread;
         return $"| {what} | {ours.Spread} | {anchorName} | {anchorSpread} | {ratio} | {verdict} |";
     }

@@ -13,17 +13,26 @@ public static class CheckExpirationBench
         Run.InProcess(bench.InitArgs(KeyAlgorithm.Rsa2048, d));
         string[] check =
         [
-            "certs", "check-expiration", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig,
-            "--config", bench.ConfigOf(KeyAlgorithm.Rsa2048),
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            d.Pki,
+            "--kubeconfig-dir",
+            d.Kubeconfig,
+            "--config",
+            bench.ConfigOf(KeyAlgorithm.Rsa2048),
         ];
-        var rowsSeen = Run.InProcess(check).Stdout.Split('\n')
+        var rowsSeen = Run.InProcess(check)
+            .Stdout.Split('\n')
             .Count(l => l.Contains(" UTC ", StringComparison.Ordinal));
-        var anchorLines = Run.Process("bash", bench.CheckScript, d.Pki, d.Kubeconfig).Stdout.Split('\n')
+        var anchorLines = Run.Process("bash", bench.CheckScript, d.Pki, d.Kubeconfig)
+            .Stdout.Split('\n')
             .Count(l => l.Contains("notAfter=", StringComparison.Ordinal));
         if (rowsSeen != anchorLines)
         {
             throw new InvalidOperationException(
-                $"check-expiration lists {rowsSeen} certificates, the openssl loop reads {anchorLines}");
+                $"check-expiration lists {rowsSeen} certificates, the openssl loop reads {anchorLines}"
+            );
         }
         var cli = new Samples("cli");
         var inProcess = new Samples("in-process");
@@ -35,12 +44,28 @@ public static class CheckExpirationBench
             () => inProcess.Add(Run.InProcess(check).Elapsed),
         };
         BenchRun.Alternate(Math.Max(bench.Runs, 9), contenders);
-        Console.WriteLine($"  check-expiration: CLI {cli.Spread} ms, openssl loop {loop.Spread} ms, "
-            + $"in-process {inProcess.Spread} ms");
-        bench.Rows.Add(BenchRun.Row($"`certs check-expiration`, {rowsSeen} certificates: kubepki CLI (1 process)",
-            cli, $"openssl-check-expiration.sh ({anchorLines} × `openssl x509 -noout -enddate`)", loop, 0.07));
-        bench.Rows.Add(BenchRun.Row("`certs check-expiration`: in-process `KubePkiCli.Run`",
-            inProcess, "openssl-check-expiration.sh", loop, null));
+        Console.WriteLine(
+            $"  check-expiration: CLI {cli.Spread} ms, openssl loop {loop.Spread} ms, "
+                + $"in-process {inProcess.Spread} ms"
+        );
+        bench.Rows.Add(
+            BenchRun.Row(
+                $"`certs check-expiration`, {rowsSeen} certificates: kubepki CLI (1 process)",
+                cli,
+                $"openssl-check-expiration.sh ({anchorLines} × `openssl x509 -noout -enddate`)",
+                loop,
+                0.07
+            )
+        );
+        bench.Rows.Add(
+            BenchRun.Row(
+                "`certs check-expiration`: in-process `KubePkiCli.Run`",
+                inProcess,
+                "openssl-check-expiration.sh",
+                loop,
+                null
+            )
+        );
         BenchRun.Drop(d);
     }
 }

@@ -22,28 +22,45 @@ public static class ExporterScrapeBench
         BenchRun.Drop(d);
         Console.WriteLine($"  exporter scrape: {scrape.Spread} ms");
         var met = scrape.Median <= 0.005 ? "≤ 5 ms p50 ✔ met" : "≤ 5 ms p50 ✘ missed";
-        bench.Rows.Add("| `kubepki exporter` scrape (collect + render /metrics) of the full kubeadm PKI "
-            + $"+ 5 kubeconfigs + 2 kubelet certs ({CertificateSeries} certificate series, 14 kubeadm rows), "
-            + $"in process, {scrape.Count} scrapes | {scrape.Spread} |  |  |  | {met} |");
+        bench.Rows.Add(
+            "| `kubepki exporter` scrape (collect + render /metrics) of the full kubeadm PKI "
+                + $"+ 5 kubeconfigs + 2 kubelet certs ({CertificateSeries} certificate series, 14 kubeadm rows), "
+                + $"in process, {scrape.Count} scrapes | {scrape.Spread} |  |  |  | {met} |"
+        );
     }
 
     private static Samples Scrape(string certDir, string kubeconfigDir, string kubeletDir)
     {
         Directory.CreateDirectory(kubeletDir);
-        File.WriteAllText(Path.Combine(kubeletDir, "kubelet-client-current.pem"),
+        File.WriteAllText(
+            Path.Combine(kubeletDir, "kubelet-client-current.pem"),
             File.ReadAllText(Path.Combine(certDir, "apiserver-kubelet-client.crt"))
-            + File.ReadAllText(Path.Combine(certDir, "apiserver-kubelet-client.key")));
-        File.Copy(Path.Combine(certDir, "front-proxy-ca.crt"), Path.Combine(kubeletDir, "kubelet.crt"),
-            overwrite: true);
-        var sources = new ExporterSources { CertDir = certDir, KubeconfigDir = kubeconfigDir, KubeletDir = kubeletDir };
-        var exporter = new CertificateExporter(sources.Create(new FileContentCache(), null), new ExporterOptions(),
-            TimeProvider.System);
+                + File.ReadAllText(Path.Combine(certDir, "apiserver-kubelet-client.key"))
+        );
+        File.Copy(
+            Path.Combine(certDir, "front-proxy-ca.crt"),
+            Path.Combine(kubeletDir, "kubelet.crt"),
+            overwrite: true
+        );
+        var sources = new ExporterSources
+        {
+            CertDir = certDir,
+            KubeconfigDir = kubeconfigDir,
+            KubeletDir = kubeletDir,
+        };
+        var exporter = new CertificateExporter(
+            sources.Create(new FileContentCache(), null),
+            new ExporterOptions(),
+            TimeProvider.System
+        );
         var first = exporter.Render();
         var series = first.Split('\n').Count(l => l.StartsWith("x509_cert_not_after{", StringComparison.Ordinal));
         if (series != CertificateSeries || !first.Contains("x509_read_errors 0\n", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"exporter scrape: expected {CertificateSeries} certificate series "
-                + $"and no read errors, got {series}:\n{first}");
+            throw new InvalidOperationException(
+                $"exporter scrape: expected {CertificateSeries} certificate series "
+                    + $"and no read errors, got {series}:\n{first}"
+            );
         }
         var samples = new Samples("exporter scrape");
         for (var i = 0; i < Scrapes; i++)

@@ -20,9 +20,15 @@ public static class FullPkiBench
         {
             MeasureAlgorithm(bench, algorithm);
         }
-        bench.Rows.Add(BenchRun.Row(
-            $"Process start-up: {bench.CliName} `--version` (start-up + command tree, no work)",
-            startup, "", null, null));
+        bench.Rows.Add(
+            BenchRun.Row(
+                $"Process start-up: {bench.CliName} `--version` (start-up + command tree, no work)",
+                startup,
+                "",
+                null,
+                null
+            )
+        );
     }
 
     private static void MeasureAlgorithm(BenchRun bench, KeyAlgorithm algorithm)
@@ -46,8 +52,17 @@ public static class FullPkiBench
             () =>
             {
                 var d = bench.Fresh();
-                script.Add(Run.Process("bash", bench.PkiScript, d.Pki, d.Kubeconfig,
-                    BenchRun.ScriptAlgorithm(algorithm), BenchRun.NodeName, BenchRun.Address).Elapsed);
+                script.Add(
+                    Run.Process(
+                        "bash",
+                        bench.PkiScript,
+                        d.Pki,
+                        d.Kubeconfig,
+                        BenchRun.ScriptAlgorithm(algorithm),
+                        BenchRun.NodeName,
+                        BenchRun.Address
+                    ).Elapsed
+                );
                 BenchRun.Drop(d);
             },
             () =>
@@ -67,11 +82,17 @@ public static class FullPkiBench
                 BenchRun.Drop(d);
             },
         };
-        BenchRun.Alternate(bench.Runs, contenders, i => Console.WriteLine(
-            $"  {name} run {i + 1}/{bench.Runs}: CLI init {Samples.Format(init.Last)} ms, "
-            + $"openssl script {Samples.Format(script.Last)} ms, "
-            + $"CLI init phase certs + kubeconfig {Samples.Format(phases.Last)} ms, "
-            + $"in-process init {Samples.Format(inProcess.Last)} ms (load {Layout.LoadAverage()})"));
+        BenchRun.Alternate(
+            bench.Runs,
+            contenders,
+            i =>
+                Console.WriteLine(
+                    $"  {name} run {i + 1}/{bench.Runs}: CLI init {Samples.Format(init.Last)} ms, "
+                        + $"openssl script {Samples.Format(script.Last)} ms, "
+                        + $"CLI init phase certs + kubeconfig {Samples.Format(phases.Last)} ms, "
+                        + $"in-process init {Samples.Format(inProcess.Last)} ms (load {Layout.LoadAverage()})"
+                )
+        );
 
         var target = algorithm == KeyAlgorithm.EcdsaP256 ? 0.10 : (double?)null;
         if (algorithm == KeyAlgorithm.Rsa2048)
@@ -79,18 +100,39 @@ public static class FullPkiBench
             bench.RsaFullPki = (init, CountKeys(bench, algorithm));
         }
         var what = $"Full PKI + sa + 5 kubeconfigs, {name}";
-        bench.Rows.Add(BenchRun.Row($"{what}: kubepki CLI, 1 process (`kubepki init`)",
-            init, "openssl-pki.sh", script, target));
-        bench.Rows.Add(BenchRun.Row(
-            $"{what}: kubepki CLI, 2 processes (`init phase certs all` + `init phase kubeconfig all`)",
-            phases, "openssl-pki.sh", script, null));
-        bench.Rows.Add(BenchRun.Row("… of which `init phase certs all` (1 process, 3 CAs + 7 leaves + sa)",
-            certs, "", null, null));
-        bench.Rows.Add(BenchRun.Row("… of which `init phase kubeconfig all` (1 process, 5 kubeconfigs)",
-            kubeconfigs, "", null, null));
-        bench.Rows.Add(BenchRun.Row(
-            $"{what}: in-process `KubePkiCli.Run` of `init` (no process start-up, warm JIT)",
-            inProcess, "openssl-pki.sh", script, null));
+        bench.Rows.Add(
+            BenchRun.Row($"{what}: kubepki CLI, 1 process (`kubepki init`)", init, "openssl-pki.sh", script, target)
+        );
+        bench.Rows.Add(
+            BenchRun.Row(
+                $"{what}: kubepki CLI, 2 processes (`init phase certs all` + `init phase kubeconfig all`)",
+                phases,
+                "openssl-pki.sh",
+                script,
+                null
+            )
+        );
+        bench.Rows.Add(
+            BenchRun.Row("… of which `init phase certs all` (1 process, 3 CAs + 7 leaves + sa)", certs, "", null, null)
+        );
+        bench.Rows.Add(
+            BenchRun.Row(
+                "… of which `init phase kubeconfig all` (1 process, 5 kubeconfigs)",
+                kubeconfigs,
+                "",
+                null,
+                null
+            )
+        );
+        bench.Rows.Add(
+            BenchRun.Row(
+                $"{what}: in-process `KubePkiCli.Run` of `init` (no process start-up, warm JIT)",
+                inProcess,
+                "openssl-pki.sh",
+                script,
+                null
+            )
+        );
     }
 
     /// <summary>Every key one <c>kubepki init</c> makes: the *.key files (CAs, leaves, sa) plus one per kubeconfig
@@ -99,8 +141,10 @@ public static class FullPkiBench
     {
         var d = bench.Fresh();
         Run.Process(bench.CliFile, bench.Cli(bench.InitArgs(algorithm, d)));
-        var keys = Directory.GetFiles(d.Pki, "*.key", SearchOption.AllDirectories).Length
-            + Directory.GetFiles(d.Kubeconfig, "*.conf")
+        var keys =
+            Directory.GetFiles(d.Pki, "*.key", SearchOption.AllDirectories).Length
+            + Directory
+                .GetFiles(d.Kubeconfig, "*.conf")
                 .Count(f => File.ReadAllText(f).Contains("client-key-data:", StringComparison.Ordinal));
         BenchRun.Drop(d);
         return keys;

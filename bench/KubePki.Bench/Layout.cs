@@ -18,7 +18,9 @@ public static class Layout
                 }
             }
         }
-        throw new InvalidOperationException("bench/openssl-pki.sh not found above the benchmark or the current directory");
+        throw new InvalidOperationException(
+            "bench/openssl-pki.sh not found above the benchmark or the current directory"
+        );
     }
 
     public static void Delete(string path)
@@ -30,16 +32,16 @@ public static class Layout
                 Directory.Delete(path, recursive: true);
             }
         }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>Copies a cert dir + kubeconfig dir pair into <paramref name="target"/> (File.Copy keeps the modes).</summary>
-    public static (string Pki, string Kubeconfig) CopyOf((string Pki, string Kubeconfig) source, (string Pki, string Kubeconfig) target)
+    /// <summary>Copies a cert dir + kubeconfig dir pair into <paramref name="target"/> (File.Copy keeps the
+    /// modes).</summary>
+    public static (string Pki, string Kubeconfig) CopyOf(
+        (string Pki, string Kubeconfig) source,
+        (string Pki, string Kubeconfig) target
+    )
     {
         CopyTree(source.Pki, target.Pki);
         CopyTree(source.Kubeconfig, target.Kubeconfig);
@@ -62,15 +64,23 @@ public static class Layout
     public static int CountRenewed(string output) =>
         output.Split('\n').Count(l => l.TrimEnd().EndsWith(" renewed", StringComparison.Ordinal));
 
-    /// <summary>Fails the benchmark unless kubepki and the openssl script made the same files with the same key PEM types.</summary>
-    public static void CheckSameSet((string Pki, string Kubeconfig) kubepki, (string Pki, string Kubeconfig) script, KeyAlgorithm algorithm)
+    /// <summary>Fails the benchmark unless kubepki and the openssl script made the same files with the same key PEM
+    /// types.</summary>
+    public static void CheckSameSet(
+        (string Pki, string Kubeconfig) kubepki,
+        (string Pki, string Kubeconfig) script,
+        KeyAlgorithm algorithm
+    )
     {
         var ours = Files(kubepki);
         var theirs = Files(script);
         if (!ours.SequenceEqual(theirs))
         {
             throw new InvalidOperationException(
-                $"kubepki and openssl-pki.sh made different files ({algorithm.ToKubeadmName()}): kubepki only [{string.Join(", ", ours.Except(theirs))}], script only [{string.Join(", ", theirs.Except(ours))}]");
+                $"kubepki and openssl-pki.sh made different files ({algorithm.ToKubeadmName()}): kubepki only "
+                    + $"[{string.Join(", ", ours.Except(theirs))}], script only "
+                    + $"[{string.Join(", ", theirs.Except(ours))}]"
+            );
         }
         foreach (var key in ours.Where(f => f.EndsWith(".key", StringComparison.Ordinal)))
         {
@@ -84,8 +94,14 @@ public static class Layout
     }
 
     private static List<string> Files((string Pki, string Kubeconfig) dirs) =>
-        Directory.EnumerateFiles(dirs.Pki, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dirs.Pki, f))
-            .Concat(Directory.EnumerateFiles(dirs.Kubeconfig, "*", SearchOption.AllDirectories).Select(f => "kubeconfig:" + Path.GetRelativePath(dirs.Kubeconfig, f)))
+        Directory
+            .EnumerateFiles(dirs.Pki, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(dirs.Pki, f))
+            .Concat(
+                Directory
+                    .EnumerateFiles(dirs.Kubeconfig, "*", SearchOption.AllDirectories)
+                    .Select(f => "kubeconfig:" + Path.GetRelativePath(dirs.Kubeconfig, f))
+            )
             .Order(StringComparer.Ordinal)
             .ToList();
 
@@ -106,7 +122,8 @@ public static class Layout
     {
         try
         {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            var line = File.ReadLines("/proc/cpuinfo")
+                .FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
             return line is null ? "unknown CPU" : line[(line.IndexOf(':') + 1)..].Trim();
         }
         catch (IOException)

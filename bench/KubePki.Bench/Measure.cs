@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using KubePki.Cli.Commands;
 using KubePki.Cli;
+using KubePki.Cli.Commands;
 using KubePki.Crypto;
 using KubePki.Model;
 
@@ -61,7 +61,8 @@ public sealed class Samples(string name)
     }
 }
 
-/// <summary>Runs a contender once and returns its wall time; any failure stops the benchmark with the contender's stderr.</summary>
+/// <summary>Runs a contender once and returns its wall time; any failure stops the benchmark with the contender's
+/// stderr.</summary>
 public static class Run
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
@@ -79,7 +80,8 @@ public static class Run
             info.ArgumentList.Add(arg);
         }
         var watch = Stopwatch.StartNew();
-        using var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        using var process =
+            System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(Timeout))
@@ -91,7 +93,9 @@ public static class Run
         watch.Stop();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()}");
+            throw new InvalidOperationException(
+                $"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()}"
+            );
         }
         return (watch.Elapsed, stdout.Result);
     }
@@ -110,7 +114,8 @@ public static class Run
         {
             info.ArgumentList.Add(arg);
         }
-        using var process = System.Diagnostics.Process.Start(info)
+        using var process =
+            System.Diagnostics.Process.Start(info)
             ?? throw new InvalidOperationException("could not start /usr/bin/time");
         _ = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -119,12 +124,14 @@ public static class Run
         if (process.ExitCode != 0 || !long.TryParse(lines[^1].Trim(), CultureInfo.InvariantCulture, out var kib))
         {
             throw new InvalidOperationException(
-                $"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()}");
+                $"{file} {string.Join(' ', args)}: exit {process.ExitCode}: {stderr.Result.Trim()}"
+            );
         }
         return kib;
     }
 
-    /// <summary>The CLI's own entry point in this process, with the real key generator (warm JIT, no process start).</summary>
+    /// <summary>The CLI's own entry point in this process, with the real key generator (warm JIT, no process
+    /// start).</summary>
     public static (TimeSpan Elapsed, string Stdout) InProcess(params string[] args)
     {
         var output = new StringWriter();
@@ -135,7 +142,9 @@ public static class Run
         watch.Stop();
         if (code != 0)
         {
-            throw new InvalidOperationException($"kubepki {string.Join(' ', args)} (in-process): exit {code}: {error.ToString().Trim()}");
+            throw new InvalidOperationException(
+                $"kubepki {string.Join(' ', args)} (in-process): exit {code}: {error.ToString().Trim()}"
+            );
         }
         return (watch.Elapsed, output.ToString());
     }

@@ -18,14 +18,31 @@ public static class PeakRssBench
         {
             ("--version", ["--version"]),
             ("init (RSA-2048: full PKI + sa + 5 kubeconfigs)", bench.InitArgs(KeyAlgorithm.Rsa2048, d)),
-            ("certs check-expiration", ["certs", "check-expiration", "--cert-dir", d.Pki, "--kubeconfig-dir",
-                d.Kubeconfig, "--config", config]),
-            ("certs renew all (RSA-2048)", ["certs", "renew", "all", "--cert-dir", d.Pki, "--kubeconfig-dir",
-                d.Kubeconfig, "--config", config]),
-            ("certs generate-csr", ["certs", "generate-csr", "--cert-dir", Path.Combine(root, "csr-pki"),
-                "--kubeconfig-dir", Path.Combine(root, "csr-kc"), "--config", config]),
-            ("kubeconfig user", ["kubeconfig", "user", "--client-name", "alice", "--cert-dir", d.Pki,
-                "--config", config]),
+            (
+                "certs check-expiration",
+                ["certs", "check-expiration", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", config]
+            ),
+            (
+                "certs renew all (RSA-2048)",
+                ["certs", "renew", "all", "--cert-dir", d.Pki, "--kubeconfig-dir", d.Kubeconfig, "--config", config]
+            ),
+            (
+                "certs generate-csr",
+                [
+                    "certs",
+                    "generate-csr",
+                    "--cert-dir",
+                    Path.Combine(root, "csr-pki"),
+                    "--kubeconfig-dir",
+                    Path.Combine(root, "csr-kc"),
+                    "--config",
+                    config,
+                ]
+            ),
+            (
+                "kubeconfig user",
+                ["kubeconfig", "user", "--client-name", "alice", "--cert-dir", d.Pki, "--config", config]
+            ),
             ("config print init-defaults", ["config", "print", "init-defaults"]),
         };
         foreach (var (name, args) in commands)
@@ -34,7 +51,8 @@ public static class PeakRssBench
             var verdict = kib <= LimitKiB ? "≤ 40 MiB ✔ met" : "≤ 40 MiB ✘ missed";
             Console.WriteLine($"  peak RSS kubepki {name}: {kib / 1024.0:F1} MiB");
             bench.Rows.Add(
-                $"| Peak RSS, {bench.CliName}: `kubepki {name}` | {kib / 1024.0:F1} MiB |  |  |  | {verdict} |");
+                $"| Peak RSS, {bench.CliName}: `kubepki {name}` | {kib / 1024.0:F1} MiB |  |  |  | {verdict} |"
+            );
         }
         BenchRun.Drop(d);
     }

@@ -33,7 +33,8 @@ for (var i = 0; i < args.Length; i++)
         default:
             Console.Error.WriteLine(
                 "usage: KubePki.Bench [--runs N (default 7)] [--no-write] [--results PATH (default bench/RESULTS.md)]"
-                + " [--bin PATH (a kubepki executable; default: dotnet kubepki.dll)] [--exporter-only]");
+                    + " [--bin PATH (a kubepki executable; default: dotnet kubepki.dll)] [--exporter-only]"
+            );
             return 2;
     }
 }
@@ -43,7 +44,8 @@ var cliDll = Path.Combine(AppContext.BaseDirectory, "kubepki.dll");
 if (!File.Exists(cliDll) || !File.Exists(Path.Combine(AppContext.BaseDirectory, "kubepki.runtimeconfig.json")))
 {
     Console.Error.WriteLine(
-        $"kubepki.dll with its runtimeconfig not found next to the benchmark ({AppContext.BaseDirectory})");
+        $"kubepki.dll with its runtimeconfig not found next to the benchmark ({AppContext.BaseDirectory})"
+    );
     return 1;
 }
 bin = bin is null ? null : Path.GetFullPath(bin);
@@ -68,9 +70,11 @@ try
     var loadBefore = Layout.LoadAverage();
     var started = DateTimeOffset.UtcNow;
     Console.WriteLine(
-        $"kubepki benchmark: {runs} runs per contender, {Environment.ProcessorCount} cores, load average {loadBefore}");
-    Console.WriteLine(bin is null ? $"CLI: dotnet {Path.GetRelativePath(Path.GetDirectoryName(benchDir)!, cliDll)}"
-        : $"CLI: {bin}");
+        $"kubepki benchmark: {runs} runs per contender, {Environment.ProcessorCount} cores, load average {loadBefore}"
+    );
+    Console.WriteLine(
+        bin is null ? $"CLI: dotnet {Path.GetRelativePath(Path.GetDirectoryName(benchDir)!, cliDll)}" : $"CLI: {bin}"
+    );
 
     WarmUp.CheckSameFiles(bench);
     FullPkiBench.Measure(bench);

@@ -11,8 +11,15 @@ public static class WarmUp
         foreach (var algorithm in new[] { KeyAlgorithm.EcdsaP256, KeyAlgorithm.Rsa2048 })
         {
             var s = bench.Fresh();
-            Run.Process("bash", bench.PkiScript, s.Pki, s.Kubeconfig, BenchRun.ScriptAlgorithm(algorithm),
-                BenchRun.NodeName, BenchRun.Address);
+            Run.Process(
+                "bash",
+                bench.PkiScript,
+                s.Pki,
+                s.Kubeconfig,
+                BenchRun.ScriptAlgorithm(algorithm),
+                BenchRun.NodeName,
+                BenchRun.Address
+            );
             var one = bench.Fresh();
             Run.Process(bench.CliFile, bench.Cli(bench.InitArgs(algorithm, one)));
             Layout.CheckSameSet(one, s, algorithm);

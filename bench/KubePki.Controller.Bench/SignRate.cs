@@ -6,16 +6,26 @@ using KubePki.TestKit;
 
 namespace KubePki.Controller.Bench;
 
-/// <summary>Single-thread signing rates: the controller's whole CsrSigner.Decide (parse, validate, build, RSA-2048 sign,
+/// <summary>Single-thread signing rates: the controller's whole CsrSigner.Decide (parse, validate, build, RSA-2048
+/// sign,
 /// PEM) against an RSA-2048 CA, and openssl's raw RSA-2048 sign/s from <c>openssl speed</c> in the same run.</summary>
 public static class SignRate
 {
     public static double InProcess(TimeSpan duration)
     {
         var ca = TestCa.Create(DateTimeOffset.UtcNow, rsa: true);
-        var signer = new CsrSigner(new Dictionary<string, ISigningAuthoritySource> { [SignerNames.KubeletServing] = new FixedAuthoritySource(ca) },
-            SigningWindow.DefaultClusterSigningDuration, TimeProvider.System);
-        var csrs = Enumerable.Range(0, 16).Select(i => Csrs.Serving(CsrSpec.ForNode($"rate-{i}", $"10.30.0.{i + 1}")).Approved()).ToArray();
+        var signer = new CsrSigner(
+            new Dictionary<string, ISigningAuthoritySource>
+            {
+                [SignerNames.KubeletServing] = new FixedAuthoritySource(ca),
+            },
+            SigningWindow.DefaultClusterSigningDuration,
+            TimeProvider.System
+        );
+        var csrs = Enumerable
+            .Range(0, 16)
+            .Select(i => Csrs.Serving(CsrSpec.ForNode($"rate-{i}", $"10.30.0.{i + 1}")).Approved())
+            .ToArray();
         for (var i = 0; i < 50; i++)
         {
             Check(signer.Decide(csrs[i % csrs.Length]));
@@ -41,7 +51,11 @@ public static class SignRate
     /// <summary>The "sign/s" column of the rsa 2048 row of <c>openssl speed -seconds N rsa2048</c>.</summary>
     public static double Openssl(int seconds)
     {
-        var result = ExternalTool.Run("openssl", ["speed", "-seconds", seconds.ToString(CultureInfo.InvariantCulture), "rsa2048"], timeout: TimeSpan.FromMinutes(2));
+        var result = ExternalTool.Run(
+            "openssl",
+            ["speed", "-seconds", seconds.ToString(CultureInfo.InvariantCulture), "rsa2048"],
+            timeout: TimeSpan.FromMinutes(2)
+        );
         var lines = result.Out.Split('\n');
         var header = lines.Last(l => l.Contains("sign/s", StringComparison.Ordinal));
         var row = lines.Last(l => l.TrimStart().StartsWith("rsa 2048 bits", StringComparison.Ordinal));

@@ -24,24 +24,39 @@ public static class ThroughputRun
     {
         await using var cluster = await TestCluster.StartAsync();
         var requests = new (string Node, byte[] Pem)[count];
-        Parallel.For(0, count, i =>
-        {
-            var node = $"bench-{i:D5}";
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest(SubjectName.Create($"system:node:{node}", ["system:nodes"]), key, HashAlgorithmName.SHA256);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddDnsName(node);
-            san.AddIpAddress(Ip(i));
-            request.CertificateExtensions.Add(san.Build());
-            requests[i] = (node, Encoding.ASCII.GetBytes(request.CreateSigningRequestPem()));
-        });
+        Parallel.For(
+            0,
+            count,
+            i =>
+            {
+                var node = $"bench-{i:D5}";
+                using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                var request = new CertificateRequest(
+                    SubjectName.Create($"system:node:{node}", ["system:nodes"]),
+                    key,
+                    HashAlgorithmName.SHA256
+                );
+                var san = new SubjectAlternativeNameBuilder();
+                san.AddDnsName(node);
+                san.AddIpAddress(Ip(i));
+                request.CertificateExtensions.Add(san.Build());
+                requests[i] = (node, Encoding.ASCII.GetBytes(request.CreateSigningRequestPem()));
+            }
+        );
         for (var i = 0; i < count; i++)
         {
-            cluster.Server.Store.AddNode(requests[i].Node, ("InternalIP", Ip(i).ToString()), ("Hostname", requests[i].Node));
+            cluster.Server.Store.AddNode(
+                requests[i].Node,
+                ("InternalIP", Ip(i).ToString()),
+                ("Hostname", requests[i].Node)
+            );
         }
         var options = RunningController.Options(cluster) with
         {
-            Signers = new Dictionary<string, ISigningAuthoritySource> { [SignerNames.KubeletServing] = new FixedAuthoritySource(cluster.Ca) },
+            Signers = new Dictionary<string, ISigningAuthoritySource>
+            {
+                [SignerNames.KubeletServing] = new FixedAuthoritySource(cluster.Ca),
+            },
             Workers = workers,
             ResyncPeriod = TimeSpan.FromMinutes(10),
         };
@@ -74,9 +89,17 @@ public static class ThroughputRun
                 ApiVersion = "certificates.k8s.io/v1",
                 Kind = "CertificateSigningRequest",
                 Metadata = new V1ObjectMeta { Name = $"csr-{node}" },
-                Spec = new V1CertificateSigningRequestSpec { Request = pem, SignerName = SignerNames.KubeletServing, Usages = ["digital signature", "server auth"] },
+                Spec = new V1CertificateSigningRequestSpec
+                {
+                    Request = pem,
+                    SignerName = SignerNames.KubeletServing,
+                    Usages = ["digital signature", "server auth"],
+                },
             };
-            CsrStrategy.PrepareForCreate(csr, new ApiUser($"system:node:{node}", ["system:nodes", "system:authenticated"]));
+            CsrStrategy.PrepareForCreate(
+                csr,
+                new ApiUser($"system:node:{node}", ["system:nodes", "system:authenticated"])
+            );
             CsrStrategy.ValidateCreate(csr);
             created[csr.Metadata.Name] = Stopwatch.GetTimestamp();
             cluster.Server.Store.Csrs.Create(csr, TimeProvider.System);
@@ -90,10 +113,17 @@ public static class ThroughputRun
         watch.Stop();
         await controller.StopAsync();
         var latencies = created.Select(p => Stopwatch.GetElapsedTime(p.Value, issued[p.Key])).Order().ToList();
-        return new ThroughputResult(count, Stopwatch.GetElapsedTime(start, end), Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu / count);
+        return new ThroughputResult(
+            count,
+            Stopwatch.GetElapsedTime(start, end),
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99),
+            cpu / count
+        );
     }
 
     private static IPAddress Ip(int i) => new([10, 20, (byte)(i / 250), (byte)(i % 250 + 1)]);
 
-    private static TimeSpan Percentile(List<TimeSpan> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
+        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KubePki.Cli.Commands;
 using KubePki.Cli.Commands.Ca;
 using KubePki.Cli.Commands.Certs;
 using KubePki.Cli.Commands.Config;
@@ -6,7 +7,6 @@ using KubePki.Cli.Commands.Csr;
 using KubePki.Cli.Commands.Init;
 using KubePki.Cli.Commands.Kubeconfig;
 using KubePki.Cli.Commands.Kubelet;
-using KubePki.Cli.Commands;
 
 namespace KubePki.Cli;
 
@@ -15,7 +15,10 @@ public static class KubePkiCli
 {
     public static RootCommand Create(CliEnvironment env)
     {
-        var root = new RootCommand("kubepki: create, inspect and renew the certificates and kubeconfig files of a kubeadm-style Kubernetes cluster.");
+        var root = new RootCommand(
+            "kubepki: create, inspect and renew the certificates and kubeconfig files of a kubeadm-style "
+                + "Kubernetes cluster."
+        );
         root.Subcommands.Add(InitCommand.Create(env));
         root.Subcommands.Add(CertsCommand.Create(env));
         root.Subcommands.Add(CaCommand.Create(env));
@@ -63,15 +66,24 @@ public static class KubePkiCli
             return false;
         }
         // A usage error is one line naming what is wrong, not a screen of help (that is what --help is for).
-        var messages = result.Errors.Select(e => e.Message.TrimEnd('.')).Where(m => m != "Required command was not provided").ToList();
-        env.Error.WriteLine($"error: {(messages.Count > 0 ? messages[0] : "a sub-command is required")} (see '{string.Join(' ', result.CommandResult.Command.Name == "kubepki" ? ["kubepki"] : CommandPath(result))} --help')");
+        var messages = result
+            .Errors.Select(e => e.Message.TrimEnd('.'))
+            .Where(m => m != "Required command was not provided")
+            .ToList();
+        var path = result.CommandResult.Command.Name == "kubepki" ? ["kubepki"] : CommandPath(result);
+        var first = messages.Count > 0 ? messages[0] : "a sub-command is required";
+        env.Error.WriteLine($"error: {first} (see '{string.Join(' ', path)} --help')");
         return true;
     }
 
     private static IEnumerable<string> CommandPath(ParseResult result)
     {
         var names = new List<string>();
-        for (var symbol = result.CommandResult; symbol is not null; symbol = symbol.Parent as System.CommandLine.Parsing.CommandResult)
+        for (
+            var symbol = result.CommandResult;
+            symbol is not null;
+            symbol = symbol.Parent as System.CommandLine.Parsing.CommandResult
+        )
         {
             names.Insert(0, symbol.Command is RootCommand ? "kubepki" : symbol.Command.Name);
         }

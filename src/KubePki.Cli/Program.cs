@@ -1,4 +1,4 @@
-using KubePki.Cli.Commands;
 using KubePki.Cli;
+using KubePki.Cli.Commands;
 
 return await KubePkiCli.RunAsync(args, CliEnvironment.Default);

@@ -51,8 +51,10 @@ public class CorpusReplayTests
         foreach (var target in FuzzTargets.All.Keys)
         {
             var seeds = Path.Combine(CorpusRoot, target, "seeds");
-            Assert.True(Directory.Exists(seeds) && Directory.EnumerateFiles(seeds).Any(IsInput),
-                $"no seeds for {target}");
+            Assert.True(
+                Directory.Exists(seeds) && Directory.EnumerateFiles(seeds).Any(IsInput),
+                $"no seeds for {target}"
+            );
         }
     }
 }

@@ -13,32 +13,51 @@ public static class CsrTarget
 {
     public const string Name = "csr";
 
-    private static readonly NodeFacts Node = new("node1", [
-        new NodeAddress("InternalIP", "10.0.0.1"),
-        new NodeAddress("Hostname", "node1"),
-        new NodeAddress("InternalIP", "fd00::1"),
-    ]);
+    private static readonly NodeFacts Node = new(
+        "node1",
+        [
+            new NodeAddress("InternalIP", "10.0.0.1"),
+            new NodeAddress("Hostname", "node1"),
+            new NodeAddress("InternalIP", "fd00::1"),
+        ]
+    );
 
     private static readonly KubeletServingApprover Approver = new(ApproverOptions.Default);
 
     public static void Run(byte[] input)
     {
-        var request = input.Length > 0 && input[0] == (byte)'-'
-            ? input
-            : Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE REQUEST-----\n" + Convert.ToBase64String(input)
-                + "\n-----END CERTIFICATE REQUEST-----\n");
+        var request =
+            input.Length > 0 && input[0] == (byte)'-'
+                ? input
+                : Encoding.ASCII.GetBytes(
+                    "-----BEGIN CERTIFICATE REQUEST-----\n"
+                        + Convert.ToBase64String(input)
+                        + "\n-----END CERTIFICATE REQUEST-----\n"
+                );
         var valid = Parses(request, verifySignature: true);
         _ = Parses(request, verifySignature: false);
 
-        var csr = new CsrSnapshot("csr-fuzz", SignerNames.KubeletServing, request, ["digital signature", "server auth"],
-            null, "system:node:node1", ["system:nodes", "system:authenticated"], [], null, DateTimeOffset.UnixEpoch);
+        var csr = new CsrSnapshot(
+            "csr-fuzz",
+            SignerNames.KubeletServing,
+            request,
+            ["digital signature", "server auth"],
+            null,
+            "system:node:node1",
+            ["system:nodes", "system:authenticated"],
+            [],
+            null,
+            DateTimeOffset.UnixEpoch
+        );
         var verdict = Approver.Evaluate(csr, Node);
         if (verdict.Decision is not (ApprovalDecision.Approve or ApprovalDecision.Deny))
         {
             throw new ContractViolation($"a pending kubelet-serving CSR was not decided: {verdict.Decision}");
         }
-        if (!valid && (verdict.Decision != ApprovalDecision.Deny
-            || verdict.Violations.All(v => v.Rule != "RequestIsValid")))
+        if (
+            !valid
+            && (verdict.Decision != ApprovalDecision.Deny || verdict.Violations.All(v => v.Rule != "RequestIsValid"))
+        )
         {
             throw new ContractViolation("a request the parser refuses was not denied as invalid");
         }

@@ -38,8 +38,11 @@ public static class KubeconfigTarget
                 return;
             }
             var after = Facts(file);
-            if (after.ClientCertificate.Value != NewCertificate || after.ClientKey.Value != NewKey
-                || after.CertificateAuthority.Value != NewCertificate)
+            if (
+                after.ClientCertificate.Value != NewCertificate
+                || after.ClientKey.Value != NewKey
+                || after.CertificateAuthority.Value != NewCertificate
+            )
             {
                 throw new ContractViolation($"credentials set but read back differently: {after}");
             }
@@ -70,16 +73,18 @@ public static class KubeconfigTarget
         }
     }
 
-    private static KubeconfigFacts Facts(KubeconfigFile file) => new(
-        Try(() => file.CurrentContext),
-        Try(() => file.CurrentClusterName),
-        Try(() => file.CurrentUserName),
-        Try(() => file.Server),
-        Try(() => file.CertificateAuthorityPem),
-        Try(() => file.CertificateAuthorityPath),
-        Try(() => file.ClientCertificatePem),
-        Try(() => file.ClientKeyPem),
-        Try(() => file.ClientCertificatePath));
+    private static KubeconfigFacts Facts(KubeconfigFile file) =>
+        new(
+            Try(() => file.CurrentContext),
+            Try(() => file.CurrentClusterName),
+            Try(() => file.CurrentUserName),
+            Try(() => file.Server),
+            Try(() => file.CertificateAuthorityPem),
+            Try(() => file.CertificateAuthorityPath),
+            Try(() => file.ClientCertificatePem),
+            Try(() => file.ClientKeyPem),
+            Try(() => file.ClientCertificatePath)
+        );
 
     // Each accessor's documented failure is a KubePkiException; its message is kept, so a read-back must fail the
     // same way.
@@ -97,7 +102,15 @@ public static class KubeconfigTarget
 
     private readonly record struct Answer(string? Value, string? Error);
 
-    private sealed record KubeconfigFacts(Answer Context, Answer ClusterName, Answer UserName, Answer Server,
-        Answer CertificateAuthority, Answer CertificateAuthorityPath, Answer ClientCertificate, Answer ClientKey,
-        Answer ClientCertificatePath);
+    private sealed record KubeconfigFacts(
+        Answer Context,
+        Answer ClusterName,
+        Answer UserName,
+        Answer Server,
+        Answer CertificateAuthority,
+        Answer CertificateAuthorityPath,
+        Answer ClientCertificate,
+        Answer ClientKey,
+        Answer ClientCertificatePath
+    );
 }

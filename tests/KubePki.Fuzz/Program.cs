@@ -6,8 +6,9 @@ using SharpFuzz;
 //                              FUZZ_TRACE=1 prints stack traces)
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: KubePki.Fuzz TARGET [FILE...]; targets: "
-        + string.Join(", ", FuzzTargets.All.Keys));
+    Console.Error.WriteLine(
+        "usage: KubePki.Fuzz TARGET [FILE...]; targets: " + string.Join(", ", FuzzTargets.All.Keys)
+    );
     return 2;
 }
 var target = FuzzTargets.Get(args[0]);

@@ -3,7 +3,8 @@ using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests;
 
-/// <summary>An existing ECDSA cluster (certs + kubeconfigs, custom SANs) for <c>certs renew &lt;name&gt; --csr-only</c>.</summary>
+/// <summary>An existing ECDSA cluster (certs + kubeconfigs, custom SANs) for <c>certs renew &lt;name&gt;
+/// --csr-only</c>.</summary>
 public sealed class CsrOnlyClusterFixture : IDisposable
 {
     private readonly TempDir _root = new("interop-csr-only");
@@ -11,7 +12,9 @@ public sealed class CsrOnlyClusterFixture : IDisposable
     public CsrOnlyClusterFixture()
     {
         var clock = Kubepki.NowClock();
-        Config = Kubepki.WriteConfig(_root.Path, """
+        Config = Kubepki.WriteConfig(
+            _root.Path,
+            """
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: InitConfiguration
             nodeRegistration:
@@ -28,9 +31,22 @@ public sealed class CsrOnlyClusterFixture : IDisposable
             etcd:
               local:
                 peerCertSANs: [10.2.2.2]
-            """);
+            """
+        );
         Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", Pki, "--config", Config);
-        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--cert-dir", Pki, "--kubeconfig-dir", Dir, "--config", Config);
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            Pki,
+            "--kubeconfig-dir",
+            Dir,
+            "--config",
+            Config
+        );
     }
 
     public string Dir => _root.Combine("cluster");
@@ -40,7 +56,8 @@ public sealed class CsrOnlyClusterFixture : IDisposable
     public string Config { get; }
 
     /// <summary>A CSR dir that does not exist yet, outside the cluster dir.</summary>
-    public string FreshCsrDir(string label) => _root.Combine("csr-" + label.Replace('.', '-') + "-" + Guid.NewGuid().ToString("N")[..8]);
+    public string FreshCsrDir(string label) =>
+        _root.Combine("csr-" + label.Replace('.', '-') + "-" + Guid.NewGuid().ToString("N")[..8]);
 
     public string Scratch(string label) => _root.Combine("scratch-" + label + "-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -60,15 +77,33 @@ public sealed class CsrOnlyRenewalTests(CsrOnlyClusterFixture fixture) : IClassF
     [InlineData("etcd-peer", "etcd/peer", "etcd/ca", TlsUsage.ServerAndClient)]
     [InlineData("front-proxy-client", "front-proxy-client", "front-proxy-ca", TlsUsage.Client)]
     [InlineData("admin.conf", "admin.conf", "ca", TlsUsage.Client)]
-    public void CsrOnly_AsksForTheExistingIdentity_LeavesTheClusterUntouched_AndOpensslCanSignIt(string name, string csrBase, string caBase, TlsUsage usage)
+    public void CsrOnly_AsksForTheExistingIdentity_LeavesTheClusterUntouched_AndOpensslCanSignIt(
+        string name,
+        string csrBase,
+        string caBase,
+        TlsUsage usage
+    )
     {
         var csrDir = fixture.FreshCsrDir(name);
         var scratch = fixture.Scratch(name);
         var before = TreeSnapshot.Of(fixture.Dir);
         var existing = ExistingCert(name, scratch);
 
-        var output = Kubepki.Run(Kubepki.NowClock(), "certs", "renew", name, "--csr-only", "--csr-dir", csrDir,
-            "--cert-dir", fixture.Pki, "--kubeconfig-dir", fixture.Dir, "--config", fixture.Config);
+        var output = Kubepki.Run(
+            Kubepki.NowClock(),
+            "certs",
+            "renew",
+            name,
+            "--csr-only",
+            "--csr-dir",
+            csrDir,
+            "--cert-dir",
+            fixture.Pki,
+            "--kubeconfig-dir",
+            fixture.Dir,
+            "--config",
+            fixture.Config
+        );
 
         Assert.DoesNotContain(" renewed", output);
         Assert.Equal(before, TreeSnapshot.Of(fixture.Dir));
@@ -94,12 +129,14 @@ public sealed class CsrOnlyRenewalTests(CsrOnlyClusterFixture fixture) : IClassF
         var caFile = Path.Combine(fixture.Pki, caBase + ".crt");
         var ca = OpensslCa.Existing(caFile, Path.Combine(fixture.Pki, caBase + ".key"), scratch);
         var signed = ca.Sign(csrPath, Path.Combine(scratch, "signed.crt"), usage);
-        foreach (var purpose in usage switch
-                 {
-                     TlsUsage.Server => new[] { "sslserver" },
-                     TlsUsage.ServerAndClient => ["sslserver", "sslclient"],
-                     _ => ["sslclient"],
-                 })
+        foreach (
+            var purpose in usage switch
+            {
+                TlsUsage.Server => new[] { "sslserver" },
+                TlsUsage.ServerAndClient => ["sslserver", "sslclient"],
+                _ => ["sslclient"],
+            }
+        )
         {
             var verdict = OpensslVerify.Run(caFile, [signed], purpose)[signed];
             Assert.True(verdict.Ok, $"{name} signed from its CSR, -purpose {purpose}: {verdict.Messages}");
@@ -107,7 +144,10 @@ public sealed class CsrOnlyRenewalTests(CsrOnlyClusterFixture fixture) : IClassF
         var read = OpensslCert.Read(signed);
         Assert.Equal(old.Subject, read.Subject);
         Assert.Equal(old.Sans, read.Sans);
-        Assert.Equal(old.Extension("X509v3 Extended Key Usage")?.Value, read.Extension("X509v3 Extended Key Usage")?.Value);
+        Assert.Equal(
+            old.Extension("X509v3 Extended Key Usage")?.Value,
+            read.Extension("X509v3 Extended Key Usage")?.Value
+        );
         Assert.Equal(Tools.Openssl("x509", "-in", signed, "-noout", "-pubkey"), OpensslCsr.PublicKeyOf(keyPath));
         Assert.Equal(before, TreeSnapshot.Of(fixture.Dir));
     }
@@ -116,28 +156,52 @@ public sealed class CsrOnlyRenewalTests(CsrOnlyClusterFixture fixture) : IClassF
     public void CsrOnly_ForTheApiserver_CarriesTheConfiguredExtraSans()
     {
         var csrDir = fixture.FreshCsrDir("apiserver-sans");
-        Kubepki.Run(Kubepki.NowClock(), "certs", "renew", "apiserver", "--csr-only", "--csr-dir", csrDir,
-            "--cert-dir", fixture.Pki, "--kubeconfig-dir", fixture.Dir, "--config", fixture.Config);
+        Kubepki.Run(
+            Kubepki.NowClock(),
+            "certs",
+            "renew",
+            "apiserver",
+            "--csr-only",
+            "--csr-dir",
+            csrDir,
+            "--cert-dir",
+            fixture.Pki,
+            "--kubeconfig-dir",
+            fixture.Dir,
+            "--config",
+            fixture.Config
+        );
 
         var csr = OpensslCsr.Read(Path.Combine(csrDir, "apiserver.csr"));
         Assert.Equal("CN = kube-apiserver", csr.Subject);
         Assert.Equal(
-        [
-            "DNS:api.csr.example.test", "DNS:csr-node", "DNS:extra.csr.example.test", "DNS:kubernetes", "DNS:kubernetes.default",
-            "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local",
-            "IP Address:10.96.0.1", "IP Address:192.168.56.20", "IP Address:10.20.30.40",
-        ], csr.Sans);
+            [
+                "DNS:api.csr.example.test",
+                "DNS:csr-node",
+                "DNS:extra.csr.example.test",
+                "DNS:kubernetes",
+                "DNS:kubernetes.default",
+                "DNS:kubernetes.default.svc",
+                "DNS:kubernetes.default.svc.cluster.local",
+                "IP Address:10.96.0.1",
+                "IP Address:192.168.56.20",
+                "IP Address:10.20.30.40",
+            ],
+            csr.Sans
+        );
 
         // openssl refuses the apiserver cert signed from it for client use: the purposes come from the CA, not the CSR.
         var scratch = fixture.Scratch("apiserver-sans");
         var caFile = Path.Combine(fixture.Pki, "ca.crt");
-        var signed = OpensslCa.Existing(caFile, Path.Combine(fixture.Pki, "ca.key"), scratch)
+        var signed = OpensslCa
+            .Existing(caFile, Path.Combine(fixture.Pki, "ca.key"), scratch)
             .Sign(Path.Combine(csrDir, "apiserver.csr"), Path.Combine(scratch, "apiserver.crt"), TlsUsage.Server);
         Assert.True(OpensslVerify.Run(caFile, [signed], "sslserver")[signed].Ok);
         Assert.False(OpensslVerify.Run(caFile, [signed], "sslclient")[signed].Ok);
     }
 
-    /// <summary>The existing certificate file of a renewable item (a kubeconfig's embedded cert is extracted).</summary>
+    /// <summary>The existing certificate file of a renewable item (a kubeconfig's embedded cert is
+    /// extracted).</summary>
     private string ExistingCert(string name, string scratch) =>
         name.EndsWith(".conf", StringComparison.Ordinal)
             ? Kubepki.ExtractClientPair(Path.Combine(fixture.Dir, name), scratch).Cert

@@ -13,7 +13,10 @@ public sealed class EtcdCaRotationTests : IDisposable
 {
     private static readonly string[] TeardownErrors =
     [
-        "(error \"EOF\"", "use of closed network connection\"", "connection reset by peer\"", "broken pipe\"",
+        "(error \"EOF\"",
+        "use of closed network connection\"",
+        "connection reset by peer\"",
+        "broken pipe\"",
     ];
 
     private readonly TempDir _scratch = new("interop-etcd-ca-rotation");
@@ -31,15 +34,30 @@ public sealed class EtcdCaRotationTests : IDisposable
         // a CA file trusting both, so that etcdctl can verify whichever CA signs the servers.
         var newCaDir = _scratch.Combine("new-ca");
         Kubepki.Run(clock, "init", "phase", "certs", "etcd-ca", "--cert-dir", newCaDir, "--config", sharedConfig);
-        Kubepki.Run(clock, "init", "phase", "certs", "etcd-healthcheck-client", "--cert-dir", newCaDir, "--config",
-            sharedConfig);
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "certs",
+            "etcd-healthcheck-client",
+            "--cert-dir",
+            newCaDir,
+            "--config",
+            sharedConfig
+        );
         var newCa = Path.Combine(newCaDir, "etcd", "ca.crt");
         var bothCas = _scratch.Combine("both-cas.crt");
         File.WriteAllText(bothCas, File.ReadAllText(cluster.EtcdCaCert) + File.ReadAllText(newCa));
-        var oldClient = new EtcdClientCert(bothCas, Keep(cluster.SharedClient("etcd/healthcheck-client").Cert),
-            Keep(cluster.SharedClient("etcd/healthcheck-client").Key));
-        var newClient = new EtcdClientCert(bothCas, Path.Combine(newCaDir, "etcd", "healthcheck-client.crt"),
-            Path.Combine(newCaDir, "etcd", "healthcheck-client.key"));
+        var oldClient = new EtcdClientCert(
+            bothCas,
+            Keep(cluster.SharedClient("etcd/healthcheck-client").Cert),
+            Keep(cluster.SharedClient("etcd/healthcheck-client").Key)
+        );
+        var newClient = new EtcdClientCert(
+            bothCas,
+            Path.Combine(newCaDir, "etcd", "healthcheck-client.crt"),
+            Path.Combine(newCaDir, "etcd", "healthcheck-client.key")
+        );
         var data = Put(cluster, writer, cluster.Members, "/kubepki/rotation/before");
         AssertWorks(cluster, oldClient, "old client before start");
 
@@ -47,20 +65,53 @@ public sealed class EtcdCaRotationTests : IDisposable
         {
             foreach (var member in cluster.Members)
             {
-                Kubepki.Run(clock, ["ca", "rotate", .. args, "--cert-dir", member.CertDir, "--config",
-                    member.ConfigPath, "--kubeconfig-dir", member.Dir]);
+                Kubepki.Run(
+                    clock,
+                    [
+                        "ca",
+                        "rotate",
+                        .. args,
+                        "--cert-dir",
+                        member.CertDir,
+                        "--config",
+                        member.ConfigPath,
+                        "--kubeconfig-dir",
+                        member.Dir,
+                    ]
+                );
             }
-            Kubepki.Run(clock, ["ca", "rotate", .. args, "--cert-dir", cluster.SharedCertDir, "--config",
-                sharedConfig, "--kubeconfig-dir", cluster.Root]);
+            Kubepki.Run(
+                clock,
+                [
+                    "ca",
+                    "rotate",
+                    .. args,
+                    "--cert-dir",
+                    cluster.SharedCertDir,
+                    "--config",
+                    sharedConfig,
+                    "--kubeconfig-dir",
+                    cluster.Root,
+                ]
+            );
         }
 
         // Phase 1: every member trusts both CAs once restarted; the new CA's client is accepted from then on.
-        RotateEverywhere("start", "etcd-ca", "--new-ca-cert", newCa, "--new-ca-key", Path.Combine(newCaDir, "etcd",
-            "ca.key"));
+        RotateEverywhere(
+            "start",
+            "etcd-ca",
+            "--new-ca-cert",
+            newCa,
+            "--new-ca-key",
+            Path.Combine(newCaDir, "etcd", "ca.key")
+        );
         foreach (var member in cluster.Members)
         {
-            Assert.Equal(2, File.ReadAllText(Path.Combine(member.CertDir, "etcd", "ca.crt")).Split("BEGIN "
-                + "CERTIFICATE").Length - 1);
+            Assert.Equal(
+                2,
+                File.ReadAllText(Path.Combine(member.CertDir, "etcd", "ca.crt")).Split("BEGIN " + "CERTIFICATE").Length
+                    - 1
+            );
         }
         await RollingRestart(cluster, writer, "phase 1");
         AssertWorks(cluster, oldClient, "old client in phase 1");
@@ -73,8 +124,10 @@ public sealed class EtcdCaRotationTests : IDisposable
             foreach (var leaf in new[] { "server", "peer" })
             {
                 var path = Path.Combine(member.CertDir, "etcd", leaf + ".crt");
-                Assert.True(OpensslVerify.Run(newCa, [path], noCheckTime: true)[path].Ok, $"{member.Name} {leaf}.crt "
-                    + $"is not signed by the new CA");
+                Assert.True(
+                    OpensslVerify.Run(newCa, [path], noCheckTime: true)[path].Ok,
+                    $"{member.Name} {leaf}.crt " + $"is not signed by the new CA"
+                );
             }
         }
         await RollingRestart(cluster, writer, "phase 2");
@@ -94,12 +147,20 @@ public sealed class EtcdCaRotationTests : IDisposable
         foreach (var member in cluster.Members)
         {
             var refused = cluster.Etcdctl(oldClient, [member], "endpoint", "health");
-            Assert.True(refused.ExitCode != 0, $"the old client cert is still accepted by {member.Name} after finish: "
-                + $"{refused.All}");
+            Assert.True(
+                refused.ExitCode != 0,
+                $"the old client cert is still accepted by {member.Name} after finish: " + $"{refused.All}"
+            );
         }
         await Task.Delay(500);
-        Assert.All(cluster.Members, m => Assert.Contains(m.LogLines, l => l.Contains("certificate signed by unknown "
-            + "authority", StringComparison.Ordinal)));
+        Assert.All(
+            cluster.Members,
+            m =>
+                Assert.Contains(
+                    m.LogLines,
+                    l => l.Contains("certificate signed by unknown " + "authority", StringComparison.Ordinal)
+                )
+        );
     }
 
     /// <summary>One member at a time: the other two keep quorum (a write through them is read back), the member rejoins
@@ -111,15 +172,21 @@ public sealed class EtcdCaRotationTests : IDisposable
             await cluster.StopMemberAsync(member);
             var remaining = cluster.Members.Where(m => m != member).ToList();
             await cluster.WaitHealthyAsync(remaining, TimeSpan.FromSeconds(20));
-            var whileDown = Put(cluster, writer, remaining,
-                $"/kubepki/rotation/{when.Replace(' ', '-')}/{member.Name}-down");
+            var whileDown = Put(
+                cluster,
+                writer,
+                remaining,
+                $"/kubepki/rotation/{when.Replace(' ', '-')}/{member.Name}-down"
+            );
             cluster.StartMember(member);
             await cluster.WaitHealthyAsync(cluster.Members, TimeSpan.FromSeconds(30));
             Assert.Equal(whileDown.Value, Get(cluster, writer, member, whileDown.Key));
         }
         var list = cluster.Etcdctl(writer, "member", "list");
-        Assert.True(list.ExitCode == 0 && list.Out.Split('\n').Count(l => l.Contains(", started, ")) == 3, $"{when}: "
-            + $"{list.All}");
+        Assert.True(
+            list.ExitCode == 0 && list.Out.Split('\n').Count(l => l.Contains(", started, ")) == 3,
+            $"{when}: " + $"{list.All}"
+        );
     }
 
     private static void AssertWorks(EtcdCluster cluster, EtcdClientCert client, string what)
@@ -151,13 +218,19 @@ public sealed class EtcdCaRotationTests : IDisposable
         return copy;
     }
 
-    private static (string Key, string Value) Put(EtcdCluster cluster, EtcdClientCert client,
-        IReadOnlyList<EtcdMember> via, string key)
+    private static (string Key, string Value) Put(
+        EtcdCluster cluster,
+        EtcdClientCert client,
+        IReadOnlyList<EtcdMember> via,
+        string key
+    )
     {
         var value = Guid.NewGuid().ToString("N");
         var put = cluster.Etcdctl(client, via, "put", key, value);
-        Assert.True(put.ExitCode == 0 && put.Out.Trim() == "OK", $"put {key} via "
-            + $"{string.Join(",", via.Select(m => m.Name))}: {put.All}");
+        Assert.True(
+            put.ExitCode == 0 && put.Out.Trim() == "OK",
+            $"put {key} via " + $"{string.Join(",", via.Select(m => m.Name))}: {put.All}"
+        );
         return (key, value);
     }
 

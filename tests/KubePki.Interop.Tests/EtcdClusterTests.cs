@@ -55,14 +55,24 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
         {
             Assert.Contains($"{member.Name}, {member.PeerUrl}, {member.ClientUrl}", list.Out);
         }
-        Assert.Equal(Cluster.Members.Count, list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains(", started, ")));
+        Assert.Equal(
+            Cluster.Members.Count,
+            list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains(", started, "))
+        );
 
         var value = Guid.NewGuid().ToString("N");
         var put = Cluster.Etcdctl(client, [Cluster.Members[0]], "put", "/kubepki/interop/quorum", value);
         Assert.True(put.ExitCode == 0 && put.Out.Trim() == "OK", put.All);
         foreach (var member in Cluster.Members)
         {
-            var get = Cluster.Etcdctl(client, [member], "get", "/kubepki/interop/quorum", "--print-value-only", "--consistency=l");
+            var get = Cluster.Etcdctl(
+                client,
+                [member],
+                "get",
+                "/kubepki/interop/quorum",
+                "--print-value-only",
+                "--consistency=l"
+            );
             Assert.True(get.ExitCode == 0, get.All);
             Assert.Equal(value, get.Out.Trim());
         }
@@ -91,10 +101,23 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
         var config = Kubepki.WriteConfig(foreign.Path, Cluster.ConfigYaml("foreign-node", "127.0.0.1"));
         var pki = foreign.Combine("pki");
         Kubepki.Run(fixture.Clock, "init", "phase", "certs", "etcd-ca", "--cert-dir", pki, "--config", config);
-        Kubepki.Run(fixture.Clock, "init", "phase", "certs", "etcd-healthcheck-client", "--cert-dir", pki, "--config", config);
+        Kubepki.Run(
+            fixture.Clock,
+            "init",
+            "phase",
+            "certs",
+            "etcd-healthcheck-client",
+            "--cert-dir",
+            pki,
+            "--config",
+            config
+        );
         // Trusts the cluster's CA (so the server cert is fine) but presents a client cert of another etcd CA.
-        var intruder = new EtcdClientCert(Cluster.EtcdCaCert,
-            Path.Combine(pki, "etcd", "healthcheck-client.crt"), Path.Combine(pki, "etcd", "healthcheck-client.key"));
+        var intruder = new EtcdClientCert(
+            Cluster.EtcdCaCert,
+            Path.Combine(pki, "etcd", "healthcheck-client.crt"),
+            Path.Combine(pki, "etcd", "healthcheck-client.key")
+        );
         var target = Cluster.Members[0];
         var before = target.LogLines.Count;
 
@@ -112,44 +135,70 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
             {
                 (seen, quietSince) = (count, DateTime.UtcNow);
             }
-            else if (DateTime.UtcNow - quietSince > TimeSpan.FromMilliseconds(500)
-                     && target.LogLines.Skip(before).Any(l => l.Contains("rejected connection")))
+            else if (
+                DateTime.UtcNow - quietSince > TimeSpan.FromMilliseconds(500)
+                && target.LogLines.Skip(before).Any(l => l.Contains("rejected connection"))
+            )
             {
                 break;
             }
             Thread.Sleep(50);
         }
         var window = target.LogLines.Skip(before).ToList();
-        var tlsErrors = window.Where(l => l.Contains("x509", StringComparison.OrdinalIgnoreCase) || l.Contains("rejected connection")).ToList();
+        var tlsErrors = window
+            .Where(l => l.Contains("x509", StringComparison.OrdinalIgnoreCase) || l.Contains("rejected connection"))
+            .ToList();
         foreach (var line in tlsErrors)
         {
             fixture.ProvokedLogLines.Add((target.Name, line));
         }
         // The refusal names the reason; anything else logged meanwhile is etcdctl hanging up mid-handshake after it.
-        Assert.True(tlsErrors.Any(l => l.Contains("rejected connection") && l.Contains(ForeignReason)),
-            $"{target.Name} did not log a refusal for '{ForeignReason}':\n{string.Join("\n", window)}");
-        Assert.All(tlsErrors, l => Assert.True(l.Contains(ForeignReason) || l.Contains("connection reset by peer") || l.Contains("EOF"),
-            $"unexpected TLS error during the foreign-CA attempt: {l}"));
+        Assert.True(
+            tlsErrors.Any(l => l.Contains("rejected connection") && l.Contains(ForeignReason)),
+            $"{target.Name} did not log a refusal for '{ForeignReason}':\n{string.Join("\n", window)}"
+        );
+        Assert.All(
+            tlsErrors,
+            l =>
+                Assert.True(
+                    l.Contains(ForeignReason) || l.Contains("connection reset by peer") || l.Contains("EOF"),
+                    $"unexpected TLS error during the foreign-CA attempt: {l}"
+                )
+        );
 
         // The cluster's own client cert still works on the same member.
-        Assert.Equal(0, Cluster.Etcdctl(Cluster.SharedClient("etcd/healthcheck-client"), [target], "endpoint", "health").ExitCode);
+        Assert.Equal(
+            0,
+            Cluster.Etcdctl(Cluster.SharedClient("etcd/healthcheck-client"), [target], "endpoint", "health").ExitCode
+        );
     }
 
     [Fact]
     public void NoMemberLog_ShowsATlsError_OtherThanTheForeignCaRefusal()
     {
-        // Exercise every member's client port once more, then read all logs (peer traffic has been flowing since start).
+        // Exercise every member's client port once more, then read all logs (peer traffic has been flowing since
+        // start).
         Assert.Equal(0, Cluster.Etcdctl(Cluster.SharedClient("apiserver-etcd-client"), "endpoint", "health").ExitCode);
         foreach (var member in Cluster.Members)
         {
             Assert.True(member.Running, $"{member.Name} stopped:\n{member.Log}");
             Assert.Contains(member.LogLines, l => l.Contains("ready to serve client requests"));
             var provoked = fixture.ProvokedLogLines.Where(p => p.Member == member.Name).Select(p => p.Line).ToHashSet();
-            // etcdctl may retry the foreign-CA handshake after that test stopped watching the log, so its lines can arrive
-            // late: they are recognised by their reason. A real certificate problem (wrong SAN, usage, CA) still fails here.
-            var unexpected = member.TlsErrorLines
-                .Where(l => !provoked.Contains(l))
-                .Where(l => !(l.Contains(ForeignReason) || (l.Contains("rejected connection") && (l.Contains("connection reset by peer") || l.Contains("EOF")))))
+            // etcdctl may retry the foreign-CA handshake after that test stopped watching the log, so its lines can
+            // arrive
+            // late: they are recognised by their reason. A real certificate problem (wrong SAN, usage, CA) still fails
+            // here.
+            var unexpected = member
+                .TlsErrorLines.Where(l => !provoked.Contains(l))
+                .Where(l =>
+                    !(
+                        l.Contains(ForeignReason)
+                        || (
+                            l.Contains("rejected connection")
+                            && (l.Contains("connection reset by peer") || l.Contains("EOF"))
+                        )
+                    )
+                )
                 .ToList();
             Assert.True(unexpected.Count == 0, $"{member.Name} logged TLS errors:\n{string.Join("\n", unexpected)}");
         }

@@ -24,12 +24,25 @@ public sealed class EtcdLogCheckTests
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
         var expected = $"not {wrong.Ip}";
-        while (DateTime.UtcNow < deadline
-               && !cluster.Members.Take(2).Any(m => m.TlsErrorLines.Any(l => l.Contains("x509: certificate is valid for") && l.Contains(expected))))
+        while (
+            DateTime.UtcNow < deadline
+            && !cluster
+                .Members.Take(2)
+                .Any(m =>
+                    m.TlsErrorLines.Any(l => l.Contains("x509: certificate is valid for") && l.Contains(expected))
+                )
+        )
         {
             await Task.Delay(100);
         }
-        Assert.True(cluster.Members.Take(2).Any(m => m.TlsErrorLines.Any(l => l.Contains("x509: certificate is valid for") && l.Contains(expected))),
-            "no member logged the x509 error:\n" + string.Join("\n", cluster.Members.Select(m => $"== {m.Name}\n{m.Log}")));
+        Assert.True(
+            cluster
+                .Members.Take(2)
+                .Any(m =>
+                    m.TlsErrorLines.Any(l => l.Contains("x509: certificate is valid for") && l.Contains(expected))
+                ),
+            "no member logged the x509 error:\n"
+                + string.Join("\n", cluster.Members.Select(m => $"== {m.Name}\n{m.Log}"))
+        );
     }
 }

@@ -12,7 +12,10 @@ public sealed class EtcdRenewalTests : IDisposable
 {
     private static readonly string[] TeardownErrors =
     [
-        "(error \"EOF\"", "use of closed network connection\"", "connection reset by peer\"", "broken pipe\"",
+        "(error \"EOF\"",
+        "use of closed network connection\"",
+        "connection reset by peer\"",
+        "broken pipe\"",
     ];
 
     private readonly TempDir _scratch = new("interop-etcd-renewal");
@@ -40,14 +43,34 @@ public sealed class EtcdRenewalTests : IDisposable
         var renewClock = Kubepki.NowClock();
         foreach (var member in cluster.Members)
         {
-            var output = Kubepki.Run(renewClock, "certs", "renew", "all", "--cert-dir", member.CertDir, "--config", member.ConfigPath,
-                "--kubeconfig-dir", member.Dir);
+            var output = Kubepki.Run(
+                renewClock,
+                "certs",
+                "renew",
+                "all",
+                "--cert-dir",
+                member.CertDir,
+                "--config",
+                member.ConfigPath,
+                "--kubeconfig-dir",
+                member.Dir
+            );
             Assert.Contains("certificate for serving etcd renewed", output);
             Assert.Contains("certificate for etcd nodes to communicate with each other renewed", output);
             Assert.Contains("Done renewing certificates.", output);
         }
-        var shared = Kubepki.Run(renewClock, "certs", "renew", "all", "--cert-dir", cluster.SharedCertDir,
-            "--config", Path.Combine(cluster.Root, "kubeadm-config.yaml"), "--kubeconfig-dir", cluster.Root);
+        var shared = Kubepki.Run(
+            renewClock,
+            "certs",
+            "renew",
+            "all",
+            "--cert-dir",
+            cluster.SharedCertDir,
+            "--config",
+            Path.Combine(cluster.Root, "kubeadm-config.yaml"),
+            "--kubeconfig-dir",
+            cluster.Root
+        );
         Assert.Contains("certificate for liveness probes to healthcheck etcd renewed", shared);
         Assert.Contains("certificate the apiserver uses to access etcd renewed", shared);
 
@@ -61,7 +84,8 @@ public sealed class EtcdRenewalTests : IDisposable
             Assert.NotEqual(identity, TlsProbe.Identity(cert));
         }
 
-        // The renewed healthcheck-client cert works against every member, and each one already serves its renewed server cert.
+        // The renewed healthcheck-client cert works against every member, and each one already serves its renewed
+        // server cert.
         foreach (var member in cluster.Members)
         {
             var health = cluster.Etcdctl(healthcheck, [member], "endpoint", "health");
@@ -70,7 +94,8 @@ public sealed class EtcdRenewalTests : IDisposable
         }
         Assert.Equal(before.Value, Get(cluster, apiserverClient, cluster.Members[2], before.Key));
 
-        // Rolling restart, one member at a time: the other two keep quorum while it is down, and it rejoins with its renewed peer cert.
+        // Rolling restart, one member at a time: the other two keep quorum while it is down, and it rejoins with its
+        // renewed peer cert.
         foreach (var member in cluster.Members)
         {
             await cluster.StopMemberAsync(member);
@@ -104,7 +129,10 @@ public sealed class EtcdRenewalTests : IDisposable
             // A member going down mid-handshake (its own or a peer's) is logged as a rejected connection with a socket
             // error; any other reason (bad certificate, unknown authority, key usage, ...) is a certificate problem.
             var refused = member.TlsErrorLines.Where(l => !TeardownErrors.Any(l.Contains)).ToList();
-            Assert.True(refused.Count == 0, $"{member.Name} refused connections:\n{string.Join("\n", refused)}\n== full log\n{member.Log}");
+            Assert.True(
+                refused.Count == 0,
+                $"{member.Name} refused connections:\n{string.Join("\n", refused)}\n== full log\n{member.Log}"
+            );
         }
     }
 
@@ -115,11 +143,19 @@ public sealed class EtcdRenewalTests : IDisposable
     private string Served(EtcdMember member, int port, EtcdClientCert client) =>
         TlsProbe.ServedIdentity(_scratch.Path, member.Ip, port, client.CaCert, client.Cert, client.Key);
 
-    private static (string Key, string Value) Put(EtcdCluster cluster, EtcdClientCert client, IReadOnlyList<EtcdMember> via, string key)
+    private static (string Key, string Value) Put(
+        EtcdCluster cluster,
+        EtcdClientCert client,
+        IReadOnlyList<EtcdMember> via,
+        string key
+    )
     {
         var value = Guid.NewGuid().ToString("N");
         var put = cluster.Etcdctl(client, via, "put", key, value);
-        Assert.True(put.ExitCode == 0 && put.Out.Trim() == "OK", $"put {key} via {string.Join(",", via.Select(m => m.Name))}: {put.All}");
+        Assert.True(
+            put.ExitCode == 0 && put.Out.Trim() == "OK",
+            $"put {key} via {string.Join(",", via.Select(m => m.Name))}: {put.All}"
+        );
         return (key, value);
     }
 

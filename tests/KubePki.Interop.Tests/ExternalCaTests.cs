@@ -7,7 +7,8 @@ using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests;
 
-/// <summary>A cluster in kubeadm's external CA mode, built the way an operator does it: <c>kubepki certs generate-csr</c>
+/// <summary>A cluster in kubeadm's external CA mode, built the way an operator does it: <c>kubepki certs
+/// generate-csr</c>
 /// writes keys and CSRs, openssl acts as the external CA (its own CAs made with <c>openssl req -x509</c>, signing with
 /// <c>openssl x509 -req</c> and adding the usages), the signed certs and CA certs are installed in the cert dir, the
 /// signed client certs and the CA are embedded in the .conf files, and no CA key is ever in the cert dir. Node name
@@ -17,7 +18,10 @@ public sealed class ExternalCaFixture : IAsyncLifetime
     public const string NodeName = "etcd-node-1";
 
     /// <summary>Leaf base name → (CA base name, usage the CA adds), as in kubeadm's certificate list.</summary>
-    public static readonly IReadOnlyDictionary<string, (string Ca, TlsUsage Usage)> Leaves = new Dictionary<string, (string, TlsUsage)>
+    public static readonly IReadOnlyDictionary<string, (string Ca, TlsUsage Usage)> Leaves = new Dictionary<
+        string,
+        (string, TlsUsage)
+    >
     {
         ["apiserver"] = ("ca", TlsUsage.Server),
         ["apiserver-kubelet-client"] = ("ca", TlsUsage.Client),
@@ -28,7 +32,14 @@ public sealed class ExternalCaFixture : IAsyncLifetime
         ["apiserver-etcd-client"] = ("etcd/ca", TlsUsage.Client),
     };
 
-    public static readonly string[] Kubeconfigs = ["admin.conf", "super-admin.conf", "kubelet.conf", "controller-manager.conf", "scheduler.conf"];
+    public static readonly string[] Kubeconfigs =
+    [
+        "admin.conf",
+        "super-admin.conf",
+        "kubelet.conf",
+        "controller-manager.conf",
+        "scheduler.conf",
+    ];
 
     private readonly TempDir _root = new("interop-external-ca");
 
@@ -43,13 +54,15 @@ public sealed class ExternalCaFixture : IAsyncLifetime
 
     public string GenerateCsrOutput { get; private set; } = "";
 
-    /// <summary>Every CSR as openssl read it right after <c>generate-csr</c>, by file path relative to <see cref="Dir"/>.</summary>
+    /// <summary>Every CSR as openssl read it right after <c>generate-csr</c>, by file path relative to <see
+    /// cref="Dir"/>.</summary>
     public IReadOnlyDictionary<string, OpensslCsr> Csrs { get; private set; } = null!;
 
     /// <summary>POSIX modes of the files generate-csr wrote, by path relative to <see cref="Dir"/>.</summary>
     public IReadOnlyDictionary<string, UnixFileMode> GeneratedModes { get; private set; } = null!;
 
-    /// <summary>Key files (relative to <see cref="Dir"/>) and the kubeconfig client keys, with the public key openssl derives.</summary>
+    /// <summary>Key files (relative to <see cref="Dir"/>) and the kubeconfig client keys, with the public key openssl
+    /// derives.</summary>
     public IReadOnlyDictionary<string, string> GeneratedPublicKeys { get; private set; } = null!;
 
     public TestApiEndpoint Endpoint { get; } = new(IPAddress.Loopback);
@@ -65,7 +78,9 @@ public sealed class ExternalCaFixture : IAsyncLifetime
             ["front-proxy-ca"] = OpensslCa.Create(ExternalCaDir, "front-proxy-ca", "front-proxy-ca"),
             ["etcd/ca"] = OpensslCa.Create(ExternalCaDir, "etcd-ca", "etcd-ca"),
         };
-        Config = Kubepki.WriteConfig(_root.Path, $"""
+        Config = Kubepki.WriteConfig(
+            _root.Path,
+            $"""
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: InitConfiguration
             nodeRegistration:
@@ -77,13 +92,28 @@ public sealed class ExternalCaFixture : IAsyncLifetime
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: ClusterConfiguration
             encryptionAlgorithm: ECDSA-P256
-            """);
+            """
+        );
         Directory.CreateDirectory(Dir);
-        GenerateCsrOutput = Kubepki.Run(Kubepki.NowClock(), "certs", "generate-csr", "--cert-dir", Pki, "--kubeconfig-dir", Dir, "--config", Config);
+        GenerateCsrOutput = Kubepki.Run(
+            Kubepki.NowClock(),
+            "certs",
+            "generate-csr",
+            "--cert-dir",
+            Pki,
+            "--kubeconfig-dir",
+            Dir,
+            "--config",
+            Config
+        );
 
-        var csrFiles = Leaves.Keys.Select(b => Path.Combine("pki", b + ".csr")).Concat(Kubeconfigs.Select(k => k + ".csr")).ToList();
+        var csrFiles = Leaves
+            .Keys.Select(b => Path.Combine("pki", b + ".csr"))
+            .Concat(Kubeconfigs.Select(k => k + ".csr"))
+            .ToList();
         Csrs = csrFiles.ToDictionary(f => f, f => OpensslCsr.Read(Path.Combine(Dir, f)));
-        GeneratedModes = Directory.EnumerateFiles(Dir, "*", SearchOption.AllDirectories)
+        GeneratedModes = Directory
+            .EnumerateFiles(Dir, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(Dir, f), File.GetUnixFileMode);
         var keys = new Dictionary<string, string>();
         foreach (var leaf in Leaves.Keys)
@@ -102,18 +132,26 @@ public sealed class ExternalCaFixture : IAsyncLifetime
         }
         // The operator provides the service-account key pair too: kubeadm's external-CA check requires it.
         var saKey = Path.Combine(Pki, "sa.key");
-        Assert.Equal(0, ExternalTool.Openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-            "-out", saKey).ExitCode);
-        Assert.Equal(0,
-            ExternalTool.Openssl("pkey", "-in", saKey, "-pubout", "-out", Path.Combine(Pki, "sa.pub")).ExitCode);
+        Assert.Equal(
+            0,
+            ExternalTool
+                .Openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", saKey)
+                .ExitCode
+        );
+        Assert.Equal(
+            0,
+            ExternalTool.Openssl("pkey", "-in", saKey, "-pubout", "-out", Path.Combine(Pki, "sa.pub")).ExitCode
+        );
         File.SetUnixFileMode(saKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var caPem = File.ReadAllText(cas["ca"].CertPath);
         foreach (var name in Kubeconfigs)
         {
             var path = Path.Combine(Dir, name);
-            var signed = cas["ca"].Sign(path + ".csr", Path.Combine(ExternalCaDir, "signed", name + ".crt"), TlsUsage.Client);
+            var signed = cas["ca"]
+                .Sign(path + ".csr", Path.Combine(ExternalCaDir, "signed", name + ".crt"), TlsUsage.Client);
             var kubeconfig = KubeconfigFile.Parse(File.ReadAllText(path), path);
-            var keyPem = kubeconfig.ClientKeyPem ?? throw new InvalidOperationException($"{path} has no client-key-data");
+            var keyPem =
+                kubeconfig.ClientKeyPem ?? throw new InvalidOperationException($"{path} has no client-key-data");
             var keyFile = Path.Combine(ExternalCaDir, "keys", name + ".key");
             Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
             File.WriteAllText(keyFile, keyPem);
@@ -125,7 +163,11 @@ public sealed class ExternalCaFixture : IAsyncLifetime
         GeneratedPublicKeys = keys;
         SnapshotBeforeCommands = TreeSnapshot.Of(Dir);
 
-        Endpoint.Start(Path.Combine(Pki, "apiserver.crt"), Path.Combine(Pki, "apiserver.key"), Path.Combine(Pki, "ca.crt"));
+        Endpoint.Start(
+            Path.Combine(Pki, "apiserver.crt"),
+            Path.Combine(Pki, "apiserver.key"),
+            Path.Combine(Pki, "ca.crt")
+        );
         return Task.CompletedTask;
     }
 
@@ -150,15 +192,28 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     /// (DNS names sorted, then IPs in insertion order).</summary>
     private static readonly Dictionary<string, (string Subject, string[] Sans)> Expected = new()
     {
-        ["pki/apiserver.csr"] = ("CN = kube-apiserver",
-        [
-            "DNS:etcd-node-1", "DNS:kubernetes", "DNS:kubernetes.default", "DNS:kubernetes.default.svc",
-            "DNS:kubernetes.default.svc.cluster.local", "IP Address:10.96.0.1", "IP Address:127.0.0.1",
-        ]),
+        ["pki/apiserver.csr"] = (
+            "CN = kube-apiserver",
+            [
+                "DNS:etcd-node-1",
+                "DNS:kubernetes",
+                "DNS:kubernetes.default",
+                "DNS:kubernetes.default.svc",
+                "DNS:kubernetes.default.svc.cluster.local",
+                "IP Address:10.96.0.1",
+                "IP Address:127.0.0.1",
+            ]
+        ),
         ["pki/apiserver-kubelet-client.csr"] = ("O = kubeadm:cluster-admins, CN = kube-apiserver-kubelet-client", []),
         ["pki/front-proxy-client.csr"] = ("CN = front-proxy-client", []),
-        ["pki/etcd/server.csr"] = ("CN = etcd-node-1", ["DNS:etcd-node-1", "DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"]),
-        ["pki/etcd/peer.csr"] = ("CN = etcd-node-1", ["DNS:etcd-node-1", "DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"]),
+        ["pki/etcd/server.csr"] = (
+            "CN = etcd-node-1",
+            ["DNS:etcd-node-1", "DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"]
+        ),
+        ["pki/etcd/peer.csr"] = (
+            "CN = etcd-node-1",
+            ["DNS:etcd-node-1", "DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"]
+        ),
         ["pki/etcd/healthcheck-client.csr"] = ("CN = kube-etcd-healthcheck-client", []),
         ["pki/apiserver-etcd-client.csr"] = ("CN = kube-apiserver-etcd-client", []),
         ["admin.conf.csr"] = ("O = kubeadm:cluster-admins, CN = kubernetes-admin", []),
@@ -181,14 +236,19 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
             var requested = csr.RequestedExtensions.Keys.Where(k => k != "X509v3 Subject Alternative Name").ToList();
             Assert.True(requested.Count == 0, $"{file} requests {string.Join(", ", requested)}");
             Assert.DoesNotContain("Extended Key Usage", csr.Text);
-            Assert.StartsWith("-----BEGIN CERTIFICATE REQUEST-----\n", File.ReadAllText(Path.Combine(fixture.Dir, file)));
+            Assert.StartsWith(
+                "-----BEGIN CERTIFICATE REQUEST-----\n",
+                File.ReadAllText(Path.Combine(fixture.Dir, file))
+            );
             Assert.Equal(Private, fixture.GeneratedModes[file]);
         }
 
         // Each CSR is signed by the key written next to it (leaf .key files, kubeconfig client-key-data).
         foreach (var (keyFile, publicKey) in fixture.GeneratedPublicKeys)
         {
-            var csrFile = keyFile.EndsWith(".key", StringComparison.Ordinal) ? keyFile[..^4] + ".csr" : keyFile + ".csr";
+            var csrFile = keyFile.EndsWith(".key", StringComparison.Ordinal)
+                ? keyFile[..^4] + ".csr"
+                : keyFile + ".csr";
             Assert.Equal(publicKey, fixture.Csrs[csrFile].PublicKeyPem);
             if (keyFile.EndsWith(".key", StringComparison.Ordinal))
             {
@@ -227,13 +287,31 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [Fact]
     public void CheckExpiration_ShowsEveryCertificateAndCaAsExternallyManaged()
     {
-        var output = fixture.Run("certs", "check-expiration", "--cert-dir", fixture.Pki, "--kubeconfig-dir", fixture.Dir, "--config", fixture.Config);
+        var output = fixture.Run(
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            fixture.Pki,
+            "--kubeconfig-dir",
+            fixture.Dir,
+            "--config",
+            fixture.Config
+        );
 
         var rows = output.Split('\n').Select(l => l.TrimEnd()).ToList();
         var certNames = new[]
         {
-            "admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "controller-manager.conf",
-            "etcd-healthcheck-client", "etcd-peer", "etcd-server", "front-proxy-client", "scheduler.conf", "super-admin.conf",
+            "admin.conf",
+            "apiserver",
+            "apiserver-etcd-client",
+            "apiserver-kubelet-client",
+            "controller-manager.conf",
+            "etcd-healthcheck-client",
+            "etcd-peer",
+            "etcd-server",
+            "front-proxy-client",
+            "scheduler.conf",
+            "super-admin.conf",
         };
         var caNames = new[] { "ca", "etcd-ca", "front-proxy-ca" };
         Assert.DoesNotContain("MISSING", output);
@@ -241,37 +319,74 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
         {
             var row = rows.Where(r => r.StartsWith(name + " ", StringComparison.Ordinal)).ToList();
             Assert.True(row.Count >= 1, $"no row for {name}:\n{output}");
-            Assert.All(row, r => Assert.True(r.EndsWith(" yes", StringComparison.Ordinal), $"{name} is not externally managed:\n{output}"));
+            Assert.All(
+                row,
+                r =>
+                    Assert.True(
+                        r.EndsWith(" yes", StringComparison.Ordinal),
+                        $"{name} is not externally managed:\n{output}"
+                    )
+            );
         }
         var data = rows.Where(r => Regex.IsMatch(r, @"UTC\s")).ToList();
         Assert.Equal(certNames.Length + caNames.Length, data.Count);
         Assert.All(data, r => Assert.EndsWith(" yes", r));
 
-        var json = fixture.Run("certs", "check-expiration", "-o", "json", "--cert-dir", fixture.Pki, "--kubeconfig-dir", fixture.Dir, "--config", fixture.Config);
+        var json = fixture.Run(
+            "certs",
+            "check-expiration",
+            "-o",
+            "json",
+            "--cert-dir",
+            fixture.Pki,
+            "--kubeconfig-dir",
+            fixture.Dir,
+            "--config",
+            fixture.Config
+        );
         using var document = JsonDocument.Parse(json);
         var certificates = document.RootElement.GetProperty("certificates").EnumerateArray().ToList();
         var authorities = document.RootElement.GetProperty("certificateAuthorities").EnumerateArray().ToList();
         Assert.Equal(certNames, certificates.Select(c => c.GetProperty("name").GetString()));
         Assert.Equal(caNames, authorities.Select(c => c.GetProperty("name").GetString()));
-        Assert.All(certificates.Concat(authorities), c =>
-        {
-            Assert.True(c.GetProperty("externallyManaged").GetBoolean(), c.ToString());
-            Assert.False(c.GetProperty("missing").GetBoolean(), c.ToString());
-        });
+        Assert.All(
+            certificates.Concat(authorities),
+            c =>
+            {
+                Assert.True(c.GetProperty("externallyManaged").GetBoolean(), c.ToString());
+                Assert.False(c.GetProperty("missing").GetBoolean(), c.ToString());
+            }
+        );
         Assert.Equal(fixture.SnapshotBeforeCommands, TreeSnapshot.Of(fixture.Dir));
     }
 
     [Fact]
     public void RenewAll_DetectsTheExternalCas_AndChangesNothing()
     {
-        var output = fixture.Run("certs", "renew", "all", "--cert-dir", fixture.Pki, "--kubeconfig-dir", fixture.Dir, "--config", fixture.Config);
+        var output = fixture.Run(
+            "certs",
+            "renew",
+            "all",
+            "--cert-dir",
+            fixture.Pki,
+            "--kubeconfig-dir",
+            fixture.Dir,
+            "--config",
+            fixture.Config
+        );
 
-        var detected = output.Split('\n').Where(l => l.StartsWith("Detected external ", StringComparison.Ordinal)).ToList();
+        var detected = output
+            .Split('\n')
+            .Where(l => l.StartsWith("Detected external ", StringComparison.Ordinal))
+            .ToList();
         Assert.True(detected.Count == 11, $"expected 11 'Detected external' lines:\n{output}");
         Assert.All(detected, l => Assert.EndsWith(" can't be renewed", l));
         Assert.Equal(6, detected.Count(l => l.StartsWith("Detected external ca, ", StringComparison.Ordinal)));
         Assert.Equal(4, detected.Count(l => l.StartsWith("Detected external etcd/ca, ", StringComparison.Ordinal)));
-        Assert.Equal(1, detected.Count(l => l.StartsWith("Detected external front-proxy-ca, ", StringComparison.Ordinal)));
+        Assert.Equal(
+            1,
+            detected.Count(l => l.StartsWith("Detected external front-proxy-ca, ", StringComparison.Ordinal))
+        );
         Assert.Contains("Detected external ca, certificate for serving the Kubernetes API can't be renewed", detected);
         Assert.DoesNotContain(" renewed\n", output.Replace("can't be renewed\n", ""));
         Assert.Equal(fixture.SnapshotBeforeCommands, TreeSnapshot.Of(fixture.Dir));
@@ -280,11 +395,22 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [Fact]
     public void InitPhaseCertsAll_ReusesTheKeylessCasAndTheSignedCerts_AndChangesNothing()
     {
-        var output = fixture.Run("init", "phase", "certs", "all", "--cert-dir", fixture.Pki, "--config", fixture.Config);
+        var output = fixture.Run(
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            fixture.Pki,
+            "--config",
+            fixture.Config
+        );
 
         Assert.Contains("[certs] Using existing ca keyless certificate authority", output);
         Assert.Contains("[certs] Using existing front-proxy-ca keyless certificate authority", output);
-        foreach (var leaf in new[] { "apiserver", "apiserver-kubelet-client", "front-proxy-client", "apiserver-etcd-client" })
+        foreach (
+            var leaf in new[] { "apiserver", "apiserver-kubelet-client", "front-proxy-client", "apiserver-etcd-client" }
+        )
         {
             Assert.Contains($"[certs] Using existing {leaf} certificate and key on disk", output);
         }
@@ -298,7 +424,16 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [Fact]
     public void InitPhaseCertsAll_NamesTheEtcdCaAndCertsByBaseName_AsKubeadmPrintsThem()
     {
-        var output = fixture.Run("init", "phase", "certs", "all", "--cert-dir", fixture.Pki, "--config", fixture.Config);
+        var output = fixture.Run(
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            fixture.Pki,
+            "--config",
+            fixture.Config
+        );
 
         Assert.Contains("[certs] Using existing etcd/ca keyless certificate authority", output);
         foreach (var leaf in new[] { "etcd/server", "etcd/peer", "etcd/healthcheck-client" })
@@ -322,7 +457,16 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
         {
             File.Copy(Path.Combine(fixture.Pki, "etcd", file), Path.Combine(memberEtcd, file), overwrite: true);
         }
-        foreach (var file in new[] { "etcd/ca.crt", "etcd/healthcheck-client.crt", "etcd/healthcheck-client.key", "apiserver-etcd-client.crt", "apiserver-etcd-client.key" })
+        foreach (
+            var file in new[]
+            {
+                "etcd/ca.crt",
+                "etcd/healthcheck-client.crt",
+                "etcd/healthcheck-client.key",
+                "apiserver-etcd-client.crt",
+                "apiserver-etcd-client.key",
+            }
+        )
         {
             File.Copy(Path.Combine(fixture.Pki, file), Path.Combine(cluster.SharedCertDir, file), overwrite: true);
         }
@@ -336,13 +480,22 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
             Assert.True(health.ExitCode == 0, $"{client}: {health.All}");
             var value = Guid.NewGuid().ToString("N");
             Assert.Equal(0, cluster.Etcdctl(pair, "put", "/kubepki/external-ca/" + client, value).ExitCode);
-            Assert.Equal(value, cluster.Etcdctl(pair, "get", "/kubepki/external-ca/" + client, "--print-value-only").Out.Trim());
+            Assert.Equal(
+                value,
+                cluster.Etcdctl(pair, "get", "/kubepki/external-ca/" + client, "--print-value-only").Out.Trim()
+            );
         }
         var healthcheck = cluster.SharedClient("etcd/healthcheck-client");
         var served = Path.Combine(cluster.Root, "served.crt");
-        File.WriteAllText(served, TlsProbe.ServedPem(member.Ip, member.ClientPort, healthcheck.CaCert, healthcheck.Cert, healthcheck.Key));
+        File.WriteAllText(
+            served,
+            TlsProbe.ServedPem(member.Ip, member.ClientPort, healthcheck.CaCert, healthcheck.Cert, healthcheck.Key)
+        );
         Assert.Equal(TlsProbe.Identity(Path.Combine(fixture.Pki, "etcd", "server.crt")), TlsProbe.Identity(served));
-        Assert.DoesNotContain(member.LogLines, l => l.Contains("x509", StringComparison.OrdinalIgnoreCase) || l.Contains("rejected connection"));
+        Assert.DoesNotContain(
+            member.LogLines,
+            l => l.Contains("x509", StringComparison.OrdinalIgnoreCase) || l.Contains("rejected connection")
+        );
     }
 
     [Theory]
@@ -351,7 +504,11 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [InlineData("kubelet.conf", "system:node:etcd-node-1", new[] { "system:nodes" })]
     [InlineData("controller-manager.conf", "system:kube-controller-manager", new string[0])]
     [InlineData("scheduler.conf", "system:kube-scheduler", new string[0])]
-    public void SignedKubeconfigs_ReachTheEndpointServingTheSignedApiserverCert(string name, string commonName, string[] organizations)
+    public void SignedKubeconfigs_ReachTheEndpointServingTheSignedApiserverCert(
+        string name,
+        string commonName,
+        string[] organizations
+    )
     {
         using var kubectl = new KubectlRunner();
         var before = fixture.Endpoint.Requests.Count;
@@ -363,18 +520,22 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
         Assert.Equal("ok", result.Out.Trim());
         var seen = fixture.Endpoint.Requests.Skip(before).ToList();
         Assert.Contains(seen, r => r.Path == "/healthz");
-        Assert.All(seen, r =>
-        {
-            Assert.Equal(commonName, r.CommonName);
-            Assert.Equal(organizations, r.Organizations);
-        });
+        Assert.All(
+            seen,
+            r =>
+            {
+                Assert.Equal(commonName, r.CommonName);
+                Assert.Equal(organizations, r.Organizations);
+            }
+        );
         Assert.Equal(refusedBefore, fixture.Endpoint.Refusals.Count);
     }
 
-    private static IEnumerable<string> Purposes(TlsUsage usage) => usage switch
-    {
-        TlsUsage.Server => ["sslserver"],
-        TlsUsage.ServerAndClient => ["sslserver", "sslclient"],
-        _ => ["sslclient"],
-    };
+    private static IEnumerable<string> Purposes(TlsUsage usage) =>
+        usage switch
+        {
+            TlsUsage.Server => ["sslserver"],
+            TlsUsage.ServerAndClient => ["sslserver", "sslclient"],
+            _ => ["sslclient"],
+        };
 }

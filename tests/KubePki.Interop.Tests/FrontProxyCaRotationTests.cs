@@ -21,16 +21,32 @@ public sealed class FrontProxyCaRotationTests : IDisposable
     private string OldCa => _root.Combine("old-front-proxy-ca.crt");
 
     private string Rotate(params string[] args) =>
-        Kubepki.Run(_clock, ["ca", "rotate", .. args, "front-proxy-ca", "--cert-dir", Pki, "--kubeconfig-dir",
-            _root.Path, "--config", _root.Combine("kubeadm-config.yaml")]);
+        Kubepki.Run(
+            _clock,
+            [
+                "ca",
+                "rotate",
+                .. args,
+                "front-proxy-ca",
+                "--cert-dir",
+                Pki,
+                "--kubeconfig-dir",
+                _root.Path,
+                "--config",
+                _root.Combine("kubeadm-config.yaml"),
+            ]
+        );
 
     private void MakeCluster()
     {
-        var config = Kubepki.WriteConfig(_root.Path, """
+        var config = Kubepki.WriteConfig(
+            _root.Path,
+            """
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: ClusterConfiguration
             encryptionAlgorithm: ECDSA-P256
-            """);
+            """
+        );
         Kubepki.Run(_clock, "init", "phase", "certs", "front-proxy-ca", "--cert-dir", Pki, "--config", config);
         Kubepki.Run(_clock, "init", "phase", "certs", "front-proxy-client", "--cert-dir", Pki, "--config", config);
         File.Copy(CaFile, OldCa);
@@ -41,28 +57,52 @@ public sealed class FrontProxyCaRotationTests : IDisposable
     {
         var cert = _root.Combine("openssl-ca.crt");
         var key = _root.Combine("openssl-ca.key");
-        Tools.Openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-            key, "-out", cert,
-            "-days", "3650", "-subj", "/CN=front-proxy-ca", "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign");
+        Tools.Openssl(
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=front-proxy-ca",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign"
+        );
         return (cert, key);
     }
 
     private static void AssertVerifies(string caFile, string cert, bool expected = true)
     {
         var verdict = OpensslVerify.Run(caFile, [cert], "sslclient")[cert];
-        Assert.True(verdict.Ok == expected, $"openssl verify -CAfile {caFile} {cert}: expected "
-            + $"{(expected ? "OK" : "a failure")}: {verdict.Messages}");
+        Assert.True(
+            verdict.Ok == expected,
+            $"openssl verify -CAfile {caFile} {cert}: expected "
+                + $"{(expected ? "OK" : "a failure")}: {verdict.Messages}"
+        );
     }
 
     private void AssertOldPkiAlone()
     {
         Assert.Equal(File.ReadAllText(OldCa), File.ReadAllText(CaFile));
         AssertVerifies(OldCa, Client);
-        Assert.Equal(Tools.Openssl("x509", "-in", Client, "-noout", "-pubkey"),
-            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-client.key")));
-        Assert.Equal(Tools.Openssl("x509", "-in", CaFile, "-noout", "-pubkey"),
-            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key")));
+        Assert.Equal(
+            Tools.Openssl("x509", "-in", Client, "-noout", "-pubkey"),
+            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-client.key"))
+        );
+        Assert.Equal(
+            Tools.Openssl("x509", "-in", CaFile, "-noout", "-pubkey"),
+            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key"))
+        );
         Assert.False(Directory.Exists(_root.Combine("pki", "ca-rotation")));
     }
 
@@ -74,8 +114,10 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         Rotate("start", "--new-ca-cert", newCa, "--new-ca-key", newKey);
         // Old first: what openssl (and kube-controller-manager) read as the CA is still the old one.
         Assert.Equal(2, File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Length - 1);
-        Assert.Equal(Tools.Openssl("x509", "-in", OldCa, "-noout", "-fingerprint", "-sha256"), Tools.Openssl("x509",
-            "-in", CaFile, "-noout", "-fingerprint", "-sha256"));
+        Assert.Equal(
+            Tools.Openssl("x509", "-in", OldCa, "-noout", "-fingerprint", "-sha256"),
+            Tools.Openssl("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256")
+        );
         AssertVerifies(CaFile, Client);
         AssertVerifies(OldCa, Client);
 
@@ -83,12 +125,16 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         AssertVerifies(CaFile, Client);
         AssertVerifies(newCa, Client);
         AssertVerifies(OldCa, Client, expected: false);
-        Assert.Equal(Tools.Openssl("x509", "-in", newCa, "-noout", "-pubkey"),
-            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key")));
+        Assert.Equal(
+            Tools.Openssl("x509", "-in", newCa, "-noout", "-pubkey"),
+            OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key"))
+        );
 
         Rotate("finish");
-        Assert.Equal(Tools.Openssl("x509", "-in", newCa, "-noout", "-fingerprint", "-sha256"), Tools.Openssl("x509",
-            "-in", CaFile, "-noout", "-fingerprint", "-sha256"));
+        Assert.Equal(
+            Tools.Openssl("x509", "-in", newCa, "-noout", "-fingerprint", "-sha256"),
+            Tools.Openssl("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256")
+        );
         Assert.Single(File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Skip(1));
         AssertVerifies(CaFile, Client);
     }

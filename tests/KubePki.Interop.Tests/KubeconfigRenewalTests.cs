@@ -9,7 +9,13 @@ namespace KubePki.Interop.Tests;
 /// renewal are kept to compare with.</summary>
 public sealed class RenewedApiClustersFixture : IAsyncLifetime
 {
-    public static readonly string[] ClientKubeconfigs = ["admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf"];
+    public static readonly string[] ClientKubeconfigs =
+    [
+        "admin.conf",
+        "super-admin.conf",
+        "controller-manager.conf",
+        "scheduler.conf",
+    ];
 
     private readonly TempDir _before = new("interop-renewed-before");
 
@@ -38,7 +44,17 @@ public sealed class RenewedApiClustersFixture : IAsyncLifetime
         // Replace the CA (a new key and certificate), then renew: everything ca signs must move to the new CA.
         File.Delete(Path.Combine(CaChanged.Pki, "ca.crt"));
         File.Delete(Path.Combine(CaChanged.Pki, "ca.key"));
-        Kubepki.Run(renewClock, "init", "phase", "certs", "ca", "--cert-dir", CaChanged.Pki, "--config", Config(CaChanged));
+        Kubepki.Run(
+            renewClock,
+            "init",
+            "phase",
+            "certs",
+            "ca",
+            "--cert-dir",
+            CaChanged.Pki,
+            "--config",
+            Config(CaChanged)
+        );
         RenewAll(renewClock, CaChanged);
 
         Renewed.Serve();
@@ -49,7 +65,18 @@ public sealed class RenewedApiClustersFixture : IAsyncLifetime
     private static string Config(ApiCluster cluster) => Path.Combine(cluster.Dir, "kubeadm-config.yaml");
 
     private static string RenewAll(TimeProvider clock, ApiCluster cluster) =>
-        Kubepki.Run(clock, "certs", "renew", "all", "--cert-dir", cluster.Pki, "--kubeconfig-dir", cluster.Dir, "--config", Config(cluster));
+        Kubepki.Run(
+            clock,
+            "certs",
+            "renew",
+            "all",
+            "--cert-dir",
+            cluster.Pki,
+            "--kubeconfig-dir",
+            cluster.Dir,
+            "--config",
+            Config(cluster)
+        );
 
     private void Keep(ApiCluster cluster, string label)
     {
@@ -78,10 +105,13 @@ public sealed class RenewedApiClustersFixture : IAsyncLifetime
     }
 }
 
-/// <summary>kubectl 1.32 as the judge of renewed kubeconfigs: each renewed admin/super-admin/controller-manager/scheduler
+/// <summary>kubectl 1.32 as the judge of renewed kubeconfigs: each renewed
+/// admin/super-admin/controller-manager/scheduler
 /// .conf reaches an endpoint serving the renewed apiserver cert with its own identity; a kubeconfig from before the
 /// renewal is still accepted (same CA); after a CA change the renewed kubeconfigs carry the new ca.crt.</summary>
-public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture) : IClassFixture<RenewedApiClustersFixture>, IDisposable
+public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture)
+    : IClassFixture<RenewedApiClustersFixture>,
+        IDisposable
 {
     private readonly KubectlRunner _kubectl = new();
     private readonly TempDir _scratch = new("interop-kubeconfig-renewal");
@@ -92,19 +122,35 @@ public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture) : 
     public void RenewAll_ReplacesTheApiserverCertAndEveryEmbeddedClientCert_AndTheEndpointServesTheRenewedOne()
     {
         var cluster = fixture.Renewed;
-        var renewed = fixture.RenewOutput.Split('\n').Where(l => l.EndsWith(" renewed", StringComparison.Ordinal)).ToList();
+        var renewed = fixture
+            .RenewOutput.Split('\n')
+            .Where(l => l.EndsWith(" renewed", StringComparison.Ordinal))
+            .ToList();
         Assert.True(renewed.Count == 11, $"expected 11 renewed items:\n{fixture.RenewOutput}");
         Assert.Contains("certificate for serving the Kubernetes API renewed", renewed);
         Assert.Contains("Done renewing certificates. You must restart the kube-apiserver", fixture.RenewOutput);
 
         var apiserver = Path.Combine(cluster.Pki, "apiserver.crt");
         Assert.NotEqual(TlsProbe.Identity(fixture.Before(cluster, "pki/apiserver.crt")), TlsProbe.Identity(apiserver));
-        Assert.Equal(File.ReadAllText(fixture.Before(cluster, "pki/ca.crt")), File.ReadAllText(Path.Combine(cluster.Pki, "ca.crt")));
+        Assert.Equal(
+            File.ReadAllText(fixture.Before(cluster, "pki/ca.crt")),
+            File.ReadAllText(Path.Combine(cluster.Pki, "ca.crt"))
+        );
         // kubelet.conf is the kubelet's business: never renewed.
-        Assert.Equal(File.ReadAllBytes(fixture.Before(cluster, "kubelet.conf")), File.ReadAllBytes(cluster.Kubeconfig("kubelet.conf")));
+        Assert.Equal(
+            File.ReadAllBytes(fixture.Before(cluster, "kubelet.conf")),
+            File.ReadAllBytes(cluster.Kubeconfig("kubelet.conf"))
+        );
 
         var (cert, key) = Kubepki.ExtractClientPair(cluster.Kubeconfig("admin.conf"), _scratch.Combine("admin"));
-        var served = TlsProbe.ServedIdentity(_scratch.Path, "127.0.0.1", cluster.Endpoint.Port, Path.Combine(cluster.Pki, "ca.crt"), cert, key);
+        var served = TlsProbe.ServedIdentity(
+            _scratch.Path,
+            "127.0.0.1",
+            cluster.Endpoint.Port,
+            Path.Combine(cluster.Pki, "ca.crt"),
+            cert,
+            key
+        );
         Assert.Equal(TlsProbe.Identity(apiserver), served);
     }
 
@@ -139,11 +185,14 @@ public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture) : 
         var seen = cluster.Endpoint.Requests.Skip(seenBefore).ToList();
         Assert.Contains(seen, r => r.Path == "/healthz");
         var (cn, orgs) = cluster.ExpectedIdentities[name];
-        Assert.All(seen, r =>
-        {
-            Assert.Equal(cn, r.CommonName);
-            Assert.Equal(orgs, r.Organizations);
-        });
+        Assert.All(
+            seen,
+            r =>
+            {
+                Assert.Equal(cn, r.CommonName);
+                Assert.Equal(orgs, r.Organizations);
+            }
+        );
         Assert.Equal(refusedBefore, cluster.Endpoint.Refusals.Count);
     }
 
@@ -178,7 +227,10 @@ public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture) : 
             var (cert, _) = Kubepki.ExtractClientPair(path, _scratch.Combine("ca-changed", name));
             var verdicts = OpensslVerify.Run(caFile, [cert], "sslclient");
             Assert.True(verdicts[cert].Ok, $"{name}: {verdicts[cert].Messages}");
-            Assert.False(OpensslVerify.Run(fixture.Before(cluster, "pki/ca.crt"), [cert], "sslclient")[cert].Ok, $"{name} still chains to the old CA");
+            Assert.False(
+                OpensslVerify.Run(fixture.Before(cluster, "pki/ca.crt"), [cert], "sslclient")[cert].Ok,
+                $"{name} still chains to the old CA"
+            );
 
             var result = _kubectl.Healthz(path);
             Assert.True(result.ExitCode == 0, $"kubectl --kubeconfig {name} after the CA change: {result.All}");

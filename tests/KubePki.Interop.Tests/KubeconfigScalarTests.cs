@@ -9,12 +9,28 @@ public sealed class KubeconfigScalarTests : IDisposable
 {
     private readonly TempDir _dir = new("interop-kubeconfig-scalars");
 
-    public static TheoryData<string> Names => new()
-    {
-        "0x1F", "yes", "1e3", "0o17", "0b101", "1_000", "017", "1:20", ".inf", "-.Inf", ".NaN", "+1", "null", "~", "on",
+    public static TheoryData<string> Names =>
+        new()
+        {
+            "0x1F",
+            "yes",
+            "1e3",
+            "0o17",
+            "0b101",
+            "1_000",
+            "017",
+            "1:20",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "+1",
+            "null",
+            "~",
+            "on",
             "N",
-        "3.", "kubernetes",
-    };
+            "3.",
+            "kubernetes",
+        };
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -24,8 +40,17 @@ public sealed class KubeconfigScalarTests : IDisposable
         var path = Path.Combine(_dir.Path, "config");
         File.WriteAllText(path, text);
 
-        var result = ExternalTool.Run("kubectl", ["config", "view", "--kubeconfig", path, "-o",
-            "jsonpath={.clusters[0].name}|{.users[0].name}|{.contexts[0].context.cluster}|{.current-context}"]);
+        var result = ExternalTool.Run(
+            "kubectl",
+            [
+                "config",
+                "view",
+                "--kubeconfig",
+                path,
+                "-o",
+                "jsonpath={.clusters[0].name}|{.users[0].name}|{.contexts[0].context.cluster}|{.current-context}",
+            ]
+        );
 
         Assert.True(result.ExitCode == 0, result.All + "\n" + text);
         Assert.Equal($"{name}|{name}|{name}|{name}@{name}", result.Out);

@@ -10,8 +10,13 @@ namespace KubePki.Interop.Tests;
 /// accepted.</summary>
 public sealed class KubectlCaRotationTests : IDisposable
 {
-    private static readonly string[] ClientKubeconfigs = ["admin.conf", "super-admin.conf", "controller-manager.conf",
-        "scheduler.conf"];
+    private static readonly string[] ClientKubeconfigs =
+    [
+        "admin.conf",
+        "super-admin.conf",
+        "controller-manager.conf",
+        "scheduler.conf",
+    ];
 
     private readonly KubectlRunner _kubectl = new();
     private readonly TempDir _saved = new("interop-ca-rotation-saved");
@@ -23,10 +28,26 @@ public sealed class KubectlCaRotationTests : IDisposable
         await using var cluster = ApiCluster.CreateEcdsaByConfig(clock, "rotation-node").Serve();
         var config = Path.Combine(cluster.Dir, "kubeadm-config.yaml");
         var pki = cluster.Pki;
-        string Rotate(string phase) => Kubepki.Run(clock, "ca", "rotate", phase, "ca", "--cert-dir", pki,
-            "--kubeconfig-dir", cluster.Dir, "--config", config);
-        void Restart() => cluster.Endpoint.Restart(Path.Combine(pki, "apiserver.crt"), Path.Combine(pki,
-            "apiserver.key"), Path.Combine(pki, "ca.crt"));
+        string Rotate(string phase) =>
+            Kubepki.Run(
+                clock,
+                "ca",
+                "rotate",
+                phase,
+                "ca",
+                "--cert-dir",
+                pki,
+                "--kubeconfig-dir",
+                cluster.Dir,
+                "--config",
+                config
+            );
+        void Restart() =>
+            cluster.Endpoint.Restart(
+                Path.Combine(pki, "apiserver.crt"),
+                Path.Combine(pki, "apiserver.key"),
+                Path.Combine(pki, "ca.crt")
+            );
         string Save(string label) => Copy(cluster.Kubeconfig("admin.conf"), label);
 
         var beforeStart = Save("before-start");
@@ -44,8 +65,11 @@ public sealed class KubectlCaRotationTests : IDisposable
         var afterIssue = Save("after-issue");
         AssertWorks(afterIssue, "admin.conf of phase 2");
         AssertWorks(afterStart, "admin.conf taken after start, in phase 2");
-        AssertFails(beforeStart, "admin.conf from before start, in phase 2", "x509: certificate signed by unknown "
-            + "authority");
+        AssertFails(
+            beforeStart,
+            "admin.conf from before start, in phase 2",
+            "x509: certificate signed by unknown " + "authority"
+        );
 
         Rotate("finish");
         Restart();
@@ -56,10 +80,15 @@ public sealed class KubectlCaRotationTests : IDisposable
         AssertWorks(afterIssue, "admin.conf of phase 2 (signed by the new CA), after finish");
         var refusedBefore = cluster.Endpoint.Refusals.Count;
         AssertFails(afterStart, "admin.conf taken after start (client cert of the old CA), after finish", "");
-        Assert.Contains(cluster.Endpoint.Refusals.Skip(refusedBefore), r => r.Contains("CN=kubernetes-admin refused",
-            StringComparison.Ordinal));
-        AssertFails(beforeStart, "admin.conf from before start, after finish", "x509: certificate signed by unknown "
-            + "authority");
+        Assert.Contains(
+            cluster.Endpoint.Refusals.Skip(refusedBefore),
+            r => r.Contains("CN=kubernetes-admin refused", StringComparison.Ordinal)
+        );
+        AssertFails(
+            beforeStart,
+            "admin.conf from before start, after finish",
+            "x509: certificate signed by unknown " + "authority"
+        );
     }
 
     private void AssertWorks(string kubeconfig, string what)

@@ -4,7 +4,8 @@ using KubePki.TestKit;
 namespace KubePki.Interop.Tests;
 
 /// <summary>kubectl 1.32 as the judge of the kubeconfigs: it must trust the served apiserver cert through
-/// certificate-authority-data (SAN 127.0.0.1 against the URL host) and present a client cert the endpoint accepts.</summary>
+/// certificate-authority-data (SAN 127.0.0.1 against the URL host) and present a client cert the endpoint
+/// accepts.</summary>
 [Collection(ApiEndpointCollection.Name)]
 public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
 {
@@ -35,15 +36,21 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
 
         Assert.True(result.ExitCode == 0, $"kubectl --kubeconfig {kubeconfig} get --raw /healthz failed: {result.All}");
         Assert.Equal("ok", result.Out.Trim());
-        Assert.Equal($"https://127.0.0.1:{cluster.Endpoint.Port}", Kubepki.KubeconfigField(cluster.Kubeconfig(kubeconfig), "server"));
+        Assert.Equal(
+            $"https://127.0.0.1:{cluster.Endpoint.Port}",
+            Kubepki.KubeconfigField(cluster.Kubeconfig(kubeconfig), "server")
+        );
         var seen = cluster.Endpoint.Requests.Skip(before).ToList();
         Assert.Contains(seen, r => r.Path == "/healthz");
         var (cn, orgs) = cluster.ExpectedIdentities[kubeconfig];
-        Assert.All(seen, r =>
-        {
-            Assert.Equal(cn, r.CommonName);
-            Assert.Equal(orgs, r.Organizations);
-        });
+        Assert.All(
+            seen,
+            r =>
+            {
+                Assert.Equal(cn, r.CommonName);
+                Assert.Equal(orgs, r.Organizations);
+            }
+        );
         Assert.Equal(refusedBefore, cluster.Endpoint.Refusals.Count);
     }
 
@@ -61,9 +68,14 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
 
         // Trusting the right CA but presenting the foreign client cert: the endpoint refuses the handshake.
         var hybrid = Path.Combine(_home.Path, "hybrid-admin.conf");
-        File.WriteAllText(hybrid, File.ReadAllText(foreignAdmin).Replace(
-            Kubepki.KubeconfigField(foreignAdmin, "certificate-authority-data"),
-            Kubepki.KubeconfigField(target.Kubeconfig("admin.conf"), "certificate-authority-data")));
+        File.WriteAllText(
+            hybrid,
+            File.ReadAllText(foreignAdmin)
+                .Replace(
+                    Kubepki.KubeconfigField(foreignAdmin, "certificate-authority-data"),
+                    Kubepki.KubeconfigField(target.Kubeconfig("admin.conf"), "certificate-authority-data")
+                )
+        );
         var seenBefore = target.Endpoint.Requests.Count;
         var refusedBefore = target.Endpoint.Refusals.Count;
         var refused = Kubectl(hybrid, "get", "--raw", "/healthz");
@@ -75,8 +87,18 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
     }
 
     private ExternalTool.Result Kubectl(string kubeconfig, params string[] args) =>
-        Tools.Run("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", Path.Combine(_home.Path, "cache"), "--request-timeout=10s", .. args],
-            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" });
+        Tools.Run(
+            "kubectl",
+            [
+                "--kubeconfig",
+                kubeconfig,
+                "--cache-dir",
+                Path.Combine(_home.Path, "cache"),
+                "--request-timeout=10s",
+                .. args,
+            ],
+            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" }
+        );
 
     public void Dispose() => _home.Dispose();
 }

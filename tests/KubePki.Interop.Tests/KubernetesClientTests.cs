@@ -10,7 +10,10 @@ public sealed class KubernetesClientTests(ApiClustersFixture clusters)
 {
     [Theory]
     [MemberData(nameof(KubectlTests.Kubeconfigs), MemberType = typeof(KubectlTests))]
-    public async Task BuildConfigFromConfigFile_LoadsTheKubeconfig_AndGetVersionCompletesOverMutualTls(string clusterLabel, string kubeconfig)
+    public async Task BuildConfigFromConfigFile_LoadsTheKubeconfig_AndGetVersionCompletesOverMutualTls(
+        string clusterLabel,
+        string kubeconfig
+    )
     {
         var cluster = clusters.Served.Single(c => c.Label == clusterLabel);
         var before = cluster.Endpoint.Requests.Count;
@@ -42,7 +45,9 @@ public sealed class KubernetesClientTests(ApiClustersFixture clusters)
         var target = clusters.Rsa;
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(clusters.Foreign.Kubeconfig("admin.conf"));
         // Trust the target's CA so that only the client certificate is wrong.
-        config.SslCaCerts = KubernetesClientConfiguration.BuildConfigFromConfigFile(target.Kubeconfig("admin.conf")).SslCaCerts;
+        config.SslCaCerts = KubernetesClientConfiguration
+            .BuildConfigFromConfigFile(target.Kubeconfig("admin.conf"))
+            .SslCaCerts;
         var seenBefore = target.Endpoint.Requests.Count;
         var refusedBefore = target.Endpoint.Refusals.Count;
 

@@ -64,15 +64,24 @@ public sealed class OpensslTests
         Assert.Equal(CertSpec.All.Count + CertSpec.Kubeconfigs.Count, reads.Count);
         foreach (var (name, cert) in reads)
         {
-            Assert.True(cert.PublicKeyAlgorithm == "rsaEncryption" && cert.Text.Contains("Public-Key: (2048 bit)"), $"{name}: not RSA-2048\n{cert.Text}");
+            Assert.True(
+                cert.PublicKeyAlgorithm == "rsaEncryption" && cert.Text.Contains("Public-Key: (2048 bit)"),
+                $"{name}: not RSA-2048\n{cert.Text}"
+            );
             Assert.Equal("sha256WithRSAEncryption", cert.SignatureAlgorithm);
         }
         foreach (var spec in CertSpec.All)
         {
-            Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----\n", File.ReadAllText(Path.Combine(pki, spec.Base + ".key")));
+            Assert.StartsWith(
+                "-----BEGIN RSA PRIVATE KEY-----\n",
+                File.ReadAllText(Path.Combine(pki, spec.Base + ".key"))
+            );
         }
         // sa.pub is the public half of sa.key.
-        Assert.Equal(Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"), File.ReadAllText(Path.Combine(pki, "sa.pub")));
+        Assert.Equal(
+            Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
+            File.ReadAllText(Path.Combine(pki, "sa.pub"))
+        );
     }
 
     [Fact]
@@ -83,33 +92,69 @@ public sealed class OpensslTests
         var pki = dir.Combine("pki");
         var config = Kubepki.WriteConfig(dir.Path, CustomConfig);
         Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
-        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--cert-dir", pki, "--kubeconfig-dir", dir.Path, "--config", config);
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            pki,
+            "--kubeconfig-dir",
+            dir.Path,
+            "--config",
+            config
+        );
 
         var reads = VerifyTree(pki, dir.Path, dir.Combine("extracted"), Start.ToUnixTimeSeconds());
 
         var expected = new Dictionary<string, (string Subject, string[] Sans)>
         {
             ["ca"] = ("CN = kubernetes", ["DNS:kubernetes"]),
-            ["apiserver"] = ("CN = kube-apiserver",
-            [
-                "DNS:alpha.example.test", "DNS:api.example.test", "DNS:cp-node-7", "DNS:kubernetes", "DNS:kubernetes.default",
-                "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.corp.example", "DNS:zeta.example.test",
-                "IP Address:10.100.0.1", "IP Address:192.168.56.10", "IP Address:10.20.30.40",
-            ]),
+            ["apiserver"] = (
+                "CN = kube-apiserver",
+                [
+                    "DNS:alpha.example.test",
+                    "DNS:api.example.test",
+                    "DNS:cp-node-7",
+                    "DNS:kubernetes",
+                    "DNS:kubernetes.default",
+                    "DNS:kubernetes.default.svc",
+                    "DNS:kubernetes.default.svc.corp.example",
+                    "DNS:zeta.example.test",
+                    "IP Address:10.100.0.1",
+                    "IP Address:192.168.56.10",
+                    "IP Address:10.20.30.40",
+                ]
+            ),
             ["apiserver-kubelet-client"] = ("O = kubeadm:cluster-admins, CN = kube-apiserver-kubelet-client", []),
             ["front-proxy-ca"] = ("CN = front-proxy-ca", ["DNS:front-proxy-ca"]),
             ["front-proxy-client"] = ("CN = front-proxy-client", []),
             ["etcd-ca"] = ("CN = etcd-ca", ["DNS:etcd-ca"]),
-            ["etcd-server"] = ("CN = cp-node-7",
-            [
-                "DNS:cp-node-7", "DNS:etcd-s.example.test", "DNS:localhost",
-                "IP Address:192.168.56.10", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1", "IP Address:10.1.1.1",
-            ]),
-            ["etcd-peer"] = ("CN = cp-node-7",
-            [
-                "DNS:cp-node-7", "DNS:etcd-p.example.test", "DNS:localhost",
-                "IP Address:192.168.56.10", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1", "IP Address:10.2.2.2",
-            ]),
+            ["etcd-server"] = (
+                "CN = cp-node-7",
+                [
+                    "DNS:cp-node-7",
+                    "DNS:etcd-s.example.test",
+                    "DNS:localhost",
+                    "IP Address:192.168.56.10",
+                    "IP Address:127.0.0.1",
+                    "IP Address:0:0:0:0:0:0:0:1",
+                    "IP Address:10.1.1.1",
+                ]
+            ),
+            ["etcd-peer"] = (
+                "CN = cp-node-7",
+                [
+                    "DNS:cp-node-7",
+                    "DNS:etcd-p.example.test",
+                    "DNS:localhost",
+                    "IP Address:192.168.56.10",
+                    "IP Address:127.0.0.1",
+                    "IP Address:0:0:0:0:0:0:0:1",
+                    "IP Address:10.2.2.2",
+                ]
+            ),
             ["etcd-healthcheck-client"] = ("CN = kube-etcd-healthcheck-client", []),
             ["apiserver-etcd-client"] = ("CN = kube-apiserver-etcd-client", []),
             ["admin.conf"] = ("O = kubeadm:cluster-admins, CN = kubernetes-admin", []),
@@ -154,15 +199,24 @@ public sealed class OpensslTests
             AssertEcdsaP256(cert, dir.Combine("extracted", Path.GetFileNameWithoutExtension(name) + ".key"));
             Assert.Equal(Private, File.GetUnixFileMode(conf));
             var local = name is "controller-manager.conf" or "scheduler.conf";
-            Assert.Equal(local ? "https://192.168.56.10:6443" : "https://api.example.test:7443", Kubepki.KubeconfigField(conf, "server"));
+            Assert.Equal(
+                local ? "https://192.168.56.10:6443" : "https://api.example.test:7443",
+                Kubepki.KubeconfigField(conf, "server")
+            );
         }
 
         // The service-account pair follows the cluster's encryptionAlgorithm too, and sa.pub is 0600 like kubeadm's.
         Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----\n", File.ReadAllText(Path.Combine(pki, "sa.key")));
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(pki, "sa.key")));
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(pki, "sa.pub")));
-        Assert.Equal(Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"), File.ReadAllText(Path.Combine(pki, "sa.pub")));
-        Assert.Contains("ASN1 OID: prime256v1", Tools.Openssl("pkey", "-pubin", "-in", Path.Combine(pki, "sa.pub"), "-noout", "-text"));
+        Assert.Equal(
+            Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
+            File.ReadAllText(Path.Combine(pki, "sa.pub"))
+        );
+        Assert.Contains(
+            "ASN1 OID: prime256v1",
+            Tools.Openssl("pkey", "-pubin", "-in", Path.Combine(pki, "sa.pub"), "-noout", "-text")
+        );
     }
 
     [Fact]
@@ -171,7 +225,9 @@ public sealed class OpensslTests
         using var dir = new TempDir("interop-openssl-v1beta3");
         var clock = Kubepki.FixedClock(Start);
         var pki = dir.Combine("pki");
-        var config = Kubepki.WriteConfig(dir.Path, """
+        var config = Kubepki.WriteConfig(
+            dir.Path,
+            """
             apiVersion: kubeadm.k8s.io/v1beta3
             kind: InitConfiguration
             nodeRegistration:
@@ -183,9 +239,22 @@ public sealed class OpensslTests
             kind: ClusterConfiguration
             featureGates:
               PublicKeysECDSA: true
-            """);
+            """
+        );
         Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
-        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--cert-dir", pki, "--kubeconfig-dir", dir.Path, "--config", config);
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            pki,
+            "--kubeconfig-dir",
+            dir.Path,
+            "--config",
+            config
+        );
 
         var reads = VerifyTree(pki, dir.Path, dir.Combine("extracted"), Start.ToUnixTimeSeconds());
 
@@ -198,33 +267,67 @@ public sealed class OpensslTests
             AssertEcdsaP256(reads[name], dir.Combine("extracted", Path.GetFileNameWithoutExtension(name) + ".key"));
         }
         Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----\n", File.ReadAllText(Path.Combine(pki, "sa.key")));
-        Assert.Equal(["DNS:legacy-node", "DNS:localhost", "IP Address:10.0.0.5", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"],
-            reads["etcd-server"].Sans);
+        Assert.Equal(
+            [
+                "DNS:legacy-node",
+                "DNS:localhost",
+                "IP Address:10.0.0.5",
+                "IP Address:127.0.0.1",
+                "IP Address:0:0:0:0:0:0:0:1",
+            ],
+            reads["etcd-server"].Sans
+        );
         Assert.Equal("O = system:nodes, CN = system:node:legacy-node", reads["kubelet.conf"].Subject);
     }
 
     private static string CaName(string caBase) => CertSpec.All.Single(s => s.Base == caBase).Name;
 
     /// <summary>Everything openssl can say about one generated tree: each CA verifies as itself; each leaf (kubeconfig
-    /// client certs included) verifies against its CA for exactly the purposes its EKU allows, the other purpose failing
-    /// with "unsuitable certificate purpose"; no leaf verifies against an unrelated CA of the tree; every private key is
-    /// the partner of its certificate. Returns openssl's reading of every certificate, by cert or kubeconfig name.</summary>
-    private static Dictionary<string, OpensslCert> VerifyTree(string pki, string kubeconfigDir, string extractDir, long at)
+    /// client certs included) verifies against its CA for exactly the purposes its EKU allows, the other purpose
+    /// failing
+    /// with "unsuitable certificate purpose"; no leaf verifies against an unrelated CA of the tree; every private key
+    /// is
+    /// the partner of its certificate. Returns openssl's reading of every certificate, by cert or kubeconfig
+    /// name.</summary>
+    private static Dictionary<string, OpensslCert> VerifyTree(
+        string pki,
+        string kubeconfigDir,
+        string extractDir,
+        long at
+    )
     {
-        var leaves = CertSpec.All.Where(s => !s.IsCa)
-            .Select(s => (s.Name, Cert: Path.Combine(pki, s.Base + ".crt"), Key: Path.Combine(pki, s.Base + ".key"), Ca: s.CaBase!, s.Server, s.Client))
-            .Concat(CertSpec.Kubeconfigs.Select(name =>
-            {
-                var (cert, key) = Kubepki.ExtractClientPair(Path.Combine(kubeconfigDir, name), extractDir);
-                Assert.Equal(File.ReadAllText(Path.Combine(pki, "ca.crt")), Kubepki.DecodeField(Path.Combine(kubeconfigDir, name), "certificate-authority-data"));
-                return (Name: name, Cert: cert, Key: key, Ca: "ca", Server: false, Client: true);
-            }))
+        var leaves = CertSpec
+            .All.Where(s => !s.IsCa)
+            .Select(s =>
+                (
+                    s.Name,
+                    Cert: Path.Combine(pki, s.Base + ".crt"),
+                    Key: Path.Combine(pki, s.Base + ".key"),
+                    Ca: s.CaBase!,
+                    s.Server,
+                    s.Client
+                )
+            )
+            .Concat(
+                CertSpec.Kubeconfigs.Select(name =>
+                {
+                    var (cert, key) = Kubepki.ExtractClientPair(Path.Combine(kubeconfigDir, name), extractDir);
+                    Assert.Equal(
+                        File.ReadAllText(Path.Combine(pki, "ca.crt")),
+                        Kubepki.DecodeField(Path.Combine(kubeconfigDir, name), "certificate-authority-data")
+                    );
+                    return (Name: name, Cert: cert, Key: key, Ca: "ca", Server: false, Client: true);
+                })
+            )
             .ToList();
 
         foreach (var ca in CertSpec.All.Where(s => s.IsCa))
         {
             var caFile = Path.Combine(pki, ca.Base + ".crt");
-            Assert.True(OpensslVerify.Run(caFile, [caFile], atUnixSeconds: at)[caFile].Ok, $"{caFile} does not verify as a self-signed CA");
+            Assert.True(
+                OpensslVerify.Run(caFile, [caFile], atUnixSeconds: at)[caFile].Ok,
+                $"{caFile} does not verify as a self-signed CA"
+            );
             var signed = leaves.Where(l => l.Ca == ca.Base).ToList();
             Assert.NotEmpty(signed);
             var certs = signed.Select(l => l.Cert).ToList();
@@ -235,7 +338,11 @@ public sealed class OpensslTests
                 {
                     var allowed = purpose == "sslserver" ? leaf.Server : leaf.Client;
                     var verdict = verdicts[leaf.Cert];
-                    Assert.True(verdict.Ok == allowed, $"{leaf.Name} -purpose {purpose}: expected {(allowed ? "OK" : "a failure")}, got: {verdict.Messages}");
+                    Assert.True(
+                        verdict.Ok == allowed,
+                        $"{leaf.Name} -purpose {purpose}: expected {(allowed ? "OK" : "a failure")}, got: "
+                            + $"{verdict.Messages}"
+                    );
                     if (!allowed)
                     {
                         Assert.Contains("unsuitable certificate purpose", verdict.Messages);
@@ -251,8 +358,15 @@ public sealed class OpensslTests
         }
 
         var reads = new Dictionary<string, OpensslCert>();
-        foreach (var (name, cert, key) in CertSpec.All.Select(s => (s.Name, Path.Combine(pki, s.Base + ".crt"), Path.Combine(pki, s.Base + ".key")))
-                     .Concat(leaves.Where(l => l.Name.EndsWith(".conf", StringComparison.Ordinal)).Select(l => (l.Name, l.Cert, l.Key))))
+        foreach (
+            var (name, cert, key) in CertSpec
+                .All.Select(s => (s.Name, Path.Combine(pki, s.Base + ".crt"), Path.Combine(pki, s.Base + ".key")))
+                .Concat(
+                    leaves
+                        .Where(l => l.Name.EndsWith(".conf", StringComparison.Ordinal))
+                        .Select(l => (l.Name, l.Cert, l.Key))
+                )
+        )
         {
             reads[name] = OpensslCert.Read(cert);
             var fromKey = Tools.Openssl("pkey", "-in", key, "-pubout");
@@ -283,7 +397,10 @@ public sealed class OpensslTests
     private static void AssertCa(OpensslCert cert, DateTimeOffset start)
     {
         Assert.Equal(cert.Subject, cert.Issuer);
-        Assert.Equal((true, "Digital Signature, Key Encipherment, Certificate Sign"), cert.Extension("X509v3 Key Usage"));
+        Assert.Equal(
+            (true, "Digital Signature, Key Encipherment, Certificate Sign"),
+            cert.Extension("X509v3 Key Usage")
+        );
         Assert.Equal((true, "CA:TRUE"), cert.Extension("X509v3 Basic Constraints"));
         Assert.Null(cert.Extension("X509v3 Extended Key Usage"));
         Assert.Null(cert.Extension("X509v3 Authority Key Identifier"));

@@ -26,27 +26,43 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
         var certificates = await stack.WaitForAsync("x509_cert_not_after", r => r.Count > 0);
         // 10 cert dir files, 5 kubeconfigs × 2, and the short-lived certificate in --watch-dir.
         Assert.Equal(21, certificates.Count);
-        Assert.Contains(certificates,
-            s => s.Labels.GetValueOrDefault("filename") == "apiserver.crt"
-                && s.Labels["subject_CN"] == "kube-apiserver");
-        Assert.Contains(certificates,
-            s => s.Labels.GetValueOrDefault("embedded_kind") == "user" && s.Labels["filename"] == "admin.conf");
+        Assert.Contains(
+            certificates,
+            s => s.Labels.GetValueOrDefault("filename") == "apiserver.crt" && s.Labels["subject_CN"] == "kube-apiserver"
+        );
+        Assert.Contains(
+            certificates,
+            s => s.Labels.GetValueOrDefault("embedded_kind") == "user" && s.Labels["filename"] == "admin.conf"
+        );
         var rows = await stack.WaitForAsync("kubepki_cert_not_after", r => r.Count > 0);
         Assert.Equal(
             [
-                "admin.conf", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client", "ca",
-                "controller-manager.conf", "etcd-ca", "etcd-healthcheck-client", "etcd-peer", "etcd-server",
-                "front-proxy-ca", "front-proxy-client", "scheduler.conf", "super-admin.conf",
+                "admin.conf",
+                "apiserver",
+                "apiserver-etcd-client",
+                "apiserver-kubelet-client",
+                "ca",
+                "controller-manager.conf",
+                "etcd-ca",
+                "etcd-healthcheck-client",
+                "etcd-peer",
+                "etcd-server",
+                "front-proxy-ca",
+                "front-proxy-client",
+                "scheduler.conf",
+                "super-admin.conf",
             ],
-            rows.Select(r => r.Labels["name"]).Order(StringComparer.Ordinal));
+            rows.Select(r => r.Labels["name"]).Order(StringComparer.Ordinal)
+        );
         Assert.Equal(0, (await stack.WaitForAsync("x509_read_errors", r => r.Count == 1)).Single().Value);
     }
 
     [Fact]
     public async Task The_days_left_alert_fires_for_the_short_lived_certificate_only()
     {
-        var firing = await stack.WaitForAlertsAsync(
-            a => a.Any(x => x.Name == "CertificateExpiration" && x.State == "firing"));
+        var firing = await stack.WaitForAlertsAsync(a =>
+            a.Any(x => x.Name == "CertificateExpiration" && x.State == "firing")
+        );
         var expiring = firing.Where(a => a.Name == "CertificateExpiration").ToList();
         Assert.Equal([stack.ShortLived], expiring.Select(a => a.Labels["filepath"]));
         Assert.Equal("firing", expiring.Single().State);
@@ -61,8 +77,16 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
     {
         const string query = "kubepki_cert_not_after{name=\"apiserver\"}";
         var before = (await stack.WaitForAsync(query, r => r.Count == 1)).Single().Value;
-        Kubepki.Run(Kubepki.FixedClock(DateTimeOffset.UtcNow.AddDays(10)),
-            "certs", "renew", "apiserver", "--cert-dir", stack.CertDir, "--kubeconfig-dir", stack.Root);
+        Kubepki.Run(
+            Kubepki.FixedClock(DateTimeOffset.UtcNow.AddDays(10)),
+            "certs",
+            "renew",
+            "apiserver",
+            "--cert-dir",
+            stack.CertDir,
+            "--kubeconfig-dir",
+            stack.Root
+        );
 
         var after = (await stack.WaitForAsync(query, r => r.Count == 1 && r[0].Value != before)).Single().Value;
         var tenDays = TimeSpan.FromDays(10).TotalSeconds;
@@ -98,8 +122,10 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
             var now = Kubepki.NowClock();
             string[] address = ["--apiserver-advertise-address", "10.0.0.10"];
             Kubepki.Run(now, ["init", "phase", "certs", "all", "--cert-dir", CertDir, .. address]);
-            Kubepki.Run(now,
-                ["init", "phase", "kubeconfig", "all", "--cert-dir", CertDir, "--kubeconfig-dir", Root, .. address]);
+            Kubepki.Run(
+                now,
+                ["init", "phase", "kubeconfig", "all", "--cert-dir", CertDir, "--kubeconfig-dir", Root, .. address]
+            );
             Directory.CreateDirectory(_dir.Combine("watched"));
             using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
             {
@@ -115,15 +141,24 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
             var env = new CliEnvironment(writer, writer, TimeProvider.System, FixtureKeys.Shared);
             string[] args =
             [
-                "exporter", "--listen", $"127.0.0.1:{exporterPort}", "--cert-dir", CertDir, "--kubeconfig-dir", Root,
-                "--watch-dir", _dir.Combine("watched"),
+                "exporter",
+                "--listen",
+                $"127.0.0.1:{exporterPort}",
+                "--cert-dir",
+                CertDir,
+                "--kubeconfig-dir",
+                Root,
+                "--watch-dir",
+                _dir.Combine("watched"),
             ];
             var invocation = new System.CommandLine.InvocationConfiguration { Output = env.Out, Error = env.Error };
             _exporter = Task.Run(() => KubePkiCli.Create(env).Parse(args).InvokeAsync(invocation, _stop.Token));
 
             var prometheusPort = FreePort();
             var rules = RepositoryFile("deploy", "exporter", "alert-rules.yml");
-            File.WriteAllText(_dir.Combine("prometheus.yml"), $"""
+            File.WriteAllText(
+                _dir.Combine("prometheus.yml"),
+                $"""
                 global:
                   scrape_interval: 1s
                   scrape_timeout: 1s
@@ -133,15 +168,18 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
                 - job_name: kubepki
                   static_configs:
                   - targets: ["127.0.0.1:{exporterPort}"]
-                """);
+                """
+            );
             var info = new ProcessStartInfo("prometheus")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 ArgumentList =
                 {
-                    $"--config.file={_dir.Combine("prometheus.yml")}", $"--storage.tsdb.path={_dir.Combine("tsdb")}",
-                    $"--web.listen-address=127.0.0.1:{prometheusPort}", "--log.level=warn",
+                    $"--config.file={_dir.Combine("prometheus.yml")}",
+                    $"--storage.tsdb.path={_dir.Combine("tsdb")}",
+                    $"--web.listen-address=127.0.0.1:{prometheusPort}",
+                    "--log.level=warn",
                 },
             };
             _prometheus = Process.Start(info)!;
@@ -160,11 +198,11 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
                         break;
                     }
                 }
-                catch (HttpRequestException)
-                {
-                }
-                Assert.False(_prometheus.HasExited,
-                    $"prometheus exited with {(_prometheus.HasExited ? _prometheus.ExitCode : 0)}");
+                catch (HttpRequestException) { }
+                Assert.False(
+                    _prometheus.HasExited,
+                    $"prometheus exited with {(_prometheus.HasExited ? _prometheus.ExitCode : 0)}"
+                );
                 Assert.True(DateTime.UtcNow < deadline, "prometheus did not become ready");
                 await Task.Delay(200);
             }
@@ -175,9 +213,12 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
             var url = $"{_api}/api/v1/query?query={Uri.EscapeDataString(promql)}";
             using var document = JsonDocument.Parse(await _http.GetStringAsync(url));
             var results = document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray();
-            return results.Select(r => new Sample(
-                r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
-                double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture))).ToList();
+            return results
+                .Select(r => new Sample(
+                    r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
+                    double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)
+                ))
+                .ToList();
         }
 
         public async Task<IReadOnlyList<Sample>> WaitForAsync(string promql, Func<IReadOnlyList<Sample>, bool> done)
@@ -201,12 +242,18 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
             while (true)
             {
                 using var document = JsonDocument.Parse(await _http.GetStringAsync($"{_api}/api/v1/alerts"));
-                var alerts = document.RootElement.GetProperty("data").GetProperty("alerts").EnumerateArray().Select(a =>
-                {
-                    var labels = a.GetProperty("labels").EnumerateObject()
-                        .ToDictionary(p => p.Name, p => p.Value.GetString()!);
-                    return new Alert(labels["alertname"], a.GetProperty("state").GetString()!, labels);
-                }).ToList();
+                var alerts = document
+                    .RootElement.GetProperty("data")
+                    .GetProperty("alerts")
+                    .EnumerateArray()
+                    .Select(a =>
+                    {
+                        var labels = a.GetProperty("labels")
+                            .EnumerateObject()
+                            .ToDictionary(p => p.Name, p => p.Value.GetString()!);
+                        return new Alert(labels["alertname"], a.GetProperty("state").GetString()!, labels);
+                    })
+                    .ToList();
                 if (done(alerts))
                 {
                     return alerts;

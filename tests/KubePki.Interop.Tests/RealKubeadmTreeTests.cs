@@ -10,7 +10,8 @@ namespace KubePki.Interop.Tests;
 /// have expired, which kubeadm only warns about.</summary>
 public sealed partial class RealKubeadmTreeTests
 {
-    public static TheoryData<string> Trees() => new() { "zetaoss__zeta-linux", "Carlinhos-111__KubernetesTest", "devopsyuva__k8s-1.11" };
+    public static TheoryData<string> Trees() =>
+        new() { "zetaoss__zeta-linux", "Carlinhos-111__KubernetesTest", "devopsyuva__k8s-1.11" };
 
     [Theory]
     [MemberData(nameof(Trees))]
@@ -23,15 +24,27 @@ public sealed partial class RealKubeadmTreeTests
 
         // The node name and advertise address this tree was made for: from kubelet.conf's user and the server URL,
         // cross-checked against the apiserver cert's SANs.
-        var nodeName = Regex.Match(File.ReadAllText(Path.Combine(root, "kubelet.conf")), @"^- name: system:node:(\S+)$", RegexOptions.Multiline).Groups[1].Value;
+        var nodeName = Regex
+            .Match(
+                File.ReadAllText(Path.Combine(root, "kubelet.conf")),
+                @"^- name: system:node:(\S+)$",
+                RegexOptions.Multiline
+            )
+            .Groups[1]
+            .Value;
         var server = Kubepki.KubeconfigField(Path.Combine(root, "admin.conf"), "server");
         var advertise = Regex.Match(server, @"^https://([0-9.]+):6443$").Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(nodeName) || string.IsNullOrEmpty(advertise), $"cannot read node name/advertise address of {tree}");
+        Assert.False(
+            string.IsNullOrEmpty(nodeName) || string.IsNullOrEmpty(advertise),
+            $"cannot read node name/advertise address of {tree}"
+        );
         var apiserverSans = OpensslCert.Read(Path.Combine(pki, "apiserver.crt")).Sans;
         Assert.Contains($"DNS:{nodeName}", apiserverSans);
         Assert.Contains($"IP Address:{advertise}", apiserverSans);
 
-        var config = Kubepki.WriteConfig(work.Path, $"""
+        var config = Kubepki.WriteConfig(
+            work.Path,
+            $"""
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: InitConfiguration
             nodeRegistration:
@@ -41,16 +54,43 @@ public sealed partial class RealKubeadmTreeTests
             ---
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: ClusterConfiguration
-            """);
+            """
+        );
         var before = Snapshot(root);
         var hadSuperAdmin = File.Exists(Path.Combine(root, "super-admin.conf"));
         var clock = Kubepki.NowClock();
 
-        var certs = CliRunner.Run(clock, FixtureKeys.Shared, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
+        var certs = CliRunner.Run(
+            clock,
+            FixtureKeys.Shared,
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            pki,
+            "--config",
+            config
+        );
         Assert.True(certs.ExitCode == 0, $"init phase certs all on {tree} exited {certs.ExitCode}:\n{certs.All}");
-        var kubeconfigs = CliRunner.Run(clock, FixtureKeys.Shared, "init", "phase", "kubeconfig", "all",
-            "--cert-dir", pki, "--kubeconfig-dir", root, "--config", config);
-        Assert.True(kubeconfigs.ExitCode == 0, $"init phase kubeconfig all on {tree} exited {kubeconfigs.ExitCode}:\n{kubeconfigs.All}");
+        var kubeconfigs = CliRunner.Run(
+            clock,
+            FixtureKeys.Shared,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            pki,
+            "--kubeconfig-dir",
+            root,
+            "--config",
+            config
+        );
+        Assert.True(
+            kubeconfigs.ExitCode == 0,
+            $"init phase kubeconfig all on {tree} exited {kubeconfigs.ExitCode}:\n{kubeconfigs.All}"
+        );
 
         foreach (var ca in new[] { "ca", "front-proxy-ca", "etcd/ca" })
         {
@@ -59,13 +99,19 @@ public sealed partial class RealKubeadmTreeTests
         foreach (var leaf in CertSpec.All.Where(s => !s.IsCa))
         {
             Assert.Contains($"[certs] Using existing {leaf.Base} certificate and key on disk", certs.Out);
-            Assert.Contains($"WARNING: could not validate bounds for certificate {leaf.Base}: the certificate has expired", certs.All);
+            Assert.Contains(
+                $"WARNING: could not validate bounds for certificate {leaf.Base}: the certificate has expired",
+                certs.All
+            );
         }
         Assert.Contains("[certs] Using the existing \"sa\" key", certs.Out);
         Assert.DoesNotContain("Generating", certs.All);
         foreach (var name in CertSpec.Kubeconfigs.Where(n => n != "super-admin.conf" || hadSuperAdmin))
         {
-            Assert.Contains($"[kubeconfig] Using existing kubeconfig file: \"{Path.Combine(root, name)}\"", kubeconfigs.Out);
+            Assert.Contains(
+                $"[kubeconfig] Using existing kubeconfig file: \"{Path.Combine(root, name)}\"",
+                kubeconfigs.Out
+            );
         }
 
         // Not one byte (nor mode) of an existing file changed.
@@ -75,7 +121,8 @@ public sealed partial class RealKubeadmTreeTests
             Assert.True(after.TryGetValue(file, out var now) && now == state, $"{tree}: {file} changed");
         }
 
-        // Trees from before v1.29 have no super-admin.conf; kubeadm v1.29+ (and kubepki) adds it, signed by the existing CA.
+        // Trees from before v1.29 have no super-admin.conf; kubeadm v1.29+ (and kubepki) adds it, signed by the
+        // existing CA.
         var added = after.Keys.Except(before.Keys).ToList();
         if (hadSuperAdmin)
         {
@@ -85,7 +132,10 @@ public sealed partial class RealKubeadmTreeTests
         {
             Assert.Equal(["super-admin.conf"], added);
             Assert.Contains("[kubeconfig] Writing \"super-admin.conf\" kubeconfig file", kubeconfigs.Out);
-            var (cert, _) = Kubepki.ExtractClientPair(Path.Combine(root, "super-admin.conf"), work.Combine("extracted"));
+            var (cert, _) = Kubepki.ExtractClientPair(
+                Path.Combine(root, "super-admin.conf"),
+                work.Combine("extracted")
+            );
             Assert.True(OpensslVerify.Run(Path.Combine(pki, "ca.crt"), [cert], "sslclient", strict: false)[cert].Ok);
             Assert.Equal("O = system:masters, CN = kubernetes-super-admin", OpensslCert.Read(cert).Subject);
             Assert.Equal(server, Kubepki.KubeconfigField(Path.Combine(root, "super-admin.conf"), "server"));
@@ -103,15 +153,22 @@ public sealed partial class RealKubeadmTreeTests
         {
             var target = Path.Combine(to, Path.GetRelativePath(from, file));
             File.Copy(file, target);
-            var secret = file.EndsWith(".key", StringComparison.Ordinal) || file.EndsWith(".conf", StringComparison.Ordinal);
-            File.SetUnixFileMode(target, secret
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            var secret =
+                file.EndsWith(".key", StringComparison.Ordinal) || file.EndsWith(".conf", StringComparison.Ordinal);
+            File.SetUnixFileMode(
+                target,
+                secret
+                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                    : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
+            );
         }
     }
 
     private static Dictionary<string, string> Snapshot(string root) =>
-        Directory.GetFiles(root, "*", SearchOption.AllDirectories).ToDictionary(
-            f => Path.GetRelativePath(root, f),
-            f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) + " " + File.GetUnixFileMode(f));
+        Directory
+            .GetFiles(root, "*", SearchOption.AllDirectories)
+            .ToDictionary(
+                f => Path.GetRelativePath(root, f),
+                f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) + " " + File.GetUnixFileMode(f)
+            );
 }

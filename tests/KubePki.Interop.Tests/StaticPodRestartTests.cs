@@ -11,8 +11,13 @@ namespace KubePki.Interop.Tests;
 /// etcdctl reads.</summary>
 public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixture<StaticPodCluster>, IDisposable
 {
-    private static readonly string[] FourInOrder = ["etcd", "kube-apiserver", "kube-controller-manager",
-        "kube-scheduler"];
+    private static readonly string[] FourInOrder =
+    [
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+    ];
 
     private readonly TempDir _scratch = new("interop-static-pod-tests");
 
@@ -26,14 +31,23 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         var oldEtcd = TlsProbe.Identity(Path.Combine(cluster.CertDir, "etcd", "server.crt"));
         var before = cluster.Kubelet.Events.Count;
 
-        var output = Kubepki.Run(Kubepki.NowClock(), ["certs", "renew", "all", "--restart-control-plane",
-            .. cluster.NodeFlags]);
+        var output = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["certs", "renew", "all", "--restart-control-plane", .. cluster.NodeFlags]
+        );
 
         var events = cluster.Kubelet.Events.Skip(before).ToList();
-        Assert.Equal(FourInOrder.SelectMany(p => new[] { $"{p} stopped", $"{p} started" }), events.Select(e
-            => $"{e.Pod} {e.What}"));
-        Assert.Equal(FourInOrder, output.Split('\n').Where(l => l.StartsWith("[control-plane] Restarting \"",
-            StringComparison.Ordinal)).Select(l => l.Split('"')[1]));
+        Assert.Equal(
+            FourInOrder.SelectMany(p => new[] { $"{p} stopped", $"{p} started" }),
+            events.Select(e => $"{e.Pod} {e.What}")
+        );
+        Assert.Equal(
+            FourInOrder,
+            output
+                .Split('\n')
+                .Where(l => l.StartsWith("[control-plane] Restarting \"", StringComparison.Ordinal))
+                .Select(l => l.Split('"')[1])
+        );
         Assert.Contains("[control-plane] \"kube-scheduler\" is healthy again", output);
         Assert.DoesNotContain("You must restart", output);
 
@@ -42,10 +56,28 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         Assert.NotEqual(oldApiserver, apiserver);
         Assert.NotEqual(oldEtcd, etcd);
         var client = cluster.EtcdClient;
-        Assert.Equal(apiserver, TlsProbe.ServedIdentity(_scratch.Path, "127.0.0.1", cluster.ApiServerPort,
-            Path.Combine(cluster.CertDir, "ca.crt"), client.Cert, client.Key));
-        Assert.Equal(etcd, TlsProbe.ServedIdentity(_scratch.Path, "127.0.0.1", cluster.EtcdClientPort, client.CaCert,
-            client.Cert, client.Key));
+        Assert.Equal(
+            apiserver,
+            TlsProbe.ServedIdentity(
+                _scratch.Path,
+                "127.0.0.1",
+                cluster.ApiServerPort,
+                Path.Combine(cluster.CertDir, "ca.crt"),
+                client.Cert,
+                client.Key
+            )
+        );
+        Assert.Equal(
+            etcd,
+            TlsProbe.ServedIdentity(
+                _scratch.Path,
+                "127.0.0.1",
+                cluster.EtcdClientPort,
+                client.CaCert,
+                client.Cert,
+                client.Key
+            )
+        );
         var get = cluster.Etcdctl("get", key, "--print-value-only");
         Assert.True(get.ExitCode == 0 && get.Out.Trim() == "kept", get.All);
     }
@@ -54,25 +86,37 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
     public void ComponentScopedRenewal_RestartsOnlyTheOwners()
     {
         var before = cluster.Kubelet.Events.Count;
-        var output = Kubepki.Run(Kubepki.NowClock(), ["certs", "renew", "scheduler.conf", "--restart-control-plane",
-            .. cluster.NodeFlags]);
-        Assert.Equal(["kube-scheduler stopped", "kube-scheduler started"], cluster.Kubelet.Events.Skip(before)
-            .Select(e => $"{e.Pod} {e.What}"));
+        var output = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["certs", "renew", "scheduler.conf", "--restart-control-plane", .. cluster.NodeFlags]
+        );
+        Assert.Equal(
+            ["kube-scheduler stopped", "kube-scheduler started"],
+            cluster.Kubelet.Events.Skip(before).Select(e => $"{e.Pod} {e.What}")
+        );
         Assert.Contains("Restarting the components that use the renewed certificates: kube-scheduler", output);
 
         before = cluster.Kubelet.Events.Count;
-        Kubepki.Run(Kubepki.NowClock(), ["certs", "renew", "apiserver-etcd-client", "--restart-control-plane",
-            .. cluster.NodeFlags]);
-        Assert.Equal(["kube-apiserver stopped", "kube-apiserver started"], cluster.Kubelet.Events.Skip(before)
-            .Select(e => $"{e.Pod} {e.What}"));
+        Kubepki.Run(
+            Kubepki.NowClock(),
+            ["certs", "renew", "apiserver-etcd-client", "--restart-control-plane", .. cluster.NodeFlags]
+        );
+        Assert.Equal(
+            ["kube-apiserver stopped", "kube-apiserver started"],
+            cluster.Kubelet.Events.Skip(before).Select(e => $"{e.Pod} {e.What}")
+        );
 
         before = cluster.Kubelet.Events.Count;
-        var admin = Kubepki.Run(Kubepki.NowClock(), ["certs", "renew", "admin.conf", "--restart-control-plane",
-            .. cluster.NodeFlags]);
+        var admin = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["certs", "renew", "admin.conf", "--restart-control-plane", .. cluster.NodeFlags]
+        );
         Assert.Contains("nothing to restart", admin);
         // Only what was actually renewed counts: nothing expires within 1h, so nothing restarts.
-        var window = Kubepki.Run(Kubepki.NowClock(), ["certs", "renew", "all", "--expiring-within", "1h",
-            "--restart-control-plane", .. cluster.NodeFlags]);
+        var window = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["certs", "renew", "all", "--expiring-within", "1h", "--restart-control-plane", .. cluster.NodeFlags]
+        );
         Assert.Contains("nothing to restart", window);
         Assert.Empty(cluster.Kubelet.Events.Skip(before));
     }
@@ -83,28 +127,46 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         var manifests = cluster.ManifestsSnapshot();
         var before = cluster.Kubelet.Events.Count;
         var tmp = Path.Combine(cluster.KubeconfigDir, "tmp");
-        var tmpBefore = Directory.Exists(tmp) ? Directory.GetFileSystemEntries(tmp, "*", SearchOption.AllDirectories)
-            .Order().ToList() : [];
+        var tmpBefore = Directory.Exists(tmp)
+            ? Directory.GetFileSystemEntries(tmp, "*", SearchOption.AllDirectories).Order().ToList()
+            : [];
 
-        var restart = Kubepki.Run(Kubepki.NowClock(), ["control-plane", "restart", "all", "--dry-run",
-            .. cluster.RestartFlags]);
-        var renew = Kubepki.Run(Kubepki.NowClock(), ["certs", "renew", "all", "--restart-control-plane", "--dry-run",
-            .. cluster.NodeFlags]);
+        var restart = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["control-plane", "restart", "all", "--dry-run", .. cluster.RestartFlags]
+        );
+        var renew = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["certs", "renew", "all", "--restart-control-plane", "--dry-run", .. cluster.NodeFlags]
+        );
         var from = NewManifests("apply-dry-run", "kube-scheduler", "--v=3");
-        var apply = Kubepki.Run(Kubepki.NowClock(), ["control-plane", "apply", "--manifests-from", from, "--dry-run",
-            .. cluster.NodeFlags]);
-        Assert.Contains($"[dryrun] Would back up {Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml")}, renew " +
-            $"scheduler.conf, install {Path.Combine(from, "kube-scheduler.yaml")}", apply);
+        var apply = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["control-plane", "apply", "--manifests-from", from, "--dry-run", .. cluster.NodeFlags]
+        );
+        Assert.Contains(
+            $"[dryrun] Would back up {Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml")}, renew "
+                + $"scheduler.conf, install {Path.Combine(from, "kube-scheduler.yaml")}",
+            apply
+        );
 
-        Assert.Equal(4, restart.Split('\n').Count(l => l.StartsWith("[dryrun] Would restart \"",
-            StringComparison.Ordinal)));
-        Assert.Equal(4, renew.Split('\n').Count(l => l.StartsWith("[dryrun] Would restart \"",
-            StringComparison.Ordinal)));
+        Assert.Equal(
+            4,
+            restart.Split('\n').Count(l => l.StartsWith("[dryrun] Would restart \"", StringComparison.Ordinal))
+        );
+        Assert.Equal(
+            4,
+            renew.Split('\n').Count(l => l.StartsWith("[dryrun] Would restart \"", StringComparison.Ordinal))
+        );
         await Task.Delay(StaticPodCluster.FileCheckFrequency * 2);
         Assert.Empty(cluster.Kubelet.Events.Skip(before));
         Assert.Equal(manifests, cluster.ManifestsSnapshot());
-        Assert.Equal(tmpBefore, Directory.Exists(tmp) ? Directory.GetFileSystemEntries(tmp, "*",
-            SearchOption.AllDirectories).Order().ToList() : []);
+        Assert.Equal(
+            tmpBefore,
+            Directory.Exists(tmp)
+                ? Directory.GetFileSystemEntries(tmp, "*", SearchOption.AllDirectories).Order().ToList()
+                : []
+        );
     }
 
     [Fact]
@@ -114,30 +176,49 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         var good = File.ReadAllText(conf);
         var manifests = cluster.ManifestsSnapshot();
         // A client key that does not match the certificate: the controller manager refuses to start.
-        var otherKey = Kubepki.KubeconfigField(Path.Combine(cluster.KubeconfigDir, "scheduler.conf"),
-            "client-key-data");
-        File.WriteAllText(conf, good.Replace(Kubepki.KubeconfigField(conf, "client-key-data"), otherKey,
-            StringComparison.Ordinal));
+        var otherKey = Kubepki.KubeconfigField(
+            Path.Combine(cluster.KubeconfigDir, "scheduler.conf"),
+            "client-key-data"
+        );
+        File.WriteAllText(
+            conf,
+            good.Replace(Kubepki.KubeconfigField(conf, "client-key-data"), otherKey, StringComparison.Ordinal)
+        );
         try
         {
             var before = cluster.Kubelet.Events.Count;
             var clock = Stopwatch.StartNew();
-            var result = CliRunner.Run(TimeProvider.System, FixtureKeys.Shared,
-                ["control-plane", "restart", "kube-controller-manager", "kube-scheduler", "--timeout", "4s",
-                    .. cluster.RestartFlags]);
+            var result = CliRunner.Run(
+                TimeProvider.System,
+                FixtureKeys.Shared,
+                [
+                    "control-plane",
+                    "restart",
+                    "kube-controller-manager",
+                    "kube-scheduler",
+                    "--timeout",
+                    "4s",
+                    .. cluster.RestartFlags,
+                ]
+            );
             clock.Stop();
 
             Assert.Equal(1, result.ExitCode);
             var error = result.Error.Trim();
             Assert.DoesNotContain('\n', error);
-            Assert.StartsWith("error: \"kube-controller-manager\" did not become healthy within 4s: still waiting " +
-                "for startupProbe https://127.0.0.1:", error);
+            Assert.StartsWith(
+                "error: \"kube-controller-manager\" did not become healthy within 4s: still waiting "
+                    + "for startupProbe https://127.0.0.1:",
+                error
+            );
             Assert.EndsWith("not restarted: kube-scheduler", error);
             Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(12));
             Assert.Equal(manifests, cluster.ManifestsSnapshot());
             Assert.DoesNotContain(cluster.Kubelet.Events.Skip(before), e => e.Pod == "kube-scheduler");
-            Assert.Contains("tls: private key does not match public key",
-                cluster.Kubelet.LogOf("kube-controller-manager"));
+            Assert.Contains(
+                "tls: private key does not match public key",
+                cluster.Kubelet.LogOf("kube-controller-manager")
+            );
         }
         finally
         {
@@ -154,8 +235,11 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         var before = cluster.Kubelet.Events.Count;
         using (ControlPlaneLock.Acquire(Path.Combine(cluster.KubeconfigDir, "tmp"), TimeSpan.Zero, TimeProvider.System))
         {
-            var result = CliRunner.Run(TimeProvider.System, FixtureKeys.Shared,
-                ["control-plane", "restart", "kube-scheduler", "--lock-timeout", "0s", .. cluster.RestartFlags]);
+            var result = CliRunner.Run(
+                TimeProvider.System,
+                FixtureKeys.Shared,
+                ["control-plane", "restart", "kube-scheduler", "--lock-timeout", "0s", .. cluster.RestartFlags]
+            );
             Assert.Equal(1, result.ExitCode);
             Assert.Contains("another kubepki run is restarting the control plane", result.Error);
         }
@@ -210,8 +294,11 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
                 killedWhileOut++;
             }
 
-            var next = CliRunner.Run(TimeProvider.System, FixtureKeys.Shared, ["control-plane", "restart",
-                "kube-scheduler", .. cluster.RestartFlags]);
+            var next = CliRunner.Run(
+                TimeProvider.System,
+                FixtureKeys.Shared,
+                ["control-plane", "restart", "kube-scheduler", .. cluster.RestartFlags]
+            );
             Assert.True(next.ExitCode == 0, next.All);
             Assert.Equal(manifests, cluster.ManifestsSnapshot());
             Assert.False(File.Exists(ManifestJournal.PathIn(Path.Combine(cluster.KubeconfigDir, "tmp"))));
@@ -230,34 +317,61 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         var certs = CertIdentities();
         var before = cluster.Kubelet.Events.Count;
 
-        var output = Kubepki.Run(Kubepki.NowClock(), ["control-plane", "apply", "--manifests-from", from, "--timeout",
-            "30s", .. cluster.NodeFlags]);
+        var output = Kubepki.Run(
+            Kubepki.NowClock(),
+            ["control-plane", "apply", "--manifests-from", from, "--timeout", "30s", .. cluster.NodeFlags]
+        );
 
-        Assert.Equal(["kube-scheduler stopped", "kube-scheduler started"], cluster.Kubelet.Events.Skip(before)
-            .Select(e => $"{e.Pod} {e.What}"));
+        Assert.Equal(
+            ["kube-scheduler stopped", "kube-scheduler started"],
+            cluster.Kubelet.Events.Skip(before).Select(e => $"{e.Pod} {e.What}")
+        );
         Assert.Contains("[upgrade/staticpods] current and new manifests of etcd are equal, skipping upgrade", output);
         Assert.Contains("[upgrade/staticpods] Renewing scheduler.conf certificate", output);
         Assert.Contains("[upgrade/staticpods] Component \"kube-scheduler\" upgraded successfully!", output);
         var after = CertIdentities();
         Assert.Equal(["scheduler.conf"], certs.Keys.Where(k => certs[k] != after[k]));
-        Assert.Equal(File.ReadAllText(Path.Combine(from, "kube-scheduler.yaml")),
-            File.ReadAllText(Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml")));
-        var backup = Assert.Single(Directory.GetFiles(Path.Combine(cluster.KubeconfigDir, "tmp"),
-            "kube-scheduler.yaml", SearchOption.AllDirectories),
-            p => Path.GetFileName(Path.GetDirectoryName(p)!).StartsWith("kubeadm-backup-manifests-",
-                StringComparison.Ordinal));
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(from, "kube-scheduler.yaml")),
+            File.ReadAllText(Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml"))
+        );
+        var backup = Assert.Single(
+            Directory.GetFiles(
+                Path.Combine(cluster.KubeconfigDir, "tmp"),
+                "kube-scheduler.yaml",
+                SearchOption.AllDirectories
+            ),
+            p =>
+                Path.GetFileName(Path.GetDirectoryName(p)!)
+                    .StartsWith("kubeadm-backup-manifests-", StringComparison.Ordinal)
+        );
         Assert.Equal(old, File.ReadAllText(backup));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
-            File.GetUnixFileMode(Path.GetDirectoryName(backup)!));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            File.GetUnixFileMode(Path.GetDirectoryName(backup)!)
+        );
 
         // --certificate-renewal=false: the controller manager's manifest changes, its kubeconfig does not.
         from = NewManifests("apply-no-renewal", "kube-controller-manager", "--v=2");
         certs = CertIdentities();
         before = cluster.Kubelet.Events.Count;
-        output = Kubepki.Run(Kubepki.NowClock(), ["control-plane", "apply", "--manifests-from", from,
-            "--certificate-renewal=false", "--timeout", "30s", .. cluster.NodeFlags]);
-        Assert.Equal(["kube-controller-manager stopped", "kube-controller-manager started"],
-            cluster.Kubelet.Events.Skip(before).Select(e => $"{e.Pod} {e.What}"));
+        output = Kubepki.Run(
+            Kubepki.NowClock(),
+            [
+                "control-plane",
+                "apply",
+                "--manifests-from",
+                from,
+                "--certificate-renewal=false",
+                "--timeout",
+                "30s",
+                .. cluster.NodeFlags,
+            ]
+        );
+        Assert.Equal(
+            ["kube-controller-manager stopped", "kube-controller-manager started"],
+            cluster.Kubelet.Events.Skip(before).Select(e => $"{e.Pod} {e.What}")
+        );
         Assert.DoesNotContain("Renewing", output);
         Assert.Equal(certs, CertIdentities());
     }
@@ -271,14 +385,20 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         var from = NewManifests("apply-broken", "kube-controller-manager", "--no-such-flag=1");
         var before = cluster.Kubelet.Events.Count;
         var clock = Stopwatch.StartNew();
-        var result = CliRunner.Run(Kubepki.NowClock(), FixtureKeys.Shared, ["control-plane", "apply",
-            "--manifests-from", from, "--timeout", "5s", .. cluster.NodeFlags]);
+        var result = CliRunner.Run(
+            Kubepki.NowClock(),
+            FixtureKeys.Shared,
+            ["control-plane", "apply", "--manifests-from", from, "--timeout", "5s", .. cluster.NodeFlags]
+        );
         clock.Stop();
 
         Assert.Equal(1, result.ExitCode);
         Assert.DoesNotContain('\n', result.Error.Trim());
-        Assert.StartsWith("error: couldn't upgrade the control plane: \"kube-controller-manager\" did not become " +
-            "healthy within 5s with its new manifest", result.Error);
+        Assert.StartsWith(
+            "error: couldn't upgrade the control plane: \"kube-controller-manager\" did not become "
+                + "healthy within 5s with its new manifest",
+            result.Error
+        );
         Assert.Contains("rolled back to the old manifest and certificates", result.Error);
         Assert.Contains("which is healthy", result.Error);
         Assert.Contains("[upgrade/staticpods] Renewing controller-manager.conf certificate", result.Out);
@@ -286,8 +406,10 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(25));
         Assert.Equal(manifests, cluster.ManifestsSnapshot());
         Assert.Equal(conf, File.ReadAllBytes(Path.Combine(cluster.KubeconfigDir, "controller-manager.conf")));
-        Assert.DoesNotContain(cluster.Kubelet.Events.Skip(before), e
-            => e.Pod is "kube-scheduler" or "etcd" or "kube-apiserver");
+        Assert.DoesNotContain(
+            cluster.Kubelet.Events.Skip(before),
+            e => e.Pod is "kube-scheduler" or "etcd" or "kube-apiserver"
+        );
         await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(30));
     }
 
@@ -310,13 +432,16 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
     /// <summary>Serial + fingerprint of every leaf certificate and every kubeconfig's client certificate.</summary>
     private Dictionary<string, string> CertIdentities()
     {
-        var identities = Directory.GetFiles(cluster.CertDir, "*.crt", SearchOption.AllDirectories)
+        var identities = Directory
+            .GetFiles(cluster.CertDir, "*.crt", SearchOption.AllDirectories)
             .Where(p => !p.EndsWith("ca.crt", StringComparison.Ordinal))
             .ToDictionary(p => Path.GetRelativePath(cluster.CertDir, p), TlsProbe.Identity);
         foreach (var conf in new[] { "admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf" })
         {
-            identities[conf] = Kubepki.KubeconfigField(Path.Combine(cluster.KubeconfigDir, conf),
-                "client-certificate-data");
+            identities[conf] = Kubepki.KubeconfigField(
+                Path.Combine(cluster.KubeconfigDir, conf),
+                "client-certificate-data"
+            );
         }
         return identities;
     }

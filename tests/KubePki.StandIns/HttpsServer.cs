@@ -43,15 +43,24 @@ public static class HttpsServer
                     request.Append(Encoding.ASCII.GetString(buffer, 0, read));
                 }
                 var target = request.ToString().Split(' ', 3) is { Length: 3 } parts ? parts[1].Split('?')[0] : "";
-                var (status, body) = paths.Contains(target) ? ("200 OK", "ok") : ("404 Not Found",
-                    "404 page not found");
-                await tls.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: " +
-                    $"text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), timeout.Token);
+                var (status, body) = paths.Contains(target)
+                    ? ("200 OK", "ok")
+                    : ("404 Not Found", "404 page not found");
+                await tls.WriteAsync(
+                    Encoding.ASCII.GetBytes(
+                        $"HTTP/1.1 {status}\r\nContent-Type: "
+                            + $"text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"
+                    ),
+                    timeout.Token
+                );
             }
-            catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException
-                or OperationCanceledException or SocketException)
-            {
-            }
+            catch (Exception e)
+                when (e
+                        is IOException
+                            or System.Security.Authentication.AuthenticationException
+                            or OperationCanceledException
+                            or SocketException
+                ) { }
         }
     }
 }

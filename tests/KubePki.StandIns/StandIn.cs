@@ -14,19 +14,53 @@ public static partial class StandIn
 {
     private static readonly Dictionary<string, string[]> KnownFlags = new()
     {
-        ["kube-apiserver"] = ["--secure-port", "--tls-cert-file", "--tls-private-key-file", "--advertise-address",
-            "--bind-address", "--client-ca-file",
-            "--etcd-servers", "--etcd-cafile", "--etcd-certfile", "--etcd-keyfile", "--kubelet-client-certificate",
-                "--kubelet-client-key",
-            "--proxy-client-cert-file", "--proxy-client-key-file", "--requestheader-client-ca-file",
-                "--service-account-key-file",
-            "--service-account-signing-key-file", "--service-account-issuer", "--service-cluster-ip-range", "--v"],
-        ["kube-controller-manager"] = ["--kubeconfig", "--authentication-kubeconfig", "--authorization-kubeconfig",
-            "--secure-port", "--bind-address",
-            "--cluster-signing-cert-file", "--cluster-signing-key-file", "--root-ca-file",
-                "--service-account-private-key-file", "--leader-elect", "--v"],
-        ["kube-scheduler"] = ["--kubeconfig", "--authentication-kubeconfig", "--authorization-kubeconfig",
-            "--secure-port", "--bind-address", "--leader-elect", "--v"],
+        ["kube-apiserver"] =
+        [
+            "--secure-port",
+            "--tls-cert-file",
+            "--tls-private-key-file",
+            "--advertise-address",
+            "--bind-address",
+            "--client-ca-file",
+            "--etcd-servers",
+            "--etcd-cafile",
+            "--etcd-certfile",
+            "--etcd-keyfile",
+            "--kubelet-client-certificate",
+            "--kubelet-client-key",
+            "--proxy-client-cert-file",
+            "--proxy-client-key-file",
+            "--requestheader-client-ca-file",
+            "--service-account-key-file",
+            "--service-account-signing-key-file",
+            "--service-account-issuer",
+            "--service-cluster-ip-range",
+            "--v",
+        ],
+        ["kube-controller-manager"] =
+        [
+            "--kubeconfig",
+            "--authentication-kubeconfig",
+            "--authorization-kubeconfig",
+            "--secure-port",
+            "--bind-address",
+            "--cluster-signing-cert-file",
+            "--cluster-signing-key-file",
+            "--root-ca-file",
+            "--service-account-private-key-file",
+            "--leader-elect",
+            "--v",
+        ],
+        ["kube-scheduler"] =
+        [
+            "--kubeconfig",
+            "--authentication-kubeconfig",
+            "--authorization-kubeconfig",
+            "--secure-port",
+            "--bind-address",
+            "--leader-elect",
+            "--v",
+        ],
     };
 
     public static async Task<int> RunAsync(string[] args)
@@ -47,8 +81,17 @@ public static partial class StandIn
             }
             flags[name] = arg.Contains('=') ? arg.Split('=', 2)[1] : "true";
         }
-        var port = int.Parse(flags.GetValueOrDefault("--secure-port", args[0] switch { "kube-apiserver" => "6443",
-            "kube-controller-manager" => "10257", _ => "10259" }));
+        var port = int.Parse(
+            flags.GetValueOrDefault(
+                "--secure-port",
+                args[0] switch
+                {
+                    "kube-apiserver" => "6443",
+                    "kube-controller-manager" => "10257",
+                    _ => "10259",
+                }
+            )
+        );
         X509Certificate2 serving;
         string[] paths;
         if (args[0] == "kube-apiserver")
@@ -67,8 +110,9 @@ public static partial class StandIn
             serving = SelfSigned(args[0]);
             paths = ["/healthz"];
         }
-        Console.WriteLine($"{args[0]}: serving {string.Join(", ", paths)} on https://127.0.0.1:{port} " +
-            $"with {serving.Subject}");
+        Console.WriteLine(
+            $"{args[0]}: serving {string.Join(", ", paths)} on https://127.0.0.1:{port} " + $"with {serving.Subject}"
+        );
         await HttpsServer.ServeAsync(port, serving, paths);
         return 0;
     }
@@ -95,11 +139,13 @@ public static partial class StandIn
         }
         using (pair)
         {
-            if (pair.NotAfter.ToUniversalTime() <= DateTime.UtcNow
-                || pair.NotBefore.ToUniversalTime() > DateTime.UtcNow)
+            if (
+                pair.NotAfter.ToUniversalTime() <= DateTime.UtcNow
+                || pair.NotBefore.ToUniversalTime() > DateTime.UtcNow
+            )
             {
-                return $"x509: certificate has expired or is not yet valid " +
-                    $"(NotAfter {pair.NotAfter.ToUniversalTime():u})";
+                return $"x509: certificate has expired or is not yet valid "
+                    + $"(NotAfter {pair.NotAfter.ToUniversalTime():u})";
             }
         }
         return null;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using KubePki.Cli.Commands;
 using KubePki.Cli;
+using KubePki.Cli.Commands;
 using KubePki.Crypto;
 
 namespace KubePki.TestKit;
@@ -18,11 +18,12 @@ public static class CliRunner
     }
 
     /// <summary>The external kubepki binary named by KUBEPKI_BIN, or null to run in-process.</summary>
-    public static string? Binary { get; } = Environment.GetEnvironmentVariable("KUBEPKI_BIN") is { Length: > 0 } path
-        ? File.Exists(path)
-            ? Path.GetFullPath(path)
-            : throw new FileNotFoundException($"KUBEPKI_BIN={path} does not exist")
-        : null;
+    public static string? Binary { get; } =
+        Environment.GetEnvironmentVariable("KUBEPKI_BIN") is { Length: > 0 } path
+            ? File.Exists(path)
+                ? Path.GetFullPath(path)
+                : throw new FileNotFoundException($"KUBEPKI_BIN={path} does not exist")
+            : null;
 
     public static Result Run(TimeProvider time, IKeyGenerator? keys, params string[] args)
     {
@@ -49,9 +50,16 @@ public static class CliRunner
             var output = new StringWriter();
             var error = new StringWriter();
             var command = KubePkiCli.Create(new CliEnvironment(output, error, TimeProvider.System, FixtureKeys.Shared));
-            var code = await Task.Run(() => command.Parse(args).InvokeAsync(
-                new System.CommandLine.InvocationConfiguration { Output = output, Error = error }, cancellationToken),
-                CancellationToken.None);
+            var code = await Task.Run(
+                () =>
+                    command
+                        .Parse(args)
+                        .InvokeAsync(
+                            new System.CommandLine.InvocationConfiguration { Output = output, Error = error },
+                            cancellationToken
+                        ),
+                CancellationToken.None
+            );
             return new Result(code, output.ToString(), error.ToString());
         }
         var info = new ProcessStartInfo(binary)
@@ -88,9 +96,7 @@ public static class CliRunner
                 _ = Kill(process.Id, 15);
             }
         }
-        catch (InvalidOperationException)
-        {
-        }
+        catch (InvalidOperationException) { }
     }
 
     [DllImport("libc", EntryPoint = "kill")]

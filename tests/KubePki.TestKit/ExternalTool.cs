@@ -10,7 +10,12 @@ public static class ExternalTool
         public string All => Out + Error;
     }
 
-    public static Result Run(string file, IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static Result Run(
+        string file,
+        IEnumerable<string> args,
+        string? workingDirectory = null,
+        TimeSpan? timeout = null
+    )
     {
         var info = new ProcessStartInfo(file)
         {

@@ -8,8 +8,12 @@ namespace KubePki.TestKit;
 public sealed class FixtureKeys : IKeyGenerator
 {
     private static readonly Lazy<string[]> RsaPems = new(() =>
-        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "testdata", "keys"), "rsa2048-*.key")
-            .Order(StringComparer.Ordinal).Select(File.ReadAllText).ToArray());
+        Directory
+            .GetFiles(Path.Combine(AppContext.BaseDirectory, "testdata", "keys"), "rsa2048-*.key")
+            .Order(StringComparer.Ordinal)
+            .Select(File.ReadAllText)
+            .ToArray()
+    );
 
     private int _next;
 

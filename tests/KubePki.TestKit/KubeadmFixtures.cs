@@ -1,7 +1,8 @@
 namespace KubePki.TestKit;
 
 /// <summary>The /etc/kubernetes trees written by real kubeadm, kept in <c>shared/fixtures/kubeadm-real</c> beside the
-/// repository. They are read-only where tests run: <see cref="Copy"/> gives a writable copy with keys at 0600.</summary>
+/// repository. They are read-only where tests run: <see cref="Copy"/> gives a writable copy with keys at
+/// 0600.</summary>
 public static class KubeadmFixtures
 {
     public const string V129 = "zetaoss__zeta-linux";
@@ -21,10 +22,16 @@ public static class KubeadmFixtures
             var target = Path.Combine(copy.Path, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
-            var secret = target.EndsWith(".key", StringComparison.Ordinal) || target.EndsWith(".conf", StringComparison.Ordinal) || target.EndsWith("sa.pub", StringComparison.Ordinal);
-            File.SetUnixFileMode(target, secret
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            var secret =
+                target.EndsWith(".key", StringComparison.Ordinal)
+                || target.EndsWith(".conf", StringComparison.Ordinal)
+                || target.EndsWith("sa.pub", StringComparison.Ordinal);
+            File.SetUnixFileMode(
+                target,
+                secret
+                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                    : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
+            );
         }
         return copy;
     }
@@ -33,7 +40,13 @@ public static class KubeadmFixtures
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "fixtures", "kubeadm-real"), Path.Combine(dir.FullName, "..", "shared", "fixtures", "kubeadm-real") })
+            foreach (
+                var candidate in new[]
+                {
+                    Path.Combine(dir.FullName, "shared", "fixtures", "kubeadm-real"),
+                    Path.Combine(dir.FullName, "..", "shared", "fixtures", "kubeadm-real"),
+                }
+            )
             {
                 if (Directory.Exists(candidate))
                 {

@@ -116,8 +116,12 @@ public sealed class StandInKubelet : IAsyncDisposable
         {
             return null;
         }
-        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true,
-            RedirectStandardInput = true };
+        var info = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
         foreach (var arg in command.Skip(1))
         {
             info.ArgumentList.Add(arg);
@@ -178,8 +182,13 @@ public sealed class StandInKubelet : IAsyncDisposable
             }
             return (name, command);
         }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidCastException or KeyNotFoundException
-            or ArgumentOutOfRangeException)
+        catch (Exception e)
+            when (e
+                    is YamlDotNet.Core.YamlException
+                        or InvalidCastException
+                        or KeyNotFoundException
+                        or ArgumentOutOfRangeException
+            )
         {
             return (null, []); // the kubelet logs and skips a manifest it cannot decode
         }
@@ -192,9 +201,7 @@ public sealed class StandInKubelet : IAsyncDisposable
         {
             await _loop;
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         foreach (var pod in _pods.Values)
         {
             Stop(pod);

@@ -15,9 +15,33 @@ public sealed class ClusterFixture : IDisposable
     {
         Root = _dir.Path;
         var time = new FakeTimeProvider(Start);
-        var certs = CliRunner.Run(time, null, "init", "phase", "certs", "all", "--cert-dir", CertDir, "--config", ConfigPath);
+        var certs = CliRunner.Run(
+            time,
+            null,
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            CertDir,
+            "--config",
+            ConfigPath
+        );
         Assert.True(certs.ExitCode == 0, certs.All);
-        var kubeconfigs = CliRunner.Run(time, null, "init", "phase", "kubeconfig", "all", "--cert-dir", CertDir, "--kubeconfig-dir", Root, "--config", ConfigPath);
+        var kubeconfigs = CliRunner.Run(
+            time,
+            null,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            CertDir,
+            "--kubeconfig-dir",
+            Root,
+            "--config",
+            ConfigPath
+        );
         Assert.True(kubeconfigs.ExitCode == 0, kubeconfigs.All);
     }
 

@@ -2,7 +2,8 @@ using KubePki.TestKit;
 
 namespace KubePki.Tests;
 
-/// <summary>A small tmpfs mounted for one test (tests run as root, as CI does): a real read-only or full file system.</summary>
+/// <summary>A small tmpfs mounted for one test (tests run as root, as CI does): a real read-only or full file
+/// system.</summary>
 public sealed class TmpfsMount : IDisposable
 {
     public const string FillerName = "filler";
@@ -33,9 +34,7 @@ public sealed class TmpfsMount : IDisposable
                 stream.Flush();
             }
         }
-        catch (IOException)
-        {
-        }
+        catch (IOException) { }
     }
 
     public void Dispose()
@@ -49,7 +48,9 @@ public sealed class TmpfsMount : IDisposable
         var result = ExternalTool.Run("mount", args);
         if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"mount {string.Join(' ', args)} failed (these tests need root, as CI has): {result.All}");
+            throw new InvalidOperationException(
+                $"mount {string.Join(' ', args)} failed (these tests need root, as CI has): {result.All}"
+            );
         }
     }
 }

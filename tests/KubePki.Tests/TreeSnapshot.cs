@@ -2,15 +2,20 @@ using System.Security.Cryptography;
 
 namespace KubePki.Tests;
 
-/// <summary>Every file under a directory with its SHA-256 and mode: compare before/after to prove nothing changed.</summary>
+/// <summary>Every file under a directory with its SHA-256 and mode: compare before/after to prove nothing
+/// changed.</summary>
 public sealed record TreeSnapshot(IReadOnlyDictionary<string, string> Files)
 {
-    public static TreeSnapshot Of(string root) => new(
-        Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetFileName(f) != "kubepki-renew.lock") // the renewal lock, kept by design
-            .ToDictionary(
-                f => Path.GetRelativePath(root, f),
-                f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) + " " + File.GetUnixFileMode(f)));
+    public static TreeSnapshot Of(string root) =>
+        new(
+            Directory
+                .EnumerateFiles(root, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(f) != "kubepki-renew.lock") // the renewal lock, kept by design
+                .ToDictionary(
+                    f => Path.GetRelativePath(root, f),
+                    f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) + " " + File.GetUnixFileMode(f)
+                )
+        );
 
     public void AssertSame(TreeSnapshot after)
     {

@@ -12,15 +12,22 @@ namespace KubePki.Cli.Commands;
 public static class RunContext
 {
     /// <param name="log">Where messages go (default: standard output).</param>
-    /// <param name="configLog">Where config-resolution notes go (default: <paramref name="log"/>); commands that don't use
+    /// <param name="configLog">Where config-resolution notes go (default: <paramref name="log"/>); commands that don't
+    /// use
     /// the advertise address pass <see cref="TextWriter.Null"/>.</param>
     /// <param name="fromCluster">Without --config, read the cluster's kubeadm-config ConfigMap through this kubeconfig,
     /// printing kubeadm's messages with this prefix (check-expiration, renew).</param>
     /// <param name="usesAddress">False for commands whose output does not depend on the advertise address: no line
     /// about it.</param>
-    public static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(CliEnvironment env, ClusterOptions options, ParseResult result,
-        TextWriter? log = null, TextWriter? configLog = null, bool usesAddress = true,
-        (string Kubeconfig, string LogPrefix)? fromCluster = null)
+    public static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(
+        CliEnvironment env,
+        ClusterOptions options,
+        ParseResult result,
+        TextWriter? log = null,
+        TextWriter? configLog = null,
+        bool usesAddress = true,
+        (string Kubeconfig, string LogPrefix)? fromCluster = null
+    )
     {
         log ??= env.Out;
         var config = fromCluster is var (kubeconfig, prefix)
@@ -28,7 +35,13 @@ public static class RunContext
             : ClusterConfigResolver.Resolve(options.Read(result), configLog ?? log, reportAddress: usesAddress);
         IFileStore store = result.GetValue(options.DryRun) ? new DryRunFileStore(log) : DiskFileStore.Instance;
         var keys = new PrefetchingKeyGenerator(env.Keys);
-        var context = new IssueContext(config, new PkiDirectory(config.CertificatesDir, store), keys, env.Time.GetUtcNow(), log);
+        var context = new IssueContext(
+            config,
+            new PkiDirectory(config.CertificatesDir, store),
+            keys,
+            env.Time.GetUtcNow(),
+            log
+        );
         return (context, keys);
     }
 }

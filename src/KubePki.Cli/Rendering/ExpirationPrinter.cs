@@ -20,17 +20,22 @@ public static class ExpirationPrinter
         table.WriteLine("CERTIFICATE\tEXPIRES\tRESIDUAL TIME\tCERTIFICATE AUTHORITY\tEXTERNALLY MANAGED");
         foreach (var cert in info.Certificates)
         {
-            table.WriteLine(cert.Missing
-                ? $"!MISSING! {cert.Name}\t\t\t\t"
-                : $"{cert.Name}\t{Expires(cert)}\t{ShortHumanDuration.Format(cert.ResidualTimeSeconds)}\t{cert.CaName}\t{YesNo(cert.ExternallyManaged),-8}");
+            table.WriteLine(
+                cert.Missing
+                    ? $"!MISSING! {cert.Name}\t\t\t\t"
+                    : $"{cert.Name}\t{Expires(cert)}\t{Residual(cert)}\t{cert.CaName}\t"
+                        + $"{YesNo(cert.ExternallyManaged), -8}"
+            );
         }
         table.WriteLine();
         table.WriteLine("CERTIFICATE AUTHORITY\tEXPIRES\tRESIDUAL TIME\tEXTERNALLY MANAGED");
         foreach (var ca in info.CertificateAuthorities)
         {
-            table.WriteLine(ca.Missing
-                ? $"!MISSING! {ca.Name}\t\t\t"
-                : $"{ca.Name}\t{Expires(ca)}\t{ShortHumanDuration.Format(ca.ResidualTimeSeconds)}\t{YesNo(ca.ExternallyManaged),-8}");
+            table.WriteLine(
+                ca.Missing
+                    ? $"!MISSING! {ca.Name}\t\t\t"
+                    : $"{ca.Name}\t{Expires(ca)}\t{Residual(ca)}\t{YesNo(ca.ExternallyManaged), -8}"
+            );
         }
         return table.Flush();
     }
@@ -52,20 +57,26 @@ public static class ExpirationPrinter
 
     public static string Yaml(ExpirationInfo info)
     {
-        static YamlSequenceNode List(IEnumerable<ExpirationEntry> entries) => new(entries.Select(e =>
-        {
-            var map = new YamlMappingNode();
-            if (e.CaName is not null)
-            {
-                map.Add("caName", e.CaName);
-            }
-            map.Add("expirationDate", e.ExpirationDate is { } date ? new YamlScalarNode(Rfc3339(date)) : Raw("null"));
-            map.Add("externallyManaged", Raw(e.ExternallyManaged ? "true" : "false"));
-            map.Add("missing", Raw(e.Missing ? "true" : "false"));
-            map.Add("name", e.Name);
-            map.Add("residualTime", Raw(e.ResidualTimeSeconds.ToString(CultureInfo.InvariantCulture)));
-            return (YamlNode)map;
-        }));
+        static YamlSequenceNode List(IEnumerable<ExpirationEntry> entries) =>
+            new(
+                entries.Select(e =>
+                {
+                    var map = new YamlMappingNode();
+                    if (e.CaName is not null)
+                    {
+                        map.Add("caName", e.CaName);
+                    }
+                    map.Add(
+                        "expirationDate",
+                        e.ExpirationDate is { } date ? new YamlScalarNode(Rfc3339(date)) : Raw("null")
+                    );
+                    map.Add("externallyManaged", Raw(e.ExternallyManaged ? "true" : "false"));
+                    map.Add("missing", Raw(e.Missing ? "true" : "false"));
+                    map.Add("name", e.Name);
+                    map.Add("residualTime", Raw(e.ResidualTimeSeconds.ToString(CultureInfo.InvariantCulture)));
+                    return (YamlNode)map;
+                })
+            );
         var root = new YamlMappingNode
         {
             { "apiVersion", ApiVersion },
@@ -106,7 +117,10 @@ public static class ExpirationPrinter
     private static string Expires(ExpirationEntry entry) =>
         entry.ExpirationDate!.Value.UtcDateTime.ToString("MMM dd, yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    private static string Rfc3339(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Rfc3339(DateTimeOffset date) =>
+        date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Residual(ExpirationEntry entry) => ShortHumanDuration.Format(entry.ResidualTimeSeconds);
 
     private static string YesNo(bool value) => value ? "yes" : "no";
 

@@ -18,10 +18,12 @@ public static class RotationPrinter
             output.WriteLine($"[dryrun] {phase} {name}: nothing was changed");
             return;
         }
-        output.WriteLine(outcome.Changed.Count == 0
-            ? $"[ca rotate] {phase} {name}: nothing to change, every file is already as the phase wants it"
-            : $"[ca rotate] {phase} {name}: {outcome.Changed.Count} file(s) "
-                + $"changed{(outcome.BackupPath is { } backup ? $", backups in {backup}" : "")}");
+        output.WriteLine(
+            outcome.Changed.Count == 0
+                ? $"[ca rotate] {phase} {name}: nothing to change, every file is already as the phase wants it"
+                : $"[ca rotate] {phase} {name}: {outcome.Changed.Count} file(s) "
+                    + $"changed{(outcome.BackupPath is { } backup ? $", backups in {backup}" : "")}"
+        );
         output.WriteLine($"[ca rotate] {name} is now in phase {(int)outcome.Phase}: {Describe(outcome.Phase)}");
         if (outcome.NextSteps.Count > 0)
         {
@@ -34,18 +36,21 @@ public static class RotationPrinter
         }
     }
 
-    public static string Describe(RotationPhase phase) => phase switch
-    {
-        RotationPhase.Trusting => "both CAs are trusted, the old CA signs",
-        RotationPhase.Issued => "both CAs are trusted, the new CA signs",
-        _ => "no rotation under way",
-    };
+    public static string Describe(RotationPhase phase) =>
+        phase switch
+        {
+            RotationPhase.Trusting => "both CAs are trusted, the old CA signs",
+            RotationPhase.Issued => "both CAs are trusted, the new CA signs",
+            _ => "no rotation under way",
+        };
 
     public static string Text(RotationStatus status)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"CA ROTATION {status.Name}: phase {(int)status.Phase} "
-            + $"({Describe(status.Phase)})\n");
+        text.Append(
+            CultureInfo.InvariantCulture,
+            $"CA ROTATION {status.Name}: phase {(int)status.Phase} " + $"({Describe(status.Phase)})\n"
+        );
         if (status.Pending is { } pending)
         {
             text.Append(CultureInfo.InvariantCulture, $"PENDING: {pending}\n");
@@ -121,25 +126,41 @@ public static class RotationPrinter
     {
         var root = new YamlMappingNode
         {
-            { "certificateAuthorities", new YamlSequenceNode(status.Cas.Select(ca => (YamlNode)new YamlMappingNode
-                {
-                    { "expirationDate", Rfc3339(ca.NotAfter) },
-                    { "role", ca.Role },
-                    { "sha256Fingerprint", ca.Sha256Fingerprint },
-                    { "subject", ca.Subject },
-                    { "subjectKeyIdentifier", Raw(ca.HasSubjectKeyId ? "true" : "false") },
-                })) },
+            {
+                "certificateAuthorities",
+                new YamlSequenceNode(
+                    status.Cas.Select(ca =>
+                        (YamlNode)
+                            new YamlMappingNode
+                            {
+                                { "expirationDate", Rfc3339(ca.NotAfter) },
+                                { "role", ca.Role },
+                                { "sha256Fingerprint", ca.Sha256Fingerprint },
+                                { "subject", ca.Subject },
+                                { "subjectKeyIdentifier", Raw(ca.HasSubjectKeyId ? "true" : "false") },
+                            }
+                    )
+                )
+            },
             { "description", Describe(status.Phase) },
-            { "files", new YamlSequenceNode(status.Files.Select(file =>
-                {
-                    var map = new YamlMappingNode { { "path", file.Path } };
-                    if (file.SignedBy is { } signer)
+            {
+                "files",
+                new YamlSequenceNode(
+                    status.Files.Select(file =>
                     {
-                        map.Add("signedBy", signer);
-                    }
-                    map.Add("trusts", new YamlSequenceNode(file.Trusts.Select(t => (YamlNode)new YamlScalarNode(t))));
-                    return (YamlNode)map;
-                })) },
+                        var map = new YamlMappingNode { { "path", file.Path } };
+                        if (file.SignedBy is { } signer)
+                        {
+                            map.Add("signedBy", signer);
+                        }
+                        map.Add(
+                            "trusts",
+                            new YamlSequenceNode(file.Trusts.Select(t => (YamlNode)new YamlScalarNode(t)))
+                        );
+                        return (YamlNode)map;
+                    })
+                )
+            },
             { "name", status.Name },
         };
         if (status.Pending is { } pending)
@@ -150,11 +171,11 @@ public static class RotationPrinter
         return YamlText.Write(root);
     }
 
-    private static string Expires(DateTimeOffset date) => date.UtcDateTime.ToString("MMM dd, yyyy HH:mm 'UTC'",
-        CultureInfo.InvariantCulture);
+    private static string Expires(DateTimeOffset date) =>
+        date.UtcDateTime.ToString("MMM dd, yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    private static string Rfc3339(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'",
-        CultureInfo.InvariantCulture);
+    private static string Rfc3339(DateTimeOffset date) =>
+        date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static YamlScalarNode Raw(string value) => new(value) { Style = YamlDotNet.Core.ScalarStyle.Plain };
 }

@@ -1,6 +1,7 @@
 namespace KubePki.Cli.Rendering;
 
-/// <summary>apimachinery's ShortHumanDuration, which kubeadm v1.29 uses for RESIDUAL TIME: 364d, 9y, &lt;invalid&gt;.</summary>
+/// <summary>apimachinery's ShortHumanDuration, which kubeadm v1.29 uses for RESIDUAL TIME: 364d, 9y,
+/// &lt;invalid&gt;.</summary>
 public static class ShortHumanDuration
 {
     public static string Format(long seconds)

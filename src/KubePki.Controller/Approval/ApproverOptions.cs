@@ -6,11 +6,16 @@ namespace KubePki.Controller.Approval;
 /// <summary>The kubelet-serving approver's knobs: extra DNS names (each must still begin with the node name), CIDRs
 /// every IP SAN must fall in (empty = any), the longest expirationSeconds accepted, and what belongs to the cluster
 /// itself and is never a node's: the service network and the cluster DNS domain.</summary>
-public sealed record ApproverOptions(IReadOnlyList<Regex> AllowedDnsPatterns, IReadOnlyList<IPNetwork> AllowedIpRanges, TimeSpan MaxExpiration)
+public sealed record ApproverOptions(
+    IReadOnlyList<Regex> AllowedDnsPatterns,
+    IReadOnlyList<IPNetwork> AllowedIpRanges,
+    TimeSpan MaxExpiration
+)
 {
     public static readonly TimeSpan DefaultMaxExpiration = TimeSpan.FromHours(8760);
 
-    /// <summary>kubeadm's default <c>networking.serviceSubnet</c> (kube-apiserver's --service-cluster-ip-range).</summary>
+    /// <summary>kubeadm's default <c>networking.serviceSubnet</c> (kube-apiserver's
+    /// --service-cluster-ip-range).</summary>
     public static readonly IPNetwork DefaultServiceNetwork = new(IPAddress.Parse("10.96.0.0"), 12);
 
     public const string DefaultClusterDomain = "cluster.local";
@@ -32,21 +37,26 @@ public sealed record ApproverOptions(IReadOnlyList<Regex> AllowedDnsPatterns, IR
         var warnings = new List<string>();
         if (AllowedIpRanges.Count == 0)
         {
-            warnings.Add("no --allowed-ip-ranges: a node gets a serving certificate for any IP in its own Node status " +
-                "(which its kubelet writes) unless it is in the service network or claimed by another Node; " +
-                "set --allowed-ip-ranges to the node subnets");
+            warnings.Add(
+                "no --allowed-ip-ranges: a node gets a serving certificate for any IP in its own Node status "
+                    + "(which its kubelet writes) unless it is in the service network or claimed by another Node; "
+                    + "set --allowed-ip-ranges to the node subnets"
+            );
         }
         if (AllowedDnsPatterns.Count == 0)
         {
-            warnings.Add("no --allowed-dns-pattern: a node gets a serving certificate for any DNS name in its own Node " +
-                "status unless it is an API server or Service name or claimed by another Node; " +
-                "set --allowed-dns-pattern to the names your nodes may have");
+            warnings.Add(
+                "no --allowed-dns-pattern: a node gets a serving certificate for any DNS name in its own Node "
+                    + "status unless it is an API server or Service name or claimed by another Node; "
+                    + "set --allowed-dns-pattern to the names your nodes may have"
+            );
         }
         return warnings;
     }
 
     /// <summary>A user pattern, anchored at both ends of the whole input: <c>\A(?:…)\z</c>, because .NET's <c>$</c>
-    /// also matches before a final newline. A match that takes longer than <see cref="PatternTimeout"/> is a denial.</summary>
+    /// also matches before a final newline. A match that takes longer than <see cref="PatternTimeout"/> is a
+    /// denial.</summary>
     public static Regex Pattern(string pattern) =>
         new($@"\A(?:{pattern})\z", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, PatternTimeout);
 }

@@ -9,8 +9,13 @@ namespace KubePki.Controller.Approval;
 /// never let the real service network through; without either, kubeadm's defaults apply.</summary>
 public static class ClusterNetworks
 {
-    public static ApproverOptions Apply(ApproverOptions options, IReadOnlyList<IPNetwork>? flagNetworks, string? flagDomain,
-        string? clusterConfiguration, ICollection<string> notes)
+    public static ApproverOptions Apply(
+        ApproverOptions options,
+        IReadOnlyList<IPNetwork>? flagNetworks,
+        string? flagDomain,
+        string? clusterConfiguration,
+        ICollection<string> notes
+    )
     {
         var networks = new List<IPNetwork>(flagNetworks ?? []);
         string? domain = flagDomain;
@@ -18,8 +23,17 @@ public static class ClusterNetworks
         {
             try
             {
-                var config = KubeadmConfigLoader.Load(clusterConfiguration, $"ConfigMap {Runtime.KubeadmConfigMap.Namespace}/{Runtime.KubeadmConfigMap.Name}", new ClusterConfig());
-                foreach (var part in config.ServiceSubnet.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                var config = KubeadmConfigLoader.Load(
+                    clusterConfiguration,
+                    $"ConfigMap {Runtime.KubeadmConfigMap.Namespace}/{Runtime.KubeadmConfigMap.Name}",
+                    new ClusterConfig()
+                );
+                foreach (
+                    var part in config.ServiceSubnet.Split(
+                        ',',
+                        StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries
+                    )
+                )
                 {
                     if (IpAddressText.TryParseCidr(part, out var network) && !networks.Contains(network))
                     {
@@ -27,7 +41,9 @@ public static class ClusterNetworks
                     }
                 }
                 domain ??= config.DnsDomain;
-                notes.Add($"service network [{string.Join(' ', networks)}] and cluster domain {domain} (kubeadm-config read)");
+                notes.Add(
+                    $"service network [{string.Join(' ', networks)}] and cluster domain {domain} (kubeadm-config read)"
+                );
             }
             catch (KubePkiException e)
             {
@@ -38,6 +54,10 @@ public static class ClusterNetworks
         {
             networks.Add(ApproverOptions.DefaultServiceNetwork);
         }
-        return options with { ServiceNetworks = networks, ClusterDomain = domain ?? ApproverOptions.DefaultClusterDomain };
+        return options with
+        {
+            ServiceNetworks = networks,
+            ClusterDomain = domain ?? ApproverOptions.DefaultClusterDomain,
+        };
     }
 }

@@ -1,6 +1,7 @@
 namespace KubePki.Controller.Approval;
 
-/// <summary>One check of the kubelet-serving approver. Returns the violation text, or null when the CSR passes.</summary>
+/// <summary>One check of the kubelet-serving approver. Returns the violation text, or null when the CSR
+/// passes.</summary>
 public interface IApprovalRule
 {
     string Name { get; }

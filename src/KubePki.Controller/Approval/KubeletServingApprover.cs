@@ -41,7 +41,8 @@ public sealed class KubeletServingApprover(ApproverOptions options)
 
     public IReadOnlyList<IApprovalRule> Rules { get; init; } = DefaultRules;
 
-    /// <summary>The Node a CSR's requester claims to be, from the API-set username (not from the request's CN).</summary>
+    /// <summary>The Node a CSR's requester claims to be, from the API-set username (not from the request's
+    /// CN).</summary>
     public static string? NodeNameOf(string username) =>
         username.StartsWith(NodeUserPrefix, StringComparison.Ordinal) && username.Length > NodeUserPrefix.Length
             ? username[NodeUserPrefix.Length..]
@@ -103,11 +104,20 @@ public sealed class KubeletServingApprover(ApproverOptions options)
             return Deny(violations);
         }
         var sans = string.Join(", ", request.DnsNames.Concat(request.IpAddresses.Select(ip => ip.ToString())));
-        return new ApprovalVerdict(ApprovalDecision.Approve, [], ApprovalVerdict.ApprovedReason,
-            $"kubepki approved the kubelet serving certificate of node {input.NodeName}: requester, subject, usages and every SAN ({sans}) match the Node");
+        return new ApprovalVerdict(
+            ApprovalDecision.Approve,
+            [],
+            ApprovalVerdict.ApprovedReason,
+            $"kubepki approved the kubelet serving certificate of node {input.NodeName}: requester, subject, usages "
+                + $"and every SAN ({sans}) match the Node"
+        );
     }
 
     private static ApprovalVerdict Deny(IReadOnlyList<ApprovalViolation> violations) =>
-        new(ApprovalDecision.Deny, violations, ApprovalVerdict.DeniedReason,
-            $"kubepki denied the kubelet serving certificate: {string.Join("; ", violations)}");
+        new(
+            ApprovalDecision.Deny,
+            violations,
+            ApprovalVerdict.DeniedReason,
+            $"kubepki denied the kubelet serving certificate: {string.Join("; ", violations)}"
+        );
 }

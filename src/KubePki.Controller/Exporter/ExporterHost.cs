@@ -5,8 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace KubePki.Controller.Exporter;
 
 /// <summary>Runs the exporter until cancelled: the HTTP endpoint and, with --secrets, the Secret watch.</summary>
-public sealed class ExporterHost(string listenAddress, CertificateExporter exporter, SecretCertificates? secrets,
-    IKubernetes? client, IReadOnlyList<string> namespaces, ILoggerFactory loggers, TimeProvider time)
+public sealed class ExporterHost(
+    string listenAddress,
+    CertificateExporter exporter,
+    SecretCertificates? secrets,
+    IKubernetes? client,
+    IReadOnlyList<string> namespaces,
+    ILoggerFactory loggers,
+    TimeProvider time
+)
 {
     /// <summary>Starts listening (throwing <see cref="KubePkiException"/> when the address is unusable), then serves
     /// until <paramref name="cancellationToken"/> fires.</summary>
@@ -15,17 +22,17 @@ public sealed class ExporterHost(string listenAddress, CertificateExporter expor
         await using var endpoint = new ExporterEndpoint(listenAddress, exporter, loggers.CreateLogger("exporter"));
         endpoint.Start();
         onListening();
-        var watch = secrets is not null && client is not null
-            ? new SecretWatcher(client, namespaces, secrets, loggers.CreateLogger("secrets"), time)
-                .RunAsync(cancellationToken)
-            : Task.CompletedTask;
+        var watch =
+            secrets is not null && client is not null
+                ? new SecretWatcher(client, namespaces, secrets, loggers.CreateLogger("secrets"), time).RunAsync(
+                    cancellationToken
+                )
+                : Task.CompletedTask;
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         await watch;
     }
 }

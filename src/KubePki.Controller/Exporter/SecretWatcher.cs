@@ -10,7 +10,12 @@ namespace KubePki.Controller.Exporter;
 /// <see cref="SecretCertificates"/>. Re-watches when a stream ends, re-lists when the server says the version is gone
 /// or a call fails (with backoff). Only list and watch: what the exporter's RBAC grants.</summary>
 public sealed class SecretWatcher(
-    IKubernetes client, IReadOnlyList<string> namespaces, SecretCertificates target, ILogger logger, TimeProvider time)
+    IKubernetes client,
+    IReadOnlyList<string> namespaces,
+    SecretCertificates target,
+    ILogger logger,
+    TimeProvider time
+)
 {
     public Task RunAsync(CancellationToken cancellationToken)
     {
@@ -41,8 +46,12 @@ public sealed class SecretWatcher(
             {
                 failures++;
                 var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8))));
-                logger.LogWarning("listing/watching Secrets{Scope} failed ({Error}); retrying in {Delay}",
-                    ns is null ? "" : $" in {ns}", e.Message, delay);
+                logger.LogWarning(
+                    "listing/watching Secrets{Scope} failed ({Error}); retrying in {Delay}",
+                    ns is null ? "" : $" in {ns}",
+                    e.Message,
+                    delay
+                );
                 try
                 {
                     await Task.Delay(delay, time, cancellationToken);
@@ -62,10 +71,14 @@ public sealed class SecretWatcher(
             Exception? error = null;
             var timeout = 300 + Random.Shared.Next(300);
             var collection = ns is null ? "api/v1/secrets" : $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/secrets";
-            var events = KubeWatch.ReadAsync(client, $"{collection}?watch=true"
-                + $"&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={timeout}",
+            var events = KubeWatch.ReadAsync(
+                client,
+                $"{collection}?watch=true"
+                    + $"&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={timeout}",
                 item => KubeJson.ReadSecret(item) is { Metadata: not null } secret ? secret : null,
-                e => error ??= e, cancellationToken);
+                e => error ??= e,
+                cancellationToken
+            );
             await foreach (var (type, secret) in events)
             {
                 version = secret.Metadata.ResourceVersion ?? version;
@@ -87,7 +100,11 @@ public sealed class SecretWatcher(
         }
     }
 
-    private static SecretData Convert(V1Secret secret) => new(
-        secret.Metadata.NamespaceProperty, secret.Metadata.Name, secret.Type ?? "Opaque",
-        secret.Data is null ? new Dictionary<string, byte[]>() : new Dictionary<string, byte[]>(secret.Data));
+    private static SecretData Convert(V1Secret secret) =>
+        new(
+            secret.Metadata.NamespaceProperty,
+            secret.Metadata.Name,
+            secret.Type ?? "Opaque",
+            secret.Data is null ? new Dictionary<string, byte[]>() : new Dictionary<string, byte[]>(secret.Data)
+        );
 }

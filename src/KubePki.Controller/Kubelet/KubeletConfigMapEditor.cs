@@ -36,13 +36,18 @@ public sealed partial class KubeletConfigMapEditor(IKubernetes client)
         map.Data[Key] = edit.Text;
         try
         {
-            await client.CoreV1.ReplaceNamespacedConfigMapAsync(map, map.Metadata.Name, Namespace,
-                cancellationToken: cancellationToken);
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(
+                map,
+                map.Metadata.Name,
+                Namespace,
+                cancellationToken: cancellationToken
+            );
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             throw new KubePkiException(
-                $"ConfigMap {name} was changed by someone else while it was being edited; run the command again");
+                $"ConfigMap {name} was changed by someone else while it was being edited; run the command again"
+            );
         }
         return new Result(name, edit);
     }
@@ -51,21 +56,25 @@ public sealed partial class KubeletConfigMapEditor(IKubernetes client)
     {
         try
         {
-            return await client.CoreV1.ReadNamespacedConfigMapAsync(Name, Namespace,
-                cancellationToken: cancellationToken);
+            return await client.CoreV1.ReadNamespacedConfigMapAsync(
+                Name,
+                Namespace,
+                cancellationToken: cancellationToken
+            );
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
         var maps = await client.CoreV1.ListNamespacedConfigMapAsync(Namespace, cancellationToken: cancellationToken);
-        var versioned = maps.Items
-            .Select(m => (Map: m, Match: Versioned().Match(m.Metadata.Name)))
+        var versioned = maps
+            .Items.Select(m => (Map: m, Match: Versioned().Match(m.Metadata.Name)))
             .Where(m => m.Match.Success)
             .OrderByDescending(m => new Version(m.Match.Groups[1].Value))
             .Select(m => m.Map)
             .FirstOrDefault();
-        return versioned ?? throw new KubePkiException($"neither ConfigMap {Namespace}/{Name} nor "
-            + $"{Namespace}/{Name}-<version> exists; is this a kubeadm cluster?");
+        return versioned
+            ?? throw new KubePkiException(
+                $"neither ConfigMap {Namespace}/{Name} nor "
+                    + $"{Namespace}/{Name}-<version> exists; is this a kubeadm cluster?"
+            );
     }
 
     [GeneratedRegex(@"^kubelet-config-(\d+\.\d+)$")]

@@ -1,6 +1,7 @@
 namespace KubePki.Controller.Model;
 
-/// <summary>What the controller reads from one CertificateSigningRequest, converted from the client model at the edge so
+/// <summary>What the controller reads from one CertificateSigningRequest, converted from the client model at the edge
+/// so
 /// the approver and signer stay pure.</summary>
 public sealed record CsrSnapshot(
     string Name,
@@ -12,11 +13,13 @@ public sealed record CsrSnapshot(
     IReadOnlyList<string> Groups,
     IReadOnlyList<CsrCondition> Conditions,
     byte[]? Certificate,
-    DateTimeOffset? CreationTimestamp)
+    DateTimeOffset? CreationTimestamp
+)
 {
     public bool Has(string conditionType) => Conditions.Any(c => c.Type == conditionType);
 
-    /// <summary>client-go's IsCertificateRequestApproved: an Approved condition and no Denied one (type only).</summary>
+    /// <summary>client-go's IsCertificateRequestApproved: an Approved condition and no Denied one (type
+    /// only).</summary>
     public bool IsApproved => Has(CsrCondition.Approved) && !Has(CsrCondition.Denied);
 
     public bool IsDenied => Has(CsrCondition.Denied);

@@ -6,7 +6,10 @@ public static class CsrStatusText
 {
     public static string Of(CsrSnapshot csr)
     {
-        var text = csr.Has(CsrCondition.Denied) ? "Denied" : csr.Has(CsrCondition.Approved) ? "Approved" : "Pending";
+        var text =
+            csr.Has(CsrCondition.Denied) ? "Denied"
+            : csr.Has(CsrCondition.Approved) ? "Approved"
+            : "Pending";
         if (csr.Has(CsrCondition.Failed))
         {
             text += ",Failed";

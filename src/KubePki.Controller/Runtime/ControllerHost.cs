@@ -7,7 +7,12 @@ namespace KubePki.Controller.Runtime;
 /// <summary><c>kubepki controller</c> as a whole: the health/metrics endpoint, then either the controller directly or,
 /// with leader election, the controller only while this replica holds the Lease. Losing the Lease cancels the
 /// controller at once so two replicas never act together; the elector then keeps trying to win it back.</summary>
-public sealed class ControllerHost(IKubernetes client, ControllerOptions options, ILoggerFactory loggers, TimeProvider time)
+public sealed class ControllerHost(
+    IKubernetes client,
+    ControllerOptions options,
+    ILoggerFactory loggers,
+    TimeProvider time
+)
 {
     private readonly ILogger _logger = loggers.CreateLogger("kubepki.controller");
 
@@ -18,7 +23,8 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
     /// <summary>/readyz: <see cref="ControllerMetrics.IsReady"/>, and every file-backed CA current — while changed CA
     /// files cannot be loaded, signing would use the stale CA.</summary>
     public bool IsReady() =>
-        Metrics.IsReady(options.LeaderElect) && options.Signers.Values.OfType<CaFileSource>().Distinct().All(s => s.Check() is null);
+        Metrics.IsReady(options.LeaderElect)
+        && options.Signers.Values.OfType<CaFileSource>().Distinct().All(s => s.Check() is null);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -33,8 +39,7 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
         HealthEndpoint? health = null;
         if (options.MetricsBindAddress is { Length: > 0 } address && address != "0")
         {
-            health = new HealthEndpoint(address, Metrics, IsReady,
-                loggers.CreateLogger("kubepki.health"));
+            health = new HealthEndpoint(address, Metrics, IsReady, loggers.CreateLogger("kubepki.health"));
             health.Start();
         }
         try
@@ -76,17 +81,25 @@ public sealed class ControllerHost(IKubernetes client, ControllerOptions options
         {
             lock (gate)
             {
-                _logger.LogInformation("{Identity} became the leader of {Namespace}/{Lease}", options.Identity, options.LeaseNamespace, options.LeaseName);
+                _logger.LogInformation(
+                    "{Identity} became the leader of {Namespace}/{Lease}",
+                    options.Identity,
+                    options.LeaseNamespace,
+                    options.LeaseName
+                );
                 Metrics.IsLeader = true;
                 leading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var previous = running;
                 var token = leading.Token;
                 // Never overlap with a previous term still winding down.
-                running = Task.Run(async () =>
-                {
-                    await previous;
-                    await RunControllerAsync(token);
-                }, CancellationToken.None);
+                running = Task.Run(
+                    async () =>
+                    {
+                        await previous;
+                        await RunControllerAsync(token);
+                    },
+                    CancellationToken.None
+                );
             }
         };
         elector.OnStoppedLeading += () =>

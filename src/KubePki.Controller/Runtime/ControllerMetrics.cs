@@ -31,11 +31,13 @@ public sealed class ControllerMetrics
 
     public void Approved(string signer) => Increment("kubepki_csr_approved_total", Labels(("signer", signer)));
 
-    public void Denied(string signer, string reason) => Increment("kubepki_csr_denied_total", Labels(("signer", signer), ("reason", reason)));
+    public void Denied(string signer, string reason) =>
+        Increment("kubepki_csr_denied_total", Labels(("signer", signer), ("reason", reason)));
 
     public void Signed(string signer) => Increment("kubepki_csr_signed_total", Labels(("signer", signer)));
 
-    public void Failed(string signer, string reason) => Increment("kubepki_csr_failed_total", Labels(("signer", signer), ("reason", reason)));
+    public void Failed(string signer, string reason) =>
+        Increment("kubepki_csr_failed_total", Labels(("signer", signer), ("reason", reason)));
 
     public void CaReloadFailed(string file) => Increment("kubepki_ca_reload_errors_total", Labels(("file", file)));
 
@@ -45,7 +47,9 @@ public sealed class ControllerMetrics
     {
         lock (_gate)
         {
-            return _counters.TryGetValue(name, out var series) ? series.Where(p => p.Key.Contains(labels, StringComparison.Ordinal)).Sum(p => p.Value) : 0;
+            return _counters.TryGetValue(name, out var series)
+                ? series.Where(p => p.Key.Contains(labels, StringComparison.Ordinal)).Sum(p => p.Value)
+                : 0;
         }
     }
 
@@ -81,12 +85,18 @@ public sealed class ControllerMetrics
                 }
             }
             const string histogram = "kubepki_csr_creation_to_issue_seconds";
-            text.Append($"# HELP {histogram} Time from a CSR's creation to its certificate being written.\n# TYPE {histogram} histogram\n");
+            text.Append(
+                $"# HELP {histogram} Time from a CSR's creation to its certificate being written.\n# TYPE "
+                    + $"{histogram} histogram\n"
+            );
             for (var i = 0; i < Buckets.Length; i++)
             {
                 text.Append($"{histogram}_bucket{{le=\"{Format(Buckets[i])}\"}} {_bucketCounts[i]}\n");
             }
-            text.Append($"{histogram}_bucket{{le=\"+Inf\"}} {_issueCount}\n{histogram}_sum {Format(_issueSum)}\n{histogram}_count {_issueCount}\n");
+            text.Append(
+                $"{histogram}_bucket{{le=\"+Inf\"}} {_issueCount}\n{histogram}_sum "
+                    + $"{Format(_issueSum)}\n{histogram}_count {_issueCount}\n"
+            );
         }
         text.Append($"# TYPE kubepki_leader gauge\nkubepki_leader {(IsLeader ? 1 : 0)}\n");
         return text.ToString();
@@ -107,7 +117,8 @@ public sealed class ControllerMetrics
     private static string Labels(params (string Name, string Value)[] labels) =>
         "{" + string.Join(",", labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\"")) + "}";
 
-    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+    private static string Escape(string value) =>
+        value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

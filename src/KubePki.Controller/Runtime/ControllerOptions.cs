@@ -7,7 +7,8 @@ namespace KubePki.Controller.Runtime;
 public sealed record ControllerOptions
 {
     /// <summary>The signers to serve and their CAs; empty = no signing.</summary>
-    public IReadOnlyDictionary<string, ISigningAuthoritySource> Signers { get; init; } = new Dictionary<string, ISigningAuthoritySource>();
+    public IReadOnlyDictionary<string, ISigningAuthoritySource> Signers { get; init; } =
+        new Dictionary<string, ISigningAuthoritySource>();
 
     public TimeSpan ClusterSigningDuration { get; init; } = SigningWindow.DefaultClusterSigningDuration;
 

@@ -15,8 +15,10 @@ public sealed class CsrApprovals(IKubernetes client, TimeProvider time)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var csr = await client.CertificatesV1.ReadCertificateSigningRequestAsync(name,
-                cancellationToken: cancellationToken);
+            var csr = await client.CertificatesV1.ReadCertificateSigningRequestAsync(
+                name,
+                cancellationToken: cancellationToken
+            );
             var change = ApprovalChange.Decide(CsrConverter.ToSnapshot(csr), approve, force, time.GetUtcNow());
             if (change.Error is { } error)
             {
@@ -30,25 +32,28 @@ public sealed class CsrApprovals(IKubernetes client, TimeProvider time)
             {
                 csr.Status ??= new V1CertificateSigningRequestStatus();
                 csr.Status.Conditions ??= [];
-                csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition
-                {
-                    Type = added.Type,
-                    Status = added.Status,
-                    Reason = added.Reason,
-                    Message = added.Message,
-                    LastUpdateTime = added.LastUpdateTime?.UtcDateTime,
-                });
+                csr.Status.Conditions.Add(
+                    new V1CertificateSigningRequestCondition
+                    {
+                        Type = added.Type,
+                        Status = added.Status,
+                        Reason = added.Reason,
+                        Message = added.Message,
+                        LastUpdateTime = added.LastUpdateTime?.UtcDateTime,
+                    }
+                );
             }
             try
             {
-                await client.CertificatesV1.ReplaceCertificateSigningRequestApprovalAsync(csr, name,
-                    cancellationToken: cancellationToken);
+                await client.CertificatesV1.ReplaceCertificateSigningRequestApprovalAsync(
+                    csr,
+                    name,
+                    cancellationToken: cancellationToken
+                );
                 return;
             }
             catch (HttpOperationException e)
-                when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictRetries)
-            {
-            }
+                when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictRetries) { }
         }
     }
 }

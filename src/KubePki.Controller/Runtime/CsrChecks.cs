@@ -14,13 +14,23 @@ public sealed class CsrChecks(IKubernetes client, KubeletServingApprover approve
     public sealed record Check(V1CertificateSigningRequest Csr, ApprovalVerdict Verdict);
 
     public async Task<IReadOnlyList<Check>> EvaluateAsync(
-        IReadOnlyList<string> names, CancellationToken cancellationToken)
+        IReadOnlyList<string> names,
+        CancellationToken cancellationToken
+    )
     {
-        IReadOnlyList<V1CertificateSigningRequest> csrs = names.Count > 0
-            ? await Task.WhenAll(names.Select(n => client.CertificatesV1.ReadCertificateSigningRequestAsync(n,
-                cancellationToken: cancellationToken)))
-            : (await client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken))
-                .Items.Where(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null).ToList();
+        IReadOnlyList<V1CertificateSigningRequest> csrs =
+            names.Count > 0
+                ? await Task.WhenAll(
+                    names.Select(n =>
+                        client.CertificatesV1.ReadCertificateSigningRequestAsync(
+                            n,
+                            cancellationToken: cancellationToken
+                        )
+                    )
+                )
+                : (await client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken))
+                    .Items.Where(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null)
+                    .ToList();
         var checks = new List<Check>(csrs.Count);
         foreach (var csr in csrs)
         {
@@ -42,9 +52,7 @@ public sealed class CsrChecks(IKubernetes client, KubeletServingApprover approve
             {
                 node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: cancellationToken);
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
         }
         return approver.Evaluate(csr, node is null ? null : CsrConverter.ToFacts(node));
     }

@@ -4,7 +4,13 @@ namespace KubePki.Controller.Runtime;
 
 /// <summary>The informer plus N workers over one work queue. Runs until cancelled, then lets each worker finish the
 /// CSR in hand (its API call is cancelled; a half-done pass is simply redone by whoever leads next).</summary>
-public sealed class CsrController(KubeCsrApi api, ControllerOptions options, ControllerMetrics metrics, ILoggerFactory loggers, TimeProvider time)
+public sealed class CsrController(
+    KubeCsrApi api,
+    ControllerOptions options,
+    ControllerMetrics metrics,
+    ILoggerFactory loggers,
+    TimeProvider time
+)
 {
     private readonly ILogger _logger = loggers.CreateLogger("kubepki.controller");
 
@@ -13,9 +19,18 @@ public sealed class CsrController(KubeCsrApi api, ControllerOptions options, Con
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var queue = new WorkQueue(options.RetryBaseDelay, options.RetryMaxDelay, time);
-        var informer = new CsrInformer(api, queue, options.ResyncPeriod, loggers.CreateLogger("kubepki.informer"), time);
+        var informer = new CsrInformer(
+            api,
+            queue,
+            options.ResyncPeriod,
+            loggers.CreateLogger("kubepki.informer"),
+            time
+        );
         Informer = informer;
-        var signer = options.Signers.Count > 0 ? new Signing.CsrSigner(options.Signers, options.ClusterSigningDuration, time) : null;
+        var signer =
+            options.Signers.Count > 0
+                ? new Signing.CsrSigner(options.Signers, options.ClusterSigningDuration, time)
+                : null;
         Approval.KubeletServingApprover? approver = null;
         var nodes = new NodeInformer(api, loggers.CreateLogger("kubepki.nodes"), time);
         var nodeInforming = Task.CompletedTask;
@@ -35,14 +50,15 @@ public sealed class CsrController(KubeCsrApi api, ControllerOptions options, Con
             _ = nodes.Synced.ContinueWith(_ => metrics.IsSynced = informer.HasSynced, TaskScheduler.Default);
         }
         var informing = informer.RunAsync(cancellationToken);
-        var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => WorkAsync(queue, reconciler, cancellationToken)).ToList();
+        var workers = Enumerable
+            .Range(0, Math.Max(1, options.Workers))
+            .Select(_ => WorkAsync(queue, reconciler, cancellationToken))
+            .ToList();
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         queue.ShutDown();
         await Task.WhenAll([informing, nodeInforming, .. workers]);
         metrics.IsSynced = false;
@@ -61,12 +77,23 @@ public sealed class CsrController(KubeCsrApi api, ControllerOptions options, Con
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _logger.LogWarning("cannot read ConfigMap {Namespace}/{Name} ({Error}); using --service-cluster-ip-range and --cluster-domain",
-                    KubeadmConfigMap.Namespace, KubeadmConfigMap.Name, e.Message);
+                _logger.LogWarning(
+                    "cannot read ConfigMap {Namespace}/{Name} ({Error}); using --service-cluster-ip-range and "
+                        + "--cluster-domain",
+                    KubeadmConfigMap.Namespace,
+                    KubeadmConfigMap.Name,
+                    e.Message
+                );
             }
         }
         var notes = new List<string>();
-        var approverOptions = Approval.ClusterNetworks.Apply(options.Approver, options.ServiceNetworks, options.ClusterDomain, clusterConfiguration, notes);
+        var approverOptions = Approval.ClusterNetworks.Apply(
+            options.Approver,
+            options.ServiceNetworks,
+            options.ClusterDomain,
+            clusterConfiguration,
+            notes
+        );
         foreach (var note in notes)
         {
             _logger.LogInformation("approver: {Note}", note);

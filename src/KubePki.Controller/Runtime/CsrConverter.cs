@@ -6,20 +6,33 @@ namespace KubePki.Controller.Runtime;
 /// <summary>Client models (mutable, nullable-oblivious) → the pure core's records, at the edge.</summary>
 public static class CsrConverter
 {
-    public static CsrSnapshot ToSnapshot(V1CertificateSigningRequest csr) => new(
-        csr.Metadata?.Name ?? "",
-        csr.Spec?.SignerName ?? "",
-        csr.Spec?.Request ?? [],
-        csr.Spec?.Usages?.ToList() ?? [],
-        csr.Spec?.ExpirationSeconds,
-        csr.Spec?.Username ?? "",
-        csr.Spec?.Groups?.ToList() ?? [],
-        (csr.Status?.Conditions ?? []).Select(c => new CsrCondition(c.Type ?? "", c.Status ?? "", c.Reason, c.Message,
-            c.LastUpdateTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null)).ToList(),
-        csr.Status?.Certificate,
-        csr.Metadata?.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null);
+    public static CsrSnapshot ToSnapshot(V1CertificateSigningRequest csr) =>
+        new(
+            csr.Metadata?.Name ?? "",
+            csr.Spec?.SignerName ?? "",
+            csr.Spec?.Request ?? [],
+            csr.Spec?.Usages?.ToList() ?? [],
+            csr.Spec?.ExpirationSeconds,
+            csr.Spec?.Username ?? "",
+            csr.Spec?.Groups?.ToList() ?? [],
+            (csr.Status?.Conditions ?? [])
+                .Select(c => new CsrCondition(
+                    c.Type ?? "",
+                    c.Status ?? "",
+                    c.Reason,
+                    c.Message,
+                    c.LastUpdateTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null
+                ))
+                .ToList(),
+            csr.Status?.Certificate,
+            csr.Metadata?.CreationTimestamp is { } created
+                ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc))
+                : null
+        );
 
-    public static NodeFacts ToFacts(V1Node node) => new(
-        node.Metadata?.Name ?? "",
-        (node.Status?.Addresses ?? []).Select(a => new NodeAddress(a.Type ?? "", a.Address ?? "")).ToList());
+    public static NodeFacts ToFacts(V1Node node) =>
+        new(
+            node.Metadata?.Name ?? "",
+            (node.Status?.Addresses ?? []).Select(a => new NodeAddress(a.Type ?? "", a.Address ?? "")).ToList()
+        );
 }

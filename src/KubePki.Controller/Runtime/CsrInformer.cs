@@ -7,7 +7,13 @@ namespace KubePki.Controller.Runtime;
 /// <summary>List, then watch from the list's resourceVersion; re-watch when the stream ends, re-list when the server
 /// says the version is gone (410) or the watch fails. Keeps the latest object per name and queues every change, plus
 /// every known CSR once per resync period, so a missed event is repaired by the next resync.</summary>
-public sealed class CsrInformer(KubeCsrApi api, WorkQueue queue, TimeSpan resyncPeriod, ILogger logger, TimeProvider time)
+public sealed class CsrInformer(
+    KubeCsrApi api,
+    WorkQueue queue,
+    TimeSpan resyncPeriod,
+    ILogger logger,
+    TimeProvider time
+)
 {
     private readonly ConcurrentDictionary<string, V1CertificateSigningRequest> _cache = new(StringComparer.Ordinal);
 
@@ -133,11 +139,12 @@ public sealed class CsrInformer(KubeCsrApi api, WorkQueue queue, TimeSpan resync
                 }
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
     }
 
     private static bool Newer(V1CertificateSigningRequest candidate, V1CertificateSigningRequest current) =>
-        long.TryParse(candidate.Metadata.ResourceVersion, out var a) && long.TryParse(current.Metadata.ResourceVersion, out var b) ? a >= b : true;
+        long.TryParse(candidate.Metadata.ResourceVersion, out var a)
+        && long.TryParse(current.Metadata.ResourceVersion, out var b)
+            ? a >= b
+            : true;
 }

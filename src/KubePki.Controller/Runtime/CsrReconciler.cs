@@ -17,7 +17,8 @@ public sealed class CsrReconciler(
     bool noDeny,
     ControllerMetrics metrics,
     ILogger logger,
-    TimeProvider time)
+    TimeProvider time
+)
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
@@ -50,7 +51,10 @@ public sealed class CsrReconciler(
         }
     }
 
-    private async Task<V1CertificateSigningRequest> ApproveAsync(V1CertificateSigningRequest csr, CancellationToken cancellationToken)
+    private async Task<V1CertificateSigningRequest> ApproveAsync(
+        V1CertificateSigningRequest csr,
+        CancellationToken cancellationToken
+    )
     {
         var snapshot = CsrConverter.ToSnapshot(csr);
         if (KubeletServingApprover.IgnoreReason(snapshot) is not null)
@@ -63,8 +67,12 @@ public sealed class CsrReconciler(
         }
         var nodes = nodeCache.Current;
         var nodeName = KubeletServingApprover.NodeNameOf(snapshot.Username);
-        if (nodeName is not null && nodes.Find(nodeName) is null && snapshot.CreationTimestamp is { } created
-            && time.GetUtcNow() - created < NodeGracePeriod)
+        if (
+            nodeName is not null
+            && nodes.Find(nodeName) is null
+            && snapshot.CreationTimestamp is { } created
+            && time.GetUtcNow() - created < NodeGracePeriod
+        )
         {
             // The kubelet created its Node just before this CSR; the watch will bring it. Retry, do not deny yet.
             throw new InvalidOperationException($"node \"{nodeName}\" is not in the Node cache yet");
@@ -74,19 +82,32 @@ public sealed class CsrReconciler(
         {
             if (verdict.Decision == ApprovalDecision.Deny)
             {
-                logger.LogInformation("CSR {Name} left pending (--no-deny): {Message}", csr.Metadata.Name, verdict.Message);
+                logger.LogInformation(
+                    "CSR {Name} left pending (--no-deny): {Message}",
+                    csr.Metadata.Name,
+                    verdict.Message
+                );
             }
             return csr;
         }
         var type = verdict.Decision == ApprovalDecision.Approve ? CsrCondition.Approved : CsrCondition.Denied;
-        var updated = await api.UpdateApprovalAsync(WithStatus(csr, status => status.Conditions.Add(new V1CertificateSigningRequestCondition
-        {
-            Type = type,
-            Status = "True",
-            Reason = verdict.Reason,
-            Message = verdict.Message,
-            LastUpdateTime = time.GetUtcNow().UtcDateTime,
-        })), cancellationToken);
+        var updated = await api.UpdateApprovalAsync(
+            WithStatus(
+                csr,
+                status =>
+                    status.Conditions.Add(
+                        new V1CertificateSigningRequestCondition
+                        {
+                            Type = type,
+                            Status = "True",
+                            Reason = verdict.Reason,
+                            Message = verdict.Message,
+                            LastUpdateTime = time.GetUtcNow().UtcDateTime,
+                        }
+                    )
+            ),
+            cancellationToken
+        );
         informer.Remember(updated);
         if (verdict.Decision == ApprovalDecision.Approve)
         {
@@ -112,20 +133,40 @@ public sealed class CsrReconciler(
             case SignOutcome.Retry:
                 throw new InvalidOperationException(decision.Detail);
             case SignOutcome.Fail:
-                informer.Remember(await api.UpdateStatusAsync(WithStatus(csr, status => status.Conditions.Add(new V1CertificateSigningRequestCondition
-                {
-                    Type = CsrCondition.Failed,
-                    Status = "True",
-                    Reason = SignDecision.SignerValidationFailure,
-                    Message = decision.Detail,
-                    LastUpdateTime = time.GetUtcNow().UtcDateTime,
-                })), cancellationToken));
+                informer.Remember(
+                    await api.UpdateStatusAsync(
+                        WithStatus(
+                            csr,
+                            status =>
+                                status.Conditions.Add(
+                                    new V1CertificateSigningRequestCondition
+                                    {
+                                        Type = CsrCondition.Failed,
+                                        Status = "True",
+                                        Reason = SignDecision.SignerValidationFailure,
+                                        Message = decision.Detail,
+                                        LastUpdateTime = time.GetUtcNow().UtcDateTime,
+                                    }
+                                )
+                        ),
+                        cancellationToken
+                    )
+                );
                 metrics.Failed(snapshot.SignerName, SignDecision.SignerValidationFailure);
-                logger.LogInformation("CSR {Name} failed signer validation: {Message}", csr.Metadata.Name, decision.Detail);
+                logger.LogInformation(
+                    "CSR {Name} failed signer validation: {Message}",
+                    csr.Metadata.Name,
+                    decision.Detail
+                );
                 return;
             case SignOutcome.Issue:
                 var certificate = System.Text.Encoding.ASCII.GetBytes(decision.CertificatePem!);
-                informer.Remember(await api.UpdateStatusAsync(WithStatus(csr, status => status.Certificate = certificate), cancellationToken));
+                informer.Remember(
+                    await api.UpdateStatusAsync(
+                        WithStatus(csr, status => status.Certificate = certificate),
+                        cancellationToken
+                    )
+                );
                 metrics.Signed(snapshot.SignerName);
                 if (snapshot.CreationTimestamp is { } created)
                 {
@@ -139,7 +180,10 @@ public sealed class CsrReconciler(
     // The informer's copy is never changed in place: had a write failed, the cache would claim a condition or a
     // certificate the API server never stored (and sign a CSR it believes approved). Metadata and spec are shared,
     // unchanged; the status is new.
-    private static V1CertificateSigningRequest WithStatus(V1CertificateSigningRequest csr, Action<V1CertificateSigningRequestStatus> change)
+    private static V1CertificateSigningRequest WithStatus(
+        V1CertificateSigningRequest csr,
+        Action<V1CertificateSigningRequestStatus> change
+    )
     {
         var status = new V1CertificateSigningRequestStatus
         {
@@ -147,6 +191,13 @@ public sealed class CsrReconciler(
             Conditions = [.. csr.Status?.Conditions ?? []],
         };
         change(status);
-        return new V1CertificateSigningRequest { ApiVersion = csr.ApiVersion, Kind = csr.Kind, Metadata = csr.Metadata, Spec = csr.Spec, Status = status };
+        return new V1CertificateSigningRequest
+        {
+            ApiVersion = csr.ApiVersion,
+            Kind = csr.Kind,
+            Metadata = csr.Metadata,
+            Spec = csr.Spec,
+            Status = status,
+        };
     }
 }

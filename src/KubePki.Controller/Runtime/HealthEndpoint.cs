@@ -6,7 +6,8 @@ namespace KubePki.Controller.Runtime;
 
 /// <summary>/healthz (process alive), /readyz (CSR cache synced, or standing by as a non-leader) and /metrics
 /// (Prometheus text) over plain HTTP, as kube-controller-manager's and controller-runtime's endpoints.</summary>
-public sealed class HealthEndpoint(string bindAddress, ControllerMetrics metrics, Func<bool> ready, ILogger logger) : IAsyncDisposable
+public sealed class HealthEndpoint(string bindAddress, ControllerMetrics metrics, Func<bool> ready, ILogger logger)
+    : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private Task? _loop;
@@ -20,7 +21,10 @@ public sealed class HealthEndpoint(string bindAddress, ControllerMetrics metrics
             throw new KubePkiException($"{flag}: \"{bindAddress}\" is not host:port");
         }
         var host = bindAddress[..colon].Trim('[', ']');
-        host = host is "" or "0.0.0.0" or "::" ? "+" : host.Contains(':') ? $"[{host}]" : host;
+        host =
+            host is "" or "0.0.0.0" or "::" ? "+"
+            : host.Contains(':') ? $"[{host}]"
+            : host;
         return $"http://{host}:{port}/";
     }
 
@@ -40,7 +44,8 @@ public sealed class HealthEndpoint(string bindAddress, ControllerMetrics metrics
             {
                 context = await _listener.GetContextAsync();
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e)
+                when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }

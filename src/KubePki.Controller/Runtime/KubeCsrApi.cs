@@ -6,7 +6,8 @@ using k8s.Models;
 namespace KubePki.Controller.Runtime;
 
 /// <summary>The handful of API calls the controller makes, over KubernetesClient. Every write carries the
-/// resourceVersion it was based on, so a concurrent writer (another replica) gets a 409 instead of overwriting.</summary>
+/// resourceVersion it was based on, so a concurrent writer (another replica) gets a 409 instead of
+/// overwriting.</summary>
 public sealed class KubeCsrApi(IKubernetes client)
 {
     public IKubernetes Client { get; } = client;
@@ -17,25 +18,45 @@ public sealed class KubeCsrApi(IKubernetes client)
     /// <summary>A watch of all CSRs from <paramref name="resourceVersion"/>: (ADDED|MODIFIED|DELETED|BOOKMARK, object)
     /// until the server ends the stream; an ERROR event goes to <paramref name="onError"/> (see
     /// <see cref="KubeWatch"/>).</summary>
-    public IAsyncEnumerable<(string Type, V1CertificateSigningRequest Csr)> WatchAsync(string resourceVersion,
-        int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
-        KubeWatch.ReadAsync(Client, "apis/certificates.k8s.io/v1/certificatesigningrequests?watch=true"
-            + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
-            item => KubeJson.ReadCsr(item) is { Metadata: not null } csr ? csr : null, onError, cancellationToken);
+    public IAsyncEnumerable<(string Type, V1CertificateSigningRequest Csr)> WatchAsync(
+        string resourceVersion,
+        int timeoutSeconds,
+        Action<Exception> onError,
+        CancellationToken cancellationToken
+    ) =>
+        KubeWatch.ReadAsync(
+            Client,
+            "apis/certificates.k8s.io/v1/certificatesigningrequests?watch=true"
+                + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
+            item => KubeJson.ReadCsr(item) is { Metadata: not null } csr ? csr : null,
+            onError,
+            cancellationToken
+        );
 
     /// <summary>A watch of all Nodes, read as <see cref="WatchAsync"/> reads CSRs.</summary>
-    public IAsyncEnumerable<(string Type, V1Node Node)> WatchNodesAsync(string resourceVersion, int timeoutSeconds,
-        Action<Exception> onError, CancellationToken cancellationToken) =>
-        KubeWatch.ReadAsync(Client, "api/v1/nodes?watch=true"
-            + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
-            item => KubeJson.ReadNode(item) is { Metadata: not null } node ? node : null, onError, cancellationToken);
+    public IAsyncEnumerable<(string Type, V1Node Node)> WatchNodesAsync(
+        string resourceVersion,
+        int timeoutSeconds,
+        Action<Exception> onError,
+        CancellationToken cancellationToken
+    ) =>
+        KubeWatch.ReadAsync(
+            Client,
+            "api/v1/nodes?watch=true"
+                + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
+            item => KubeJson.ReadNode(item) is { Metadata: not null } node ? node : null,
+            onError,
+            cancellationToken
+        );
 
     public async Task<V1CertificateSigningRequest?> GetAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await Client.CertificatesV1.ReadCertificateSigningRequestAsync(name,
-                cancellationToken: cancellationToken);
+            return await Client.CertificatesV1.ReadCertificateSigningRequestAsync(
+                name,
+                cancellationToken: cancellationToken
+            );
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -51,7 +72,11 @@ public sealed class KubeCsrApi(IKubernetes client)
     {
         try
         {
-            var map = await Client.CoreV1.ReadNamespacedConfigMapAsync(KubeadmConfigMap.Name, KubeadmConfigMap.Namespace, cancellationToken: cancellationToken);
+            var map = await Client.CoreV1.ReadNamespacedConfigMapAsync(
+                KubeadmConfigMap.Name,
+                KubeadmConfigMap.Namespace,
+                cancellationToken: cancellationToken
+            );
             return map.Data?.TryGetValue(KubeadmConfigMap.Key, out var text) == true ? text : null;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -60,16 +85,31 @@ public sealed class KubeCsrApi(IKubernetes client)
         }
     }
 
-    public Task<V1CertificateSigningRequest> UpdateApprovalAsync(V1CertificateSigningRequest csr, CancellationToken cancellationToken) =>
-        Client.CertificatesV1.ReplaceCertificateSigningRequestApprovalAsync(csr, csr.Metadata.Name, cancellationToken: cancellationToken);
+    public Task<V1CertificateSigningRequest> UpdateApprovalAsync(
+        V1CertificateSigningRequest csr,
+        CancellationToken cancellationToken
+    ) =>
+        Client.CertificatesV1.ReplaceCertificateSigningRequestApprovalAsync(
+            csr,
+            csr.Metadata.Name,
+            cancellationToken: cancellationToken
+        );
 
-    public Task<V1CertificateSigningRequest> UpdateStatusAsync(V1CertificateSigningRequest csr, CancellationToken cancellationToken) =>
-        Client.CertificatesV1.ReplaceCertificateSigningRequestStatusAsync(csr, csr.Metadata.Name, cancellationToken: cancellationToken);
+    public Task<V1CertificateSigningRequest> UpdateStatusAsync(
+        V1CertificateSigningRequest csr,
+        CancellationToken cancellationToken
+    ) =>
+        Client.CertificatesV1.ReplaceCertificateSigningRequestStatusAsync(
+            csr,
+            csr.Metadata.Name,
+            cancellationToken: cancellationToken
+        );
 
-    public static int? StatusCode(Exception e) => e switch
-    {
-        HttpOperationException h => (int)h.Response.StatusCode,
-        KubernetesException k => k.Status?.Code,
-        _ => null,
-    };
+    public static int? StatusCode(Exception e) =>
+        e switch
+        {
+            HttpOperationException h => (int)h.Response.StatusCode,
+            KubernetesException k => k.Status?.Code,
+            _ => null,
+        };
 }

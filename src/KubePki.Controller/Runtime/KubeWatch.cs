@@ -13,20 +13,27 @@ public static class KubeWatch
 {
     /// <param name="path">The collection path with its query, e.g. <c>api/v1/secrets?watch=true&amp;…</c>.</param>
     /// <param name="read">Reads one object with source-generated metadata; null skips the event.</param>
-    public static async IAsyncEnumerable<(string Type, T Item)> ReadAsync<T>(IKubernetes client, string path,
-        Func<JsonElement, T?> read, Action<Exception> onError,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<(string Type, T Item)> ReadAsync<T>(
+        IKubernetes client,
+        string path,
+        Func<JsonElement, T?> read,
+        Action<Exception> onError,
+        [EnumeratorCancellation] CancellationToken cancellationToken
+    )
         where T : class
     {
-        var kube = client as Kubernetes
-            ?? throw new InvalidOperationException("watching needs a k8s.Kubernetes client");
+        var kube =
+            client as Kubernetes ?? throw new InvalidOperationException("watching needs a k8s.Kubernetes client");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.BaseUri, path));
         if (kube.Credentials is { } credentials)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken);
         }
-        using var response = await kube.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead,
-            cancellationToken);
+        using var response = await kube.HttpClient.SendAsync(
+            request,
+            HttpCompletionOption.ResponseHeadersRead,
+            cancellationToken
+        );
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);

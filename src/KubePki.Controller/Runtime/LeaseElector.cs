@@ -77,8 +77,13 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             }
             else if (time.GetUtcNow() - lastRenewal >= options.RenewDeadline)
             {
-                logger.LogWarning("{Identity} could not renew {Namespace}/{Lease} within {Deadline}", options.Identity,
-                    options.LeaseNamespace, options.LeaseName, options.RenewDeadline);
+                logger.LogWarning(
+                    "{Identity} could not renew {Namespace}/{Lease} within {Deadline}",
+                    options.Identity,
+                    options.LeaseNamespace,
+                    options.LeaseName,
+                    options.RenewDeadline
+                );
                 return;
             }
         }
@@ -101,8 +106,11 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                     },
                     Spec = Record(now, now, 0),
                 };
-                await client.CoordinationV1.CreateNamespacedLeaseAsync(created, options.LeaseNamespace,
-                    cancellationToken: cancellationToken);
+                await client.CoordinationV1.CreateNamespacedLeaseAsync(
+                    created,
+                    options.LeaseNamespace,
+                    cancellationToken: cancellationToken
+                );
                 Reached(true);
                 Observe(created.Spec);
                 return true;
@@ -114,7 +122,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                 Observe(spec);
             }
             var ours = spec.HolderIdentity == options.Identity;
-            var held = !string.IsNullOrEmpty(spec.HolderIdentity)
+            var held =
+                !string.IsNullOrEmpty(spec.HolderIdentity)
                 && _observedAt + TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? 0) > time.GetUtcNow();
             if (!ours && held)
             {
@@ -123,8 +132,12 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             lease.Spec = ours
                 ? Record(spec.AcquireTime ?? now, now, spec.LeaseTransitions ?? 0)
                 : Record(now, now, (spec.LeaseTransitions ?? 0) + 1);
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace,
-                cancellationToken: cancellationToken);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(
+                lease,
+                options.LeaseName,
+                options.LeaseNamespace,
+                cancellationToken: cancellationToken
+            );
             Observe(lease.Spec);
             return true;
         }
@@ -142,8 +155,13 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
         catch (HttpRequestException e)
         {
             Reached(false);
-            logger.LogWarning("lease {Namespace}/{Lease}: the API server is unreachable ({Error}); retrying in {Delay}",
-                options.LeaseNamespace, options.LeaseName, e.Message, BackOff());
+            logger.LogWarning(
+                "lease {Namespace}/{Lease}: the API server is unreachable ({Error}); retrying in {Delay}",
+                options.LeaseNamespace,
+                options.LeaseName,
+                e.Message,
+                BackOff()
+            );
             return false;
         }
     }
@@ -192,14 +210,27 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                 RenewTime = now,
                 LeaseTransitions = lease.Spec.LeaseTransitions,
             };
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace,
-                cancellationToken: timeout.Token);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(
+                lease,
+                options.LeaseName,
+                options.LeaseNamespace,
+                cancellationToken: timeout.Token
+            );
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException
-            or OperationCanceledException)
+        catch (Exception e)
+            when (e
+                    is HttpOperationException
+                        or HttpRequestException
+                        or KubernetesException
+                        or OperationCanceledException
+            )
         {
-            logger.LogDebug("releasing lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName,
-                e.Message);
+            logger.LogDebug(
+                "releasing lease {Namespace}/{Lease}: {Error}",
+                options.LeaseNamespace,
+                options.LeaseName,
+                e.Message
+            );
         }
     }
 
@@ -207,8 +238,11 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
     {
         try
         {
-            return await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace,
-                cancellationToken: cancellationToken);
+            return await client.CoordinationV1.ReadNamespacedLeaseAsync(
+                options.LeaseName,
+                options.LeaseNamespace,
+                cancellationToken: cancellationToken
+            );
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -216,14 +250,15 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
         }
     }
 
-    private V1LeaseSpec Record(DateTime acquired, DateTime renewed, int transitions) => new()
-    {
-        HolderIdentity = options.Identity,
-        LeaseDurationSeconds = (int)Math.Ceiling(options.LeaseDuration.TotalSeconds),
-        AcquireTime = acquired,
-        RenewTime = renewed,
-        LeaseTransitions = transitions,
-    };
+    private V1LeaseSpec Record(DateTime acquired, DateTime renewed, int transitions) =>
+        new()
+        {
+            HolderIdentity = options.Identity,
+            LeaseDurationSeconds = (int)Math.Ceiling(options.LeaseDuration.TotalSeconds),
+            AcquireTime = acquired,
+            RenewTime = renewed,
+            LeaseTransitions = transitions,
+        };
 
     private void Observe(V1LeaseSpec spec)
     {

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;
 
-/// <summary>Every Node's name and addresses, kept by list + watch (one list at start, then changes only) so the approver
-/// checks a CSR against all Nodes without a request per CSR. <see cref="Current"/> is rebuilt only after a change.</summary>
+/// <summary>Every Node's name and addresses, kept by list + watch (one list at start, then changes only) so the
+/// approver
+/// checks a CSR against all Nodes without a request per CSR. <see cref="Current"/> is rebuilt only after a
+/// change.</summary>
 public sealed class NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, NodeFacts> _nodes = new(StringComparer.Ordinal);
@@ -90,7 +92,9 @@ public sealed class NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider ti
         {
             Exception? error = null;
             var timeout = 300 + Random.Shared.Next(300);
-            await foreach (var (type, node) in api.WatchNodesAsync(version, timeout, e => error ??= e, cancellationToken))
+            await foreach (
+                var (type, node) in api.WatchNodesAsync(version, timeout, e => error ??= e, cancellationToken)
+            )
             {
                 version = node.Metadata.ResourceVersion ?? version;
                 if (type == "DELETED")

@@ -61,15 +61,20 @@ public sealed class WorkQueue(TimeSpan baseDelay, TimeSpan maxDelay, TimeProvide
         var holder = new ITimer?[1];
         lock (_gate)
         {
-            holder[0] = time.CreateTimer(_ =>
-            {
-                lock (_gate)
+            holder[0] = time.CreateTimer(
+                _ =>
                 {
-                    _timers.Remove(holder[0]!);
-                }
-                holder[0]!.Dispose();
-                Add(key);
-            }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    lock (_gate)
+                    {
+                        _timers.Remove(holder[0]!);
+                    }
+                    holder[0]!.Dispose();
+                    Add(key);
+                },
+                null,
+                Timeout.InfiniteTimeSpan,
+                Timeout.InfiniteTimeSpan
+            );
             _timers.Add(holder[0]!);
         }
         holder[0]!.Change(delay, Timeout.InfiniteTimeSpan);

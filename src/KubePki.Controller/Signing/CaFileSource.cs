@@ -29,7 +29,8 @@ public sealed class CaFileSource : ISigningAuthoritySource
     /// <summary>Raised with the error when changed files cannot be loaded (the last good pair stays in use).</summary>
     public event Action<string>? ReloadFailed;
 
-    /// <summary>Re-reads the files if they changed; the reason the CA in use is stale, or null when it is current.</summary>
+    /// <summary>Re-reads the files if they changed; the reason the CA in use is stale, or null when it is
+    /// current.</summary>
     public string? Check()
     {
         _ = Current;
@@ -65,14 +66,19 @@ public sealed class CaFileSource : ISigningAuthoritySource
     {
         var cert = new FileInfo(CertFile);
         var key = new FileInfo(KeyFile);
-        return (cert.Exists ? cert.LastWriteTimeUtc : default, cert.Exists ? cert.Length : -1,
-            key.Exists ? key.LastWriteTimeUtc : default, key.Exists ? key.Length : -1);
+        return (
+            cert.Exists ? cert.LastWriteTimeUtc : default,
+            cert.Exists ? cert.Length : -1,
+            key.Exists ? key.LastWriteTimeUtc : default,
+            key.Exists ? key.Length : -1
+        );
     }
 
     private CertificateAuthority Load(out (DateTime, long, DateTime, long) stamp)
     {
         stamp = Stamp();
-        string certText, keyText;
+        string certText,
+            keyText;
         try
         {
             certText = DiskFileStore.Instance.ReadText(CertFile);
@@ -80,7 +86,10 @@ public sealed class CaFileSource : ISigningAuthoritySource
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubePkiException)
         {
-            throw new KubePkiException($"error reading CA cert file \"{CertFile}\" or key file \"{KeyFile}\": {e.Message}", e);
+            throw new KubePkiException(
+                $"error reading CA cert file \"{CertFile}\" or key file \"{KeyFile}\": {e.Message}",
+                e
+            );
         }
         var certificates = PemCodec.DecodeCertificates(certText, CertFile);
         if (certificates.Count != 1)

@@ -9,7 +9,12 @@ namespace KubePki.Controller.Signing;
 /// random 128-bit serial. Extensions in Go's order: KU, EKU, BC, AKI, SAN.</summary>
 public static class CertificateMinter
 {
-    public static X509Certificate2 Mint(CsrRequest request, IReadOnlyList<string> usages, SigningWindow window, CertificateAuthority ca)
+    public static X509Certificate2 Mint(
+        CsrRequest request,
+        IReadOnlyList<string> usages,
+        SigningWindow window,
+        CertificateAuthority ca
+    )
     {
         var key = ca.Key ?? throw new InvalidOperationException("the signing CA has no private key");
         var (keyUsage, extendedKeyUsages) = KeyUsages.Map(usages);
@@ -31,13 +36,21 @@ public static class CertificateMinter
         builder.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         if (CertificateAuthority.SubjectKeyIdOf(ca.Certificate) is { Length: > 0 } authorityKeyId)
         {
-            builder.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(authorityKeyId));
+            builder.CertificateExtensions.Add(
+                X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(authorityKeyId)
+            );
         }
         if (request.DnsNames.Count + request.IpAddresses.Count + request.EmailAddresses.Count + request.Uris.Count > 0)
         {
             builder.CertificateExtensions.Add(SubjectAltNames(request, subject));
         }
-        return builder.Create(ca.Certificate.SubjectName, key.CreateSignatureGenerator(), window.NotBefore, window.NotAfter, RandomSerial.New());
+        return builder.Create(
+            ca.Certificate.SubjectName,
+            key.CreateSignatureGenerator(),
+            window.NotBefore,
+            window.NotAfter,
+            RandomSerial.New()
+        );
     }
 
     // Written by hand: SubjectAlternativeNameBuilder would reject some names Go copies verbatim (and order differs).
@@ -49,11 +62,19 @@ public static class CertificateMinter
         {
             foreach (var dns in request.DnsNames)
             {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, dns, new Asn1Tag(TagClass.ContextSpecific, 2));
+                writer.WriteCharacterString(
+                    UniversalTagNumber.IA5String,
+                    dns,
+                    new Asn1Tag(TagClass.ContextSpecific, 2)
+                );
             }
             foreach (var email in request.EmailAddresses)
             {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, email, new Asn1Tag(TagClass.ContextSpecific, 1));
+                writer.WriteCharacterString(
+                    UniversalTagNumber.IA5String,
+                    email,
+                    new Asn1Tag(TagClass.ContextSpecific, 1)
+                );
             }
             foreach (var ip in request.IpAddresses)
             {
@@ -61,7 +82,11 @@ public static class CertificateMinter
             }
             foreach (var uri in request.Uris)
             {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, new Asn1Tag(TagClass.ContextSpecific, 6));
+                writer.WriteCharacterString(
+                    UniversalTagNumber.IA5String,
+                    uri,
+                    new Asn1Tag(TagClass.ContextSpecific, 6)
+                );
             }
         }
         // RFC 5280: with an empty subject the SAN extension must be critical (Go does the same).

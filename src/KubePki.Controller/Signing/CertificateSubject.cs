@@ -77,9 +77,16 @@ public static class CertificateSubject
     private static string? ReadString(AsnReader reader)
     {
         var tag = reader.PeekTag();
-        if (tag.TagClass == TagClass.Universal && (UniversalTagNumber)tag.TagValue is UniversalTagNumber.PrintableString
-                or UniversalTagNumber.IA5String or UniversalTagNumber.UTF8String or UniversalTagNumber.T61String
-                or UniversalTagNumber.NumericString or UniversalTagNumber.BMPString)
+        if (
+            tag.TagClass == TagClass.Universal
+            && (UniversalTagNumber)tag.TagValue
+                is UniversalTagNumber.PrintableString
+                    or UniversalTagNumber.IA5String
+                    or UniversalTagNumber.UTF8String
+                    or UniversalTagNumber.T61String
+                    or UniversalTagNumber.NumericString
+                    or UniversalTagNumber.BMPString
+        )
         {
             return reader.ReadCharacterString((UniversalTagNumber)tag.TagValue);
         }
@@ -97,7 +104,10 @@ public static class CertificateSubject
                 using (writer.PushSequence())
                 {
                     writer.WriteObjectIdentifier(oid);
-                    writer.WriteCharacterString(IsPrintable(value) ? UniversalTagNumber.PrintableString : UniversalTagNumber.UTF8String, value);
+                    writer.WriteCharacterString(
+                        IsPrintable(value) ? UniversalTagNumber.PrintableString : UniversalTagNumber.UTF8String,
+                        value
+                    );
                 }
             }
         }
@@ -105,5 +115,8 @@ public static class CertificateSubject
 
     // encoding/asn1's PrintableString set when it marshals a Go string (no '*' and no '&').
     private static bool IsPrintable(string value) =>
-        value.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '=' or '?');
+        value.All(c =>
+            char.IsAsciiLetterOrDigit(c)
+            || c is ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '=' or '?'
+        );
 }

@@ -17,12 +17,14 @@ public sealed record CsrRequest(
     string KeyAlgorithm,
     int KeySize,
     IReadOnlyList<string> ExtensionOids,
-    bool RequestsCa)
+    bool RequestsCa
+)
 {
     public const string Rsa = "RSA";
     public const string Ecdsa = "ECDSA";
 
-    /// <summary>Every CN in the subject, in order; <see cref="CommonName"/> is the last, as Go's pkix.Name keeps it.</summary>
+    /// <summary>Every CN in the subject, in order; <see cref="CommonName"/> is the last, as Go's pkix.Name keeps
+    /// it.</summary>
     public IReadOnlyList<string> CommonNames { get; init; } = [CommonName];
 
     public bool HasDnsOrIpSan => DnsNames.Count > 0 || IpAddresses.Count > 0;

@@ -6,7 +6,8 @@ using KubePki.Model;
 
 namespace KubePki.Controller.Signing;
 
-/// <summary>spec.request bytes → <see cref="CsrRequest"/>, as the API's validation and KCM's ParseCSR see it: exactly one
+/// <summary>spec.request bytes → <see cref="CsrRequest"/>, as the API's validation and KCM's ParseCSR see it: exactly
+/// one
 /// PEM block of type <c>CERTIFICATE REQUEST</c>, a valid self-signature, then the subject, SANs and key.</summary>
 public static class CsrRequestParser
 {
@@ -16,7 +17,8 @@ public static class CsrRequestParser
     private const string OrganizationOid = "2.5.4.10";
 
     /// <param name="verifySignature">The approver verifies the self-signature before trusting a request. The signer
-    /// does not, as kube-controller-manager's ParseCSR does not: the API server verified it when the CSR was created and
+    /// does not, as kube-controller-manager's ParseCSR does not: the API server verified it when the CSR was created
+    /// and
     /// only approved CSRs are signed. Skipping it roughly halves the signer's parse cost.</param>
     public static CsrRequest Parse(ReadOnlySpan<byte> request, bool verifySignature = true)
     {
@@ -55,7 +57,12 @@ public static class CsrRequestParser
             try
             {
                 // The default options verify the self-signature, as Go's CheckSignature does.
-                CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+                CertificateRequest.LoadSigningRequest(
+                    der,
+                    HashAlgorithmName.SHA256,
+                    out _,
+                    CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions
+                );
             }
             catch (Exception e) when (e is CryptographicException or NotSupportedException)
             {
@@ -66,7 +73,8 @@ public static class CsrRequestParser
     }
 
     private const CertificateRequestLoadOptions Unverified =
-        CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions | CertificateRequestLoadOptions.SkipSignatureValidation;
+        CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions
+        | CertificateRequestLoadOptions.SkipSignatureValidation;
 
     private static CsrRequest Describe(CertificateRequest request, (string Algorithm, int Size) key)
     {
@@ -91,8 +99,23 @@ public static class CsrRequestParser
                 requestsCa |= RequestsCa(extension);
             }
         }
-        return new CsrRequest(request.SubjectName, commonName, organizations, dns, ips, emails, uris, request.PublicKey,
-            key.Algorithm, key.Size, oids, requestsCa) { CommonNames = commonNames };
+        return new CsrRequest(
+            request.SubjectName,
+            commonName,
+            organizations,
+            dns,
+            ips,
+            emails,
+            uris,
+            request.PublicKey,
+            key.Algorithm,
+            key.Size,
+            oids,
+            requestsCa
+        )
+        {
+            CommonNames = commonNames,
+        };
     }
 
     private static bool RequestsCa(X509Extension extension)
@@ -110,7 +133,8 @@ public static class CsrRequestParser
     }
 
     // Key type and size read from the SubjectPublicKeyInfo itself: instantiating the key (GetECDsaPublicKey) validates
-    // the curve point and costs ~0.1 ms, most of the signer's parse time; the self-signature check already proves the key.
+    // the curve point and costs ~0.1 ms, most of the signer's parse time; the self-signature check already proves the
+    // key.
     // Only RSA and ECDSA on the NIST curves are signed: anything else is refused here, before any signature check.
     private static (string, int) KeyOf(PublicKey key)
     {
@@ -120,19 +144,36 @@ public static class CsrRequestParser
             switch (oid)
             {
                 case "1.2.840.113549.1.1.1": // rsaEncryption: RSAPublicKey ::= SEQUENCE { modulus, publicExponent }
-                    var modulus = new AsnReader(key.EncodedKeyValue.RawData, AsnEncodingRules.DER).ReadSequence().ReadIntegerBytes().Span;
+                    var modulus = new AsnReader(key.EncodedKeyValue.RawData, AsnEncodingRules.DER)
+                        .ReadSequence()
+                        .ReadIntegerBytes()
+                        .Span;
                     modulus = modulus.TrimStart((byte)0);
-                    return (CsrRequest.Rsa, modulus.IsEmpty ? 0 : modulus.Length * 8 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[0]) + 24);
+                    return (
+                        CsrRequest.Rsa,
+                        modulus.IsEmpty
+                            ? 0
+                            : modulus.Length * 8 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[0]) + 24
+                    );
                 case "1.2.840.10045.2.1": // id-ecPublicKey with a named curve
                     var parameters = key.EncodedParameters?.RawData ?? [];
-                    var curve = parameters.Length == 0 ? "" : new AsnReader(parameters, AsnEncodingRules.DER).ReadObjectIdentifier();
-                    return (CsrRequest.Ecdsa, curve switch
-                    {
-                        "1.2.840.10045.3.1.7" => 256,
-                        "1.3.132.0.34" => 384,
-                        "1.3.132.0.35" => 521,
-                        _ => throw new UnsupportedKeyException($"unsupported key type: ECDSA on curve {CurveName(curve)} (only P-256, P-384 and P-521 are signed)"),
-                    });
+                    var curve =
+                        parameters.Length == 0
+                            ? ""
+                            : new AsnReader(parameters, AsnEncodingRules.DER).ReadObjectIdentifier();
+                    return (
+                        CsrRequest.Ecdsa,
+                        curve switch
+                        {
+                            "1.2.840.10045.3.1.7" => 256,
+                            "1.3.132.0.34" => 384,
+                            "1.3.132.0.35" => 521,
+                            _ => throw new UnsupportedKeyException(
+                                $"unsupported key type: ECDSA on curve {CurveName(curve)} (only P-256, P-384 and "
+                                    + $"P-521 are signed)"
+                            ),
+                        }
+                    );
             }
         }
         catch (AsnContentException e)
@@ -142,29 +183,32 @@ public static class CsrRequestParser
         throw new UnsupportedKeyException($"unsupported key type: {KeyName(oid)} (only RSA and ECDSA keys are signed)");
     }
 
-    private static string KeyName(string oid) => oid switch
-    {
-        "1.3.101.112" => "Ed25519",
-        "1.3.101.113" => "Ed448",
-        "1.3.101.110" => "X25519",
-        "1.3.101.111" => "X448",
-        "1.2.840.10040.4.1" => "DSA",
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS",
-        _ => $"algorithm {oid}",
-    };
+    private static string KeyName(string oid) =>
+        oid switch
+        {
+            "1.3.101.112" => "Ed25519",
+            "1.3.101.113" => "Ed448",
+            "1.3.101.110" => "X25519",
+            "1.3.101.111" => "X448",
+            "1.2.840.10040.4.1" => "DSA",
+            "1.2.840.113549.1.1.10" => "RSASSA-PSS",
+            _ => $"algorithm {oid}",
+        };
 
-    private static string CurveName(string oid) => oid switch
-    {
-        "" => "(explicit parameters)",
-        "1.3.132.0.10" => "secp256k1",
-        "1.3.132.0.33" => "P-224",
-        "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1",
-        "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1",
-        "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1",
-        _ => oid,
-    };
+    private static string CurveName(string oid) =>
+        oid switch
+        {
+            "" => "(explicit parameters)",
+            "1.3.132.0.10" => "secp256k1",
+            "1.3.132.0.33" => "P-224",
+            "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1",
+            "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1",
+            "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1",
+            _ => oid,
+        };
 
-    // Read by hand so multi-valued RDNs do not throw; like Go's pkix.Name, the last CN wins and every O counts. Every CN
+    // Read by hand so multi-valued RDNs do not throw; like Go's pkix.Name, the last CN wins and every O counts. Every
+    // CN
     // is kept so that a subject with two can be refused.
     private static (IReadOnlyList<string>, IReadOnlyList<string>) ReadSubject(X500DistinguishedName name)
     {
@@ -208,15 +252,19 @@ public static class CsrRequestParser
             {
                 return reader.ReadCharacterString((UniversalTagNumber)tag.TagValue);
             }
-            catch (ArgumentException)
-            {
-            }
+            catch (ArgumentException) { }
         }
         reader.ReadEncodedValue();
         return "";
     }
 
-    private static void ReadSans(byte[] raw, List<string> dns, List<IPAddress> ips, List<string> emails, List<string> uris)
+    private static void ReadSans(
+        byte[] raw,
+        List<string> dns,
+        List<IPAddress> ips,
+        List<string> emails,
+        List<string> uris
+    )
     {
         try
         {
@@ -232,21 +280,39 @@ public static class CsrRequestParser
                 switch (tag.TagValue)
                 {
                     case 1:
-                        emails.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, 1)));
+                        emails.Add(
+                            names.ReadCharacterString(
+                                UniversalTagNumber.IA5String,
+                                new Asn1Tag(TagClass.ContextSpecific, 1)
+                            )
+                        );
                         break;
                     case 2:
-                        dns.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, 2)));
+                        dns.Add(
+                            names.ReadCharacterString(
+                                UniversalTagNumber.IA5String,
+                                new Asn1Tag(TagClass.ContextSpecific, 2)
+                            )
+                        );
                         break;
                     case 6:
-                        uris.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, 6)));
+                        uris.Add(
+                            names.ReadCharacterString(
+                                UniversalTagNumber.IA5String,
+                                new Asn1Tag(TagClass.ContextSpecific, 6)
+                            )
+                        );
                         break;
                     case 7:
                         var bytes = names.ReadOctetString(new Asn1Tag(TagClass.ContextSpecific, 7));
                         if (bytes.Length is not (4 or 16))
                         {
-                            throw new InvalidCsrException($"invalid certificate request: invalid IP address SAN of {bytes.Length} bytes");
+                            throw new InvalidCsrException(
+                                $"invalid certificate request: invalid IP address SAN of {bytes.Length} bytes"
+                            );
                         }
-                        ips.Add(IpAddressText.Canonical(new IPAddress(bytes))); // Go writes an IPv4-mapped SAN as 4 bytes
+                        // Go writes an IPv4-mapped SAN as 4 bytes
+                        ips.Add(IpAddressText.Canonical(new IPAddress(bytes)));
                         break;
                     default:
                         names.ReadEncodedValue();

@@ -5,7 +5,11 @@ namespace KubePki.Controller.Signing;
 
 /// <summary>kube-controller-manager's csrsigning <c>handle</c>, pure apart from the clock: which CSRs to sign, the
 /// per-signer validation, the TTL rules and the certificate. Writing the result is the runtime's job.</summary>
-public sealed class CsrSigner(IReadOnlyDictionary<string, ISigningAuthoritySource> signers, TimeSpan clusterSigningDuration, TimeProvider time)
+public sealed class CsrSigner(
+    IReadOnlyDictionary<string, ISigningAuthoritySource> signers,
+    TimeSpan clusterSigningDuration,
+    TimeProvider time
+)
 {
     public IReadOnlyCollection<string> SignerNames => signers.Keys.ToList();
 

@@ -48,7 +48,8 @@ public static class KeyUsages
 
     public static IEnumerable<string> AllNames => KeyUsage.Keys.Concat(ExtendedKeyUsage.Keys);
 
-    /// <summary>KU flags and the de-duplicated EKU OIDs in Go's order; unknown values are an error, as in KCM.</summary>
+    /// <summary>KU flags and the de-duplicated EKU OIDs in Go's order; unknown values are an error, as in
+    /// KCM.</summary>
     public static (X509KeyUsageFlags KeyUsage, IReadOnlyList<string> ExtendedKeyUsages) Map(IEnumerable<string> usages)
     {
         var flags = X509KeyUsageFlags.None;

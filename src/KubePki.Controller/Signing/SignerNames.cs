@@ -8,5 +8,6 @@ public static class SignerNames
     public const string KubeApiServerClient = "kubernetes.io/kube-apiserver-client";
     public const string LegacyUnknown = "kubernetes.io/legacy-unknown";
 
-    public static IReadOnlyList<string> All { get; } = [KubeletServing, KubeletClient, KubeApiServerClient, LegacyUnknown];
+    public static IReadOnlyList<string> All { get; } =
+    [KubeletServing, KubeletClient, KubeApiServerClient, LegacyUnknown];
 }

@@ -4,19 +4,30 @@ namespace KubePki.Controller.Signing;
 /// failure is returned (null = valid); KCM marks such a CSR Failed with reason SignerValidationFailure.</summary>
 public static class SignerRequestRules
 {
-    private static readonly string[] ServingUsages = [KeyUsages.DigitalSignature, KeyUsages.KeyEncipherment, KeyUsages.ServerAuth];
+    private static readonly string[] ServingUsages =
+    [
+        KeyUsages.DigitalSignature,
+        KeyUsages.KeyEncipherment,
+        KeyUsages.ServerAuth,
+    ];
     private static readonly string[] ServingUsagesNoRsa = [KeyUsages.DigitalSignature, KeyUsages.ServerAuth];
-    private static readonly string[] ClientUsages = [KeyUsages.DigitalSignature, KeyUsages.KeyEncipherment, KeyUsages.ClientAuth];
+    private static readonly string[] ClientUsages =
+    [
+        KeyUsages.DigitalSignature,
+        KeyUsages.KeyEncipherment,
+        KeyUsages.ClientAuth,
+    ];
     private static readonly string[] ClientUsagesNoRsa = [KeyUsages.DigitalSignature, KeyUsages.ClientAuth];
 
-    public static string? Validate(string signerName, CsrRequest request, IReadOnlyList<string> usages) => signerName switch
-    {
-        SignerNames.KubeletServing => KubeletServing(request, usages),
-        SignerNames.KubeletClient => KubeletClient(request, usages),
-        SignerNames.KubeApiServerClient => ApiServerClientUsages(usages),
-        SignerNames.LegacyUnknown => null,
-        _ => $"signer {signerName} is not served by this controller",
-    };
+    public static string? Validate(string signerName, CsrRequest request, IReadOnlyList<string> usages) =>
+        signerName switch
+        {
+            SignerNames.KubeletServing => KubeletServing(request, usages),
+            SignerNames.KubeletClient => KubeletClient(request, usages),
+            SignerNames.KubeApiServerClient => ApiServerClientUsages(usages),
+            SignerNames.LegacyUnknown => null,
+            _ => $"signer {signerName} is not served by this controller",
+        };
 
     public static string? KubeletServing(CsrRequest request, IReadOnlyList<string> usages)
     {

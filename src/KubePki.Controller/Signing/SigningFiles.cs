@@ -14,7 +14,10 @@ public static class SigningFiles
     };
 
     public static IReadOnlyDictionary<string, (string Cert, string Key)> Resolve(
-        string? sharedCert, string? sharedKey, IReadOnlyDictionary<string, (string? Cert, string? Key)> perSigner)
+        string? sharedCert,
+        string? sharedKey,
+        IReadOnlyDictionary<string, (string? Cert, string? Key)> perSigner
+    )
     {
         CheckPair("--cluster-signing", sharedCert, sharedKey);
         var anyPerSigner = false;
@@ -25,13 +28,18 @@ public static class SigningFiles
         }
         if (anyPerSigner && sharedCert is not null)
         {
-            throw new KubePkiException("cannot specify --cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the same time");
+            throw new KubePkiException(
+                "cannot specify --cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the "
+                    + "same time"
+            );
         }
         if (sharedCert is not null)
         {
             return SignerNames.All.ToDictionary(s => s, _ => (sharedCert, sharedKey!));
         }
-        return perSigner.Where(p => p.Value.Cert is not null).ToDictionary(p => p.Key, p => (p.Value.Cert!, p.Value.Key!));
+        return perSigner
+            .Where(p => p.Value.Cert is not null)
+            .ToDictionary(p => p.Key, p => (p.Value.Cert!, p.Value.Key!));
     }
 
     private static void CheckPair(string prefix, string? cert, string? key)

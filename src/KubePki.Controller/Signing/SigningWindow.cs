@@ -42,7 +42,11 @@ public sealed record SigningWindow(DateTimeOffset NotBefore, DateTimeOffset NotA
         }
         if (now >= caNotAfter)
         {
-            return new SigningWindow(notBefore, notAfter, $"refusing to sign a certificate that expired in the past: NotAfter={GoTime(caNotAfter)}");
+            return new SigningWindow(
+                notBefore,
+                notAfter,
+                $"refusing to sign a certificate that expired in the past: NotAfter={GoTime(caNotAfter)}"
+            );
         }
         return new SigningWindow(notBefore, notAfter, null);
     }

@@ -10,24 +10,38 @@ public static class CertificateFacts
         certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);
 
     public static IReadOnlyList<string> DnsNames(X509Certificate2 certificate) =>
-        certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(e => e.EnumerateDnsNames()).ToList();
+        certificate
+            .Extensions.OfType<X509SubjectAlternativeNameExtension>()
+            .SelectMany(e => e.EnumerateDnsNames())
+            .ToList();
 
     public static IReadOnlyList<IPAddress> IpAddresses(X509Certificate2 certificate) =>
-        certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(e => e.EnumerateIPAddresses()).ToList();
+        certificate
+            .Extensions.OfType<X509SubjectAlternativeNameExtension>()
+            .SelectMany(e => e.EnumerateIPAddresses())
+            .ToList();
 
     public static IReadOnlyList<string> ExtendedKeyUsages(X509Certificate2 certificate) =>
-        certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>()
-            .SelectMany(e => e.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>()).Select(o => o.Value!).ToList();
+        certificate
+            .Extensions.OfType<X509EnhancedKeyUsageExtension>()
+            .SelectMany(e => e.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>())
+            .Select(o => o.Value!)
+            .ToList();
 
-    public static DateTimeOffset NotBefore(X509Certificate2 certificate) => new(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+    public static DateTimeOffset NotBefore(X509Certificate2 certificate) =>
+        new(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
 
-    public static DateTimeOffset NotAfter(X509Certificate2 certificate) => new(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+    public static DateTimeOffset NotAfter(X509Certificate2 certificate) =>
+        new(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
 
-    public static string CommonName(X509Certificate2 certificate) => SubjectName.Read(certificate.SubjectName).CommonName;
+    public static string CommonName(X509Certificate2 certificate) =>
+        SubjectName.Read(certificate.SubjectName).CommonName;
 
-    public static IReadOnlyList<string> Organizations(X509Certificate2 certificate) => SubjectName.Read(certificate.SubjectName).Organizations;
+    public static IReadOnlyList<string> Organizations(X509Certificate2 certificate) =>
+        SubjectName.Read(certificate.SubjectName).Organizations;
 
-    /// <summary>Go's VerifyHostname for one name: exact DNS (case-insensitive), one-label wildcard, or exact IP.</summary>
+    /// <summary>Go's VerifyHostname for one name: exact DNS (case-insensitive), one-label wildcard, or exact
+    /// IP.</summary>
     public static bool Covers(X509Certificate2 certificate, string dnsName)
     {
         foreach (var name in DnsNames(certificate))
@@ -36,8 +50,11 @@ public static class CertificateFacts
             {
                 return true;
             }
-            if (name.StartsWith("*.", StringComparison.Ordinal) && dnsName.IndexOf('.') is var dot and > 0
-                && string.Equals(name[1..], dnsName[dot..], StringComparison.OrdinalIgnoreCase))
+            if (
+                name.StartsWith("*.", StringComparison.Ordinal)
+                && dnsName.IndexOf('.') is var dot and > 0
+                && string.Equals(name[1..], dnsName[dot..], StringComparison.OrdinalIgnoreCase)
+            )
             {
                 return true;
             }
@@ -54,11 +71,13 @@ public static class CertificateFacts
         var notAfter = NotAfter(certificate);
         if (now < notBefore)
         {
-            return $"the certificate is not valid yet: NotBefore: {notBefore:yyyy-MM-dd HH:mm:ss} +0000 UTC, NotAfter: {notAfter:yyyy-MM-dd HH:mm:ss} +0000 UTC";
+            return $"the certificate is not valid yet: NotBefore: {notBefore:yyyy-MM-dd HH:mm:ss} +0000 UTC, "
+                + $"NotAfter: {notAfter:yyyy-MM-dd HH:mm:ss} +0000 UTC";
         }
         if (now > notAfter)
         {
-            return $"the certificate has expired: NotBefore: {notBefore:yyyy-MM-dd HH:mm:ss} +0000 UTC, NotAfter: {notAfter:yyyy-MM-dd HH:mm:ss} +0000 UTC";
+            return $"the certificate has expired: NotBefore: {notBefore:yyyy-MM-dd HH:mm:ss} +0000 UTC, NotAfter: "
+                + $"{notAfter:yyyy-MM-dd HH:mm:ss} +0000 UTC";
         }
         return null;
     }

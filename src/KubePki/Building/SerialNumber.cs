@@ -14,8 +14,7 @@ public static class SerialNumber
         {
             RandomNumberGenerator.Fill(random);
             value = BinaryPrimitives.ReadInt64BigEndian(random) & long.MaxValue;
-        }
-        while (value is 0 or long.MaxValue);
+        } while (value is 0 or long.MaxValue);
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64BigEndian(bytes, value);
         var skip = 0;

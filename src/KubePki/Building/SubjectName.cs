@@ -59,9 +59,10 @@ public static class SubjectName
             var attribute = set.ReadSequence();
             var type = attribute.ReadObjectIdentifier();
             var tag = attribute.PeekTag();
-            var value = tag.TagClass == TagClass.Universal && Enum.IsDefined((UniversalTagNumber)tag.TagValue)
-                ? TryReadString(attribute, (UniversalTagNumber)tag.TagValue)
-                : null;
+            var value =
+                tag.TagClass == TagClass.Universal && Enum.IsDefined((UniversalTagNumber)tag.TagValue)
+                    ? TryReadString(attribute, (UniversalTagNumber)tag.TagValue)
+                    : null;
             attributes.Add((type, value ?? ""));
         }
         return attributes;
@@ -85,6 +86,23 @@ public static class SubjectName
 
     // X.680 PrintableString alphabet, the test Go uses to choose the string type.
     private static bool IsPrintable(char c) =>
-        c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9'
-        or ' ' or '\'' or '(' or ')' or '+' or ',' or '-' or '.' or '/' or ':' or '=' or '?';
+        c
+            is >= 'a'
+                and <= 'z'
+                or >= 'A'
+                and <= 'Z'
+                or >= '0'
+                and <= '9'
+                or ' '
+                or '\''
+                or '('
+                or ')'
+                or '+'
+                or ','
+                or '-'
+                or '.'
+                or '/'
+                or ':'
+                or '='
+                or '?';
 }

@@ -1,5 +1,5 @@
-using KubePki.Catalog;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Catalog;
 using KubePki.Configuration;
 using KubePki.Model;
 
@@ -25,18 +25,33 @@ public static class TemplateBuilder
             spec.AltNames.IpAddresses,
             spec.ExtendedKeyUsages,
             whole - Backdate,
-            whole + validity);
+            whole + validity
+        );
     }
 
     /// <summary>A client certificate for a kubeconfig user (CN = user, O = groups, clientAuth, no SANs).</summary>
-    public static CertificateTemplate ForClient(string commonName, IReadOnlyList<string> organizations, DateTimeOffset start, TimeSpan validity)
+    public static CertificateTemplate ForClient(
+        string commonName,
+        IReadOnlyList<string> organizations,
+        DateTimeOffset start,
+        TimeSpan validity
+    )
     {
         var whole = TruncateToSeconds(start);
-        return new CertificateTemplate(commonName, organizations, false, [], [], [ExtendedKeyUsageOids.ClientAuth],
-            whole - Backdate, whole + validity);
+        return new CertificateTemplate(
+            commonName,
+            organizations,
+            false,
+            [],
+            [],
+            [ExtendedKeyUsageOids.ClientAuth],
+            whole - Backdate,
+            whole + validity
+        );
     }
 
-    /// <summary>kubeadm's certToConfig for renewal: CN, O, DNS and IP SANs and EKUs copied from the existing certificate;
+    /// <summary>kubeadm's certToConfig for renewal: CN, O, DNS and IP SANs and EKUs copied from the existing
+    /// certificate;
     /// everything else (URI/email SANs, OU, ...) is dropped; validity is new.</summary>
     public static CertificateTemplate FromExisting(X509Certificate2 existing, DateTimeOffset start, TimeSpan validity)
     {
@@ -49,7 +64,8 @@ public static class TemplateBuilder
             CertificateFacts.IpAddresses(existing),
             CertificateFacts.ExtendedKeyUsages(existing),
             whole - Backdate,
-            whole + validity);
+            whole + validity
+        );
     }
 
     public static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>

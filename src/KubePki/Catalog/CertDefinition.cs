@@ -2,7 +2,8 @@ using KubePki.Configuration;
 
 namespace KubePki.Catalog;
 
-/// <summary>One row of the certificate catalog (kubeadm's KubeadmCert). Per-cert behaviour is a function the row names.</summary>
+/// <summary>One row of the certificate catalog (kubeadm's KubeadmCert). Per-cert behaviour is a function the row
+/// names.</summary>
 public sealed record CertDefinition
 {
     /// <summary>kubeadm's phase/renew name, e.g. <c>etcd-server</c>.</summary>
@@ -50,7 +51,8 @@ public sealed record CertSpec(
     string CommonName,
     IReadOnlyList<string> Organizations,
     AltNames AltNames,
-    IReadOnlyList<string> ExtendedKeyUsages)
+    IReadOnlyList<string> ExtendedKeyUsages
+)
 {
     public string Name => Definition.Name;
 }

@@ -16,13 +16,15 @@ public sealed record KubeconfigDefinition
 
     public IReadOnlyList<string> Organizations { get; init; } = [];
 
-    /// <summary>controller-manager and scheduler talk to the local API server, not the control-plane endpoint.</summary>
+    /// <summary>controller-manager and scheduler talk to the local API server, not the control-plane
+    /// endpoint.</summary>
     public bool UsesLocalEndpoint { get; init; }
 
     /// <summary>The components that load these files only at start-up, so must restart after a renewal. Clients that
     /// read them per use (kubectl with admin.conf, etcd's HTTP liveness probe) need none.</summary>
     public IReadOnlyList<string> RestartAfterRenewal { get; init; } = [];
 
-    /// <summary>kubeadm leaves kubelet.conf to the kubelet's own rotation: it is never renewed nor listed by check-expiration.</summary>
+    /// <summary>kubeadm leaves kubelet.conf to the kubelet's own rotation: it is never renewed nor listed by
+    /// check-expiration.</summary>
     public bool Renewable { get; init; } = true;
 }

@@ -10,10 +10,17 @@ public static class SanRules
     {
         var dns = new List<string>
         {
-            config.NodeName, "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+            config.NodeName,
+            "kubernetes",
+            "kubernetes.default",
+            "kubernetes.default.svc",
             $"kubernetes.default.svc.{config.DnsDomain}",
         };
-        var ips = new List<IPAddress> { NetworkText.ApiServerVirtualIp(config.ServiceSubnet), AdvertiseAddress(config) };
+        var ips = new List<IPAddress>
+        {
+            NetworkText.ApiServerVirtualIp(config.ServiceSubnet),
+            AdvertiseAddress(config),
+        };
         if (config.ControlPlaneEndpoint.Length > 0)
         {
             var (host, _) = NetworkText.SplitHostPort(config.ControlPlaneEndpoint, "cluster controlPlaneEndpoint");
@@ -37,10 +44,18 @@ public static class SanRules
     public static IPAddress AdvertiseAddress(ClusterConfig config) =>
         NetworkText.TryParseIp(config.AdvertiseAddress, out var ip)
             ? ip
-            : throw new KubePkiException($"error parsing LocalAPIEndpoint AdvertiseAddress {config.AdvertiseAddress}: is not a valid textual representation of an IP address");
+            : throw new KubePkiException(
+                $"error parsing LocalAPIEndpoint AdvertiseAddress {config.AdvertiseAddress}: is not a valid textual "
+                    + $"representation of an IP address"
+            );
 
     /// <summary>Sorts extra SANs into IPs and DNS names; anything else is skipped with kubeadm's warning.</summary>
-    public static IReadOnlyList<string> AppendExtra(IEnumerable<string> extra, string certName, List<string> dns, List<IPAddress> ips)
+    public static IReadOnlyList<string> AppendExtra(
+        IEnumerable<string> extra,
+        string certName,
+        List<string> dns,
+        List<IPAddress> ips
+    )
     {
         var warnings = new List<string>();
         foreach (var san in extra)
@@ -55,7 +70,10 @@ public static class SanRules
             }
             else
             {
-                warnings.Add($"[certificates] WARNING: '{san}' was not added to the '{certName}' SAN, because it is not a valid IP or RFC-1123 compliant DNS entry");
+                warnings.Add(
+                    $"[certificates] WARNING: '{san}' was not added to the '{certName}' SAN, because it is not a "
+                        + $"valid IP or RFC-1123 compliant DNS entry"
+                );
             }
         }
         return warnings;

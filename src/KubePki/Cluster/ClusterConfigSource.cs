@@ -17,8 +17,14 @@ public static class ClusterConfigSource
 
     /// <param name="log">Where kubeadm's "[prefix] Reading configuration from the cluster..." lines go.</param>
     /// <param name="configLog">Where config warnings and the advertise-address line go.</param>
-    public static ClusterConfig Resolve(ConfigOverrides flags, string kubeconfig, string logPrefix, TextWriter log,
-        TextWriter configLog, bool reportAddress = true)
+    public static ClusterConfig Resolve(
+        ConfigOverrides flags,
+        string kubeconfig,
+        string logPrefix,
+        TextWriter log,
+        TextWriter configLog,
+        bool reportAddress = true
+    )
     {
         if (flags.ConfigPath is null)
         {
@@ -26,20 +32,29 @@ public static class ClusterConfigSource
             if (client is not null)
             {
                 log.WriteLine($"[{logPrefix}] Reading configuration from the cluster...");
-                log.WriteLine($"[{logPrefix}] FYI: You can look at this config file with "
-                    + $"'kubectl -n {KubeadmConfigMapClient.Namespace} get cm {KubeadmConfigMapClient.Name} -o yaml'");
+                log.WriteLine(
+                    $"[{logPrefix}] FYI: You can look at this config file with "
+                        + $"'kubectl -n {KubeadmConfigMapClient.Namespace} get cm "
+                        + $"{KubeadmConfigMapClient.Name} -o yaml'"
+                );
                 try
                 {
                     var text = client.FetchClusterConfiguration();
-                    var config = ClusterConfigResolver.Resolve(flags, configLog, reportAddress: reportAddress,
-                        document: (ConfigMapName, text));
+                    var config = ClusterConfigResolver.Resolve(
+                        flags,
+                        configLog,
+                        reportAddress: reportAddress,
+                        document: (ConfigMapName, text)
+                    );
                     log.WriteLine();
                     return config;
                 }
                 catch (KubePkiException)
                 {
-                    log.WriteLine($"[{logPrefix}] Error reading configuration from the Cluster. "
-                        + "Falling back to default configuration");
+                    log.WriteLine(
+                        $"[{logPrefix}] Error reading configuration from the Cluster. "
+                            + "Falling back to default configuration"
+                    );
                     log.WriteLine();
                 }
             }

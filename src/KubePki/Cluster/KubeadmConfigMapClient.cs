@@ -37,11 +37,14 @@ public sealed class KubeadmConfigMapClient : IDisposable
                 return null;
             }
             var file = KubeconfigFile.Parse(File.ReadAllText(path), path);
-            var server = file.Server is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            var server =
+                file.Server is { } url
+                && Uri.TryCreate(url, UriKind.Absolute, out var uri)
                 && uri.Scheme == Uri.UriSchemeHttps
-                ? uri
-                : throw new KubePkiException($"{path}: the server of the current context is not an https URL");
-            var caPem = file.CertificateAuthorityPem
+                    ? uri
+                    : throw new KubePkiException($"{path}: the server of the current context is not an https URL");
+            var caPem =
+                file.CertificateAuthorityPem
                 ?? (file.CertificateAuthorityPath is { } caPath ? File.ReadAllText(caPath) : null);
             var ca = caPem is null ? null : PemCodec.DecodeCertificate(caPem, $"{path} (certificate authority)");
             var handler = new SocketsHttpHandler
@@ -49,8 +52,8 @@ public sealed class KubeadmConfigMapClient : IDisposable
                 ConnectTimeout = timeout,
                 SslOptions = new SslClientAuthenticationOptions
                 {
-                    RemoteCertificateValidationCallback =
-                        (_, certificate, _, errors) => Trusted(certificate, errors, ca),
+                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                        Trusted(certificate, errors, ca),
                 },
             };
             if (ClientCertificate(file) is { } client)
@@ -60,8 +63,10 @@ public sealed class KubeadmConfigMapClient : IDisposable
             var http = new HttpClient(handler) { Timeout = timeout };
             if (file.Token is { } token)
             {
-                http.DefaultRequestHeaders.Authorization =
-                    new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                    "Bearer",
+                    token
+                );
             }
             problem = null;
             return new KubeadmConfigMapClient(http, server);
@@ -90,8 +95,11 @@ public sealed class KubeadmConfigMapClient : IDisposable
                 throw new KubePkiException($"GET {uri}: {(int)response.StatusCode} {response.ReasonPhrase}");
             }
             using var json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
-            return json.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
-                && data.TryGetProperty(Key, out var value) && value.ValueKind == JsonValueKind.String
+            return
+                json.RootElement.TryGetProperty("data", out var data)
+                && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty(Key, out var value)
+                && value.ValueKind == JsonValueKind.String
                 ? value.GetString()!
                 : throw new KubePkiException($"ConfigMap {Namespace}/{Name} has no \"{Key}\" key");
         }
@@ -105,7 +113,8 @@ public sealed class KubeadmConfigMapClient : IDisposable
 
     private static X509Certificate2? ClientCertificate(KubeconfigFile file)
     {
-        var certPem = file.ClientCertificatePem
+        var certPem =
+            file.ClientCertificatePem
             ?? (file.ClientCertificatePath is { } certPath ? File.ReadAllText(certPath) : null);
         var keyPem = file.ClientKeyPem ?? (file.ClientKeyPath is { } keyPath ? File.ReadAllText(keyPath) : null);
         return certPem is null || keyPem is null ? null : X509Certificate2.CreateFromPem(certPem, keyPem);
@@ -119,8 +128,8 @@ public sealed class KubeadmConfigMapClient : IDisposable
         {
             return errors == SslPolicyErrors.None;
         }
-        const SslPolicyErrors fatal = SslPolicyErrors.RemoteCertificateNameMismatch
-            | SslPolicyErrors.RemoteCertificateNotAvailable;
+        const SslPolicyErrors fatal =
+            SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable;
         if ((errors & fatal) != 0)
         {
             return false;

@@ -10,8 +10,13 @@ public static class ClusterConfigResolver
     /// no-default-route warning) is worth a line in <paramref name="log"/>.</param>
     /// <param name="document">The configuration when it does not come from --config: kubeadm's ConfigMap text and a
     /// name for it in messages. --config wins over it.</param>
-    public static ClusterConfig Resolve(ConfigOverrides flags, TextWriter log, Func<string, string>? readFile = null,
-        bool reportAddress = true, (string Source, string Text)? document = null)
+    public static ClusterConfig Resolve(
+        ConfigOverrides flags,
+        TextWriter log,
+        Func<string, string>? readFile = null,
+        bool reportAddress = true,
+        (string Source, string Text)? document = null
+    )
     {
         var config = new ClusterConfig();
         var input = flags.ConfigPath is { } path ? (path, (readFile ?? ReadConfigFile)(path)) : document;
@@ -43,8 +48,10 @@ public static class ClusterConfigResolver
         }
         if (flags.KubernetesVersion is { } version && !KubernetesVersion.IsValid(version))
         {
-            throw new KubePkiException($"--kubernetes-version: \"{version}\" is not a Kubernetes version or "
-                + "release label (e.g. v1.32.0, stable-1.32)");
+            throw new KubePkiException(
+                $"--kubernetes-version: \"{version}\" is not a Kubernetes version or "
+                    + "release label (e.g. v1.32.0, stable-1.32)"
+            );
         }
         if (flags.NodeName is { } nodeName)
         {
@@ -64,8 +71,10 @@ public static class ClusterConfigResolver
         };
         if (config.NodeName.Length == 0)
         {
-            var hostName = DnsNames.RequireSubdomain(HostDefaults.NodeName(),
-                "the host name (the default node name; set --node-name or nodeRegistration.name)");
+            var hostName = DnsNames.RequireSubdomain(
+                HostDefaults.NodeName(),
+                "the host name (the default node name; set --node-name or nodeRegistration.name)"
+            );
             config = config with { NodeName = hostName };
         }
         if (config.AdvertiseAddress.Length == 0)
@@ -102,6 +111,8 @@ public static class ClusterConfigResolver
         }
     }
 
-    private static readonly UTF8Encoding StrictUtf8 =
-        new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding StrictUtf8 = new(
+        encoderShouldEmitUTF8Identifier: false,
+        throwOnInvalidBytes: true
+    );
 }

@@ -9,10 +9,14 @@ public static partial class DnsNames
 
     /// <summary>Returns <paramref name="value"/> when it is a DNS-1123 subdomain; otherwise throws with Kubernetes'
     /// validation message, prefixed with <paramref name="what"/> (the flag or field).</summary>
-    public static string RequireSubdomain(string value, string what) => IsSubdomain(value) ? value
-        : throw new KubePkiException($"{what}: \"{value}\" is not valid: a lowercase RFC 1123 subdomain must consist "
-            + "of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
-            + "character (e.g. 'example.com'; at most 253 characters)");
+    public static string RequireSubdomain(string value, string what) =>
+        IsSubdomain(value)
+            ? value
+            : throw new KubePkiException(
+                $"{what}: \"{value}\" is not valid: a lowercase RFC 1123 subdomain must consist "
+                    + "of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+                    + "character (e.g. 'example.com'; at most 253 characters)"
+            );
 
     public static bool IsWildcardSubdomain(string value) =>
         value.StartsWith("*.", StringComparison.Ordinal) && IsSubdomain(value[2..]);

@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace KubePki.Configuration;
 
-/// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags use.</summary>
+/// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags
+/// use.</summary>
 public static class GoDuration
 {
     /// <summary>The one parser of duration flags and fields: a non-negative Go duration, else one line naming
@@ -44,8 +45,15 @@ public static class GoDuration
             {
                 i++;
             }
-            if (i == start || !decimal.TryParse(s[start..i], NumberStyles.AllowDecimalPoint,
-                    CultureInfo.InvariantCulture, out var number))
+            if (
+                i == start
+                || !decimal.TryParse(
+                    s[start..i],
+                    NumberStyles.AllowDecimalPoint,
+                    CultureInfo.InvariantCulture,
+                    out var number
+                )
+            )
             {
                 return false;
             }

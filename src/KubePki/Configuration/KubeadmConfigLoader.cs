@@ -18,9 +18,20 @@ public static class KubeadmConfigLoader
     ];
 
     private static readonly HashSet<string> KubeadmKinds =
-        ["InitConfiguration", "ClusterConfiguration", "JoinConfiguration", "ResetConfiguration", "UpgradeConfiguration"];
+    [
+        "InitConfiguration",
+        "ClusterConfiguration",
+        "JoinConfiguration",
+        "ResetConfiguration",
+        "UpgradeConfiguration",
+    ];
 
-    public static ClusterConfig Load(string text, string source, ClusterConfig defaults, ICollection<string>? warnings = null)
+    public static ClusterConfig Load(
+        string text,
+        string source,
+        ClusterConfig defaults,
+        ICollection<string>? warnings = null
+    )
     {
         var config = defaults;
         var index = 0;
@@ -37,25 +48,34 @@ public static class KubeadmConfigLoader
                 throw new KubePkiException($"{source}: document {index} is not a YAML mapping");
             }
             var reader = new FieldReader(source, $"document {index}", warnings);
-            var apiVersion = reader.String(root, "apiVersion") ?? throw new KubePkiException($"{source}: document {index} has no apiVersion");
-            var kind = reader.String(root, "kind") ?? throw new KubePkiException($"{source}: document {index} has no kind");
+            var apiVersion =
+                reader.String(root, "apiVersion")
+                ?? throw new KubePkiException($"{source}: document {index} has no apiVersion");
+            var kind =
+                reader.String(root, "kind") ?? throw new KubePkiException($"{source}: document {index} has no kind");
             if (IgnoredKinds.Contains($"{apiVersion}/{kind}"))
             {
                 continue;
             }
             if (!apiVersion.StartsWith(KubeadmGroup, StringComparison.Ordinal) || !KubeadmKinds.Contains(kind))
             {
-                throw new KubePkiException($"{source}: document {index}: unknown apiVersion/kind \"{apiVersion}, Kind={kind}\"");
+                throw new KubePkiException(
+                    $"{source}: document {index}: unknown apiVersion/kind \"{apiVersion}, Kind={kind}\""
+                );
             }
             if (!seenKinds.Add(kind))
             {
                 throw new KubePkiException(
-                    $"{source}: invalid configuration: kind \"{kind}\" is specified twice in YAML file");
+                    $"{source}: invalid configuration: kind \"{kind}\" is specified twice in YAML file"
+                );
             }
             var version = apiVersion[KubeadmGroup.Length..];
             if (version is not ("v1beta3" or "v1beta4"))
             {
-                throw new KubePkiException($"{source}: document {index}: {apiVersion} is not supported; use kubeadm.k8s.io/v1beta3 or kubeadm.k8s.io/v1beta4");
+                throw new KubePkiException(
+                    $"{source}: document {index}: {apiVersion} is not supported; use kubeadm.k8s.io/v1beta3 or "
+                        + $"kubeadm.k8s.io/v1beta4"
+                );
             }
             reader = reader with { Context = kind };
             foreach (var field in KubeadmSchema.UnknownFields(kind, root))
@@ -74,8 +94,10 @@ public static class KubeadmConfigLoader
 
     private static ClusterConfig ReadInit(FieldReader reader, YamlMappingNode root, ClusterConfig config)
     {
-        if (reader.Map(root, "nodeRegistration") is { } node
-            && reader.String(node, "name", "nodeRegistration.name") is { Length: > 0 } name)
+        if (
+            reader.Map(root, "nodeRegistration") is { } node
+            && reader.String(node, "name", "nodeRegistration.name") is { Length: > 0 } name
+        )
         {
             var field = $"{reader.Source}: {reader.Context}.nodeRegistration.name";
             config = config with { NodeName = DnsNames.RequireSubdomain(name, field) };
@@ -99,7 +121,12 @@ public static class KubeadmConfigLoader
         return config;
     }
 
-    private static ClusterConfig ReadCluster(FieldReader reader, YamlMappingNode root, ClusterConfig config, string version)
+    private static ClusterConfig ReadCluster(
+        FieldReader reader,
+        YamlMappingNode root,
+        ClusterConfig config,
+        string version
+    )
     {
         config = config with
         {
@@ -122,13 +149,18 @@ public static class KubeadmConfigLoader
             config = config with
             {
                 ServiceSubnet = subnet ?? config.ServiceSubnet,
-                DnsDomain = domain is null ? config.DnsDomain
+                DnsDomain = domain is null
+                    ? config.DnsDomain
                     : DnsNames.RequireSubdomain(domain, $"{reader.Source}: {reader.Context}.networking.dnsDomain"),
             };
         }
         if (reader.Map(root, "apiServer") is { } apiServer)
         {
-            config = config with { ApiServerCertSans = reader.Strings(apiServer, "certSANs", "apiServer.certSANs") ?? config.ApiServerCertSans };
+            config = config with
+            {
+                ApiServerCertSans =
+                    reader.Strings(apiServer, "certSANs", "apiServer.certSANs") ?? config.ApiServerCertSans,
+            };
         }
         if (reader.Map(root, "etcd") is { } etcd)
         {
@@ -136,8 +168,11 @@ public static class KubeadmConfigLoader
             {
                 config = config with
                 {
-                    EtcdServerCertSans = reader.Strings(local, "serverCertSANs", "etcd.local.serverCertSANs") ?? config.EtcdServerCertSans,
-                    EtcdPeerCertSans = reader.Strings(local, "peerCertSANs", "etcd.local.peerCertSANs") ?? config.EtcdPeerCertSans,
+                    EtcdServerCertSans =
+                        reader.Strings(local, "serverCertSANs", "etcd.local.serverCertSANs")
+                        ?? config.EtcdServerCertSans,
+                    EtcdPeerCertSans =
+                        reader.Strings(local, "peerCertSANs", "etcd.local.peerCertSANs") ?? config.EtcdPeerCertSans,
                 };
             }
             if (reader.Map(etcd, "external") is not null)
@@ -145,7 +180,10 @@ public static class KubeadmConfigLoader
                 config = config with { ExternalEtcd = true };
             }
         }
-        if (reader.Map(root, "featureGates") is { } gates && reader.Bool(gates, "PublicKeysECDSA", "featureGates.PublicKeysECDSA") == true)
+        if (
+            reader.Map(root, "featureGates") is { } gates
+            && reader.Bool(gates, "PublicKeysECDSA", "featureGates.PublicKeysECDSA") == true
+        )
         {
             config = config with { KeyAlgorithm = KeyAlgorithm.EcdsaP256 };
         }
@@ -153,18 +191,25 @@ public static class KubeadmConfigLoader
         {
             if (version == "v1beta3")
             {
-                throw reader.Error("encryptionAlgorithm", "is a kubeadm.k8s.io/v1beta4 field; in v1beta3 use featureGates.PublicKeysECDSA");
+                throw reader.Error(
+                    "encryptionAlgorithm",
+                    "is a kubeadm.k8s.io/v1beta4 field; in v1beta3 use featureGates.PublicKeysECDSA"
+                );
             }
             if (!KeyAlgorithms.TryParse(algorithm, out var parsed))
             {
-                throw reader.Error("encryptionAlgorithm", $"unknown value \"{algorithm}\"; use RSA-2048, RSA-3072, RSA-4096, ECDSA-P256 or ECDSA-P384");
+                throw reader.Error(
+                    "encryptionAlgorithm",
+                    $"unknown value \"{algorithm}\"; use RSA-2048, RSA-3072, RSA-4096, ECDSA-P256 or ECDSA-P384"
+                );
             }
             config = config with { KeyAlgorithm = parsed };
         }
         config = config with
         {
             CertificateValidity = reader.Duration(root, "certificateValidityPeriod") ?? config.CertificateValidity,
-            CaCertificateValidity = reader.Duration(root, "caCertificateValidityPeriod") ?? config.CaCertificateValidity,
+            CaCertificateValidity =
+                reader.Duration(root, "caCertificateValidityPeriod") ?? config.CaCertificateValidity,
         };
         return config;
     }
@@ -177,37 +222,48 @@ public static class KubeadmConfigLoader
     {
         public KubePkiException Error(string field, string message) => new($"{Source}: {Context}.{field}: {message}");
 
-        public string? String(YamlMappingNode map, string key, string? path = null) => Get(map, key) switch
-        {
-            null => null,
-            YamlScalarNode scalar => scalar.Value,
-            _ => throw Error(path ?? key, "expected a string"),
-        };
+        public string? String(YamlMappingNode map, string key, string? path = null) =>
+            Get(map, key) switch
+            {
+                null => null,
+                YamlScalarNode scalar => scalar.Value,
+                _ => throw Error(path ?? key, "expected a string"),
+            };
 
-        public YamlMappingNode? Map(YamlMappingNode map, string key) => Get(map, key) switch
-        {
-            null or YamlScalarNode { Value: null or "" } => null,
-            YamlMappingNode child => child,
-            _ => throw Error(key, "expected a mapping"),
-        };
+        public YamlMappingNode? Map(YamlMappingNode map, string key) =>
+            Get(map, key) switch
+            {
+                null or YamlScalarNode { Value: null or "" } => null,
+                YamlMappingNode child => child,
+                _ => throw Error(key, "expected a mapping"),
+            };
 
-        public IReadOnlyList<string>? Strings(YamlMappingNode map, string key, string path) => Get(map, key) switch
-        {
-            null or YamlScalarNode { Value: null or "" } => null,
-            YamlSequenceNode list => list.Children.Select(item => item is YamlScalarNode { Value: { } v } ? v : throw Error(path, "expected a list of strings")).ToList(),
-            _ => throw Error(path, "expected a list of strings"),
-        };
+        public IReadOnlyList<string>? Strings(YamlMappingNode map, string key, string path) =>
+            Get(map, key) switch
+            {
+                null or YamlScalarNode { Value: null or "" } => null,
+                YamlSequenceNode list => list
+                    .Children.Select(item =>
+                        item is YamlScalarNode { Value: { } v } ? v : throw Error(path, "expected a list of strings")
+                    )
+                    .ToList(),
+                _ => throw Error(path, "expected a list of strings"),
+            };
 
         public long? Int(YamlMappingNode map, string key, string path)
         {
             var text = String(map, key, path);
-            return text is null ? null : long.TryParse(text, out var value) ? value : throw Error(path, $"\"{text}\" is not an integer");
+            return text is null ? null
+                : long.TryParse(text, out var value) ? value
+                : throw Error(path, $"\"{text}\" is not an integer");
         }
 
         public bool? Bool(YamlMappingNode map, string key, string path)
         {
             var text = String(map, key, path);
-            return text is null ? null : bool.TryParse(text, out var value) ? value : throw Error(path, $"\"{text}\" is not a boolean");
+            return text is null ? null
+                : bool.TryParse(text, out var value) ? value
+                : throw Error(path, $"\"{text}\" is not a boolean");
         }
 
         public TimeSpan? Duration(YamlMappingNode map, string key)
@@ -219,8 +275,10 @@ public static class KubeadmConfigLoader
             }
             if (!GoDuration.TryParse(text, out var value) || value <= TimeSpan.Zero)
             {
-                throw Error(key,
-                    $"\"{text}\" is not a valid positive duration (e.g. 8760h), at most {GoDuration.MaxText}");
+                throw Error(
+                    key,
+                    $"\"{text}\" is not a valid positive duration (e.g. 8760h), at most {GoDuration.MaxText}"
+                );
             }
             return value;
         }

@@ -26,34 +26,77 @@ internal static class KubeadmSchema
         Object([("extraArgs", Any), ("extraVolumes", ListOf(HostPathMount)), ("extraEnvs", Any), .. extra]);
 
     private static readonly Shape Init = Object(
-        ("apiVersion", Any), ("kind", Any),
+        ("apiVersion", Any),
+        ("kind", Any),
         ("bootstrapTokens", ListOf(Leaves("token", "description", "ttl", "expires", "usages", "groups"))),
-        ("nodeRegistration", Object(
-            ("name", Any), ("criSocket", Any), ("taints", ListOf(Leaves("key", "value", "effect", "timeAdded"))),
-            ("kubeletExtraArgs", Any), ("ignorePreflightErrors", Any), ("imagePullPolicy", Any),
-            ("imagePullSerial", Any))),
+        (
+            "nodeRegistration",
+            Object(
+                ("name", Any),
+                ("criSocket", Any),
+                ("taints", ListOf(Leaves("key", "value", "effect", "timeAdded"))),
+                ("kubeletExtraArgs", Any),
+                ("ignorePreflightErrors", Any),
+                ("imagePullPolicy", Any),
+                ("imagePullSerial", Any)
+            )
+        ),
         ("localAPIEndpoint", Leaves("advertiseAddress", "bindPort")),
-        ("certificateKey", Any), ("skipPhases", Any), ("patches", Leaves("directory")),
-        ("timeouts", Leaves("controlPlaneComponentHealthCheck", "kubeletHealthCheck", "kubernetesAPICall",
-            "etcdAPICall",
-            "tlsBootstrap", "discovery", "upgradeManifests")),
-        ("dryRun", Any));
+        ("certificateKey", Any),
+        ("skipPhases", Any),
+        ("patches", Leaves("directory")),
+        (
+            "timeouts",
+            Leaves(
+                "controlPlaneComponentHealthCheck",
+                "kubeletHealthCheck",
+                "kubernetesAPICall",
+                "etcdAPICall",
+                "tlsBootstrap",
+                "discovery",
+                "upgradeManifests"
+            )
+        ),
+        ("dryRun", Any)
+    );
 
     private static readonly Shape Cluster = Object(
-        ("apiVersion", Any), ("kind", Any),
-        ("etcd", Object(
-            ("local", Leaves("imageRepository", "imageTag", "dataDir", "extraArgs", "extraEnvs", "serverCertSANs",
-                "peerCertSANs")),
-            ("external", Leaves("endpoints", "caFile", "certFile", "keyFile")))),
+        ("apiVersion", Any),
+        ("kind", Any),
+        (
+            "etcd",
+            Object(
+                (
+                    "local",
+                    Leaves(
+                        "imageRepository",
+                        "imageTag",
+                        "dataDir",
+                        "extraArgs",
+                        "extraEnvs",
+                        "serverCertSANs",
+                        "peerCertSANs"
+                    )
+                ),
+                ("external", Leaves("endpoints", "caFile", "certFile", "keyFile"))
+            )
+        ),
         ("networking", Leaves("serviceSubnet", "podSubnet", "dnsDomain")),
-        ("kubernetesVersion", Any), ("controlPlaneEndpoint", Any),
+        ("kubernetesVersion", Any),
+        ("controlPlaneEndpoint", Any),
         ("apiServer", ControlPlaneComponent(("certSANs", Any), ("timeoutForControlPlane", Any))),
         ("controllerManager", ControlPlaneComponent()),
         ("scheduler", ControlPlaneComponent()),
         ("dns", Leaves("imageRepository", "imageTag", "disabled")),
         ("proxy", Leaves("disabled")),
-        ("certificatesDir", Any), ("imageRepository", Any), ("featureGates", Any), ("clusterName", Any),
-        ("encryptionAlgorithm", Any), ("certificateValidityPeriod", Any), ("caCertificateValidityPeriod", Any));
+        ("certificatesDir", Any),
+        ("imageRepository", Any),
+        ("featureGates", Any),
+        ("clusterName", Any),
+        ("encryptionAlgorithm", Any),
+        ("certificateValidityPeriod", Any),
+        ("caCertificateValidityPeriod", Any)
+    );
 
     /// <summary>The full paths (<c>apiServer.certSans</c>, <c>apiServer.extraVolumes[0].readonly</c>) of fields the
     /// kind does not have, in document order; empty for kinds without a schema here.</summary>

@@ -8,7 +8,9 @@ public static partial class KubernetesVersion
 {
     public static bool IsValid(string text) => text.Length <= 128 && Pattern().IsMatch(text);
 
-    [GeneratedRegex(@"\A(?:v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]+)?"
-        + @"|(?:ci/|release/)?(?:stable|latest)(?:-[0-9]+(?:\.[0-9]+)?)?)\z")]
+    [GeneratedRegex(
+        @"\A(?:v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.+-]+)?"
+            + @"|(?:ci/|release/)?(?:stable|latest)(?:-[0-9]+(?:\.[0-9]+)?)?)\z"
+    )]
     private static partial Regex Pattern();
 }

@@ -9,10 +9,13 @@ namespace KubePki.Configuration;
 public static class NetworkText
 {
     /// <summary>Parses an IP the way Go's net.ParseIP does (see <see cref="IpAddressText"/>).</summary>
-    public static bool TryParseIp(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? ip) =>
-        IpAddressText.TryParse(text, out ip);
+    public static bool TryParseIp(
+        string? text,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? ip
+    ) => IpAddressText.TryParse(text, out ip);
 
-    /// <summary>kubeadm's API server virtual IP: index 1 of the first CIDR of serviceSubnet (10.96.0.0/12 → 10.96.0.1).</summary>
+    /// <summary>kubeadm's API server virtual IP: index 1 of the first CIDR of serviceSubnet (10.96.0.0/12 →
+    /// 10.96.0.1).</summary>
     public static IPAddress ApiServerVirtualIp(string serviceSubnet)
     {
         var first = serviceSubnet.Split(',')[0].Trim();
@@ -25,7 +28,9 @@ public static class NetworkText
         var hostBits = bytes.Length * 8 - network.PrefixLength;
         if (hostBits < 1 || (hostBits < 2 && network.BaseAddress.AddressFamily == AddressFamily.InterNetwork))
         {
-            throw new KubePkiException($"networking.serviceSubnet: \"{serviceSubnet}\" is too small to hold the API server's service IP");
+            throw new KubePkiException(
+                $"networking.serviceSubnet: \"{serviceSubnet}\" is too small to hold the API server's service IP"
+            );
         }
         var result = value.ToByteArray(isUnsigned: true, isBigEndian: true);
         var padded = new byte[bytes.Length];
@@ -71,7 +76,9 @@ public static class NetworkText
         }
         if (host.Length == 0 || (!TryParseIp(host, out _) && !DnsNames.IsSubdomain(host)))
         {
-            throw new KubePkiException($"error parsing {what} \"{endpoint}\": \"{host}\" is not a valid IP address or DNS name");
+            throw new KubePkiException(
+                $"error parsing {what} \"{endpoint}\": \"{host}\" is not a valid IP address or DNS name"
+            );
         }
         if (portText is null)
         {
@@ -79,7 +86,9 @@ public static class NetworkText
         }
         if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
         {
-            throw new KubePkiException($"error parsing {what} \"{endpoint}\": port \"{portText}\" must be a number from 1 to 65535");
+            throw new KubePkiException(
+                $"error parsing {what} \"{endpoint}\": port \"{portText}\" must be a number from 1 to 65535"
+            );
         }
         return (host, port);
     }

@@ -16,16 +16,19 @@ public sealed class ComponentCertRenewal(IssueContext context)
     public Renewed Renew(ControlPlaneComponent component)
     {
         var names = ComponentCertificates.Of(component);
-        var items = RenewalCatalog.Items(context.Config, context.Pki).Where(i => names.Contains(i.Name)
-            && i.Exists(context.Pki.Store)).ToList();
+        var items = RenewalCatalog
+            .Items(context.Config, context.Pki)
+            .Where(i => names.Contains(i.Name) && i.Exists(context.Pki.Store))
+            .ToList();
         var definitions = CertCatalog.For(context.Config.ExternalEtcd);
         var renewable = new List<RenewableItem>();
         foreach (var item in items)
         {
             if (CaLoader.IsExternal(context.Pki, CertCatalog.Get(item.CaName), definitions))
             {
-                context.Log.WriteLine($"[upgrade/staticpods] External CA detected, {item.Name} certificate can't be " +
-                    $"renewed");
+                context.Log.WriteLine(
+                    $"[upgrade/staticpods] External CA detected, {item.Name} certificate can't be " + $"renewed"
+                );
                 continue;
             }
             context.Log.WriteLine($"[upgrade/staticpods] Renewing {item.Name} certificate");
@@ -61,7 +64,9 @@ public sealed class ComponentCertRenewal(IssueContext context)
             }
         }
         DiskFileStore.Instance.Write(writes);
-        context.Log.WriteLine($"[upgrade/staticpods] Restored the old certificates " +
-            $"of {string.Join(", ", renewed.Items.Select(i => i.Name))} from {renewed.BackupPath}");
+        context.Log.WriteLine(
+            $"[upgrade/staticpods] Restored the old certificates "
+                + $"of {string.Join(", ", renewed.Items.Select(i => i.Name))} from {renewed.BackupPath}"
+        );
     }
 }

@@ -4,8 +4,10 @@ namespace KubePki.ControlPlane;
 /// restart after a renewal, and the certificates to renew before a component's new manifest is installed.</summary>
 public static class ComponentCertificates
 {
-    private static readonly IReadOnlyDictionary<string, ControlPlaneComponent> OwnerOf = new Dictionary<string,
-        ControlPlaneComponent>(StringComparer.Ordinal)
+    private static readonly IReadOnlyDictionary<string, ControlPlaneComponent> OwnerOf = new Dictionary<
+        string,
+        ControlPlaneComponent
+    >(StringComparer.Ordinal)
     {
         ["etcd-server"] = ControlPlaneComponent.Etcd,
         ["etcd-peer"] = ControlPlaneComponent.Etcd,

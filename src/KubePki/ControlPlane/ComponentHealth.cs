@@ -9,8 +9,11 @@ public sealed record HealthSnapshot(bool Healthy, bool Stopped, string Waiting);
 
 public sealed class ComponentHealth(IComponentProbe probe)
 {
-    public async Task<HealthSnapshot> CheckAsync(ControlPlaneComponent component, StaticPodManifest manifest,
-        CancellationToken cancellationToken)
+    public async Task<HealthSnapshot> CheckAsync(
+        ControlPlaneComponent component,
+        StaticPodManifest manifest,
+        CancellationToken cancellationToken
+    )
     {
         var pending = new List<string>();
         var anyAnswer = false;
@@ -25,13 +28,16 @@ public sealed class ComponentHealth(IComponentProbe probe)
         }
         if (pending.Count == 0 && ServedEndpoint(component, manifest) is { } endpoint)
         {
-            var served = await probe.ServedCertificateAsync(endpoint.Host, endpoint.Port, cancellationToken)
+            var served = await probe
+                .ServedCertificateAsync(endpoint.Host, endpoint.Port, cancellationToken)
                 .ConfigureAwait(false);
             var onDisk = ReadCertificate(endpoint.CertFile);
             if (served is null || onDisk is null || !served.AsSpan().SequenceEqual(onDisk))
             {
-                pending.Add($"{endpoint.CertFile} served on {endpoint.Host}:{endpoint.Port} ({(served is null ? "no " +
-                    "certificate presented" : "a different certificate is served")})");
+                pending.Add(
+                    $"{endpoint.CertFile} served on {endpoint.Host}:{endpoint.Port} ({(served is null ? "no " +
+                    "certificate presented" : "a different certificate is served")})"
+                );
             }
         }
         return new HealthSnapshot(pending.Count == 0, !anyAnswer, string.Join(", ", pending));
@@ -51,8 +57,10 @@ public sealed class ComponentHealth(IComponentProbe probe)
     /// <summary>Where the component serves its kubeadm certificate: kube-apiserver's --tls-cert-file on --secure-port
     /// (default 6443), etcd's --cert-file on its first https --listen-client-urls URL. Null when it serves
     /// none.</summary>
-    public static (string CertFile, string Host, int Port)? ServedEndpoint(ControlPlaneComponent component,
-        StaticPodManifest manifest)
+    public static (string CertFile, string Host, int Port)? ServedEndpoint(
+        ControlPlaneComponent component,
+        StaticPodManifest manifest
+    )
     {
         if (component.ServedCertFlag is null || manifest.Flag(component.ServedCertFlag) is not { Length: > 0 } certFile)
         {
@@ -64,8 +72,8 @@ public sealed class ComponentHealth(IComponentProbe probe)
             var host = manifest.Probes.FirstOrDefault(x => x.Port == port)?.Host ?? "127.0.0.1";
             return (certFile, host, port);
         }
-        var url = (manifest.Flag("--listen-client-urls") ?? "").Split(',',
-            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var url = (manifest.Flag("--listen-client-urls") ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null)
             .FirstOrDefault(u => u is { Scheme: "https" });
         if (url is null)

@@ -13,8 +13,8 @@ public sealed record ControlPlaneComponent(string Name, string? ServedCertFlag)
     public static ControlPlaneComponent KubeScheduler { get; } = new("kube-scheduler", null);
 
     /// <summary>kubeadm's upgrade order: etcd first, then constants.ControlPlaneComponents.</summary>
-    public static IReadOnlyList<ControlPlaneComponent> InUpgradeOrder { get; } = [Etcd, KubeApiServer,
-        KubeControllerManager, KubeScheduler];
+    public static IReadOnlyList<ControlPlaneComponent> InUpgradeOrder { get; } =
+    [Etcd, KubeApiServer, KubeControllerManager, KubeScheduler];
 
     public string ManifestFileName => Name + ".yaml";
 
@@ -22,21 +22,26 @@ public sealed record ControlPlaneComponent(string Name, string? ServedCertFlag)
 
     public static ControlPlaneComponent Parse(string name) =>
         InUpgradeOrder.FirstOrDefault(c => c.Name == name)
-        ?? throw new KubePkiException($"unknown control-plane component \"{name}\"; expected all or one or more " +
-            $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}");
+        ?? throw new KubePkiException(
+            $"unknown control-plane component \"{name}\"; expected all or one or more "
+                + $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}"
+        );
 
     /// <summary>The named components (or <c>all</c>), each once, in upgrade order.</summary>
     public static IReadOnlyList<ControlPlaneComponent> ParseList(IReadOnlyList<string> names)
     {
         if (names.Count == 0)
         {
-            throw new KubePkiException($"no component given; expected all or one or more " +
-                $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}");
+            throw new KubePkiException(
+                $"no component given; expected all or one or more "
+                    + $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}"
+            );
         }
         if (names.Contains("all"))
         {
             return names.Count == 1
-                ? InUpgradeOrder : throw new KubePkiException("\"all\" cannot be combined with component names");
+                ? InUpgradeOrder
+                : throw new KubePkiException("\"all\" cannot be combined with component names");
         }
         return InUpgradeOrder.Intersect(names.Select(Parse)).ToList();
     }

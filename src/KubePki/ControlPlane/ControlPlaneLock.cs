@@ -22,20 +22,28 @@ public sealed class ControlPlaneLock : IDisposable
         {
             try
             {
-                return new ControlPlaneLock(new FileStream(path, new FileStreamOptions
-                {
-                    Mode = FileMode.OpenOrCreate,
-                    Access = FileAccess.ReadWrite,
-                    Share = FileShare.None,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                }));
+                return new ControlPlaneLock(
+                    new FileStream(
+                        path,
+                        new FileStreamOptions
+                        {
+                            Mode = FileMode.OpenOrCreate,
+                            Access = FileAccess.ReadWrite,
+                            Share = FileShare.None,
+                            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                        }
+                    )
+                );
             }
             catch (IOException e) when (e.HResult == WouldBlock)
             {
                 if (time.GetUtcNow() >= deadline)
                 {
-                    throw new KubePkiException($"another kubepki run is restarting the control plane (lock {path} is " +
-                        $"held); try again when it has finished", e);
+                    throw new KubePkiException(
+                        $"another kubepki run is restarting the control plane (lock {path} is "
+                            + $"held); try again when it has finished",
+                        e
+                    );
                 }
                 Thread.Sleep(200);
             }

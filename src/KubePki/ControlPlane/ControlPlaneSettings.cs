@@ -5,8 +5,13 @@ namespace KubePki.ControlPlane;
 /// <summary>Where the static pods live and how long to wait for them. The journal, the holding area for moved-out
 /// manifests and the manifest backups live under <c>&lt;kubeconfig-dir&gt;/tmp/</c>, as kubeadm's upgrade backups
 /// do.</summary>
-public sealed record ControlPlaneSettings(string ManifestsDir, string KubeconfigDir, TimeSpan Timeout,
-    TimeSpan FileCheckFrequency, bool DryRun = false)
+public sealed record ControlPlaneSettings(
+    string ManifestsDir,
+    string KubeconfigDir,
+    TimeSpan Timeout,
+    TimeSpan FileCheckFrequency,
+    bool DryRun = false
+)
 {
     public const string DefaultManifestsDir = "/etc/kubernetes/manifests";
 
@@ -16,13 +21,15 @@ public sealed record ControlPlaneSettings(string ManifestsDir, string Kubeconfig
 
     public string HoldingDir => Path.Combine(TmpDir, "kubepki-held-manifests");
 
-    public string ManifestPath(ControlPlaneComponent component) => Path.Combine(ManifestsDir,
-        component.ManifestFileName);
+    public string ManifestPath(ControlPlaneComponent component) =>
+        Path.Combine(ManifestsDir, component.ManifestFileName);
 
     /// <summary>How often a wait looks again: a quarter of the kubelet's fileCheckFrequency, between 0.1 s and 1
     /// s.</summary>
-    public TimeSpan PollInterval => TimeSpan.FromTicks(Math.Clamp(FileCheckFrequency.Ticks / 4,
-        TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond));
+    public TimeSpan PollInterval =>
+        TimeSpan.FromTicks(
+            Math.Clamp(FileCheckFrequency.Ticks / 4, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond)
+        );
 
     public string TimeoutText => GoDuration.Format(Timeout);
 }

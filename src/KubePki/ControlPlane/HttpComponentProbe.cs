@@ -9,13 +9,15 @@ public sealed class HttpComponentProbe : IComponentProbe, IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(3);
 
-    private readonly HttpClient _client = new(new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        ConnectTimeout = RequestTimeout,
-        PooledConnectionLifetime = TimeSpan.Zero,
-        SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
-    })
+    private readonly HttpClient _client = new(
+        new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            ConnectTimeout = RequestTimeout,
+            PooledConnectionLifetime = TimeSpan.Zero,
+            SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
+        }
+    )
     {
         Timeout = RequestTimeout,
     };
@@ -32,8 +34,10 @@ public sealed class HttpComponentProbe : IComponentProbe, IDisposable
                 ? new ProbeOutcome(ProbeState.Success, $"HTTP {code}")
                 : new ProbeOutcome(ProbeState.Failure, $"HTTP {code}");
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException
-            && !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
+            when (e is HttpRequestException or TaskCanceledException or IOException
+                && !cancellationToken.IsCancellationRequested
+            )
         {
             return new ProbeOutcome(ProbeState.Unreachable, Innermost(e));
         }
@@ -48,20 +52,28 @@ public sealed class HttpComponentProbe : IComponentProbe, IDisposable
             timeout.CancelAfter(RequestTimeout);
             using var tcp = new TcpClient();
             await tcp.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, _) =>
-            {
-                served = certificate?.GetRawCertData();
-                return true;
-            });
+            await using var tls = new SslStream(
+                tcp.GetStream(),
+                leaveInnerStreamOpen: false,
+                (_, certificate, _, _) =>
+                {
+                    served = certificate?.GetRawCertData();
+                    return true;
+                }
+            );
             // A server that requires client certificates (etcd) may end the handshake after presenting its own; the
             // certificate was captured by then.
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host },
-                timeout.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host }, timeout.Token)
+                .ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException
-            or System.Security.Authentication.AuthenticationException && !cancellationToken.IsCancellationRequested)
-        {
-        }
+        catch (Exception e)
+            when (e
+                    is IOException
+                        or SocketException
+                        or OperationCanceledException
+                        or System.Security.Authentication.AuthenticationException
+                && !cancellationToken.IsCancellationRequested
+            ) { }
         return served;
     }
 

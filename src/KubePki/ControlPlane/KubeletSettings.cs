@@ -49,8 +49,10 @@ public sealed record KubeletSettings(string? StaticPodPath, TimeSpan FileCheckFr
         {
             return Default;
         }
-        if (stream.Documents[0].RootNode is not YamlMappingNode root
-            || (Scalar(root, "kind") is { } kind && kind != "KubeletConfiguration"))
+        if (
+            stream.Documents[0].RootNode is not YamlMappingNode root
+            || (Scalar(root, "kind") is { } kind && kind != "KubeletConfiguration")
+        )
         {
             throw new KubePkiException($"{path}: not a KubeletConfiguration");
         }

@@ -21,8 +21,13 @@ public sealed class ManifestJournal
     public static ManifestJournal Begin(string tmpDir, string manifest, string held)
     {
         var path = PathIn(tmpDir);
-        DiskFileStore.Instance.Write([FileWrite.Text(path,
-            $"{System.IO.Path.GetFullPath(manifest)}\t{System.IO.Path.GetFullPath(held)}\n", FileModes.Private)]);
+        DiskFileStore.Instance.Write([
+            FileWrite.Text(
+                path,
+                $"{System.IO.Path.GetFullPath(manifest)}\t{System.IO.Path.GetFullPath(held)}\n",
+                FileModes.Private
+            ),
+        ]);
         DirectorySync.Flush(tmpDir);
         return new ManifestJournal(path);
     }
@@ -48,15 +53,19 @@ public sealed class ManifestJournal
             var parts = line.Split('\t');
             if (parts.Length != 2 || !Confined(parts[0], parts[1], tmpDir))
             {
-                throw new KubePkiException($"{path}: unreadable journal line \"{line}\"; put the manifest it names " +
-                    $"back by hand and remove the journal");
+                throw new KubePkiException(
+                    $"{path}: unreadable journal line \"{line}\"; put the manifest it names "
+                        + $"back by hand and remove the journal"
+                );
             }
             if (!File.Exists(parts[0]))
             {
                 if (!File.Exists(parts[1]))
                 {
-                    throw new KubePkiException($"{path}: neither {parts[0]} nor its held copy {parts[1]} exists; " +
-                        $"restore the manifest from a backup, then remove the journal");
+                    throw new KubePkiException(
+                        $"{path}: neither {parts[0]} nor its held copy {parts[1]} exists; "
+                            + $"restore the manifest from a backup, then remove the journal"
+                    );
                 }
                 pending.Add((parts[0], parts[1]));
             }
@@ -67,12 +76,14 @@ public sealed class ManifestJournal
     /// <summary>A journal only ever names a control-plane manifest and a file of the same name under the tmp dir; any
     /// other line is not ours, and acting on it could rename arbitrary files.</summary>
     private static bool Confined(string manifest, string held, string tmpDir) =>
-        Path.IsPathFullyQualified(manifest) && Path.IsPathFullyQualified(held)
+        Path.IsPathFullyQualified(manifest)
+        && Path.IsPathFullyQualified(held)
         && ControlPlaneComponent.InUpgradeOrder.Any(c => c.ManifestFileName == Path.GetFileName(manifest))
         && Path.GetFileName(held) == Path.GetFileName(manifest)
-        && Path.GetFullPath(held).StartsWith(Path.GetFullPath(tmpDir) + Path.DirectorySeparatorChar,
-            StringComparison.Ordinal)
-        && !held.Contains("/../", StringComparison.Ordinal) && !manifest.Contains("/../", StringComparison.Ordinal);
+        && Path.GetFullPath(held)
+            .StartsWith(Path.GetFullPath(tmpDir) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        && !held.Contains("/../", StringComparison.Ordinal)
+        && !manifest.Contains("/../", StringComparison.Ordinal);
 
     /// <summary>Puts back every manifest an interrupted run left outside, then removes the journal. Returns the
     /// manifests

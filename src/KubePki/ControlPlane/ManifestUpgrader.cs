@@ -13,8 +13,11 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
     private ControlPlaneSettings Settings => restarter.Settings;
 
     /// <param name="renewal">Renews a component's certificates (null: <c>--certificate-renewal=false</c>).</param>
-    public async Task<IReadOnlyList<ControlPlaneComponent>> ApplyAsync(string manifestsFrom,
-        ComponentCertRenewal? renewal, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ControlPlaneComponent>> ApplyAsync(
+        string manifestsFrom,
+        ComponentCertRenewal? renewal,
+        CancellationToken cancellationToken = default
+    )
     {
         var changes = Changes(manifestsFrom);
         if (Settings.DryRun)
@@ -22,8 +25,10 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
             foreach (var (component, _, next) in changes)
             {
                 var renew = renewal is null ? "" : $"renew {string.Join(", ", ComponentCertificates.Of(component))}, ";
-                log.WriteLine($"[dryrun] Would back up {Settings.ManifestPath(component)}, {renew}install {next.Path} "
-                    + $"and wait up to {Settings.TimeoutText} until \"{component.Name}\" is healthy");
+                log.WriteLine(
+                    $"[dryrun] Would back up {Settings.ManifestPath(component)}, {renew}install {next.Path} "
+                        + $"and wait up to {Settings.TimeoutText} until \"{component.Name}\" is healthy"
+                );
             }
             return changes.Select(c => c.Component).ToList();
         }
@@ -40,17 +45,21 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
             var deadline = time.GetUtcNow() + Settings.Timeout;
             try
             {
-                await restarter.SwapAsync(component, current, held, staged, keepHeld: true, deadline,
-                    cancellationToken).ConfigureAwait(false);
+                await restarter
+                    .SwapAsync(component, current, held, staged, keepHeld: true, deadline, cancellationToken)
+                    .ConfigureAwait(false);
             }
             finally
             {
                 File.Delete(staged);
             }
-            log.WriteLine($"[upgrade/staticpods] Moved new manifest to \"{Settings.ManifestPath(component)}\" and " +
-                $"backed up old manifest to \"{held}\"");
+            log.WriteLine(
+                $"[upgrade/staticpods] Moved new manifest to \"{Settings.ManifestPath(component)}\" and "
+                    + $"backed up old manifest to \"{held}\""
+            );
             var installed = StaticPodRestarter.Checked(StaticPodManifest.Load(Settings.ManifestPath(component)));
-            var failure = await restarter.WaitHealthyAsync(component, installed, deadline, cancellationToken)
+            var failure = await restarter
+                .WaitHealthyAsync(component, installed, deadline, cancellationToken)
                 .ConfigureAwait(false);
             if (failure is not null)
             {
@@ -62,12 +71,20 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
         return changes.Select(c => c.Component).ToList();
     }
 
-    private async Task RollBackAsync(ControlPlaneComponent component, StaticPodManifest installed, string backup,
+    private async Task RollBackAsync(
+        ControlPlaneComponent component,
+        StaticPodManifest installed,
+        string backup,
         ComponentCertRenewal? renewal,
-        ComponentCertRenewal.Renewed? renewed, string failure, CancellationToken cancellationToken)
+        ComponentCertRenewal.Renewed? renewed,
+        string failure,
+        CancellationToken cancellationToken
+    )
     {
-        log.WriteLine($"[upgrade/staticpods] \"{component.Name}\" did not become healthy " +
-            $"within {Settings.TimeoutText} (still waiting for {failure}); rolling back to {backup}");
+        log.WriteLine(
+            $"[upgrade/staticpods] \"{component.Name}\" did not become healthy "
+                + $"within {Settings.TimeoutText} (still waiting for {failure}); rolling back to {backup}"
+        );
         if (renewed is not null)
         {
             renewal!.Restore(renewed);
@@ -76,40 +93,59 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
         var deadline = time.GetUtcNow() + Settings.Timeout;
         try
         {
-            await restarter.SwapAsync(component, installed, restarter.HeldPath(component), staged, keepHeld: false,
-                deadline, cancellationToken).ConfigureAwait(false);
+            await restarter
+                .SwapAsync(
+                    component,
+                    installed,
+                    restarter.HeldPath(component),
+                    staged,
+                    keepHeld: false,
+                    deadline,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
         finally
         {
             File.Delete(staged);
         }
         var old = StaticPodManifest.Load(Settings.ManifestPath(component));
-        var oldFailure = await restarter.WaitHealthyAsync(component, old, deadline, cancellationToken)
+        var oldFailure = await restarter
+            .WaitHealthyAsync(component, old, deadline, cancellationToken)
             .ConfigureAwait(false);
         var certs = renewed is { Items.Count: > 0 } ? " and certificates" : "";
-        throw new KubePkiException($"couldn't upgrade the control plane: \"{component.Name}\" did not become healthy " +
-            $"within {Settings.TimeoutText} with its new manifest (still waiting for {failure}); "
-            + (oldFailure is null
-                ? $"rolled back to the old manifest{certs} (backup {backup}), which is healthy"
-                : $"rolled back to the old manifest{certs} (backup {backup}), but it is not healthy either: still " +
-                    $"waiting for {oldFailure}"));
+        throw new KubePkiException(
+            $"couldn't upgrade the control plane: \"{component.Name}\" did not become healthy "
+                + $"within {Settings.TimeoutText} with its new manifest (still waiting for {failure}); "
+                + (
+                    oldFailure is null
+                        ? $"rolled back to the old manifest{certs} (backup {backup}), which is healthy"
+                        : $"rolled back to the old manifest{certs} (backup {backup}), but it is not healthy "
+                            + $"either: still "
+                            + $"waiting for {oldFailure}"
+                )
+        );
     }
 
     /// <summary>The components whose manifest in <paramref name="from"/> differs from the installed one. Every manifest
     /// involved is read and checked before anything is changed.</summary>
-    private List<(ControlPlaneComponent Component, StaticPodManifest Current,
-        StaticPodManifest Next)> Changes(string from)
+    private List<(ControlPlaneComponent Component, StaticPodManifest Current, StaticPodManifest Next)> Changes(
+        string from
+    )
     {
         if (!Directory.Exists(from))
         {
             throw new KubePkiException($"--manifests-from {from}: no such directory");
         }
-        var present = ControlPlaneComponent.InUpgradeOrder.Where(c => File.Exists(Path.Combine(from,
-            c.ManifestFileName))).ToList();
+        var present = ControlPlaneComponent
+            .InUpgradeOrder.Where(c => File.Exists(Path.Combine(from, c.ManifestFileName)))
+            .ToList();
         if (present.Count == 0)
         {
-            throw new KubePkiException($"--manifests-from {from}: contains none " +
-                $"of {string.Join(", ", ControlPlaneComponent.InUpgradeOrder.Select(c => c.ManifestFileName))}");
+            throw new KubePkiException(
+                $"--manifests-from {from}: contains none "
+                    + $"of {string.Join(", ", ControlPlaneComponent.InUpgradeOrder.Select(c => c.ManifestFileName))}"
+            );
         }
         var changes = new List<(ControlPlaneComponent, StaticPodManifest, StaticPodManifest)>();
         foreach (var component in present)
@@ -119,8 +155,10 @@ public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider 
             var current = restarter.LoadChecked(component);
             if (File.ReadAllBytes(nextPath).AsSpan().SequenceEqual(File.ReadAllBytes(current.Path)))
             {
-                log.WriteLine($"[upgrade/staticpods] current and new manifests of {component.Name} are equal, " +
-                    $"skipping upgrade");
+                log.WriteLine(
+                    $"[upgrade/staticpods] current and new manifests of {component.Name} are equal, "
+                        + $"skipping upgrade"
+                );
                 continue;
             }
             changes.Add((component, current, next));

@@ -10,7 +10,8 @@ public sealed record RenewalTimerSpec(
     string OnCalendar,
     TimeSpan ExpiringWithin,
     TimeSpan RandomizedDelay,
-    IReadOnlyList<(string Flag, string Value)> PassThrough);
+    IReadOnlyList<(string Flag, string Value)> PassThrough
+);
 
 /// <summary>A systemd service + timer pair for unattended renewal: a oneshot service that renews what expires within
 /// the window and restarts its owners, and a persistent timer (a missed run happens at the next boot) with a
@@ -24,19 +25,31 @@ public static class RenewalTimerUnits
     {
         if (!Path.IsPathRooted(spec.Kubepki))
         {
-            throw new KubePkiException($"--kubepki {spec.Kubepki}: must be an absolute path (systemd runs ExecStart " +
-                $"without a shell)");
+            throw new KubePkiException(
+                $"--kubepki {spec.Kubepki}: must be an absolute path (systemd runs ExecStart " + $"without a shell)"
+            );
         }
-        foreach (var (flag, value) in spec.PassThrough.Append(("--on-calendar", spec.OnCalendar)).Append(("--kubepki",
-            spec.Kubepki)))
+        foreach (
+            var (flag, value) in spec
+                .PassThrough.Append(("--on-calendar", spec.OnCalendar))
+                .Append(("--kubepki", spec.Kubepki))
+        )
         {
             if (value.Length == 0 || value.Any(char.IsControl))
             {
                 throw new KubePkiException($"{flag}: \"{value}\" is empty or contains a control character");
             }
         }
-        var arguments = new List<string> { spec.Kubepki, "certs", "renew", "all", "--expiring-within",
-            GoDuration.Format(spec.ExpiringWithin), "--restart-control-plane" };
+        var arguments = new List<string>
+        {
+            spec.Kubepki,
+            "certs",
+            "renew",
+            "all",
+            "--expiring-within",
+            GoDuration.Format(spec.ExpiringWithin),
+            "--restart-control-plane",
+        };
         foreach (var (flag, value) in spec.PassThrough)
         {
             arguments.Add(flag);
@@ -44,24 +57,35 @@ public static class RenewalTimerUnits
         }
         var service = new StringBuilder()
             .Append("[Unit]\n")
-            .Append($"Description=Renew Kubernetes certificates expiring " +
-                $"within {GoDuration.Format(spec.ExpiringWithin)} and restart the control-plane components that use " +
-                $"them (kubepki)\n")
+            .Append(
+                $"Description=Renew Kubernetes certificates expiring "
+                    + $"within {GoDuration.Format(spec.ExpiringWithin)} and restart the control-plane components "
+                    + $"that use "
+                    + $"them (kubepki)\n"
+            )
             .Append("After=kubelet.service\n")
             .Append('\n')
             .Append("[Service]\n")
             .Append("Type=oneshot\n")
-            .Append("ExecStart=").Append(string.Join(' ', arguments.Select(Quote))).Append('\n')
+            .Append("ExecStart=")
+            .Append(string.Join(' ', arguments.Select(Quote)))
+            .Append('\n')
             .ToString();
         var timer = new StringBuilder()
             .Append("[Unit]\n")
             .Append("Description=Unattended renewal of expiring Kubernetes certificates (kubepki)\n")
             .Append('\n')
             .Append("[Timer]\n")
-            .Append("OnCalendar=").Append(spec.OnCalendar).Append('\n')
+            .Append("OnCalendar=")
+            .Append(spec.OnCalendar)
+            .Append('\n')
             .Append("Persistent=true\n")
-            .Append("RandomizedDelaySec=").Append((long)spec.RandomizedDelay.TotalSeconds).Append('\n')
-            .Append("Unit=").Append(ServiceName).Append('\n')
+            .Append("RandomizedDelaySec=")
+            .Append((long)spec.RandomizedDelay.TotalSeconds)
+            .Append('\n')
+            .Append("Unit=")
+            .Append(ServiceName)
+            .Append('\n')
             .Append('\n')
             .Append("[Install]\n")
             .Append("WantedBy=timers.target\n")
@@ -72,10 +96,12 @@ public static class RenewalTimerUnits
     // systemd expands %specifiers in ExecStart and splits words at spaces; quote and escape accordingly.
     private static string Quote(string word)
     {
-        var escaped = Escape(word).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"",
-            StringComparison.Ordinal);
+        var escaped = Escape(word)
+            .Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("\"", "\\\"", StringComparison.Ordinal);
         return escaped.Any(c => c is ' ' or '\t' or '\'' or '"' or ';' or '\\') || escaped != Escape(word)
-            ? $"\"{escaped}\"" : escaped;
+            ? $"\"{escaped}\""
+            : escaped;
     }
 
     private static string Escape(string value) => value.Replace("%", "%%", StringComparison.Ordinal);

@@ -10,8 +10,12 @@ public sealed class StaticPodManifest
 {
     private static readonly string[] ProbeKinds = ["startupProbe", "livenessProbe", "readinessProbe"];
 
-    private StaticPodManifest(string path, string name, IReadOnlyList<string> commandLine,
-        IReadOnlyList<HttpGetProbe> probes)
+    private StaticPodManifest(
+        string path,
+        string name,
+        IReadOnlyList<string> commandLine,
+        IReadOnlyList<HttpGetProbe> probes
+    )
     {
         Path = path;
         Name = name;
@@ -56,9 +60,12 @@ public sealed class StaticPodManifest
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KubePkiException(e is FileNotFoundException or DirectoryNotFoundException
-                ? $"{path}: no such static pod manifest"
-                : $"{path}: cannot read: {e.Message}", e);
+            throw new KubePkiException(
+                e is FileNotFoundException or DirectoryNotFoundException
+                    ? $"{path}: no such static pod manifest"
+                    : $"{path}: cannot read: {e.Message}",
+                e
+            );
         }
         return Parse(text, path);
     }
@@ -80,17 +87,21 @@ public sealed class StaticPodManifest
         }
         if (Scalar(root, "kind") != "Pod" || Scalar(root, "apiVersion") != "v1")
         {
-            throw new KubePkiException($"{path}: not a Pod manifest " +
-                $"(apiVersion: {Scalar(root, "apiVersion") ?? "<none>"}, kind: {Scalar(root, "kind") ?? "<none>"}; " +
-                $"expected v1 Pod)");
+            throw new KubePkiException(
+                $"{path}: not a Pod manifest "
+                    + $"(apiVersion: {Scalar(root, "apiVersion") ?? "<none>"}, kind: "
+                    + $"{Scalar(root, "kind") ?? "<none>"}; "
+                    + $"expected v1 Pod)"
+            );
         }
         var name = (Child(root, "metadata") as YamlMappingNode) is { } metadata ? Scalar(metadata, "name") : null;
         if (string.IsNullOrEmpty(name))
         {
             throw new KubePkiException($"{path}: the Pod has no metadata.name");
         }
-        var containers = (Child(root, "spec") as YamlMappingNode) is { } spec ? Child(spec,
-            "containers") as YamlSequenceNode : null;
+        var containers = (Child(root, "spec") as YamlMappingNode) is { } spec
+            ? Child(spec, "containers") as YamlSequenceNode
+            : null;
         if (containers is not { Children.Count: > 0 } || containers.Children[0] is not YamlMappingNode container)
         {
             throw new KubePkiException($"{path}: the Pod has no spec.containers");
@@ -114,10 +125,10 @@ public sealed class StaticPodManifest
         {
             throw new KubePkiException($"{path}: {kind}.httpGet.scheme \"{scheme}\" is neither HTTP nor HTTPS");
         }
-        var portText = Scalar(httpGet, "port")
-            ?? throw new KubePkiException($"{path}: {kind}.httpGet has no port");
+        var portText = Scalar(httpGet, "port") ?? throw new KubePkiException($"{path}: {kind}.httpGet has no port");
         var port = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            ? number : NamedPort(path, kind, portText, container);
+            ? number
+            : NamedPort(path, kind, portText, container);
         if (port is < 1 or > 65535)
         {
             throw new KubePkiException($"{path}: {kind}.httpGet.port {portText} is not a valid port");
@@ -133,8 +144,14 @@ public sealed class StaticPodManifest
     {
         var ports = Child(container, "ports") as YamlSequenceNode;
         var match = ports?.Children.OfType<YamlMappingNode>().FirstOrDefault(p => Scalar(p, "name") == name);
-        return match is not null && int.TryParse(Scalar(match, "containerPort"), NumberStyles.None,
-            CultureInfo.InvariantCulture, out var port)
+        return
+            match is not null
+            && int.TryParse(
+                Scalar(match, "containerPort"),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var port
+            )
             ? port
             : throw new KubePkiException($"{path}: {kind}.httpGet.port \"{name}\" names no port of the container");
     }
@@ -145,6 +162,7 @@ public sealed class StaticPodManifest
     private static string? Scalar(YamlMappingNode map, string key) => (Child(map, key) as YamlScalarNode)?.Value;
 
     private static IEnumerable<string> Strings(YamlMappingNode map, string key) =>
-        Child(map, key) is YamlSequenceNode list ? list.Children.OfType<YamlScalarNode>().Select(s => s.Value
-            ?? "") : [];
+        Child(map, key) is YamlSequenceNode list
+            ? list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "")
+            : [];
 }

@@ -16,8 +16,13 @@ public sealed class StaticPodRestarter : IDisposable
     private readonly TextWriter _log;
     private readonly ControlPlaneLock? _lock;
 
-    private StaticPodRestarter(ControlPlaneSettings settings, IComponentProbe probe, TimeProvider time, TextWriter log,
-        ControlPlaneLock? held)
+    private StaticPodRestarter(
+        ControlPlaneSettings settings,
+        IComponentProbe probe,
+        TimeProvider time,
+        TextWriter log,
+        ControlPlaneLock? held
+    )
     {
         _settings = settings;
         _health = new ComponentHealth(probe);
@@ -28,8 +33,13 @@ public sealed class StaticPodRestarter : IDisposable
 
     public ControlPlaneSettings Settings => _settings;
 
-    public static StaticPodRestarter Open(ControlPlaneSettings settings, IComponentProbe probe, TimeProvider time,
-        TextWriter log, TimeSpan lockTimeout)
+    public static StaticPodRestarter Open(
+        ControlPlaneSettings settings,
+        IComponentProbe probe,
+        TimeProvider time,
+        TextWriter log,
+        TimeSpan lockTimeout
+    )
     {
         if (!Directory.Exists(settings.ManifestsDir))
         {
@@ -48,8 +58,10 @@ public sealed class StaticPodRestarter : IDisposable
         {
             foreach (var manifest in ManifestJournal.Recover(settings.TmpDir))
             {
-                log.WriteLine($"[control-plane] An earlier run was interrupted while {Path.GetFileName(manifest)} " +
-                    $"was moved out: put it back in {settings.ManifestsDir}");
+                log.WriteLine(
+                    $"[control-plane] An earlier run was interrupted while {Path.GetFileName(manifest)} "
+                        + $"was moved out: put it back in {settings.ManifestsDir}"
+                );
             }
         }
         catch
@@ -63,8 +75,10 @@ public sealed class StaticPodRestarter : IDisposable
     /// <summary>Restarts the components in kubeadm's upgrade order. Every manifest is read and checked before the first
     /// is moved. A component that does not stop, or does not come back healthy, within the timeout ends the run with
     /// its manifest in place and the components after it untouched.</summary>
-    public async Task RestartAsync(IReadOnlyList<ControlPlaneComponent> components,
-        CancellationToken cancellationToken = default)
+    public async Task RestartAsync(
+        IReadOnlyList<ControlPlaneComponent> components,
+        CancellationToken cancellationToken = default
+    )
     {
         var ordered = components.Distinct().OrderBy(c => c.Order).ToList();
         var manifests = ordered.Select(LoadChecked).ToList();
@@ -73,36 +87,49 @@ public sealed class StaticPodRestarter : IDisposable
             var (component, manifest) = (ordered[i], manifests[i]);
             if (_settings.DryRun)
             {
-                _log.WriteLine($"[dryrun] Would restart \"{component.Name}\": move {manifest.Path} " +
-                    $"to {HeldPath(component)}, wait until it has stopped, put it back and wait up " +
-                    $"to {_settings.TimeoutText} until it is healthy " +
-                    $"({ComponentHealth.Criteria(component, manifest)})");
+                _log.WriteLine(
+                    $"[dryrun] Would restart \"{component.Name}\": move {manifest.Path} "
+                        + $"to {HeldPath(component)}, wait until it has stopped, put it back and wait up "
+                        + $"to {_settings.TimeoutText} until it is healthy "
+                        + $"({ComponentHealth.Criteria(component, manifest)})"
+                );
                 continue;
             }
             _log.WriteLine($"[control-plane] Restarting \"{component.Name}\"");
             var clock = Stopwatch.StartNew();
             var deadline = _time.GetUtcNow() + _settings.Timeout;
-            await SwapAsync(component, manifest, HeldPath(component), replacement: null, keepHeld: false, deadline,
-                cancellationToken).ConfigureAwait(false);
+            await SwapAsync(
+                    component,
+                    manifest,
+                    HeldPath(component),
+                    replacement: null,
+                    keepHeld: false,
+                    deadline,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             var failure = await WaitHealthyAsync(component, manifest, deadline, cancellationToken)
                 .ConfigureAwait(false);
             if (failure is not null)
             {
                 var untouched = ordered.Skip(i + 1).Select(c => c.Name).ToList();
-                throw new KubePkiException($"\"{component.Name}\" did not become healthy " +
-                    $"within {_settings.TimeoutText}: still waiting for {failure}; its manifest is in place " +
-                    $"in {_settings.ManifestsDir}"
-                    + (untouched.Count > 0 ? $"; not restarted: {string.Join(", ", untouched)}" : ""));
+                throw new KubePkiException(
+                    $"\"{component.Name}\" did not become healthy "
+                        + $"within {_settings.TimeoutText}: still waiting for {failure}; its manifest is in place "
+                        + $"in {_settings.ManifestsDir}"
+                        + (untouched.Count > 0 ? $"; not restarted: {string.Join(", ", untouched)}" : "")
+                );
             }
-            _log.WriteLine($"[control-plane] \"{component.Name}\" is healthy again, restarted " +
-                $"in {Seconds(clock.Elapsed)}");
+            _log.WriteLine(
+                $"[control-plane] \"{component.Name}\" is healthy again, restarted " + $"in {Seconds(clock.Elapsed)}"
+            );
         }
     }
 
     /// <summary>Reads a component's installed manifest, refusing one kubepki cannot judge: not a Pod, or no httpGet
     /// probe.</summary>
-    public StaticPodManifest LoadChecked(ControlPlaneComponent component)
-        => Checked(StaticPodManifest.Load(_settings.ManifestPath(component)));
+    public StaticPodManifest LoadChecked(ControlPlaneComponent component) =>
+        Checked(StaticPodManifest.Load(_settings.ManifestPath(component)));
 
     public static StaticPodManifest Checked(StaticPodManifest manifest)
     {
@@ -110,29 +137,38 @@ public sealed class StaticPodRestarter : IDisposable
         {
             // Without a probe, "stopped" and "healthy" could only be guessed (a port answering is not health), so
             // refuse.
-            throw new KubePkiException($"{manifest.Path}: the pod has no httpGet startupProbe, livenessProbe or " +
-                $"readinessProbe, so its health cannot be judged; refusing to restart it");
+            throw new KubePkiException(
+                $"{manifest.Path}: the pod has no httpGet startupProbe, livenessProbe or "
+                    + $"readinessProbe, so its health cannot be judged; refusing to restart it"
+            );
         }
         return manifest;
     }
 
-    internal string HeldPath(ControlPlaneComponent component) => Path.Combine(_settings.HoldingDir,
-        component.ManifestFileName);
+    internal string HeldPath(ControlPlaneComponent component) =>
+        Path.Combine(_settings.HoldingDir, component.ManifestFileName);
 
     /// <summary>Moves the installed manifest to <paramref name="held"/> (journaled), waits until the component has
     /// stopped, then puts back either the held manifest or <paramref name="replacement"/> (a staged file on the same
     /// file system). The held file is removed unless <paramref name="keepHeld"/> (a backup). If the component does not
     /// stop before the deadline, the held manifest is put back and the run fails.</summary>
-    internal async Task SwapAsync(ControlPlaneComponent component, StaticPodManifest manifest, string held,
-        string? replacement, bool keepHeld,
-        DateTimeOffset deadline, CancellationToken cancellationToken)
+    internal async Task SwapAsync(
+        ControlPlaneComponent component,
+        StaticPodManifest manifest,
+        string held,
+        string? replacement,
+        bool keepHeld,
+        DateTimeOffset deadline,
+        CancellationToken cancellationToken
+    )
     {
         var path = _settings.ManifestPath(component);
         Directory.CreateDirectory(Path.GetDirectoryName(held)!, FileModes.PrivateDirectory);
         if (File.Exists(held))
         {
-            throw new KubePkiException($"{held} already exists; it may be a manifest left by another tool, refusing " +
-                $"to overwrite it");
+            throw new KubePkiException(
+                $"{held} already exists; it may be a manifest left by another tool, refusing " + $"to overwrite it"
+            );
         }
         var journal = ManifestJournal.Begin(_settings.TmpDir, path, held);
         try
@@ -142,13 +178,17 @@ public sealed class StaticPodRestarter : IDisposable
         catch (IOException e)
         {
             journal.Complete();
-            throw new KubePkiException($"cannot move {path} to {held} (they must be on one file system): {e.Message}",
-                e);
+            throw new KubePkiException(
+                $"cannot move {path} to {held} (they must be on one file system): {e.Message}",
+                e
+            );
         }
         DirectorySync.Flush(_settings.ManifestsDir);
         DirectorySync.Flush(Path.GetDirectoryName(held)!);
-        _log.WriteLine($"[control-plane] Moved {path} to {held}; waiting for the kubelet to stop " +
-            $"\"{component.Name}\" (it looks every {Seconds(_settings.FileCheckFrequency)})");
+        _log.WriteLine(
+            $"[control-plane] Moved {path} to {held}; waiting for the kubelet to stop "
+                + $"\"{component.Name}\" (it looks every {Seconds(_settings.FileCheckFrequency)})"
+        );
         var stopped = await WaitStoppedAsync(component, manifest, deadline, cancellationToken).ConfigureAwait(false);
         var back = stopped ? replacement ?? held : held;
         File.Move(back, path);
@@ -156,28 +196,39 @@ public sealed class StaticPodRestarter : IDisposable
         journal.Complete();
         if (!stopped)
         {
-            throw new KubePkiException($"\"{component.Name}\" did not stop within {_settings.TimeoutText} after its " +
-                $"manifest was moved out: its probes still answer ({ComponentHealth.Criteria(component, manifest)}); " +
-                $"the manifest is back in place");
+            throw new KubePkiException(
+                $"\"{component.Name}\" did not stop within {_settings.TimeoutText} after its "
+                    + $"manifest was moved out: its probes still answer "
+                    + $"({ComponentHealth.Criteria(component, manifest)}); "
+                    + $"the manifest is back in place"
+            );
         }
         if (replacement is not null && !keepHeld)
         {
             File.Delete(held);
         }
-        _log.WriteLine($"[control-plane] \"{component.Name}\" has stopped; put {(replacement is null ? "its manifest " +
-            "back" : "the new manifest")} in {path}; waiting up to {_settings.TimeoutText} for it to become healthy");
+        _log.WriteLine(
+            $"[control-plane] \"{component.Name}\" has stopped; put {(replacement is null ? "its manifest " +
+            "back" : "the new manifest")} in {path}; waiting up to {_settings.TimeoutText} for it to become healthy"
+        );
     }
 
-    private async Task<bool> WaitStoppedAsync(ControlPlaneComponent component, StaticPodManifest manifest,
-        DateTimeOffset deadline, CancellationToken cancellationToken)
+    private async Task<bool> WaitStoppedAsync(
+        ControlPlaneComponent component,
+        StaticPodManifest manifest,
+        DateTimeOffset deadline,
+        CancellationToken cancellationToken
+    )
     {
         // The kubelet may not look before fileCheckFrequency has passed; until then a silent probe proves nothing.
         var earliest = _time.GetUtcNow() + _settings.FileCheckFrequency;
         while (true)
         {
             var now = _time.GetUtcNow();
-            if (now >= earliest && (await _health.CheckAsync(component, manifest, cancellationToken)
-                .ConfigureAwait(false)).Stopped)
+            if (
+                now >= earliest
+                && (await _health.CheckAsync(component, manifest, cancellationToken).ConfigureAwait(false)).Stopped
+            )
             {
                 return true;
             }
@@ -191,8 +242,12 @@ public sealed class StaticPodRestarter : IDisposable
 
     /// <summary>Waits until the component is healthy (see <see cref="ComponentHealth"/>). Returns null when it is, else
     /// what it was still waiting for at the deadline.</summary>
-    public async Task<string?> WaitHealthyAsync(ControlPlaneComponent component, StaticPodManifest manifest,
-        DateTimeOffset deadline, CancellationToken cancellationToken = default)
+    public async Task<string?> WaitHealthyAsync(
+        ControlPlaneComponent component,
+        StaticPodManifest manifest,
+        DateTimeOffset deadline,
+        CancellationToken cancellationToken = default
+    )
     {
         while (true)
         {

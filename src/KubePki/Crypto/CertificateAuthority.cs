@@ -20,16 +20,26 @@ public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKe
     {
         var subject = SubjectName.Create(template.CommonName, template.Organizations);
         var request = CreateRequest(template, subject, key.PublicKey, key.SignatureHash, issuerSubjectKeyId: null);
-        return request.Create(subject, key.CreateSignatureGenerator(), template.NotBefore, template.NotAfter, SerialNumber.NewRandom());
+        return request.Create(
+            subject,
+            key.CreateSignatureGenerator(),
+            template.NotBefore,
+            template.NotAfter,
+            SerialNumber.NewRandom()
+        );
     }
 
     /// <summary>Signs <paramref name="template"/> for <paramref name="subjectKey"/>. NotAfter never passes the CA's own
-    /// NotAfter (beyond kubeadm, which lets a leaf outlive its CA); <paramref name="clamped"/> says when that happened.</summary>
+    /// NotAfter (beyond kubeadm, which lets a leaf outlive its CA); <paramref name="clamped"/> says when that
+    /// happened.</summary>
     public X509Certificate2 Issue(CertificateTemplate template, PublicKey subjectKey, out bool clamped)
     {
         if (Key is null)
         {
-            throw new KubePkiException($"the CA \"{SubjectName.Read(Certificate.SubjectName).CommonName}\" has no private key (external CA mode): it cannot sign");
+            throw new KubePkiException(
+                $"the CA \"{SubjectName.Read(Certificate.SubjectName).CommonName}\" has no private key (external CA "
+                    + $"mode): it cannot sign"
+            );
         }
         var caNotAfter = new DateTimeOffset(Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         clamped = template.NotAfter > caNotAfter;
@@ -39,16 +49,29 @@ public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKe
         }
         var subject = SubjectName.Create(template.CommonName, template.Organizations);
         var request = CreateRequest(template, subject, subjectKey, Key.SignatureHash, SubjectKeyIdOf(Certificate));
-        return request.Create(Certificate.SubjectName, Key.CreateSignatureGenerator(), template.NotBefore, template.NotAfter,
-            SerialNumber.NewRandom());
+        return request.Create(
+            Certificate.SubjectName,
+            Key.CreateSignatureGenerator(),
+            template.NotBefore,
+            template.NotAfter,
+            SerialNumber.NewRandom()
+        );
     }
 
     public static byte[]? SubjectKeyIdOf(X509Certificate2 certificate) =>
-        certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray();
+        certificate
+            .Extensions.OfType<X509SubjectKeyIdentifierExtension>()
+            .FirstOrDefault()
+            ?.SubjectKeyIdentifierBytes.ToArray();
 
     // Extension order as Go's x509.CreateCertificate writes them: KU, EKU, BC, SKI (CAs), AKI (leaves), SAN.
-    private static CertificateRequest CreateRequest(CertificateTemplate template, X500DistinguishedName subject, PublicKey publicKey,
-        HashAlgorithmName hash, byte[]? issuerSubjectKeyId)
+    private static CertificateRequest CreateRequest(
+        CertificateTemplate template,
+        X500DistinguishedName subject,
+        PublicKey publicKey,
+        HashAlgorithmName hash,
+        byte[]? issuerSubjectKeyId
+    )
     {
         var request = new CertificateRequest(subject, publicKey, hash);
         var usages = X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment;
@@ -69,11 +92,15 @@ public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKe
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(template.IsCa, false, 0, critical: true));
         if (template.IsCa)
         {
-            request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(publicKey, X509SubjectKeyIdentifierHashAlgorithm.Sha1, false));
+            request.CertificateExtensions.Add(
+                new X509SubjectKeyIdentifierExtension(publicKey, X509SubjectKeyIdentifierHashAlgorithm.Sha1, false)
+            );
         }
         else if (issuerSubjectKeyId is { Length: > 0 })
         {
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuerSubjectKeyId));
+            request.CertificateExtensions.Add(
+                X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuerSubjectKeyId)
+            );
         }
         if (template.DnsNames.Count > 0 || template.IpAddresses.Count > 0)
         {

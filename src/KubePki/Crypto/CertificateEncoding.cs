@@ -18,7 +18,10 @@ public static class CertificateEncoding
     /// verification.</summary>
     private static readonly HashSet<string> HandledCritical =
     [
-        KeyUsageOid, BasicConstraintsOid, SubjectAltNameOid, ExtKeyUsageOid,
+        KeyUsageOid,
+        BasicConstraintsOid,
+        SubjectAltNameOid,
+        ExtKeyUsageOid,
         "2.5.29.30", // nameConstraints
         "2.5.29.32", // certificatePolicies
         "2.5.29.35", // authorityKeyIdentifier
@@ -67,8 +70,10 @@ public static class CertificateEncoding
     /// <summary>The OID of a critical extension Go's verifier would reject ("x509: unhandled critical extension"),
     /// or null.</summary>
     public static string? UnhandledCriticalExtension(X509Certificate2 certificate) =>
-        certificate.Extensions.Where(e => e.Critical && !HandledCritical.Contains(e.Oid?.Value ?? ""))
-            .Select(e => e.Oid?.Value ?? "?").FirstOrDefault();
+        certificate
+            .Extensions.Where(e => e.Critical && !HandledCritical.Contains(e.Oid?.Value ?? ""))
+            .Select(e => e.Oid?.Value ?? "?")
+            .FirstOrDefault();
 
     private static string? Guard(string name, Func<string?> check)
     {

@@ -5,11 +5,17 @@ using KubePki.Building;
 
 namespace KubePki.Crypto;
 
-/// <summary>PKCS#10 requests as kubeadm makes them for an external CA: subject and SANs only, no usages (the CA adds those).</summary>
+/// <summary>PKCS#10 requests as kubeadm makes them for an external CA: subject and SANs only, no usages (the CA adds
+/// those).</summary>
 public static class CsrBuilder
 {
-    public static string CreatePem(string commonName, IReadOnlyList<string> organizations, IReadOnlyList<string> dnsNames,
-        IReadOnlyList<IPAddress> ipAddresses, PrivateKey key)
+    public static string CreatePem(
+        string commonName,
+        IReadOnlyList<string> organizations,
+        IReadOnlyList<string> dnsNames,
+        IReadOnlyList<IPAddress> ipAddresses,
+        PrivateKey key
+    )
     {
         var subject = SubjectName.Create(commonName, organizations);
         var request = key.Key switch

@@ -43,9 +43,11 @@ public static class PemCodec
         return result;
     }
 
-    public static X509Certificate2 DecodeCertificate(ReadOnlySpan<char> pem, string source) => DecodeCertificates(pem, source)[0];
+    public static X509Certificate2 DecodeCertificate(ReadOnlySpan<char> pem, string source) =>
+        DecodeCertificates(pem, source)[0];
 
-    /// <summary>Reads <c>RSA PRIVATE KEY</c>, <c>EC PRIVATE KEY</c> or <c>PRIVATE KEY</c> (PKCS#8), as kubeadm's keyutil does.</summary>
+    /// <summary>Reads <c>RSA PRIVATE KEY</c>, <c>EC PRIVATE KEY</c> or <c>PRIVATE KEY</c> (PKCS#8), as kubeadm's
+    /// keyutil does.</summary>
     public static PrivateKey DecodePrivateKey(ReadOnlySpan<char> pem, string source)
     {
         var rest = pem;
@@ -75,10 +77,16 @@ public static class PemCodec
             }
             catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
-                throw new KubePkiException($"{source}: malformed private key in PEM block \"{label}\": {FirstLine(e.Message)}", e);
+                throw new KubePkiException(
+                    $"{source}: malformed private key in PEM block \"{label}\": {FirstLine(e.Message)}",
+                    e
+                );
             }
         }
-        throw new KubePkiException($"{source}: no private key found (expected a PEM block \"RSA PRIVATE KEY\", \"EC PRIVATE KEY\" or \"PRIVATE KEY\")");
+        throw new KubePkiException(
+            $"{source}: no private key found (expected a PEM block \"RSA PRIVATE KEY\", \"EC PRIVATE KEY\" or "
+                + $"\"PRIVATE KEY\")"
+        );
     }
 
     /// <summary>Reads a <c>PUBLIC KEY</c> (PKIX SubjectPublicKeyInfo) block, as sa.pub holds.</summary>

@@ -14,38 +14,45 @@ public sealed class PrivateKey : IDisposable
 
     public static PrivateKey From(ECDsa ecdsa) => new(ecdsa);
 
-    public PublicKey PublicKey => Key switch
-    {
-        RSA rsa => new PublicKey(rsa),
-        ECDsa ec => new PublicKey(ec),
-        _ => throw new NotSupportedException(),
-    };
+    public PublicKey PublicKey =>
+        Key switch
+        {
+            RSA rsa => new PublicKey(rsa),
+            ECDsa ec => new PublicKey(ec),
+            _ => throw new NotSupportedException(),
+        };
 
-    public string Description => Key switch
-    {
-        RSA rsa => $"RSA-{rsa.KeySize}",
-        ECDsa ec => $"ECDSA-P{ec.KeySize}",
-        _ => Key.GetType().Name,
-    };
+    public string Description =>
+        Key switch
+        {
+            RSA rsa => $"RSA-{rsa.KeySize}",
+            ECDsa ec => $"ECDSA-P{ec.KeySize}",
+            _ => Key.GetType().Name,
+        };
 
     /// <summary>The digest Go's x509 picks for this signing key: SHA-384 for P-384, SHA-256 otherwise.</summary>
     public HashAlgorithmName SignatureHash =>
         Key is ECDsa { KeySize: 384 } ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
 
-    public X509SignatureGenerator CreateSignatureGenerator() => Key switch
-    {
-        RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
-        ECDsa ec => X509SignatureGenerator.CreateForECDsa(ec),
-        _ => throw new NotSupportedException(),
-    };
+    public X509SignatureGenerator CreateSignatureGenerator() =>
+        Key switch
+        {
+            RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
+            ECDsa ec => X509SignatureGenerator.CreateForECDsa(ec),
+            _ => throw new NotSupportedException(),
+        };
 
-    /// <summary>kubeadm's PEM: PKCS#1 <c>RSA PRIVATE KEY</c> or SEC1 <c>EC PRIVATE KEY</c>, 64 columns, one trailing newline.</summary>
-    public string ToPem() => (Key switch
-    {
-        RSA rsa => rsa.ExportRSAPrivateKeyPem(),
-        ECDsa ec => ec.ExportECPrivateKeyPem(),
-        _ => throw new NotSupportedException(),
-    }) + "\n";
+    /// <summary>kubeadm's PEM: PKCS#1 <c>RSA PRIVATE KEY</c> or SEC1 <c>EC PRIVATE KEY</c>, 64 columns, one trailing
+    /// newline.</summary>
+    public string ToPem() =>
+        (
+            Key switch
+            {
+                RSA rsa => rsa.ExportRSAPrivateKeyPem(),
+                ECDsa ec => ec.ExportECPrivateKeyPem(),
+                _ => throw new NotSupportedException(),
+            }
+        ) + "\n";
 
     public string PublicKeyPem() => Key.ExportSubjectPublicKeyInfoPem() + "\n";
 

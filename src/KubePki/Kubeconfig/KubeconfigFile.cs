@@ -29,7 +29,14 @@ public sealed class KubeconfigFile
     }
 
     /// <summary>kubeadm's layout: one cluster, one user with embedded client credentials, one context.</summary>
-    public static KubeconfigFile Create(string clusterName, string server, string caPem, string userName, string? clientCertPem, string clientKeyPem)
+    public static KubeconfigFile Create(
+        string clusterName,
+        string server,
+        string caPem,
+        string userName,
+        string? clientCertPem,
+        string clientKeyPem
+    )
     {
         var user = new YamlMappingNode();
         if (clientCertPem is not null)
@@ -42,12 +49,21 @@ public sealed class KubeconfigFile
 
     /// <summary>kubeadm's token kubeconfig (<c>kubeconfig user --token</c>): the user authenticates with a bearer
     /// token.</summary>
-    public static KubeconfigFile CreateWithToken(string clusterName, string server, string caPem, string userName,
-        string token) =>
-        Create(clusterName, server, caPem, userName, new YamlMappingNode { { "token", token } });
+    public static KubeconfigFile CreateWithToken(
+        string clusterName,
+        string server,
+        string caPem,
+        string userName,
+        string token
+    ) => Create(clusterName, server, caPem, userName, new YamlMappingNode { { "token", token } });
 
-    private static KubeconfigFile Create(string clusterName, string server, string caPem, string userName,
-        YamlMappingNode user)
+    private static KubeconfigFile Create(
+        string clusterName,
+        string server,
+        string caPem,
+        string userName,
+        YamlMappingNode user
+    )
     {
         var context = $"{userName}@{clusterName}";
         var cluster = new YamlMappingNode();
@@ -59,13 +75,22 @@ public sealed class KubeconfigFile
         var root = new YamlMappingNode
         {
             { "apiVersion", "v1" },
-            { "clusters", new YamlSequenceNode(new YamlMappingNode { { "cluster", cluster }, { "name", clusterName } }) },
             {
-                "contexts", new YamlSequenceNode(new YamlMappingNode
-                {
-                    { "context", new YamlMappingNode { { "cluster", clusterName }, { "user", userName } } },
-                    { "name", context },
-                })
+                "clusters",
+                new YamlSequenceNode(new YamlMappingNode { { "cluster", cluster }, { "name", clusterName } })
+            },
+            {
+                "contexts",
+                new YamlSequenceNode(
+                    new YamlMappingNode
+                    {
+                        {
+                            "context",
+                            new YamlMappingNode { { "cluster", clusterName }, { "user", userName } }
+                        },
+                        { "name", context },
+                    }
+                )
             },
             { "current-context", context },
             { "kind", "Config" },
@@ -75,12 +100,13 @@ public sealed class KubeconfigFile
         return new KubeconfigFile(root, "");
     }
 
-    public string CurrentContext => Scalar(_root, "current-context")
-        ?? throw Invalid("has no current-context");
+    public string CurrentContext => Scalar(_root, "current-context") ?? throw Invalid("has no current-context");
 
-    public string CurrentClusterName => Scalar(CurrentContextNode(), "cluster") ?? throw Invalid($"context {CurrentContext} names no cluster");
+    public string CurrentClusterName =>
+        Scalar(CurrentContextNode(), "cluster") ?? throw Invalid($"context {CurrentContext} names no cluster");
 
-    public string CurrentUserName => Scalar(CurrentContextNode(), "user") ?? throw Invalid($"context {CurrentContext} names no user");
+    public string CurrentUserName =>
+        Scalar(CurrentContextNode(), "user") ?? throw Invalid($"context {CurrentContext} names no user");
 
     public string? Server => Scalar(ClusterNode(CurrentClusterName), "server");
 
@@ -107,9 +133,12 @@ public sealed class KubeconfigFile
         user.Children[new YamlScalarNode("client-key-data")] = new YamlScalarNode(Base64(keyPem));
     }
 
-    /// <summary>Re-embeds the CA of the current cluster (kubeadm#2027: renewed files must carry the current ca.crt).</summary>
+    /// <summary>Re-embeds the CA of the current cluster (kubeadm#2027: renewed files must carry the current
+    /// ca.crt).</summary>
     public void SetCertificateAuthority(string caPem) =>
-        ClusterNode(CurrentClusterName).Children[new YamlScalarNode("certificate-authority-data")] = new YamlScalarNode(Base64(caPem));
+        ClusterNode(CurrentClusterName).Children[new YamlScalarNode("certificate-authority-data")] = new YamlScalarNode(
+            Base64(caPem)
+        );
 
     public string Serialize() => YamlText.Write(_root);
 
@@ -125,7 +154,11 @@ public sealed class KubeconfigFile
         {
             foreach (var item in sequence.Children.OfType<YamlMappingNode>())
             {
-                if (Scalar(item, "name") == name && item.Children.TryGetValue(new YamlScalarNode(itemKey), out var body) && body is YamlMappingNode map)
+                if (
+                    Scalar(item, "name") == name
+                    && item.Children.TryGetValue(new YamlScalarNode(itemKey), out var body)
+                    && body is YamlMappingNode map
+                )
                 {
                     return map;
                 }
@@ -135,7 +168,10 @@ public sealed class KubeconfigFile
     }
 
     private static string? Scalar(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is YamlScalarNode { Value: { Length: > 0 } value } ? value : null;
+        map.Children.TryGetValue(new YamlScalarNode(key), out var node)
+        && node is YamlScalarNode { Value: { Length: > 0 } value }
+            ? value
+            : null;
 
     private string? Decoded(YamlMappingNode map, string key)
     {

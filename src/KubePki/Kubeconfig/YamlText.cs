@@ -109,15 +109,17 @@ public static partial class YamlText
         var text = new StringBuilder("\"");
         foreach (var c in value)
         {
-            text.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\t' => "\\t",
-                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
-                _ => c.ToString(),
-            });
+            text.Append(
+                c switch
+                {
+                    '"' => "\\\"",
+                    '\\' => "\\\\",
+                    '\n' => "\\n",
+                    '\t' => "\\t",
+                    _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                    _ => c.ToString(),
+                }
+            );
         }
         return text.Append('"').ToString();
     }
@@ -127,9 +129,11 @@ public static partial class YamlText
 
     // What YAML 1.1 (Go's yaml.v2, behind kubectl and kubeadm) or YAML 1.2 reads as a number: binary, octal, hex and
     // sexagesimal integers, "_" separators, and .inf/.nan. Decimal forms are also caught by double.TryParse.
-    [GeneratedRegex("^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*"
-        + "|([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*"
-        + "|\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$")]
+    [GeneratedRegex(
+        "^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*"
+            + "|([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*"
+            + "|\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$"
+    )]
     private static partial Regex Yaml11Number();
 
     [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}")]

@@ -78,7 +78,11 @@ public static class ServingBootstrapEditor
     private sealed record Field(string? Value, int Start, int End, string? Refusal = null);
 
     private static Dictionary<string, Field> TopLevelScalars(
-        string text, string source, out int keyColumn, out int appendAt)
+        string text,
+        string source,
+        out int keyColumn,
+        out int appendAt
+    )
     {
         var fields = new Dictionary<string, Field>(StringComparer.Ordinal);
         keyColumn = 0;
@@ -100,7 +104,8 @@ public static class ServingBootstrapEditor
             {
                 throw new KubePkiException(
                     $"{source}: a flow-style (JSON) KubeletConfiguration is not supported; "
-                    + "convert it to block YAML first");
+                        + "convert it to block YAML first"
+                );
             }
             var first = true;
             while (!parser.Accept<MappingEnd>(out _))
@@ -118,8 +123,12 @@ public static class ServingBootstrapEditor
                 else if (parser.TryConsume<Scalar>(out var value))
                 {
                     var quoted = value.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
-                    fields[key.Value] = new Field(quoted ? $"\"{value.Value}\"" : value.Value,
-                        (int)value.Start.Index, (int)value.End.Index, Refusal(value));
+                    fields[key.Value] = new Field(
+                        quoted ? $"\"{value.Value}\"" : value.Value,
+                        (int)value.Start.Index,
+                        (int)value.End.Index,
+                        Refusal(value)
+                    );
                 }
                 else
                 {
@@ -139,7 +148,8 @@ public static class ServingBootstrapEditor
             {
                 throw new KubePkiException(
                     $"{source}: holds more than one YAML document; "
-                    + "a kubelet config is exactly one KubeletConfiguration");
+                        + "a kubelet config is exactly one KubeletConfiguration"
+                );
             }
         }
         catch (YamlException e)
@@ -149,13 +159,14 @@ public static class ServingBootstrapEditor
         return fields;
     }
 
-    private static string? Refusal(Scalar value) => value switch
-    {
-        { Anchor.IsEmpty: false } => $"carries the anchor &{value.Anchor}, so other fields may refer to it",
-        { Style: ScalarStyle.Literal or ScalarStyle.Folded } => "is a block scalar (| or >)",
-        { Tag.IsEmpty: false } => $"has the explicit tag {value.Tag}",
-        _ => null,
-    };
+    private static string? Refusal(Scalar value) =>
+        value switch
+        {
+            { Anchor.IsEmpty: false } => $"carries the anchor &{value.Anchor}, so other fields may refer to it",
+            { Style: ScalarStyle.Literal or ScalarStyle.Folded } => "is a block scalar (| or >)",
+            { Tag.IsEmpty: false } => $"has the explicit tag {value.Tag}",
+            _ => null,
+        };
 
     /// <summary>Reads the edited text back: both keys must be plain <c>true</c> and every other field must read
     /// exactly as before, or the edit is not returned.</summary>
@@ -163,13 +174,17 @@ public static class ServingBootstrapEditor
     {
         var old = Root(before, source);
         var edited = Root(after, source);
-        var ok = Keys.All(k => edited.Children.TryGetValue(k, out var v)
-                && v is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" })
+        var ok =
+            Keys.All(k =>
+                edited.Children.TryGetValue(k, out var v)
+                && v is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" }
+            )
             && Canonical(old, 0) == Canonical(edited, 0);
         if (!ok)
         {
             throw new KubePkiException(
-                $"{source}: the edited config does not read back as expected; nothing was changed");
+                $"{source}: the edited config does not read back as expected; nothing was changed"
+            );
         }
     }
 
@@ -182,13 +197,20 @@ public static class ServingBootstrapEditor
     }
 
     // The tree as a string, without the two edited keys at the top; depth is bounded by BoundedYaml.MaxDepth.
-    private static string Canonical(YamlNode node, int depth) => node switch
-    {
-        YamlScalarNode s => $"{s.Tag}:{(s.Style is ScalarStyle.Plain ? "p" : "q")}:{s.Value?.Length}:{s.Value}",
-        YamlSequenceNode seq => $"[{string.Join(",", seq.Children.Select(c => Canonical(c, depth + 1)))}]",
-        YamlMappingNode map => "{" + string.Join(",", map.Children
-            .Where(c => depth > 0 || c.Key is not YamlScalarNode { Value: var k } || !Keys.Contains(k))
-            .Select(c => Canonical(c.Key, depth + 1) + "=" + Canonical(c.Value, depth + 1))) + "}",
-        _ => "?",
-    };
+    private static string Canonical(YamlNode node, int depth) =>
+        node switch
+        {
+            YamlScalarNode s => $"{s.Tag}:{(s.Style is ScalarStyle.Plain ? "p" : "q")}:{s.Value?.Length}:{s.Value}",
+            YamlSequenceNode seq => $"[{string.Join(",", seq.Children.Select(c => Canonical(c, depth + 1)))}]",
+            YamlMappingNode map => "{"
+                + string.Join(
+                    ",",
+                    map.Children.Where(c =>
+                            depth > 0 || c.Key is not YamlScalarNode { Value: var k } || !Keys.Contains(k)
+                        )
+                        .Select(c => Canonical(c.Key, depth + 1) + "=" + Canonical(c.Value, depth + 1))
+                )
+                + "}",
+            _ => "?",
+        };
 }

@@ -45,15 +45,19 @@ public sealed class BackupDirectory
         var relative = full.StartsWith(baseFull + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)
             ? System.IO.Path.GetRelativePath(baseFull, full)
             : full.TrimStart(System.IO.Path.DirectorySeparatorChar);
-        var target = System.IO.Path.Combine(Path, relative)
+        var target =
+            System.IO.Path.Combine(Path, relative)
             + (replacement > 0 ? "." + replacement.ToString(CultureInfo.InvariantCulture) : "");
-        var facts = _store.Inspect(full, followLinks: true)
+        var facts =
+            _store.Inspect(full, followLinks: true)
             ?? throw new KubePkiException($"{full} disappeared before it could be backed up");
-        _store.Write([new FileWrite(target, _store.ReadBytes(full), facts.Mode)
-        {
-            Owner = new FileOwner(facts.Uid, facts.Gid),
-            DirectoryMode = FileModes.PrivateDirectory,
-        }]);
+        _store.Write([
+            new FileWrite(target, _store.ReadBytes(full), facts.Mode)
+            {
+                Owner = new FileOwner(facts.Uid, facts.Gid),
+                DirectoryMode = FileModes.PrivateDirectory,
+            },
+        ]);
         return target;
     }
 
@@ -63,10 +67,12 @@ public sealed class BackupDirectory
     /// removes the rest; returns the removed paths. Only real directories the running user owns are touched.</summary>
     public static IReadOnlyList<string> Prune(IFileStore store, ReplacementScope scope, string kind, int keep)
     {
-        var backups = store.List(scope.StateDir)
+        var backups = store
+            .List(scope.StateDir)
             .Where(p => System.IO.Path.GetFileName(p).StartsWith(Prefix(kind), StringComparison.Ordinal))
-            .Where(p => store.Inspect(p) is { Kind: FileKind.Directory } facts
-                && facts.Uid == DiskFileStore.CurrentUserId)
+            .Where(p =>
+                store.Inspect(p) is { Kind: FileKind.Directory } facts && facts.Uid == DiskFileStore.CurrentUserId
+            )
             .OrderBy(p => SortKey(System.IO.Path.GetFileName(p)[Prefix(kind).Length..]))
             .ToList();
         var pruned = backups.Take(Math.Max(0, backups.Count - keep)).ToList();

@@ -6,20 +6,27 @@ using KubePki.Validation;
 
 namespace KubePki.Lifecycle;
 
-/// <summary>kubeadm's LoadCertificateAuthority and UsingExternal*CA checks, reading through a <see cref="PkiDirectory"/>.</summary>
+/// <summary>kubeadm's LoadCertificateAuthority and UsingExternal*CA checks, reading through a <see
+/// cref="PkiDirectory"/>.</summary>
 public static class CaLoader
 {
-    /// <summary>Loads a CA: the cert must be a CA; its key, when present, must load and match. No key = external CA.</summary>
+    /// <summary>Loads a CA: the cert must be a CA; its key, when present, must load and match. No key = external
+    /// CA.</summary>
     public static CertificateAuthority Load(PkiDirectory pki, CertDefinition ca)
     {
         if (!pki.CertExists(ca.BaseName))
         {
-            throw new KubePkiException($"couldn't load {ca.Name} certificate authority from {pki.Root}: {pki.CertPath(ca.BaseName)} does not exist");
+            throw new KubePkiException(
+                $"couldn't load {ca.Name} certificate authority from {pki.Root}: {pki.CertPath(ca.BaseName)} does "
+                    + $"not exist"
+            );
         }
         var certificate = pki.ReadCert(ca.BaseName);
         if (!CertificateFacts.IsCa(certificate))
         {
-            throw new KubePkiException($"{pki.CertPath(ca.BaseName)}: {ca.Name} certificate is not a certificate authority");
+            throw new KubePkiException(
+                $"{pki.CertPath(ca.BaseName)}: {ca.Name} certificate is not a certificate authority"
+            );
         }
         if (!pki.KeyExists(ca.BaseName))
         {
@@ -28,13 +35,17 @@ public static class CaLoader
         var key = pki.ReadKey(ca.BaseName);
         if (!key.Matches(certificate))
         {
-            throw new KubePkiException($"{pki.KeyPath(ca.BaseName)}: the private key does not match the certificate {pki.CertPath(ca.BaseName)}");
+            throw new KubePkiException(
+                $"{pki.KeyPath(ca.BaseName)}: the private key does not match the certificate "
+                    + $"{pki.CertPath(ca.BaseName)}"
+            );
         }
         return new CertificateAuthority(certificate, key);
     }
 
     /// <summary>True when the CA cert exists without its key (kubeadm's external CA mode). Then every certificate it
-    /// signs must already exist, have a loadable key and chain to it, else this throws "invalid or incomplete external CA".</summary>
+    /// signs must already exist, have a loadable key and chain to it, else this throws "invalid or incomplete external
+    /// CA".</summary>
     public static bool IsExternal(PkiDirectory pki, CertDefinition ca, IEnumerable<CertDefinition> leaves)
     {
         if (!pki.CertExists(ca.BaseName) || pki.KeyExists(ca.BaseName))
@@ -59,7 +70,8 @@ public static class CaLoader
         if (ca.Name == "ca" && ServiceAccountKeyProblem(pki) is { } saProblem)
         {
             throw new KubePkiException(
-                $"invalid or incomplete external CA: failure loading key for service account: {saProblem}");
+                $"invalid or incomplete external CA: failure loading key for service account: {saProblem}"
+            );
         }
         return true;
     }

@@ -1,8 +1,8 @@
 using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Crypto;
-using KubePki.Model;
 using KubePki.Kubeconfig;
+using KubePki.Model;
 using KubePki.Storage;
 
 namespace KubePki.Lifecycle;
@@ -16,7 +16,8 @@ public sealed class CsrGenerator(IssueContext context)
 
     private IFileStore Store => context.Pki.Store;
 
-    private IReadOnlyList<CertDefinition> Leaves => CertCatalog.For(context.Config.ExternalEtcd).Where(d => !d.IsCa).ToList();
+    private IReadOnlyList<CertDefinition> Leaves =>
+        CertCatalog.For(context.Config.ExternalEtcd).Where(d => !d.IsCa).ToList();
 
     /// <summary>How many keys <see cref="GenerateAll"/> makes: one per leaf and per kubeconfig.</summary>
     public int KeyCount => Leaves.Count + KubeconfigCatalog.All.Count;
@@ -27,7 +28,11 @@ public sealed class CsrGenerator(IssueContext context)
         var leaves = Leaves;
         foreach (var leaf in leaves)
         {
-            RefuseExisting(Pki.KeyPath(leaf.BaseName), Pki.CsrPath(leaf.BaseName), $"key or CSR {Path.Combine(Pki.Root, leaf.BaseName)}");
+            RefuseExisting(
+                Pki.KeyPath(leaf.BaseName),
+                Pki.CsrPath(leaf.BaseName),
+                $"key or CSR {Path.Combine(Pki.Root, leaf.BaseName)}"
+            );
         }
         foreach (var definition in KubeconfigCatalog.All)
         {
@@ -39,19 +44,37 @@ public sealed class CsrGenerator(IssueContext context)
             var spec = leaf.Resolve(context.Config);
             context.Log.WriteLine($"[certs] Generating key and CSR for \"{leaf.Name}\": {Pki.CsrPath(leaf.BaseName)}");
             using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
-            var csr = CsrBuilder.CreatePem(spec.CommonName, spec.Organizations, spec.AltNames.DnsNames, spec.AltNames.IpAddresses, key);
-            Store.Write([Pki.KeyFile(leaf.BaseName, key), FileWrite.Text(Pki.CsrPath(leaf.BaseName), csr, FileModes.Private)]);
+            var csr = CsrBuilder.CreatePem(
+                spec.CommonName,
+                spec.Organizations,
+                spec.AltNames.DnsNames,
+                spec.AltNames.IpAddresses,
+                key
+            );
+            Store.Write([
+                Pki.KeyFile(leaf.BaseName, key),
+                FileWrite.Text(Pki.CsrPath(leaf.BaseName), csr, FileModes.Private),
+            ]);
         }
         foreach (var definition in KubeconfigCatalog.All)
         {
             var path = KubeconfigPath(definition);
             var clientName = definition.ClientNameOf(context.Config);
-            context.Log.WriteLine($"[kubeconfig] Writing \"{definition.FileName}\" with its client key, and its CSR {path}.csr");
+            context.Log.WriteLine(
+                $"[kubeconfig] Writing \"{definition.FileName}\" with its client key, and its CSR {path}.csr"
+            );
             using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
-            var server = definition.UsesLocalEndpoint ? KubeconfigGenerator.LocalUrl(context.Config) : KubeconfigGenerator.ControlPlaneUrl(context.Config);
-            var kubeconfig = KubeconfigFile.Create(context.Config.ClusterName, server, "", clientName, null, key.ToPem()).Serialize();
+            var server = definition.UsesLocalEndpoint
+                ? KubeconfigGenerator.LocalUrl(context.Config)
+                : KubeconfigGenerator.ControlPlaneUrl(context.Config);
+            var kubeconfig = KubeconfigFile
+                .Create(context.Config.ClusterName, server, "", clientName, null, key.ToPem())
+                .Serialize();
             var csr = CsrBuilder.CreatePem(clientName, definition.Organizations, [], [], key);
-            Store.Write([FileWrite.Text(path, kubeconfig, FileModes.Private), FileWrite.Text(path + ".csr", csr, FileModes.Private)]);
+            Store.Write([
+                FileWrite.Text(path, kubeconfig, FileModes.Private),
+                FileWrite.Text(path + ".csr", csr, FileModes.Private),
+            ]);
         }
     }
 
@@ -59,7 +82,10 @@ public sealed class CsrGenerator(IssueContext context)
     /// carrying the subject and SANs of its current certificate, written to <paramref name="csrDir"/> (created 0700
     /// when missing) as <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
     public void RenewCsrOnly(
-        IReadOnlyList<RenewableItem> items, string csrDir, Func<RenewableItem, KeyAlgorithm> algorithmFor)
+        IReadOnlyList<RenewableItem> items,
+        string csrDir,
+        Func<RenewableItem, KeyAlgorithm> algorithmFor
+    )
     {
         var present = items.Where(i => i.Exists(Store)).ToList();
         foreach (var item in items.Except(present))
@@ -73,8 +99,10 @@ public sealed class CsrGenerator(IssueContext context)
             if (inCertDir && Store.Exists(keyPath))
             {
                 // The default --csr-dir is the cert dir, where the live key already is.
-                throw new KubePkiException($"file already exists: {keyPath} (the CSRs go to the cert dir unless "
-                    + "--csr-dir says otherwise); pass --csr-dir DIR to write the new keys and CSRs elsewhere");
+                throw new KubePkiException(
+                    $"file already exists: {keyPath} (the CSRs go to the cert dir unless "
+                        + "--csr-dir says otherwise); pass --csr-dir DIR to write the new keys and CSRs elsewhere"
+                );
             }
             RefuseExisting(keyPath, csrPath, $"key or CSR {Path.Combine(csrDir, BaseName(item))}");
         }
@@ -83,11 +111,22 @@ public sealed class CsrGenerator(IssueContext context)
             var existing = item.ReadCertificate(Store);
             var (keyPath, csrPath) = CsrPaths(item, csrDir);
             using var key = context.Keys.Generate(algorithmFor(item));
-            var csr = CsrBuilder.CreatePem(CertificateFacts.CommonName(existing), CertificateFacts.Organizations(existing),
-                CertificateFacts.DnsNames(existing), CertificateFacts.IpAddresses(existing), key);
+            var csr = CsrBuilder.CreatePem(
+                CertificateFacts.CommonName(existing),
+                CertificateFacts.Organizations(existing),
+                CertificateFacts.DnsNames(existing),
+                CertificateFacts.IpAddresses(existing),
+                key
+            );
             Store.Write([
-                FileWrite.Text(keyPath, key.ToPem(), FileModes.Private) with { DirectoryMode = FileModes.PrivateDirectory },
-                FileWrite.Text(csrPath, csr, FileModes.Private) with { DirectoryMode = FileModes.PrivateDirectory },
+                FileWrite.Text(keyPath, key.ToPem(), FileModes.Private) with
+                {
+                    DirectoryMode = FileModes.PrivateDirectory,
+                },
+                FileWrite.Text(csrPath, csr, FileModes.Private) with
+                {
+                    DirectoryMode = FileModes.PrivateDirectory,
+                },
             ]);
             if (Store is not DryRunFileStore)
             {
@@ -96,9 +135,11 @@ public sealed class CsrGenerator(IssueContext context)
         }
     }
 
-    private string KubeconfigPath(KubeconfigDefinition definition) => Path.Combine(context.Config.KubeconfigDir, definition.FileName);
+    private string KubeconfigPath(KubeconfigDefinition definition) =>
+        Path.Combine(context.Config.KubeconfigDir, definition.FileName);
 
-    private static string BaseName(RenewableItem item) => item is PkiPairItem pair ? pair.Definition.BaseName : item.Name;
+    private static string BaseName(RenewableItem item) =>
+        item is PkiPairItem pair ? pair.Definition.BaseName : item.Name;
 
     private static (string Key, string Csr) CsrPaths(RenewableItem item, string csrDir) =>
         (Path.Combine(csrDir, BaseName(item) + ".key"), Path.Combine(csrDir, BaseName(item) + ".csr"));

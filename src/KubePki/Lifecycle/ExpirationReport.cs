@@ -7,12 +7,22 @@ using KubePki.Storage;
 namespace KubePki.Lifecycle;
 
 /// <summary>One row of check-expiration (kubeadm's output.kubeadm.k8s.io/v1alpha3 Certificate).</summary>
-public sealed record ExpirationEntry(string Name, DateTimeOffset? ExpirationDate, long ResidualTimeSeconds, string? CaName, bool ExternallyManaged, bool Missing)
+public sealed record ExpirationEntry(
+    string Name,
+    DateTimeOffset? ExpirationDate,
+    long ResidualTimeSeconds,
+    string? CaName,
+    bool ExternallyManaged,
+    bool Missing
+)
 {
     public static ExpirationEntry MissingEntry(string name) => new(name, null, 0, null, false, true);
 }
 
-public sealed record ExpirationInfo(IReadOnlyList<ExpirationEntry> Certificates, IReadOnlyList<ExpirationEntry> CertificateAuthorities)
+public sealed record ExpirationInfo(
+    IReadOnlyList<ExpirationEntry> Certificates,
+    IReadOnlyList<ExpirationEntry> CertificateAuthorities
+)
 {
     public IEnumerable<ExpirationEntry> All => Certificates.Concat(CertificateAuthorities);
 
@@ -24,7 +34,12 @@ public sealed record ExpirationInfo(IReadOnlyList<ExpirationEntry> Certificates,
 /// <summary>Builds the data behind <c>certs check-expiration</c>; printers render it.</summary>
 public static class ExpirationReport
 {
-    public static ExpirationInfo Build(ClusterConfig config, PkiDirectory pki, DateTimeOffset now, string? kubeletDir = null)
+    public static ExpirationInfo Build(
+        ClusterConfig config,
+        PkiDirectory pki,
+        DateTimeOffset now,
+        string? kubeletDir = null
+    )
     {
         var external = new Dictionary<string, bool>();
         bool IsExternal(string caName)
@@ -37,7 +52,10 @@ public static class ExpirationReport
                 }
                 catch (KubePkiException e)
                 {
-                    throw new KubePkiException($"Error checking external CA condition for {caName} certificate authority: {e.Message}", e);
+                    throw new KubePkiException(
+                        $"Error checking external CA condition for {caName} certificate authority: {e.Message}",
+                        e
+                    );
                 }
                 external[caName] = value;
             }
@@ -47,18 +65,23 @@ public static class ExpirationReport
         var certificates = new List<ExpirationEntry>();
         foreach (var item in RenewalCatalog.Items(config, pki))
         {
-            certificates.Add(item.Exists(pki.Store)
-                ? Entry(item.Name, item.ReadCertificate(pki.Store), now, item.CaName, IsExternal(item.CaName))
-                : ExpirationEntry.MissingEntry(item.Name));
+            certificates.Add(
+                item.Exists(pki.Store)
+                    ? Entry(item.Name, item.ReadCertificate(pki.Store), now, item.CaName, IsExternal(item.CaName))
+                    : ExpirationEntry.MissingEntry(item.Name)
+            );
         }
         if (kubeletDir is not null)
         {
             certificates.AddRange(KubeletEntries(kubeletDir, pki.Store, now));
         }
-        var cas = RenewalCatalog.Cas(config)
-            .Select(ca => pki.CertExists(ca.BaseName)
-                ? Entry(ca.Name, pki.ReadCert(ca.BaseName), now, null, IsExternal(ca.Name))
-                : ExpirationEntry.MissingEntry(ca.Name))
+        var cas = RenewalCatalog
+            .Cas(config)
+            .Select(ca =>
+                pki.CertExists(ca.BaseName)
+                    ? Entry(ca.Name, pki.ReadCert(ca.BaseName), now, null, IsExternal(ca.Name))
+                    : ExpirationEntry.MissingEntry(ca.Name)
+            )
             .ToList();
         return new ExpirationInfo(certificates, cas);
     }
@@ -75,12 +98,23 @@ public static class ExpirationReport
             : ExpirationEntry.MissingEntry("kubelet-client");
         var serving = store.Exists(rotatedServing) ? rotatedServing : selfSigned;
         yield return store.Exists(serving)
-            ? Entry("kubelet-serving", PemCodec.DecodeCertificate(store.ReadText(serving), serving), now,
-                serving == selfSigned ? "self-signed" : "ca", false)
+            ? Entry(
+                "kubelet-serving",
+                PemCodec.DecodeCertificate(store.ReadText(serving), serving),
+                now,
+                serving == selfSigned ? "self-signed" : "ca",
+                false
+            )
             : ExpirationEntry.MissingEntry("kubelet-serving");
     }
 
-    private static ExpirationEntry Entry(string name, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, DateTimeOffset now, string? caName, bool external)
+    private static ExpirationEntry Entry(
+        string name,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate,
+        DateTimeOffset now,
+        string? caName,
+        bool external
+    )
     {
         var notAfter = CertificateFacts.NotAfter(certificate);
         var residual = (long)(notAfter - now).TotalSeconds;

@@ -19,7 +19,9 @@ public sealed record ExpirationVerdict(int ExitCode, IReadOnlyList<string> Lines
         var missingCas = info.CertificateAuthorities.Where(e => e.Missing).Select(e => e.Name).ToHashSet();
         if (missingCas.Count > 0)
         {
-            var paths = RenewalCatalog.Cas(config).Where(ca => missingCas.Contains(ca.Name))
+            var paths = RenewalCatalog
+                .Cas(config)
+                .Where(ca => missingCas.Contains(ca.Name))
                 .Select(ca => $"{ca.Name} ({Path.Combine(config.CertificatesDir, ca.BaseName + ".crt")})");
             return new(BrokenExitCode, [$"error: missing certificate authority: {string.Join(", ", paths)}"]);
         }
@@ -28,14 +30,18 @@ public sealed record ExpirationVerdict(int ExitCode, IReadOnlyList<string> Lines
             return new(0, []);
         }
         var lines = new List<string>();
-        var missing = info.Certificates.Where(e => e.Missing && !Optional.Contains(e.Name))
-            .Select(e => e.Name).ToList();
+        var missing = info
+            .Certificates.Where(e => e.Missing && !Optional.Contains(e.Name))
+            .Select(e => e.Name)
+            .ToList();
         if (missing.Count > 0)
         {
             lines.Add($"missing: {string.Join(", ", missing)}");
         }
-        var expiring = info.All.Where(e => !e.Missing && e.ResidualTimeSeconds <= limit.TotalSeconds)
-            .Select(e => e.Name).ToList();
+        var expiring = info
+            .All.Where(e => !e.Missing && e.ResidualTimeSeconds <= limit.TotalSeconds)
+            .Select(e => e.Name)
+            .ToList();
         if (expiring.Count > 0)
         {
             lines.Add($"expiring within {GoDuration.Format(limit)}: {string.Join(", ", expiring)}");

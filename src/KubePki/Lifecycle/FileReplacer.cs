@@ -39,7 +39,8 @@ public sealed class FileReplacer : IDisposable
         ReplacementPolicy policy,
         DateTimeOffset start,
         TextWriter log,
-        IDisposable held)
+        IDisposable held
+    )
     {
         _store = store;
         _scope = scope;
@@ -53,7 +54,12 @@ public sealed class FileReplacer : IDisposable
     public string? BackupPath => _backup?.Path;
 
     public static FileReplacer Open(
-        IFileStore store, ReplacementScope scope, ReplacementPolicy policy, TimeProvider time, TextWriter log)
+        IFileStore store,
+        ReplacementScope scope,
+        ReplacementPolicy policy,
+        TimeProvider time,
+        TextWriter log
+    )
     {
         StateDirectory.RequireCertDir(store, scope.CertDir);
         StateDirectory.Prepare(store, scope);
@@ -150,8 +156,11 @@ public sealed class FileReplacer : IDisposable
                     yield return inner;
                 }
             }
-            else if (facts is { Kind: FileKind.Regular } && facts.Uid == DiskFileStore.CurrentUserId
-                && DiskFileStore.IsLeftover(Path.GetFileName(entry)))
+            else if (
+                facts is { Kind: FileKind.Regular }
+                && facts.Uid == DiskFileStore.CurrentUserId
+                && DiskFileStore.IsLeftover(Path.GetFileName(entry))
+            )
             {
                 yield return entry;
             }

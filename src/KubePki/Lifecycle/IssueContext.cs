@@ -8,8 +8,15 @@ using KubePki.Storage;
 namespace KubePki.Lifecycle;
 
 /// <summary>What every use case that issues certificates shares: the cluster config, the cert dir, a key source, one
-/// start time for the whole run (kubeadm's StartTimeUTC) and where messages go. Loaded CAs are cached per run.</summary>
-public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGenerator keys, DateTimeOffset start, TextWriter log)
+/// start time for the whole run (kubeadm's StartTimeUTC) and where messages go. Loaded CAs are cached per
+/// run.</summary>
+public sealed class IssueContext(
+    ClusterConfig config,
+    PkiDirectory pki,
+    IKeyGenerator keys,
+    DateTimeOffset start,
+    TextWriter log
+)
 {
     private readonly Dictionary<string, CertificateAuthority> _cas = new(StringComparer.Ordinal);
 
@@ -42,17 +49,26 @@ public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGen
         var path = Pki.CertPath(CertCatalog.Get(name).BaseName);
         if (!ca.HasKey)
         {
-            throw new KubePkiException($"cannot create {forWhat}: the {name} certificate authority {path} has no key {Pki.KeyPath(CertCatalog.Get(name).BaseName)} (external CA mode); provide the signed certificate instead");
+            throw new KubePkiException(
+                $"cannot create {forWhat}: the {name} certificate authority {path} has no key "
+                    + $"{Pki.KeyPath(CertCatalog.Get(name).BaseName)} (external CA mode); provide the signed "
+                    + $"certificate instead"
+            );
         }
         if (ca.Certificate.NotAfter.ToUniversalTime() <= Start.UtcDateTime)
         {
-            throw new KubePkiException($"cannot create {forWhat}: the {name} certificate authority {path} expired on {ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC");
+            throw new KubePkiException(
+                $"cannot create {forWhat}: the {name} certificate authority {path} expired on "
+                    + $"{ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC"
+            );
         }
         if (_warnedWeak.Add(name) && WeakKeyProblem(ca) is { } weak)
         {
-            Log.WriteLine($"[certs] WARNING: the {name} certificate authority {path} has a weak key ({weak}); "
-                + "what it signs is only as strong. Prefer RSA of 2048 bits or more, or ECDSA P-256/P-384, "
-                + "for a new CA");
+            Log.WriteLine(
+                $"[certs] WARNING: the {name} certificate authority {path} has a weak key ({weak}); "
+                    + "what it signs is only as strong. Prefer RSA of 2048 bits or more, or ECDSA P-256/P-384, "
+                    + "for a new CA"
+            );
         }
         return ca;
     }
@@ -85,7 +101,10 @@ public sealed class IssueContext(ClusterConfig config, PkiDirectory pki, IKeyGen
         var certificate = ca.Issue(template, subjectKey.PublicKey, out var clamped);
         if (clamped)
         {
-            Log.WriteLine($"[certs] WARNING: {forWhat} would outlive the {caName} certificate authority; its NotAfter is set to the CA's, {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC");
+            Log.WriteLine(
+                $"[certs] WARNING: {forWhat} would outlive the {caName} certificate authority; its NotAfter is set "
+                    + $"to the CA's, {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC"
+            );
         }
         return certificate;
     }

@@ -39,7 +39,12 @@ public sealed class KubeconfigGenerator(IssueContext context)
             return;
         }
         context.Log.WriteLine($"[kubeconfig] Writing \"{definition.FileName}\" kubeconfig file");
-        var text = Build(definition.ClientNameOf(Config), definition.Organizations, ServerFor(definition), Config.CertificateValidity);
+        var text = Build(
+            definition.ClientNameOf(Config),
+            definition.Organizations,
+            ServerFor(definition),
+            Config.CertificateValidity
+        );
         context.Pki.Store.Write([FileWrite.Text(path, text, FileModes.Private)]);
     }
 
@@ -50,7 +55,8 @@ public sealed class KubeconfigGenerator(IssueContext context)
         var template = TemplateBuilder.ForClient(clientName, organizations, context.Start, validity);
         var certificate = context.Issue("ca", template, key, $"the client certificate for {clientName}");
         var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
-        return KubeconfigFile.Create(Config.ClusterName, server, caPem, clientName, PemCodec.EncodeCertificate(certificate), key.ToPem())
+        return KubeconfigFile
+            .Create(Config.ClusterName, server, caPem, clientName, PemCodec.EncodeCertificate(certificate), key.ToPem())
             .Serialize();
     }
 
@@ -67,12 +73,14 @@ public sealed class KubeconfigGenerator(IssueContext context)
 
     /// <summary>kubeadm's warning for a user certificate valid longer than <see cref="UserValidity"/>, or
     /// null.</summary>
-    public static string? UserValidityWarning(TimeSpan validity) => validity > UserValidity
-        ? $"WARNING: the specified certificate validity period {GoDuration.Format(validity)} is longer than the "
-            + $"default duration {GoDuration.Format(UserValidity)}, this may increase security risks."
-        : null;
+    public static string? UserValidityWarning(TimeSpan validity) =>
+        validity > UserValidity
+            ? $"WARNING: the specified certificate validity period {GoDuration.Format(validity)} is longer than the "
+                + $"default duration {GoDuration.Format(UserValidity)}, this may increase security risks."
+            : null;
 
-    /// <summary>https://host:port of the control-plane endpoint (port defaults to bindPort), else of the advertise address.</summary>
+    /// <summary>https://host:port of the control-plane endpoint (port defaults to bindPort), else of the advertise
+    /// address.</summary>
     public static string ControlPlaneUrl(ClusterConfig config)
     {
         if (config.ControlPlaneEndpoint.Length > 0)
@@ -100,14 +108,20 @@ public sealed class KubeconfigGenerator(IssueContext context)
         {
             if (!context.GetCa("ca").HasKey)
             {
-                throw new KubePkiException($"the {path} file does not exists or it is not valid: in external CA mode every kubeconfig must be provided");
+                throw new KubePkiException(
+                    $"the {path} file does not exists or it is not valid: in external CA mode every kubeconfig must "
+                        + $"be provided"
+                );
             }
             return false;
         }
         var file = KubeconfigFile.Parse(context.Pki.Store.ReadText(path), path);
-        var embedded = file.CertificateAuthorityPem
+        var embedded =
+            file.CertificateAuthorityPem
             ?? (file.CertificateAuthorityPath is { } caPath ? context.Pki.Store.ReadText(caPath) : null)
-            ?? throw new KubePkiException($"invalid kubeConfig file {path}: cluster {file.CurrentClusterName} has no certificate-authority-data");
+            ?? throw new KubePkiException(
+                $"invalid kubeConfig file {path}: cluster {file.CurrentClusterName} has no certificate-authority-data"
+            );
         var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
         if (embedded.Trim() != caPem.Trim())
         {
@@ -116,7 +130,10 @@ public sealed class KubeconfigGenerator(IssueContext context)
         var expected = ServerFor(definition);
         if (file.Server != expected)
         {
-            context.Log.WriteLine($"[kubeconfig] WARNING: a kubeconfig file \"{path}\" exists already but has an unexpected API Server URL: expected: {expected}, got: {file.Server}");
+            context.Log.WriteLine(
+                $"[kubeconfig] WARNING: a kubeconfig file \"{path}\" exists already but has an unexpected API "
+                    + $"Server URL: expected: {expected}, got: {file.Server}"
+            );
         }
         return true;
     }

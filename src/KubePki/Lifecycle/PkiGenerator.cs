@@ -20,8 +20,7 @@ public sealed class PkiGenerator(IssueContext context)
     public IReadOnlyList<CertDefinition> Definitions => CertCatalog.For(context.Config.ExternalEtcd);
 
     /// <summary>How many new keys <see cref="CreateAll"/> will need: one per missing pair, plus sa.</summary>
-    public int MissingKeyCount() =>
-        Definitions.Count(d => !Pki.CertExists(d.BaseName)) + (Pki.KeyExists("sa") ? 0 : 1);
+    public int MissingKeyCount() => Definitions.Count(d => !Pki.CertExists(d.BaseName)) + (Pki.KeyExists("sa") ? 0 : 1);
 
     /// <summary><c>certs all</c>: every existing file is checked before the first one is written.</summary>
     public void CreateAll()
@@ -49,7 +48,10 @@ public sealed class PkiGenerator(IssueContext context)
     {
         if (context.Config.ExternalEtcd && definition.IsEtcd)
         {
-            Log.WriteLine($"[certs] External etcd mode: Skipping {definition.BaseName} {(definition.IsCa ? "certificate authority" : "certificate")} generation");
+            Log.WriteLine(
+                $"[certs] External etcd mode: Skipping {definition.BaseName} "
+                    + $"{(definition.IsCa ? "certificate authority" : "certificate")} generation"
+            );
             return;
         }
         if (definition.IsCa)
@@ -86,8 +88,7 @@ public sealed class PkiGenerator(IssueContext context)
         }
         Log.WriteLine("[certs] Generating \"sa\" key and public key");
         using var key = context.Keys.Generate(context.Config.KeyAlgorithm);
-        Pki.Store.Write(
-        [
+        Pki.Store.Write([
             Pki.KeyFile("sa", key),
             FileWrite.Text(Pki.PublicKeyPath("sa"), key.PublicKeyPem(), FileModes.Private),
         ]);
@@ -99,9 +100,11 @@ public sealed class PkiGenerator(IssueContext context)
         {
             var ca = context.GetCa(definition.Name);
             WarnPeriod(definition, ca.Certificate);
-            Log.WriteLine(ca.HasKey
-                ? $"[certs] Using existing {definition.BaseName} certificate authority"
-                : $"[certs] Using existing {definition.BaseName} keyless certificate authority");
+            Log.WriteLine(
+                ca.HasKey
+                    ? $"[certs] Using existing {definition.BaseName} certificate authority"
+                    : $"[certs] Using existing {definition.BaseName} keyless certificate authority"
+            );
             return;
         }
         Log.WriteLine($"[certs] Generating \"{definition.BaseName}\" certificate and key");
@@ -128,11 +131,20 @@ public sealed class PkiGenerator(IssueContext context)
         Log.WriteLine($"[certs] Generating \"{definition.BaseName}\" certificate and key");
         if (spec.ExtendedKeyUsages.Contains(ExtendedKeyUsageOids.ServerAuth))
         {
-            Log.WriteLine($"[certs] {definition.BaseName} serving cert is signed for DNS names [{string.Join(' ', spec.AltNames.DnsNames)}] and IPs [{string.Join(' ', spec.AltNames.IpAddresses)}]");
+            Log.WriteLine(
+                $"[certs] {definition.BaseName} serving cert is signed for DNS names "
+                    + $"[{string.Join(' ', spec.AltNames.DnsNames)}] and IPs "
+                    + $"[{string.Join(' ', spec.AltNames.IpAddresses)}]"
+            );
         }
         var key = context.Keys.Generate(context.Config.KeyAlgorithm);
         using var _ = key;
-        var certificate = context.Issue(definition.CaName!, TemplateBuilder.For(spec, context.Config, context.Start), key, $"the {definition.Name} certificate");
+        var certificate = context.Issue(
+            definition.CaName!,
+            TemplateBuilder.For(spec, context.Config, context.Start),
+            key,
+            $"the {definition.Name} certificate"
+        );
         Pki.WritePair(definition.BaseName, certificate, key);
     }
 
@@ -147,13 +159,21 @@ public sealed class PkiGenerator(IssueContext context)
         var caDefinition = CertCatalog.Get(definition.CaName!);
         if (!Pki.CertExists(caDefinition.BaseName))
         {
-            throw new KubePkiException($"{Pki.CertPath(definition.BaseName)} exists but its certificate authority {Pki.CertPath(caDefinition.BaseName)} does not: provide the CA or remove the certificate");
+            throw new KubePkiException(
+                $"{Pki.CertPath(definition.BaseName)} exists but its certificate authority "
+                    + $"{Pki.CertPath(caDefinition.BaseName)} does not: provide the CA or remove the certificate"
+            );
         }
         var problem = ExistingPairValidator.ChainProblem(Pki, definition, context.GetCa(caDefinition.Name));
-        var defaults = definition.Resolve(context.Config with
-        {
-            ApiServerCertSans = [], EtcdServerCertSans = [], EtcdPeerCertSans = [], ControlPlaneEndpoint = "",
-        });
+        var defaults = definition.Resolve(
+            context.Config with
+            {
+                ApiServerCertSans = [],
+                EtcdServerCertSans = [],
+                EtcdPeerCertSans = [],
+                ControlPlaneEndpoint = "",
+            }
+        );
         var (sanError, sanWarnings) = problem is null
             ? ExistingPairValidator.SanProblems(Pki, definition.Resolve(context.Config), defaults)
             : (null, []);
@@ -168,7 +188,10 @@ public sealed class PkiGenerator(IssueContext context)
         }
     }
 
-    private void WarnPeriod(CertDefinition definition, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    private void WarnPeriod(
+        CertDefinition definition,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate
+    )
     {
         if (CertificateFacts.PeriodProblem(certificate, context.Start) is { } problem)
         {

@@ -23,9 +23,14 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
         }
         var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.LinkTarget;
         var rootFull = Path.GetFullPath(root) + Path.DirectorySeparatorChar;
-        if (!Path.GetFullPath(target, Path.GetDirectoryName(Path.GetFullPath(path))!).StartsWith(rootFull, StringComparison.Ordinal))
+        if (
+            !Path.GetFullPath(target, Path.GetDirectoryName(Path.GetFullPath(path))!)
+                .StartsWith(rootFull, StringComparison.Ordinal)
+        )
         {
-            throw new KubePkiException($"{path} is a symbolic link to {target}, outside {Path.GetFullPath(root)}; refusing to renew through it");
+            throw new KubePkiException(
+                $"{path} is a symbolic link to {target}, outside {Path.GetFullPath(root)}; refusing to renew through it"
+            );
         }
     }
 
@@ -46,8 +51,12 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
     /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed
     /// <paramref name="caBundlePem"/>, every certificate of the current CA file (one CA, or two while a CA rotation
     /// trusts both).</summary>
-    public abstract IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
-        string caBundlePem);
+    public abstract IReadOnlyList<FileWrite> Replacement(
+        IFileStore store,
+        X509Certificate2 certificate,
+        PrivateKey key,
+        string caBundlePem
+    );
 }
 
 public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
@@ -57,7 +66,8 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
 
     public override X509Certificate2 ReadCertificate(IFileStore store) => Pki.ReadCert(Definition.BaseName);
 
-    public override IReadOnlyList<string> Paths => [Pki.KeyPath(Definition.BaseName), Pki.CertPath(Definition.BaseName)];
+    public override IReadOnlyList<string> Paths =>
+        [Pki.KeyPath(Definition.BaseName), Pki.CertPath(Definition.BaseName)];
 
     public override IReadOnlyList<string> Restarts => Definition.RestartAfterRenewal;
 
@@ -77,8 +87,11 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
             using var key = Pki.ReadKey(Definition.BaseName);
             return key.Matches(certificate)
                 ? []
-                : [$"{Pki.KeyPath(Definition.BaseName)}: the private key does not match the certificate "
-                    + Pki.CertPath(Definition.BaseName)];
+                :
+                [
+                    $"{Pki.KeyPath(Definition.BaseName)}: the private key does not match the certificate "
+                        + Pki.CertPath(Definition.BaseName),
+                ];
         }
         catch (KubePkiException e)
         {
@@ -87,9 +100,12 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
     }
 
     // Key first, then cert: a reader that sees the new cert also sees the new key.
-    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
-        string caBundlePem) =>
-        [Pki.KeyFile(Definition.BaseName, key), Pki.CertFile(Definition.BaseName, certificate)];
+    public override IReadOnlyList<FileWrite> Replacement(
+        IFileStore store,
+        X509Certificate2 certificate,
+        PrivateKey key,
+        string caBundlePem
+    ) => [Pki.KeyFile(Definition.BaseName, key), Pki.CertFile(Definition.BaseName, certificate)];
 }
 
 public sealed record KubeconfigItem(KubeconfigDefinition Definition, string FilePath)
@@ -102,7 +118,10 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         var file = KubeconfigFile.Parse(store.ReadText(FilePath), FilePath);
         if (file.CertificateAuthorityPem is null)
         {
-            throw new KubePkiException($"invalid kubeConfig file {FilePath}: cluster {file.CurrentClusterName} does not have an embedded server certificate");
+            throw new KubePkiException(
+                $"invalid kubeConfig file {FilePath}: cluster {file.CurrentClusterName} does not have an embedded "
+                    + $"server certificate"
+            );
         }
         return file;
     }
@@ -110,8 +129,12 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
     public override X509Certificate2 ReadCertificate(IFileStore store)
     {
         var file = Read(store);
-        var pem = file.ClientCertificatePem
-            ?? throw new KubePkiException($"invalid kubeConfig file {FilePath}: user {file.CurrentUserName} does not have an embedded client certificate");
+        var pem =
+            file.ClientCertificatePem
+            ?? throw new KubePkiException(
+                $"invalid kubeConfig file {FilePath}: user {file.CurrentUserName} does not have an embedded client "
+                    + $"certificate"
+            );
         return PemCodec.DecodeCertificate(pem, $"{FilePath} (client-certificate-data)");
     }
 
@@ -141,8 +164,12 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         }
     }
 
-    public override IReadOnlyList<FileWrite> Replacement(IFileStore store, X509Certificate2 certificate, PrivateKey key,
-        string caBundlePem)
+    public override IReadOnlyList<FileWrite> Replacement(
+        IFileStore store,
+        X509Certificate2 certificate,
+        PrivateKey key,
+        string caBundlePem
+    )
     {
         var file = Read(store);
         file.SetClientCredentials(PemCodec.EncodeCertificate(certificate), key.ToPem());

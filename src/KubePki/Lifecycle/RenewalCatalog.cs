@@ -10,22 +10,32 @@ public static class RenewalCatalog
 {
     public static IReadOnlyList<RenewableItem> Items(ClusterConfig config, PkiDirectory pki)
     {
-        var pairs = CertCatalog.For(config.ExternalEtcd).Where(d => !d.IsCa).Select(d => (RenewableItem)new PkiPairItem(d, pki));
-        var kubeconfigs = KubeconfigCatalog.All.Where(d => d.Renewable)
+        var pairs = CertCatalog
+            .For(config.ExternalEtcd)
+            .Where(d => !d.IsCa)
+            .Select(d => (RenewableItem)new PkiPairItem(d, pki));
+        var kubeconfigs = KubeconfigCatalog
+            .All.Where(d => d.Renewable)
             .Select(d => (RenewableItem)new KubeconfigItem(d, Path.Combine(config.KubeconfigDir, d.FileName)));
         return pairs.Concat(kubeconfigs).OrderBy(i => i.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Every name <c>certs renew</c> accepts (a cluster with local etcd lists them all).</summary>
     public static IReadOnlyList<string> Names { get; } =
-        CertCatalog.All.Where(d => !d.IsCa).Select(d => d.Name)
+        CertCatalog
+            .All.Where(d => !d.IsCa)
+            .Select(d => d.Name)
             .Concat(KubeconfigCatalog.All.Where(d => d.Renewable).Select(d => d.FileName))
-            .Order(StringComparer.Ordinal).ToList();
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     public static IReadOnlyList<CertDefinition> Cas(ClusterConfig config) =>
         CertCatalog.For(config.ExternalEtcd).Where(d => d.IsCa).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
     public static RenewableItem Find(ClusterConfig config, PkiDirectory pki, string name) =>
         Items(config, pki).FirstOrDefault(i => i.Name == name)
-        ?? throw new KubePkiException($"unknown certificate \"{name}\"; expected one of: {string.Join(", ", Items(config, pki).Select(i => i.Name))}");
+        ?? throw new KubePkiException(
+            $"unknown certificate \"{name}\"; expected one of: "
+                + $"{string.Join(", ", Items(config, pki).Select(i => i.Name))}"
+        );
 }

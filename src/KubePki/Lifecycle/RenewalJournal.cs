@@ -29,13 +29,19 @@ public sealed class RenewalJournal
     public sealed record Entry(string Original, string? Copy);
 
     public static RenewalJournal Begin(
-        IFileStore store, ReplacementScope scope, string backupDir, IReadOnlyList<Entry> entries)
+        IFileStore store,
+        ReplacementScope scope,
+        string backupDir,
+        IReadOnlyList<Entry> entries
+    )
     {
         var text = new StringBuilder().Append(Magic).Append('\0').Append(Path.GetFullPath(backupDir)).Append('\0');
         foreach (var entry in entries)
         {
-            text.Append(Path.GetFullPath(entry.Original)).Append('\0')
-                .Append(entry.Copy is null ? "" : Path.GetFullPath(entry.Copy)).Append('\0');
+            text.Append(Path.GetFullPath(entry.Original))
+                .Append('\0')
+                .Append(entry.Copy is null ? "" : Path.GetFullPath(entry.Copy))
+                .Append('\0');
         }
         if (store.Inspect(scope.JournalPath) is { Kind: not FileKind.Regular })
         {
@@ -72,19 +78,24 @@ public sealed class RenewalJournal
         {
             var copy = entry.Copy!;
             var facts = store.Inspect(copy)!;
-            writes.Add(new FileWrite(entry.Original, store.ReadTrusted(copy), facts.Mode)
-            {
-                Owner = new FileOwner(facts.Uid, facts.Gid),
-            });
-            messages.Add($"[renew] An earlier renewal was interrupted while replacing {Quote(entry.Original)}: "
-                + "restored it from its backup");
+            writes.Add(
+                new FileWrite(entry.Original, store.ReadTrusted(copy), facts.Mode)
+                {
+                    Owner = new FileOwner(facts.Uid, facts.Gid),
+                }
+            );
+            messages.Add(
+                $"[renew] An earlier renewal was interrupted while replacing {Quote(entry.Original)}: "
+                    + "restored it from its backup"
+            );
         }
         store.Write(writes);
         foreach (var entry in entries.Where(e => e.Copy is null && store.Inspect(e.Original) is not null))
         {
             store.Delete(entry.Original);
             messages.Add(
-                $"[renew] An earlier renewal was interrupted while creating {Quote(entry.Original)}: removed it");
+                $"[renew] An earlier renewal was interrupted while creating {Quote(entry.Original)}: removed it"
+            );
         }
         store.Delete(path);
         return messages;
@@ -100,30 +111,40 @@ public sealed class RenewalJournal
         var stateDir = store.ResolvePath(scope.StateDir) ?? throw new KubePkiException($"{scope.StateDir} is missing");
         var backupDir = fields[1];
         var backupFacts = store.Inspect(backupDir);
-        if (Path.GetDirectoryName(backupDir) != stateDir
+        if (
+            Path.GetDirectoryName(backupDir) != stateDir
             || !Path.GetFileName(backupDir).StartsWith("kubepki-backup-", StringComparison.Ordinal)
             || backupFacts is not { Kind: FileKind.Directory }
-            || backupFacts.Uid != DiskFileStore.CurrentUserId)
+            || backupFacts.Uid != DiskFileStore.CurrentUserId
+        )
         {
             throw new KubePkiException($"{Quote(backupDir)} is not a backup dir kubepki made in {stateDir}");
         }
         var roots = new[] { scope.CertDir, scope.KubeconfigDir }
-            .Select(d => store.ResolvePath(d)).OfType<string>().ToList();
+            .Select(d => store.ResolvePath(d))
+            .OfType<string>()
+            .ToList();
         var entries = new List<Entry>();
         for (var i = 2; i < fields.Length - 1; i += 2)
         {
-            var original = Inside(store, fields[i], roots, stateDir)
+            var original =
+                Inside(store, fields[i], roots, stateDir)
                 ?? throw new KubePkiException($"{Quote(fields[i])} is not inside the cert dir or the kubeconfig dir");
             string? copy = null;
             if (fields[i + 1].Length > 0)
             {
-                copy = Inside(store, fields[i + 1], [backupDir], null)
+                copy =
+                    Inside(store, fields[i + 1], [backupDir], null)
                     ?? throw new KubePkiException($"{Quote(fields[i + 1])} is not inside the backup dir {backupDir}");
-                if (store.Inspect(copy) is not { Kind: FileKind.Regular } facts
-                    || facts.Uid != DiskFileStore.CurrentUserId)
+                if (
+                    store.Inspect(copy) is not { Kind: FileKind.Regular } facts
+                    || facts.Uid != DiskFileStore.CurrentUserId
+                )
                 {
-                    throw new KubePkiException($"the backup copy {Quote(copy)} of {Quote(original)} is missing or "
-                        + $"not a regular file kubepki wrote; check {Quote(original)} by hand");
+                    throw new KubePkiException(
+                        $"the backup copy {Quote(copy)} of {Quote(original)} is missing or "
+                            + $"not a regular file kubepki wrote; check {Quote(original)} by hand"
+                    );
                 }
             }
             entries.Add(new Entry(original, copy));

@@ -17,12 +17,17 @@ public sealed record RenewalOptions(
     TimeSpan? ExpiringWithin = null,
     TimeSpan LockTimeout = default,
     int BackupRetention = ReplacementPolicy.DefaultBackupRetention,
-    bool ConfigGiven = false);
+    bool ConfigGiven = false
+);
 
 /// <param name="Renewed">The items renewed, in order; with --dry-run, the items that would have been renewed.</param>
 /// <param name="Restart">The components that must be restarted to use what was renewed, in kubeadm's order.</param>
 public sealed record RenewalResult(
-    IReadOnlyList<string> Renewed, string? BackupPath, IReadOnlyList<string> Pruned, IReadOnlyList<string> Restart);
+    IReadOnlyList<string> Renewed,
+    string? BackupPath,
+    IReadOnlyList<string> Pruned,
+    IReadOnlyList<string> Restart
+);
 
 /// <summary><c>certs renew</c>: kubeadm's RenewUsingLocalCA (new key, identity copied from the old cert, new validity)
 /// with what kubeadm lacks: a lock, a backup before anything is replaced, verification of each new cert before it
@@ -60,14 +65,21 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
     }
 
     private static RenewalResult Result(
-        IReadOnlyList<RenewableItem> renewed, string? backupPath, IReadOnlyList<string> pruned)
+        IReadOnlyList<RenewableItem> renewed,
+        string? backupPath,
+        IReadOnlyList<string> pruned
+    )
     {
         var restart = ControlPlaneComponents.Order.Where(c => renewed.Any(r => r.Restarts.Contains(c))).ToList();
         return new RenewalResult(renewed.Select(r => r.Name).ToList(), backupPath, pruned, restart);
     }
 
     private List<RenewableItem> RenewEach(
-        IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer? replacer, bool ownsReplacer)
+        IReadOnlyList<RenewableItem> items,
+        RenewalOptions options,
+        FileReplacer? replacer,
+        bool ownsReplacer
+    )
     {
         var store = context.Pki.Store;
         Preflight(items);
@@ -91,7 +103,9 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                 }
                 if (IsExternal(item.CaName))
                 {
-                    Log.WriteLine($"Detected external {CertCatalog.Get(item.CaName).BaseName}, {item.LongName} can't be renewed");
+                    Log.WriteLine(
+                        $"Detected external {CertCatalog.Get(item.CaName).BaseName}, {item.LongName} can't be renewed"
+                    );
                     continue;
                 }
                 if (!IsDue(item, options, quiet: false))
@@ -108,9 +122,11 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                 {
                     var ca = context.GetSigningCa(item.CaName, $"the {item.Name} certificate");
                     var newNotAfter = Min(template.NotAfter, CertificateFacts.NotAfter(ca.Certificate));
-                    Log.WriteLine($"[dryrun] Would renew {item.Name}: expires "
-                        + $"{CertificateFacts.NotAfter(old):yyyy-MM-dd HH:mm:ss} UTC now, "
-                        + $"{newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal");
+                    Log.WriteLine(
+                        $"[dryrun] Would renew {item.Name}: expires "
+                            + $"{CertificateFacts.NotAfter(old):yyyy-MM-dd HH:mm:ss} UTC now, "
+                            + $"{newNotAfter:yyyy-MM-dd HH:mm:ss} UTC after renewal"
+                    );
                     renewed.Add(item);
                     continue;
                 }
@@ -130,11 +146,15 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
                 {
                     replacer?.DiscardBackup();
                 }
-                var done = renewed.Count == 0
-                    ? "nothing was renewed before it"
-                    : $"renewed before it: {string.Join(", ", renewed.Select(r => r.Name))}";
+                var done =
+                    renewed.Count == 0
+                        ? "nothing was renewed before it"
+                        : $"renewed before it: {string.Join(", ", renewed.Select(r => r.Name))}";
                 var where = replacer?.BackupPath is { } path ? $"; backups in {path}" : "";
-                throw new KubePkiException($"renewing {item.Name} failed, its files are unchanged ({done}{where}): {e.Message}", e);
+                throw new KubePkiException(
+                    $"renewing {item.Name} failed, its files are unchanged ({done}{where}): {e.Message}",
+                    e
+                );
             }
         }
         return renewed;
@@ -151,8 +171,13 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
     }
 
     private FileReplacer OpenReplacer(RenewalOptions options) =>
-        FileReplacer.Open(context.Pki.Store, Scope, new ReplacementPolicy(options.LockTimeout, options.BackupRetention),
-            time ?? TimeProvider.System, Log);
+        FileReplacer.Open(
+            context.Pki.Store,
+            Scope,
+            new ReplacementPolicy(options.LockTimeout, options.BackupRetention),
+            time ?? TimeProvider.System,
+            Log
+        );
 
     private bool IsDue(RenewableItem item, RenewalOptions options, bool quiet)
     {
@@ -167,8 +192,10 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
         }
         if (!quiet)
         {
-            Log.WriteLine($"[renew] {item.Name} expires {notAfter:yyyy-MM-dd HH:mm:ss} UTC, "
-                + $"not within {Configuration.GoDuration.Format(window)}: skipped");
+            Log.WriteLine(
+                $"[renew] {item.Name} expires {notAfter:yyyy-MM-dd HH:mm:ss} UTC, "
+                    + $"not within {Configuration.GoDuration.Format(window)}: skipped"
+            );
         }
         return false;
     }
@@ -236,17 +263,21 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
         var wanted = pair.Definition.Resolve(context.Config).AltNames;
         var dnsNames = CertificateFacts.DnsNames(old);
         var ips = CertificateFacts.IpAddresses(old);
-        var missing = wanted.DnsNames.Where(d => !dnsNames.Contains(d, StringComparer.OrdinalIgnoreCase))
+        var missing = wanted
+            .DnsNames.Where(d => !dnsNames.Contains(d, StringComparer.OrdinalIgnoreCase))
             .Concat(wanted.IpAddresses.Where(ip => !ips.Contains(ip)).Select(ip => ip.ToString()))
             .ToList();
         if (missing.Count > 0)
         {
             var pki = context.Pki;
             var baseName = pair.Definition.BaseName;
-            Log.WriteLine($"[renew] WARNING: the configuration asks for SANs the {item.Name} certificate lacks: "
-                + $"{string.Join(", ", missing)}. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, "
-                + $"move {pki.CertPath(baseName)} and {pki.KeyPath(baseName)} out of {pki.Root}, "
-                + $"then run 'kubepki init phase certs {item.Name}' with the same configuration");
+            Log.WriteLine(
+                $"[renew] WARNING: the configuration asks for SANs the {item.Name} certificate lacks: "
+                    + $"{string.Join(", ", missing)}. Renewal keeps the old SANs, as kubeadm does; to re-issue it "
+                    + $"with them, "
+                    + $"move {pki.CertPath(baseName)} and {pki.KeyPath(baseName)} out of {pki.Root}, "
+                    + $"then run 'kubepki init phase certs {item.Name}' with the same configuration"
+            );
         }
     }
 
@@ -276,11 +307,13 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
         {
             problem = $"the new certificate does not chain to {context.Pki.CertPath(caDefinition.BaseName)}";
         }
-        else if (CertificateFacts.CommonName(renewed) != template.CommonName
+        else if (
+            CertificateFacts.CommonName(renewed) != template.CommonName
             || !CertificateFacts.Organizations(renewed).SequenceEqual(template.Organizations)
             || !CertificateFacts.DnsNames(renewed).SequenceEqual(template.DnsNames)
             || !CertificateFacts.IpAddresses(renewed).SequenceEqual(template.IpAddresses)
-            || !CertificateFacts.ExtendedKeyUsages(renewed).SequenceEqual(template.ExtendedKeyUsages))
+            || !CertificateFacts.ExtendedKeyUsages(renewed).SequenceEqual(template.ExtendedKeyUsages)
+        )
         {
             problem = "the new certificate's subject, SANs or usages differ from the old one";
         }

@@ -15,7 +15,10 @@ public sealed record ReplacementScope(string CertDir, string KubeconfigDir)
 /// <summary>How a run replaces files: how long to wait for another run's lock, how many backup dirs to keep (0 = none
 /// once the run is done) and the backup dirs' name (<c>kubepki-backup-&lt;kind&gt;-&lt;timestamp&gt;</c>).</summary>
 public sealed record ReplacementPolicy(
-    TimeSpan LockTimeout, int BackupRetention = ReplacementPolicy.DefaultBackupRetention, string BackupKind = "certs")
+    TimeSpan LockTimeout,
+    int BackupRetention = ReplacementPolicy.DefaultBackupRetention,
+    string BackupKind = "certs"
+)
 {
     public const int DefaultBackupRetention = 3;
 }

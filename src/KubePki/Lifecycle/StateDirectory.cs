@@ -19,8 +19,10 @@ public static class StateDirectory
     {
         if (store.Inspect(scope.KubeconfigDir, followLinks: true)?.Kind != FileKind.Directory)
         {
-            throw new KubePkiException($"kubeconfig dir {scope.KubeconfigDir} does not exist (it holds the renewal "
-                + "lock, journal and backups under tmp/); use --kubeconfig-dir");
+            throw new KubePkiException(
+                $"kubeconfig dir {scope.KubeconfigDir} does not exist (it holds the renewal "
+                    + "lock, journal and backups under tmp/); use --kubeconfig-dir"
+            );
         }
         var facts = store.Inspect(scope.StateDir);
         if (facts is null)
@@ -29,7 +31,8 @@ public static class StateDirectory
             return;
         }
         var me = DiskFileStore.CurrentUserId;
-        var problem = facts.Kind != FileKind.Directory ? $"is {facts.KindText}, not a directory"
+        var problem =
+            facts.Kind != FileKind.Directory ? $"is {facts.KindText}, not a directory"
             : facts.Uid != me ? $"is owned by uid {facts.Uid}, not by uid {me} running kubepki"
             : facts.IsGroupOrWorldWritable
                 ? $"is writable by group or others (mode {FileModes.ToOctal(facts.Mode)}); chmod 700 it"
@@ -37,7 +40,8 @@ public static class StateDirectory
         if (problem is not null)
         {
             throw new KubePkiException(
-                $"{scope.StateDir} {problem}; refusing to keep the renewal lock, journal and backups there");
+                $"{scope.StateDir} {problem}; refusing to keep the renewal lock, journal and backups there"
+            );
         }
     }
 

@@ -2,7 +2,8 @@ using System.Net;
 
 namespace KubePki.Model;
 
-/// <summary>Everything that goes into one certificate apart from keys and issuer: the output of the pure builders.</summary>
+/// <summary>Everything that goes into one certificate apart from keys and issuer: the output of the pure
+/// builders.</summary>
 public sealed record CertificateTemplate(
     string CommonName,
     IReadOnlyList<string> Organizations,
@@ -11,7 +12,8 @@ public sealed record CertificateTemplate(
     IReadOnlyList<IPAddress> IpAddresses,
     IReadOnlyList<string> ExtendedKeyUsages,
     DateTimeOffset NotBefore,
-    DateTimeOffset NotAfter);
+    DateTimeOffset NotAfter
+);
 
 public static class ExtendedKeyUsageOids
 {

@@ -7,7 +7,8 @@ namespace KubePki.Model;
 /// how kubeadm, the kubelet and the API server read them): IPv4 is four decimal fields of 0–255 without leading zeros
 /// (no <c>010.0.0.1</c>, <c>10.1</c>, <c>167772161</c> or <c>0x0a.0.0.1</c>); IPv6 is colon-separated groups of 1–4
 /// hex digits with at most one <c>::</c> standing for at least one zero group and an optional dotted IPv4 tail in the
-/// last 32 bits; zones (<c>%eth0</c>), brackets and ports are refused. .NET's own parser accepts all of those.</summary>
+/// last 32 bits; zones (<c>%eth0</c>), brackets and ports are refused. .NET's own parser accepts all of
+/// those.</summary>
 public static class IpAddressText
 {
     /// <summary>Parses <paramref name="text"/> as Go's net.ParseIP does. An IPv4-mapped IPv6 address

@@ -1,20 +1,28 @@
 namespace KubePki.Model;
 
 /// <summary>Key types kubeadm offers through <c>encryptionAlgorithm</c>.</summary>
-public enum KeyAlgorithm { Rsa2048, Rsa3072, Rsa4096, EcdsaP256, EcdsaP384 }
+public enum KeyAlgorithm
+{
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
+    EcdsaP256,
+    EcdsaP384,
+}
 
 public static class KeyAlgorithms
 {
     /// <summary>kubeadm's spelling, as written in a v1beta4 ClusterConfiguration.</summary>
-    public static string ToKubeadmName(this KeyAlgorithm algorithm) => algorithm switch
-    {
-        KeyAlgorithm.Rsa2048 => "RSA-2048",
-        KeyAlgorithm.Rsa3072 => "RSA-3072",
-        KeyAlgorithm.Rsa4096 => "RSA-4096",
-        KeyAlgorithm.EcdsaP256 => "ECDSA-P256",
-        KeyAlgorithm.EcdsaP384 => "ECDSA-P384",
-        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
-    };
+    public static string ToKubeadmName(this KeyAlgorithm algorithm) =>
+        algorithm switch
+        {
+            KeyAlgorithm.Rsa2048 => "RSA-2048",
+            KeyAlgorithm.Rsa3072 => "RSA-3072",
+            KeyAlgorithm.Rsa4096 => "RSA-4096",
+            KeyAlgorithm.EcdsaP256 => "ECDSA-P256",
+            KeyAlgorithm.EcdsaP384 => "ECDSA-P384",
+            _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+        };
 
     /// <summary>Parses kubeadm's names; "" means the default RSA-2048, as in kubeadm.</summary>
     public static bool TryParse(string? name, out KeyAlgorithm algorithm)

@@ -8,7 +8,10 @@ namespace KubePki.Monitoring;
 /// and labels, so its Grafana dashboard and alert rules work unchanged) plus kubepki_cert_not_after, one series per
 /// check-expiration row, in the Prometheus text exposition format 0.0.4. Thread-safe; one scrape at a time.</summary>
 public sealed class CertificateExporter(
-    IReadOnlyList<ICertificateSource> sources, ExporterOptions options, TimeProvider time)
+    IReadOnlyList<ICertificateSource> sources,
+    ExporterOptions options,
+    TimeProvider time
+)
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -48,50 +51,99 @@ public sealed class CertificateExporter(
         }
 
         var text = new StringBuilder(256 + series.Count * 900);
-        Family(text, "x509_cert_not_before", "Indicates the certificate's not before timestamp", series,
-            c => Seconds(c.NotBefore));
-        Family(text, "x509_cert_not_after", "Indicates the certificate's not after timestamp", series,
-            c => Seconds(c.NotAfter));
-        Family(text, "x509_cert_expired", "Indicates if the certificate is expired", series,
-            c => now > c.NotAfter ? "1" : "0");
+        Family(
+            text,
+            "x509_cert_not_before",
+            "Indicates the certificate's not before timestamp",
+            series,
+            c => Seconds(c.NotBefore)
+        );
+        Family(
+            text,
+            "x509_cert_not_after",
+            "Indicates the certificate's not after timestamp",
+            series,
+            c => Seconds(c.NotAfter)
+        );
+        Family(
+            text,
+            "x509_cert_expired",
+            "Indicates if the certificate is expired",
+            series,
+            c => now > c.NotAfter ? "1" : "0"
+        );
         if (options.ExposeRelativeMetrics)
         {
-            Family(text, "x509_cert_expires_in_seconds",
-                "Indicates the remaining time before the certificate's not after timestamp", series,
-                c => Number((c.NotAfter - now).TotalSeconds));
-            Family(text, "x509_cert_valid_since_seconds",
-                "Indicates the elapsed time since the certificate's not before timestamp", series,
-                c => Number((now - c.NotBefore).TotalSeconds));
+            Family(
+                text,
+                "x509_cert_expires_in_seconds",
+                "Indicates the remaining time before the certificate's not after timestamp",
+                series,
+                c => Number((c.NotAfter - now).TotalSeconds)
+            );
+            Family(
+                text,
+                "x509_cert_valid_since_seconds",
+                "Indicates the elapsed time since the certificate's not before timestamp",
+                series,
+                c => Number((now - c.NotBefore).TotalSeconds)
+            );
         }
         Header(text, "x509_read_errors", "Indicates the number of read failure(s)");
-        text.Append("x509_read_errors ").Append(scrape.Errors.Count.ToString(CultureInfo.InvariantCulture))
+        text.Append("x509_read_errors ")
+            .Append(scrape.Errors.Count.ToString(CultureInfo.InvariantCulture))
             .Append('\n');
-        Header(text, "x509_exporter_build_info", "A metric with a constant '1' value labeled with version, revision, "
-            + "build date, runtime version, OS, and architecture");
-        text.Append("x509_exporter_build_info").Append(LabelText(
-        [
-            new("built", options.Build.Built), new("goarch", GoArch()), new("goos", "linux"),
-            new("goversion", $"dotnet{Environment.Version}"), new("revision", options.Build.Revision),
-            new("version", options.Build.Version),
-        ])).Append(" 1\n");
+        Header(
+            text,
+            "x509_exporter_build_info",
+            "A metric with a constant '1' value labeled with version, revision, "
+                + "build date, runtime version, OS, and architecture"
+        );
+        text.Append("x509_exporter_build_info")
+            .Append(
+                LabelText([
+                    new("built", options.Build.Built),
+                    new("goarch", GoArch()),
+                    new("goos", "linux"),
+                    new("goversion", $"dotnet{Environment.Version}"),
+                    new("revision", options.Build.Revision),
+                    new("version", options.Build.Version),
+                ])
+            )
+            .Append(" 1\n");
         if (scrape.Kubeadm.Count > 0)
         {
-            Header(text, "kubepki_cert_not_after", "NotAfter of each certificate kubeadm manages, named as kubepki "
-                + "certs check-expiration and renew name it");
+            Header(
+                text,
+                "kubepki_cert_not_after",
+                "NotAfter of each certificate kubeadm manages, named as kubepki "
+                    + "certs check-expiration and renew name it"
+            );
             foreach (var row in scrape.Kubeadm)
             {
-                text.Append("kubepki_cert_not_after").Append(LabelText(
-                [
-                    new("ca", row.CaName ?? ""), new("externally_managed", row.ExternallyManaged ? "true" : "false"),
-                    new("name", row.Name),
-                ])).Append(' ').Append(Seconds(row.NotAfter)).Append('\n');
+                text.Append("kubepki_cert_not_after")
+                    .Append(
+                        LabelText([
+                            new("ca", row.CaName ?? ""),
+                            new("externally_managed", row.ExternallyManaged ? "true" : "false"),
+                            new("name", row.Name),
+                        ])
+                    )
+                    .Append(' ')
+                    .Append(Seconds(row.NotAfter))
+                    .Append('\n');
             }
         }
         return text.ToString();
     }
 
-    private static void Family(StringBuilder text, string name, string help,
-        List<(string Labels, ParsedCertificate Certificate)> series, Func<ParsedCertificate, string> value)
+    private static void Family(
+        StringBuilder text,
+        string name,
+        string help,
+        List<(string Labels, ParsedCertificate Certificate)> series,
+        Func<ParsedCertificate, string> value
+    )
     {
         Header(text, name, help);
         foreach (var (labels, certificate) in series)
@@ -101,8 +153,14 @@ public sealed class CertificateExporter(
     }
 
     private static void Header(StringBuilder text, string name, string help) =>
-        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
-            .Append("# TYPE ").Append(name).Append(" gauge\n");
+        text.Append("# HELP ")
+            .Append(name)
+            .Append(' ')
+            .Append(help)
+            .Append('\n')
+            .Append("# TYPE ")
+            .Append(name)
+            .Append(" gauge\n");
 
     /// <summary>{a="1",b="2"}: names sorted as Go's client sorts them; empty values left out (Prometheus treats an
     /// empty label as absent, and upstream only sets the fields a certificate has).</summary>
@@ -136,10 +194,11 @@ public sealed class CertificateExporter(
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string GoArch() => RuntimeInformation.OSArchitecture switch
-    {
-        Architecture.X64 => "amd64",
-        Architecture.Arm64 => "arm64",
-        var other => other.ToString().ToLowerInvariant(),
-    };
+    private static string GoArch() =>
+        RuntimeInformation.OSArchitecture switch
+        {
+            Architecture.X64 => "amd64",
+            Architecture.Arm64 => "arm64",
+            var other => other.ToString().ToLowerInvariant(),
+        };
 }

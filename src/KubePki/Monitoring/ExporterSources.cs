@@ -22,8 +22,8 @@ public sealed record ExporterSources
 
     public IReadOnlyList<ICertificateSource> Create(FileContentCache cache, SecretCertificates? secrets)
     {
-        var explicitFiles = CertDir is not null || KubeconfigDir is not null
-            || WatchFiles.Count > 0 || WatchDirs.Count > 0;
+        var explicitFiles =
+            CertDir is not null || KubeconfigDir is not null || WatchFiles.Count > 0 || WatchDirs.Count > 0;
         var certDir = CertDir ?? (explicitFiles || Secrets ? null : ClusterConfig.DefaultCertificatesDir);
         var kubeconfigDir = KubeconfigDir ?? (explicitFiles || Secrets ? null : ClusterConfig.DefaultKubeconfigDir);
         var sources = new List<ICertificateSource>();

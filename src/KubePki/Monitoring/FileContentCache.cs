@@ -11,7 +11,8 @@ public sealed class FileContentCache
     /// <summary>The parse of <paramref name="path"/>'s current content. Throws <see cref="KubePkiException"/> naming
     /// the file when it cannot be read or <paramref name="parse"/> rejects it (the rejection is cached with the
     /// content).</summary>
-    public T Read<T>(string path, Func<byte[], T> parse) where T : class
+    public T Read<T>(string path, Func<byte[], T> parse)
+        where T : class
     {
         byte[] content;
         try

@@ -27,8 +27,10 @@ public sealed class PemFileSource(string path, FileContentCache cache) : ICertif
     {
         try
         {
-            var file = cache.Read(FilePath,
-                content => new PemFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), FilePath)));
+            var file = cache.Read(
+                FilePath,
+                content => new PemFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), FilePath))
+            );
             return file.Certificates;
         }
         catch (KubePkiException e)
@@ -51,8 +53,11 @@ public sealed class PemDirectorySource(string directory, FileContentCache cache)
         IEnumerable<string> files;
         try
         {
-            files = new DirectoryInfo(directory).EnumerateFiles().Select(f => Path.Combine(directory, f.Name))
-                .Order(StringComparer.Ordinal).ToList();
+            files = new DirectoryInfo(directory)
+                .EnumerateFiles()
+                .Select(f => Path.Combine(directory, f.Name))
+                .Order(StringComparer.Ordinal)
+                .ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -63,8 +68,9 @@ public sealed class PemDirectorySource(string directory, FileContentCache cache)
         {
             try
             {
-                var certificates = cache.Read(file,
-                    content => new DirectoryFile(PemBundle.Parse(Encoding.UTF8.GetString(content), file))).Certificates;
+                var certificates = cache
+                    .Read(file, content => new DirectoryFile(PemBundle.Parse(Encoding.UTF8.GetString(content), file)))
+                    .Certificates;
                 scrape.AddAll(FileLabels.For(file), certificates);
             }
             catch (KubePkiException e)

@@ -45,8 +45,9 @@ public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string
             // External CA mode as kubeadm detects it: the CA certificate is there, its key is not.
             var caBase = CertCatalog.Get(caName).BaseName;
             var external = pki.CertExists(caBase) && !pki.KeyExists(caBase);
-            scrape.Kubeadm.Add(new KubeadmCertificateSeries(definition.Name, definition.CaName, external,
-                certificates[0].NotAfter));
+            scrape.Kubeadm.Add(
+                new KubeadmCertificateSeries(definition.Name, definition.CaName, external, certificates[0].NotAfter)
+            );
         }
     }
 
@@ -65,8 +66,9 @@ public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string
             // kubelet.conf is the kubelet's to rotate; check-expiration leaves it out, so do these series.
             if (definition.Renewable && client is [var first, ..])
             {
-                scrape.Kubeadm.Add(new KubeadmCertificateSeries(definition.FileName, CertCatalog.Ca.Name, caExternal,
-                    first.NotAfter));
+                scrape.Kubeadm.Add(
+                    new KubeadmCertificateSeries(definition.FileName, CertCatalog.Ca.Name, caExternal, first.NotAfter)
+                );
             }
         }
     }

@@ -37,8 +37,12 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
             {
                 try
                 {
-                    var referenced = cache.Read(file, content =>
-                        new ReferencedFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), file)));
+                    var referenced = cache.Read(
+                        file,
+                        content => new ReferencedFile(
+                            PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), file)
+                        )
+                    );
                     certificates = referenced.Certificates;
                 }
                 catch (KubePkiException e)
@@ -50,9 +54,12 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
             for (var i = 0; i < certificates.Count; i++)
             {
                 var key = certificates.Count > 1 ? $"{entry.Name}({i})" : entry.Name;
-                scrape.Certificates.Add(new CertificateSeries(
-                    [new("embedded_key", key), new("embedded_kind", entry.Kind), .. FileLabels.For(FilePath)],
-                    certificates[i]));
+                scrape.Certificates.Add(
+                    new CertificateSeries(
+                        [new("embedded_key", key), new("embedded_kind", entry.Kind), .. FileLabels.For(FilePath)],
+                        certificates[i]
+                    )
+                );
             }
             if (entry.Kind == "user" && entry.Name == parsed.CurrentUser)
             {
@@ -63,7 +70,11 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
     }
 
     private sealed record Entry(
-        string Kind, string Name, IReadOnlyList<ParsedCertificate> Certificates, string? ReferencedFile);
+        string Kind,
+        string Name,
+        IReadOnlyList<ParsedCertificate> Certificates,
+        string? ReferencedFile
+    );
 
     private sealed record ParsedKubeconfig(IReadOnlyList<Entry> Entries, string? CurrentUser);
 
@@ -79,7 +90,9 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
         catch (YamlException e)
         {
             throw new KubePkiException(
-                $"{source}: not a valid kubeconfig: YAML error at line {e.Start.Line}: {e.Message}", e);
+                $"{source}: not a valid kubeconfig: YAML error at line {e.Start.Line}: {e.Message}",
+                e
+            );
         }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -87,11 +100,13 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
         }
         var directory = Path.GetDirectoryName(Path.GetFullPath(source))!;
         var entries = new List<Entry>();
-        foreach (var (list, kind, dataKey, fileKey) in new[]
-                 {
-                     ("clusters", "cluster", "certificate-authority-data", "certificate-authority"),
-                     ("users", "user", "client-certificate-data", "client-certificate"),
-                 })
+        foreach (
+            var (list, kind, dataKey, fileKey) in new[]
+            {
+                ("clusters", "cluster", "certificate-authority-data", "certificate-authority"),
+                ("users", "user", "client-certificate-data", "client-certificate"),
+            }
+        )
         {
             foreach (var item in Items(root, list))
             {
@@ -126,8 +141,10 @@ public sealed class KubeconfigSource(string path, FileContentCache cache) : ICer
     private static string? CurrentUser(YamlMappingNode root)
     {
         var context = Scalar(root, "current-context");
-        return Items(root, "contexts").Where(c => Scalar(c, "name") == context)
-            .Select(c => Child(c, "context") is { } body ? Scalar(body, "user") : null).FirstOrDefault();
+        return Items(root, "contexts")
+            .Where(c => Scalar(c, "name") == context)
+            .Select(c => Child(c, "context") is { } body ? Scalar(body, "user") : null)
+            .FirstOrDefault();
     }
 
     private static IEnumerable<YamlMappingNode> Items(YamlMappingNode root, string key) =>

@@ -8,12 +8,20 @@ namespace KubePki.Monitoring;
 /// <summary>What the exporter keeps of one parsed certificate: the label values x509-certificate-exporter derives
 /// from it and its validity. Parsed once per file content, so a scrape never touches ASN.1.</summary>
 public sealed record ParsedCertificate(
-    IReadOnlyList<Label> NameLabels, DateTimeOffset NotBefore, DateTimeOffset NotAfter)
+    IReadOnlyList<Label> NameLabels,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter
+)
 {
     // x509-certificate-exporter's subject_/issuer_ fields, by attribute OID; the first value of each wins.
     private static readonly (string Oid, string Suffix)[] NameFields =
     [
-        ("2.5.4.6", "C"), ("2.5.4.8", "ST"), ("2.5.4.7", "L"), ("2.5.4.10", "O"), ("2.5.4.11", "OU"), ("2.5.4.3", "CN"),
+        ("2.5.4.6", "C"),
+        ("2.5.4.8", "ST"),
+        ("2.5.4.7", "L"),
+        ("2.5.4.10", "O"),
+        ("2.5.4.11", "OU"),
+        ("2.5.4.3", "CN"),
     ];
 
     public static ParsedCertificate From(X509Certificate2 certificate)
@@ -22,9 +30,11 @@ public sealed record ParsedCertificate(
         var labels = new List<Label>(14) { new("serial_number", serial.ToString(CultureInfo.InvariantCulture)) };
         AddNameFields(labels, "subject", certificate.SubjectName);
         AddNameFields(labels, "issuer", certificate.IssuerName);
-        return new ParsedCertificate(labels,
+        return new ParsedCertificate(
+            labels,
             new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero),
-            new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+            new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero)
+        );
     }
 
     private static void AddNameFields(List<Label> labels, string prefix, X500DistinguishedName name)

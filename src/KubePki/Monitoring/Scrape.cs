@@ -6,7 +6,11 @@ public sealed record CertificateSeries(IReadOnlyList<Label> SourceLabels, Parsed
 
 /// <summary>One row of check-expiration as a series: a kubeadm certificate by its kubeadm name.</summary>
 public sealed record KubeadmCertificateSeries(
-    string Name, string? CaName, bool ExternallyManaged, DateTimeOffset NotAfter);
+    string Name,
+    string? CaName,
+    bool ExternallyManaged,
+    DateTimeOffset NotAfter
+);
 
 /// <summary>What one scrape found: the series and the read errors (one per unreadable or corrupt source).</summary>
 public sealed class Scrape

@@ -36,9 +36,11 @@ public sealed class SecretCertificates : ICertificateSource
 
     public void Upsert(SecretData secret)
     {
-        var entries = secret.Data.Where(d => Watched(secret.Type, d.Key) && d.Value.Length > 0)
+        var entries = secret
+            .Data.Where(d => Watched(secret.Type, d.Key) && d.Value.Length > 0)
             .OrderBy(d => d.Key, StringComparer.Ordinal)
-            .Select(d => Parse(secret, d.Key, d.Value)).ToList();
+            .Select(d => Parse(secret, d.Key, d.Value))
+            .ToList();
         if (entries.Count == 0)
         {
             _secrets.TryRemove(Key(secret.Namespace, secret.Name), out _);
@@ -70,7 +72,11 @@ public sealed class SecretCertificates : ICertificateSource
     private static SecretKey Parse(SecretData secret, string key, byte[] value)
     {
         IReadOnlyList<Label> labels =
-            [new("secret_key", key), new("secret_name", secret.Name), new("secret_namespace", secret.Namespace)];
+        [
+            new("secret_key", key),
+            new("secret_name", secret.Name),
+            new("secret_namespace", secret.Namespace),
+        ];
         try
         {
             var source = $"secret {secret.Namespace}/{secret.Name} key {key}";
@@ -86,5 +92,8 @@ public sealed class SecretCertificates : ICertificateSource
 
     /// <summary>One watched key: its labels and either its certificates or why they could not be read.</summary>
     private sealed record SecretKey(
-        IReadOnlyList<Label> Labels, IReadOnlyList<ParsedCertificate>? Certificates, string? Error);
+        IReadOnlyList<Label> Labels,
+        IReadOnlyList<ParsedCertificate>? Certificates,
+        string? Error
+    );
 }

@@ -29,8 +29,12 @@ public sealed class CaRotation
 
     /// <param name="lockTimeout">How long to wait for another renewal or rotation's lock.</param>
     public CaRotation(
-        IssueContext context, string name, bool dryRun = false, TimeSpan lockTimeout = default,
-        TimeProvider? time = null)
+        IssueContext context,
+        string name,
+        bool dryRun = false,
+        TimeSpan lockTimeout = default,
+        TimeProvider? time = null
+    )
     {
         _context = context;
         _target = RotationTarget.For(name, context.Config, context.Pki);
@@ -70,13 +74,17 @@ public sealed class CaRotation
             cas = _files.Read();
             if (PhaseOf(cas) == RotationPhase.Issued)
             {
-                throw new KubePkiException($"the rotation of {Name} is in phase 2 (issue has run): run `kubepki ca "
-                    + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`");
+                throw new KubePkiException(
+                    $"the rotation of {Name} is in phase 2 (issue has run): run `kubepki ca "
+                        + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`"
+                );
             }
             if (import is not null && cas.RoleOf(NewCa.Load(import).Certificate) != CaRole.New)
             {
-                throw new KubePkiException($"--new-ca-cert {import.CertPath}: a rotation of {Name} to another new CA "
-                    + $"({_files.NewCert}) is under way; run start with that CA, or abort first");
+                throw new KubePkiException(
+                    $"--new-ca-cert {import.CertPath}: a rotation of {Name} to another new CA "
+                        + $"({_files.NewCert}) is under way; run start with that CA, or abort first"
+                );
             }
             Log.WriteLine($"[ca rotate] Continuing the rotation of {Name} to the new CA in {_files.Directory}");
         }
@@ -92,8 +100,10 @@ public sealed class CaRotation
                 Directory.CreateDirectory(_files.Directory, FileModes.PrivateDirectory);
             }
             Store.Write(_files.Writes(cas));
-            Log.WriteLine($"[ca rotate] {(import is null ? "Generated" : "Imported")} the new {Name} CA; both CAs are "
-                + $"kept in {_files.Directory} until finish or abort (keys 0600)");
+            Log.WriteLine(
+                $"[ca rotate] {(import is null ? "Generated" : "Imported")} the new {Name} CA; both CAs are "
+                    + $"kept in {_files.Directory} until finish or abort (keys 0600)"
+            );
         }
         WarnAboutKeyIdentifiers(cas);
         SetCaFile(cas, [CaRole.Old, CaRole.New]);
@@ -109,18 +119,24 @@ public sealed class CaRotation
     {
         if (!_files.Exist)
         {
-            throw new KubePkiException($"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` "
-                + $"first");
+            throw new KubePkiException(
+                $"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` " + $"first"
+            );
         }
         var cas = _files.Read();
         if (PhaseOf(cas) == RotationPhase.Trusting)
         {
-            var untrusting = _inventory.Anchors(cas).Where(a => !a.Trusts.Contains(CaRole.New))
-                .Select(a => a.Path).ToList();
+            var untrusting = _inventory
+                .Anchors(cas)
+                .Where(a => !a.Trusts.Contains(CaRole.New))
+                .Select(a => a.Path)
+                .ToList();
             if (untrusting.Count > 0)
             {
-                throw new KubePkiException($"start has not completed on this node: {string.Join(", ", untrusting)} do "
-                    + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first");
+                throw new KubePkiException(
+                    $"start has not completed on this node: {string.Join(", ", untrusting)} do "
+                        + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first"
+                );
             }
             Replace([Pki.KeyFile(_target.Ca.BaseName, cas.New.Key!), CaFile(cas, [CaRole.New, CaRole.Old])]);
         }
@@ -148,14 +164,18 @@ public sealed class CaRotation
         var cas = _files.Read();
         if (PhaseOf(cas) == RotationPhase.Trusting)
         {
-            throw new KubePkiException($"the rotation of {Name} is in phase 1: {CaKeyPath} is still the old CA's key; "
-                + $"run `kubepki ca rotate issue {Name}` first");
+            throw new KubePkiException(
+                $"the rotation of {Name} is in phase 1: {CaKeyPath} is still the old CA's key; "
+                    + $"run `kubepki ca rotate issue {Name}` first"
+            );
         }
         var old = _inventory.Signed(cas).Where(s => s.Role == CaRole.Old).Select(s => s.Path).ToList();
         if (old.Count > 0)
         {
-            throw new KubePkiException($"cannot finish the rotation of {Name}: still signed by the old CA: "
-                + $"{string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first");
+            throw new KubePkiException(
+                $"cannot finish the rotation of {Name}: still signed by the old CA: "
+                    + $"{string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first"
+            );
         }
         SetCaFile(cas, [CaRole.New]);
         SetKubeconfigTrust(cas, [CaRole.New]);
@@ -194,8 +214,10 @@ public sealed class CaRotation
         if (!_files.Exist)
         {
             var current = Pki.ReadCert(_target.Ca.BaseName);
-            var solo = new RotationCas(new CertificateAuthority(current, null), new CertificateAuthority(current,
-                null));
+            var solo = new RotationCas(
+                new CertificateAuthority(current, null),
+                new CertificateAuthority(current, null)
+            );
             string Label(CaRole role) => role == CaRole.Other ? "other" : "current";
             var files = RotationInventory.FileStatuses(_inventory.Anchors(solo), _inventory.Signed(solo), Label);
             return new RotationStatus(Name, RotationPhase.None, [CaSummary.Of("current", current)], files, null);
@@ -219,8 +241,13 @@ public sealed class CaRotation
         {
             pending = $"finish has not completed on this node: run `kubepki ca rotate finish {Name}` again";
         }
-        return new RotationStatus(Name, phase, [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new",
-            cas.New.Certificate)], fileStatus, pending);
+        return new RotationStatus(
+            Name,
+            phase,
+            [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new", cas.New.Certificate)],
+            fileStatus,
+            pending
+        );
     }
 
     /// <summary>Runs a phase under one <see cref="FileReplacer"/>, opened before the first change (the lock, then
@@ -264,8 +291,10 @@ public sealed class CaRotation
         {
             return RotationPhase.Trusting;
         }
-        throw new KubePkiException($"{CaKeyPath} is the key of neither CA of the rotation under way "
-            + $"({_files.OldCert}, {_files.NewCert}); restore it from a backup");
+        throw new KubePkiException(
+            $"{CaKeyPath} is the key of neither CA of the rotation under way "
+                + $"({_files.OldCert}, {_files.NewCert}); restore it from a backup"
+        );
     }
 
     /// <summary>The CA before the rotation: it must have its key here (else this is kubeadm's external CA mode) and be
@@ -275,15 +304,19 @@ public sealed class CaRotation
         var leaves = _target.Pairs.Select(p => p.Definition);
         if (Lifecycle.CaLoader.IsExternal(Pki, _target.Ca, leaves))
         {
-            throw new KubePkiException($"Detected external {_target.Ca.BaseName}, {_target.Ca.LongName} can't be "
-                + $"rotated ({CaKeyPath} does not exist: rotate it where its key is kept)");
+            throw new KubePkiException(
+                $"Detected external {_target.Ca.BaseName}, {_target.Ca.LongName} can't be "
+                    + $"rotated ({CaKeyPath} does not exist: rotate it where its key is kept)"
+            );
         }
         var current = Lifecycle.CaLoader.Load(Pki, _target.Ca);
         var chain = Pki.ReadCertChain(_target.Ca.BaseName);
         if (chain.Count > 1)
         {
-            throw new KubePkiException($"{CaCertPath} holds {chain.Count} certificates but no rotation of {Name} is "
-                + $"under way ({_files.Directory} does not exist); leave one CA in it before starting");
+            throw new KubePkiException(
+                $"{CaCertPath} holds {chain.Count} certificates but no rotation of {Name} is "
+                    + $"under way ({_files.Directory} does not exist); leave one CA in it before starting"
+            );
         }
         return current;
     }
@@ -292,16 +325,20 @@ public sealed class CaRotation
     {
         if (CertificateAuthority.SubjectKeyIdOf(cas.Old.Certificate) is not { Length: > 0 })
         {
-            Log.WriteLine($"[ca rotate] WARNING: the old {Name} CA ({_files.OldCert}) has no SubjectKeyIdentifier: "
-                + $"while both CAs are trusted, verifiers that look issuers up by name (OpenSSL, curl, Python) may "
-                + $"try the wrong one for certificates it signed");
+            Log.WriteLine(
+                $"[ca rotate] WARNING: the old {Name} CA ({_files.OldCert}) has no SubjectKeyIdentifier: "
+                    + $"while both CAs are trusted, verifiers that look issuers up by name (OpenSSL, curl, Python) may "
+                    + $"try the wrong one for certificates it signed"
+            );
         }
         foreach (var (path, certificate) in _inventory.SignedCertificates())
         {
             if (!certificate.Extensions.Any(e => e.Oid?.Value == "2.5.29.35"))
             {
-                Log.WriteLine($"[ca rotate] WARNING: {path} has no AuthorityKeyIdentifier: verifiers that look "
-                    + $"issuers up by name may try the new CA for it; `issue` re-issues it with one");
+                Log.WriteLine(
+                    $"[ca rotate] WARNING: {path} has no AuthorityKeyIdentifier: verifiers that look "
+                        + $"issuers up by name may try the new CA for it; `issue` re-issues it with one"
+                );
             }
         }
     }
@@ -326,8 +363,10 @@ public sealed class CaRotation
             }
             else if (role == CaRole.Other)
             {
-                Log.WriteLine($"[ca rotate] WARNING: {item.Paths[^1]} is signed by neither CA of the rotation: left "
-                    + $"as it is");
+                Log.WriteLine(
+                    $"[ca rotate] WARNING: {item.Paths[^1]} is signed by neither CA of the rotation: left "
+                        + $"as it is"
+                );
             }
         }
         if (items.Count == 0)
@@ -358,8 +397,9 @@ public sealed class CaRotation
         foreach (var kubeconfig in _target.Kubeconfigs.Where(k => k.Exists(Store)))
         {
             var file = kubeconfig.Read(Store);
-            var now = PemCodec.DecodeCertificates(file.CertificateAuthorityPem!,
-                kubeconfig.FilePath).Select(cas.RoleOf);
+            var now = PemCodec
+                .DecodeCertificates(file.CertificateAuthorityPem!, kubeconfig.FilePath)
+                .Select(cas.RoleOf);
             if (now.SequenceEqual(roles))
             {
                 continue;
@@ -392,7 +432,12 @@ public sealed class CaRotation
     private RotationOutcome Outcome(RotationPhase phase, IReadOnlyList<string> nextSteps)
     {
         var changed = _changed.Concat(_reissued).ToList();
-        return new RotationOutcome(phase, changed, _replacer?.BackupPath, changed.Count > 0 ? _target.Components : [],
-            nextSteps);
+        return new RotationOutcome(
+            phase,
+            changed,
+            _replacer?.BackupPath,
+            changed.Count > 0 ? _target.Components : [],
+            nextSteps
+        );
     }
 }

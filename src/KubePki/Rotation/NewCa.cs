@@ -16,8 +16,9 @@ public static class NewCa
         var key = PemCodec.DecodePrivateKey(ReadFile(import.KeyPath, "--new-ca-key"), import.KeyPath);
         if (!key.Matches(certificate))
         {
-            throw new KubePkiException($"--new-ca-key {import.KeyPath}: the private key does not match the "
-                + $"certificate {import.CertPath}");
+            throw new KubePkiException(
+                $"--new-ca-key {import.KeyPath}: the private key does not match the " + $"certificate {import.CertPath}"
+            );
         }
         return new CertificateAuthority(certificate, key);
     }
@@ -34,8 +35,14 @@ public static class NewCa
     /// <summary>Both CAs carry one subject, so verifiers that look issuers up by name (OpenSSL, and so curl's and
     /// Python's TLS) tell them apart only by SubjectKeyIdentifier/AuthorityKeyIdentifier: an imported CA must have
     /// one.</summary>
-    public static CertificateAuthority Validated(CertificateAuthority imported, CertificateAuthority current,
-        ImportedCa import, string currentPath, DateTimeOffset now, TextWriter log)
+    public static CertificateAuthority Validated(
+        CertificateAuthority imported,
+        CertificateAuthority current,
+        ImportedCa import,
+        string currentPath,
+        DateTimeOffset now,
+        TextWriter log
+    )
     {
         var path = import.CertPath;
         if (!CertificateFacts.IsCa(imported.Certificate))
@@ -44,32 +51,46 @@ public static class NewCa
         }
         if (CertificateFacts.NotAfter(imported.Certificate) <= now)
         {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate expired on "
-                + $"{CertificateFacts.NotAfter(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
+            throw new KubePkiException(
+                $"--new-ca-cert {path}: the certificate expired on "
+                    + $"{CertificateFacts.NotAfter(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC"
+            );
         }
         if (CertificateAuthority.SubjectKeyIdOf(imported.Certificate) is not { Length: > 0 })
         {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate has no SubjectKeyIdentifier; with two "
-                + $"CAs named \"{imported.Certificate.Subject}\" trusted at once, verifiers that look issuers up by "
-                + $"name (OpenSSL, curl, Python) can pick the wrong one; make the CA with a SubjectKeyIdentifier");
+            throw new KubePkiException(
+                $"--new-ca-cert {path}: the certificate has no SubjectKeyIdentifier; with two "
+                    + $"CAs named \"{imported.Certificate.Subject}\" trusted at once, verifiers that look "
+                    + $"issuers up by "
+                    + $"name (OpenSSL, curl, Python) can pick the wrong one; make the CA with a SubjectKeyIdentifier"
+            );
         }
         if (imported.Key!.Matches(current.Certificate))
         {
-            throw new KubePkiException($"--new-ca-key {path}: this is the key of the current CA {currentPath}; "
-                + $"a rotation needs a new key");
+            throw new KubePkiException(
+                $"--new-ca-key {path}: this is the key of the current CA {currentPath}; "
+                    + $"a rotation needs a new key"
+            );
         }
         if (CertificateFacts.NotBefore(imported.Certificate) > now)
         {
-            log.WriteLine($"[ca rotate] WARNING: --new-ca-cert {path} is not valid before "
-                + $"{CertificateFacts.NotBefore(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC");
+            log.WriteLine(
+                $"[ca rotate] WARNING: --new-ca-cert {path} is not valid before "
+                    + $"{CertificateFacts.NotBefore(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC"
+            );
         }
         return imported;
     }
 
     /// <summary>A new CA as <c>init phase certs</c> makes it: kubeadm's subject, the cluster's key type and CA
     /// validity.</summary>
-    public static CertificateAuthority Generate(CertDefinition ca, ClusterConfig config, IKeyGenerator keys,
-        DateTimeOffset start, CertificateAuthority current)
+    public static CertificateAuthority Generate(
+        CertDefinition ca,
+        ClusterConfig config,
+        IKeyGenerator keys,
+        DateTimeOffset start,
+        CertificateAuthority current
+    )
     {
         var spec = ca.Resolve(config);
         for (var attempt = 0; ; attempt++)

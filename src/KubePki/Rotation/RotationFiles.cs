@@ -25,19 +25,21 @@ public sealed class RotationFiles(PkiDirectory pki, string name)
 
     /// <summary>The four files, <c>new-ca.crt</c> last.</summary>
     public IReadOnlyList<FileWrite> Writes(RotationCas cas) =>
-    [
-        FileWrite.Text(OldCert, PemCodec.EncodeCertificate(cas.Old.Certificate), FileModes.Public),
-        FileWrite.Text(OldKey, cas.Old.Key!.ToPem(), FileModes.Private),
-        FileWrite.Text(NewKey, cas.New.Key!.ToPem(), FileModes.Private),
-        FileWrite.Text(NewCert, PemCodec.EncodeCertificate(cas.New.Certificate), FileModes.Public),
-    ];
+        [
+            FileWrite.Text(OldCert, PemCodec.EncodeCertificate(cas.Old.Certificate), FileModes.Public),
+            FileWrite.Text(OldKey, cas.Old.Key!.ToPem(), FileModes.Private),
+            FileWrite.Text(NewKey, cas.New.Key!.ToPem(), FileModes.Private),
+            FileWrite.Text(NewCert, PemCodec.EncodeCertificate(cas.New.Certificate), FileModes.Public),
+        ];
 
     private CertificateAuthority Load(string certPath, string keyPath)
     {
         if (!pki.Store.Exists(keyPath))
         {
-            throw new KubePkiException($"{keyPath} is missing: the rotation of {name} kept its CAs in {Directory}; "
-                + $"restore it from a backup or the file you imported");
+            throw new KubePkiException(
+                $"{keyPath} is missing: the rotation of {name} kept its CAs in {Directory}; "
+                    + $"restore it from a backup or the file you imported"
+            );
         }
         var certificate = PemCodec.DecodeCertificate(pki.Store.ReadText(certPath), certPath);
         var key = PemCodec.DecodePrivateKey(pki.Store.ReadText(keyPath), keyPath);

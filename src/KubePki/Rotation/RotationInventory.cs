@@ -11,14 +11,25 @@ namespace KubePki.Rotation;
 public sealed class RotationInventory(RotationTarget target, PkiDirectory pki)
 {
     /// <summary>One row per file (a kubeconfig both trusts a CA and holds a cert one signed), anchors first.</summary>
-    public static List<RotationFileStatus> FileStatuses(List<(string Path, IReadOnlyList<CaRole> Trusts)> anchors,
-        List<(string Path, CaRole Role)> signed, Func<CaRole, string> label)
+    public static List<RotationFileStatus> FileStatuses(
+        List<(string Path, IReadOnlyList<CaRole> Trusts)> anchors,
+        List<(string Path, CaRole Role)> signed,
+        Func<CaRole, string> label
+    )
     {
         var signers = signed.ToDictionary(s => s.Path, s => label(s.Role));
-        var rows = anchors.Select(a => new RotationFileStatus(a.Path, a.Trusts.Select(label).ToList(),
-            signers.GetValueOrDefault(a.Path))).ToList();
-        rows.AddRange(signed.Where(s => !rows.Any(r => r.Path == s.Path)).Select(s => new RotationFileStatus(s.Path,
-            [], label(s.Role))));
+        var rows = anchors
+            .Select(a => new RotationFileStatus(
+                a.Path,
+                a.Trusts.Select(label).ToList(),
+                signers.GetValueOrDefault(a.Path)
+            ))
+            .ToList();
+        rows.AddRange(
+            signed
+                .Where(s => !rows.Any(r => r.Path == s.Path))
+                .Select(s => new RotationFileStatus(s.Path, [], label(s.Role)))
+        );
         return rows;
     }
 
@@ -49,10 +60,14 @@ public sealed class RotationInventory(RotationTarget target, PkiDirectory pki)
             {
                 yield return (item.Paths[^1], certificate);
             }
-            else if (item is KubeconfigItem kubeconfig && item.Exists(pki.Store)
-                && kubeconfig.Read(pki.Store).ClientCertificatePath is { } referenced)
+            else if (
+                item is KubeconfigItem kubeconfig
+                && item.Exists(pki.Store)
+                && kubeconfig.Read(pki.Store).ClientCertificatePath is { } referenced
+            )
             {
-                var path = Path.IsPathRooted(referenced) ? referenced
+                var path = Path.IsPathRooted(referenced)
+                    ? referenced
                     : Path.Combine(Path.GetDirectoryName(kubeconfig.FilePath)!, referenced);
                 if (pki.Store.Exists(path))
                 {
@@ -76,8 +91,9 @@ public sealed class RotationInventory(RotationTarget target, PkiDirectory pki)
         foreach (var kubeconfig in target.Kubeconfigs.Where(k => k.Exists(pki.Store)))
         {
             var pem = kubeconfig.Read(pki.Store).CertificateAuthorityPem!;
-            anchors.Add((kubeconfig.FilePath, PemCodec.DecodeCertificates(pem,
-                kubeconfig.FilePath).Select(cas.RoleOf).ToList()));
+            anchors.Add(
+                (kubeconfig.FilePath, PemCodec.DecodeCertificates(pem, kubeconfig.FilePath).Select(cas.RoleOf).ToList())
+            );
         }
         return anchors;
     }

@@ -12,7 +12,8 @@ public sealed record RotationTarget(
     CertDefinition Ca,
     IReadOnlyList<PkiPairItem> Pairs,
     IReadOnlyList<KubeconfigItem> Kubeconfigs,
-    IReadOnlyList<string> Components)
+    IReadOnlyList<string> Components
+)
 {
     public static IReadOnlyList<string> Names { get; } = ["ca", "front-proxy-ca", "etcd-ca"];
 
@@ -20,22 +21,30 @@ public sealed record RotationTarget(
     {
         if (!Names.Contains(name))
         {
-            throw new KubePkiException($"unknown certificate authority \"{name}\"; expected one of: "
-                + $"{string.Join(", ", Names)}");
+            throw new KubePkiException(
+                $"unknown certificate authority \"{name}\"; expected one of: " + $"{string.Join(", ", Names)}"
+            );
         }
         var ca = CertCatalog.Get(name);
         if (ca.IsEtcd && config.ExternalEtcd)
         {
-            throw new KubePkiException("etcd-ca cannot be rotated here: the cluster uses external etcd (etcd.external "
-                + "in the kubeadm config), whose CA is managed outside kubeadm");
+            throw new KubePkiException(
+                "etcd-ca cannot be rotated here: the cluster uses external etcd (etcd.external "
+                    + "in the kubeadm config), whose CA is managed outside kubeadm"
+            );
         }
-        var pairs = CertCatalog.For(config.ExternalEtcd).Where(d => d.CaName == name).Select(d => new PkiPairItem(d,
-            pki)).ToList();
+        var pairs = CertCatalog
+            .For(config.ExternalEtcd)
+            .Where(d => d.CaName == name)
+            .Select(d => new PkiPairItem(d, pki))
+            .ToList();
         // Every kubeconfig embeds ca.crt, kubelet.conf included: the kubelet must trust both CAs too.
-        var kubeconfigs = name == "ca"
-            ? KubeconfigCatalog.All.Select(d => new KubeconfigItem(d, Path.Combine(config.KubeconfigDir,
-                d.FileName))).ToList()
-            : [];
+        var kubeconfigs =
+            name == "ca"
+                ? KubeconfigCatalog
+                    .All.Select(d => new KubeconfigItem(d, Path.Combine(config.KubeconfigDir, d.FileName)))
+                    .ToList()
+                : [];
         IReadOnlyList<string> components = name switch
         {
             "ca" => ["kube-apiserver", "kube-controller-manager", "kube-scheduler"],

@@ -14,8 +14,9 @@ public static class DirectorySync
         var fd = Open(directory, ReadOnly | DirectoryOnly);
         if (fd < 0)
         {
-            throw new IOException($"cannot open directory {directory} to flush it " +
-                $"(errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException(
+                $"cannot open directory {directory} to flush it " + $"(errno {Marshal.GetLastPInvokeError()})"
+            );
         }
         try
         {

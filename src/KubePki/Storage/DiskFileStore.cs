@@ -217,7 +217,9 @@ public sealed partial class DiskFileStore : IFileStore
         {
             var reason = e.Message[(path.Length + 2)..];
             throw new KubePkiException(
-                $"cannot write {path}: cannot keep its owner and group {owner.Uid}:{owner.Gid}: {reason}", e);
+                $"cannot write {path}: cannot keep its owner and group {owner.Uid}:{owner.Gid}: {reason}",
+                e
+            );
         }
     }
 
@@ -253,8 +255,6 @@ public sealed partial class DiskFileStore : IFileStore
         {
             File.Delete(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

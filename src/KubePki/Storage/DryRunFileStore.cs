@@ -58,14 +58,15 @@ public sealed class DryRunFileStore(TextWriter log) : IFileStore
         foreach (var file in files)
         {
             _written[Path.GetFullPath(file.Path)] = file;
-            log.WriteLine($"[dryrun] Would write file \"{file.Path}\" with mode {FileModes.ToOctal(file.Mode)} ({file.Content.Length} bytes)");
+            log.WriteLine(
+                $"[dryrun] Would write file \"{file.Path}\" with mode {FileModes.ToOctal(file.Mode)} "
+                    + $"({file.Content.Length} bytes)"
+            );
         }
     }
 
     private sealed class NoLock : IDisposable
     {
-        public void Dispose()
-        {
-        }
+        public void Dispose() { }
     }
 }

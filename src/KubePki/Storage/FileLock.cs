@@ -43,7 +43,8 @@ public sealed class FileLock : IDisposable
                 if (time.GetUtcNow() >= deadline || polls-- <= 0)
                 {
                     throw new KubePkiException(
-                        $"another renewal is running (lock {path} is held); try again when it has finished");
+                        $"another renewal is running (lock {path} is held); try again when it has finished"
+                    );
                 }
                 Task.WhenAny(Task.Delay(PollInterval, time), Task.Delay(PollInterval)).GetAwaiter().GetResult();
             }

@@ -53,7 +53,9 @@ internal static partial class Posix
         if (statx(AtFdCwd, path, follow ? 0 : AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            return errno is ENOENT or 20 /* ENOTDIR */ ? null : throw new PosixException(errno, path);
+            return errno is ENOENT or 20 /* ENOTDIR */
+                ? null
+                : throw new PosixException(errno, path);
         }
         return FileFacts.FromStatx(buffer);
     }

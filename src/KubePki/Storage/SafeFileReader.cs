@@ -35,8 +35,10 @@ public static class SafeFileReader
             }
             if (trusted && facts.Uid != Posix.EffectiveUserId)
             {
-                throw new KubePkiException($"{path} is owned by uid {facts.Uid}, not by uid {Posix.EffectiveUserId} "
-                    + "running kubepki; refusing to trust it");
+                throw new KubePkiException(
+                    $"{path} is owned by uid {facts.Uid}, not by uid {Posix.EffectiveUserId} "
+                        + "running kubepki; refusing to trust it"
+                );
             }
             var length = RandomAccess.GetLength(handle);
             var content = new byte[length];

@@ -6,7 +6,8 @@ using KubePki.Storage;
 namespace KubePki.Validation;
 
 /// <summary>Checks a user-provided certificate and key before kubeadm-style reuse: key loads and matches, cert chains
-/// to its CA, every SAN the cluster needs is covered. Returns the first violation as a sentence naming the file.</summary>
+/// to its CA, every SAN the cluster needs is covered. Returns the first violation as a sentence naming the
+/// file.</summary>
 public static class ExistingPairValidator
 {
     public static string? ChainProblem(PkiDirectory pki, CertDefinition leaf, CertificateAuthority ca)
@@ -35,9 +36,10 @@ public static class ExistingPairValidator
         {
             var caPath = pki.CertPath(CertCatalog.Get(leaf.CaName!).BaseName);
             var otherIssuer = !chain[0].IssuerName.RawData.AsSpan().SequenceEqual(ca.Certificate.SubjectName.RawData);
-            var why = chain.Count == 1 && otherIssuer
-                ? $"its issuer \"{chain[0].Issuer}\" is not the CA's subject \"{ca.Certificate.Subject}\""
-                : "its signature does not verify with the CA's key";
+            var why =
+                chain.Count == 1 && otherIssuer
+                    ? $"its issuer \"{chain[0].Issuer}\" is not the CA's subject \"{ca.Certificate.Subject}\""
+                    : "its signature does not verify with the CA's key";
             return $"certificate {certPath} is not signed by corresponding CA {caPath}: {why}";
         }
         return null;
@@ -47,18 +49,37 @@ public static class ExistingPairValidator
     /// controlPlaneEndpoint, extra-SAN flags) are errors: config and cert disagree. Defaults only warn, because kubeadm
     /// itself reuses such certs in <c>init phase certs</c> and older kubeadm releases left some defaults out (v1.11's
     /// etcd server cert has no advertise address).</summary>
-    public static (string? Error, IReadOnlyList<string> Warnings) SanProblems(PkiDirectory pki, CertSpec spec, CertSpec defaultsOnly)
+    public static (string? Error, IReadOnlyList<string> Warnings) SanProblems(
+        PkiDirectory pki,
+        CertSpec spec,
+        CertSpec defaultsOnly
+    )
     {
         var certificate = pki.ReadCert(spec.Definition.BaseName);
         var path = pki.CertPath(spec.Definition.BaseName);
-        var missing = spec.AltNames.DnsNames.Where(d => !CertificateFacts.Covers(certificate, d)).Select(d => ("DNS name", d))
-            .Concat(spec.AltNames.IpAddresses.Where(ip => !CertificateFacts.Covers(certificate, ip)).Select(ip => ("IP address", ip.ToString())))
+        var missing = spec
+            .AltNames.DnsNames.Where(d => !CertificateFacts.Covers(certificate, d))
+            .Select(d => ("DNS name", d))
+            .Concat(
+                spec.AltNames.IpAddresses.Where(ip => !CertificateFacts.Covers(certificate, ip))
+                    .Select(ip => ("IP address", ip.ToString()))
+            )
             .ToList();
-        var isDefault = defaultsOnly.AltNames.DnsNames.Concat(defaultsOnly.AltNames.IpAddresses.Select(ip => ip.ToString())).ToHashSet();
+        var isDefault = defaultsOnly
+            .AltNames.DnsNames.Concat(defaultsOnly.AltNames.IpAddresses.Select(ip => ip.ToString()))
+            .ToHashSet();
         var configured = missing.FirstOrDefault(m => !isDefault.Contains(m.Item2));
-        var error = configured == default ? null : $"certificate {path} is invalid: it is not valid for the configured {configured.Item1} {configured.Item2}";
-        var warnings = missing.Where(m => isDefault.Contains(m.Item2))
-            .Select(m => $"WARNING: certificate {path} is not valid for the {m.Item1} {m.Item2} that kubeadm would include now; it is reused as kubeadm does")
+        var error =
+            configured == default
+                ? null
+                : $"certificate {path} is invalid: it is not valid for the configured {configured.Item1} "
+                    + $"{configured.Item2}";
+        var warnings = missing
+            .Where(m => isDefault.Contains(m.Item2))
+            .Select(m =>
+                $"WARNING: certificate {path} is not valid for the {m.Item1} {m.Item2} that kubeadm would include "
+                + $"now; it is reused as kubeadm does"
+            )
             .ToList();
         return (error, warnings);
     }

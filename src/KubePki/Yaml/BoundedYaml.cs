@@ -80,9 +80,8 @@ public static class BoundedYaml
             {
                 var line = inner.Current?.End.Line;
                 var where = line is null ? "" : $" after line {line}";
-                var what = e is ArgumentException
-                    ? FirstLine(e.Message)
-                    : "malformed input the parser cannot continue past";
+                var what =
+                    e is ArgumentException ? FirstLine(e.Message) : "malformed input the parser cannot continue past";
                 throw new KubePkiException($"{source}: invalid YAML{where}: {what}", e);
             }
         }
@@ -104,8 +103,10 @@ public static class BoundedYaml
                 case AnchorAlias alias:
                     if (_open.Any(f => f.Anchor == alias.Value.Value))
                     {
-                        throw Error(line,
-                            $"the alias *{alias.Value} refers to a node that contains it (recursive anchor)");
+                        throw Error(
+                            line,
+                            $"the alias *{alias.Value} refers to a node that contains it (recursive anchor)"
+                        );
                     }
                     if (!_anchorSizes.TryGetValue(alias.Value.Value, out var size))
                     {
@@ -121,8 +122,10 @@ public static class BoundedYaml
                 case NodeEvent start and (MappingStart or SequenceStart):
                     if (_open.TryPeek(out var container) && container.ExpectsKey)
                     {
-                        throw Error(line,
-                            "a mapping key is a collection (complex key); only scalar keys are supported");
+                        throw Error(
+                            line,
+                            "a mapping key is a collection (complex key); only scalar keys are supported"
+                        );
                     }
                     Advance();
                     if (_open.Count >= MaxDepth)

@@ -9,12 +9,13 @@ namespace KubePki.Controller.Tests.Api;
 /// build.</summary>
 public static class ApiJson
 {
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        Converters = { new Rfc3339Converter() },
-    };
+    public static JsonSerializerOptions Options { get; } =
+        new()
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            NumberHandling = JsonNumberHandling.AllowReadingFromString,
+            Converters = { new Rfc3339Converter() },
+        };
 
     public static string Serialize(object value) => JsonSerializer.Serialize(value, value.GetType(), Options);
 
@@ -27,7 +28,8 @@ public static class ApiJson
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
             writer.WriteStringValue(
-                Utc(value).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+                Utc(value).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)
+            );
 
         private static DateTime Utc(DateTime value) =>
             value.Kind == DateTimeKind.Unspecified

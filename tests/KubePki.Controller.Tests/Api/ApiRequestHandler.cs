@@ -8,7 +8,12 @@ namespace KubePki.Controller.Tests.Api;
 
 /// <summary>One request to a resource path: routing, authorization, admission for approve/sign, and the
 /// list/watch/get/create/update/delete semantics of kube-apiserver.</summary>
-internal sealed class ApiRequestHandler(TestApiServer server, HttpContext context, ApiUser user, CancellationToken stopping)
+internal sealed class ApiRequestHandler(
+    TestApiServer server,
+    HttpContext context,
+    ApiUser user,
+    CancellationToken stopping
+)
 {
     private const string CsrGroup = "certificates.k8s.io";
 
@@ -24,44 +29,90 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
         switch (s)
         {
             case ["apis", CsrGroup, "v1", "certificatesigningrequests"]:
-                await CollectionAsync(Store.Csrs, null, CsrGroup, "CertificateSigningRequestList", "certificates.k8s.io/v1", CreateCsr);
+                await CollectionAsync(
+                    Store.Csrs,
+                    null,
+                    CsrGroup,
+                    "CertificateSigningRequestList",
+                    "certificates.k8s.io/v1",
+                    CreateCsr
+                );
                 return;
             case ["apis", CsrGroup, "v1", "certificatesigningrequests", var name]:
                 await ItemAsync(Store.Csrs, null, name, CsrGroup, null, (old, sent) => CsrStrategy.Update(old, sent));
                 return;
             case ["apis", CsrGroup, "v1", "certificatesigningrequests", var name, "approval"]:
-                await ItemAsync(Store.Csrs, null, name, CsrGroup, "approval", (old, sent) =>
-                {
-                    Admit("approve", old.Spec.SignerName, "approve");
-                    return CsrStrategy.Approval(old, sent, Now);
-                });
+                await ItemAsync(
+                    Store.Csrs,
+                    null,
+                    name,
+                    CsrGroup,
+                    "approval",
+                    (old, sent) =>
+                    {
+                        Admit("approve", old.Spec.SignerName, "approve");
+                        return CsrStrategy.Approval(old, sent, Now);
+                    }
+                );
                 return;
             case ["apis", CsrGroup, "v1", "certificatesigningrequests", var name, "status"]:
-                await ItemAsync(Store.Csrs, null, name, CsrGroup, "status", (old, sent) =>
-                {
-                    if (sent.Status?.Certificate is { Length: > 0 } certificate)
+                await ItemAsync(
+                    Store.Csrs,
+                    null,
+                    name,
+                    CsrGroup,
+                    "status",
+                    (old, sent) =>
                     {
-                        Store.RecordCertificateSent(name, certificate);
+                        if (sent.Status?.Certificate is { Length: > 0 } certificate)
+                        {
+                            Store.RecordCertificateSent(name, certificate);
+                        }
+                        // CsrStrategy.Status builds the result in the object it is given; compare with an untouched
+                        // copy.
+                        var before = ResourceTable<V1CertificateSigningRequest>.Clone(old);
+                        var updated = CsrStrategy.Status(old, sent, Now);
+                        if (ConditionsOrCertificateChanged(before, updated))
+                        {
+                            Admit("sign", old.Spec.SignerName, "sign");
+                        }
+                        return updated;
                     }
-                    // CsrStrategy.Status builds the result in the object it is given; compare with an untouched copy.
-                    var before = ResourceTable<V1CertificateSigningRequest>.Clone(old);
-                    var updated = CsrStrategy.Status(old, sent, Now);
-                    if (ConditionsOrCertificateChanged(before, updated))
-                    {
-                        Admit("sign", old.Spec.SignerName, "sign");
-                    }
-                    return updated;
-                });
+                );
                 return;
             case ["api", "v1", "nodes"]:
-                await CollectionAsync(Store.Nodes, null, "", "NodeList", "v1", n => { n.ApiVersion = "v1"; n.Kind = "Node"; return n; });
+                await CollectionAsync(
+                    Store.Nodes,
+                    null,
+                    "",
+                    "NodeList",
+                    "v1",
+                    n =>
+                    {
+                        n.ApiVersion = "v1";
+                        n.Kind = "Node";
+                        return n;
+                    }
+                );
                 return;
             case ["api", "v1", "nodes", var name]:
                 await ItemAsync(Store.Nodes, null, name, "", null, (_, sent) => sent);
                 return;
             case ["api", "v1", "namespaces", var ns, "configmaps"]:
-                await CollectionAsync(Store.ConfigMaps, ns, "", "ConfigMapList", "v1",
-                    c => { c.ApiVersion = "v1"; c.Kind = "ConfigMap"; c.Metadata.NamespaceProperty = ns; return c; });
+                await CollectionAsync(
+                    Store.ConfigMaps,
+                    ns,
+                    "",
+                    "ConfigMapList",
+                    "v1",
+                    c =>
+                    {
+                        c.ApiVersion = "v1";
+                        c.Kind = "ConfigMap";
+                        c.Metadata.NamespaceProperty = ns;
+                        return c;
+                    }
+                );
                 return;
             case ["api", "v1", "namespaces", var ns, "configmaps", var name]:
                 await ItemAsync(Store.ConfigMaps, ns, name, "", null, (_, sent) => sent);
@@ -70,18 +121,49 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
                 await CollectionAsync(Store.Secrets, null, "", "SecretList", "v1", null);
                 return;
             case ["api", "v1", "namespaces", var ns, "secrets"]:
-                await CollectionAsync(Store.Secrets, ns, "", "SecretList", "v1",
-                    c => { c.ApiVersion = "v1"; c.Kind = "Secret"; c.Metadata.NamespaceProperty = ns; return c; });
+                await CollectionAsync(
+                    Store.Secrets,
+                    ns,
+                    "",
+                    "SecretList",
+                    "v1",
+                    c =>
+                    {
+                        c.ApiVersion = "v1";
+                        c.Kind = "Secret";
+                        c.Metadata.NamespaceProperty = ns;
+                        return c;
+                    }
+                );
                 return;
             case ["api", "v1", "namespaces", var ns, "secrets", var name]:
                 await ItemAsync(Store.Secrets, ns, name, "", null, (_, sent) => sent);
                 return;
             case ["apis", "coordination.k8s.io", "v1", "leases"]:
-                await CollectionAsync(Store.Leases, null, "coordination.k8s.io", "LeaseList", "coordination.k8s.io/v1", null);
+                await CollectionAsync(
+                    Store.Leases,
+                    null,
+                    "coordination.k8s.io",
+                    "LeaseList",
+                    "coordination.k8s.io/v1",
+                    null
+                );
                 return;
             case ["apis", "coordination.k8s.io", "v1", "namespaces", var ns, "leases"]:
-                await CollectionAsync(Store.Leases, ns, "coordination.k8s.io", "LeaseList", "coordination.k8s.io/v1",
-                    l => { l.ApiVersion = "coordination.k8s.io/v1"; l.Kind = "Lease"; l.Metadata.NamespaceProperty = ns; return l; });
+                await CollectionAsync(
+                    Store.Leases,
+                    ns,
+                    "coordination.k8s.io",
+                    "LeaseList",
+                    "coordination.k8s.io/v1",
+                    l =>
+                    {
+                        l.ApiVersion = "coordination.k8s.io/v1";
+                        l.Kind = "Lease";
+                        l.Metadata.NamespaceProperty = ns;
+                        return l;
+                    }
+                );
                 return;
             case ["apis", "coordination.k8s.io", "v1", "namespaces", var ns, "leases", var name]:
                 await ItemAsync(Store.Leases, ns, name, "coordination.k8s.io", null, (_, sent) => sent);
@@ -99,10 +181,15 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
         if (csr.Spec.SignerName == "kubernetes.io/kube-apiserver-client")
         {
             var request = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(
-                Encoding.ASCII.GetString(csr.Spec.Request), System.Security.Cryptography.HashAlgorithmName.SHA256);
+                Encoding.ASCII.GetString(csr.Spec.Request),
+                System.Security.Cryptography.HashAlgorithmName.SHA256
+            );
             if (KubePki.Building.SubjectName.Read(request.SubjectName).Organizations.Contains("system:masters"))
             {
-                throw ApiError.Forbidden($"certificatesigningrequests.certificates.k8s.io \"{csr.Metadata.Name}\" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed");
+                throw ApiError.Forbidden(
+                    $"certificatesigningrequests.certificates.k8s.io \"{csr.Metadata.Name}\" is forbidden: use of "
+                        + $"kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed"
+                );
             }
         }
         return csr;
@@ -112,14 +199,19 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
     private void Admit(string verb, string signerName, string what)
     {
         var wildcard = signerName.Split('/')[0] + "/*";
-        if (!server.Authorizer.Allows(user, new ApiAttributes(verb, CsrGroup, "signers", null, signerName))
-            && !server.Authorizer.Allows(user, new ApiAttributes(verb, CsrGroup, "signers", null, wildcard)))
+        if (
+            !server.Authorizer.Allows(user, new ApiAttributes(verb, CsrGroup, "signers", null, signerName))
+            && !server.Authorizer.Allows(user, new ApiAttributes(verb, CsrGroup, "signers", null, wildcard))
+        )
         {
             throw ApiError.Forbidden($"user not permitted to {what} requests with signerName \"{signerName}\"");
         }
     }
 
-    private static bool ConditionsOrCertificateChanged(V1CertificateSigningRequest old, V1CertificateSigningRequest updated) =>
+    private static bool ConditionsOrCertificateChanged(
+        V1CertificateSigningRequest old,
+        V1CertificateSigningRequest updated
+    ) =>
         !(old.Status?.Certificate ?? []).AsSpan().SequenceEqual(updated.Status?.Certificate ?? [])
         || ApiJson.Serialize(old.Status?.Conditions ?? []) != ApiJson.Serialize(updated.Status?.Conditions ?? []);
 
@@ -132,10 +224,20 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
         var full = group.Length == 0 ? resource : $"{resource}.{group}";
         var sub = subresource is null ? "" : $"/{subresource}";
         var scope = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
-        throw ApiError.Forbidden($"{full}{(name is null ? "" : $" \"{name}\"")} is forbidden: User \"{user.Name}\" cannot {verb} resource \"{resource}{sub}\" in API group \"{group}\" {scope}");
+        throw ApiError.Forbidden(
+            $"{full}{(name is null ? "" : $" \"{name}\"")} is forbidden: User \"{user.Name}\" cannot {verb} "
+                + $"resource \"{resource}{sub}\" in API group \"{group}\" {scope}"
+        );
     }
 
-    private async Task CollectionAsync<T>(ResourceTable<T> table, string? ns, string group, string listKind, string apiVersion, Func<T, T>? prepare)
+    private async Task CollectionAsync<T>(
+        ResourceTable<T> table,
+        string? ns,
+        string group,
+        string listKind,
+        string apiVersion,
+        Func<T, T>? prepare
+    )
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var resource = table.Resource.Split('.')[0];
@@ -152,7 +254,11 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
                 items = items.Where(filter).ToList();
                 if (resource == "certificatesigningrequests" && WantsTable())
                 {
-                    await TestApiServer.WriteAsync(context, 200, CsrTable.Render(items.Cast<V1CertificateSigningRequest>(), version, Now));
+                    await TestApiServer.WriteAsync(
+                        context,
+                        200,
+                        CsrTable.Render(items.Cast<V1CertificateSigningRequest>(), version, Now)
+                    );
                     return;
                 }
                 var list = new JsonObject
@@ -174,16 +280,31 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
                 }
                 if (string.IsNullOrEmpty(sent.Metadata.Name))
                 {
-                    throw new ApiError(422, "Invalid", "metadata.name: Required value: name or generateName is required");
+                    throw new ApiError(
+                        422,
+                        "Invalid",
+                        "metadata.name: Required value: name or generateName is required"
+                    );
                 }
                 await TestApiServer.WriteAsync(context, 201, TestApiServer.Serialize(table.Create(sent, server.Time)));
                 return;
             default:
-                throw new ApiError(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
+                throw new ApiError(
+                    405,
+                    "MethodNotAllowed",
+                    $"the server does not allow this method on the requested resource"
+                );
         }
     }
 
-    private async Task ItemAsync<T>(ResourceTable<T> table, string? ns, string name, string group, string? subresource, Func<T, T, T> update)
+    private async Task ItemAsync<T>(
+        ResourceTable<T> table,
+        string? ns,
+        string name,
+        string group,
+        string? subresource,
+        Func<T, T, T> update
+    )
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var resource = table.Resource.Split('.')[0];
@@ -205,7 +326,11 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
                 sent.Metadata ??= new V1ObjectMeta();
                 if (!string.IsNullOrEmpty(sent.Metadata.Name) && sent.Metadata.Name != name)
                 {
-                    throw new ApiError(400, "BadRequest", $"the name of the object ({sent.Metadata.Name}) does not match the name on the URL ({name})");
+                    throw new ApiError(
+                        400,
+                        "BadRequest",
+                        $"the name of the object ({sent.Metadata.Name}) does not match the name on the URL ({name})"
+                    );
                 }
                 var updated = table.Update(ns, name, sent, update);
                 await TestApiServer.WriteAsync(context, 200, TestApiServer.Serialize(updated));
@@ -216,11 +341,16 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
                 await TestApiServer.WriteAsync(context, 200, TestApiServer.Serialize(TestApiServer.Success()));
                 return;
             default:
-                throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+                throw new ApiError(
+                    405,
+                    "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource"
+                );
         }
     }
 
-    private async Task WatchAsync<T>(ResourceTable<T> table, string? ns, Func<T, bool> filter) where T : class, IKubernetesObject<V1ObjectMeta>
+    private async Task WatchAsync<T>(ResourceTable<T> table, string? ns, Func<T, bool> filter)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         long? from = long.TryParse(Request.Query["resourceVersion"], out var v) ? v : null;
         var watch = table.Watch(ns, from, e => e.Type == "DELETED" || filter(ApiJson.Deserialize<T>(e.ObjectJson)));
@@ -249,9 +379,7 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
                 await WriteLineAsync(Line(e));
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         finally
         {
             open.Stop();
@@ -266,7 +394,8 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
         await context.Response.Body.FlushAsync();
     }
 
-    private Func<T, bool> FieldFilter<T>() where T : class, IKubernetesObject<V1ObjectMeta>
+    private Func<T, bool> FieldFilter<T>()
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var selector = Request.Query["fieldSelector"].ToString();
         if (selector.Length == 0)
@@ -274,25 +403,35 @@ internal sealed class ApiRequestHandler(TestApiServer server, HttpContext contex
             return _ => true;
         }
         var terms = selector.Split(',').Select(t => t.Split('=', 2)).ToList();
-        return item => terms.All(t => t[0] switch
-        {
-            "metadata.name" => item.Metadata.Name == t[1],
-            "spec.signerName" => item is V1CertificateSigningRequest c && c.Spec.SignerName == t[1],
-            _ => throw new ApiError(400, "BadRequest", $"field label not supported: {t[0]}"),
-        });
+        return item =>
+            terms.All(t =>
+                t[0] switch
+                {
+                    "metadata.name" => item.Metadata.Name == t[1],
+                    "spec.signerName" => item is V1CertificateSigningRequest c && c.Spec.SignerName == t[1],
+                    _ => throw new ApiError(400, "BadRequest", $"field label not supported: {t[0]}"),
+                }
+            );
     }
 
     private bool WantsTable() => Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
 
     private async Task<T> ReadBodyAsync<T>()
     {
-        if (Request.ContentType is { } type && type.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.Ordinal))
+        if (
+            Request.ContentType is { } type
+            && type.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.Ordinal)
+        )
         {
             using var buffer = new MemoryStream();
             await Request.Body.CopyToAsync(buffer);
             if (typeof(T) != typeof(V1CertificateSigningRequest))
             {
-                throw new ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json");
+                throw new ApiError(
+                    415,
+                    "UnsupportedMediaType",
+                    "the body of the request was in an unknown format - accepted media types include: application/json"
+                );
             }
             return (T)(object)ProtobufCsrReader.Read(buffer.ToArray());
         }

@@ -62,30 +62,44 @@ public sealed class ApiStore
     }
 
     public V1ConfigMap AddConfigMap(string ns, string name, IDictionary<string, string> data) =>
-        ConfigMaps.Create(new V1ConfigMap
-        {
-            ApiVersion = "v1",
-            Kind = "ConfigMap",
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-            Data = new Dictionary<string, string>(data),
-        }, TimeProvider.System);
+        ConfigMaps.Create(
+            new V1ConfigMap
+            {
+                ApiVersion = "v1",
+                Kind = "ConfigMap",
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+                Data = new Dictionary<string, string>(data),
+            },
+            TimeProvider.System
+        );
 
     public V1Secret AddSecret(string ns, string name, string type, IDictionary<string, byte[]> data) =>
-        Secrets.Create(new V1Secret
-        {
-            ApiVersion = "v1",
-            Kind = "Secret",
-            Type = type,
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-            Data = new Dictionary<string, byte[]>(data),
-        }, TimeProvider.System);
+        Secrets.Create(
+            new V1Secret
+            {
+                ApiVersion = "v1",
+                Kind = "Secret",
+                Type = type,
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+                Data = new Dictionary<string, byte[]>(data),
+            },
+            TimeProvider.System
+        );
 
     public V1Node AddNode(string name, params (string Type, string Address)[] addresses) =>
-        Nodes.Create(new V1Node
-        {
-            ApiVersion = "v1",
-            Kind = "Node",
-            Metadata = new V1ObjectMeta { Name = name },
-            Status = new V1NodeStatus { Addresses = addresses.Select(a => new V1NodeAddress { Address = a.Address, Type = a.Type }).ToList() },
-        }, TimeProvider.System);
+        Nodes.Create(
+            new V1Node
+            {
+                ApiVersion = "v1",
+                Kind = "Node",
+                Metadata = new V1ObjectMeta { Name = name },
+                Status = new V1NodeStatus
+                {
+                    Addresses = addresses
+                        .Select(a => new V1NodeAddress { Address = a.Address, Type = a.Type })
+                        .ToList(),
+                },
+            },
+            TimeProvider.System
+        );
 }

@@ -13,10 +13,29 @@ public static class CsrStrategy
 
     private static readonly HashSet<string> KnownUsages =
     [
-        "signing", "digital signature", "content commitment", "key encipherment", "key agreement", "data encipherment",
-        "cert sign", "crl sign", "encipher only", "decipher only", "any", "server auth", "client auth", "code signing",
-        "email protection", "s/mime", "ipsec end system", "ipsec tunnel", "ipsec user", "timestamping", "ocsp signing",
-        "microsoft sgc", "netscape sgc",
+        "signing",
+        "digital signature",
+        "content commitment",
+        "key encipherment",
+        "key agreement",
+        "data encipherment",
+        "cert sign",
+        "crl sign",
+        "encipher only",
+        "decipher only",
+        "any",
+        "server auth",
+        "client auth",
+        "code signing",
+        "email protection",
+        "s/mime",
+        "ipsec end system",
+        "ipsec tunnel",
+        "ipsec user",
+        "timestamping",
+        "ocsp signing",
+        "microsoft sgc",
+        "netscape sgc",
     ];
 
     public static void PrepareForCreate(V1CertificateSigningRequest csr, ApiUser user)
@@ -31,7 +50,9 @@ public static class CsrStrategy
         csr.Status = new V1CertificateSigningRequestStatus();
         if (string.IsNullOrEmpty(csr.Metadata.Name) && !string.IsNullOrEmpty(csr.Metadata.GenerateName))
         {
-            csr.Metadata.Name = csr.Metadata.GenerateName + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()[..5];
+            csr.Metadata.Name =
+                csr.Metadata.GenerateName
+                + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()[..5];
         }
     }
 
@@ -48,7 +69,10 @@ public static class CsrStrategy
         causes.AddRange(ValidateSignerName(csr.Spec.SignerName));
         if (csr.Spec.ExpirationSeconds is < 600)
         {
-            causes.Add($"spec.expirationSeconds: Invalid value: {csr.Spec.ExpirationSeconds}: may not specify a duration less than 600 seconds (10 minutes)");
+            causes.Add(
+                $"spec.expirationSeconds: Invalid value: {csr.Spec.ExpirationSeconds}: may not specify a duration "
+                    + $"less than 600 seconds (10 minutes)"
+            );
         }
         if (causes.Count > 0)
         {
@@ -66,7 +90,11 @@ public static class CsrStrategy
     }
 
     /// <summary>PUT /approval: the sent conditions replace the old ones; spec and certificate stay.</summary>
-    public static V1CertificateSigningRequest Approval(V1CertificateSigningRequest old, V1CertificateSigningRequest sent, DateTime now)
+    public static V1CertificateSigningRequest Approval(
+        V1CertificateSigningRequest old,
+        V1CertificateSigningRequest sent,
+        DateTime now
+    )
     {
         var conditions = Populate(sent.Status?.Conditions, old.Status?.Conditions, now);
         Validate(old, conditions, old.Status?.Certificate, allowApproval: true);
@@ -75,8 +103,13 @@ public static class CsrStrategy
         return old;
     }
 
-    /// <summary>PUT /status: certificate and non-approval conditions; old Approved/Denied entries are put back as they were.</summary>
-    public static V1CertificateSigningRequest Status(V1CertificateSigningRequest old, V1CertificateSigningRequest sent, DateTime now)
+    /// <summary>PUT /status: certificate and non-approval conditions; old Approved/Denied entries are put back as they
+    /// were.</summary>
+    public static V1CertificateSigningRequest Status(
+        V1CertificateSigningRequest old,
+        V1CertificateSigningRequest sent,
+        DateTime now
+    )
     {
         var oldConditions = old.Status?.Conditions ?? [];
         var conditions = (sent.Status?.Conditions ?? []).Where(c => c.Type is not ("Approved" or "Denied")).ToList();
@@ -91,20 +124,30 @@ public static class CsrStrategy
         return old;
     }
 
-    private static List<V1CertificateSigningRequestCondition> Populate(IList<V1CertificateSigningRequestCondition>? conditions,
-        IList<V1CertificateSigningRequestCondition>? old, DateTime now)
+    private static List<V1CertificateSigningRequestCondition> Populate(
+        IList<V1CertificateSigningRequestCondition>? conditions,
+        IList<V1CertificateSigningRequestCondition>? old,
+        DateTime now
+    )
     {
         var result = new List<V1CertificateSigningRequestCondition>();
         foreach (var condition in conditions ?? [])
         {
             condition.LastUpdateTime ??= now;
-            condition.LastTransitionTime ??= old?.FirstOrDefault(o => o.Type == condition.Type && o.Status == condition.Status)?.LastTransitionTime ?? now;
+            condition.LastTransitionTime ??=
+                old?.FirstOrDefault(o => o.Type == condition.Type && o.Status == condition.Status)?.LastTransitionTime
+                ?? now;
             result.Add(condition);
         }
         return result;
     }
 
-    private static void Validate(V1CertificateSigningRequest old, List<V1CertificateSigningRequestCondition> conditions, byte[]? certificate, bool allowApproval)
+    private static void Validate(
+        V1CertificateSigningRequest old,
+        List<V1CertificateSigningRequestCondition> conditions,
+        byte[]? certificate,
+        bool allowApproval
+    )
     {
         var causes = new List<string>();
         var seen = new HashSet<string>();
@@ -121,7 +164,9 @@ public static class CsrStrategy
             }
             else if (c.Type is "Approved" or "Denied" or "Failed" && c.Status != "True")
             {
-                causes.Add($"status.conditions[{i}].status: Unsupported value: \"{c.Status}\": supported values: \"True\"");
+                causes.Add(
+                    $"status.conditions[{i}].status: Unsupported value: \"{c.Status}\": supported values: \"True\""
+                );
             }
             if (!string.IsNullOrEmpty(c.Type) && !seen.Add(c.Type))
             {
@@ -130,7 +175,9 @@ public static class CsrStrategy
         }
         if (seen.Contains("Approved") && seen.Contains("Denied"))
         {
-            causes.Add("status.conditions: Invalid value: \"Approved\": Approved and Denied conditions are mutually exclusive");
+            causes.Add(
+                "status.conditions: Invalid value: \"Approved\": Approved and Denied conditions are mutually exclusive"
+            );
         }
         var oldConditions = old.Status?.Conditions ?? [];
         foreach (var type in new[] { "Approved", "Denied", "Failed" })
@@ -164,9 +211,16 @@ public static class CsrStrategy
     private static void ValidateCertificate(V1CertificateSigningRequest old, byte[]? certificate)
     {
         var oldCertificate = old.Status?.Certificate;
-        if (oldCertificate is { Length: > 0 } && (certificate is null || !certificate.AsSpan().SequenceEqual(oldCertificate)))
+        if (
+            oldCertificate is { Length: > 0 }
+            && (certificate is null || !certificate.AsSpan().SequenceEqual(oldCertificate))
+        )
         {
-            throw ApiError.Invalid(Kind, old.Metadata.Name, ["status.certificate: Forbidden: updates may not modify existing certificate content"]);
+            throw ApiError.Invalid(
+                Kind,
+                old.Metadata.Name,
+                ["status.certificate: Forbidden: updates may not modify existing certificate content"]
+            );
         }
         if (certificate is null)
         {
@@ -180,22 +234,42 @@ public static class CsrStrategy
             var label = rest[fields.Label].ToString();
             if (label != "CERTIFICATE")
             {
-                throw ApiError.Invalid(Kind, old.Metadata.Name, [$"status.certificate: Invalid value: \"<certificate data>\": only CERTIFICATE PEM blocks are allowed, found \"{label}\""]);
+                throw ApiError.Invalid(
+                    Kind,
+                    old.Metadata.Name,
+                    [
+                        $"status.certificate: Invalid value: \"<certificate data>\": only CERTIFICATE PEM blocks "
+                            + $"are allowed, found \"{label}\"",
+                    ]
+                );
             }
             try
             {
-                X509CertificateLoader.LoadCertificate(Convert.FromBase64String(rest[fields.Base64Data].ToString())).Dispose();
+                X509CertificateLoader
+                    .LoadCertificate(Convert.FromBase64String(rest[fields.Base64Data].ToString()))
+                    .Dispose();
             }
             catch (CryptographicException e)
             {
-                throw ApiError.Invalid(Kind, old.Metadata.Name, [$"status.certificate: Invalid value: \"<certificate data>\": {e.Message}"]);
+                throw ApiError.Invalid(
+                    Kind,
+                    old.Metadata.Name,
+                    [$"status.certificate: Invalid value: \"<certificate data>\": {e.Message}"]
+                );
             }
             blocks++;
             rest = rest[fields.Location.End..];
         }
         if (blocks == 0)
         {
-            throw ApiError.Invalid(Kind, old.Metadata.Name, ["status.certificate: Invalid value: \"<certificate data>\": must contain at least one CERTIFICATE PEM block"]);
+            throw ApiError.Invalid(
+                Kind,
+                old.Metadata.Name,
+                [
+                    "status.certificate: Invalid value: \"<certificate data>\": must contain at least one "
+                        + "CERTIFICATE PEM block",
+                ]
+            );
         }
     }
 
@@ -210,8 +284,12 @@ public static class CsrStrategy
         string? problem = null;
         try
         {
-            CertificateRequest.LoadSigningRequest(Convert.FromBase64String(text[fields.Base64Data]), HashAlgorithmName.SHA256, out _,
-                CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+            CertificateRequest.LoadSigningRequest(
+                Convert.FromBase64String(text[fields.Base64Data]),
+                HashAlgorithmName.SHA256,
+                out _,
+                CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions
+            );
         }
         catch (Exception e) when (e is CryptographicException or FormatException)
         {
@@ -257,13 +335,15 @@ public static class CsrStrategy
         }
         if (signer == "kubernetes.io/legacy-unknown")
         {
-            yield return "spec.signerName: Invalid value: \"kubernetes.io/legacy-unknown\": the legacy signerName is not allowed via this API version";
+            yield return "spec.signerName: Invalid value: \"kubernetes.io/legacy-unknown\": the legacy signerName "
+                + "is not allowed via this API version";
             yield break;
         }
         var parts = signer.Split('/');
         if (parts.Length != 2 || !parts[0].Contains('.') || parts[1].Length == 0)
         {
-            yield return $"spec.signerName: Invalid value: \"{signer}\": must be a fully qualified domain and path of the form 'example.com/signer-name'";
+            yield return $"spec.signerName: Invalid value: \"{signer}\": must be a fully qualified domain and path "
+                + $"of the form 'example.com/signer-name'";
         }
     }
 }

@@ -4,33 +4,42 @@ using k8s.Models;
 namespace KubePki.Controller.Tests.Api;
 
 /// <summary>Server-side printing (meta.k8s.io/v1 Table) as kube-apiserver does for <c>kubectl get csr</c>: the columns
-/// and CONDITION text of printCertificateSigningRequest, written here independently of the product's renderer.</summary>
+/// and CONDITION text of printCertificateSigningRequest, written here independently of the product's
+/// renderer.</summary>
 public static class CsrTable
 {
     public static string Render(IEnumerable<V1CertificateSigningRequest> items, long resourceVersion, DateTime now)
     {
         var columns = new JsonArray(
-            Column("Name", "name"), Column("Age", ""), Column("SignerName", ""), Column("Requestor", ""),
-            Column("RequestedDuration", ""), Column("Condition", ""));
+            Column("Name", "name"),
+            Column("Age", ""),
+            Column("SignerName", ""),
+            Column("Requestor", ""),
+            Column("RequestedDuration", ""),
+            Column("Condition", "")
+        );
         var rows = new JsonArray();
         foreach (var csr in items)
         {
-            rows.Add(new JsonObject
-            {
-                ["cells"] = new JsonArray(
-                    csr.Metadata.Name,
-                    Age(now - (csr.Metadata.CreationTimestamp ?? now)),
-                    string.IsNullOrEmpty(csr.Spec.SignerName) ? "<none>" : csr.Spec.SignerName,
-                    csr.Spec.Username ?? "",
-                    csr.Spec.ExpirationSeconds is { } s ? Age(TimeSpan.FromSeconds(s)) : "<none>",
-                    Condition(csr)),
-                ["object"] = new JsonObject
+            rows.Add(
+                new JsonObject
                 {
-                    ["kind"] = "PartialObjectMetadata",
-                    ["apiVersion"] = "meta.k8s.io/v1",
-                    ["metadata"] = JsonNode.Parse(ApiJson.Serialize(csr.Metadata)),
-                },
-            });
+                    ["cells"] = new JsonArray(
+                        csr.Metadata.Name,
+                        Age(now - (csr.Metadata.CreationTimestamp ?? now)),
+                        string.IsNullOrEmpty(csr.Spec.SignerName) ? "<none>" : csr.Spec.SignerName,
+                        csr.Spec.Username ?? "",
+                        csr.Spec.ExpirationSeconds is { } s ? Age(TimeSpan.FromSeconds(s)) : "<none>",
+                        Condition(csr)
+                    ),
+                    ["object"] = new JsonObject
+                    {
+                        ["kind"] = "PartialObjectMetadata",
+                        ["apiVersion"] = "meta.k8s.io/v1",
+                        ["metadata"] = JsonNode.Parse(ApiJson.Serialize(csr.Metadata)),
+                    },
+                }
+            );
         }
         return new JsonObject
         {
@@ -42,15 +51,23 @@ public static class CsrTable
         }.ToJsonString();
     }
 
-    private static JsonObject Column(string name, string format) => new()
-    {
-        ["name"] = name, ["type"] = "string", ["format"] = format, ["description"] = name, ["priority"] = 0,
-    };
+    private static JsonObject Column(string name, string format) =>
+        new()
+        {
+            ["name"] = name,
+            ["type"] = "string",
+            ["format"] = format,
+            ["description"] = name,
+            ["priority"] = 0,
+        };
 
     private static string Condition(V1CertificateSigningRequest csr)
     {
         var types = (csr.Status?.Conditions ?? []).Select(c => c.Type).ToHashSet();
-        var text = types.Contains("Denied") ? "Denied" : types.Contains("Approved") ? "Approved" : "Pending";
+        var text =
+            types.Contains("Denied") ? "Denied"
+            : types.Contains("Approved") ? "Approved"
+            : "Pending";
         if (types.Contains("Failed"))
         {
             text += ",Failed";
@@ -66,7 +83,10 @@ public static class CsrTable
     private static string Age(TimeSpan d)
     {
         var s = (long)d.TotalSeconds;
-        long m = s / 60, h = s / 3600, days = s / 86400, years = days / 365;
+        long m = s / 60,
+            h = s / 3600,
+            days = s / 86400,
+            years = days / 365;
         return s switch
         {
             < -1 => "<invalid>",

@@ -25,7 +25,11 @@ public static class ProtobufCsrReader
                 raw = value;
             }
         }
-        var csr = new V1CertificateSigningRequest { Metadata = new V1ObjectMeta(), Status = new V1CertificateSigningRequestStatus { Conditions = [] } };
+        var csr = new V1CertificateSigningRequest
+        {
+            Metadata = new V1ObjectMeta(),
+            Status = new V1CertificateSigningRequestStatus { Conditions = [] },
+        };
         foreach (var (field, value) in Fields(raw ?? []))
         {
             switch (field)
@@ -65,7 +69,8 @@ public static class ProtobufCsrReader
 
     private static KeyValuePair<string, string> MapEntry(byte[] data)
     {
-        string key = "", text = "";
+        string key = "",
+            text = "";
         foreach (var (field, value) in Fields(data))
         {
             if (field == 1)
@@ -91,12 +96,24 @@ public static class ProtobufCsrReader
                 {
                     switch (f)
                     {
-                        case 1: condition.Type = Encoding.UTF8.GetString(v); break;
-                        case 2: condition.Reason = Encoding.UTF8.GetString(v); break;
-                        case 3: condition.Message = Encoding.UTF8.GetString(v); break;
-                        case 4: condition.LastUpdateTime = Time(v); break;
-                        case 5: condition.LastTransitionTime = Time(v); break;
-                        case 6: condition.Status = Encoding.UTF8.GetString(v); break;
+                        case 1:
+                            condition.Type = Encoding.UTF8.GetString(v);
+                            break;
+                        case 2:
+                            condition.Reason = Encoding.UTF8.GetString(v);
+                            break;
+                        case 3:
+                            condition.Message = Encoding.UTF8.GetString(v);
+                            break;
+                        case 4:
+                            condition.LastUpdateTime = Time(v);
+                            break;
+                        case 5:
+                            condition.LastTransitionTime = Time(v);
+                            break;
+                        case 6:
+                            condition.Status = Encoding.UTF8.GetString(v);
+                            break;
                     }
                 }
                 status.Conditions.Add(condition);
@@ -122,7 +139,8 @@ public static class ProtobufCsrReader
         return seconds == 0 ? null : DateTime.UnixEpoch.AddSeconds(seconds);
     }
 
-    /// <summary>Top-level fields of a message: length-delimited values as bytes, varints as 8 little-endian bytes.</summary>
+    /// <summary>Top-level fields of a message: length-delimited values as bytes, varints as 8 little-endian
+    /// bytes.</summary>
     private static IEnumerable<(int Field, byte[] Value)> Fields(byte[] data)
     {
         var position = 0;

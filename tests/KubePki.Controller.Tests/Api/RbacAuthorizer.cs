@@ -9,7 +9,12 @@ namespace KubePki.Controller.Tests.Api;
 /// denial, so tests can prove rules both sufficient and necessary.</summary>
 public sealed class RbacAuthorizer : IApiAuthorizer
 {
-    private readonly List<(string Role, V1ClusterRoleBinding? Cluster, V1RoleBinding? Namespaced, IList<V1PolicyRule> Rules)> _grants = [];
+    private readonly List<(
+        string Role,
+        V1ClusterRoleBinding? Cluster,
+        V1RoleBinding? Namespaced,
+        IList<V1PolicyRule> Rules
+    )> _grants = [];
 
     public RbacAuthorizer(IEnumerable<object> objects, IReadOnlySet<string>? superGroups = null)
     {
@@ -31,7 +36,10 @@ public sealed class RbacAuthorizer : IApiAuthorizer
             {
                 _grants.Add(($"Role/{ns}/{role.Metadata.Name}", null, binding, role.Rules ?? []));
             }
-            else if (binding.RoleRef.Kind == "ClusterRole" && clusterRoles.TryGetValue(binding.RoleRef.Name, out var clusterRole))
+            else if (
+                binding.RoleRef.Kind == "ClusterRole"
+                && clusterRoles.TryGetValue(binding.RoleRef.Name, out var clusterRole)
+            )
             {
                 _grants.Add(($"ClusterRole/{clusterRole.Metadata.Name}@{ns}", null, binding, clusterRole.Rules ?? []));
             }
@@ -45,7 +53,8 @@ public sealed class RbacAuthorizer : IApiAuthorizer
 
     public ConcurrentQueue<(ApiUser User, ApiAttributes Attributes)> Denied { get; } = new();
 
-    public static string GrantKey(string role, int rule, string verb, string? name) => name is null ? $"{role}/{rule}/{verb}" : $"{role}/{rule}/{verb}/{name}";
+    public static string GrantKey(string role, int rule, string verb, string? name) =>
+        name is null ? $"{role}/{rule}/{verb}" : $"{role}/{rule}/{verb}/{name}";
 
     public bool Allows(ApiUser user, ApiAttributes attributes)
     {
@@ -78,13 +87,14 @@ public sealed class RbacAuthorizer : IApiAuthorizer
         return false;
     }
 
-    private static bool Matches(Rbacv1Subject subject, ApiUser user) => subject.Kind switch
-    {
-        "User" => subject.Name == user.Name,
-        "Group" => user.Groups.Contains(subject.Name),
-        "ServiceAccount" => user.Name == $"system:serviceaccount:{subject.NamespaceProperty}:{subject.Name}",
-        _ => false,
-    };
+    private static bool Matches(Rbacv1Subject subject, ApiUser user) =>
+        subject.Kind switch
+        {
+            "User" => subject.Name == user.Name,
+            "Group" => user.Groups.Contains(subject.Name),
+            "ServiceAccount" => user.Name == $"system:serviceaccount:{subject.NamespaceProperty}:{subject.Name}",
+            _ => false,
+        };
 
     public static bool RuleAllows(V1PolicyRule rule, ApiAttributes a)
     {
@@ -93,8 +103,11 @@ public sealed class RbacAuthorizer : IApiAuthorizer
             && Contains(rule.Resources, resource)
             && Contains(rule.Verbs, a.Verb)
             // A rule naming objects never matches a request without a name (create, list, watch).
-            && (rule.ResourceNames is not { Count: > 0 } || (a.Name is not null && rule.ResourceNames.Contains(a.Name)));
+            && (
+                rule.ResourceNames is not { Count: > 0 } || (a.Name is not null && rule.ResourceNames.Contains(a.Name))
+            );
     }
 
-    private static bool Contains(IList<string>? values, string value) => values is not null && (values.Contains(value) || values.Contains("*"));
+    private static bool Contains(IList<string>? values, string value) =>
+        values is not null && (values.Contains(value) || values.Contains("*"));
 }

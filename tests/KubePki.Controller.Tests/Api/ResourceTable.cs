@@ -6,7 +6,8 @@ namespace KubePki.Controller.Tests.Api;
 
 /// <summary>One resource kind in memory with etcd's behaviour: a shared resourceVersion counter, optimistic
 /// concurrency on update, and a change log that watches replay from a resourceVersion.</summary>
-public sealed class ResourceTable<T>(ApiStore store, string resource) where T : class, IKubernetesObject<V1ObjectMeta>
+public sealed class ResourceTable<T>(ApiStore store, string resource)
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Dictionary<string, T> _items = new(StringComparer.Ordinal);
     private readonly List<WatchEvent> _log = [];
@@ -32,8 +33,11 @@ public sealed class ResourceTable<T>(ApiStore store, string resource) where T : 
     {
         lock (store.Gate)
         {
-            var items = _items.Values.Where(i => ns is null || i.Metadata.NamespaceProperty == ns)
-                .OrderBy(i => i.Metadata.Name, StringComparer.Ordinal).Select(Clone).ToList();
+            var items = _items
+                .Values.Where(i => ns is null || i.Metadata.NamespaceProperty == ns)
+                .OrderBy(i => i.Metadata.Name, StringComparer.Ordinal)
+                .Select(Clone)
+                .ToList();
             return (items, store.ResourceVersion);
         }
     }
@@ -93,19 +97,32 @@ public sealed class ResourceTable<T>(ApiStore store, string resource) where T : 
         }
     }
 
-    /// <summary>Starts a watch: the replayed backlog after <paramref name="fromVersion"/> (or synthetic ADDED events for
+    /// <summary>Starts a watch: the replayed backlog after <paramref name="fromVersion"/> (or synthetic ADDED events
+    /// for
     /// everything when it is null/0), then live events. Null when the version was compacted away (410 Gone).</summary>
-    public (IReadOnlyList<WatchEvent> Backlog, ChannelReader<WatchEvent> Live, Action Stop)? Watch(string? ns, long? fromVersion, Func<WatchEvent, bool> filter)
+    public (IReadOnlyList<WatchEvent> Backlog, ChannelReader<WatchEvent> Live, Action Stop)? Watch(
+        string? ns,
+        long? fromVersion,
+        Func<WatchEvent, bool> filter
+    )
     {
         lock (store.Gate)
         {
-            Func<WatchEvent, bool> inNamespace = e => ns is null || e.Key.StartsWith(ns + "/", StringComparison.Ordinal);
+            Func<WatchEvent, bool> inNamespace = e =>
+                ns is null || e.Key.StartsWith(ns + "/", StringComparison.Ordinal);
             List<WatchEvent> backlog;
             if (fromVersion is null or 0)
             {
-                backlog = _items.Where(p => inNamespace(new WatchEvent(0, "", p.Key, "")))
-                    .Select(p => new WatchEvent(long.Parse(p.Value.Metadata.ResourceVersion), "ADDED", p.Key, ApiJson.Serialize(p.Value)))
-                    .Where(filter).ToList();
+                backlog = _items
+                    .Where(p => inNamespace(new WatchEvent(0, "", p.Key, "")))
+                    .Select(p => new WatchEvent(
+                        long.Parse(p.Value.Metadata.ResourceVersion),
+                        "ADDED",
+                        p.Key,
+                        ApiJson.Serialize(p.Value)
+                    ))
+                    .Where(filter)
+                    .ToList();
             }
             else if (fromVersion < CompactedBefore)
             {
@@ -118,14 +135,18 @@ public sealed class ResourceTable<T>(ApiStore store, string resource) where T : 
             var channel = Channel.CreateUnbounded<WatchEvent>();
             var entry = ((Func<WatchEvent, bool>)(e => inNamespace(e) && filter(e)), channel.Writer);
             _watchers.Add(entry);
-            return (backlog, channel.Reader, () =>
-            {
-                lock (store.Gate)
+            return (
+                backlog,
+                channel.Reader,
+                () =>
                 {
-                    _watchers.Remove(entry);
+                    lock (store.Gate)
+                    {
+                        _watchers.Remove(entry);
+                    }
+                    channel.Writer.TryComplete();
                 }
-                channel.Writer.TryComplete();
-            });
+            );
         }
     }
 

@@ -14,7 +14,8 @@ namespace KubePki.Controller.Tests.Api;
 
 /// <summary>A stand-in kube-apiserver for certificates.k8s.io/v1 CSRs, core/v1 Nodes and coordination.k8s.io/v1 Leases:
 /// TLS with a kubepki-made serving cert, client-cert authentication against the cluster CA, the real API's wire
-/// format and rules. The <see cref="ApiStore"/> survives <see cref="RestartAsync"/>, like etcd behind a restarted apiserver.</summary>
+/// format and rules. The <see cref="ApiStore"/> survives <see cref="RestartAsync"/>, like etcd behind a restarted
+/// apiserver.</summary>
 public sealed class TestApiServer : IAsyncDisposable
 {
     private readonly X509Certificate2 _serving;
@@ -59,13 +60,23 @@ public sealed class TestApiServer : IAsyncDisposable
         _stopping = new CancellationTokenSource();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, Port, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
-        {
-            ServerCertificate = _serving,
-            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
-            // Checked per request against the cluster CA, so an unauthenticated client gets a 401 rather than a TLS error.
-            ClientCertificateValidation = (_, _, _) => true,
-        })));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(
+                IPAddress.Loopback,
+                Port,
+                listen =>
+                    listen.UseHttps(
+                        new HttpsConnectionAdapterOptions
+                        {
+                            ServerCertificate = _serving,
+                            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                            // Checked per request against the cluster CA, so an unauthenticated client gets a 401
+                            // rather than a TLS error.
+                            ClientCertificateValidation = (_, _, _) => true,
+                        }
+                    )
+            )
+        );
         _app = builder.Build();
         _app.Run(HandleAsync);
         await _app.StartAsync();
@@ -99,12 +110,18 @@ public sealed class TestApiServer : IAsyncDisposable
         RequestLog.Enqueue($"{request.Method} {path}{request.QueryString}");
         try
         {
-            var user = Authenticate(context.Connection.ClientCertificate)
+            var user =
+                Authenticate(context.Connection.ClientCertificate)
                 ?? throw new ApiError(401, "Unauthorized", "Unauthorized");
             if (Faults.Take(request.Method, path) is { } code)
             {
-                throw new ApiError(code, code == 409 ? "Conflict" : "InternalError",
-                    code == 409 ? "Operation cannot be fulfilled: injected conflict" : "Internal error occurred: injected failure");
+                throw new ApiError(
+                    code,
+                    code == 409 ? "Conflict" : "InternalError",
+                    code == 409
+                        ? "Operation cannot be fulfilled: injected conflict"
+                        : "Internal error occurred: injected failure"
+                );
             }
             if (path is "/healthz" or "/readyz" or "/livez")
             {
@@ -125,9 +142,7 @@ public sealed class TestApiServer : IAsyncDisposable
                 await WriteAsync(context, e.Code, e.ToStatusJson());
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
     }
 
     private ApiUser? Authenticate(X509Certificate2? certificate)
@@ -149,7 +164,12 @@ public sealed class TestApiServer : IAsyncDisposable
         return new ApiUser(commonName, [.. organizations, "system:authenticated"]);
     }
 
-    internal static async Task WriteAsync(HttpContext context, int code, string body, string contentType = "application/json")
+    internal static async Task WriteAsync(
+        HttpContext context,
+        int code,
+        string body,
+        string contentType = "application/json"
+    )
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = contentType;
@@ -158,5 +178,11 @@ public sealed class TestApiServer : IAsyncDisposable
 
     internal static string Serialize(object item) => ApiJson.Serialize(item);
 
-    internal static V1Status Success() => new() { ApiVersion = "v1", Kind = "Status", Status = "Success" };
+    internal static V1Status Success() =>
+        new()
+        {
+            ApiVersion = "v1",
+            Kind = "Status",
+            Status = "Success",
+        };
 }

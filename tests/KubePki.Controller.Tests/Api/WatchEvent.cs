@@ -1,4 +1,5 @@
 namespace KubePki.Controller.Tests.Api;
 
-/// <summary>One entry of a resource's change log: the resourceVersion it created, ADDED/MODIFIED/DELETED and the object.</summary>
+/// <summary>One entry of a resource's change log: the resourceVersion it created, ADDED/MODIFIED/DELETED and the
+/// object.</summary>
 public sealed record WatchEvent(long ResourceVersion, string Type, string Key, string ObjectJson);

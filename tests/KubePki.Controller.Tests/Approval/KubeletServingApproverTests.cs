@@ -26,19 +26,23 @@ public class KubeletServingApproverTests
         Assert.Contains(hostile.ExpectedRule, verdict.Message);
     }
 
-    public static TheoryData<string, string[], string> GoodRequests => new()
-    {
-        { "ecdsa", ["10.0.0.1"], "node1" },
-        { "ecdsa", ["10.0.0.1", "203.0.113.10", "fd00::1"], "node1.cluster.local" },
-        { "rsa", ["10.0.0.1"], "NODE1" },
-    };
+    public static TheoryData<string, string[], string> GoodRequests =>
+        new()
+        {
+            { "ecdsa", ["10.0.0.1"], "node1" },
+            { "ecdsa", ["10.0.0.1", "203.0.113.10", "fd00::1"], "node1.cluster.local" },
+            { "rsa", ["10.0.0.1"], "NODE1" },
+        };
 
     [Theory]
     [MemberData(nameof(GoodRequests))]
     public void A_kubelets_own_addresses_are_approved(string key, string[] ips, string dns)
     {
         var spec = CsrSpec.ForNode("node1", ips) with { Key = key, DnsNames = [dns] };
-        var verdict = new KubeletServingApprover(ApproverOptions.Default).Evaluate(Csrs.Serving(spec), HostileCsrs.Node1);
+        var verdict = new KubeletServingApprover(ApproverOptions.Default).Evaluate(
+            Csrs.Serving(spec),
+            HostileCsrs.Node1
+        );
 
         Assert.Equal(ApprovalDecision.Approve, verdict.Decision);
         Assert.Empty(verdict.Violations);
@@ -49,7 +53,10 @@ public class KubeletServingApproverTests
     public void An_rsa_kubelet_may_leave_out_key_encipherment()
     {
         var spec = CsrSpec.ForNode("node1", "10.0.0.1") with { Key = "rsa" };
-        var verdict = new KubeletServingApprover(ApproverOptions.Default).Evaluate(Csrs.Serving(spec, usages: Csrs.EcdsaServingUsages), HostileCsrs.Node1);
+        var verdict = new KubeletServingApprover(ApproverOptions.Default).Evaluate(
+            Csrs.Serving(spec, usages: Csrs.EcdsaServingUsages),
+            HostileCsrs.Node1
+        );
 
         Assert.Equal(ApprovalDecision.Approve, verdict.Decision);
     }
@@ -57,10 +64,17 @@ public class KubeletServingApproverTests
     [Fact]
     public void A_name_matching_the_allowed_pattern_under_the_node_name_is_approved()
     {
-        var options = new ApproverOptions([ApproverOptions.Pattern(@"[a-z0-9-]+\.nodes\.example\.com")], [IPNetwork.Parse("10.0.0.0/8")], TimeSpan.FromDays(30));
+        var options = new ApproverOptions(
+            [ApproverOptions.Pattern(@"[a-z0-9-]+\.nodes\.example\.com")],
+            [IPNetwork.Parse("10.0.0.0/8")],
+            TimeSpan.FromDays(30)
+        );
         var spec = CsrSpec.ForNode("node1", "10.0.0.1") with { DnsNames = ["node1", "node1.nodes.example.com"] };
 
-        var verdict = new KubeletServingApprover(options).Evaluate(Csrs.Serving(spec, expirationSeconds: 86400), HostileCsrs.Node1);
+        var verdict = new KubeletServingApprover(options).Evaluate(
+            Csrs.Serving(spec, expirationSeconds: 86400),
+            HostileCsrs.Node1
+        );
 
         Assert.Equal(ApprovalDecision.Approve, verdict.Decision);
     }
@@ -70,12 +84,19 @@ public class KubeletServingApproverTests
     {
         var spec = CsrSpec.ForNode("node1", "10.0.0.2") with { DnsNames = ["evil"], Organizations = [] };
 
-        var verdict = new KubeletServingApprover(ApproverOptions.Default).Evaluate(Csrs.Serving(spec), HostileCsrs.Node1);
+        var verdict = new KubeletServingApprover(ApproverOptions.Default).Evaluate(
+            Csrs.Serving(spec),
+            HostileCsrs.Node1
+        );
 
-        Assert.Equal(["OrganizationIsSystemNodes", "IpSansOnNode", "DnsSansOnNode"], verdict.Violations.Select(v => v.Rule));
+        Assert.Equal(
+            ["OrganizationIsSystemNodes", "IpSansOnNode", "DnsSansOnNode"],
+            verdict.Violations.Select(v => v.Rule)
+        );
     }
 
-    public static TheoryData<string> OtherSigners => new(SignerNames.All.Where(s => s != SignerNames.KubeletServing).Append("example.com/custom"));
+    public static TheoryData<string> OtherSigners =>
+        new(SignerNames.All.Where(s => s != SignerNames.KubeletServing).Append("example.com/custom"));
 
     [Theory]
     [MemberData(nameof(OtherSigners))]
@@ -95,7 +116,10 @@ public class KubeletServingApproverTests
     {
         var csr = Csrs.Serving(CsrSpec.ForNode("node1", "10.9.9.9")).With(condition);
 
-        Assert.Equal(ApprovalDecision.Ignore, new KubeletServingApprover(ApproverOptions.Default).Evaluate(csr, HostileCsrs.Node1).Decision);
+        Assert.Equal(
+            ApprovalDecision.Ignore,
+            new KubeletServingApprover(ApproverOptions.Default).Evaluate(csr, HostileCsrs.Node1).Decision
+        );
     }
 
     [Theory]

@@ -11,15 +11,15 @@ namespace KubePki.Controller.Tests.Cli;
 public class ClusterConfigTests
 {
     private static string Preamble(string prefix) =>
-        $"[{prefix}] Reading configuration from the cluster...\n" +
-        $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o "
-            + $"yaml'\n\n";
+        $"[{prefix}] Reading configuration from the cluster...\n"
+        + $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o "
+        + $"yaml'\n\n";
 
     private static string Fallback(string prefix) =>
-        $"[{prefix}] Reading configuration from the cluster...\n" +
-        $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o "
-            + $"yaml'\n" +
-        $"[{prefix}] Error reading configuration from the Cluster. Falling back to default configuration\n\n";
+        $"[{prefix}] Reading configuration from the cluster...\n"
+        + $"[{prefix}] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o "
+        + $"yaml'\n"
+        + $"[{prefix}] Error reading configuration from the Cluster. Falling back to default configuration\n\n";
 
     /// <summary>A cluster whose PKI lives in a custom certificatesDir, with ECDSA keys and a 100h validity in its
     /// ClusterConfiguration; the PKI on disk was made with RSA, so a renewal that used the defaults would be
@@ -30,14 +30,19 @@ public class ClusterConfigTests
         var certDir = cluster.Dir.Combine("custom", "pki");
         var kubeconfigDir = cluster.Dir.Combine("custom");
         var init = cluster.Dir.Combine("init.yaml");
-        File.WriteAllText(init,
+        File.WriteAllText(
+            init,
             "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration:\n  name: cp-1\n"
-            + "localAPIEndpoint:\n  advertiseAddress: 10.0.0.1\n");
+                + "localAPIEndpoint:\n  advertiseAddress: 10.0.0.1\n"
+        );
         var made = CliRunner.Run("init", "phase", "certs", "all", "--cert-dir", certDir, "--config", init);
         Assert.True(made.ExitCode == 0, made.All);
-        cluster.Server.Store.AddConfigMap("kube-system", "kubeadm-config", new Dictionary<string, string>
-        {
-            ["ClusterConfiguration"] = $"""
+        cluster.Server.Store.AddConfigMap(
+            "kube-system",
+            "kubeadm-config",
+            new Dictionary<string, string>
+            {
+                ["ClusterConfiguration"] = $"""
                 apiVersion: kubeadm.k8s.io/v1beta4
                 kind: ClusterConfiguration
                 certificatesDir: {certDir}
@@ -45,7 +50,8 @@ public class ClusterConfigTests
                 certificateValidityPeriod: 100h0m0s
                 clusterName: kubernetes
                 """,
-        });
+            }
+        );
         return (cluster, certDir, kubeconfigDir);
     }
 
@@ -55,15 +61,23 @@ public class ClusterConfigTests
         var (cluster, _, kubeconfigDir) = await StartAsync();
         await using var _ = cluster;
 
-        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
-            kubeconfigDir);
+        var result = CliRunner.Run(
+            "certs",
+            "check-expiration",
+            "--kubeconfig",
+            cluster.AdminConf,
+            "--kubeconfig-dir",
+            kubeconfigDir
+        );
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith(Preamble("check-expiration") + "CERTIFICATE ", result.Out);
         Assert.DoesNotContain("!MISSING! apiserver", result.Out);
         Assert.DoesNotContain("!MISSING! ca", result.Out);
-        Assert.Contains(cluster.Server.RequestLog,
-            r => r == "GET /api/v1/namespaces/kube-system/configmaps/kubeadm-config");
+        Assert.Contains(
+            cluster.Server.RequestLog,
+            r => r == "GET /api/v1/namespaces/kube-system/configmaps/kubeadm-config"
+        );
     }
 
     [Fact]
@@ -72,8 +86,16 @@ public class ClusterConfigTests
         var (cluster, _, kubeconfigDir) = await StartAsync();
         await using var _ = cluster;
 
-        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
-            kubeconfigDir, "-o", "json");
+        var result = CliRunner.Run(
+            "certs",
+            "check-expiration",
+            "--kubeconfig",
+            cluster.AdminConf,
+            "--kubeconfig-dir",
+            kubeconfigDir,
+            "-o",
+            "json"
+        );
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith("{", result.Out);
@@ -87,13 +109,24 @@ public class ClusterConfigTests
         await using var _ = cluster;
         var now = DateTimeOffset.UtcNow;
 
-        var result = CliRunner.Run(new FakeTimeProvider(now), KeyGenerator.Instance,
-            "certs", "renew", "apiserver", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir", kubeconfigDir);
+        var result = CliRunner.Run(
+            new FakeTimeProvider(now),
+            KeyGenerator.Instance,
+            "certs",
+            "renew",
+            "apiserver",
+            "--kubeconfig",
+            cluster.AdminConf,
+            "--kubeconfig-dir",
+            kubeconfigDir
+        );
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith(Preamble("renew"), result.Out);
-        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(certDir, "apiserver.crt")),
-            "apiserver.crt");
+        var renewed = PemCodec.DecodeCertificate(
+            File.ReadAllText(Path.Combine(certDir, "apiserver.crt")),
+            "apiserver.crt"
+        );
         Assert.Equal(now.UtcDateTime.AddHours(100), renewed.NotAfter.ToUniversalTime(), TimeSpan.FromSeconds(1));
         Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----", File.ReadAllText(Path.Combine(certDir, "apiserver.key")));
     }
@@ -105,9 +138,16 @@ public class ClusterConfigTests
         await cluster.Server.StopAsync();
         await using var _ = cluster;
 
-        var result = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
+        var result = CliRunner.Run(
+            "certs",
+            "check-expiration",
+            "--kubeconfig",
+            cluster.AdminConf,
+            "--kubeconfig-dir",
             kubeconfigDir,
-            "--cert-dir", certDir);
+            "--cert-dir",
+            certDir
+        );
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith(Fallback("check-expiration") + "CERTIFICATE ", result.Out);
@@ -119,12 +159,26 @@ public class ClusterConfigTests
         var (cluster, certDir, kubeconfigDir) = await StartAsync();
         await using var _ = cluster;
 
-        var missing = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.Dir.Combine("nope.conf"),
-            "--kubeconfig-dir", kubeconfigDir,
-            "--cert-dir", certDir);
-        var config = CliRunner.Run("certs", "check-expiration", "--kubeconfig", cluster.AdminConf, "--kubeconfig-dir",
+        var missing = CliRunner.Run(
+            "certs",
+            "check-expiration",
+            "--kubeconfig",
+            cluster.Dir.Combine("nope.conf"),
+            "--kubeconfig-dir",
             kubeconfigDir,
-            "--config", WriteConfig(cluster.Dir, certDir));
+            "--cert-dir",
+            certDir
+        );
+        var config = CliRunner.Run(
+            "certs",
+            "check-expiration",
+            "--kubeconfig",
+            cluster.AdminConf,
+            "--kubeconfig-dir",
+            kubeconfigDir,
+            "--config",
+            WriteConfig(cluster.Dir, certDir)
+        );
 
         Assert.True(missing.ExitCode == 0, missing.All);
         Assert.StartsWith("CERTIFICATE ", missing.Out);
@@ -136,8 +190,10 @@ public class ClusterConfigTests
     private static string WriteConfig(TempDir dir, string certDir)
     {
         var path = dir.Combine("kubeadm.yaml");
-        File.WriteAllText(path,
-            $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificatesDir: {certDir}\n");
+        File.WriteAllText(
+            path,
+            $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificatesDir: {certDir}\n"
+        );
         return path;
     }
 }

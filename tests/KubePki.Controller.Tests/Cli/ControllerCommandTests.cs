@@ -10,28 +10,61 @@ namespace KubePki.Controller.Tests.Cli;
 
 public class ControllerCommandTests
 {
-    private static async Task<(int Code, string Out, string Error)> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    private static async Task<(int Code, string Out, string Error)> RunAsync(
+        string[] args,
+        CancellationToken cancellationToken = default
+    )
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var command = ControllerCommand.Create(new CliEnvironment(output, error, TimeProvider.System, KubePki.TestKit.FixtureKeys.Shared));
+        var command = ControllerCommand.Create(
+            new CliEnvironment(output, error, TimeProvider.System, KubePki.TestKit.FixtureKeys.Shared)
+        );
         var root = new RootCommand { command };
-        var code = await root.Parse(["controller", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        var code = await root.Parse(["controller", .. args])
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 
-    public static TheoryData<string[], string> BadFlags => new()
-    {
-        { ["--cluster-signing-key-file", "ca.key"], "error: cannot specify key without cert: --cluster-signing-key-file needs --cluster-signing-cert-file" },
-        { ["--cluster-signing-cert-file", "ca.crt"], "error: cannot specify cert without key: --cluster-signing-cert-file needs --cluster-signing-key-file" },
+    public static TheoryData<string[], string> BadFlags =>
+        new()
         {
-            ["--cluster-signing-cert-file", "a", "--cluster-signing-key-file", "b", "--cluster-signing-kubelet-serving-cert-file", "c", "--cluster-signing-kubelet-serving-key-file", "d"],
-            "error: cannot specify --cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the same time"
-        },
-        { [], "error: nothing to do: give --cluster-signing-cert-file/--cluster-signing-key-file (or per-signer files) and/or --approve-kubelet-serving" },
-        { ["--approve-kubelet-serving", "--allowed-ip-ranges", "10.0.0.0/33"], "error: --allowed-ip-ranges: \"10.0.0.0/33\" is not a CIDR" },
-        { ["--approve-kubelet-serving", "--max-expiration", "soon"], "error: --max-expiration: \"soon\" is not a valid positive duration (e.g. 8760h)" },
-    };
+            {
+                ["--cluster-signing-key-file", "ca.key"],
+                "error: cannot specify key without cert: --cluster-signing-key-file needs --cluster-signing-cert-file"
+            },
+            {
+                ["--cluster-signing-cert-file", "ca.crt"],
+                "error: cannot specify cert without key: --cluster-signing-cert-file needs --cluster-signing-key-file"
+            },
+            {
+                [
+                    "--cluster-signing-cert-file",
+                    "a",
+                    "--cluster-signing-key-file",
+                    "b",
+                    "--cluster-signing-kubelet-serving-cert-file",
+                    "c",
+                    "--cluster-signing-kubelet-serving-key-file",
+                    "d",
+                ],
+                "error: cannot specify --cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags "
+                    + "at the same time"
+            },
+            {
+                [],
+                "error: nothing to do: give --cluster-signing-cert-file/--cluster-signing-key-file (or per-signer "
+                    + "files) and/or --approve-kubelet-serving"
+            },
+            {
+                ["--approve-kubelet-serving", "--allowed-ip-ranges", "10.0.0.0/33"],
+                "error: --allowed-ip-ranges: \"10.0.0.0/33\" is not a CIDR"
+            },
+            {
+                ["--approve-kubelet-serving", "--max-expiration", "soon"],
+                "error: --max-expiration: \"soon\" is not a valid positive duration (e.g. 8760h)"
+            },
+        };
 
     [Theory]
     [MemberData(nameof(BadFlags))]
@@ -46,11 +79,15 @@ public class ControllerCommandTests
     [Fact]
     public void Per_signer_files_serve_only_their_signers()
     {
-        var files = SigningFiles.Resolve(null, null, new Dictionary<string, (string?, string?)>
-        {
-            [SignerNames.KubeletServing] = ("s.crt", "s.key"),
-            [SignerNames.KubeletClient] = (null, null),
-        });
+        var files = SigningFiles.Resolve(
+            null,
+            null,
+            new Dictionary<string, (string?, string?)>
+            {
+                [SignerNames.KubeletServing] = ("s.crt", "s.key"),
+                [SignerNames.KubeletClient] = (null, null),
+            }
+        );
 
         Assert.Equal([SignerNames.KubeletServing], files.Keys);
     }
@@ -63,11 +100,30 @@ public class ControllerCommandTests
         kubelet.RegisterNode();
         var metricsPort = Api.TestApiServer.FreePort();
         using var stop = new CancellationTokenSource();
-        var run = CliRunner.RunUntilCancelledAsync(["controller", "--kubeconfig", cluster.AdminConf, "--cluster-signing-cert-file", cluster.CaCertFile, "--cluster-signing-key-file", cluster.CaKeyFile,
-            "--approve-kubelet-serving", "--leader-elect=false", "--resync-period", "2s", "--metrics-bind-address", $"127.0.0.1:{metricsPort}"], stop.Token);
+        var run = CliRunner.RunUntilCancelledAsync(
+            [
+                "controller",
+                "--kubeconfig",
+                cluster.AdminConf,
+                "--cluster-signing-cert-file",
+                cluster.CaCertFile,
+                "--cluster-signing-key-file",
+                cluster.CaKeyFile,
+                "--approve-kubelet-serving",
+                "--leader-elect=false",
+                "--resync-period",
+                "2s",
+                "--metrics-bind-address",
+                $"127.0.0.1:{metricsPort}",
+            ],
+            stop.Token
+        );
         var name = await kubelet.SubmitAsync();
         var admin = cluster.Admin();
-        await Eventually.GetAsync(async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate, "the certificate");
+        await Eventually.GetAsync(
+            async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate,
+            "the certificate"
+        );
         using var http = new HttpClient();
         Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/healthz"));
         Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/readyz"));

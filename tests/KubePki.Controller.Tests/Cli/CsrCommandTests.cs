@@ -7,26 +7,61 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Controller.Tests.Cli;
 
-/// <summary><c>kubepki csr list|approve|deny|check</c> against the test API server, side by side with kubectl.</summary>
+/// <summary><c>kubepki csr list|approve|deny|check</c> against the test API server, side by side with
+/// kubectl.</summary>
 public class CsrCommandTests
 {
-    private static async Task<string> CreateAsync(IKubernetes client, string name, string signer = "kubernetes.io/kube-apiserver-client", int? expirationSeconds = null)
+    private static async Task<string> CreateAsync(
+        IKubernetes client,
+        string name,
+        string signer = "kubernetes.io/kube-apiserver-client",
+        int? expirationSeconds = null
+    )
     {
-        var pem = CsrFactory.Pem(new CsrSpec { CommonName = name, Organizations = ["dev"], DnsNames = [], IpAddresses = [] });
-        await client.CertificatesV1.CreateCertificateSigningRequestAsync(new V1CertificateSigningRequest
-        {
-            Metadata = new V1ObjectMeta { Name = name },
-            Spec = new V1CertificateSigningRequestSpec { Request = pem, SignerName = signer, Usages = ["digital signature", "client auth"], ExpirationSeconds = expirationSeconds },
-        });
+        var pem = CsrFactory.Pem(
+            new CsrSpec
+            {
+                CommonName = name,
+                Organizations = ["dev"],
+                DnsNames = [],
+                IpAddresses = [],
+            }
+        );
+        await client.CertificatesV1.CreateCertificateSigningRequestAsync(
+            new V1CertificateSigningRequest
+            {
+                Metadata = new V1ObjectMeta { Name = name },
+                Spec = new V1CertificateSigningRequestSpec
+                {
+                    Request = pem,
+                    SignerName = signer,
+                    Usages = ["digital signature", "client auth"],
+                    ExpirationSeconds = expirationSeconds,
+                },
+            }
+        );
         return name;
     }
 
-    private static async Task AddConditionAsync(IKubernetes client, string name, string type, byte[]? certificate = null)
+    private static async Task AddConditionAsync(
+        IKubernetes client,
+        string name,
+        string type,
+        byte[]? certificate = null
+    )
     {
         var csr = await client.CertificatesV1.ReadCertificateSigningRequestAsync(name);
         csr.Status ??= new V1CertificateSigningRequestStatus();
         csr.Status.Conditions ??= [];
-        csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition { Type = type, Status = "True", Reason = "Test", Message = "test" });
+        csr.Status.Conditions.Add(
+            new V1CertificateSigningRequestCondition
+            {
+                Type = type,
+                Status = "True",
+                Reason = "Test",
+                Message = "test",
+            }
+        );
         csr.Status.Certificate = certificate;
         if (type is "Approved" or "Denied")
         {
@@ -46,7 +81,12 @@ public class CsrCommandTests
         var admin = cluster.Admin();
         await CreateAsync(admin, "csr-old", expirationSeconds: 600);
         clock.Advance(TimeSpan.FromDays(3) + TimeSpan.FromHours(5));
-        await CreateAsync(admin, "a-very-long-csr-name-for-column-width", signer: "example.com/custom-signer", expirationSeconds: 86400);
+        await CreateAsync(
+            admin,
+            "a-very-long-csr-name-for-column-width",
+            signer: "example.com/custom-signer",
+            expirationSeconds: 86400
+        );
         clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(30));
         await CreateAsync(admin, "csr-approved", expirationSeconds: 3600);
         await AddConditionAsync(admin, "csr-approved", "Approved");
@@ -55,7 +95,12 @@ public class CsrCommandTests
         await AddConditionAsync(admin, "csr-denied", "Denied");
         await CreateAsync(admin, "csr-issued", expirationSeconds: 31536000);
         await AddConditionAsync(admin, "csr-issued", "Approved");
-        await AddConditionAsync(admin, "csr-issued", "Failed", Encoding.ASCII.GetBytes(File.ReadAllText(cluster.CaCertFile)));
+        await AddConditionAsync(
+            admin,
+            "csr-issued",
+            "Failed",
+            Encoding.ASCII.GetBytes(File.ReadAllText(cluster.CaCertFile))
+        );
         clock.Advance(TimeSpan.FromSeconds(42));
         await CreateAsync(admin, "csr-failed", expirationSeconds: 7 * 86400 + 3600);
         await AddConditionAsync(admin, "csr-failed", "Failed");
@@ -94,7 +139,10 @@ public class CsrCommandTests
         await CreateAsync(admin, "csr-b");
         await CreateAsync(admin, "csr-k");
         var conf = new[] { "--kubeconfig", cluster.AdminConf };
-        int ApprovalPuts() => cluster.Server.RequestLog.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("/approval", StringComparison.Ordinal));
+        int ApprovalPuts() =>
+            cluster.Server.RequestLog.Count(r =>
+                r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("/approval", StringComparison.Ordinal)
+            );
 
         var approved = await KubepkiProcess.RunAsync(["csr", "approve", "csr-a", .. conf]);
         var denied = await KubepkiProcess.RunAsync(["csr", "deny", "csr-b", .. conf]);
@@ -102,8 +150,16 @@ public class CsrCommandTests
         Assert.Equal("certificatesigningrequest.certificates.k8s.io/csr-b denied\n", denied.Out);
         var a = await admin.CertificatesV1.ReadCertificateSigningRequestAsync("csr-a");
         var condition = Assert.Single(a.Status.Conditions);
-        Assert.Equal(("Approved", "True", "KubePkiApprove", "This CSR was approved by kubepki csr approve."), (condition.Type, condition.Status, condition.Reason, condition.Message));
-        Assert.Equal("Denied", Assert.Single((await admin.CertificatesV1.ReadCertificateSigningRequestAsync("csr-b")).Status.Conditions).Type);
+        Assert.Equal(
+            ("Approved", "True", "KubePkiApprove", "This CSR was approved by kubepki csr approve."),
+            (condition.Type, condition.Status, condition.Reason, condition.Message)
+        );
+        Assert.Equal(
+            "Denied",
+            Assert
+                .Single((await admin.CertificatesV1.ReadCertificateSigningRequestAsync("csr-b")).Status.Conditions)
+                .Type
+        );
 
         // Same decision again: success, nothing sent; with --force it is re-sent without a duplicate condition.
         var puts = ApprovalPuts();
@@ -139,16 +195,36 @@ public class CsrCommandTests
         var admin = cluster.Admin();
         await CreateAsync(admin, "csr-1");
         await CreateAsync(admin, "csr-2");
-        cluster.Server.Faults.FailNext((m, p) => m == "PUT" && p.EndsWith("/approval", StringComparison.Ordinal), 409, 2);
+        cluster.Server.Faults.FailNext(
+            (m, p) => m == "PUT" && p.EndsWith("/approval", StringComparison.Ordinal),
+            409,
+            2
+        );
 
-        var result = await KubepkiProcess.RunAsync("csr", "approve", "csr-1", "csr-2", "--kubeconfig", cluster.AdminConf);
+        var result = await KubepkiProcess.RunAsync(
+            "csr",
+            "approve",
+            "csr-1",
+            "csr-2",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Equal("certificatesigningrequest.certificates.k8s.io/csr-1 approved\ncertificatesigningrequest.certificates.k8s.io/csr-2 approved\n", result.Out);
+        Assert.Equal(
+            "certificatesigningrequest.certificates.k8s.io/csr-1 "
+                + "approved\ncertificatesigningrequest.certificates.k8s.io/csr-2 approved\n",
+            result.Out
+        );
         Assert.Equal(2, cluster.Server.Faults.Injected);
         foreach (var name in new[] { "csr-1", "csr-2" })
         {
-            Assert.Equal("Approved", Assert.Single((await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status.Conditions).Type);
+            Assert.Equal(
+                "Approved",
+                Assert
+                    .Single((await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status.Conditions)
+                    .Type
+            );
         }
     }
 
@@ -170,19 +246,41 @@ public class CsrCommandTests
         var writesBefore = cluster.Server.RequestLog.Count(r => !r.StartsWith("GET ", StringComparison.Ordinal));
 
         var all = await KubepkiProcess.RunAsync("csr", "check", "--kubeconfig", cluster.AdminConf);
-        var narrowed = await KubepkiProcess.RunAsync("csr", "check", goodName, "not-serving", "--allowed-ip-ranges", "10.9.0.0/16", "--kubeconfig", cluster.AdminConf);
+        var narrowed = await KubepkiProcess.RunAsync(
+            "csr",
+            "check",
+            goodName,
+            "not-serving",
+            "--allowed-ip-ranges",
+            "10.9.0.0/16",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
 
         Assert.True(all.ExitCode == 0, all.All);
         var lines = all.Out.TrimEnd('\n').Split('\n');
         Assert.Matches(@"^NAME\s+REQUESTOR\s+VERDICT\s+DETAIL$", lines[0]);
         Assert.Equal(3, lines.Length);
-        Assert.Matches($@"^{goodName}\s+system:node:node-good\s+Approve\s+kubepki approved .*\(node-good, 10\.0\.0\.1\)", lines.Single(l => l.StartsWith(goodName, StringComparison.Ordinal)));
-        Assert.Matches($@"^{liarName}\s+system:node:node-liar\s+Deny\s+kubepki denied .*IpSansOnNode: .*10\.0\.0\.2", lines.Single(l => l.StartsWith(liarName, StringComparison.Ordinal)));
+        Assert.Matches(
+            $@"^{goodName}\s+system:node:node-good\s+Approve\s+kubepki approved .*\(node-good, 10\.0\.0\.1\)",
+            lines.Single(l => l.StartsWith(goodName, StringComparison.Ordinal))
+        );
+        Assert.Matches(
+            $@"^{liarName}\s+system:node:node-liar\s+Deny\s+kubepki denied .*IpSansOnNode: .*10\.0\.0\.2",
+            lines.Single(l => l.StartsWith(liarName, StringComparison.Ordinal))
+        );
         Assert.True(narrowed.ExitCode == 0, narrowed.All);
         Assert.Matches($@"{goodName}\s+system:node:node-good\s+Deny\s+.*IpSansInAllowedRanges", narrowed.Out);
-        Assert.Matches($@"not-serving\s+kubernetes-admin\s+Ignore\s+signer kubernetes.io/kube-apiserver-client is not {SignerNames.KubeletServing}", narrowed.Out);
+        Assert.Matches(
+            $@"not-serving\s+kubernetes-admin\s+Ignore\s+signer kubernetes.io/kube-apiserver-client is not "
+                + $@"{SignerNames.KubeletServing}",
+            narrowed.Out
+        );
         Assert.Equal(version, cluster.Server.Store.ResourceVersion);
-        Assert.Equal(writesBefore, cluster.Server.RequestLog.Count(r => !r.StartsWith("GET ", StringComparison.Ordinal)));
+        Assert.Equal(
+            writesBefore,
+            cluster.Server.RequestLog.Count(r => !r.StartsWith("GET ", StringComparison.Ordinal))
+        );
     }
 
     [Fact]
@@ -194,28 +292,38 @@ public class CsrCommandTests
         var goodName = await good.SubmitAsync();
         cluster.Server.Store.AddNode("node1", ("InternalIP", "10.0.0.1"), ("Hostname", "node1"));
         var node1 = cluster.ClientFor("system:node:node1", "system:nodes");
-        await node1.CertificatesV1.CreateCertificateSigningRequestAsync(new V1CertificateSigningRequest
-        {
-            Metadata = new V1ObjectMeta { Name = "ed25519-csr" },
-            Spec = new V1CertificateSigningRequestSpec
+        await node1.CertificatesV1.CreateCertificateSigningRequestAsync(
+            new V1CertificateSigningRequest
             {
-                Request = UnsupportedKeyCsrs.Pem("ed25519"),
-                SignerName = SignerNames.KubeletServing,
-                Usages = ["digital signature", "server auth"],
-            },
-        });
+                Metadata = new V1ObjectMeta { Name = "ed25519-csr" },
+                Spec = new V1CertificateSigningRequestSpec
+                {
+                    Request = UnsupportedKeyCsrs.Pem("ed25519"),
+                    SignerName = SignerNames.KubeletServing,
+                    Usages = ["digital signature", "server auth"],
+                },
+            }
+        );
         var otherName = await new SimulatedKubelet(cluster, "node-good", ["10.0.0.1"]).SubmitAsync();
 
         var all = await KubepkiProcess.RunAsync("csr", "check", "--kubeconfig", cluster.AdminConf);
         var named = await KubepkiProcess.RunAsync(
-            "csr", "check", "ed25519-csr", goodName, "--kubeconfig", cluster.AdminConf);
+            "csr",
+            "check",
+            "ed25519-csr",
+            goodName,
+            "--kubeconfig",
+            cluster.AdminConf
+        );
 
         Assert.True(all.ExitCode == 0, all.All);
         var lines = all.Out.TrimEnd('\n').Split('\n');
         Assert.Equal(4, lines.Length);
         string Line(string name) => lines.Single(l => l.StartsWith(name, StringComparison.Ordinal));
-        Assert.Matches(@"^ed25519-csr\s+system:node:node1\s+Deny\s+.*KeyIsSupported: .*unsupported",
-            Line("ed25519-csr"));
+        Assert.Matches(
+            @"^ed25519-csr\s+system:node:node1\s+Deny\s+.*KeyIsSupported: .*unsupported",
+            Line("ed25519-csr")
+        );
         Assert.Matches($@"^{goodName}\s+system:node:node-good\s+Approve\s", Line(goodName));
         Assert.Matches($@"^{otherName}\s+system:node:node-good\s+Approve\s", Line(otherName));
         Assert.True(named.ExitCode == 0, named.All);
@@ -229,11 +337,26 @@ public class CsrCommandTests
         await using var cluster = await TestCluster.StartAsync();
 
         var empty = await KubepkiProcess.RunAsync("csr", "check", "--kubeconfig", cluster.AdminConf);
-        var bad = await KubepkiProcess.RunAsync("csr", "check", "--allowed-ip-ranges", "10.0.0.0/33", "--kubeconfig", cluster.AdminConf);
-        var noConfig = await KubepkiProcess.RunAsync("csr", "list", "--kubeconfig", cluster.Dir.Combine("missing.conf"));
+        var bad = await KubepkiProcess.RunAsync(
+            "csr",
+            "check",
+            "--allowed-ip-ranges",
+            "10.0.0.0/33",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
+        var noConfig = await KubepkiProcess.RunAsync(
+            "csr",
+            "list",
+            "--kubeconfig",
+            cluster.Dir.Combine("missing.conf")
+        );
 
         Assert.Equal((0, "No pending kubernetes.io/kubelet-serving CSRs.\n"), (empty.ExitCode, empty.Out));
-        Assert.Equal((1, "error: --allowed-ip-ranges: \"10.0.0.0/33\" is not a CIDR"), (bad.ExitCode, bad.Error.Trim()));
+        Assert.Equal(
+            (1, "error: --allowed-ip-ranges: \"10.0.0.0/33\" is not a CIDR"),
+            (bad.ExitCode, bad.Error.Trim())
+        );
         Assert.Equal(1, noConfig.ExitCode);
         Assert.StartsWith("error: --kubeconfig ", noConfig.Error);
     }

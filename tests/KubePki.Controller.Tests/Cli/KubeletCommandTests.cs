@@ -31,7 +31,13 @@ public class KubeletCommandTests
 
         var second = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubelet-config", path);
 
-        Assert.Equal((0, $"[kubelet] {path} already has serverTLSBootstrap: true and rotateCertificates: true; nothing changed\n"), (second.ExitCode, second.Out));
+        Assert.Equal(
+            (
+                0,
+                $"[kubelet] {path} already has serverTLSBootstrap: true and rotateCertificates: true; nothing changed\n"
+            ),
+            (second.ExitCode, second.Out)
+        );
         Assert.Single(Directory.GetFiles(dir.Path, "config.yaml.kubepki-backup-*"));
         Assert.Equal(KubeletConfigs.Kubeadm + "serverTLSBootstrap: true\n", File.ReadAllText(path));
     }
@@ -49,7 +55,10 @@ public class KubeletCommandTests
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.NotNull(new FileInfo(link).LinkTarget);
-        Assert.Equal("kind: KubeletConfiguration\nrotateCertificates: true\nserverTLSBootstrap: true\n", File.ReadAllText(target));
+        Assert.Equal(
+            "kind: KubeletConfiguration\nrotateCertificates: true\nserverTLSBootstrap: true\n",
+            File.ReadAllText(target)
+        );
     }
 
     [Fact]
@@ -59,10 +68,18 @@ public class KubeletCommandTests
         var json = dir.Combine("config.json");
         File.WriteAllText(json, "{\"kind\":\"KubeletConfiguration\"}");
 
-        var missing = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubelet-config", dir.Combine("nope.yaml"));
+        var missing = await KubepkiProcess.RunAsync(
+            "kubelet",
+            "enable-serving-bootstrap",
+            "--kubelet-config",
+            dir.Combine("nope.yaml")
+        );
         var flow = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubelet-config", json);
 
-        Assert.Equal((1, $"error: --kubelet-config: {dir.Combine("nope.yaml")} does not exist"), (missing.ExitCode, missing.Error.Trim()));
+        Assert.Equal(
+            (1, $"error: --kubelet-config: {dir.Combine("nope.yaml")} does not exist"),
+            (missing.ExitCode, missing.Error.Trim())
+        );
         Assert.Equal(1, flow.ExitCode);
         Assert.Contains("flow-style (JSON)", flow.Error);
         Assert.Equal([json], Directory.GetFiles(dir.Path));
@@ -75,7 +92,9 @@ public class KubeletCommandTests
     [InlineData("serverTLSBootstrap: false\n", "no \"kind: KubeletConfiguration\"")]
     [InlineData("kind: KubeletConfiguration\n---\nkind: KubeletConfiguration\n", "more than one YAML document")]
     public async Task A_config_it_cannot_rewrite_safely_is_refused_in_one_line_and_left_unchanged(
-        string text, string why)
+        string text,
+        string why
+    )
     {
         using var dir = new TempDir("kubelet-config");
         var path = dir.Combine("config.yaml");
@@ -95,17 +114,44 @@ public class KubeletCommandTests
     public async Task The_kubelet_config_configmap_is_updated_once_and_then_left_alone()
     {
         await using var cluster = await TestCluster.StartAsync();
-        cluster.Server.Store.AddConfigMap("kube-system", "kubelet-config", new Dictionary<string, string> { ["kubelet"] = KubeletConfigs.Kubeadm });
-        int Puts() => cluster.Server.RequestLog.Count(r => r.StartsWith("PUT /api/v1/namespaces/kube-system/configmaps/", StringComparison.Ordinal));
+        cluster.Server.Store.AddConfigMap(
+            "kube-system",
+            "kubelet-config",
+            new Dictionary<string, string> { ["kubelet"] = KubeletConfigs.Kubeadm }
+        );
+        int Puts() =>
+            cluster.Server.RequestLog.Count(r =>
+                r.StartsWith("PUT /api/v1/namespaces/kube-system/configmaps/", StringComparison.Ordinal)
+            );
 
-        var first = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubeconfig", cluster.AdminConf);
-        var second = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubeconfig", cluster.AdminConf);
+        var first = await KubepkiProcess.RunAsync(
+            "kubelet",
+            "enable-serving-bootstrap",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
+        var second = await KubepkiProcess.RunAsync(
+            "kubelet",
+            "enable-serving-bootstrap",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
 
         Assert.True(first.ExitCode == 0, first.All);
         Assert.Contains("[kubelet] ConfigMap kube-system/kubelet-config: added serverTLSBootstrap: true\n", first.Out);
         Assert.Contains("\tsystemctl restart kubelet\n", first.Out);
-        Assert.Equal(KubeletConfigs.Kubeadm + "serverTLSBootstrap: true\n", cluster.Server.Store.ConfigMaps.Get("kube-system", "kubelet-config")!.Data["kubelet"]);
-        Assert.Equal((0, "[kubelet] ConfigMap kube-system/kubelet-config already has serverTLSBootstrap: true and rotateCertificates: true; nothing changed\n"), (second.ExitCode, second.Out));
+        Assert.Equal(
+            KubeletConfigs.Kubeadm + "serverTLSBootstrap: true\n",
+            cluster.Server.Store.ConfigMaps.Get("kube-system", "kubelet-config")!.Data["kubelet"]
+        );
+        Assert.Equal(
+            (
+                0,
+                "[kubelet] ConfigMap kube-system/kubelet-config already has serverTLSBootstrap: true and "
+                    + "rotateCertificates: true; nothing changed\n"
+            ),
+            (second.ExitCode, second.Out)
+        );
         Assert.Equal(1, Puts());
     }
 
@@ -114,16 +160,39 @@ public class KubeletCommandTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var old = "kind: KubeletConfiguration\nrotateCertificates: true\n";
-        cluster.Server.Store.AddConfigMap("kube-system", "kubelet-config-1.9", new Dictionary<string, string> { ["kubelet"] = old });
-        cluster.Server.Store.AddConfigMap("kube-system", "kubelet-config-1.23", new Dictionary<string, string> { ["kubelet"] = old });
-        cluster.Server.Store.AddConfigMap("kube-system", "kubelet-config-1.23-backup", new Dictionary<string, string> { ["kubelet"] = old });
+        cluster.Server.Store.AddConfigMap(
+            "kube-system",
+            "kubelet-config-1.9",
+            new Dictionary<string, string> { ["kubelet"] = old }
+        );
+        cluster.Server.Store.AddConfigMap(
+            "kube-system",
+            "kubelet-config-1.23",
+            new Dictionary<string, string> { ["kubelet"] = old }
+        );
+        cluster.Server.Store.AddConfigMap(
+            "kube-system",
+            "kubelet-config-1.23-backup",
+            new Dictionary<string, string> { ["kubelet"] = old }
+        );
 
-        var result = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubeconfig", cluster.AdminConf);
+        var result = await KubepkiProcess.RunAsync(
+            "kubelet",
+            "enable-serving-bootstrap",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Equal(old + "serverTLSBootstrap: true\n", cluster.Server.Store.ConfigMaps.Get("kube-system", "kubelet-config-1.23")!.Data["kubelet"]);
+        Assert.Equal(
+            old + "serverTLSBootstrap: true\n",
+            cluster.Server.Store.ConfigMaps.Get("kube-system", "kubelet-config-1.23")!.Data["kubelet"]
+        );
         Assert.Equal(old, cluster.Server.Store.ConfigMaps.Get("kube-system", "kubelet-config-1.9")!.Data["kubelet"]);
-        Assert.Equal(old, cluster.Server.Store.ConfigMaps.Get("kube-system", "kubelet-config-1.23-backup")!.Data["kubelet"]);
+        Assert.Equal(
+            old,
+            cluster.Server.Store.ConfigMaps.Get("kube-system", "kubelet-config-1.23-backup")!.Data["kubelet"]
+        );
     }
 
     [Fact]
@@ -131,9 +200,20 @@ public class KubeletCommandTests
     {
         await using var cluster = await TestCluster.StartAsync();
 
-        var result = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubeconfig", cluster.AdminConf);
+        var result = await KubepkiProcess.RunAsync(
+            "kubelet",
+            "enable-serving-bootstrap",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
 
-        Assert.Equal((1, "error: neither ConfigMap kube-system/kubelet-config nor kube-system/kubelet-config-<version> exists; is this a kubeadm cluster?"),
-            (result.ExitCode, result.Error.Trim()));
+        Assert.Equal(
+            (
+                1,
+                "error: neither ConfigMap kube-system/kubelet-config nor kube-system/kubelet-config-<version> "
+                    + "exists; is this a kubeadm cluster?"
+            ),
+            (result.ExitCode, result.Error.Trim())
+        );
     }
 }

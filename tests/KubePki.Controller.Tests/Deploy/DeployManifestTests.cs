@@ -1,8 +1,8 @@
 using System.CommandLine;
 using k8s;
 using k8s.Models;
-using KubePki.Cli.Commands;
 using KubePki.Cli;
+using KubePki.Cli.Commands;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Support;
@@ -19,19 +19,32 @@ public class DeployManifestTests
 
     // What the cluster grants others: admins everything, kubelets their own CSRs (as the system:node role does).
     private static IEnumerable<object> ClusterBootstrapPolicy() =>
-    [
-        new V1ClusterRole
-        {
-            Metadata = new V1ObjectMeta { Name = "test:node-csrs" },
-            Rules = [new V1PolicyRule { ApiGroups = ["certificates.k8s.io"], Resources = ["certificatesigningrequests"], Verbs = ["create", "get", "list", "watch"] }],
-        },
-        new V1ClusterRoleBinding
-        {
-            Metadata = new V1ObjectMeta { Name = "test:node-csrs" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "test:node-csrs" },
-            Subjects = [new Rbacv1Subject { Kind = "Group", Name = "system:nodes" }],
-        },
-    ];
+        [
+            new V1ClusterRole
+            {
+                Metadata = new V1ObjectMeta { Name = "test:node-csrs" },
+                Rules =
+                [
+                    new V1PolicyRule
+                    {
+                        ApiGroups = ["certificates.k8s.io"],
+                        Resources = ["certificatesigningrequests"],
+                        Verbs = ["create", "get", "list", "watch"],
+                    },
+                ],
+            },
+            new V1ClusterRoleBinding
+            {
+                Metadata = new V1ObjectMeta { Name = "test:node-csrs" },
+                RoleRef = new V1RoleRef
+                {
+                    ApiGroup = "rbac.authorization.k8s.io",
+                    Kind = "ClusterRole",
+                    Name = "test:node-csrs",
+                },
+                Subjects = [new Rbacv1Subject { Kind = "Group", Name = "system:nodes" }],
+            },
+        ];
 
     public static TheoryData<string, int> EachRule()
     {
@@ -47,38 +60,70 @@ public class DeployManifestTests
     public void The_manifests_have_the_expected_shape_and_no_wildcards()
     {
         var kinds = Manifests.Objects.Select(o => o.GetType().Name).Order().ToList();
-        Assert.Equal(["V1ClusterRole", "V1ClusterRoleBinding", "V1Deployment", "V1Namespace", "V1Role", "V1Role", "V1RoleBinding", "V1RoleBinding", "V1ServiceAccount"], kinds);
+        Assert.Equal(
+            [
+                "V1ClusterRole",
+                "V1ClusterRoleBinding",
+                "V1Deployment",
+                "V1Namespace",
+                "V1Role",
+                "V1Role",
+                "V1RoleBinding",
+                "V1RoleBinding",
+                "V1ServiceAccount",
+            ],
+            kinds
+        );
         var deployment = Manifests.Deployment;
         Assert.Equal(2, deployment.Spec.Replicas);
         Assert.Equal(Manifests.ServiceAccount.Metadata.Name, deployment.Spec.Template.Spec.ServiceAccountName);
         Assert.Equal(Manifests.ServiceAccount.Metadata.NamespaceProperty, deployment.Metadata.NamespaceProperty);
         var container = Manifests.Container;
-        Assert.Equal(("/healthz", "metrics"), (container.LivenessProbe.HttpGet.Path, container.LivenessProbe.HttpGet.Port.Value));
-        Assert.Equal(("/readyz", "metrics"), (container.ReadinessProbe.HttpGet.Path, container.ReadinessProbe.HttpGet.Port.Value));
-        Assert.Contains($"--metrics-bind-address=:{container.Ports.Single(p => p.Name == "metrics").ContainerPort}", container.Args);
+        Assert.Equal(
+            ("/healthz", "metrics"),
+            (container.LivenessProbe.HttpGet.Path, container.LivenessProbe.HttpGet.Port.Value)
+        );
+        Assert.Equal(
+            ("/readyz", "metrics"),
+            (container.ReadinessProbe.HttpGet.Path, container.ReadinessProbe.HttpGet.Port.Value)
+        );
+        Assert.Contains(
+            $"--metrics-bind-address=:{container.Ports.Single(p => p.Name == "metrics").ContainerPort}",
+            container.Args
+        );
         Assert.Contains($"--leader-elect-resource-namespace={deployment.Metadata.NamespaceProperty}", container.Args);
         var mount = container.VolumeMounts.Single();
         Assert.True(mount.ReadOnlyProperty);
         Assert.NotNull(deployment.Spec.Template.Spec.Volumes.Single(v => v.Name == mount.Name).Secret);
-        Assert.All(container.Args.Where(a => a.Contains("-file=", StringComparison.Ordinal)), a => Assert.StartsWith(mount.MountPath + "/", a.Split('=')[1]));
+        Assert.All(
+            container.Args.Where(a => a.Contains("-file=", StringComparison.Ordinal)),
+            a => Assert.StartsWith(mount.MountPath + "/", a.Split('=')[1])
+        );
 
         foreach (var (role, index, rule) in Manifests.Rules)
         {
             var where = $"{role} rule {index}";
-            Assert.True(!rule.Verbs.Contains("*") && !rule.Resources.Contains("*") && !rule.ApiGroups.Contains("*"), where);
+            Assert.True(
+                !rule.Verbs.Contains("*") && !rule.Resources.Contains("*") && !rule.ApiGroups.Contains("*"),
+                where
+            );
             Assert.Null(rule.NonResourceURLs);
             if (rule.Resources.Contains("signers"))
             {
                 Assert.Equal([SignerNames.KubeletServing], rule.ResourceNames);
             }
         }
-        Assert.All(Manifests.Objects.OfType<V1ClusterRoleBinding>().SelectMany(b => b.Subjects), s => Assert.Equal("ServiceAccount", s.Kind));
+        Assert.All(
+            Manifests.Objects.OfType<V1ClusterRoleBinding>().SelectMany(b => b.Subjects),
+            s => Assert.Equal("ServiceAccount", s.Kind)
+        );
     }
 
     [Fact]
     public void Applied_file_by_file_in_name_order_each_object_finds_what_it_needs_already_there()
     {
-        // kubectl apply -f deploy/controller/ takes the files in name order and stops at the first object it cannot create.
+        // kubectl apply -f deploy/controller/ takes the files in name order and stops at the first object it cannot
+        // create.
         var created = new HashSet<string> { "Namespace/kube-system" };
         foreach (var (file, objects) in DeployManifests.Files())
         {
@@ -86,14 +131,22 @@ public class DeployManifestTests
             {
                 if (o.Metadata.NamespaceProperty is { } ns)
                 {
-                    Assert.True(created.Contains($"Namespace/{ns}"), $"{file}: {o.Kind} {o.Metadata.Name} comes before its namespace {ns}");
+                    Assert.True(
+                        created.Contains($"Namespace/{ns}"),
+                        $"{file}: {o.Kind} {o.Metadata.Name} comes before its namespace {ns}"
+                    );
                 }
                 if (o is V1Deployment deployment)
                 {
-                    var account = $"ServiceAccount/{deployment.Metadata.NamespaceProperty}/{deployment.Spec.Template.Spec.ServiceAccountName}";
+                    var pod = deployment.Spec.Template.Spec;
+                    var account = $"ServiceAccount/{deployment.Metadata.NamespaceProperty}/{pod.ServiceAccountName}";
                     Assert.True(created.Contains(account), $"{file}: the Deployment comes before its {account}");
                 }
-                created.Add(o.Metadata.NamespaceProperty is { } n ? $"{o.Kind}/{n}/{o.Metadata.Name}" : $"{o.Kind}/{o.Metadata.Name}");
+                created.Add(
+                    o.Metadata.NamespaceProperty is { } n
+                        ? $"{o.Kind}/{n}/{o.Metadata.Name}"
+                        : $"{o.Kind}/{o.Metadata.Name}"
+                );
             }
         }
         Assert.Contains("Namespace/kubepki-system", created);
@@ -104,7 +157,10 @@ public class DeployManifestTests
     {
         var authorizer = new RbacAuthorizer([.. Manifests.Objects, .. ClusterBootstrapPolicy()]);
         await using var run = await DeployedController.StartAsync(Manifests, authorizer);
-        var kubelets = Enumerable.Range(0, 3).Select(i => new SimulatedKubelet(run.Cluster, $"rbac-{i}", [$"10.4.0.{i + 1}"])).ToList();
+        var kubelets = Enumerable
+            .Range(0, 3)
+            .Select(i => new SimulatedKubelet(run.Cluster, $"rbac-{i}", [$"10.4.0.{i + 1}"]))
+            .ToList();
         kubelets.ForEach(k => k.RegisterNode());
         run.Cluster.Server.Store.AddNode("rbac-liar", ("InternalIP", "10.4.0.99"));
         var names = new List<string>();
@@ -117,13 +173,34 @@ public class DeployManifestTests
 
         foreach (var name in names)
         {
-            await Eventually.GetAsync(async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate, $"{name} to be issued");
+            await Eventually.GetAsync(
+                async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate,
+                $"{name} to be issued"
+            );
         }
-        await Eventually.GetAsync(async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(hostile)).Status?.Conditions?.FirstOrDefault(c => c.Type == "Denied"), "the hostile CSR to be denied");
-        var expected = Manifests.Rules.SelectMany(r => r.Rule.Verbs.SelectMany(verb => (r.Rule.ResourceNames ?? [null!]).Select(name => RbacAuthorizer.GrantKey(r.Role, r.Index, verb, name)))).ToHashSet();
+        await Eventually.GetAsync(
+            async () =>
+                (
+                    await admin.CertificatesV1.ReadCertificateSigningRequestAsync(hostile)
+                ).Status?.Conditions?.FirstOrDefault(c => c.Type == "Denied"),
+            "the hostile CSR to be denied"
+        );
+        var expected = Manifests
+            .Rules.SelectMany(r =>
+                r.Rule.Verbs.SelectMany(verb =>
+                    (r.Rule.ResourceNames ?? [null!]).Select(name =>
+                        RbacAuthorizer.GrantKey(r.Role, r.Index, verb, name)
+                    )
+                )
+            )
+            .ToHashSet();
         try
         {
-            await Eventually.TrueAsync(() => expected.IsSubsetOf(authorizer.Used.Keys), "every rule verb to be used", TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(
+                () => expected.IsSubsetOf(authorizer.Used.Keys),
+                "every rule verb to be used",
+                TimeSpan.FromSeconds(30)
+            );
         }
         catch (TimeoutException)
         {
@@ -131,7 +208,15 @@ public class DeployManifestTests
         }
 
         Assert.Empty(authorizer.Denied.Where(d => d.User.Name == Manifests.ControllerUser).Select(d => d.Attributes));
-        Assert.Equal(expected.Order(), authorizer.Used.Keys.Where(k => k.StartsWith("ClusterRole/kubepki", StringComparison.Ordinal) || k.StartsWith("Role/", StringComparison.Ordinal)).Order());
+        Assert.Equal(
+            expected.Order(),
+            authorizer
+                .Used.Keys.Where(k =>
+                    k.StartsWith("ClusterRole/kubepki", StringComparison.Ordinal)
+                    || k.StartsWith("Role/", StringComparison.Ordinal)
+                )
+                .Order()
+        );
         using var http = new HttpClient();
         Assert.Equal("ok", await http.GetStringAsync($"{run.ProbeBase}/healthz"));
         Assert.Equal("ok", await http.GetStringAsync($"{run.ProbeBase}/readyz"));
@@ -147,14 +232,22 @@ public class DeployManifestTests
         kubelet.RegisterNode();
         await kubelet.SubmitAsync();
 
-        await Eventually.TrueAsync(() => authorizer.Denied.Any(d => d.User.Name == Manifests.ControllerUser), $"a refusal without {role} rule {index}");
+        await Eventually.TrueAsync(
+            () => authorizer.Denied.Any(d => d.User.Name == Manifests.ControllerUser),
+            $"a refusal without {role} rule {index}"
+        );
 
         var removed = Manifests.Rules.Single(r => r.Role == role && r.Index == index).Rule;
-        Assert.Contains(authorizer.Denied, d => d.User.Name == Manifests.ControllerUser && RbacAuthorizer.RuleAllows(removed, d.Attributes));
+        Assert.Contains(
+            authorizer.Denied,
+            d => d.User.Name == Manifests.ControllerUser && RbacAuthorizer.RuleAllows(removed, d.Attributes)
+        );
     }
 
-    /// <summary><c>kubepki controller</c> with the Deployment's arguments (CA paths mapped to the test CA, the probe port
-    /// to a free loopback port) and a client cert for the Deployment's ServiceAccount, against an RBAC-enforcing server.
+    /// <summary><c>kubepki controller</c> with the Deployment's arguments (CA paths mapped to the test CA, the probe
+    /// port
+    /// to a free loopback port) and a client cert for the Deployment's ServiceAccount, against an RBAC-enforcing
+    /// server.
     /// A one-time 409 on /status makes the controller re-read the CSR, as it must after any conflict.</summary>
     private sealed class DeployedController : IAsyncDisposable
     {
@@ -175,22 +268,43 @@ public class DeployManifestTests
         {
             var cluster = await TestCluster.StartAsync();
             cluster.Server.Authorizer = authorizer;
-            cluster.Server.Faults.FailNext((m, p) => m == "PUT" && p.EndsWith("/status", StringComparison.Ordinal), 409, 1);
+            cluster.Server.Faults.FailNext(
+                (m, p) => m == "PUT" && p.EndsWith("/status", StringComparison.Ordinal),
+                409,
+                1
+            );
             var mount = manifests.Container.VolumeMounts.Single().MountPath;
             var caDir = cluster.Dir.Combine("ca-secret");
             Directory.CreateDirectory(caDir);
             File.Copy(cluster.CaCertFile, Path.Combine(caDir, "tls.crt"));
             File.Copy(cluster.CaKeyFile, Path.Combine(caDir, "tls.key"));
             var port = TestApiServer.FreePort();
-            var args = manifests.Container.Args
-                .Select(a => a.Replace(mount, caDir, StringComparison.Ordinal))
-                .Select(a => a.StartsWith("--metrics-bind-address=", StringComparison.Ordinal) ? $"--metrics-bind-address=127.0.0.1:{port}" : a)
+            var args = manifests
+                .Container.Args.Select(a => a.Replace(mount, caDir, StringComparison.Ordinal))
+                .Select(a =>
+                    a.StartsWith("--metrics-bind-address=", StringComparison.Ordinal)
+                        ? $"--metrics-bind-address=127.0.0.1:{port}"
+                        : a
+                )
                 .Append($"--kubeconfig={cluster.KubeconfigFor(manifests.ControllerUser, manifests.ControllerGroups)}")
                 .ToArray();
             var controller = new DeployedController(cluster, $"http://127.0.0.1:{port}");
             var output = new StringWriter();
-            var env = new CliEnvironment(TextWriter.Synchronized(output), TextWriter.Synchronized(output), TimeProvider.System, FixtureKeys.Shared);
-            controller._run = Task.Run(() => KubePkiCli.Create(env).Parse(args).InvokeAsync(new InvocationConfiguration { Output = env.Out, Error = env.Error }, controller._stop.Token));
+            var env = new CliEnvironment(
+                TextWriter.Synchronized(output),
+                TextWriter.Synchronized(output),
+                TimeProvider.System,
+                FixtureKeys.Shared
+            );
+            controller._run = Task.Run(() =>
+                KubePkiCli
+                    .Create(env)
+                    .Parse(args)
+                    .InvokeAsync(
+                        new InvocationConfiguration { Output = env.Out, Error = env.Error },
+                        controller._stop.Token
+                    )
+            );
             return controller;
         }
 

@@ -18,10 +18,14 @@ public sealed class DeployManifests
     public static DeployManifests Load(string component = "controller") =>
         new(Files(component).SelectMany(f => f.Objects).ToList());
 
-    /// <summary>Each manifest file with its objects, in the order kubectl apply -f takes a directory (by name).</summary>
+    /// <summary>Each manifest file with its objects, in the order kubectl apply -f takes a directory (by
+    /// name).</summary>
     public static IReadOnlyList<(string File, IReadOnlyList<object> Objects)> Files(string component = "controller") =>
-        Directory.GetFiles(Locate(component), "*.yaml").Order(StringComparer.Ordinal)
-            .Select(f => (Path.GetFileName(f), (IReadOnlyList<object>)LoadAll(File.ReadAllText(f)).ToList())).ToList();
+        Directory
+            .GetFiles(Locate(component), "*.yaml")
+            .Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileName(f), (IReadOnlyList<object>)LoadAll(File.ReadAllText(f)).ToList()))
+            .ToList();
 
     public V1Deployment Deployment => Objects.OfType<V1Deployment>().Single();
 
@@ -29,22 +33,45 @@ public sealed class DeployManifests
 
     public V1ServiceAccount ServiceAccount => Objects.OfType<V1ServiceAccount>().Single();
 
-    public string ControllerUser => $"system:serviceaccount:{ServiceAccount.Metadata.NamespaceProperty}:{ServiceAccount.Metadata.Name}";
+    public string ControllerUser =>
+        $"system:serviceaccount:{ServiceAccount.Metadata.NamespaceProperty}:{ServiceAccount.Metadata.Name}";
 
-    public string[] ControllerGroups => ["system:serviceaccounts", $"system:serviceaccounts:{ServiceAccount.Metadata.NamespaceProperty}"];
+    public string[] ControllerGroups =>
+        ["system:serviceaccounts", $"system:serviceaccounts:{ServiceAccount.Metadata.NamespaceProperty}"];
 
     /// <summary>Every rule of every Role and ClusterRole, as ("Kind/[ns/]name", index, rule).</summary>
     public IEnumerable<(string Role, int Index, V1PolicyRule Rule)> Rules =>
-        Objects.OfType<V1ClusterRole>().SelectMany(r => r.Rules.Select((rule, i) => ($"ClusterRole/{r.Metadata.Name}", i, rule)))
-            .Concat(Objects.OfType<V1Role>().SelectMany(r => r.Rules.Select((rule, i) => ($"Role/{r.Metadata.NamespaceProperty}/{r.Metadata.Name}", i, rule))));
+        Objects
+            .OfType<V1ClusterRole>()
+            .SelectMany(r => r.Rules.Select((rule, i) => ($"ClusterRole/{r.Metadata.Name}", i, rule)))
+            .Concat(
+                Objects
+                    .OfType<V1Role>()
+                    .SelectMany(r =>
+                        r.Rules.Select((rule, i) => ($"Role/{r.Metadata.NamespaceProperty}/{r.Metadata.Name}", i, rule))
+                    )
+            );
 
     /// <summary>The manifests with one rule taken out.</summary>
-    public IReadOnlyList<object> Without(string role, int index) => Objects.Select(o => o switch
-    {
-        V1ClusterRole r when $"ClusterRole/{r.Metadata.Name}" == role => new V1ClusterRole { Metadata = r.Metadata, Rules = r.Rules.Where((_, i) => i != index).ToList() },
-        V1Role r when $"Role/{r.Metadata.NamespaceProperty}/{r.Metadata.Name}" == role => new V1Role { Metadata = r.Metadata, Rules = r.Rules.Where((_, i) => i != index).ToList() },
-        _ => o,
-    }).ToList();
+    public IReadOnlyList<object> Without(string role, int index) =>
+        Objects
+            .Select(o =>
+                o switch
+                {
+                    V1ClusterRole r when $"ClusterRole/{r.Metadata.Name}" == role => new V1ClusterRole
+                    {
+                        Metadata = r.Metadata,
+                        Rules = r.Rules.Where((_, i) => i != index).ToList(),
+                    },
+                    V1Role r when $"Role/{r.Metadata.NamespaceProperty}/{r.Metadata.Name}" == role => new V1Role
+                    {
+                        Metadata = r.Metadata,
+                        Rules = r.Rules.Where((_, i) => i != index).ToList(),
+                    },
+                    _ => o,
+                }
+            )
+            .ToList();
 
     private static readonly Dictionary<string, Type> Kinds = new()
     {
@@ -75,16 +102,20 @@ public sealed class DeployManifests
 
     /// <summary>Plain true/false/null keep their JSON types; every other scalar is a string (numbers are read from
     /// strings by <see cref="ApiJson.Options"/>).</summary>
-    private static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlMappingNode map => new JsonObject(map.Children.Select(p =>
-            KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))),
-        YamlSequenceNode list => new JsonArray(list.Children.Select(ToJson).ToArray()),
-        YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } b => JsonValue.Create(b.Value == "true"),
-        YamlScalarNode { Style: ScalarStyle.Plain, Value: "null" or "~" or "" } => null,
-        YamlScalarNode scalar => JsonValue.Create(scalar.Value),
-        _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
-    };
+    private static JsonNode? ToJson(YamlNode node) =>
+        node switch
+        {
+            YamlMappingNode map => new JsonObject(
+                map.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, ToJson(p.Value)))
+            ),
+            YamlSequenceNode list => new JsonArray(list.Children.Select(ToJson).ToArray()),
+            YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } b => JsonValue.Create(
+                b.Value == "true"
+            ),
+            YamlScalarNode { Style: ScalarStyle.Plain, Value: "null" or "~" or "" } => null,
+            YamlScalarNode scalar => JsonValue.Create(scalar.Value),
+            _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
+        };
 
     private static string Locate(string component)
     {

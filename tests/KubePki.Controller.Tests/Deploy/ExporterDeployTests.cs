@@ -44,7 +44,8 @@ public class ExporterDeployTests
         var kinds = Manifests.Objects.Select(o => o.GetType().Name).Order().ToList();
         Assert.Equal(
             ["V1ClusterRole", "V1ClusterRoleBinding", "V1DaemonSet", "V1Deployment", "V1Namespace", "V1ServiceAccount"],
-            kinds);
+            kinds
+        );
         var daemonSet = Manifests.Objects.OfType<V1DaemonSet>().Single();
         var pod = daemonSet.Spec.Template.Spec;
         var container = pod.Containers.Single();
@@ -53,8 +54,10 @@ public class ExporterDeployTests
         Assert.All(pod.Volumes, v => Assert.NotNull(v.HostPath));
         Assert.All(container.VolumeMounts, m => Assert.True(m.ReadOnlyProperty, m.Name));
         // Mounted where the host has them, so filepath labels name host files.
-        Assert.All(container.VolumeMounts,
-            m => Assert.Equal(pod.Volumes.Single(v => v.Name == m.Name).HostPath.Path, m.MountPath));
+        Assert.All(
+            container.VolumeMounts,
+            m => Assert.Equal(pod.Volumes.Single(v => v.Name == m.Name).HostPath.Path, m.MountPath)
+        );
         var mounts = container.VolumeMounts.Select(m => m.MountPath + "/").ToList();
         foreach (var flag in new[] { "--cert-dir=", "--kubeconfig-dir=", "--kubelet-dir=" })
         {
@@ -87,15 +90,28 @@ public class ExporterDeployTests
         var authorizer = new RbacAuthorizer(Manifests.Objects);
         await using var run = await DeployedExporter.StartAsync(authorizer);
         var store = run.Cluster.Server.Store;
-        store.AddSecret("web", "site-tls", "kubernetes.io/tls",
-            new Dictionary<string, byte[]> { ["tls.crt"] = Pem("site", 90), ["tls.key"] = [1] });
-        store.AddSecret("ops", "trust", "Opaque",
+        store.AddSecret(
+            "web",
+            "site-tls",
+            "kubernetes.io/tls",
+            new Dictionary<string, byte[]> { ["tls.crt"] = Pem("site", 90), ["tls.key"] = [1] }
+        );
+        store.AddSecret(
+            "ops",
+            "trust",
+            "Opaque",
             new Dictionary<string, byte[]>
             {
-                ["bundle.pem"] = [.. Pem("root-a", 900), .. Pem("root-b", 900)], ["x.txt"] = Pem("no", 1),
-            });
-        store.AddSecret("ops", "token", "kubernetes.io/service-account-token",
-            new Dictionary<string, byte[]> { ["ca.crt"] = Pem("ignored", 1) });
+                ["bundle.pem"] = [.. Pem("root-a", 900), .. Pem("root-b", 900)],
+                ["x.txt"] = Pem("no", 1),
+            }
+        );
+        store.AddSecret(
+            "ops",
+            "token",
+            "kubernetes.io/service-account-token",
+            new Dictionary<string, byte[]> { ["ca.crt"] = Pem("ignored", 1) }
+        );
 
         var text = await run.ScrapeUntilAsync(t => CommonNames(t).Count == 3);
         Assert.Equal(["root-a", "root-b", "site"], CommonNames(text).Keys.Order());
@@ -106,18 +122,21 @@ public class ExporterDeployTests
         updated.Data["tls.crt"] = Pem("site", 400);
         store.Secrets.Update("web", "site-tls", updated, (_, sent) => sent);
         var before = CommonNames(text)["site"];
-        text = await run.ScrapeUntilAsync(
-            t => CommonNames(t).GetValueOrDefault("site") is var v && v != before && v != 0);
+        text = await run.ScrapeUntilAsync(t =>
+            CommonNames(t).GetValueOrDefault("site") is var v && v != before && v != 0
+        );
         var moved = CommonNames(text)["site"] - before;
         Assert.InRange(moved, TimeSpan.FromDays(309).TotalSeconds, TimeSpan.FromDays(311).TotalSeconds);
         store.Secrets.Delete("ops", "trust");
         await run.ScrapeUntilAsync(t => CommonNames(t).Count == 1);
 
         Assert.Empty(authorizer.Denied.Where(d => d.User.Name == ExporterUser).Select(d => d.Attributes));
-        var expected = Manifests.Rules
-            .SelectMany(r => r.Rule.Verbs.Select(verb => RbacAuthorizer.GrantKey(r.Role, r.Index, verb, null))).Order();
-        var used = authorizer.Used.Keys
-            .Where(k => k.StartsWith("ClusterRole/kubepki-exporter", StringComparison.Ordinal));
+        var expected = Manifests
+            .Rules.SelectMany(r => r.Rule.Verbs.Select(verb => RbacAuthorizer.GrantKey(r.Role, r.Index, verb, null)))
+            .Order();
+        var used = authorizer.Used.Keys.Where(k =>
+            k.StartsWith("ClusterRole/kubepki-exporter", StringComparison.Ordinal)
+        );
         Assert.Equal(expected, used.Order());
     }
 
@@ -125,22 +144,31 @@ public class ExporterDeployTests
     [MemberData(nameof(EachRuleVerb))]
     public async Task Without_any_one_verb_the_api_server_refuses_the_exporter(string role, int index, string verb)
     {
-        V1PolicyRule Without(V1PolicyRule rule) => new()
-        {
-            ApiGroups = rule.ApiGroups, Resources = rule.Resources, Verbs = rule.Verbs.Where(v => v != verb).ToList(),
-        };
-        var objects = Manifests.Objects.Select(o => o is V1ClusterRole r && $"ClusterRole/{r.Metadata.Name}" == role
-            ? new V1ClusterRole
+        V1PolicyRule Without(V1PolicyRule rule) =>
+            new()
             {
-                Metadata = r.Metadata, Rules = r.Rules.Select((rule, i) => i != index ? rule : Without(rule)).ToList(),
-            }
-            : o).ToList();
+                ApiGroups = rule.ApiGroups,
+                Resources = rule.Resources,
+                Verbs = rule.Verbs.Where(v => v != verb).ToList(),
+            };
+        var objects = Manifests
+            .Objects.Select(o =>
+                o is V1ClusterRole r && $"ClusterRole/{r.Metadata.Name}" == role
+                    ? new V1ClusterRole
+                    {
+                        Metadata = r.Metadata,
+                        Rules = r.Rules.Select((rule, i) => i != index ? rule : Without(rule)).ToList(),
+                    }
+                    : o
+            )
+            .ToList();
         var authorizer = new RbacAuthorizer(objects);
         await using var run = await DeployedExporter.StartAsync(authorizer);
 
         await Eventually.TrueAsync(
             () => authorizer.Denied.Any(d => d.User.Name == ExporterUser && d.Attributes.Verb == verb),
-            $"a refused {verb}");
+            $"a refused {verb}"
+        );
     }
 
     private static byte[] Pem(string commonName, int days)
@@ -154,9 +182,12 @@ public class ExporterDeployTests
 
     /// <summary>subject_CN → x509_cert_not_after.</summary>
     private static Dictionary<string, double> CommonNames(string text) =>
-        text.Split('\n').Where(l => l.StartsWith("x509_cert_not_after{", StringComparison.Ordinal))
-            .ToDictionary(l => System.Text.RegularExpressions.Regex.Match(l, "subject_CN=\"([^\"]*)\"").Groups[1].Value,
-                l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        text.Split('\n')
+            .Where(l => l.StartsWith("x509_cert_not_after{", StringComparison.Ordinal))
+            .ToDictionary(
+                l => System.Text.RegularExpressions.Regex.Match(l, "subject_CN=\"([^\"]*)\"").Groups[1].Value,
+                l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)
+            );
 
     /// <summary><c>kubepki exporter</c> with the Deployment's arguments (listen address on a free loopback port) and a
     /// client cert for the Deployment's ServiceAccount, against an RBAC-enforcing test API server.</summary>
@@ -182,8 +213,11 @@ public class ExporterDeployTests
             cluster.Server.Authorizer = authorizer;
             var port = TestApiServer.FreePort();
             var groups = new[] { "system:serviceaccounts", $"system:serviceaccounts:{Namespace}" };
-            var args = SecretsDeployment.Spec.Template.Spec.Containers.Single().Args
-                .Select(a => a.StartsWith("--listen=", StringComparison.Ordinal) ? $"--listen=127.0.0.1:{port}" : a)
+            var args = SecretsDeployment
+                .Spec.Template.Spec.Containers.Single()
+                .Args.Select(a =>
+                    a.StartsWith("--listen=", StringComparison.Ordinal) ? $"--listen=127.0.0.1:{port}" : a
+                )
                 .Append($"--kubeconfig={cluster.KubeconfigFor(ExporterUser, groups)}")
                 .ToArray();
             var exporter = new DeployedExporter(cluster, $"http://127.0.0.1:{port}/metrics");
@@ -191,24 +225,28 @@ public class ExporterDeployTests
             var writer = TextWriter.Synchronized(output);
             var env = new CliEnvironment(writer, writer, TimeProvider.System, FixtureKeys.Shared);
             var invocation = new InvocationConfiguration { Output = env.Out, Error = env.Error };
-            exporter._run = Task.Run(
-                () => KubePkiCli.Create(env).Parse(args).InvokeAsync(invocation, exporter._stop.Token));
+            exporter._run = Task.Run(() =>
+                KubePkiCli.Create(env).Parse(args).InvokeAsync(invocation, exporter._stop.Token)
+            );
             return exporter;
         }
 
         public Task<string> ScrapeUntilAsync(Func<string, bool> done) =>
-            Eventually.GetAsync(async () =>
-            {
-                try
+            Eventually.GetAsync(
+                async () =>
                 {
-                    var text = await _http.GetStringAsync(Metrics);
-                    return done(text) ? text : null;
-                }
-                catch (HttpRequestException)
-                {
-                    return null;
-                }
-            }, "the awaited metrics");
+                    try
+                    {
+                        var text = await _http.GetStringAsync(Metrics);
+                        return done(text) ? text : null;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return null;
+                    }
+                },
+                "the awaited metrics"
+            );
 
         public async ValueTask DisposeAsync()
         {

@@ -1,6 +1,7 @@
 namespace KubePki.Controller.Tests.Kubelet;
 
-/// <summary>KubeletConfiguration texts as kubeadm writes them to /var/lib/kubelet/config.yaml, plus operator comments.</summary>
+/// <summary>KubeletConfiguration texts as kubeadm writes them to /var/lib/kubelet/config.yaml, plus operator
+/// comments.</summary>
 public static class KubeletConfigs
 {
     public const string Kubeadm = """

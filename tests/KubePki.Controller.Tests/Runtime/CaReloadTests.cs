@@ -22,7 +22,10 @@ public class CaReloadTests
         var source = new KubePki.Controller.Signing.CaFileSource(cert, key);
         var options = RunningController.Options(cluster) with
         {
-            Signers = new Dictionary<string, KubePki.Controller.Signing.ISigningAuthoritySource> { [KubePki.Controller.Signing.SignerNames.KubeletServing] = source },
+            Signers = new Dictionary<string, KubePki.Controller.Signing.ISigningAuthoritySource>
+            {
+                [KubePki.Controller.Signing.SignerNames.KubeletServing] = source,
+            },
             MetricsBindAddress = $"127.0.0.1:{port}",
         };
         var logs = new RecordingLoggerFactory();

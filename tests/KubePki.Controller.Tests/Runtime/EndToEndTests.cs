@@ -16,11 +16,14 @@ namespace KubePki.Controller.Tests.Runtime;
 public class EndToEndTests
 {
     private static async Task<V1CertificateSigningRequest> IssuedAsync(IKubernetes client, string name) =>
-        await Eventually.GetAsync(async () =>
-        {
-            var csr = await client.CertificatesV1.ReadCertificateSigningRequestAsync(name);
-            return csr.Status?.Certificate is { Length: > 0 } ? csr : null;
-        }, $"CSR {name} to be issued");
+        await Eventually.GetAsync(
+            async () =>
+            {
+                var csr = await client.CertificatesV1.ReadCertificateSigningRequestAsync(name);
+                return csr.Status?.Certificate is { Length: > 0 } ? csr : null;
+            },
+            $"CSR {name} to be issued"
+        );
 
     [Fact]
     public async Task Kubelet_serving_csrs_are_approved_signed_and_verify_as_ssl_servers()
@@ -47,19 +50,34 @@ public class EndToEndTests
         foreach (var name in names)
         {
             var csr = await IssuedAsync(admin, name);
-            Assert.Contains(csr.Status.Conditions, c => c.Type == "Approved" && c.Reason == ApprovalVerdict.ApprovedReason);
+            Assert.Contains(
+                csr.Status.Conditions,
+                c => c.Type == "Approved" && c.Reason == ApprovalVerdict.ApprovedReason
+            );
             var path = cluster.Dir.Combine($"{name}.crt");
             File.WriteAllBytes(path, csr.Status.Certificate);
             var verify = ExternalTool.Openssl("verify", "-purpose", "sslserver", "-CAfile", cluster.CaCertFile, path);
             Assert.True(verify.ExitCode == 0, verify.All);
             Assert.Equal($"{path}: OK", verify.Out.Trim());
-            Assert.NotEqual(0, ExternalTool.Openssl("verify", "-purpose", "sslclient", "-CAfile", cluster.CaCertFile, path).ExitCode);
+            Assert.NotEqual(
+                0,
+                ExternalTool.Openssl("verify", "-purpose", "sslclient", "-CAfile", cluster.CaCertFile, path).ExitCode
+            );
         }
-        Assert.Equal("Approved,Issued", cluster.Kubectl("get", "csr", names[0], "--no-headers").Out.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].Trim());
+        Assert.Equal(
+            "Approved,Issued",
+            cluster
+                .Kubectl("get", "csr", names[0], "--no-headers")
+                .Out.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]
+                .Trim()
+        );
 
         // The node-local kubelet's new cert serves TLS that kubectl accepts (host 127.0.0.1, trust from admin.conf).
         var local = await admin.CertificatesV1.ReadCertificateSigningRequestAsync(names[2]);
-        using var issued = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(local.Status.Certificate), kubelets[2].Key!.ToPem());
+        using var issued = X509Certificate2.CreateFromPem(
+            Encoding.ASCII.GetString(local.Status.Certificate),
+            kubelets[2].Key!.ToPem()
+        );
         var port = TestApiServer.FreePort();
         await using var kubeletServer = new TestApiServer(issued, cluster.Ca.Certificate, port);
         await kubeletServer.StartAsync();
@@ -77,8 +95,11 @@ public class EndToEndTests
         cluster.Server.Store.AddNode("node2", HostileCsrs.Node2.Addresses.Select(a => (a.Type, a.Address)).ToArray());
         var options = RunningController.Options(cluster) with
         {
-            Approver = new ApproverOptions([ApproverOptions.Pattern(@".*\.cluster\.local"), ApproverOptions.Pattern(@".*\.example\.com")],
-                [IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("fd00::/8")], TimeSpan.FromHours(1)),
+            Approver = new ApproverOptions(
+                [ApproverOptions.Pattern(@".*\.cluster\.local"), ApproverOptions.Pattern(@".*\.example\.com")],
+                [IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("fd00::/8")],
+                TimeSpan.FromHours(1)
+            ),
         };
         await using var controller = RunningController.Start(cluster.Admin(), options);
         var created = new List<string>();
@@ -90,15 +111,19 @@ public class EndToEndTests
             var client = cluster.ClientFor(snapshot.Username, groups);
             try
             {
-                var csr = await client.CertificatesV1.CreateCertificateSigningRequestAsync(new V1CertificateSigningRequest
-                {
-                    Metadata = new V1ObjectMeta { Name = $"hostile-{created.Count + rejected.Count}" },
-                    Spec = new V1CertificateSigningRequestSpec
+                var csr = await client.CertificatesV1.CreateCertificateSigningRequestAsync(
+                    new V1CertificateSigningRequest
                     {
-                        Request = snapshot.Request, SignerName = snapshot.SignerName, Usages = snapshot.Usages.ToList(),
-                        ExpirationSeconds = snapshot.ExpirationSeconds,
-                    },
-                });
+                        Metadata = new V1ObjectMeta { Name = $"hostile-{created.Count + rejected.Count}" },
+                        Spec = new V1CertificateSigningRequestSpec
+                        {
+                            Request = snapshot.Request,
+                            SignerName = snapshot.SignerName,
+                            Usages = snapshot.Usages.ToList(),
+                            ExpirationSeconds = snapshot.ExpirationSeconds,
+                        },
+                    }
+                );
                 created.Add(csr.Metadata.Name);
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == (HttpStatusCode)422)
@@ -108,15 +133,20 @@ public class EndToEndTests
             }
         }
         // A serving-shaped CSR sent to another signer and approved by a careless admin: the signer fails it.
-        var wrongSigner = await cluster.ClientFor("system:node:node1", "system:nodes").CertificatesV1.CreateCertificateSigningRequestAsync(new V1CertificateSigningRequest
-        {
-            Metadata = new V1ObjectMeta { Name = "hostile-wrong-signer" },
-            Spec = new V1CertificateSigningRequestSpec
-            {
-                Request = CsrFactory.Pem(CsrSpec.ForNode("node1", "10.0.0.1")), SignerName = SignerNames.KubeletClient,
-                Usages = ["digital signature", "server auth"],
-            },
-        });
+        var wrongSigner = await cluster
+            .ClientFor("system:node:node1", "system:nodes")
+            .CertificatesV1.CreateCertificateSigningRequestAsync(
+                new V1CertificateSigningRequest
+                {
+                    Metadata = new V1ObjectMeta { Name = "hostile-wrong-signer" },
+                    Spec = new V1CertificateSigningRequestSpec
+                    {
+                        Request = CsrFactory.Pem(CsrSpec.ForNode("node1", "10.0.0.1")),
+                        SignerName = SignerNames.KubeletClient,
+                        Usages = ["digital signature", "server auth"],
+                    },
+                }
+            );
         Assert.Equal(0, cluster.Kubectl("certificate", "approve", wrongSigner.Metadata.Name).ExitCode);
         created.Add(wrongSigner.Metadata.Name);
 
@@ -124,15 +154,29 @@ public class EndToEndTests
         var admin = cluster.Admin();
         foreach (var name in created)
         {
-            var csr = await Eventually.GetAsync(async () =>
-            {
-                var current = await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name);
-                return current.Status?.Conditions?.Any(c => c.Type is "Denied" or "Failed") == true ? current : null;
-            }, $"{name} to be denied or failed");
+            var csr = await Eventually.GetAsync(
+                async () =>
+                {
+                    var current = await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name);
+                    return current.Status?.Conditions?.Any(c => c.Type is "Denied" or "Failed") == true
+                        ? current
+                        : null;
+                },
+                $"{name} to be denied or failed"
+            );
             Assert.Null(csr.Status.Certificate);
         }
         var failed = await admin.CertificatesV1.ReadCertificateSigningRequestAsync("hostile-wrong-signer");
-        Assert.Contains(failed.Status.Conditions, c => c is { Type: "Failed", Reason: "SignerValidationFailure", Message: "DNS subjectAltNames are not allowed" });
+        Assert.Contains(
+            failed.Status.Conditions,
+            c =>
+                c
+                    is {
+                        Type: "Failed",
+                        Reason: "SignerValidationFailure",
+                        Message: "DNS subjectAltNames are not allowed"
+                    }
+        );
         Assert.Empty(cluster.Server.Store.DistinctCertificatesSent());
         Assert.True(created.Count >= 30);
     }
@@ -141,7 +185,10 @@ public class EndToEndTests
     public async Task Dropped_watches_conflicts_server_errors_and_a_restart_lose_no_csr_and_sign_none_twice()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var kubelets = Enumerable.Range(0, 12).Select(i => new SimulatedKubelet(cluster, $"node-{i}", [$"10.1.0.{i + 1}"])).ToList();
+        var kubelets = Enumerable
+            .Range(0, 12)
+            .Select(i => new SimulatedKubelet(cluster, $"node-{i}", [$"10.1.0.{i + 1}"]))
+            .ToList();
         kubelets.ForEach(k => k.RegisterNode());
         var faults = cluster.Server.Faults;
         faults.FailNext((m, p) => m == "PUT" && p.EndsWith("/status"), 409, 3);
@@ -179,10 +226,25 @@ public class EndToEndTests
     public async Task Two_replicas_with_leader_election_sign_each_csr_once_and_survive_the_leader_stopping()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var kubelets = Enumerable.Range(0, 10).Select(i => new SimulatedKubelet(cluster, $"ha-{i}", [$"10.2.0.{i + 1}"])).ToList();
+        var kubelets = Enumerable
+            .Range(0, 10)
+            .Select(i => new SimulatedKubelet(cluster, $"ha-{i}", [$"10.2.0.{i + 1}"]))
+            .ToList();
         kubelets.ForEach(k => k.RegisterNode());
-        var first = RunningController.Start(cluster.Admin(), RunningController.Options(cluster, leaderElect: true) with { Identity = "replica-1" });
-        await using var second = RunningController.Start(cluster.Admin(), RunningController.Options(cluster, leaderElect: true) with { Identity = "replica-2" });
+        var first = RunningController.Start(
+            cluster.Admin(),
+            RunningController.Options(cluster, leaderElect: true) with
+            {
+                Identity = "replica-1",
+            }
+        );
+        await using var second = RunningController.Start(
+            cluster.Admin(),
+            RunningController.Options(cluster, leaderElect: true) with
+            {
+                Identity = "replica-2",
+            }
+        );
         await Eventually.TrueAsync(() => first.Host.Metrics.IsLeader || second.Host.Metrics.IsLeader, "a leader");
         Assert.False(first.Host.Metrics.IsLeader && second.Host.Metrics.IsLeader);
         var leader = first.Host.Metrics.IsLeader ? first : second;
@@ -212,7 +274,11 @@ public class EndToEndTests
         }
 
         Assert.True(follower.Host.Metrics.IsLeader);
-        Assert.Equal(10d, leader.Host.Metrics.Value("kubepki_csr_signed_total") + follower.Host.Metrics.Value("kubepki_csr_signed_total"));
+        Assert.Equal(
+            10d,
+            leader.Host.Metrics.Value("kubepki_csr_signed_total")
+                + follower.Host.Metrics.Value("kubepki_csr_signed_total")
+        );
         Assert.True(follower.Host.Metrics.Value("kubepki_csr_signed_total") >= 5);
         Assert.All(cluster.Server.Store.DistinctCertificatesSent().Values, count => Assert.Equal(1, count));
         var lease = await admin.CoordinationV1.ReadNamespacedLeaseAsync("kubepki-controller", "kube-system");

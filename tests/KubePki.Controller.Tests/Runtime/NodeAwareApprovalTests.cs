@@ -11,17 +11,28 @@ namespace KubePki.Controller.Tests.Runtime;
 public class NodeAwareApprovalTests
 {
     private static async Task<V1CertificateSigningRequestCondition> DecidedAsync(IKubernetes admin, string name) =>
-        await Eventually.GetAsync(async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Conditions?
-            .FirstOrDefault(c => c.Type is "Approved" or "Denied"), $"{name} to be decided");
+        await Eventually.GetAsync(
+            async () =>
+                (
+                    await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)
+                ).Status?.Conditions?.FirstOrDefault(c => c.Type is "Approved" or "Denied"),
+            $"{name} to be decided"
+        );
 
     [Fact]
     public async Task A_node_cannot_claim_the_clusters_service_network_or_another_nodes_ip_even_in_its_own_status()
     {
         await using var cluster = await TestCluster.StartAsync();
-        cluster.Server.Store.AddConfigMap(KubeadmConfigMap.Namespace, KubeadmConfigMap.Name, new Dictionary<string, string>
-        {
-            [KubeadmConfigMap.Key] = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: 10.200.0.0/16\n  dnsDomain: corp.example\n",
-        });
+        cluster.Server.Store.AddConfigMap(
+            KubeadmConfigMap.Namespace,
+            KubeadmConfigMap.Name,
+            new Dictionary<string, string>
+            {
+                [KubeadmConfigMap.Key] =
+                    "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: "
+                    + "10.200.0.0/16\n  dnsDomain: corp.example\n",
+            }
+        );
         new SimulatedKubelet(cluster, "honest", ["10.5.0.2"]).RegisterNode();
         var liar = new SimulatedKubelet(cluster, "liar", ["10.5.0.1", "10.5.0.2"]);
         liar.RegisterNode();
@@ -38,14 +49,28 @@ public class NodeAwareApprovalTests
         var own = await DecidedAsync(admin, await good.SubmitAsync());
 
         Assert.Equal("Denied", stolen.Type);
-        Assert.Contains("SansNotClaimedByOtherNodes: subjectAltNames [10.5.0.2 (also node \"honest\")]", stolen.Message);
+        Assert.Contains(
+            "SansNotClaimedByOtherNodes: subjectAltNames [10.5.0.2 (also node \"honest\")]",
+            stolen.Message
+        );
         Assert.Equal("Denied", serviceIp.Type);
-        Assert.Contains("IpSansOutsideServiceNetwork: IP subjectAltNames [10.200.0.10 (in 10.200.0.0/16)]", serviceIp.Message);
+        Assert.Contains(
+            "IpSansOutsideServiceNetwork: IP subjectAltNames [10.200.0.10 (in 10.200.0.0/16)]",
+            serviceIp.Message
+        );
         Assert.Equal("Approved", own.Type);
-        Assert.Contains(logs.Lines, l => l.StartsWith("Warning: approver: no --allowed-ip-ranges", StringComparison.Ordinal));
-        Assert.Contains(logs.Lines, l => l.Contains("cluster domain corp.example (kubeadm-config read)", StringComparison.Ordinal));
+        Assert.Contains(
+            logs.Lines,
+            l => l.StartsWith("Warning: approver: no --allowed-ip-ranges", StringComparison.Ordinal)
+        );
+        Assert.Contains(
+            logs.Lines,
+            l => l.Contains("cluster domain corp.example (kubeadm-config read)", StringComparison.Ordinal)
+        );
         // One list and one watch of Nodes, no request per CSR.
-        var nodeRequests = cluster.Server.RequestLog.Where(r => r.Contains("/api/v1/nodes", StringComparison.Ordinal)).ToList();
+        var nodeRequests = cluster
+            .Server.RequestLog.Where(r => r.Contains("/api/v1/nodes", StringComparison.Ordinal))
+            .ToList();
         Assert.DoesNotContain(nodeRequests, r => r.StartsWith("GET /api/v1/nodes/", StringComparison.Ordinal));
     }
 
@@ -56,7 +81,11 @@ public class NodeAwareApprovalTests
         var logs = new RecordingLoggerFactory();
         var options = RunningController.Options(cluster) with
         {
-            Approver = new ApproverOptions([ApproverOptions.Pattern(@"[a-z0-9-]+\.nodes\.example")], [System.Net.IPNetwork.Parse("10.0.0.0/8")], TimeSpan.FromDays(365)),
+            Approver = new ApproverOptions(
+                [ApproverOptions.Pattern(@"[a-z0-9-]+\.nodes\.example")],
+                [System.Net.IPNetwork.Parse("10.0.0.0/8")],
+                TimeSpan.FromDays(365)
+            ),
         };
         await using var controller = RunningController.Start(cluster.Admin(), options, logs);
 

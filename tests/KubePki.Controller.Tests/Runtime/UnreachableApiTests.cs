@@ -17,37 +17,52 @@ public class UnreachableApiTests
         kubelet.RegisterNode();
         await cluster.Server.StopAsync();
         var port = TestApiServer.FreePort();
-        var options = RunningController.Options(cluster, leaderElect: true) with { MetricsBindAddress = $"127.0.0.1:{port}" };
+        var options = RunningController.Options(cluster, leaderElect: true) with
+        {
+            MetricsBindAddress = $"127.0.0.1:{port}",
+        };
         await using var controller = RunningController.Start(cluster.Admin(), options);
         using var http = new HttpClient();
 
-        await Eventually.GetAsync(async () =>
-        {
-            try
+        await Eventually.GetAsync(
+            async () =>
             {
-                var response = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
-                return response.StatusCode == HttpStatusCode.ServiceUnavailable ? response : null;
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
-        }, "/readyz to answer 503");
+                try
+                {
+                    var response = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
+                    return response.StatusCode == HttpStatusCode.ServiceUnavailable ? response : null;
+                }
+                catch (HttpRequestException)
+                {
+                    return null;
+                }
+            },
+            "/readyz to answer 503"
+        );
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         Assert.False(controller.Run.IsCompleted, controller.Run.Exception?.ToString());
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync($"http://127.0.0.1:{port}/readyz")).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.ServiceUnavailable,
+            (await http.GetAsync($"http://127.0.0.1:{port}/readyz")).StatusCode
+        );
         Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{port}/healthz"));
 
         await cluster.Server.StartAsync();
         var name = await kubelet.SubmitAsync();
-        await Eventually.GetAsync(async () => (await cluster.Admin().CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate,
-            "the certificate once the API server is back");
-        await Eventually.GetAsync(async () =>
-        {
-            var response = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
-            return response.IsSuccessStatusCode ? response : null;
-        }, "/readyz to answer 200");
+        await Eventually.GetAsync(
+            async () =>
+                (await cluster.Admin().CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate,
+            "the certificate once the API server is back"
+        );
+        await Eventually.GetAsync(
+            async () =>
+            {
+                var response = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
+                return response.IsSuccessStatusCode ? response : null;
+            },
+            "/readyz to answer 200"
+        );
         Assert.True(controller.Host.Metrics.IsLeader);
     }
 }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Controller.Tests.Signing;
 
-/// <summary>Issue 8.20: the issued subject is the request's subject as Go's pkix.Name re-encodes it, not its raw bytes.</summary>
+/// <summary>Issue 8.20: the issued subject is the request's subject as Go's pkix.Name re-encodes it, not its raw
+/// bytes.</summary>
 public class CertificateSubjectTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
@@ -42,15 +43,21 @@ public class CertificateSubjectTests
     {
         const UniversalTagNumber utf8 = UniversalTagNumber.UTF8String;
         const UniversalTagNumber printable = UniversalTagNumber.PrintableString;
-        var requested = new X500DistinguishedName(Name(w =>
-        {
-            Rdn(w, ("2.5.4.3", utf8, "system:node:first"));
-            Rdn(w, ("0.9.2342.19200300.100.1.25", UniversalTagNumber.IA5String, "example")); // DC: dropped
-            Rdn(w, ("2.5.4.10", utf8, "system:nodes"), ("1.2.840.113549.1.9.1", UniversalTagNumber.IA5String, "root@x")); // email: dropped
-            Rdn(w, ("2.5.4.3", utf8, "system:node:node1")); // the last CN wins
-            Rdn(w, ("2.5.4.11", utf8, "b*"));
-            Rdn(w, ("2.5.4.10", printable, "extra"));
-        }));
+        var requested = new X500DistinguishedName(
+            Name(w =>
+            {
+                Rdn(w, ("2.5.4.3", utf8, "system:node:first"));
+                Rdn(w, ("0.9.2342.19200300.100.1.25", UniversalTagNumber.IA5String, "example")); // DC: dropped
+                Rdn(
+                    w,
+                    ("2.5.4.10", utf8, "system:nodes"),
+                    ("1.2.840.113549.1.9.1", UniversalTagNumber.IA5String, "root@x")
+                ); // email: dropped
+                Rdn(w, ("2.5.4.3", utf8, "system:node:node1")); // the last CN wins
+                Rdn(w, ("2.5.4.11", utf8, "b*"));
+                Rdn(w, ("2.5.4.10", printable, "extra"));
+            })
+        );
         var expected = Name(w =>
         {
             Rdn(w, ("2.5.4.10", printable, "system:nodes"), ("2.5.4.10", printable, "extra"));
@@ -58,8 +65,14 @@ public class CertificateSubjectTests
             Rdn(w, ("2.5.4.3", printable, "system:node:node1"));
         });
         var ca = TestCa.Create(Now);
-        var signer = new CsrSigner(new Dictionary<string, ISigningAuthoritySource> { [SignerNames.LegacyUnknown] = new FixedAuthoritySource(ca) },
-            SigningWindow.DefaultClusterSigningDuration, new FakeTimeProvider(Now));
+        var signer = new CsrSigner(
+            new Dictionary<string, ISigningAuthoritySource>
+            {
+                [SignerNames.LegacyUnknown] = new FixedAuthoritySource(ca),
+            },
+            SigningWindow.DefaultClusterSigningDuration,
+            new FakeTimeProvider(Now)
+        );
         var csr = Csrs.Serving(new CsrSpec { Subject = requested }, signer: SignerNames.LegacyUnknown).Approved();
 
         var decision = signer.Decide(csr);

@@ -13,7 +13,9 @@ public class CsrRequestParserTests
     {
         var spec = CsrSpec.ForNode("node1", "10.0.0.1", "fd00::1") with
         {
-            Emails = ["a@example.com"], Uris = [new Uri("spiffe://x/y")], Organizations = ["system:nodes", "extra"],
+            Emails = ["a@example.com"],
+            Uris = [new Uri("spiffe://x/y")],
+            Organizations = ["system:nodes", "extra"],
         };
 
         var request = CsrRequestParser.Parse(CsrFactory.Pem(spec));
@@ -30,18 +32,28 @@ public class CsrRequestParserTests
 
     [Theory]
     [InlineData("garbage", "PEM block type must be CERTIFICATE REQUEST")]
-    [InlineData("-----BEGIN NEW CERTIFICATE REQUEST-----\nAAAA\n-----END NEW CERTIFICATE REQUEST-----\n", "PEM block type must be CERTIFICATE REQUEST")]
-    [InlineData("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", "invalid certificate request")]
+    [InlineData(
+        "-----BEGIN NEW CERTIFICATE REQUEST-----\nAAAA\n-----END NEW CERTIFICATE REQUEST-----\n",
+        "PEM block type must be CERTIFICATE REQUEST"
+    )]
+    [InlineData(
+        "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+        "invalid certificate request"
+    )]
     public void Bad_pem_is_rejected(string pem, string message)
     {
-        var error = Assert.Throws<InvalidCsrException>(() => CsrRequestParser.Parse(System.Text.Encoding.ASCII.GetBytes(pem)));
+        var error = Assert.Throws<InvalidCsrException>(() =>
+            CsrRequestParser.Parse(System.Text.Encoding.ASCII.GetBytes(pem))
+        );
         Assert.StartsWith(message, error.Message);
     }
 
     [Fact]
     public void A_bad_signature_is_rejected()
     {
-        Assert.Throws<InvalidCsrException>(() => CsrRequestParser.Parse(CsrFactory.BadSignature(CsrSpec.ForNode("node1", "10.0.0.1"))));
+        Assert.Throws<InvalidCsrException>(() =>
+            CsrRequestParser.Parse(CsrFactory.BadSignature(CsrSpec.ForNode("node1", "10.0.0.1")))
+        );
     }
 
     [Fact]

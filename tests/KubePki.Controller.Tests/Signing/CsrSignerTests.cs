@@ -16,8 +16,11 @@ public class CsrSignerTests
     private readonly CertificateAuthority _ca = TestCa.Create(Now);
 
     private CsrSigner Signer(CertificateAuthority? ca = null, TimeSpan? duration = null) =>
-        new(SignerNames.All.ToDictionary(s => s, ISigningAuthoritySource (_) => new FixedAuthoritySource(ca ?? _ca)),
-            duration ?? SigningWindow.DefaultClusterSigningDuration, _time);
+        new(
+            SignerNames.All.ToDictionary(s => s, ISigningAuthoritySource (_) => new FixedAuthoritySource(ca ?? _ca)),
+            duration ?? SigningWindow.DefaultClusterSigningDuration,
+            _time
+        );
 
     private static X509Certificate2 Issued(SignDecision decision)
     {
@@ -37,12 +40,23 @@ public class CsrSignerTests
         Assert.Equal(["node1"], CertificateFacts.DnsNames(certificate));
         Assert.Equal([IPAddress.Parse("10.0.0.1")], CertificateFacts.IpAddresses(certificate));
         Assert.Equal([KubePki.Model.ExtendedKeyUsageOids.ServerAuth], CertificateFacts.ExtendedKeyUsages(certificate));
-        Assert.Equal(X509KeyUsageFlags.DigitalSignature, certificate.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages);
+        Assert.Equal(
+            X509KeyUsageFlags.DigitalSignature,
+            certificate.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages
+        );
         Assert.False(CertificateFacts.IsCa(certificate));
         Assert.Equal(_ca.Certificate.SubjectName.RawData, certificate.IssuerName.RawData);
         Assert.Equal(Now - TimeSpan.FromMinutes(5), CertificateFacts.NotBefore(certificate));
         Assert.Equal(Now + TimeSpan.FromHours(8760) - TimeSpan.FromMinutes(5), CertificateFacts.NotAfter(certificate));
-        using var chain = new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, VerificationTime = Now.UtcDateTime } };
+        using var chain = new X509Chain
+        {
+            ChainPolicy =
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+                VerificationTime = Now.UtcDateTime,
+            },
+        };
         chain.ChainPolicy.CustomTrustStore.Add(_ca.Certificate);
         Assert.True(chain.Build(certificate));
     }
@@ -52,7 +66,11 @@ public class CsrSignerTests
     {
         var spec = CsrSpec.ForNode("node1", "10.0.0.1") with
         {
-            ExtraExtensions = [new X509BasicConstraintsExtension(true, true, 3, true), new X509Extension("1.2.3.4.5", [0x05, 0x00], false)],
+            ExtraExtensions =
+            [
+                new X509BasicConstraintsExtension(true, true, 3, true),
+                new X509Extension("1.2.3.4.5", [0x05, 0x00], false),
+            ],
         };
 
         var certificate = Issued(Signer().Decide(Csrs.Serving(spec).Approved()));
@@ -66,14 +84,32 @@ public class CsrSignerTests
     [Fact]
     public void Usages_map_to_key_usage_and_sorted_extended_key_usage()
     {
-        var csr = Csrs.Serving(CsrSpec.ForNode("node1", "10.0.0.1"), signer: SignerNames.LegacyUnknown,
-            usages: ["client auth", "signing", "key encipherment", "server auth", "s/mime", "email protection", "cert sign"]).Approved();
+        var csr = Csrs.Serving(
+                CsrSpec.ForNode("node1", "10.0.0.1"),
+                signer: SignerNames.LegacyUnknown,
+                usages:
+                [
+                    "client auth",
+                    "signing",
+                    "key encipherment",
+                    "server auth",
+                    "s/mime",
+                    "email protection",
+                    "cert sign",
+                ]
+            )
+            .Approved();
 
         var certificate = Issued(Signer().Decide(csr));
 
-        Assert.Equal(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyCertSign,
-            certificate.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages);
-        Assert.Equal(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.4"], CertificateFacts.ExtendedKeyUsages(certificate));
+        Assert.Equal(
+            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyCertSign,
+            certificate.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages
+        );
+        Assert.Equal(
+            ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.4"],
+            CertificateFacts.ExtendedKeyUsages(certificate)
+        );
         Assert.False(CertificateFacts.IsCa(certificate));
     }
 
@@ -81,21 +117,25 @@ public class CsrSignerTests
     public void Serials_are_random_and_at_most_128_bits()
     {
         var csr = Csrs.Serving(CsrSpec.ForNode("node1", "10.0.0.1")).Approved();
-        var serials = Enumerable.Range(0, 8).Select(_ => Issued(Signer().Decide(csr)).SerialNumberBytes.ToArray()).ToList();
+        var serials = Enumerable
+            .Range(0, 8)
+            .Select(_ => Issued(Signer().Decide(csr)).SerialNumberBytes.ToArray())
+            .ToList();
 
         Assert.Equal(8, serials.Select(Convert.ToHexString).Distinct().Count());
         Assert.All(serials, s => Assert.True(s.Length <= 17 && (s.Length < 17 || s[0] == 0)));
     }
 
-    public static TheoryData<int?, int> Lifetimes => new()
-    {
-        { null, 8760 * 3600 - 300 },
-        { 600, 600 },
-        { 300, 600 },
-        { 3600, 3600 },
-        { 8 * 3600, 8 * 3600 - 300 },
-        { 400 * 24 * 3600, 8760 * 3600 - 300 },
-    };
+    public static TheoryData<int?, int> Lifetimes =>
+        new()
+        {
+            { null, 8760 * 3600 - 300 },
+            { 600, 600 },
+            { 300, 600 },
+            { 3600, 3600 },
+            { 8 * 3600, 8 * 3600 - 300 },
+            { 400 * 24 * 3600, 8760 * 3600 - 300 },
+        };
 
     [Theory]
     [MemberData(nameof(Lifetimes))]
@@ -129,7 +169,8 @@ public class CsrSignerTests
         Assert.Contains("the signer has expired", decision.Detail);
     }
 
-    public static TheoryData<string> NotSignable => new() { "pending", "denied", "approved and denied", "failed", "issued", "unserved signer" };
+    public static TheoryData<string> NotSignable =>
+        new() { "pending", "denied", "approved and denied", "failed", "issued", "unserved signer" };
 
     [Theory]
     [MemberData(nameof(NotSignable))]
@@ -152,25 +193,43 @@ public class CsrSignerTests
     [Fact]
     public void Per_signer_ca_only_serves_the_configured_signers()
     {
-        var signer = new CsrSigner(new Dictionary<string, ISigningAuthoritySource> { [SignerNames.KubeApiServerClient] = new FixedAuthoritySource(_ca) },
-            SigningWindow.DefaultClusterSigningDuration, _time);
+        var signer = new CsrSigner(
+            new Dictionary<string, ISigningAuthoritySource>
+            {
+                [SignerNames.KubeApiServerClient] = new FixedAuthoritySource(_ca),
+            },
+            SigningWindow.DefaultClusterSigningDuration,
+            _time
+        );
 
-        Assert.Equal(SignOutcome.Skip, signer.Decide(Csrs.Serving(CsrSpec.ForNode("node1", "10.0.0.1")).Approved()).Outcome);
+        Assert.Equal(
+            SignOutcome.Skip,
+            signer.Decide(Csrs.Serving(CsrSpec.ForNode("node1", "10.0.0.1")).Approved()).Outcome
+        );
     }
 
-    public static TheoryData<string, string, string> Invalid => new()
-    {
-        { SignerNames.KubeletServing, "no O", "subject organization is not system:nodes" },
-        { SignerNames.KubeletServing, "no SANs", "DNS or IP subjectAltName is required" },
-        { SignerNames.KubeletServing, "email", "Email subjectAltNames are not allowed" },
-        { SignerNames.KubeletServing, "uri", "URI subjectAltNames are not allowed" },
-        { SignerNames.KubeletServing, "client usages", "usages did not match [digital signature key encipherment server auth]" },
-        { SignerNames.KubeletServing, "user CN", "subject common name does not begin with system:node:" },
-        { SignerNames.KubeletClient, "serving", "DNS subjectAltNames are not allowed" },
-        { SignerNames.KubeletClient, "ip only", "IP subjectAltNames are not allowed" },
-        { SignerNames.KubeApiServerClient, "serving", "invalid usage for client certificate: server auth" },
-        { SignerNames.KubeApiServerClient, "signature only", "missing required usage for client certificate: client auth" },
-    };
+    public static TheoryData<string, string, string> Invalid =>
+        new()
+        {
+            { SignerNames.KubeletServing, "no O", "subject organization is not system:nodes" },
+            { SignerNames.KubeletServing, "no SANs", "DNS or IP subjectAltName is required" },
+            { SignerNames.KubeletServing, "email", "Email subjectAltNames are not allowed" },
+            { SignerNames.KubeletServing, "uri", "URI subjectAltNames are not allowed" },
+            {
+                SignerNames.KubeletServing,
+                "client usages",
+                "usages did not match [digital signature key encipherment server auth]"
+            },
+            { SignerNames.KubeletServing, "user CN", "subject common name does not begin with system:node:" },
+            { SignerNames.KubeletClient, "serving", "DNS subjectAltNames are not allowed" },
+            { SignerNames.KubeletClient, "ip only", "IP subjectAltNames are not allowed" },
+            { SignerNames.KubeApiServerClient, "serving", "invalid usage for client certificate: server auth" },
+            {
+                SignerNames.KubeApiServerClient,
+                "signature only",
+                "missing required usage for client certificate: client auth"
+            },
+        };
 
     [Theory]
     [MemberData(nameof(Invalid))]
@@ -180,14 +239,31 @@ public class CsrSignerTests
         IReadOnlyList<string>? usages = null;
         switch (shape)
         {
-            case "no O": spec = spec with { Organizations = [] }; break;
-            case "no SANs": spec = spec with { DnsNames = [], IpAddresses = [] }; break;
-            case "email": spec = spec with { Emails = ["a@b"] }; break;
-            case "uri": spec = spec with { Uris = [new Uri("https://x")] }; break;
-            case "client usages": usages = ["digital signature", "client auth"]; break;
-            case "user CN": spec = spec with { CommonName = "alice" }; break;
-            case "ip only": spec = spec with { DnsNames = [] }; usages = ["digital signature", "client auth"]; break;
-            case "signature only": usages = ["digital signature"]; break;
+            case "no O":
+                spec = spec with { Organizations = [] };
+                break;
+            case "no SANs":
+                spec = spec with { DnsNames = [], IpAddresses = [] };
+                break;
+            case "email":
+                spec = spec with { Emails = ["a@b"] };
+                break;
+            case "uri":
+                spec = spec with { Uris = [new Uri("https://x")] };
+                break;
+            case "client usages":
+                usages = ["digital signature", "client auth"];
+                break;
+            case "user CN":
+                spec = spec with { CommonName = "alice" };
+                break;
+            case "ip only":
+                spec = spec with { DnsNames = [] };
+                usages = ["digital signature", "client auth"];
+                break;
+            case "signature only":
+                usages = ["digital signature"];
+                break;
         }
 
         var decision = Signer().Decide(Csrs.Serving(spec, signer: signer, usages: usages).Approved());

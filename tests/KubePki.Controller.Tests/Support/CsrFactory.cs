@@ -37,15 +37,27 @@ public static class CsrFactory
         {
             foreach (var email in spec.Emails)
             {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, email, new Asn1Tag(TagClass.ContextSpecific, 1));
+                writer.WriteCharacterString(
+                    UniversalTagNumber.IA5String,
+                    email,
+                    new Asn1Tag(TagClass.ContextSpecific, 1)
+                );
             }
             foreach (var dns in spec.DnsNames)
             {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, dns, new Asn1Tag(TagClass.ContextSpecific, 2));
+                writer.WriteCharacterString(
+                    UniversalTagNumber.IA5String,
+                    dns,
+                    new Asn1Tag(TagClass.ContextSpecific, 2)
+                );
             }
             foreach (var uri in spec.Uris)
             {
-                writer.WriteCharacterString(UniversalTagNumber.IA5String, uri.OriginalString, new Asn1Tag(TagClass.ContextSpecific, 6));
+                writer.WriteCharacterString(
+                    UniversalTagNumber.IA5String,
+                    uri.OriginalString,
+                    new Asn1Tag(TagClass.ContextSpecific, 6)
+                );
             }
             foreach (var ip in spec.IpAddresses)
             {
@@ -67,11 +79,12 @@ public static class CsrFactory
         return System.Text.Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE REQUEST", der) + "\n");
     }
 
-    private static PrivateKey NewKey(string kind) => kind switch
-    {
-        "ecdsa" => PrivateKey.From(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
-        "rsa" => FixtureKeys.Shared.Generate(KeyAlgorithm.Rsa2048),
-        "rsa1024" => PrivateKey.From(RSA.Create(1024)),
-        _ => throw new ArgumentException(kind),
-    };
+    private static PrivateKey NewKey(string kind) =>
+        kind switch
+        {
+            "ecdsa" => PrivateKey.From(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
+            "rsa" => FixtureKeys.Shared.Generate(KeyAlgorithm.Rsa2048),
+            "rsa1024" => PrivateKey.From(RSA.Create(1024)),
+            _ => throw new ArgumentException(kind),
+        };
 }

@@ -18,7 +18,8 @@ public sealed record CsrSpec
 
     public IReadOnlyList<Uri> Uris { get; init; } = [];
 
-    /// <summary>A subject written as is, instead of CN <see cref="CommonName"/> and O <see cref="Organizations"/>.</summary>
+    /// <summary>A subject written as is, instead of CN <see cref="CommonName"/> and O <see
+    /// cref="Organizations"/>.</summary>
     public X500DistinguishedName? Subject { get; init; }
 
     public IReadOnlyList<X509Extension> ExtraExtensions { get; init; } = [];
@@ -27,5 +28,10 @@ public sealed record CsrSpec
     public string Key { get; init; } = "ecdsa";
 
     public static CsrSpec ForNode(string node, params string[] ips) =>
-        new() { CommonName = $"system:node:{node}", DnsNames = [node], IpAddresses = ips.Select(IPAddress.Parse).ToList() };
+        new()
+        {
+            CommonName = $"system:node:{node}",
+            DnsNames = [node],
+            IpAddresses = ips.Select(IPAddress.Parse).ToList(),
+        };
 }

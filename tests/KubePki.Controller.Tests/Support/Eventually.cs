@@ -1,9 +1,11 @@
 namespace KubePki.Controller.Tests.Support;
 
-/// <summary>Polls until a condition holds. The deadline only bounds a failing test; nothing asserts on durations.</summary>
+/// <summary>Polls until a condition holds. The deadline only bounds a failing test; nothing asserts on
+/// durations.</summary>
 public static class Eventually
 {
-    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? deadline = null) where T : class
+    public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? deadline = null)
+        where T : class
     {
         var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(60));
         while (true)

@@ -32,18 +32,24 @@ public sealed class SimulatedKubelet(TestCluster cluster, string nodeName, strin
         };
         var pem = CsrFactory.PemText(spec, out var privateKey);
         Key = privateKey;
-        var created = await _client.CertificatesV1.CreateCertificateSigningRequestAsync(new V1CertificateSigningRequest
-        {
-            ApiVersion = "certificates.k8s.io/v1",
-            Kind = "CertificateSigningRequest",
-            Metadata = new V1ObjectMeta { GenerateName = "csr-" },
-            Spec = new V1CertificateSigningRequestSpec
+        var created = await _client.CertificatesV1.CreateCertificateSigningRequestAsync(
+            new V1CertificateSigningRequest
             {
-                Request = Encoding.ASCII.GetBytes(pem),
-                SignerName = SignerNames.KubeletServing,
-                Usages = key == "ecdsa" ? ["digital signature", "server auth"] : ["digital signature", "key encipherment", "server auth"],
+                ApiVersion = "certificates.k8s.io/v1",
+                Kind = "CertificateSigningRequest",
+                Metadata = new V1ObjectMeta { GenerateName = "csr-" },
+                Spec = new V1CertificateSigningRequestSpec
+                {
+                    Request = Encoding.ASCII.GetBytes(pem),
+                    SignerName = SignerNames.KubeletServing,
+                    Usages =
+                        key == "ecdsa"
+                            ? ["digital signature", "server auth"]
+                            : ["digital signature", "key encipherment", "server auth"],
+                },
             },
-        }, cancellationToken: cancellationToken);
+            cancellationToken: cancellationToken
+        );
         return created.Metadata.Name;
     }
 }

@@ -42,12 +42,27 @@ public sealed class TestCluster : IAsyncDisposable
         var address = new[] { "--apiserver-advertise-address", "127.0.0.1" };
         Run(["init", "phase", "certs", "ca", .. certDir]);
         Run(["init", "phase", "certs", "apiserver", .. certDir, .. address]);
-        Run(["init", "phase", "kubeconfig", "admin", "--kubeconfig-dir", dir.Path, "--apiserver-bind-port", port.ToString(), .. certDir, .. address]);
+        Run([
+            "init",
+            "phase",
+            "kubeconfig",
+            "admin",
+            "--kubeconfig-dir",
+            dir.Path,
+            "--apiserver-bind-port",
+            port.ToString(),
+            .. certDir,
+            .. address,
+        ]);
         var pki = dir.Combine("pki");
         var ca = new CertificateAuthority(
             PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(pki, "ca.crt")), "ca.crt"),
-            PemCodec.DecodePrivateKey(File.ReadAllText(Path.Combine(pki, "ca.key")), "ca.key"));
-        var serving = X509Certificate2.CreateFromPemFile(Path.Combine(pki, "apiserver.crt"), Path.Combine(pki, "apiserver.key"));
+            PemCodec.DecodePrivateKey(File.ReadAllText(Path.Combine(pki, "ca.key")), "ca.key")
+        );
+        var serving = X509Certificate2.CreateFromPemFile(
+            Path.Combine(pki, "apiserver.crt"),
+            Path.Combine(pki, "apiserver.key")
+        );
         var server = new TestApiServer(serving, ca.Certificate, port, store) { Time = time ?? TimeProvider.System };
         await server.StartAsync();
         return new TestCluster(dir, server, ca);
@@ -62,7 +77,8 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>A kubeconfig file for CN=<paramref name="user"/>, O=<paramref name="groups"/>, signed by the cluster CA.</summary>
+    /// <summary>A kubeconfig file for CN=<paramref name="user"/>, O=<paramref name="groups"/>, signed by the cluster
+    /// CA.</summary>
     public string KubeconfigFor(string user, params string[] groups)
     {
         var path = Dir.Combine($"{user.Replace(':', '_')}.{string.Join('+', groups).Replace(':', '_')}.conf");
@@ -73,8 +89,16 @@ public sealed class TestCluster : IAsyncDisposable
         using var key = PrivateKey.From(ECDsa.Create(ECCurve.NamedCurves.nistP256));
         var template = TemplateBuilder.ForClient(user, groups, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));
         using var certificate = Ca.Issue(template, key.PublicKey, out _);
-        var text = KubeconfigFile.Create("kubernetes", Server.Url, PemCodec.EncodeCertificate(Ca.Certificate), user,
-            PemCodec.EncodeCertificate(certificate), key.ToPem()).Serialize();
+        var text = KubeconfigFile
+            .Create(
+                "kubernetes",
+                Server.Url,
+                PemCodec.EncodeCertificate(Ca.Certificate),
+                user,
+                PemCodec.EncodeCertificate(certificate),
+                key.ToPem()
+            )
+            .Serialize();
         File.WriteAllText(path, text);
         return path;
     }

@@ -35,18 +35,46 @@ public sealed class ApiCluster : IAsyncDisposable
         var dir = new TempDir("interop-api-rsa");
         var endpoint = new TestApiEndpoint(IPAddress.Loopback);
         var pki = dir.Combine("pki");
-        Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki, "--apiserver-advertise-address", "127.0.0.1");
-        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--cert-dir", pki, "--kubeconfig-dir", dir.Path,
-            "--apiserver-advertise-address", "127.0.0.1", "--apiserver-bind-port", endpoint.Port.ToString(), "--node-name", nodeName);
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            pki,
+            "--apiserver-advertise-address",
+            "127.0.0.1"
+        );
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            pki,
+            "--kubeconfig-dir",
+            dir.Path,
+            "--apiserver-advertise-address",
+            "127.0.0.1",
+            "--apiserver-bind-port",
+            endpoint.Port.ToString(),
+            "--node-name",
+            nodeName
+        );
         return new ApiCluster("RSA-2048", nodeName, dir, endpoint);
     }
 
-    /// <summary>ECDSA-P256, configured by a v1beta4 config file (node name, advertise address and bind port in InitConfiguration).</summary>
+    /// <summary>ECDSA-P256, configured by a v1beta4 config file (node name, advertise address and bind port in
+    /// InitConfiguration).</summary>
     public static ApiCluster CreateEcdsaByConfig(TimeProvider clock, string nodeName, int? port = null)
     {
         var dir = new TempDir("interop-api-ecdsa");
         var endpoint = new TestApiEndpoint(IPAddress.Loopback);
-        var config = Kubepki.WriteConfig(dir.Path, $"""
+        var config = Kubepki.WriteConfig(
+            dir.Path,
+            $"""
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: InitConfiguration
             nodeRegistration:
@@ -58,29 +86,47 @@ public sealed class ApiCluster : IAsyncDisposable
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: ClusterConfiguration
             encryptionAlgorithm: ECDSA-P256
-            """);
+            """
+        );
         var pki = dir.Combine("pki");
         Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
-        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--cert-dir", pki, "--kubeconfig-dir", dir.Path, "--config", config);
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            pki,
+            "--kubeconfig-dir",
+            dir.Path,
+            "--config",
+            config
+        );
         return new ApiCluster("ECDSA-P256", nodeName, dir, endpoint);
     }
 
     /// <summary>Serves this cluster's apiserver.crt/key and requires client certs signed by its ca.crt.</summary>
     public ApiCluster Serve()
     {
-        Endpoint.Start(Path.Combine(Pki, "apiserver.crt"), Path.Combine(Pki, "apiserver.key"), Path.Combine(Pki, "ca.crt"));
+        Endpoint.Start(
+            Path.Combine(Pki, "apiserver.crt"),
+            Path.Combine(Pki, "apiserver.key"),
+            Path.Combine(Pki, "ca.crt")
+        );
         return this;
     }
 
     /// <summary>The CN and O values each kubeconfig's client cert must carry (kubeadm v1.29+).</summary>
-    public IReadOnlyDictionary<string, (string Cn, string[] Orgs)> ExpectedIdentities => new Dictionary<string, (string, string[])>
-    {
-        ["admin.conf"] = ("kubernetes-admin", ["kubeadm:cluster-admins"]),
-        ["super-admin.conf"] = ("kubernetes-super-admin", ["system:masters"]),
-        ["controller-manager.conf"] = ("system:kube-controller-manager", []),
-        ["scheduler.conf"] = ("system:kube-scheduler", []),
-        ["kubelet.conf"] = ($"system:node:{NodeName}", ["system:nodes"]),
-    };
+    public IReadOnlyDictionary<string, (string Cn, string[] Orgs)> ExpectedIdentities =>
+        new Dictionary<string, (string, string[])>
+        {
+            ["admin.conf"] = ("kubernetes-admin", ["kubeadm:cluster-admins"]),
+            ["super-admin.conf"] = ("kubernetes-super-admin", ["system:masters"]),
+            ["controller-manager.conf"] = ("system:kube-controller-manager", []),
+            ["scheduler.conf"] = ("system:kube-scheduler", []),
+            ["kubelet.conf"] = ($"system:node:{NodeName}", ["system:nodes"]),
+        };
 
     public async ValueTask DisposeAsync()
     {

@@ -42,7 +42,8 @@ public sealed class EtcdMember
 
     public string PeerUrl => $"https://{Ip}:{PeerPort}";
 
-    /// <summary>The member's own --cert-dir: a copy of the shared etcd/ca.crt+ca.key plus its etcd/server and etcd/peer pairs.</summary>
+    /// <summary>The member's own --cert-dir: a copy of the shared etcd/ca.crt+ca.key plus its etcd/server and etcd/peer
+    /// pairs.</summary>
     public string CertDir => Path.Combine(Dir, "pki");
 
     public string DataDir => Path.Combine(Dir, "data");
@@ -58,7 +59,12 @@ public sealed class EtcdMember
 
     /// <summary>Log lines that report a TLS problem: x509 errors and rejected connections.</summary>
     public IReadOnlyList<string> TlsErrorLines =>
-        LogLines.Where(l => l.Contains("x509", StringComparison.OrdinalIgnoreCase) || l.Contains("rejected connection", StringComparison.Ordinal)).ToList();
+        LogLines
+            .Where(l =>
+                l.Contains("x509", StringComparison.OrdinalIgnoreCase)
+                || l.Contains("rejected connection", StringComparison.Ordinal)
+            )
+            .ToList();
 
     private static int FreePort(string ip)
     {
@@ -102,7 +108,8 @@ public sealed class EtcdCluster : IAsyncDisposable
 
     public string InitialCluster => string.Join(",", Members.Select(m => $"{m.Name}={m.PeerUrl}"));
 
-    /// <summary>The shared client pairs by kubeadm base name: <c>etcd/healthcheck-client</c>, <c>apiserver-etcd-client</c>.</summary>
+    /// <summary>The shared client pairs by kubeadm base name: <c>etcd/healthcheck-client</c>,
+    /// <c>apiserver-etcd-client</c>.</summary>
     public EtcdClientCert SharedClient(string baseName) =>
         new(EtcdCaCert, Path.Combine(SharedCertDir, baseName + ".crt"), Path.Combine(SharedCertDir, baseName + ".key"));
 
@@ -110,14 +117,45 @@ public sealed class EtcdCluster : IAsyncDisposable
     public static EtcdCluster Create(TimeProvider clock, string encryptionAlgorithm = "ECDSA-P256", int size = 3)
     {
         var root = new TempDir("interop-etcd");
-        var members = Enumerable.Range(1, size)
+        var members = Enumerable
+            .Range(1, size)
             .Select(i => new EtcdMember(i - 1, $"etcd-node-{i}", $"127.0.0.{i}", root.Combine($"member-{i}")))
             .ToList();
         var cluster = new EtcdCluster(root, encryptionAlgorithm, members);
         var shared = Kubepki.WriteConfig(root.Path, cluster.ConfigYaml("etcd-shared", "127.0.0.1"));
-        Kubepki.Run(clock, "init", "phase", "certs", "etcd-ca", "--cert-dir", cluster.SharedCertDir, "--config", shared);
-        Kubepki.Run(clock, "init", "phase", "certs", "etcd-healthcheck-client", "--cert-dir", cluster.SharedCertDir, "--config", shared);
-        Kubepki.Run(clock, "init", "phase", "certs", "apiserver-etcd-client", "--cert-dir", cluster.SharedCertDir, "--config", shared);
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "certs",
+            "etcd-ca",
+            "--cert-dir",
+            cluster.SharedCertDir,
+            "--config",
+            shared
+        );
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "certs",
+            "etcd-healthcheck-client",
+            "--cert-dir",
+            cluster.SharedCertDir,
+            "--config",
+            shared
+        );
+        Kubepki.Run(
+            clock,
+            "init",
+            "phase",
+            "certs",
+            "apiserver-etcd-client",
+            "--cert-dir",
+            cluster.SharedCertDir,
+            "--config",
+            shared
+        );
         foreach (var member in members)
         {
             var etcdDir = Path.Combine(member.CertDir, "etcd");
@@ -127,29 +165,48 @@ public sealed class EtcdCluster : IAsyncDisposable
             File.SetUnixFileMode(Path.Combine(etcdDir, "ca.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.WriteAllText(member.ConfigPath, cluster.ConfigYaml(member.Name, member.Ip));
             cluster.IssueMemberCerts(clock, member, "etcd-server", "etcd-peer");
-            Directory.CreateDirectory(member.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(
+                member.DataDir,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            );
         }
         return cluster;
     }
 
-    /// <summary>kubeadm config for one member: its node name and advertise address (the member's loopback IP).</summary>
-    public string ConfigYaml(string nodeName, string advertiseAddress) => $"""
-        apiVersion: kubeadm.k8s.io/v1beta4
-        kind: InitConfiguration
-        nodeRegistration:
-          name: {nodeName}
-        localAPIEndpoint:
-          advertiseAddress: {advertiseAddress}
-        ---
-        apiVersion: kubeadm.k8s.io/v1beta4
-        kind: ClusterConfiguration
-        encryptionAlgorithm: {EncryptionAlgorithm}
-        """;
+    /// <summary>kubeadm config for one member: its node name and advertise address (the member's loopback
+    /// IP).</summary>
+    public string ConfigYaml(string nodeName, string advertiseAddress) =>
+        $"""
+            apiVersion: kubeadm.k8s.io/v1beta4
+            kind: InitConfiguration
+            nodeRegistration:
+              name: {nodeName}
+            localAPIEndpoint:
+              advertiseAddress: {advertiseAddress}
+            ---
+            apiVersion: kubeadm.k8s.io/v1beta4
+            kind: ClusterConfiguration
+            encryptionAlgorithm: {EncryptionAlgorithm}
+            """;
 
-    /// <summary>Runs <c>kubepki init phase certs &lt;phase&gt;</c> for the member (its cert dir and config); returns the output.</summary>
+    /// <summary>Runs <c>kubepki init phase certs &lt;phase&gt;</c> for the member (its cert dir and config); returns
+    /// the output.</summary>
     public string IssueMemberCerts(TimeProvider clock, EtcdMember member, params string[] phases) =>
-        string.Concat(phases.Select(phase =>
-            Kubepki.Run(clock, "init", "phase", "certs", phase, "--cert-dir", member.CertDir, "--config", member.ConfigPath)));
+        string.Concat(
+            phases.Select(phase =>
+                Kubepki.Run(
+                    clock,
+                    "init",
+                    "phase",
+                    "certs",
+                    phase,
+                    "--cert-dir",
+                    member.CertDir,
+                    "--config",
+                    member.ConfigPath
+                )
+            )
+        );
 
     /// <summary>Starts every member and waits until all endpoints report healthy.</summary>
     public async Task StartAsync(TimeSpan? timeout = null)
@@ -175,25 +232,65 @@ public sealed class EtcdCluster : IAsyncDisposable
             RedirectStandardInput = true,
             WorkingDirectory = member.Dir,
         };
-        foreach (var arg in new[]
-                 {
-                     "--name", member.Name, "--data-dir", member.DataDir,
-                     "--listen-client-urls", member.ClientUrl, "--advertise-client-urls", member.ClientUrl,
-                     "--listen-peer-urls", member.PeerUrl, "--initial-advertise-peer-urls", member.PeerUrl,
-                     "--listen-metrics-urls", $"http://{member.Ip}:{member.MetricsPort}",
-                     "--initial-cluster", InitialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", _token,
-                     "--client-cert-auth", "--trusted-ca-file", Path.Combine(etcd, "ca.crt"),
-                     "--cert-file", Path.Combine(etcd, "server.crt"), "--key-file", Path.Combine(etcd, "server.key"),
-                     "--peer-client-cert-auth", "--peer-trusted-ca-file", Path.Combine(etcd, "ca.crt"),
-                     "--peer-cert-file", Path.Combine(etcd, "peer.crt"), "--peer-key-file", Path.Combine(etcd, "peer.key"),
-                     "--snapshot-count", "10000",
-                 })
+        foreach (
+            var arg in new[]
+            {
+                "--name",
+                member.Name,
+                "--data-dir",
+                member.DataDir,
+                "--listen-client-urls",
+                member.ClientUrl,
+                "--advertise-client-urls",
+                member.ClientUrl,
+                "--listen-peer-urls",
+                member.PeerUrl,
+                "--initial-advertise-peer-urls",
+                member.PeerUrl,
+                "--listen-metrics-urls",
+                $"http://{member.Ip}:{member.MetricsPort}",
+                "--initial-cluster",
+                InitialCluster,
+                "--initial-cluster-state",
+                "new",
+                "--initial-cluster-token",
+                _token,
+                "--client-cert-auth",
+                "--trusted-ca-file",
+                Path.Combine(etcd, "ca.crt"),
+                "--cert-file",
+                Path.Combine(etcd, "server.crt"),
+                "--key-file",
+                Path.Combine(etcd, "server.key"),
+                "--peer-client-cert-auth",
+                "--peer-trusted-ca-file",
+                Path.Combine(etcd, "ca.crt"),
+                "--peer-cert-file",
+                Path.Combine(etcd, "peer.crt"),
+                "--peer-key-file",
+                Path.Combine(etcd, "peer.key"),
+                "--snapshot-count",
+                "10000",
+            }
+        )
         {
             info.ArgumentList.Add(arg);
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { member.LogLines.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { member.LogLines.Enqueue(e.Data); } };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                member.LogLines.Enqueue(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                member.LogLines.Enqueue(e.Data);
+            }
+        };
         member.LogLines.Enqueue($"--- {member.Name}: starting etcd ---");
         process.Start();
         process.StandardInput.Close();
@@ -202,7 +299,8 @@ public sealed class EtcdCluster : IAsyncDisposable
         member.Process = process;
     }
 
-    /// <summary>Stops a member: SIGTERM and a bounded wait (a member without quorum needs several seconds), then SIGKILL.
+    /// <summary>Stops a member: SIGTERM and a bounded wait (a member without quorum needs several seconds), then
+    /// SIGKILL.
     /// Returns once the PID is gone, so its ports can be reused.</summary>
     public async Task StopMemberAsync(EtcdMember member, bool graceful = true, TimeSpan? gracePeriod = null)
     {
@@ -233,7 +331,8 @@ public sealed class EtcdCluster : IAsyncDisposable
         member.Process = null;
     }
 
-    /// <summary>Stops the member, starts it again with the same data dir and waits for the whole cluster to be healthy.</summary>
+    /// <summary>Stops the member, starts it again with the same data dir and waits for the whole cluster to be
+    /// healthy.</summary>
     public async Task RestartMemberAsync(EtcdMember member, TimeSpan? timeout = null)
     {
         await StopMemberAsync(member);
@@ -241,7 +340,8 @@ public sealed class EtcdCluster : IAsyncDisposable
         await WaitHealthyAsync(Members.Where(m => m.Running), timeout ?? TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Polls <c>etcdctl endpoint health</c> (healthcheck-client cert) on the members until all are healthy.</summary>
+    /// <summary>Polls <c>etcdctl endpoint health</c> (healthcheck-client cert) on the members until all are
+    /// healthy.</summary>
     public async Task WaitHealthyAsync(IEnumerable<EtcdMember> members, TimeSpan timeout)
     {
         var list = members.ToList();
@@ -261,18 +361,32 @@ public sealed class EtcdCluster : IAsyncDisposable
             }
             await Task.Delay(250);
         }
-        throw new TimeoutException($"etcd members {string.Join(", ", list.Select(m => m.Name))} not healthy within {timeout}: {last?.All}\n"
-            + string.Join("\n", list.Select(m => $"== {m.Name}\n{m.Log}")));
+        throw new TimeoutException(
+            $"etcd members {string.Join(", ", list.Select(m => m.Name))} not healthy within {timeout}: {last?.All}\n"
+                + string.Join("\n", list.Select(m => $"== {m.Name}\n{m.Log}"))
+        );
     }
 
     /// <summary>Runs etcdctl (API v3) against the members' client URLs with the given CA/cert/key.</summary>
     public ExternalTool.Result Etcdctl(EtcdClientCert client, IEnumerable<EtcdMember> members, params string[] args) =>
-        Tools.Run("etcdctl",
-        [
-            "--cacert", client.CaCert, "--cert", client.Cert, "--key", client.Key,
-            "--endpoints", string.Join(",", members.Select(m => m.ClientUrl)),
-            "--dial-timeout=2s", "--command-timeout=5s", .. args,
-        ], new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, TimeSpan.FromSeconds(20));
+        Tools.Run(
+            "etcdctl",
+            [
+                "--cacert",
+                client.CaCert,
+                "--cert",
+                client.Cert,
+                "--key",
+                client.Key,
+                "--endpoints",
+                string.Join(",", members.Select(m => m.ClientUrl)),
+                "--dial-timeout=2s",
+                "--command-timeout=5s",
+                .. args,
+            ],
+            new Dictionary<string, string> { ["ETCDCTL_API"] = "3" },
+            TimeSpan.FromSeconds(20)
+        );
 
     public ExternalTool.Result Etcdctl(EtcdClientCert client, params string[] args) => Etcdctl(client, Members, args);
 
@@ -304,9 +418,7 @@ public sealed class EtcdCluster : IAsyncDisposable
         {
             await process.WaitForExitAsync(cts.Token);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

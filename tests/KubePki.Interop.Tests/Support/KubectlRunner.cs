@@ -9,8 +9,19 @@ public sealed class KubectlRunner : IDisposable
     private readonly TempDir _home = new("interop-kubectl-home");
 
     public ExternalTool.Result Run(string kubeconfig, params string[] args) =>
-        Tools.Run("kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", Path.Combine(_home.Path, "cache"), "--request-timeout=10s", .. args],
-            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" }, TimeSpan.FromSeconds(30));
+        Tools.Run(
+            "kubectl",
+            [
+                "--kubeconfig",
+                kubeconfig,
+                "--cache-dir",
+                Path.Combine(_home.Path, "cache"),
+                "--request-timeout=10s",
+                .. args,
+            ],
+            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" },
+            TimeSpan.FromSeconds(30)
+        );
 
     /// <summary><c>kubectl get --raw /healthz</c>, which sends <c>GET /version</c> first.</summary>
     public ExternalTool.Result Healthz(string kubeconfig) => Run(kubeconfig, "get", "--raw", "/healthz");

@@ -35,7 +35,11 @@ public static partial class Kubepki
     /// <summary>A scalar field of a kubeconfig as written by kubepki (one <c>key: value</c> line).</summary>
     public static string KubeconfigField(string kubeconfigPath, string key)
     {
-        var match = Regex.Match(File.ReadAllText(kubeconfigPath), $@"^\s*-?\s*{Regex.Escape(key)}:\s*(\S+)\s*$", RegexOptions.Multiline);
+        var match = Regex.Match(
+            File.ReadAllText(kubeconfigPath),
+            $@"^\s*-?\s*{Regex.Escape(key)}:\s*(\S+)\s*$",
+            RegexOptions.Multiline
+        );
         Assert.True(match.Success, $"{kubeconfigPath} has no '{key}'");
         return match.Groups[1].Value;
     }
@@ -43,7 +47,8 @@ public static partial class Kubepki
     public static string DecodeField(string kubeconfigPath, string key) =>
         Encoding.ASCII.GetString(Convert.FromBase64String(KubeconfigField(kubeconfigPath, key)));
 
-    /// <summary>Writes a kubeconfig's embedded client cert and key to <c>&lt;dir&gt;/&lt;name&gt;.crt|.key</c> (key 0600) for openssl.</summary>
+    /// <summary>Writes a kubeconfig's embedded client cert and key to <c>&lt;dir&gt;/&lt;name&gt;.crt|.key</c> (key
+    /// 0600) for openssl.</summary>
     public static (string Cert, string Key) ExtractClientPair(string kubeconfigPath, string dir)
     {
         Directory.CreateDirectory(dir);
@@ -58,7 +63,8 @@ public static partial class Kubepki
     }
 }
 
-/// <summary>kubeadm's certificate list (v1.29+): file base, signing CA base, and which TLS purposes the EKU allows.</summary>
+/// <summary>kubeadm's certificate list (v1.29+): file base, signing CA base, and which TLS purposes the EKU
+/// allows.</summary>
 public sealed record CertSpec(string Name, string Base, string? CaBase, bool Server, bool Client)
 {
     public bool IsCa => CaBase is null;
@@ -78,5 +84,5 @@ public sealed record CertSpec(string Name, string Base, string? CaBase, bool Ser
     ];
 
     public static IReadOnlyList<string> Kubeconfigs { get; } =
-        ["admin.conf", "super-admin.conf", "kubelet.conf", "controller-manager.conf", "scheduler.conf"];
+    ["admin.conf", "super-admin.conf", "kubelet.conf", "controller-manager.conf", "scheduler.conf"];
 }

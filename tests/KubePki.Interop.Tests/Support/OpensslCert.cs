@@ -7,8 +7,16 @@ namespace KubePki.Interop.Tests.Support;
 /// Every field comes from openssl's own rendering, never from .NET's parser.</summary>
 public sealed partial class OpensslCert
 {
-    private OpensslCert(string path, string text, string subject, string issuer, DateTimeOffset notBefore, DateTimeOffset notAfter,
-        string publicKeyPem, IReadOnlyDictionary<string, (bool Critical, string Value)> extensions)
+    private OpensslCert(
+        string path,
+        string text,
+        string subject,
+        string issuer,
+        DateTimeOffset notBefore,
+        DateTimeOffset notAfter,
+        string publicKeyPem,
+        IReadOnlyDictionary<string, (bool Critical, string Value)> extensions
+    )
     {
         PublicKeyPem = publicKeyPem;
         Path = path;
@@ -34,7 +42,8 @@ public sealed partial class OpensslCert
 
     public DateTimeOffset NotAfter { get; }
 
-    /// <summary><c>openssl x509 -pubkey</c>: the SPKI PEM, to compare with <c>openssl pkey -pubout</c> of the key file.</summary>
+    /// <summary><c>openssl x509 -pubkey</c>: the SPKI PEM, to compare with <c>openssl pkey -pubout</c> of the key
+    /// file.</summary>
     public string PublicKeyPem { get; }
 
     /// <summary>X509v3 extensions by openssl's display name (<c>X509v3 Key Usage</c>, ...).</summary>
@@ -42,7 +51,8 @@ public sealed partial class OpensslCert
 
     public (bool Critical, string Value)? Extension(string name) => Extensions.TryGetValue(name, out var e) ? e : null;
 
-    /// <summary>SAN entries as openssl prints them: <c>DNS:x</c>, <c>IP Address:1.2.3.4</c>; empty when there is no SAN.</summary>
+    /// <summary>SAN entries as openssl prints them: <c>DNS:x</c>, <c>IP Address:1.2.3.4</c>; empty when there is no
+    /// SAN.</summary>
     public IReadOnlyList<string> Sans =>
         Extension("X509v3 Subject Alternative Name") is { } san
             ? san.Value.Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -55,15 +65,35 @@ public sealed partial class OpensslCert
     public static OpensslCert Read(string certPath)
     {
         // One openssl run: the one-line fields first, then the SPKI PEM, then the -text dump.
-        var output = Tools.Openssl("x509", "-in", certPath, "-noout", "-subject", "-issuer", "-dates", "-dateopt", "iso_8601", "-pubkey", "-text");
+        var output = Tools.Openssl(
+            "x509",
+            "-in",
+            certPath,
+            "-noout",
+            "-subject",
+            "-issuer",
+            "-dates",
+            "-dateopt",
+            "iso_8601",
+            "-pubkey",
+            "-text"
+        );
         var pemEnd = output.IndexOf("-----END PUBLIC KEY-----\n", StringComparison.Ordinal);
         Assert.True(pemEnd > 0, $"no public key in openssl output for {certPath}: {output}");
         pemEnd += "-----END PUBLIC KEY-----\n".Length;
         var head = output[..pemEnd];
         var pemStart = head.IndexOf("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal);
         var text = output[pemEnd..];
-        return new OpensslCert(certPath, text, Line(head, "subject"), Line(head, "issuer"), Date(head, "notBefore"), Date(head, "notAfter"),
-            head[pemStart..], ParseExtensions(text));
+        return new OpensslCert(
+            certPath,
+            text,
+            Line(head, "subject"),
+            Line(head, "issuer"),
+            Date(head, "notBefore"),
+            Date(head, "notAfter"),
+            head[pemStart..],
+            ParseExtensions(text)
+        );
     }
 
     private static string Line(string head, string name)
@@ -77,8 +107,12 @@ public sealed partial class OpensslCert
     {
         var match = Regex.Match(dates, $"^{name}=(.+)$", RegexOptions.Multiline);
         Assert.True(match.Success, $"no {name} in openssl output: {dates}");
-        return DateTimeOffset.ParseExact(match.Groups[1].Value.Trim(), "yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal);
+        return DateTimeOffset.ParseExact(
+            match.Groups[1].Value.Trim(),
+            "yyyy-MM-dd HH:mm:ss'Z'",
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal
+        );
     }
 
     private static string Field(string text, string name)
@@ -91,7 +125,10 @@ public sealed partial class OpensslCert
     /// <summary>Parses an extensions block of openssl's <c>-text</c> rendering ("X509v3 extensions:" of a certificate,
     /// "Requested Extensions:" of a CSR): a header line per extension ("Name: critical"), indented value lines below.
     /// An empty block (the next line is not indented deeper than the label) gives no extensions.</summary>
-    internal static Dictionary<string, (bool, string)> ParseExtensions(string text, string blockLabel = "X509v3 extensions:")
+    internal static Dictionary<string, (bool, string)> ParseExtensions(
+        string text,
+        string blockLabel = "X509v3 extensions:"
+    )
     {
         var result = new Dictionary<string, (bool, string)>();
         var lines = text.Split('\n');

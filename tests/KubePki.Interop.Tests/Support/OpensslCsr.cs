@@ -2,12 +2,19 @@ using System.Text.RegularExpressions;
 
 namespace KubePki.Interop.Tests.Support;
 
-/// <summary>A certificate signing request as openssl reads it back (<c>openssl req -noout -verify -subject -pubkey -text</c>):
+/// <summary>A certificate signing request as openssl reads it back (<c>openssl req -noout -verify -subject -pubkey
+/// -text</c>):
 /// whether its self-signature verifies, its subject, its requested extensions and its public key.</summary>
 public sealed class OpensslCsr
 {
-    private OpensslCsr(string path, string text, bool signatureVerified, string subject, string publicKeyPem,
-        IReadOnlyDictionary<string, (bool Critical, string Value)> requestedExtensions)
+    private OpensslCsr(
+        string path,
+        string text,
+        bool signatureVerified,
+        string subject,
+        string publicKeyPem,
+        IReadOnlyDictionary<string, (bool Critical, string Value)> requestedExtensions
+    )
     {
         Path = path;
         Text = text;
@@ -45,12 +52,23 @@ public sealed class OpensslCsr
         var output = result.Out;
         var subject = Regex.Match(output, "^subject=(.*)$", RegexOptions.Multiline);
         Assert.True(subject.Success, $"no subject= in openssl output for {csrPath}: {output}");
-        var pem = Regex.Match(output, "-----BEGIN PUBLIC KEY-----\n.*?-----END PUBLIC KEY-----\n", RegexOptions.Singleline);
+        var pem = Regex.Match(
+            output,
+            "-----BEGIN PUBLIC KEY-----\n.*?-----END PUBLIC KEY-----\n",
+            RegexOptions.Singleline
+        );
         Assert.True(pem.Success, $"no public key in openssl output for {csrPath}: {output}");
-        return new OpensslCsr(csrPath, output, result.Error.Contains("Certificate request self-signature verify OK"),
-            subject.Groups[1].Value.Trim(), pem.Value, OpensslCert.ParseExtensions(output, "Requested Extensions:"));
+        return new OpensslCsr(
+            csrPath,
+            output,
+            result.Error.Contains("Certificate request self-signature verify OK"),
+            subject.Groups[1].Value.Trim(),
+            pem.Value,
+            OpensslCert.ParseExtensions(output, "Requested Extensions:")
+        );
     }
 
-    /// <summary><c>openssl pkey -pubout</c> of a private key file, to compare with <see cref="PublicKeyPem"/>.</summary>
+    /// <summary><c>openssl pkey -pubout</c> of a private key file, to compare with <see
+    /// cref="PublicKeyPem"/>.</summary>
     public static string PublicKeyOf(string keyPath) => Tools.Openssl("pkey", "-in", keyPath, "-pubout");
 }

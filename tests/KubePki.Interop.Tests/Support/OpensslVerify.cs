@@ -1,14 +1,21 @@
 namespace KubePki.Interop.Tests.Support;
 
-/// <summary><c>openssl verify</c> over many certificates in one run, with each file's verdict and error lines.</summary>
+/// <summary><c>openssl verify</c> over many certificates in one run, with each file's verdict and error
+/// lines.</summary>
 public static class OpensslVerify
 {
     public sealed record Verdict(bool Ok, string Messages);
 
     /// <summary>Verifies <paramref name="certs"/> against <paramref name="caFile"/> (optionally for a purpose, at a
     /// Unix time, x509_strict) and returns one verdict per file.</summary>
-    public static IReadOnlyDictionary<string, Verdict> Run(string caFile, IReadOnlyList<string> certs, string? purpose = null,
-        long? atUnixSeconds = null, bool strict = true, bool noCheckTime = false)
+    public static IReadOnlyDictionary<string, Verdict> Run(
+        string caFile,
+        IReadOnlyList<string> certs,
+        string? purpose = null,
+        long? atUnixSeconds = null,
+        bool strict = true,
+        bool noCheckTime = false
+    )
     {
         var args = new List<string> { "verify" };
         if (strict)
@@ -31,7 +38,8 @@ public static class OpensslVerify
         args.AddRange(certs);
         var result = Tools.Run("openssl", args);
 
-        // stdout: "<file>: OK" per good file; stderr: each failure's error lines, then "error <file>: verification failed".
+        // stdout: "<file>: OK" per good file; stderr: each failure's error lines, then "error <file>: verification
+        // failed".
         var verdicts = new Dictionary<string, Verdict>();
         foreach (var line in result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

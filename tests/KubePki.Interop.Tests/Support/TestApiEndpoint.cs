@@ -9,7 +9,8 @@ using System.Text;
 namespace KubePki.Interop.Tests.Support;
 
 /// <summary>A minimal stand-in for kube-apiserver's TLS front door: HTTPS on a loopback port with a given serving cert
-/// and key, client certificates REQUIRED and verified against a given CA (clientAuth EKU), HTTP/1.1 keep-alive, answering
+/// and key, client certificates REQUIRED and verified against a given CA (clientAuth EKU), HTTP/1.1 keep-alive,
+/// answering
 /// <c>GET /version</c> and <c>GET /healthz</c>. Records who each request came from (client cert CN and O values) and
 /// why refused handshakes were refused.</summary>
 public sealed class TestApiEndpoint : IAsyncDisposable
@@ -17,8 +18,11 @@ public sealed class TestApiEndpoint : IAsyncDisposable
     public sealed record Seen(string Method, string Path, string CommonName, IReadOnlyList<string> Organizations);
 
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
-    private const string VersionJson =
-        """{"major":"1","minor":"32","gitVersion":"v1.32.0","gitCommit":"0000000000000000000000000000000000000000","gitTreeState":"clean","buildDate":"2024-12-11T00:00:00Z","goVersion":"go1.23.3","compiler":"gc","platform":"linux/amd64"}""";
+    private const string VersionJson = """
+        {"major":"1","minor":"32","gitVersion":"v1.32.0","gitCommit":"0000000000000000000000000000000000000000",
+        "gitTreeState":"clean","buildDate":"2024-12-11T00:00:00Z","goVersion":"go1.23.3","compiler":"gc",
+        "platform":"linux/amd64"}
+        """;
 
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -29,7 +33,8 @@ public sealed class TestApiEndpoint : IAsyncDisposable
     private volatile X509Certificate2Collection? _clientCas;
     private Task? _acceptLoop;
 
-    /// <summary>Binds now (so the port is known before the kubeconfigs that name it are written); serves after <see cref="Start"/>.</summary>
+    /// <summary>Binds now (so the port is known before the kubeconfigs that name it are written); serves after <see
+    /// cref="Start"/>.</summary>
     public TestApiEndpoint(IPAddress address)
     {
         _listener = new TcpListener(address, 0);
@@ -95,14 +100,17 @@ public sealed class TestApiEndpoint : IAsyncDisposable
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         try
         {
-            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                ServerCertificate = _serverCert,
-                ClientCertificateRequired = true,
-                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
-                RemoteCertificateValidationCallback = (_, cert, _, _) => (refusal = CheckClient(cert)) is null,
-            }, timeout.Token);
+            await tls.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _serverCert,
+                    ClientCertificateRequired = true,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    RemoteCertificateValidationCallback = (_, cert, _, _) => (refusal = CheckClient(cert)) is null,
+                },
+                timeout.Token
+            );
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
@@ -122,9 +130,7 @@ public sealed class TestApiEndpoint : IAsyncDisposable
                     return;
                 }
                 string? header;
-                while (!string.IsNullOrEmpty(header = await reader.ReadLineAsync(timeout.Token)))
-                {
-                }
+                while (!string.IsNullOrEmpty(header = await reader.ReadLineAsync(timeout.Token))) { }
                 var parts = requestLine.Split(' ');
                 var method = parts[0];
                 var path = parts.Length > 1 ? parts[1].Split('?')[0] : "";
@@ -133,8 +139,14 @@ public sealed class TestApiEndpoint : IAsyncDisposable
                 {
                     ("GET", "/version") => ("200 OK", "application/json", VersionJson),
                     ("GET", "/healthz") => ("200 OK", "text/plain; charset=utf-8", "ok"),
-                    _ => ("404 Not Found", "application/json",
-                        """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"not found","reason":"NotFound","code":404}"""),
+                    _ => (
+                        "404 Not Found",
+                        "application/json",
+                        """
+                        {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",
+                        "message":"not found","reason":"NotFound","code":404}
+                        """
+                    ),
                 };
                 var bytes = Encoding.UTF8.GetBytes(body);
                 var head = $"HTTP/1.1 {status}\r\nContent-Type: {type}\r\nContent-Length: {bytes.Length}\r\n\r\n";
@@ -149,7 +161,8 @@ public sealed class TestApiEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>Null when the client certificate chains to the trusted CA and allows clientAuth; else the reason.</summary>
+    /// <summary>Null when the client certificate chains to the trusted CA and allows clientAuth; else the
+    /// reason.</summary>
     private string? CheckClient(X509Certificate? presented)
     {
         if (presented is null)
@@ -167,7 +180,8 @@ public sealed class TestApiEndpoint : IAsyncDisposable
             return null;
         }
         var (cn, _) = Identity(cert);
-        return $"client certificate CN={cn} refused: " + string.Join("; ", chain.ChainStatus.Select(s => $"{s.Status}: {s.StatusInformation.Trim()}"));
+        return $"client certificate CN={cn} refused: "
+            + string.Join("; ", chain.ChainStatus.Select(s => $"{s.Status}: {s.StatusInformation.Trim()}"));
     }
 
     public static (string CommonName, IReadOnlyList<string> Organizations) Identity(X509Certificate2 cert)
@@ -197,7 +211,9 @@ public sealed class TestApiEndpoint : IAsyncDisposable
         {
             await _acceptLoop.WaitAsync(TimeSpan.FromSeconds(10));
         }
-        await Task.WhenAll(_connections.Keys).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_connections.Keys)
+            .WaitAsync(TimeSpan.FromSeconds(10))
+            .ContinueWith(_ => { }, TaskScheduler.Default);
         _serverCert?.Dispose();
         _stop.Dispose();
     }

@@ -3,10 +3,16 @@ using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests.Support;
 
-/// <summary>Runs external programs with a bounded wait; asserts on failure with the full output in the message.</summary>
+/// <summary>Runs external programs with a bounded wait; asserts on failure with the full output in the
+/// message.</summary>
 public static class Tools
 {
-    public static ExternalTool.Result Run(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static ExternalTool.Result Run(
+        string file,
+        IEnumerable<string> args,
+        IDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null
+    )
     {
         var argList = args.ToList();
         var info = new ProcessStartInfo(file)

@@ -8,13 +8,20 @@ namespace KubePki.Interop.Tests.Support;
 public static class TreeSnapshot
 {
     public static string Of(string root) =>
-        string.Join("\n", Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
-            .Where(path => Path.GetRelativePath(root, path) is not ("tmp" or "tmp/kubepki-renew.lock"))
-            .Select(path => (Relative: Path.GetRelativePath(root, path), Path: path))
-            .OrderBy(e => e.Relative, StringComparer.Ordinal)
-            .Select(e => Directory.Exists(e.Path)
-                ? $"{e.Relative}/ {Mode(e.Path)}"
-                : $"{e.Relative} {Mode(e.Path)} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(e.Path)))}"));
+        string.Join(
+            "\n",
+            Directory
+                .EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+                .Where(path => Path.GetRelativePath(root, path) is not ("tmp" or "tmp/kubepki-renew.lock"))
+                .Select(path => (Relative: Path.GetRelativePath(root, path), Path: path))
+                .OrderBy(e => e.Relative, StringComparer.Ordinal)
+                .Select(e =>
+                    Directory.Exists(e.Path)
+                        ? $"{e.Relative}/ {Mode(e.Path)}"
+                        : $"{e.Relative} {Mode(e.Path)} "
+                            + $"{Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(e.Path)))}"
+                )
+        );
 
     private static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8).PadLeft(4, '0');
 }

@@ -35,14 +35,18 @@ public class NamespaceDependencyTests
     [Fact]
     public void Library_namespaces_use_only_lower_layers()
     {
-        var layerOf = CoreLayers.SelectMany((names, layer) => names.Select(n => (n, layer)))
+        var layerOf = CoreLayers
+            .SelectMany((names, layer) => names.Select(n => (n, layer)))
             .ToDictionary(p => p.n, p => p.layer, StringComparer.Ordinal);
         var graph = NamespaceGraph.FromSources(SourceTree.CSharpFiles("src/KubePki"));
 
         var unknown = graph.Namespaces.Where(n => !layerOf.ContainsKey(n)).ToList();
-        var upward = graph.Edges.Where(e => layerOf.ContainsKey(e.From) && layerOf.ContainsKey(e.To)
-                && layerOf[e.To] >= layerOf[e.From])
-            .Select(e => $"{e.From} -> {e.To} ({e.Evidence})").ToList();
+        var upward = graph
+            .Edges.Where(e =>
+                layerOf.ContainsKey(e.From) && layerOf.ContainsKey(e.To) && layerOf[e.To] >= layerOf[e.From]
+            )
+            .Select(e => $"{e.From} -> {e.To} ({e.Evidence})")
+            .ToList();
 
         Assert.True(unknown.Count == 0, "namespaces missing from the layer list: " + string.Join(", ", unknown));
         Assert.True(upward.Count == 0, "dependencies against the flow: " + string.Join("; ", upward));
@@ -72,6 +76,8 @@ public class NamespaceDependencyTests
     }
 
     private static string Describe(NamespaceGraph graph, IReadOnlyList<string> cycle) =>
-        "namespace cycle: " + string.Join(" -> ", cycle) + "; edges: "
+        "namespace cycle: "
+        + string.Join(" -> ", cycle)
+        + "; edges: "
         + string.Join("; ", cycle.Zip(cycle.Skip(1), (from, to) => $"{from} -> {to} ({graph.Evidence(from, to)})"));
 }

@@ -32,8 +32,9 @@ internal sealed partial class NamespaceGraph
             .ToList();
         var declared = sources.Select(s => s.Namespace!).ToHashSet(StringComparer.Ordinal);
         var typesByNamespace = sources
-            .SelectMany(s => TypeDeclaration().Matches(s.Code)
-                .Select(m => (s.Namespace!, Type: m.Groups["name"].Value)))
+            .SelectMany(s =>
+                TypeDeclaration().Matches(s.Code).Select(m => (s.Namespace!, Type: m.Groups["name"].Value))
+            )
             .GroupBy(t => t.Item1, t => t.Type)
             .ToDictionary(g => g.Key, g => g.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
 
@@ -111,9 +112,8 @@ internal sealed partial class NamespaceGraph
 
     private void Node(string ns) => _edges.TryAdd(ns, new SortedDictionary<string, string>(StringComparer.Ordinal));
 
-    private static string? NamespaceOf(string code) => FileScopedNamespace().Match(code) is { Success: true } m
-        ? m.Groups["name"].Value
-        : null;
+    private static string? NamespaceOf(string code) =>
+        FileScopedNamespace().Match(code) is { Success: true } m ? m.Groups["name"].Value : null;
 
     /// <summary>The longest declared namespace that the dotted name is or starts with.</summary>
     private static string? Longest(string dotted, HashSet<string> declared)
@@ -136,14 +136,16 @@ internal sealed partial class NamespaceGraph
         }
     }
 
-    private static string StripCommentsAndStrings(string code) => CommentOrString().Replace(code, m =>
-        m.Value.StartsWith('/') ? "" : "\"\"");
+    private static string StripCommentsAndStrings(string code) =>
+        CommentOrString().Replace(code, m => m.Value.StartsWith('/') ? "" : "\"\"");
 
     [GeneratedRegex(@"^namespace\s+(?<name>[\w.]+)\s*;", RegexOptions.Multiline)]
     private static partial Regex FileScopedNamespace();
 
-    [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?(?<name>[\w.]+)\s*;",
-        RegexOptions.Multiline)]
+    [GeneratedRegex(
+        @"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?(?<name>[\w.]+)\s*;",
+        RegexOptions.Multiline
+    )]
     private static partial Regex UsingDirective();
 
     [GeneratedRegex(@"(?<![\w.])KubePki(?:\.[A-Za-z_]\w*)+")]

@@ -11,10 +11,22 @@ public class CertificateAuthorityTests
 {
     private static readonly DateTimeOffset Start = new(2026, 5, 1, 8, 30, 15, TimeSpan.Zero);
 
-    private static (CertificateAuthority Ca, PrivateKey Key) NewCa(KeyAlgorithm algorithm = KeyAlgorithm.EcdsaP256, TimeSpan? validity = null)
+    private static (CertificateAuthority Ca, PrivateKey Key) NewCa(
+        KeyAlgorithm algorithm = KeyAlgorithm.EcdsaP256,
+        TimeSpan? validity = null
+    )
     {
         var key = FixtureKeys.Shared.Generate(algorithm);
-        var template = new CertificateTemplate("kubernetes", [], true, ["kubernetes"], [], [], Start - TemplateBuilder.Backdate, Start + (validity ?? TimeSpan.FromHours(87600)));
+        var template = new CertificateTemplate(
+            "kubernetes",
+            [],
+            true,
+            ["kubernetes"],
+            [],
+            [],
+            Start - TemplateBuilder.Backdate,
+            Start + (validity ?? TimeSpan.FromHours(87600))
+        );
         return (new CertificateAuthority(CertificateAuthority.SelfSign(template, key), key), key);
     }
 
@@ -26,7 +38,8 @@ public class CertificateAuthorityTests
         Assert.Equal(["2.5.29.15", "2.5.29.19", "2.5.29.14", "2.5.29.17"], oids); // KU, BC, SKI, SAN
         Assert.Equal(Convert.FromHexString("030202A4"), ca.Certificate.Extensions["2.5.29.15"]!.RawData);
         Assert.True(ca.Certificate.Extensions["2.5.29.15"]!.Critical);
-        Assert.Equal(Convert.FromHexString("30030101FF"), ca.Certificate.Extensions["2.5.29.19"]!.RawData); // CA:TRUE, no pathLen
+        // CA:TRUE, no pathLen
+        Assert.Equal(Convert.FromHexString("30030101FF"), ca.Certificate.Extensions["2.5.29.19"]!.RawData);
         Assert.True(ca.Certificate.Extensions["2.5.29.19"]!.Critical);
         Assert.Null(ca.Certificate.Extensions["2.5.29.35"]); // no AKI on a self-signed CA
     }
@@ -36,12 +49,23 @@ public class CertificateAuthorityTests
     {
         var (ca, _) = NewCa();
         using var leafKey = FixtureKeys.Shared.Generate(KeyAlgorithm.EcdsaP256);
-        var template = new CertificateTemplate("kube-apiserver", [], false, ["a", "b"], [IPAddress.Parse("10.96.0.1")],
-            [ExtendedKeyUsageOids.ServerAuth], Start - TemplateBuilder.Backdate, Start + TimeSpan.FromHours(8760));
+        var template = new CertificateTemplate(
+            "kube-apiserver",
+            [],
+            false,
+            ["a", "b"],
+            [IPAddress.Parse("10.96.0.1")],
+            [ExtendedKeyUsageOids.ServerAuth],
+            Start - TemplateBuilder.Backdate,
+            Start + TimeSpan.FromHours(8760)
+        );
         var leaf = ca.Issue(template, leafKey.PublicKey, out var clamped);
 
         Assert.False(clamped);
-        Assert.Equal(["2.5.29.15", "2.5.29.37", "2.5.29.19", "2.5.29.35", "2.5.29.17"], leaf.Extensions.Select(e => e.Oid!.Value).ToList());
+        Assert.Equal(
+            ["2.5.29.15", "2.5.29.37", "2.5.29.19", "2.5.29.35", "2.5.29.17"],
+            leaf.Extensions.Select(e => e.Oid!.Value).ToList()
+        );
         Assert.Equal(Convert.FromHexString("030205A0"), leaf.Extensions["2.5.29.15"]!.RawData);
         Assert.Equal(Convert.FromHexString("3000"), leaf.Extensions["2.5.29.19"]!.RawData);
         Assert.True(leaf.Extensions["2.5.29.19"]!.Critical);
@@ -68,7 +92,16 @@ public class CertificateAuthorityTests
     {
         var (ca, _) = NewCa(validity: TimeSpan.FromDays(30));
         using var leafKey = FixtureKeys.Shared.Generate(KeyAlgorithm.EcdsaP256);
-        var template = new CertificateTemplate("x", [], false, [], [], [ExtendedKeyUsageOids.ClientAuth], Start, Start + TimeSpan.FromDays(365));
+        var template = new CertificateTemplate(
+            "x",
+            [],
+            false,
+            [],
+            [],
+            [ExtendedKeyUsageOids.ClientAuth],
+            Start,
+            Start + TimeSpan.FromDays(365)
+        );
 
         var leaf = ca.Issue(template, leafKey.PublicKey, out var clamped);
 

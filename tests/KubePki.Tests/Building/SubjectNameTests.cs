@@ -23,10 +23,12 @@ public class SubjectNameTests
         }
 
         Assert.Equal(
-        [
-            ("2.5.4.10", new Asn1Tag(UniversalTagNumber.PrintableString), "kubeadm:cluster-admins"),
-            ("2.5.4.3", new Asn1Tag(UniversalTagNumber.PrintableString), "kube-apiserver-kubelet-client"),
-        ], rdns);
+            [
+                ("2.5.4.10", new Asn1Tag(UniversalTagNumber.PrintableString), "kubeadm:cluster-admins"),
+                ("2.5.4.3", new Asn1Tag(UniversalTagNumber.PrintableString), "kube-apiserver-kubelet-client"),
+            ],
+            rdns
+        );
     }
 
     [Fact]

@@ -13,8 +13,21 @@ public class CertCatalogTests
     {
         var names = CertCatalog.All.Select(d => d.Name).ToList();
         Assert.Equal(names.Distinct().Count(), names.Count);
-        Assert.Equal(["ca", "apiserver", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client", "etcd-ca", "etcd-server",
-            "etcd-peer", "etcd-healthcheck-client", "apiserver-etcd-client"], names);
+        Assert.Equal(
+            [
+                "ca",
+                "apiserver",
+                "apiserver-kubelet-client",
+                "front-proxy-ca",
+                "front-proxy-client",
+                "etcd-ca",
+                "etcd-server",
+                "etcd-peer",
+                "etcd-healthcheck-client",
+                "apiserver-etcd-client",
+            ],
+            names
+        );
         foreach (var leaf in CertCatalog.All.Where(d => !d.IsCa))
         {
             Assert.True(names.IndexOf(leaf.CaName!) < names.IndexOf(leaf.Name), leaf.Name);
@@ -24,8 +37,10 @@ public class CertCatalogTests
     [Fact]
     public void External_etcd_drops_the_etcd_ca_and_its_certificates()
     {
-        Assert.Equal(["ca", "apiserver", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client"],
-            CertCatalog.For(externalEtcd: true).Select(d => d.Name));
+        Assert.Equal(
+            ["ca", "apiserver", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client"],
+            CertCatalog.For(externalEtcd: true).Select(d => d.Name)
+        );
     }
 
     [Theory]
@@ -56,7 +71,16 @@ public class CertCatalogTests
     public void Apiserver_sans_default()
     {
         var sans = SanRules.ApiServer(Config);
-        Assert.Equal(["cp-1", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"], sans.DnsNames);
+        Assert.Equal(
+            [
+                "cp-1",
+                "kubernetes",
+                "kubernetes.default",
+                "kubernetes.default.svc",
+                "kubernetes.default.svc.cluster.local",
+            ],
+            sans.DnsNames
+        );
         Assert.Equal([IPAddress.Parse("10.96.0.1"), IPAddress.Parse("192.168.10.5")], sans.IpAddresses);
     }
 
@@ -69,13 +93,41 @@ public class CertCatalogTests
             ServiceSubnet = "10.100.0.0/16,fd00::/108",
             DnsDomain = "corp.internal",
             ControlPlaneEndpoint = "api.corp.internal:7443",
-            ApiServerCertSans = ["10.0.0.9", "alpha.example", "*.lb.example", "192.168.10.5", "bad_name!", "kubernetes"],
+            ApiServerCertSans =
+            [
+                "10.0.0.9",
+                "alpha.example",
+                "*.lb.example",
+                "192.168.10.5",
+                "bad_name!",
+                "kubernetes",
+            ],
         };
         var sans = SanRules.ApiServer(config);
-        Assert.Equal(["*.lb.example", "alpha.example", "api.corp.internal", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
-            "kubernetes.default.svc.corp.internal", "zeta"], sans.DnsNames);
-        Assert.Equal([IPAddress.Parse("10.100.0.1"), IPAddress.Parse("192.168.10.5"), IPAddress.Parse("10.0.0.9")], sans.IpAddresses);
-        Assert.Equal(["[certificates] WARNING: 'bad_name!' was not added to the 'apiserver' SAN, because it is not a valid IP or RFC-1123 compliant DNS entry"], sans.Warnings);
+        Assert.Equal(
+            [
+                "*.lb.example",
+                "alpha.example",
+                "api.corp.internal",
+                "kubernetes",
+                "kubernetes.default",
+                "kubernetes.default.svc",
+                "kubernetes.default.svc.corp.internal",
+                "zeta",
+            ],
+            sans.DnsNames
+        );
+        Assert.Equal(
+            [IPAddress.Parse("10.100.0.1"), IPAddress.Parse("192.168.10.5"), IPAddress.Parse("10.0.0.9")],
+            sans.IpAddresses
+        );
+        Assert.Equal(
+            [
+                "[certificates] WARNING: 'bad_name!' was not added to the 'apiserver' SAN, because it is not a "
+                    + "valid IP or RFC-1123 compliant DNS entry",
+            ],
+            sans.Warnings
+        );
     }
 
     [Fact]
@@ -98,6 +150,10 @@ public class CertCatalogTests
     public void Invalid_advertise_address_is_reported_in_kubeadms_words()
     {
         var e = Assert.Throws<KubePkiException>(() => SanRules.ApiServer(Config with { AdvertiseAddress = "1.2.3" }));
-        Assert.Equal("error parsing LocalAPIEndpoint AdvertiseAddress 1.2.3: is not a valid textual representation of an IP address", e.Message);
+        Assert.Equal(
+            "error parsing LocalAPIEndpoint AdvertiseAddress 1.2.3: is not a valid textual representation of an "
+                + "IP address",
+            e.Message
+        );
     }
 }

@@ -7,14 +7,19 @@ namespace KubePki.Tests.Cli;
 public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private static CliRunner.Result Check(DateTimeOffset now, string root, params string[] extra) =>
-        CliRunner.Run(new FakeTimeProvider(now), null, ["certs", "check-expiration", "--cert-dir", Path.Combine(root, "pki"), "--kubeconfig-dir", root, .. extra]);
+        CliRunner.Run(
+            new FakeTimeProvider(now),
+            null,
+            ["certs", "check-expiration", "--cert-dir", Path.Combine(root, "pki"), "--kubeconfig-dir", root, .. extra]
+        );
 
     [Fact]
     public void Text_output_is_kubeadms_tables_byte_for_byte()
     {
         var result = Check(ClusterFixture.Start.AddSeconds(30), cluster.Root);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal("""
+        Assert.Equal(
+            """
             CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED
             admin.conf                 Mar 01, 2027 12:00 UTC   364d            ca                      no      
             apiserver                  Mar 01, 2027 12:00 UTC   364d            ca                      no      
@@ -33,7 +38,9 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
             etcd-ca                 Feb 27, 2036 12:00 UTC   9y              no      
             front-proxy-ca          Feb 27, 2036 12:00 UTC   9y              no      
 
-            """, result.Out);
+            """,
+            result.Out
+        );
     }
 
     [Fact]
@@ -45,15 +52,33 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
         var result = Check(ClusterFixture.Start, dir.Path);
         Assert.Equal(0, result.ExitCode);
         var lines = result.Out.Split('\n');
-        Assert.Equal("!MISSING! super-admin.conf                                                                    ", lines[11]);
-        Assert.Equal("front-proxy-client           Mar 01, 2027 12:00 UTC   1y              front-proxy-ca          yes     ", lines[9]);
+        Assert.Equal(
+            "!MISSING! super-admin.conf                                                                    ",
+            lines[11]
+        );
+        Assert.Equal(
+            "front-proxy-client           Mar 01, 2027 12:00 UTC   1y              front-proxy-ca          yes     ",
+            lines[9]
+        );
         Assert.Equal("front-proxy-ca          Feb 27, 2036 12:00 UTC   10y             yes     ", lines[16]);
     }
 
     [Theory]
-    [InlineData(KubeadmFixtures.V129, "admin.conf                 Feb 03, 2025 07:54 UTC   <invalid>       ca                      no      ", "ca                      Feb 01, 2034 07:54 UTC   7y              no      ")]
-    [InlineData(KubeadmFixtures.V123, "!MISSING! super-admin.conf                                                                    ", "front-proxy-ca          Feb 19, 2032 10:21 UTC   5y              no      ")]
-    [InlineData(KubeadmFixtures.V111, "etcd-peer                    Sep 06, 2019 10:41 UTC   <invalid>       etcd-ca                 no      ", "etcd-ca                 Sep 03, 2028 10:41 UTC   1y              no      ")]
+    [InlineData(
+        KubeadmFixtures.V129,
+        "admin.conf                 Feb 03, 2025 07:54 UTC   <invalid>       ca                      no      ",
+        "ca                      Feb 01, 2034 07:54 UTC   7y              no      "
+    )]
+    [InlineData(
+        KubeadmFixtures.V123,
+        "!MISSING! super-admin.conf                                                                    ",
+        "front-proxy-ca          Feb 19, 2032 10:21 UTC   5y              no      "
+    )]
+    [InlineData(
+        KubeadmFixtures.V111,
+        "etcd-peer                    Sep 06, 2019 10:41 UTC   <invalid>       etcd-ca                 no      ",
+        "etcd-ca                 Sep 03, 2028 10:41 UTC   1y              no      "
+    )]
     public void Real_kubeadm_trees_are_reported(string tree, string certLine, string caLine)
     {
         var result = Check(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero), KubeadmFixtures.PathOf(tree));
@@ -70,7 +95,8 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
         File.Delete(Path.Combine(dir.Path, "scheduler.conf"));
         var result = Check(ClusterFixture.Start, dir.Path, "-o", "json");
         Assert.Equal(0, result.ExitCode);
-        Assert.StartsWith("""
+        Assert.StartsWith(
+            """
             {
                 "kind": "CertificateExpirationInfo",
                 "apiVersion": "output.kubeadm.k8s.io/v1alpha3",
@@ -83,8 +109,11 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
                         "caName": "ca",
                         "missing": false
                     },
-            """, result.Out);
-        Assert.Contains("""
+            """,
+            result.Out
+        );
+        Assert.Contains(
+            """
                     {
                         "name": "scheduler.conf",
                         "expirationDate": null,
@@ -92,7 +121,9 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
                         "externallyManaged": false,
                         "missing": true
                     },
-            """, result.Out);
+            """,
+            result.Out
+        );
         Assert.EndsWith("    ]\n}\n", result.Out);
     }
 
@@ -101,7 +132,8 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
     {
         var result = Check(ClusterFixture.Start, cluster.Root, "--experimental-output", "yaml");
         Assert.Equal(0, result.ExitCode);
-        Assert.StartsWith("""
+        Assert.StartsWith(
+            """
             apiVersion: output.kubeadm.k8s.io/v1alpha3
             certificateAuthorities:
             - expirationDate: "2036-02-27T12:00:00Z"
@@ -109,7 +141,9 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
               missing: false
               name: ca
               residualTime: 315360000
-            """, result.Out);
+            """,
+            result.Out
+        );
         Assert.Contains("- caName: etcd-ca\n  expirationDate: \"2027-03-01T12:00:00Z\"\n", result.Out);
         Assert.EndsWith("kind: CertificateExpirationInfo\n", result.Out);
     }
@@ -121,7 +155,12 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
         Assert.Equal(0, ok.ExitCode);
         var late = Check(ClusterFixture.Start.AddDays(340), cluster.Root, "--fail-within", "720h");
         Assert.Equal(2, late.ExitCode);
-        Assert.Equal("expiring within 720h0m0s: admin.conf, apiserver, apiserver-etcd-client, apiserver-kubelet-client, controller-manager.conf, etcd-healthcheck-client, etcd-peer, etcd-server, front-proxy-client, scheduler.conf, super-admin.conf\n", late.Error);
+        Assert.Equal(
+            "expiring within 720h0m0s: admin.conf, apiserver, apiserver-etcd-client, apiserver-kubelet-client, "
+                + "controller-manager.conf, etcd-healthcheck-client, etcd-peer, etcd-server, front-proxy-client, "
+                + "scheduler.conf, super-admin.conf\n",
+            late.Error
+        );
     }
 
     [Fact]
@@ -129,11 +168,17 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
     {
         using var dir = cluster.Copy();
         var kubelet = Directory.CreateDirectory(Path.Combine(dir.Path, "kubelet-pki")).FullName;
-        File.Copy(Path.Combine(dir.Path, "pki", "apiserver-kubelet-client.crt"), Path.Combine(kubelet, "kubelet-client-current.pem"));
+        File.Copy(
+            Path.Combine(dir.Path, "pki", "apiserver-kubelet-client.crt"),
+            Path.Combine(kubelet, "kubelet-client-current.pem")
+        );
         var result = Check(ClusterFixture.Start, dir.Path, "--include-kubelet", "--kubelet-dir", kubelet);
         Assert.Equal(0, result.ExitCode);
         var row = result.Out.Split('\n').Single(l => l.StartsWith("kubelet-client ", StringComparison.Ordinal));
-        Assert.Equal(["kubelet-client", "Mar 01, 2027 12:00 UTC", "1y", "ca", "no"], row.Split("   ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(
+            ["kubelet-client", "Mar 01, 2027 12:00 UTC", "1y", "ca", "no"],
+            row.Split("   ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        );
         Assert.Contains("!MISSING! kubelet-serving", result.Out);
     }
 
@@ -141,10 +186,16 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
     public void A_corrupt_file_fails_the_command_naming_it()
     {
         using var dir = cluster.Copy();
-        File.WriteAllText(Path.Combine(dir.Path, "controller-manager.conf"), "apiVersion: v1\nkind: Config\n  users: [\n");
+        File.WriteAllText(
+            Path.Combine(dir.Path, "controller-manager.conf"),
+            "apiVersion: v1\nkind: Config\n  users: [\n"
+        );
         var result = Check(ClusterFixture.Start, dir.Path);
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith($"error: {Path.Combine(dir.Path, "controller-manager.conf")}: not a valid kubeconfig", result.Error);
+        Assert.StartsWith(
+            $"error: {Path.Combine(dir.Path, "controller-manager.conf")}: not a valid kubeconfig",
+            result.Error
+        );
         Assert.Single(result.Error.TrimEnd().Split('\n'));
     }
 

@@ -43,13 +43,38 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void A_node_name_that_is_not_dns_1123_is_refused(string name)
     {
         using var dir = new TempDir();
-        AssertRefused(CliRunner.Run("init", "phase", "kubeconfig", "kubelet", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path,
-            "--node-name", name, "--apiserver-advertise-address", "10.0.0.1"), "--node-name", $"\"{name}\"",
-                "RFC 1123");
-        AssertRefused(InitCa(dir, "--config", ClusterFixture.WriteConfig(dir.Combine("c.yaml"),
-            $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration:\n  name: \"{name}\"\n")),
-                "nodeRegistration.name", "RFC 1123");
+        AssertRefused(
+            CliRunner.Run(
+                "init",
+                "phase",
+                "kubeconfig",
+                "kubelet",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--kubeconfig-dir",
+                dir.Path,
+                "--node-name",
+                name,
+                "--apiserver-advertise-address",
+                "10.0.0.1"
+            ),
+            "--node-name",
+            $"\"{name}\"",
+            "RFC 1123"
+        );
+        AssertRefused(
+            InitCa(
+                dir,
+                "--config",
+                ClusterFixture.WriteConfig(
+                    dir.Combine("c.yaml"),
+                    $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration:\n  name: "
+                        + $"\"{name}\"\n"
+                )
+            ),
+            "nodeRegistration.name",
+            "RFC 1123"
+        );
         Assert.False(Directory.Exists(dir.Combine("pki")));
     }
 
@@ -59,9 +84,19 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void A_dns_domain_in_the_config_that_is_not_dns_1123_is_refused(string domain)
     {
         using var dir = new TempDir();
-        AssertRefused(InitCa(dir, "--config", ClusterFixture.WriteConfig(dir.Combine("c.yaml"),
-            $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  dnsDomain: "
-                + $"\"{domain}\"\n")), "networking.dnsDomain", "RFC 1123");
+        AssertRefused(
+            InitCa(
+                dir,
+                "--config",
+                ClusterFixture.WriteConfig(
+                    dir.Combine("c.yaml"),
+                    $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  dnsDomain: "
+                        + $"\"{domain}\"\n"
+                )
+            ),
+            "networking.dnsDomain",
+            "RFC 1123"
+        );
         Assert.False(Directory.Exists(dir.Combine("pki")));
     }
 
@@ -69,12 +104,24 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void A_validity_longer_than_a_go_duration_can_hold_is_refused()
     {
         using var dir = new TempDir();
-        AssertRefused(InitCa(dir, "--config", ClusterFixture.WriteConfig(dir.Combine("c.yaml"),
-            "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificateValidityPeriod: 70000000h\n")),
-                "certificateValidityPeriod", "70000000h");
+        AssertRefused(
+            InitCa(
+                dir,
+                "--config",
+                ClusterFixture.WriteConfig(
+                    dir.Combine("c.yaml"),
+                    "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificateValidityPeriod: "
+                        + "70000000h\n"
+                )
+            ),
+            "certificateValidityPeriod",
+            "70000000h"
+        );
         Assert.False(Directory.Exists(dir.Combine("pki")));
-        AssertRefused(CliRunner.Run("certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--expiring-within",
-            "70000000h"), "--expiring-within");
+        AssertRefused(
+            CliRunner.Run("certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--expiring-within", "70000000h"),
+            "--expiring-within"
+        );
     }
 
     [Theory]
@@ -83,8 +130,8 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     [InlineData("2562048h", false)]
     [InlineData("70000000h", false)]
     [InlineData("9223372036854775808ns", false)]
-    public void Durations_are_bounded_as_go_bounds_them(string text, bool valid) => Assert.Equal(valid,
-        GoDuration.TryParse(text, out _));
+    public void Durations_are_bounded_as_go_bounds_them(string text, bool valid) =>
+        Assert.Equal(valid, GoDuration.TryParse(text, out _));
 
     [Theory]
     [InlineData(false)]
@@ -93,14 +140,30 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     {
         using var dir = cluster.Copy();
         var admin = dir.Combine("admin.conf");
-        File.WriteAllText(admin, File.ReadAllText(admin).Replace("preferences: {}\n",
-            "preferences:\n" + HostileYamlTests.AliasBomb("  ")));
+        File.WriteAllText(
+            admin,
+            File.ReadAllText(admin).Replace("preferences: {}\n", "preferences:\n" + HostileYamlTests.AliasBomb("  "))
+        );
         var before = TreeSnapshot.Of(dir.Path);
-        var result = CliRunner.Run(new FakeTimeProvider(ClusterFixture.Start.AddDays(100)), null,
-            ["certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path,
-                .. dryRun ? new[] { "--dry-run" } : []]);
-        AssertRefused(result, $"error: {admin}: not a valid kubeconfig: invalid YAML at line ",
-            "once aliases are expanded");
+        var result = CliRunner.Run(
+            new FakeTimeProvider(ClusterFixture.Start.AddDays(100)),
+            null,
+            [
+                "certs",
+                "renew",
+                "all",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--kubeconfig-dir",
+                dir.Path,
+                .. dryRun ? new[] { "--dry-run" } : [],
+            ]
+        );
+        AssertRefused(
+            result,
+            $"error: {admin}: not a valid kubeconfig: invalid YAML at line ",
+            "once aliases are expanded"
+        );
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 }

@@ -10,10 +10,37 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
     private static readonly FakeTimeProvider Clock = new(ClusterFixture.Start.AddDays(1));
 
     private static CliRunner.Result Certs(TempDir dir, params string[] extra) =>
-        CliRunner.Run(Clock, null, ["init", "phase", "certs", "all", "--cert-dir", dir.Combine("pki"), "--config", dir.Combine("kubeadm.yaml"), .. extra]);
+        CliRunner.Run(
+            Clock,
+            null,
+            [
+                "init",
+                "phase",
+                "certs",
+                "all",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--config",
+                dir.Combine("kubeadm.yaml"),
+                .. extra,
+            ]
+        );
 
     private static CliRunner.Result Kubeconfigs(TempDir dir) =>
-        CliRunner.Run(Clock, null, "init", "phase", "kubeconfig", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path, "--config", dir.Combine("kubeadm.yaml"));
+        CliRunner.Run(
+            Clock,
+            null,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path,
+            "--config",
+            dir.Combine("kubeadm.yaml")
+        );
 
     private void AssertFailsUnchanged(TempDir dir, Func<CliRunner.Result> run, string expectedError)
     {
@@ -48,24 +75,45 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
     {
         using var dir = cluster.Copy();
         File.Copy(dir.Combine("pki", "front-proxy-client.key"), dir.Combine("pki", "apiserver.key"), overwrite: true);
-        AssertFailsUnchanged(dir, () => Certs(dir), $"{dir.Combine("pki", "apiserver.key")}: the private key does not match the certificate {dir.Combine("pki", "apiserver.crt")}");
+        AssertFailsUnchanged(
+            dir,
+            () => Certs(dir),
+            $"{dir.Combine("pki", "apiserver.key")}: the private key does not match the certificate "
+                + $"{dir.Combine("pki", "apiserver.crt")}"
+        );
     }
 
     [Fact]
     public void A_leaf_signed_by_another_ca_is_refused()
     {
         using var dir = cluster.Copy();
-        File.Copy(dir.Combine("pki", "front-proxy-client.crt"), dir.Combine("pki", "apiserver-kubelet-client.crt"), overwrite: true);
-        File.Copy(dir.Combine("pki", "front-proxy-client.key"), dir.Combine("pki", "apiserver-kubelet-client.key"), overwrite: true);
-        AssertFailsUnchanged(dir, () => Certs(dir), $"certificate {dir.Combine("pki", "apiserver-kubelet-client.crt")} is not signed by corresponding CA");
+        File.Copy(
+            dir.Combine("pki", "front-proxy-client.crt"),
+            dir.Combine("pki", "apiserver-kubelet-client.crt"),
+            overwrite: true
+        );
+        File.Copy(
+            dir.Combine("pki", "front-proxy-client.key"),
+            dir.Combine("pki", "apiserver-kubelet-client.key"),
+            overwrite: true
+        );
+        AssertFailsUnchanged(
+            dir,
+            () => Certs(dir),
+            $"certificate {dir.Combine("pki", "apiserver-kubelet-client.crt")} is not signed by corresponding CA"
+        );
     }
 
     [Fact]
     public void A_serving_cert_missing_a_required_san_is_refused()
     {
         using var dir = cluster.Copy();
-        AssertFailsUnchanged(dir, () => Certs(dir, "--apiserver-cert-extra-sans", "api.new.example"),
-            $"certificate {dir.Combine("pki", "apiserver.crt")} is invalid: it is not valid for the configured DNS name api.new.example");
+        AssertFailsUnchanged(
+            dir,
+            () => Certs(dir, "--apiserver-cert-extra-sans", "api.new.example"),
+            $"certificate {dir.Combine("pki", "apiserver.crt")} is invalid: it is not valid for the configured DNS "
+                + $"name api.new.example"
+        );
     }
 
     [Fact]
@@ -75,7 +123,11 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
         var before = TreeSnapshot.Of(dir.Path);
         var result = Certs(dir, "--apiserver-advertise-address", "192.168.10.6");
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"WARNING: certificate {dir.Combine("pki", "apiserver.crt")} is not valid for the IP address 192.168.10.6 that kubeadm would include now; it is reused as kubeadm does", result.Out);
+        Assert.Contains(
+            $"WARNING: certificate {dir.Combine("pki", "apiserver.crt")} is not valid for the IP address "
+                + $"192.168.10.6 that kubeadm would include now; it is reused as kubeadm does",
+            result.Out
+        );
         Assert.Contains("[certs] Using existing apiserver certificate and key on disk", result.Out);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
@@ -84,7 +136,10 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
     public void Malformed_pem_is_refused_naming_the_file()
     {
         using var dir = cluster.Copy();
-        File.WriteAllText(dir.Combine("pki", "etcd", "peer.crt"), "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n");
+        File.WriteAllText(
+            dir.Combine("pki", "etcd", "peer.crt"),
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"
+        );
         AssertFailsUnchanged(dir, () => Certs(dir), dir.Combine("pki", "etcd", "peer.crt"));
     }
 
@@ -94,7 +149,11 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
         using var dir = cluster.Copy();
         File.Copy(dir.Combine("pki", "apiserver.crt"), dir.Combine("pki", "front-proxy-ca.crt"), overwrite: true);
         File.Copy(dir.Combine("pki", "apiserver.key"), dir.Combine("pki", "front-proxy-ca.key"), overwrite: true);
-        AssertFailsUnchanged(dir, () => Certs(dir), $"{dir.Combine("pki", "front-proxy-ca.crt")}: front-proxy-ca certificate is not a certificate authority");
+        AssertFailsUnchanged(
+            dir,
+            () => Certs(dir),
+            $"{dir.Combine("pki", "front-proxy-ca.crt")}: front-proxy-ca certificate is not a certificate authority"
+        );
     }
 
     [Fact]
@@ -104,8 +163,23 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
         File.Delete(dir.Combine("pki", "apiserver.crt"));
         File.Delete(dir.Combine("pki", "apiserver.key"));
         var later = new FakeTimeProvider(ClusterFixture.Start.AddYears(11));
-        AssertFailsUnchanged(dir, () => CliRunner.Run(later, null, "init", "phase", "certs", "all", "--cert-dir", dir.Combine("pki"), "--config", dir.Combine("kubeadm.yaml")),
-            "cannot create the apiserver certificate: the ca certificate authority");
+        AssertFailsUnchanged(
+            dir,
+            () =>
+                CliRunner.Run(
+                    later,
+                    null,
+                    "init",
+                    "phase",
+                    "certs",
+                    "all",
+                    "--cert-dir",
+                    dir.Combine("pki"),
+                    "--config",
+                    dir.Combine("kubeadm.yaml")
+                ),
+            "cannot create the apiserver certificate: the ca certificate authority"
+        );
     }
 
     [Fact]
@@ -138,7 +212,11 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("pki", "ca.key"));
         File.Delete(dir.Combine("pki", "apiserver.crt"));
-        AssertFailsUnchanged(dir, () => Certs(dir), "invalid or incomplete external CA: could not load expected certificate");
+        AssertFailsUnchanged(
+            dir,
+            () => Certs(dir),
+            "invalid or incomplete external CA: could not load expected certificate"
+        );
     }
 
     [Fact]
@@ -147,7 +225,11 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("pki", "ca.key"));
         File.Delete(dir.Combine("scheduler.conf"));
-        AssertFailsUnchanged(dir, () => Kubeconfigs(dir), $"the {dir.Combine("scheduler.conf")} file does not exists or it is not valid");
+        AssertFailsUnchanged(
+            dir,
+            () => Kubeconfigs(dir),
+            $"the {dir.Combine("scheduler.conf")} file does not exists or it is not valid"
+        );
     }
 
     [Fact]
@@ -158,7 +240,11 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
         Assert.Equal(0, CliRunner.Run(Clock, null, "init", "phase", "certs", "ca", "--cert-dir", other.Path).ExitCode);
         File.Copy(other.Combine("ca.crt"), dir.Combine("pki", "ca.crt"), overwrite: true);
         File.Copy(other.Combine("ca.key"), dir.Combine("pki", "ca.key"), overwrite: true);
-        AssertFailsUnchanged(dir, () => Kubeconfigs(dir), $"a kubeconfig file \"{dir.Combine("admin.conf")}\" exists already but has got the wrong CA cert");
+        AssertFailsUnchanged(
+            dir,
+            () => Kubeconfigs(dir),
+            $"a kubeconfig file \"{dir.Combine("admin.conf")}\" exists already but has got the wrong CA cert"
+        );
     }
 
     [Fact]
@@ -166,7 +252,10 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
     {
         using var dir = cluster.Copy();
         File.WriteAllText(dir.Combine("pki", "sa.key"), "garbage");
-        AssertFailsUnchanged(dir, () => CliRunner.Run(Clock, null, "init", "phase", "certs", "sa", "--cert-dir", dir.Combine("pki")),
-            "file sa.key existed but it could not be loaded properly");
+        AssertFailsUnchanged(
+            dir,
+            () => CliRunner.Run(Clock, null, "init", "phase", "certs", "sa", "--cert-dir", dir.Combine("pki")),
+            "file sa.key existed but it could not be loaded properly"
+        );
     }
 }

@@ -12,8 +12,18 @@ public class InitFailureTests
     {
         using var mount = TmpfsMount.Create("20k");
         var certDir = Path.Combine(mount.Path, "pki");
-        var result = CliRunner.Run(new FakeTimeProvider(ClusterFixture.Start), null,
-            "init", "phase", "certs", "all", "--cert-dir", certDir, "--apiserver-advertise-address", "10.0.0.1");
+        var result = CliRunner.Run(
+            new FakeTimeProvider(ClusterFixture.Start),
+            null,
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            certDir,
+            "--apiserver-advertise-address",
+            "10.0.0.1"
+        );
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: cannot write ", result.Error);
@@ -30,15 +40,33 @@ public class InitFailureTests
             using var privateKey = PemCodec.DecodePrivateKey(File.ReadAllText(key), key);
             Assert.True(privateKey.Matches(certificate), cert);
         }
-        Assert.All(files.Where(f => f.EndsWith(".key", StringComparison.Ordinal)), k => Assert.True(File.Exists(Path.ChangeExtension(k, ".crt")), $"{k} has no cert"));
+        Assert.All(
+            files.Where(f => f.EndsWith(".key", StringComparison.Ordinal)),
+            k => Assert.True(File.Exists(Path.ChangeExtension(k, ".crt")), $"{k} has no cert")
+        );
 
         // Room again: the rerun reuses what was complete and finishes the rest.
         mount.Remount("size=1m");
-        var rerun = CliRunner.Run(new FakeTimeProvider(ClusterFixture.Start), null,
-            "init", "phase", "certs", "all", "--cert-dir", certDir, "--apiserver-advertise-address", "10.0.0.1");
+        var rerun = CliRunner.Run(
+            new FakeTimeProvider(ClusterFixture.Start),
+            null,
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            certDir,
+            "--apiserver-advertise-address",
+            "10.0.0.1"
+        );
         Assert.True(rerun.ExitCode == 0, rerun.All);
         Assert.Contains("[certs] Using existing ca certificate authority", rerun.Out);
-        Assert.True(ChainVerifier.IsSignedBy(PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(certDir, "etcd", "peer.crt")), "peer"), [],
-            PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(certDir, "etcd", "ca.crt")), "ca")));
+        Assert.True(
+            ChainVerifier.IsSignedBy(
+                PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(certDir, "etcd", "peer.crt")), "peer"),
+                [],
+                PemCodec.DecodeCertificate(File.ReadAllText(Path.Combine(certDir, "etcd", "ca.crt")), "ca")
+            )
+        );
     }
 }

@@ -18,25 +18,52 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
     [Fact]
     public void All_writes_kubeadms_files_with_kubeadms_modes()
     {
-        var files = Directory.EnumerateFiles(cluster.Root, "*", SearchOption.AllDirectories)
+        var files = Directory
+            .EnumerateFiles(cluster.Root, "*", SearchOption.AllDirectories)
             .Select(f => (Path.GetRelativePath(cluster.Root, f), File.GetUnixFileMode(f)))
             .Where(f => f.Item1 != "kubeadm.yaml")
-            .Order().ToList();
+            .Order()
+            .ToList();
         const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         const UnixFileMode Public = Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         var expected = new[]
         {
-            "admin.conf", "controller-manager.conf", "kubelet.conf", "scheduler.conf", "super-admin.conf",
-            "pki/sa.key", "pki/sa.pub",
-        }.Select(f => (f, Private))
-            .Concat(new[] { "ca", "apiserver", "apiserver-kubelet-client", "front-proxy-ca", "front-proxy-client", "apiserver-etcd-client",
-                "etcd/ca", "etcd/server", "etcd/peer", "etcd/healthcheck-client" }
-                .SelectMany(b => new[] { ($"pki/{b}.crt", Public), ($"pki/{b}.key", Private) }))
-            .Order().ToList();
+            "admin.conf",
+            "controller-manager.conf",
+            "kubelet.conf",
+            "scheduler.conf",
+            "super-admin.conf",
+            "pki/sa.key",
+            "pki/sa.pub",
+        }
+            .Select(f => (f, Private))
+            .Concat(
+                new[]
+                {
+                    "ca",
+                    "apiserver",
+                    "apiserver-kubelet-client",
+                    "front-proxy-ca",
+                    "front-proxy-client",
+                    "apiserver-etcd-client",
+                    "etcd/ca",
+                    "etcd/server",
+                    "etcd/peer",
+                    "etcd/healthcheck-client",
+                }.SelectMany(b => new[] { ($"pki/{b}.crt", Public), ($"pki/{b}.key", Private) })
+            )
+            .Order()
+            .ToList();
         Assert.Equal(expected, files);
-        Assert.StartsWith("-----BEGIN RSA PRIVATE KEY-----\n", File.ReadAllText(Path.Combine(cluster.CertDir, "ca.key")));
+        Assert.StartsWith(
+            "-----BEGIN RSA PRIVATE KEY-----\n",
+            File.ReadAllText(Path.Combine(cluster.CertDir, "ca.key"))
+        );
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----\n", File.ReadAllText(Path.Combine(cluster.CertDir, "sa.pub")));
-        Assert.EndsWith("-----END CERTIFICATE-----\n", File.ReadAllText(Path.Combine(cluster.CertDir, "apiserver.crt")));
+        Assert.EndsWith(
+            "-----END CERTIFICATE-----\n",
+            File.ReadAllText(Path.Combine(cluster.CertDir, "apiserver.crt"))
+        );
         Assert.False(Directory.EnumerateFiles(cluster.Root, "*.tmp", SearchOption.AllDirectories).Any());
     }
 
@@ -54,11 +81,22 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
     [Fact]
     public void Every_leaf_chains_to_its_ca_and_matches_its_key()
     {
-        foreach (var (leaf, ca) in new[] { ("apiserver", "ca"), ("front-proxy-client", "front-proxy-ca"), ("etcd/peer", "etcd/ca"), ("apiserver-etcd-client", "etcd/ca") })
+        foreach (
+            var (leaf, ca) in new[]
+            {
+                ("apiserver", "ca"),
+                ("front-proxy-client", "front-proxy-ca"),
+                ("etcd/peer", "etcd/ca"),
+                ("apiserver-etcd-client", "etcd/ca"),
+            }
+        )
         {
             var cert = Cert(Path.Combine(cluster.CertDir, leaf + ".crt"));
             Assert.True(ChainVerifier.IsSignedBy(cert, [], Cert(Path.Combine(cluster.CertDir, ca + ".crt"))), leaf);
-            using var key = PemCodec.DecodePrivateKey(File.ReadAllText(Path.Combine(cluster.CertDir, leaf + ".key")), leaf);
+            using var key = PemCodec.DecodePrivateKey(
+                File.ReadAllText(Path.Combine(cluster.CertDir, leaf + ".key")),
+                leaf
+            );
             Assert.True(key.Matches(cert), leaf);
         }
     }
@@ -68,7 +106,16 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
     {
         using var copy = cluster.Copy();
         var before = TreeSnapshot.Of(copy.Path);
-        var result = Run("init", "phase", "certs", "all", "--cert-dir", Path.Combine(copy.Path, "pki"), "--config", Path.Combine(copy.Path, "kubeadm.yaml"));
+        var result = Run(
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            Path.Combine(copy.Path, "pki"),
+            "--config",
+            Path.Combine(copy.Path, "kubeadm.yaml")
+        );
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("[certs] Using existing ca certificate authority", result.Out);
         Assert.Contains("[certs] Using existing apiserver certificate and key on disk", result.Out);
@@ -76,9 +123,23 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
         Assert.Contains("[certs] Using existing etcd/ca certificate authority", result.Out);
         Assert.Contains("[certs] Using existing etcd/peer certificate and key on disk", result.Out);
         Assert.DoesNotContain("Generating", result.Out);
-        var kubeconfig = Run("init", "phase", "kubeconfig", "all", "--cert-dir", Path.Combine(copy.Path, "pki"), "--kubeconfig-dir", copy.Path, "--config", Path.Combine(copy.Path, "kubeadm.yaml"));
+        var kubeconfig = Run(
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            Path.Combine(copy.Path, "pki"),
+            "--kubeconfig-dir",
+            copy.Path,
+            "--config",
+            Path.Combine(copy.Path, "kubeadm.yaml")
+        );
         Assert.Equal(0, kubeconfig.ExitCode);
-        Assert.Contains("[kubeconfig] Using existing kubeconfig file: \"" + Path.Combine(copy.Path, "admin.conf") + "\"", kubeconfig.Out);
+        Assert.Contains(
+            "[kubeconfig] Using existing kubeconfig file: \"" + Path.Combine(copy.Path, "admin.conf") + "\"",
+            kubeconfig.Out
+        );
         before.AssertSame(TreeSnapshot.Of(copy.Path));
     }
 
@@ -86,22 +147,56 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
     public void Init_makes_the_same_tree_as_the_two_phases()
     {
         using var dir = new TempDir();
-        var result = Run("init", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path, "--config", cluster.ConfigPath);
+        var result = Run(
+            "init",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path,
+            "--config",
+            cluster.ConfigPath
+        );
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains("[certs] Generating \"etcd/ca\" certificate and key", result.Out);
         Assert.Contains("[kubeconfig] Writing \"super-admin.conf\" kubeconfig file", result.Out);
-        var expected = Directory.EnumerateFiles(cluster.Root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(cluster.Root, f)).Where(f => f != "kubeadm.yaml").Order();
-        Assert.Equal(expected, Directory.EnumerateFiles(dir.Path, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir.Path, f)).Order());
+        var expected = Directory
+            .EnumerateFiles(cluster.Root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(cluster.Root, f))
+            .Where(f => f != "kubeadm.yaml")
+            .Order();
+        Assert.Equal(
+            expected,
+            Directory
+                .EnumerateFiles(dir.Path, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(dir.Path, f))
+                .Order()
+        );
     }
 
     [Fact]
     public void Dry_run_writes_nothing_but_reports_every_file()
     {
         using var dir = new TempDir();
-        var result = Run("init", "phase", "certs", "all", "--cert-dir", dir.Combine("pki"), "--apiserver-advertise-address", "10.0.0.1", "--dry-run");
+        var result = Run(
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--apiserver-advertise-address",
+            "10.0.0.1",
+            "--dry-run"
+        );
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"[dryrun] Would write file \"{dir.Combine("pki", "etcd", "peer.key")}\" with mode 0600", result.Out);
-        Assert.Contains($"[dryrun] Would write file \"{dir.Combine("pki", "apiserver.crt")}\" with mode 0644", result.Out);
+        Assert.Contains(
+            $"[dryrun] Would write file \"{dir.Combine("pki", "etcd", "peer.key")}\" with mode 0600",
+            result.Out
+        );
+        Assert.Contains(
+            $"[dryrun] Would write file \"{dir.Combine("pki", "apiserver.crt")}\" with mode 0644",
+            result.Out
+        );
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 
@@ -109,12 +204,36 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
     public void Single_phase_needs_its_ca_and_external_etcd_skips_etcd()
     {
         using var dir = new TempDir();
-        var missingCa = Run("init", "phase", "certs", "apiserver", "--cert-dir", dir.Combine("pki"), "--apiserver-advertise-address", "10.0.0.1");
+        var missingCa = Run(
+            "init",
+            "phase",
+            "certs",
+            "apiserver",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--apiserver-advertise-address",
+            "10.0.0.1"
+        );
         Assert.Equal(1, missingCa.ExitCode);
         Assert.StartsWith("error: couldn't load ca certificate authority from", missingCa.Error);
 
-        var config = ClusterFixture.WriteConfig(dir.Combine("ext.yaml"), "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\netcd:\n  external:\n    endpoints: [https://10.0.0.1:2379]\n");
-        var result = Run("init", "phase", "certs", "all", "--cert-dir", dir.Combine("pki"), "--config", config, "--apiserver-advertise-address", "10.0.0.1");
+        var config = ClusterFixture.WriteConfig(
+            dir.Combine("ext.yaml"),
+            "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: "
+                + "ECDSA-P256\netcd:\n  external:\n    endpoints: [https://10.0.0.1:2379]\n"
+        );
+        var result = Run(
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--config",
+            config,
+            "--apiserver-advertise-address",
+            "10.0.0.1"
+        );
         Assert.Equal(0, result.ExitCode);
         Assert.False(Directory.Exists(dir.Combine("pki", "etcd")));
         var etcd = Run("init", "phase", "certs", "etcd-server", "--cert-dir", dir.Combine("pki"), "--config", config);
@@ -129,7 +248,10 @@ public class InitPhaseCertsTests(ClusterFixture cluster) : IClassFixture<Cluster
     {
         _ = algorithm;
         using var dir = new TempDir();
-        var config = ClusterFixture.WriteConfig(dir.Combine("c.yaml"), $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: {name}\n");
+        var config = ClusterFixture.WriteConfig(
+            dir.Combine("c.yaml"),
+            $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: {name}\n"
+        );
         var result = Run("init", "phase", "certs", "ca", "--cert-dir", dir.Path, "--config", config);
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith($"-----BEGIN {pemLabel}-----", File.ReadAllText(dir.Combine("ca.key")));

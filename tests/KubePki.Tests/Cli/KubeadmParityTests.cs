@@ -1,8 +1,8 @@
+using KubePki.Building;
 using KubePki.Configuration;
 using KubePki.Crypto;
 using KubePki.Kubeconfig;
 using KubePki.TestKit;
-using KubePki.Building;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;
@@ -15,8 +15,19 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     private CliRunner.Result User(string configText, params string[] args)
     {
         using var dir = new TempDir();
-        return CliRunner.Run(Clock, null, ["kubeconfig", "user", "--cert-dir", cluster.CertDir,
-            "--config", ClusterFixture.WriteConfig(dir.Combine("c.yaml"), configText), .. args]);
+        return CliRunner.Run(
+            Clock,
+            null,
+            [
+                "kubeconfig",
+                "user",
+                "--cert-dir",
+                cluster.CertDir,
+                "--config",
+                ClusterFixture.WriteConfig(dir.Combine("c.yaml"), configText),
+                .. args,
+            ]
+        );
     }
 
     [Fact]
@@ -24,8 +35,10 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         var result = User(ClusterFixture.Config, "--client-name", "alice", "--org", "a,b", "--org", "c");
         Assert.True(result.ExitCode == 0, result.All);
-        var cert = PemCodec.DecodeCertificate(KubeconfigFile.Parse(result.Out, "stdout").ClientCertificatePem!,
-            "stdout");
+        var cert = PemCodec.DecodeCertificate(
+            KubeconfigFile.Parse(result.Out, "stdout").ClientCertificatePem!,
+            "stdout"
+        );
         Assert.Equal(["a", "b", "c"], CertificateFacts.Organizations(cert));
     }
 
@@ -34,8 +47,10 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         var result = User(ClusterFixture.Config + "\ncertificateValidityPeriod: 100h\n", "--client-name", "alice");
         Assert.True(result.ExitCode == 0, result.All);
-        var cert = PemCodec.DecodeCertificate(KubeconfigFile.Parse(result.Out, "stdout").ClientCertificatePem!,
-            "stdout");
+        var cert = PemCodec.DecodeCertificate(
+            KubeconfigFile.Parse(result.Out, "stdout").ClientCertificatePem!,
+            "stdout"
+        );
         Assert.Equal(ClusterFixture.Start.UtcDateTime.AddHours(8760), cert.NotAfter.ToUniversalTime());
         Assert.DoesNotContain("WARNING", result.Error);
     }
@@ -45,8 +60,11 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         var result = User(ClusterFixture.Config, "--client-name", "alice", "--validity-period", "9000h");
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains("WARNING: the specified certificate validity period 9000h0m0s is longer than the default "
-            + "duration 8760h0m0s, this may increase security risks.", result.Error);
+        Assert.Contains(
+            "WARNING: the specified certificate validity period 9000h0m0s is longer than the default "
+                + "duration 8760h0m0s, this may increase security risks.",
+            result.Error
+        );
     }
 
     [Fact]
@@ -59,8 +77,10 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         Assert.Null(file.ClientCertificatePem);
         Assert.Null(file.ClientKeyPem);
         Assert.Contains("    token: abcdef.0123456789abcdef\n", result.Out);
-        Assert.Equal(File.ReadAllText(Path.Combine(cluster.CertDir, "ca.crt")).Trim(),
-            file.CertificateAuthorityPem!.Trim());
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(cluster.CertDir, "ca.crt")).Trim(),
+            file.CertificateAuthorityPem!.Trim()
+        );
     }
 
     [Fact]
@@ -85,15 +105,35 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         File.Delete(dir.Combine("pki", "ca.key"));
         File.Delete(dir.Combine("pki", missing));
         var before = TreeSnapshot.Of(dir.Path);
-        var result = CliRunner.Run(Clock, null, "init", "phase", "certs", phase, "--cert-dir", dir.Combine("pki"),
-            "--config", cluster.ConfigPath);
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "init",
+            "phase",
+            "certs",
+            phase,
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--config",
+            cluster.ConfigPath
+        );
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: invalid or incomplete external CA: failure loading key for service account: ",
-            result.Error);
+        Assert.StartsWith(
+            "error: invalid or incomplete external CA: failure loading key for service account: ",
+            result.Error
+        );
         Assert.Contains(missing, result.Error);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
-        var check = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path);
+        var check = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
         Assert.Equal(1, check.ExitCode);
         Assert.Contains("failure loading key for service account", check.Error);
     }
@@ -108,15 +148,28 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     public void Kubernetes_version_is_accepted_where_kubeadm_accepts_it(params string[] command)
     {
         using var dir = cluster.Copy();
-        string[] kubeconfigDir = command.Contains("kubeconfig") || command.Length == 1
-            ? ["--kubeconfig-dir", dir.Path]
-            : [];
-        var result = CliRunner.Run(Clock, null,
-            [.. command, "--kubernetes-version", "v1.32.0", "--cert-dir", dir.Combine("pki"), "--config",
-                cluster.ConfigPath, .. kubeconfigDir]);
+        string[] kubeconfigDir =
+            command.Contains("kubeconfig") || command.Length == 1 ? ["--kubeconfig-dir", dir.Path] : [];
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            [
+                .. command,
+                "--kubernetes-version",
+                "v1.32.0",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--config",
+                cluster.ConfigPath,
+                .. kubeconfigDir,
+            ]
+        );
         Assert.True(result.ExitCode == 0, result.All);
-        var bad = CliRunner.Run(Clock, null, [.. command, "--kubernetes-version", "not a version", "--cert-dir",
-            dir.Combine("pki")]);
+        var bad = CliRunner.Run(
+            Clock,
+            null,
+            [.. command, "--kubernetes-version", "not a version", "--cert-dir", dir.Combine("pki")]
+        );
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("--kubernetes-version", bad.Error);
     }
@@ -126,20 +179,41 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("pki", "front-proxy-ca.crt"));
-        var result = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path);
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("!MISSING! front-proxy-ca", result.Out);
-        Assert.Equal($"error: missing certificate authority: front-proxy-ca "
-            + $"({dir.Combine("pki", "front-proxy-ca.crt")})\n", result.Error);
+        Assert.Equal(
+            $"error: missing certificate authority: front-proxy-ca "
+                + $"({dir.Combine("pki", "front-proxy-ca.crt")})\n",
+            result.Error
+        );
     }
 
     [Fact]
     public void Check_expiration_of_an_empty_directory_exits_non_zero()
     {
         using var dir = new TempDir();
-        var result = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Path, "--kubeconfig-dir",
-            dir.Path, "--fail-within", "720h");
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            dir.Path,
+            "--kubeconfig-dir",
+            dir.Path,
+            "--fail-within",
+            "720h"
+        );
         Assert.NotEqual(0, result.ExitCode);
     }
 
@@ -149,12 +223,30 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("pki", "apiserver.crt"));
         File.Delete(dir.Combine("scheduler.conf"));
-        var result = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path, "--fail-within", "720h");
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path,
+            "--fail-within",
+            "720h"
+        );
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("missing: apiserver, scheduler.conf\n", result.Error);
-        var without = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path);
+        var without = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
         Assert.Equal(0, without.ExitCode);
     }
 
@@ -163,8 +255,18 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("super-admin.conf"));
-        var result = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path, "--fail-within", "720h");
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path,
+            "--fail-within",
+            "720h"
+        );
         Assert.True(result.ExitCode == 0, result.All);
     }
 
@@ -174,8 +276,18 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     [InlineData("TEXT", "CERTIFICATE AUTHORITY")]
     public void Output_format_accepts_any_case(string format, string expected)
     {
-        var result = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", cluster.CertDir,
-            "--kubeconfig-dir", cluster.Root, "-o", format);
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            cluster.CertDir,
+            "--kubeconfig-dir",
+            cluster.Root,
+            "-o",
+            format
+        );
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains(expected, result.Out);
     }
@@ -184,8 +296,18 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     public void Certs_all_names_the_certificate_dir_as_kubeadm_does()
     {
         using var dir = cluster.Copy();
-        var result = CliRunner.Run(Clock, null, "init", "phase", "certs", "all", "--cert-dir", dir.Combine("pki"),
-            "--config", cluster.ConfigPath);
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--config",
+            cluster.ConfigPath
+        );
         Assert.True(result.ExitCode == 0, result.All);
         Assert.StartsWith($"[certs] Using certificateDir folder \"{dir.Combine("pki")}\"\n", result.Out);
     }
@@ -196,8 +318,16 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     public void Commands_that_use_no_address_do_not_report_one(params string[] command)
     {
         using var dir = new TempDir();
-        var result = CliRunner.Run(Clock, null, [.. command, "--cert-dir", dir.Combine("pki"),
-            .. command[0] == "certs" ? new[] { "--kubeconfig-dir", dir.Path } : []]);
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            [
+                .. command,
+                "--cert-dir",
+                dir.Combine("pki"),
+                .. command[0] == "certs" ? new[] { "--kubeconfig-dir", dir.Path } : [],
+            ]
+        );
         Assert.True(result.ExitCode == 0, result.All);
         Assert.DoesNotContain("advertise address", result.All);
     }
@@ -208,13 +338,18 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         using var dir = new TempDir();
         var ipv4 = dir.Combine("route");
         var ipv6 = dir.Combine("ipv6_route");
-        File.WriteAllText(ipv4,
-            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n" +
-            "eth0\t0000A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n");
+        File.WriteAllText(
+            ipv4,
+            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+                + "eth0\t0000A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+        );
         File.WriteAllText(ipv6, "");
         var (address, message) = HostDefaults.AdvertiseAddress(ipv4, ipv6);
         Assert.Equal("0.0.0.0", address);
-        Assert.Equal($"WARNING: could not obtain a bind address for the API Server: no default routes found in "
-            + $"\"{ipv4}\" or \"{ipv6}\"; using: 0.0.0.0", message);
+        Assert.Equal(
+            $"WARNING: could not obtain a bind address for the API Server: no default routes found in "
+                + $"\"{ipv4}\" or \"{ipv6}\"; using: 0.0.0.0",
+            message
+        );
     }
 }

@@ -20,8 +20,12 @@ public class KubeconfigTests(ClusterFixture cluster) : IClassFixture<ClusterFixt
     public void Layout_names_and_identity_are_kubeadms(string file, string user, string org, string server)
     {
         var text = File.ReadAllText(Path.Combine(cluster.Root, file));
-        var masked = string.Join('\n', text.Split('\n').Select(l => l.Contains("-data: ") ? l[..(l.IndexOf("-data: ") + 7)] + "X" : l));
-        Assert.Equal($"""
+        var masked = string.Join(
+            '\n',
+            text.Split('\n').Select(l => l.Contains("-data: ") ? l[..(l.IndexOf("-data: ") + 7)] + "X" : l)
+        );
+        Assert.Equal(
+            $"""
             apiVersion: v1
             clusters:
             - cluster:
@@ -42,7 +46,9 @@ public class KubeconfigTests(ClusterFixture cluster) : IClassFixture<ClusterFixt
                 client-certificate-data: X
                 client-key-data: X
 
-            """, masked);
+            """,
+            masked
+        );
 
         var parsed = KubeconfigFile.Parse(text, file);
         Assert.Equal(File.ReadAllText(Path.Combine(cluster.CertDir, "ca.crt")), parsed.CertificateAuthorityPem);
@@ -75,20 +81,61 @@ public class KubeconfigTests(ClusterFixture cluster) : IClassFixture<ClusterFixt
         {
             File.Delete(dir.Combine(f));
         }
-        var result = CliRunner.Run(Clock, null, "init", "phase", "kubeconfig", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path,
-            "--config", dir.Combine("kubeadm.yaml"), "--control-plane-endpoint", "api.example.com", "--apiserver-bind-port", "7443");
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path,
+            "--config",
+            dir.Combine("kubeadm.yaml"),
+            "--control-plane-endpoint",
+            "api.example.com",
+            "--apiserver-bind-port",
+            "7443"
+        );
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Equal("https://api.example.com:7443", KubeconfigFile.Parse(File.ReadAllText(dir.Combine("admin.conf")), "a").Server);
-        Assert.Equal("https://192.168.10.5:7443", KubeconfigFile.Parse(File.ReadAllText(dir.Combine("controller-manager.conf")), "c").Server);
+        Assert.Equal(
+            "https://api.example.com:7443",
+            KubeconfigFile.Parse(File.ReadAllText(dir.Combine("admin.conf")), "a").Server
+        );
+        Assert.Equal(
+            "https://192.168.10.5:7443",
+            KubeconfigFile.Parse(File.ReadAllText(dir.Combine("controller-manager.conf")), "c").Server
+        );
         Assert.Contains("[kubeconfig] Writing \"admin.conf\" kubeconfig file", result.Out);
-        Assert.Contains("has an unexpected API Server URL: expected: https://api.example.com:7443, got: https://192.168.10.5:6443", result.Out);
+        Assert.Contains(
+            "has an unexpected API Server URL: expected: https://api.example.com:7443, got: https://192.168.10.5:6443",
+            result.Out
+        );
     }
 
     [Fact]
     public void Kubeconfig_user_prints_a_kubeconfig_for_an_extra_user()
     {
-        var result = CliRunner.Run(Clock, null, "kubeconfig", "user", "--client-name", "alice", "--org", "devs", "--org", "ops",
-            "--validity-period", "24h", "--cert-dir", cluster.CertDir, "--config", cluster.ConfigPath);
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "kubeconfig",
+            "user",
+            "--client-name",
+            "alice",
+            "--org",
+            "devs",
+            "--org",
+            "ops",
+            "--validity-period",
+            "24h",
+            "--cert-dir",
+            cluster.CertDir,
+            "--config",
+            cluster.ConfigPath
+        );
         Assert.True(result.ExitCode == 0, result.All);
         var file = KubeconfigFile.Parse(result.Out, "stdout");
         Assert.Equal("alice@kubernetes", file.CurrentContext);

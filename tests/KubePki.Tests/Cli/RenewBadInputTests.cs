@@ -13,7 +13,21 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
     private static readonly DateTimeOffset Later = ClusterFixture.Start.AddDays(100);
 
     private static CliRunner.Result Renew(string root, params string[] args) =>
-        CliRunner.Run(new FakeTimeProvider(Later), null, ["certs", "renew", .. args, "--cert-dir", Path.Combine(root, "pki"), "--kubeconfig-dir", root, "--lock-timeout", "0s"]);
+        CliRunner.Run(
+            new FakeTimeProvider(Later),
+            null,
+            [
+                "certs",
+                "renew",
+                .. args,
+                "--cert-dir",
+                Path.Combine(root, "pki"),
+                "--kubeconfig-dir",
+                root,
+                "--lock-timeout",
+                "0s",
+            ]
+        );
 
     private static void AssertRefused(string root, string expected, string name = "all")
     {
@@ -27,16 +41,20 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         Assert.Empty(Directory.GetDirectories(Path.Combine(root, "tmp"))); // no backup left behind
     }
 
-    public static TheoryData<string, string> Cases => new()
-    {
-        { "corrupt-cert", "pki/apiserver.crt: no PEM block of type \"CERTIFICATE\" found" },
-        { "ca-not-ca", "pki/ca.crt: ca certificate is not a certificate authority" },
-        { "ca-key-mismatch", "pki/ca.key: the private key does not match the certificate" },
-        { "kubeconfig-not-yaml", "admin.conf: not a valid kubeconfig" },
-        { "kubeconfig-no-context", "admin.conf: has no current-context" },
-        { "kubeconfig-no-client-cert", "admin.conf: user kubernetes-admin does not have an embedded client certificate" },
-        { "symlinked-key", "pki/etcd/peer.key is a symbolic link to" },
-    };
+    public static TheoryData<string, string> Cases =>
+        new()
+        {
+            { "corrupt-cert", "pki/apiserver.crt: no PEM block of type \"CERTIFICATE\" found" },
+            { "ca-not-ca", "pki/ca.crt: ca certificate is not a certificate authority" },
+            { "ca-key-mismatch", "pki/ca.key: the private key does not match the certificate" },
+            { "kubeconfig-not-yaml", "admin.conf: not a valid kubeconfig" },
+            { "kubeconfig-no-context", "admin.conf: has no current-context" },
+            {
+                "kubeconfig-no-client-cert",
+                "admin.conf: user kubernetes-admin does not have an embedded client certificate"
+            },
+            { "symlinked-key", "pki/etcd/peer.key is a symbolic link to" },
+        };
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -60,7 +78,10 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
                 File.WriteAllText(P("admin.conf"), "{ this is: [not yaml\n");
                 break;
             case "kubeconfig-no-context":
-                File.WriteAllText(P("admin.conf"), File.ReadAllText(P("admin.conf")).Replace("current-context: kubernetes-admin@kubernetes\n", ""));
+                File.WriteAllText(
+                    P("admin.conf"),
+                    File.ReadAllText(P("admin.conf")).Replace("current-context: kubernetes-admin@kubernetes\n", "")
+                );
                 break;
             case "kubeconfig-no-client-cert":
                 var lines = File.ReadAllLines(P("admin.conf")).Where(l => !l.Contains("client-certificate-data"));
@@ -84,8 +105,17 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         using var dir = cluster.Copy();
         var before = TreeSnapshot.Of(dir.Path);
-        var result = CliRunner.Run(new FakeTimeProvider(ClusterFixture.Start.AddYears(11)), null,
-            "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
+        var result = CliRunner.Run(
+            new FakeTimeProvider(ClusterFixture.Start.AddYears(11)),
+            null,
+            "certs",
+            "renew",
+            "apiserver",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("the ca certificate authority " + dir.Combine("pki", "ca.crt") + " expired on", result.Error);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
@@ -110,8 +140,17 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         using var dir = cluster.Copy();
         File.WriteAllText(dir.Combine("pki", "apiserver.key"), "garbage\n");
         File.Copy(dir.Combine("pki", "front-proxy-client.key"), dir.Combine("pki", "etcd", "peer.key"), true);
-        var result = CliRunner.Run(new FakeTimeProvider(Later), KubePki.Crypto.KeyGenerator.Instance,
-            "certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
+        var result = CliRunner.Run(
+            new FakeTimeProvider(Later),
+            KubePki.Crypto.KeyGenerator.Instance,
+            "certs",
+            "renew",
+            "all",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains($"[renew] WARNING: {dir.Combine("pki", "apiserver.key")}: no private key found", result.Out);
         var peerKey = dir.Combine("pki", "etcd", "peer.key");
@@ -147,19 +186,44 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         using var dir = cluster.Copy();
         var before = TreeSnapshot.Of(dir.Path);
         var config = new ClusterConfig { CertificatesDir = dir.Combine("pki"), KubeconfigDir = dir.Path };
-        var store = new FailingStore(failOnWrite: 4); // admin.conf, apiserver, apiserver-etcd-client, then apiserver-kubelet-client fails
+        // admin.conf, apiserver, apiserver-etcd-client, then apiserver-kubelet-client fails
+        var store = new FailingStore(failOnWrite: 4);
         var pki = new PkiDirectory(config.CertificatesDir, store);
-        var context = new IssueContext(config, pki, KubePki.Crypto.KeyGenerator.Instance, Later, TextWriter.Null); // fresh keys: the changed-file check includes a key
+        // fresh keys: the changed-file check includes a key
+        var context = new IssueContext(config, pki, KubePki.Crypto.KeyGenerator.Instance, Later, TextWriter.Null);
 
-        var e = Assert.Throws<KubePkiException>(() => new Renewer(context).Renew(RenewalCatalog.Items(config, pki), new RenewalOptions()));
+        var e = Assert.Throws<KubePkiException>(() =>
+            new Renewer(context).Renew(RenewalCatalog.Items(config, pki), new RenewalOptions())
+        );
 
-        Assert.StartsWith("renewing apiserver-kubelet-client failed, its files are unchanged (renewed before it: admin.conf, apiserver, apiserver-etcd-client; backups in ", e.Message);
+        Assert.StartsWith(
+            "renewing apiserver-kubelet-client failed, its files are unchanged (renewed before it: admin.conf, "
+                + "apiserver, apiserver-etcd-client; backups in ",
+            e.Message
+        );
         var after = TreeSnapshot.Of(dir.Path);
-        foreach (var changed in new[] { "admin.conf", "pki/apiserver.crt", "pki/apiserver.key", "pki/apiserver-etcd-client.crt" })
+        foreach (
+            var changed in new[]
+            {
+                "admin.conf",
+                "pki/apiserver.crt",
+                "pki/apiserver.key",
+                "pki/apiserver-etcd-client.crt",
+            }
+        )
         {
             Assert.NotEqual(before.Files[changed], after.Files[changed]);
         }
-        foreach (var same in new[] { "pki/apiserver-kubelet-client.crt", "pki/apiserver-kubelet-client.key", "scheduler.conf", "pki/etcd/peer.crt", "super-admin.conf" })
+        foreach (
+            var same in new[]
+            {
+                "pki/apiserver-kubelet-client.crt",
+                "pki/apiserver-kubelet-client.key",
+                "scheduler.conf",
+                "pki/etcd/peer.crt",
+                "super-admin.conf",
+            }
+        )
         {
             Assert.Equal(before.Files[same], after.Files[same]);
         }
@@ -208,7 +272,8 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
 
         public void Write(IReadOnlyList<FileWrite> files)
         {
-            var state = files[0].Path.Contains("/tmp/kubepki-backup-") || files[0].Path.EndsWith("kubepki-renew.journal");
+            var state =
+                files[0].Path.Contains("/tmp/kubepki-backup-") || files[0].Path.EndsWith("kubepki-renew.journal");
             if (!state && ++_writes == failOnWrite)
             {
                 throw new KubePkiException($"cannot write {files[0].Path}: No space left on device");

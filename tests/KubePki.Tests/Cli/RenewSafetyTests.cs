@@ -20,7 +20,10 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
     private static CliRunner.Result Renew(TimeProvider time, TempDir dir, params string[] args) =>
         CliRunner.Run(
-            time, null, ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]);
+            time,
+            null,
+            ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]
+        );
 
     /// <summary>Runs a command that must finish: one that blocks (on a FIFO) fails the test instead of hanging
     /// it.</summary>
@@ -77,8 +80,11 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Equal("original\n", File.ReadAllText(victim));
         Assert.Equal(KubePki.Storage.FileModes.Public, File.GetUnixFileMode(victim));
-        Assert.Contains($"[renew] WARNING: ignoring the renewal journal {dir.Combine("tmp", "kubepki-renew.journal")}: "
-            + "not a journal this version of kubepki wrote", result.Out);
+        Assert.Contains(
+            $"[renew] WARNING: ignoring the renewal journal {dir.Combine("tmp", "kubepki-renew.journal")}: "
+                + "not a journal this version of kubepki wrote",
+            result.Out
+        );
         Assert.Contains("certificate for serving the Kubernetes API renewed", result.Out);
     }
 
@@ -96,8 +102,11 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.True(result.ExitCode == 0, result.All);
         Assert.DoesNotContain("PRIVATE KEY", result.All);
         var journal = dir.Combine("tmp", "kubepki-renew.journal");
-        Assert.Contains($"[renew] WARNING: ignoring the renewal journal {journal}: {journal} is a symbolic link; "
-            + "refusing to read it", result.Out);
+        Assert.Contains(
+            $"[renew] WARNING: ignoring the renewal journal {journal}: {journal} is a symbolic link; "
+                + "refusing to read it",
+            result.Out
+        );
     }
 
     [Fact]
@@ -109,7 +118,10 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Tool("mkfifo", dir.Combine("tmp", "kubepki-renew.journal"));
 
         var result = WithinSeconds(
-            60, () => Renew(dir, "apiserver"), () => OpenForWriting(dir.Combine("pki", ".kubepki-renew.journal")));
+            60,
+            () => Renew(dir, "apiserver"),
+            () => OpenForWriting(dir.Combine("pki", ".kubepki-renew.journal"))
+        );
 
         Assert.True(result.ExitCode == 0, result.All);
         var journal = dir.Combine("tmp", "kubepki-renew.journal");
@@ -125,9 +137,19 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
         var result = WithinSeconds(
             60,
-            () => CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "check-expiration",
-                "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path),
-            () => OpenForWriting(dir.Combine("pki", "apiserver.crt")));
+            () =>
+                CliRunner.Run(
+                    new FakeTimeProvider(Later),
+                    null,
+                    "certs",
+                    "check-expiration",
+                    "--cert-dir",
+                    dir.Combine("pki"),
+                    "--kubeconfig-dir",
+                    dir.Path
+                ),
+            () => OpenForWriting(dir.Combine("pki", "apiserver.crt"))
+        );
 
         Assert.Equal(1, result.ExitCode);
         var cert = dir.Combine("pki", "apiserver.crt");
@@ -148,7 +170,9 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.Equal(1, result.ExitCode);
         var lockFile = dir.Combine("tmp", "kubepki-renew.lock");
         Assert.Equal(
-            $"error: the lock file {lockFile} is a symbolic link; refusing to use it (remove it)\n", result.Error);
+            $"error: the lock file {lockFile} is a symbolic link; refusing to use it (remove it)\n",
+            result.Error
+        );
         Assert.False(File.Exists(target));
     }
 
@@ -172,8 +196,17 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void A_missing_cert_dir_is_named_and_no_directory_is_created()
     {
         using var dir = new TempDir();
-        var result = CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "renew", "all",
-            "--cert-dir", dir.Combine("typo", "pki"), "--kubeconfig-dir", dir.Combine("typo"));
+        var result = CliRunner.Run(
+            new FakeTimeProvider(Later),
+            null,
+            "certs",
+            "renew",
+            "all",
+            "--cert-dir",
+            dir.Combine("typo", "pki"),
+            "--kubeconfig-dir",
+            dir.Combine("typo")
+        );
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: cert dir {dir.Combine("typo", "pki")} does not exist; use --cert-dir\n", result.Error);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
@@ -184,8 +217,17 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     {
         using var dir = cluster.Copy();
         var missing = dir.Combine("nowhere");
-        var result = CliRunner.Run(new FakeTimeProvider(Later), null,
-            "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", missing);
+        var result = CliRunner.Run(
+            new FakeTimeProvider(Later),
+            null,
+            "certs",
+            "renew",
+            "apiserver",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            missing
+        );
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith($"error: kubeconfig dir {missing} does not exist", result.Error);
         Assert.False(Directory.Exists(missing));
@@ -235,10 +277,16 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
                 "kubepki-backup-certs-2026-12-26-12-00-03",
                 "kubepki-backup-certs-2026-12-26-12-00-04",
             ],
-            Directory.GetDirectories(dir.Combine("tmp"), "kubepki-backup-*").Select(Path.GetFileName).Order());
+            Directory.GetDirectories(dir.Combine("tmp"), "kubepki-backup-*").Select(Path.GetFileName).Order()
+        );
 
         var none = Renew(
-            new FakeTimeProvider(Later.AddSeconds(10)), dir, "front-proxy-client", "--backup-retention", "0");
+            new FakeTimeProvider(Later.AddSeconds(10)),
+            dir,
+            "front-proxy-client",
+            "--backup-retention",
+            "0"
+        );
         Assert.True(none.ExitCode == 0, none.All);
         Assert.Empty(Directory.GetDirectories(dir.Combine("tmp"), "kubepki-backup-*"));
     }
@@ -264,8 +312,10 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.All(leftovers, path => Assert.False(File.Exists(path), path));
-        Assert.All(leftovers,
-            path => Assert.Contains($"[renew] Removed {path}, left behind by an interrupted run", result.Out));
+        Assert.All(
+            leftovers,
+            path => Assert.Contains($"[renew] Removed {path}, left behind by an interrupted run", result.Out)
+        );
         Assert.True(File.Exists(unrelated));
     }
 
@@ -285,25 +335,33 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         var admin = Renew(dir, "admin.conf");
         Assert.DoesNotContain("restart", admin.Out);
         var all = Renew(dir, "all");
-        Assert.EndsWith("\nDone renewing certificates. You must restart the kube-apiserver, kube-controller-manager, "
-            + "kube-scheduler and etcd" + Tail, all.Out);
+        Assert.EndsWith(
+            "\nDone renewing certificates. You must restart the kube-apiserver, kube-controller-manager, "
+                + "kube-scheduler and etcd"
+                + Tail,
+            all.Out
+        );
     }
 
     [Fact]
     public void Configured_sans_the_kept_certificate_lacks_are_warned_about_with_how_to_reissue()
     {
         using var dir = cluster.Copy();
-        var config = ClusterFixture.WriteConfig(dir.Combine("more-sans.yaml"),
-            ClusterFixture.Config + "\napiServer:\n  certSANs:\n  - lb.example.com\n  - 10.0.0.100\n");
+        var config = ClusterFixture.WriteConfig(
+            dir.Combine("more-sans.yaml"),
+            ClusterFixture.Config + "\napiServer:\n  certSANs:\n  - lb.example.com\n  - 10.0.0.100\n"
+        );
 
         var result = Renew(dir, "apiserver", "--config", config);
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains("[renew] WARNING: the configuration asks for SANs the apiserver certificate lacks: "
-            + "lb.example.com, 10.0.0.100. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, "
-            + $"move {dir.Combine("pki", "apiserver.crt")} and {dir.Combine("pki", "apiserver.key")} out of "
-            + $"{dir.Combine("pki")}, then run 'kubepki init phase certs apiserver' with the same configuration\n",
-            result.Out);
+        Assert.Contains(
+            "[renew] WARNING: the configuration asks for SANs the apiserver certificate lacks: "
+                + "lb.example.com, 10.0.0.100. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, "
+                + $"move {dir.Combine("pki", "apiserver.crt")} and {dir.Combine("pki", "apiserver.key")} out of "
+                + $"{dir.Combine("pki")}, then run 'kubepki init phase certs apiserver' with the same configuration\n",
+            result.Out
+        );
         var renewed = Cert(dir.Combine("pki", "apiserver.crt"));
         Assert.DoesNotContain("lb.example.com", CertificateFacts.DnsNames(renewed));
     }
@@ -313,13 +371,32 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     {
         using var dir = new TempDir();
         var config = ClusterFixture.WriteConfig(
-            dir.Combine("ecdsa.yaml"), ClusterFixture.Config + "\nencryptionAlgorithm: ECDSA-P384\n");
+            dir.Combine("ecdsa.yaml"),
+            ClusterFixture.Config + "\nencryptionAlgorithm: ECDSA-P384\n"
+        );
         var time = new FakeTimeProvider(ClusterFixture.Start);
         var pki = dir.Combine("pki");
         var certs = CliRunner.Run(time, null, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
         Assert.Equal(0, certs.ExitCode);
-        Assert.Equal(0, CliRunner.Run(time, null, "init", "phase", "kubeconfig", "all",
-            "--cert-dir", pki, "--kubeconfig-dir", dir.Path, "--config", config).ExitCode);
+        Assert.Equal(
+            0,
+            CliRunner
+                .Run(
+                    time,
+                    null,
+                    "init",
+                    "phase",
+                    "kubeconfig",
+                    "all",
+                    "--cert-dir",
+                    pki,
+                    "--kubeconfig-dir",
+                    dir.Path,
+                    "--config",
+                    config
+                )
+                .ExitCode
+        );
 
         var result = Renew(dir, "all");
 
@@ -352,7 +429,12 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         request.CertificateExtensions.Add(sans.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new("1.3.6.1.5.5.7.3.1")], false));
         using var leaf = request.Create(
-            ca.SubjectName, caKey.CreateSignatureGenerator(), ClusterFixture.Start, Later, [1]);
+            ca.SubjectName,
+            caKey.CreateSignatureGenerator(),
+            ClusterFixture.Start,
+            Later,
+            [1]
+        );
         File.WriteAllText(dir.Combine("pki", "apiserver.crt"), leaf.ExportCertificatePem() + "\n");
         File.WriteAllText(dir.Combine("pki", "apiserver.key"), leafKey.ExportECPrivateKeyPem() + "\n");
 
@@ -382,7 +464,11 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.False(File.Exists(Path.Combine(csrDir, "apiserver.csr")));
 
         using var held = new FileStream(
-            dir.Combine("tmp", "kubepki-renew.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            dir.Combine("tmp", "kubepki-renew.lock"),
+            FileMode.Open,
+            FileAccess.ReadWrite,
+            FileShare.None
+        );
         var locked = Renew(dir, "apiserver", "--csr-only", "--csr-dir", csrDir, "--lock-timeout", "0s");
         Assert.Equal(1, locked.ExitCode);
         Assert.Contains("another renewal is running", locked.Error);
@@ -404,8 +490,11 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         File.SetUnixFileMode(dir.Combine("pki"), (UnixFileMode)0b111_111_111);
         var result = Renew(dir, "front-proxy-client");
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains($"[renew] WARNING: the cert dir {dir.Combine("pki")} is writable by group or others "
-            + "(mode 0777): whoever can write there can replace the certificates the cluster trusts", result.Out);
+        Assert.Contains(
+            $"[renew] WARNING: the cert dir {dir.Combine("pki")} is writable by group or others "
+                + "(mode 0777): whoever can write there can replace the certificates the cluster trusts",
+            result.Out
+        );
     }
 
     [Fact]
@@ -414,10 +503,15 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         using var dir = cluster.Copy();
         using var weak = RSA.Create(1024);
         var request = new CertificateRequest(
-            "CN=front-proxy-ca", weak, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            "CN=front-proxy-ca",
+            weak,
+            HashAlgorithmName.SHA256,
+            RSASignaturePadding.Pkcs1
+        );
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(
-            new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature, true));
+            new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature, true)
+        );
         using var ca = request.CreateSelfSigned(ClusterFixture.Start, ClusterFixture.Start.AddYears(10));
         File.WriteAllText(dir.Combine("pki", "front-proxy-ca.crt"), ca.ExportCertificatePem() + "\n");
         File.WriteAllText(dir.Combine("pki", "front-proxy-ca.key"), weak.ExportRSAPrivateKeyPem() + "\n");
@@ -426,7 +520,9 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
 
         Assert.True(result.ExitCode == 0, result.All);
         var caPath = dir.Combine("pki", "front-proxy-ca.crt");
-        Assert.Contains($"[certs] WARNING: the front-proxy-ca certificate authority {caPath} has a weak key (RSA-1024)",
-            result.Out);
+        Assert.Contains(
+            $"[certs] WARNING: the front-proxy-ca certificate authority {caPath} has a weak key (RSA-1024)",
+            result.Out
+        );
     }
 }

@@ -17,7 +17,11 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
     private static CliRunner.Result Renew(TempDir dir, params string[] args) => Renew(null, dir, args);
 
     private static CliRunner.Result Renew(IKeyGenerator? keys, TempDir dir, params string[] args) =>
-        CliRunner.Run(new FakeTimeProvider(Later), keys, ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]);
+        CliRunner.Run(
+            new FakeTimeProvider(Later),
+            keys,
+            ["certs", "renew", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path]
+        );
 
     private static X509Certificate2 Cert(string path) => PemCodec.DecodeCertificate(File.ReadAllText(path), path);
 
@@ -38,23 +42,29 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 
         Assert.True(result.ExitCode == 0, result.All);
         var lines = result.Out.TrimEnd('\n').Split('\n');
-        Assert.StartsWith("[renew] Backing up the files it replaces to " + dir.Combine("tmp", "kubepki-backup-certs-"), lines[0]);
+        Assert.StartsWith(
+            "[renew] Backing up the files it replaces to " + dir.Combine("tmp", "kubepki-backup-certs-"),
+            lines[0]
+        );
         Assert.Equal(
-        [
-            "certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself renewed",
-            "certificate for serving the Kubernetes API renewed",
-            "certificate the apiserver uses to access etcd renewed",
-            "certificate for the API server to connect to kubelet renewed",
-            "certificate embedded in the kubeconfig file for the controller manager to use renewed",
-            "certificate for liveness probes to healthcheck etcd renewed",
-            "certificate for etcd nodes to communicate with each other renewed",
-            "certificate for serving etcd renewed",
-            "certificate for the front proxy client renewed",
-            "certificate embedded in the kubeconfig file for the scheduler manager to use renewed",
-            "certificate embedded in the kubeconfig file for the super-admin renewed",
-            "",
-            "Done renewing certificates. You must restart the kube-apiserver, kube-controller-manager, kube-scheduler and etcd, so that they can use the new certificates.",
-        ], lines[1..]);
+            [
+                "certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself renewed",
+                "certificate for serving the Kubernetes API renewed",
+                "certificate the apiserver uses to access etcd renewed",
+                "certificate for the API server to connect to kubelet renewed",
+                "certificate embedded in the kubeconfig file for the controller manager to use renewed",
+                "certificate for liveness probes to healthcheck etcd renewed",
+                "certificate for etcd nodes to communicate with each other renewed",
+                "certificate for serving etcd renewed",
+                "certificate for the front proxy client renewed",
+                "certificate embedded in the kubeconfig file for the scheduler manager to use renewed",
+                "certificate embedded in the kubeconfig file for the super-admin renewed",
+                "",
+                "Done renewing certificates. You must restart the kube-apiserver, kube-controller-manager, "
+                    + "kube-scheduler and etcd, so that they can use the new certificates.",
+            ],
+            lines[1..]
+        );
 
         var renewed = Cert(dir.Combine("pki", "apiserver.crt"));
         Assert.Equal(oldApiserver.SubjectName.RawData, renewed.SubjectName.RawData);
@@ -70,12 +80,21 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         }
         Assert.Equal(oldCa, File.ReadAllBytes(dir.Combine("pki", "ca.crt")));
         Assert.Equal(kubelet, File.ReadAllBytes(dir.Combine("kubelet.conf"))); // kubelet.conf is the kubelet's business
-        Assert.Equal(Later.UtcDateTime.AddHours(8760), KubeconfigCert(dir.Combine("admin.conf")).NotAfter.ToUniversalTime());
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("pki", "etcd", "peer.key")));
+        Assert.Equal(
+            Later.UtcDateTime.AddHours(8760),
+            KubeconfigCert(dir.Combine("admin.conf")).NotAfter.ToUniversalTime()
+        );
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            File.GetUnixFileMode(dir.Combine("pki", "etcd", "peer.key"))
+        );
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("admin.conf")));
 
         var backup = Directory.GetDirectories(dir.Combine("tmp")).Single();
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(backup));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            File.GetUnixFileMode(backup)
+        );
         Assert.Equal(oldKey, File.ReadAllText(Path.Combine(backup, "pki", "apiserver.key")));
         Assert.True(File.Exists(Path.Combine(backup, "super-admin.conf")));
     }
@@ -86,7 +105,8 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         using var dir = cluster.Copy();
         var path = dir.Combine("admin.conf");
         var original = File.ReadAllText(path);
-        var withExtras = original.Replace("preferences: {}", "preferences: {}\nextensions:\n- name: note\n  extension:\n    owner: ops")
+        var withExtras = original
+            .Replace("preferences: {}", "preferences: {}\nextensions:\n- name: note\n  extension:\n    owner: ops")
             .Replace("    server: ", "    tls-server-name: api.internal\n    server: ");
         // An outdated CA in the file: renewal puts the current ca.crt back (kubeadm#2027).
         var staleCa = KubeconfigFile.Parse(withExtras, path);
@@ -97,7 +117,10 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 
         Assert.True(result.ExitCode == 0, result.All);
         var text = File.ReadAllText(path);
-        Assert.Contains("extensions:\n- extension:\n    owner: ops\n  name: note\n", text.Replace("- name: note\n  extension:\n    owner: ops\n", "- extension:\n    owner: ops\n  name: note\n"));
+        Assert.Contains(
+            "extensions:\n- extension:\n    owner: ops\n  name: note\n",
+            text.Replace("- name: note\n  extension:\n    owner: ops\n", "- extension:\n    owner: ops\n  name: note\n")
+        );
         Assert.Contains("    tls-server-name: api.internal\n", text);
         var renewed = KubeconfigFile.Parse(text, path);
         Assert.Equal(File.ReadAllText(dir.Combine("pki", "ca.crt")), renewed.CertificateAuthorityPem);
@@ -130,7 +153,16 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
             {
                 Assert.Contains("MISSING! certificate embedded in the kubeconfig file for the super-admin", result.Out);
             }
-            var check = CliRunner.Run(new FakeTimeProvider(Later), null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
+            var check = CliRunner.Run(
+                new FakeTimeProvider(Later),
+                null,
+                "certs",
+                "check-expiration",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--kubeconfig-dir",
+                dir.Path
+            );
             Assert.DoesNotContain("<invalid>", check.Out);
         }
     }
@@ -143,7 +175,10 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         var before = File.ReadAllBytes(dir.Combine("pki", "front-proxy-client.crt"));
         var result = Renew(dir, "all");
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Detected external front-proxy-ca, certificate for the front proxy client can't be renewed\n", result.Out);
+        Assert.Contains(
+            "Detected external front-proxy-ca, certificate for the front proxy client can't be renewed\n",
+            result.Out
+        );
         Assert.Equal(before, File.ReadAllBytes(dir.Combine("pki", "front-proxy-client.crt")));
     }
 
@@ -164,8 +199,15 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         var before = TreeSnapshot.Of(dir.Path);
         var result = Renew(dir, "all", "--dry-run");
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("[dryrun] Would renew apiserver: expires 2027-03-01 12:00:00 UTC now, 2027-12-26 12:00:00 UTC after renewal", result.Out);
-        Assert.Equal(11, result.Out.Split('\n').Count(l => l.StartsWith("[dryrun] Would renew", StringComparison.Ordinal)));
+        Assert.Contains(
+            "[dryrun] Would renew apiserver: expires 2027-03-01 12:00:00 UTC now, 2027-12-26 12:00:00 UTC "
+                + "after renewal",
+            result.Out
+        );
+        Assert.Equal(
+            11,
+            result.Out.Split('\n').Count(l => l.StartsWith("[dryrun] Would renew", StringComparison.Ordinal))
+        );
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 
@@ -174,10 +216,29 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
     {
         using var dir = cluster.Copy();
         // One cert made to expire soon: re-issue front-proxy-client with a short validity.
-        var config = ClusterFixture.WriteConfig(dir.Combine("short.yaml"), ClusterFixture.Config + "\ncertificateValidityPeriod: 24h\n");
+        var config = ClusterFixture.WriteConfig(
+            dir.Combine("short.yaml"),
+            ClusterFixture.Config + "\ncertificateValidityPeriod: 24h\n"
+        );
         File.Delete(dir.Combine("pki", "front-proxy-client.crt"));
         File.Delete(dir.Combine("pki", "front-proxy-client.key"));
-        Assert.Equal(0, CliRunner.Run(new FakeTimeProvider(Later), null, "init", "phase", "certs", "front-proxy-client", "--cert-dir", dir.Combine("pki"), "--config", config).ExitCode);
+        Assert.Equal(
+            0,
+            CliRunner
+                .Run(
+                    new FakeTimeProvider(Later),
+                    null,
+                    "init",
+                    "phase",
+                    "certs",
+                    "front-proxy-client",
+                    "--cert-dir",
+                    dir.Combine("pki"),
+                    "--config",
+                    config
+                )
+                .ExitCode
+        );
         var apiserver = File.ReadAllBytes(dir.Combine("pki", "apiserver.crt"));
 
         var result = Renew(dir, "all", "--expiring-within", "720h");
@@ -198,7 +259,11 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         var before = TreeSnapshot.Of(dir.Path);
         var result = Renew(dir, "all", "--lock-timeout", "0s");
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"error: another renewal is running (lock {dir.Combine("tmp", "kubepki-renew.lock")} is held); try again when it has finished\n", result.Error);
+        Assert.Equal(
+            $"error: another renewal is running (lock {dir.Combine("tmp", "kubepki-renew.lock")} is held); try "
+                + $"again when it has finished\n",
+            result.Error
+        );
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 
@@ -214,17 +279,25 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         StateDirectory.Prepare(store, scope);
         var backup = BackupDirectory.Create(store, scope, "certs", ClusterFixture.Start);
         var entries = new[] { dir.Combine("pki", "apiserver.key"), dir.Combine("pki", "apiserver.crt") }
-            .Select(p => new RenewalJournal.Entry(p, backup.Save(p))).ToList();
+            .Select(p => new RenewalJournal.Entry(p, backup.Save(p)))
+            .ToList();
         RenewalJournal.Begin(store, scope, backup.Path, entries);
         File.Copy(dir.Combine("pki", "front-proxy-client.key"), dir.Combine("pki", "apiserver.key"), overwrite: true);
 
         var result = Renew(dir, "etcd-peer");
 
         Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains($"[renew] An earlier renewal was interrupted while replacing {dir.Combine("pki", "apiserver.key")}: restored it from its backup", result.Out);
+        Assert.Contains(
+            $"[renew] An earlier renewal was interrupted while replacing {dir.Combine("pki", "apiserver.key")}: "
+                + $"restored it from its backup",
+            result.Out
+        );
         Assert.Equal(oldKey, File.ReadAllBytes(dir.Combine("pki", "apiserver.key")));
         Assert.Equal(oldCert, File.ReadAllBytes(dir.Combine("pki", "apiserver.crt")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Combine("pki", "apiserver.key")));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            File.GetUnixFileMode(dir.Combine("pki", "apiserver.key"))
+        );
         Assert.False(File.Exists(scope.JournalPath));
         Assert.Contains("certificate for etcd nodes to communicate with each other renewed", result.Out);
     }
@@ -246,7 +319,10 @@ public class RenewTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
         using var dir = cluster.Copy();
         var result = Renew(dir, "kubelet.conf");
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Equal("error: Unrecognized command or argument 'kubelet.conf' (see 'kubepki certs renew --help')\n", result.Error);
+        Assert.Equal(
+            "error: Unrecognized command or argument 'kubelet.conf' (see 'kubepki certs renew --help')\n",
+            result.Error
+        );
         Assert.DoesNotContain("Usage:", result.All);
     }
 }

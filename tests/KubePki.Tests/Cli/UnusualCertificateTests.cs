@@ -1,9 +1,9 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.TestKit;
-using KubePki.Building;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KubePki.Tests.Cli;
@@ -28,8 +28,12 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
         {
             request.CertificateExtensions.Add(extension);
         }
-        using var certificate = request.Create(ca, ClusterFixture.Start, ClusterFixture.Start.AddDays(365), [0x01, 0x23,
-            0x45]);
+        using var certificate = request.Create(
+            ca,
+            ClusterFixture.Start,
+            ClusterFixture.Start.AddDays(365),
+            [0x01, 0x23, 0x45]
+        );
         File.WriteAllText(Path.Combine(pki, "apiserver.crt"), certificate.ExportCertificatePem() + "\n");
     }
 
@@ -40,31 +44,34 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
         return writer.Encode();
     }
 
-    private static byte[] GeneralNames(int tag, byte[] value) => Der(w =>
-    {
-        using (w.PushSequence())
+    private static byte[] GeneralNames(int tag, byte[] value) =>
+        Der(w =>
         {
-            w.WriteOctetString(value, new Asn1Tag(TagClass.ContextSpecific, tag));
-        }
-    });
+            using (w.PushSequence())
+            {
+                w.WriteOctetString(value, new Asn1Tag(TagClass.ContextSpecific, tag));
+            }
+        });
 
-    public static TheoryData<string, string> Malformed => new()
-    {
-        { "san-truncated", "subjectAltName" },
-        { "ip-5-bytes", "IP address of 5 bytes" },
-        { "dns-not-ia5", "DNS name" },
-        { "eku-truncated", "extKeyUsage" },
-        { "basic-constraints-truncated", "basicConstraints" },
-    };
+    public static TheoryData<string, string> Malformed =>
+        new()
+        {
+            { "san-truncated", "subjectAltName" },
+            { "ip-5-bytes", "IP address of 5 bytes" },
+            { "dns-not-ia5", "DNS name" },
+            { "eku-truncated", "extKeyUsage" },
+            { "basic-constraints-truncated", "basicConstraints" },
+        };
 
-    private static X509Extension MalformedExtension(string @case) => @case switch
-    {
-        "san-truncated" => new X509Extension("2.5.29.17", [0x30, 0x05, 0x82, 0x05, 0x61], false),
-        "ip-5-bytes" => new X509Extension("2.5.29.17", GeneralNames(7, [10, 0, 0, 1, 2]), false),
-        "dns-not-ia5" => new X509Extension("2.5.29.17", GeneralNames(2, "caf\u00e9.example"u8.ToArray()), false),
-        "eku-truncated" => new X509Extension("2.5.29.37", [0x30, 0x04, 0x06, 0x05], false),
-        _ => new X509Extension("2.5.29.19", [0x30, 0x03, 0x01, 0x01], true),
-    };
+    private static X509Extension MalformedExtension(string @case) =>
+        @case switch
+        {
+            "san-truncated" => new X509Extension("2.5.29.17", [0x30, 0x05, 0x82, 0x05, 0x61], false),
+            "ip-5-bytes" => new X509Extension("2.5.29.17", GeneralNames(7, [10, 0, 0, 1, 2]), false),
+            "dns-not-ia5" => new X509Extension("2.5.29.17", GeneralNames(2, "caf\u00e9.example"u8.ToArray()), false),
+            "eku-truncated" => new X509Extension("2.5.29.37", [0x30, 0x04, 0x06, 0x05], false),
+            _ => new X509Extension("2.5.29.19", [0x30, 0x03, 0x01, 0x01], true),
+        };
 
     private static void AssertOneLine(CliRunner.Result result, string path, string what)
     {
@@ -85,12 +92,51 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
         var path = dir.Combine("pki", "apiserver.crt");
         var before = TreeSnapshot.Of(dir.Path);
 
-        AssertOneLine(CliRunner.Run(Clock, null, "init", "phase", "certs", "apiserver", "--cert-dir",
-            dir.Combine("pki"), "--config", cluster.ConfigPath), path, what);
-        AssertOneLine(CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path), path, what);
-        AssertOneLine(CliRunner.Run(Clock, null, "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path), path, what);
+        AssertOneLine(
+            CliRunner.Run(
+                Clock,
+                null,
+                "init",
+                "phase",
+                "certs",
+                "apiserver",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--config",
+                cluster.ConfigPath
+            ),
+            path,
+            what
+        );
+        AssertOneLine(
+            CliRunner.Run(
+                Clock,
+                null,
+                "certs",
+                "check-expiration",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--kubeconfig-dir",
+                dir.Path
+            ),
+            path,
+            what
+        );
+        AssertOneLine(
+            CliRunner.Run(
+                Clock,
+                null,
+                "certs",
+                "renew",
+                "apiserver",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--kubeconfig-dir",
+                dir.Path
+            ),
+            path,
+            what
+        );
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 
@@ -98,10 +144,23 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
     public void An_unknown_critical_extension_is_named_instead_of_a_wrong_ca()
     {
         using var dir = cluster.Copy();
-        Forge(dir, new X500DistinguishedName("CN=kube-apiserver"), new X509Extension("1.2.3.4.5", [0x05, 0x00],
-            critical: true));
-        var result = CliRunner.Run(Clock, null, "init", "phase", "certs", "apiserver", "--cert-dir", dir.Combine("pki"),
-            "--config", cluster.ConfigPath);
+        Forge(
+            dir,
+            new X500DistinguishedName("CN=kube-apiserver"),
+            new X509Extension("1.2.3.4.5", [0x05, 0x00], critical: true)
+        );
+        var result = CliRunner.Run(
+            Clock,
+            null,
+            "init",
+            "phase",
+            "certs",
+            "apiserver",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--config",
+            cluster.ConfigPath
+        );
         AssertOneLine(result, dir.Combine("pki", "apiserver.crt"), "critical extension 1.2.3.4.5");
     }
 
@@ -109,32 +168,53 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
     public void A_multi_valued_rdn_is_read_as_go_reads_it_and_renewal_flattens_it()
     {
         using var dir = cluster.Copy();
-        var subject = new X500DistinguishedName(Der(w =>
-        {
-            using (w.PushSequence())
-            using (w.PushSetOf())
+        var subject = new X500DistinguishedName(
+            Der(w =>
             {
-                foreach (var (oid, value) in new[] { ("2.5.4.3", "kube-apiserver"), ("2.5.4.10", "team") })
+                using (w.PushSequence())
+                using (w.PushSetOf())
                 {
-                    using (w.PushSequence())
+                    foreach (var (oid, value) in new[] { ("2.5.4.3", "kube-apiserver"), ("2.5.4.10", "team") })
                     {
-                        w.WriteObjectIdentifier(oid);
-                        w.WriteCharacterString(UniversalTagNumber.UTF8String, value);
+                        using (w.PushSequence())
+                        {
+                            w.WriteObjectIdentifier(oid);
+                            w.WriteCharacterString(UniversalTagNumber.UTF8String, value);
+                        }
                     }
                 }
-            }
-        }));
+            })
+        );
         Forge(dir, subject);
 
-        var check = CliRunner.Run(Clock, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path);
-        var renew = CliRunner.Run(Clock, null, "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path);
+        var check = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "check-expiration",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
+        var renew = CliRunner.Run(
+            Clock,
+            null,
+            "certs",
+            "renew",
+            "apiserver",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
 
         Assert.True(check.ExitCode == 0, check.All);
         Assert.True(renew.ExitCode == 0, renew.All);
-        var renewed = PemCodec.DecodeCertificate(File.ReadAllText(dir.Combine("pki", "apiserver.crt")),
-            "apiserver.crt");
+        var renewed = PemCodec.DecodeCertificate(
+            File.ReadAllText(dir.Combine("pki", "apiserver.crt")),
+            "apiserver.crt"
+        );
         Assert.Equal("kube-apiserver", CertificateFacts.CommonName(renewed));
         Assert.Equal(["team"], CertificateFacts.Organizations(renewed));
     }

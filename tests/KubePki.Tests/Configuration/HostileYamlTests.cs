@@ -47,8 +47,11 @@ public class HostileYamlTests
     public void Fifty_thousand_levels_of_nested_mappings_in_a_kubeconfig_are_refused()
     {
         var deep = string.Concat(Enumerable.Repeat("{a: ", 50_000)) + "b" + new string('}', 50_000);
-        AssertOneLine(ParseKubeconfig("apiVersion: v1\nkind: Config\npreferences: " + deep + "\n"), "admin.conf",
-            "nesting deeper than");
+        AssertOneLine(
+            ParseKubeconfig("apiVersion: v1\nkind: Config\npreferences: " + deep + "\n"),
+            "admin.conf",
+            "nesting deeper than"
+        );
     }
 
     [Fact]
@@ -61,15 +64,22 @@ public class HostileYamlTests
 
     [Fact]
     public void An_alias_bomb_in_a_kubeadm_config_is_refused() =>
-        AssertOneLine(LoadConfig(ClusterHeader + "featureGates:\n" + AliasBomb("  ")), "kubeadm.yaml",
-            "once aliases are expanded");
+        AssertOneLine(
+            LoadConfig(ClusterHeader + "featureGates:\n" + AliasBomb("  ")),
+            "kubeadm.yaml",
+            "once aliases are expanded"
+        );
 
     [Fact]
     public void A_few_aliases_are_fine()
     {
-        var config = KubeadmConfigLoader.Load(ClusterHeader + "apiServer:\n  certSANs: &sans [a.example]\netcd:\n  "
-            + "local:\n    serverCertSANs: *sans\n",
-            "kubeadm.yaml", new ClusterConfig());
+        var config = KubeadmConfigLoader.Load(
+            ClusterHeader
+                + "apiServer:\n  certSANs: &sans [a.example]\netcd:\n  "
+                + "local:\n    serverCertSANs: *sans\n",
+            "kubeadm.yaml",
+            new ClusterConfig()
+        );
         Assert.Equal(["a.example"], config.EtcdServerCertSans);
     }
 
@@ -92,15 +102,20 @@ public class HostileYamlTests
 
     [Fact]
     public void A_kubeconfig_with_two_documents_is_refused() =>
-        AssertOneLine(ParseKubeconfig("apiVersion: v1\nkind: Config\n---\napiVersion: v1\nkind: Config\n"),
-            "admin.conf", "expected one YAML mapping");
+        AssertOneLine(
+            ParseKubeconfig("apiVersion: v1\nkind: Config\n---\napiVersion: v1\nkind: Config\n"),
+            "admin.conf",
+            "expected one YAML mapping"
+        );
 
     /// <summary>Fuzz findings where YamlDotNet throws ArgumentException ("Global tags must be valid URIs", "The current
     /// event is of an unsupported type") rather than YamlException.</summary>
     [Theory]
     [InlineData("!!!4!!!!!!!!!!!+!!!!", "Global tags must be valid URIs")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfigu244.0.0/16}\napiServer:\n : v1.29.0\n",
-        "unsupported type")]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfigu244.0.0/16}\napiServer:\n : v1.29.0\n",
+        "unsupported type"
+    )]
     public void Yaml_the_parser_library_rejects_with_argument_exceptions_is_one_line(string yaml, string what)
     {
         AssertOneLine(LoadConfig(yaml), "kubeadm.yaml", what);

@@ -11,7 +11,8 @@ public class KubeadmConfigLoaderTests
     [Fact]
     public void Reads_every_supported_field_of_v1beta4()
     {
-        var config = Load("""
+        var config = Load(
+            """
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: InitConfiguration
             localAPIEndpoint:
@@ -44,15 +45,29 @@ public class KubeadmConfigLoaderTests
             ---
             apiVersion: kubeproxy.config.k8s.io/v1alpha1
             kind: KubeProxyConfiguration
-            """);
+            """
+        );
 
-        Assert.Equal(new ClusterConfig
-        {
-            AdvertiseAddress = "10.0.0.7", BindPort = 7443, NodeName = "node-a", CertificatesDir = "/srv/pki", ClusterName = "prod",
-            ControlPlaneEndpoint = "api.example:6443", ServiceSubnet = "10.100.0.0/16", DnsDomain = "corp.local",
-            ApiServerCertSans = config.ApiServerCertSans, EtcdServerCertSans = config.EtcdServerCertSans, EtcdPeerCertSans = config.EtcdPeerCertSans,
-            KeyAlgorithm = KeyAlgorithm.EcdsaP384, CertificateValidity = TimeSpan.FromHours(720), CaCertificateValidity = TimeSpan.FromHours(43800),
-        }, config);
+        Assert.Equal(
+            new ClusterConfig
+            {
+                AdvertiseAddress = "10.0.0.7",
+                BindPort = 7443,
+                NodeName = "node-a",
+                CertificatesDir = "/srv/pki",
+                ClusterName = "prod",
+                ControlPlaneEndpoint = "api.example:6443",
+                ServiceSubnet = "10.100.0.0/16",
+                DnsDomain = "corp.local",
+                ApiServerCertSans = config.ApiServerCertSans,
+                EtcdServerCertSans = config.EtcdServerCertSans,
+                EtcdPeerCertSans = config.EtcdPeerCertSans,
+                KeyAlgorithm = KeyAlgorithm.EcdsaP384,
+                CertificateValidity = TimeSpan.FromHours(720),
+                CaCertificateValidity = TimeSpan.FromHours(43800),
+            },
+            config
+        );
         Assert.Equal(["a.example", "10.0.0.100"], config.ApiServerCertSans);
         Assert.Equal(["etcd.example"], config.EtcdServerCertSans);
         Assert.Equal(["10.0.0.8"], config.EtcdPeerCertSans);
@@ -61,7 +76,8 @@ public class KubeadmConfigLoaderTests
     [Fact]
     public void V1beta3_public_keys_ecdsa_gate_means_p256_and_external_etcd_is_detected()
     {
-        var config = Load("""
+        var config = Load(
+            """
             apiVersion: kubeadm.k8s.io/v1beta3
             kind: ClusterConfiguration
             featureGates:
@@ -69,26 +85,70 @@ public class KubeadmConfigLoaderTests
             etcd:
               external:
                 endpoints: [https://10.0.0.1:2379]
-            """);
+            """
+        );
         Assert.Equal(KeyAlgorithm.EcdsaP256, config.KeyAlgorithm);
         Assert.True(config.ExternalEtcd);
     }
 
     [Theory]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta2\nkind: ClusterConfiguration", "kubeadm.yaml: document 1: kubeadm.k8s.io/v1beta2 is not supported; use kubeadm.k8s.io/v1beta3 or kubeadm.k8s.io/v1beta4")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: Cluster", "kubeadm.yaml: document 1: unknown apiVersion/kind \"kubeadm.k8s.io/v1beta4, Kind=Cluster\"")]
-    [InlineData("apiVersion: example.com/v1\nkind: Thing", "kubeadm.yaml: document 1: unknown apiVersion/kind \"example.com/v1, Kind=Thing\"")]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta2\nkind: ClusterConfiguration",
+        "kubeadm.yaml: document 1: kubeadm.k8s.io/v1beta2 is not supported; use kubeadm.k8s.io/v1beta3 or "
+            + "kubeadm.k8s.io/v1beta4"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: Cluster",
+        "kubeadm.yaml: document 1: unknown apiVersion/kind \"kubeadm.k8s.io/v1beta4, Kind=Cluster\""
+    )]
+    [InlineData(
+        "apiVersion: example.com/v1\nkind: Thing",
+        "kubeadm.yaml: document 1: unknown apiVersion/kind \"example.com/v1, Kind=Thing\""
+    )]
     [InlineData("kind: ClusterConfiguration", "kubeadm.yaml: document 1 has no apiVersion")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking: [a]", "kubeadm.yaml: ClusterConfiguration.networking: expected a mapping")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: 10.96.0.0/40", "kubeadm.yaml: ClusterConfiguration.networking.serviceSubnet: \"10.96.0.0/40\" is not a valid CIDR")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  certSANs: a", "kubeadm.yaml: ClusterConfiguration.apiServer.certSANs: expected a list of strings")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: DSA", "kubeadm.yaml: ClusterConfiguration.encryptionAlgorithm: unknown value \"DSA\"; use RSA-2048, RSA-3072, RSA-4096, ECDSA-P256 or ECDSA-P384")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificateValidityPeriod: 1year", "kubeadm.yaml: ClusterConfiguration.certificateValidityPeriod: \"1year\" is not a valid positive duration (e.g. 8760h)")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nlocalAPIEndpoint:\n  bindPort: 70000", "kubeadm.yaml: InitConfiguration.localAPIEndpoint.bindPort: 70000 is not a valid port (1-65535)")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nlocalAPIEndpoint:\n  advertiseAddress: 1.2.3", "kubeadm.yaml: InitConfiguration.localAPIEndpoint.advertiseAddress: \"1.2.3\" is not a valid IP address")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncontrolPlaneEndpoint: \"host:99999\"", "error parsing cluster controlPlaneEndpoint \"host:99999\": port \"99999\" must be a number from 1 to 65535")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nencryptionAlgorithm: RSA-2048", "kubeadm.yaml: ClusterConfiguration.encryptionAlgorithm: is a kubeadm.k8s.io/v1beta4 field; in v1beta3 use featureGates.PublicKeysECDSA")]
-    [InlineData("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n  bad: [", "kubeadm.yaml: invalid YAML at line")]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking: [a]",
+        "kubeadm.yaml: ClusterConfiguration.networking: expected a mapping"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: 10.96.0.0/40",
+        "kubeadm.yaml: ClusterConfiguration.networking.serviceSubnet: \"10.96.0.0/40\" is not a valid CIDR"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  certSANs: a",
+        "kubeadm.yaml: ClusterConfiguration.apiServer.certSANs: expected a list of strings"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: DSA",
+        "kubeadm.yaml: ClusterConfiguration.encryptionAlgorithm: unknown value \"DSA\"; use RSA-2048, RSA-3072, "
+            + "RSA-4096, ECDSA-P256 or ECDSA-P384"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificateValidityPeriod: 1year",
+        "kubeadm.yaml: ClusterConfiguration.certificateValidityPeriod: \"1year\" is not a valid positive duration "
+            + "(e.g. 8760h)"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nlocalAPIEndpoint:\n  bindPort: 70000",
+        "kubeadm.yaml: InitConfiguration.localAPIEndpoint.bindPort: 70000 is not a valid port (1-65535)"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nlocalAPIEndpoint:\n  advertiseAddress: 1.2.3",
+        "kubeadm.yaml: InitConfiguration.localAPIEndpoint.advertiseAddress: \"1.2.3\" is not a valid IP address"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncontrolPlaneEndpoint: \"host:99999\"",
+        "error parsing cluster controlPlaneEndpoint \"host:99999\": port \"99999\" must be a number from 1 to 65535"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nencryptionAlgorithm: RSA-2048",
+        "kubeadm.yaml: ClusterConfiguration.encryptionAlgorithm: is a kubeadm.k8s.io/v1beta4 field; in v1beta3 use "
+            + "featureGates.PublicKeysECDSA"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n  bad: [",
+        "kubeadm.yaml: invalid YAML at line"
+    )]
     public void Bad_config_gives_one_line_naming_file_and_field(string yaml, string expected)
     {
         var e = Assert.Throws<KubePkiException>(() => Load(yaml));
@@ -101,16 +161,28 @@ public class KubeadmConfigLoaderTests
     {
         var warnings = new List<string>();
         Load("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\ncertificatesDirectory: /x", warnings);
-        Assert.Equal(["[config] WARNING: kubeadm.yaml: unknown field \"certificatesDirectory\" in ClusterConfiguration"], warnings);
+        Assert.Equal(
+            ["[config] WARNING: kubeadm.yaml: unknown field \"certificatesDirectory\" in ClusterConfiguration"],
+            warnings
+        );
     }
 
     [Fact]
     public void Flags_override_the_file_and_host_defaults_fill_the_rest()
     {
-        var config = ClusterConfigResolver.Resolve(new ConfigOverrides
-        {
-            ConfigPath = "c.yaml", AdvertiseAddress = "10.1.1.1", ServiceSubnet = "10.200.0.0/16", ApiServerCertSans = ["x.example"],
-        }, TextWriter.Null, _ => "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: 10.100.0.0/16\n  dnsDomain: a.local\n");
+        var config = ClusterConfigResolver.Resolve(
+            new ConfigOverrides
+            {
+                ConfigPath = "c.yaml",
+                AdvertiseAddress = "10.1.1.1",
+                ServiceSubnet = "10.200.0.0/16",
+                ApiServerCertSans = ["x.example"],
+            },
+            TextWriter.Null,
+            _ =>
+                "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: "
+                + "10.100.0.0/16\n  dnsDomain: a.local\n"
+        );
         Assert.Equal("10.200.0.0/16", config.ServiceSubnet);
         Assert.Equal("a.local", config.DnsDomain);
         Assert.Equal("10.1.1.1", config.AdvertiseAddress);
@@ -155,7 +227,8 @@ public class KubeadmConfigLoaderTests
     public void Bad_go_durations_do_not_parse(string text) => Assert.False(GoDuration.TryParse(text, out _));
 
     [Fact]
-    public void Go_duration_format_matches_go() => Assert.Equal("8760h0m0s", GoDuration.Format(TimeSpan.FromHours(8760)));
+    public void Go_duration_format_matches_go() =>
+        Assert.Equal("8760h0m0s", GoDuration.Format(TimeSpan.FromHours(8760)));
 
     [Theory]
     [InlineData("10.96.0.0/12", "10.96.0.1")]

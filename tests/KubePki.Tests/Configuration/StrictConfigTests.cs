@@ -16,16 +16,21 @@ public class StrictConfigTests
     [Fact]
     public void A_misspelt_nested_field_warns_with_its_full_path()
     {
-        var warnings = Warnings("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  "
-            + "certSans: [lb.example]\n");
-        Assert.Equal(["[config] WARNING: kubeadm.yaml: unknown field \"apiServer.certSans\" in ClusterConfiguration"],
-            warnings);
+        var warnings = Warnings(
+            "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  "
+                + "certSans: [lb.example]\n"
+        );
+        Assert.Equal(
+            ["[config] WARNING: kubeadm.yaml: unknown field \"apiServer.certSans\" in ClusterConfiguration"],
+            warnings
+        );
     }
 
     [Fact]
     public void Unknown_fields_are_found_in_lists_of_objects_and_in_init_configuration()
     {
-        var warnings = Warnings("""
+        var warnings = Warnings(
+            """
             apiVersion: kubeadm.k8s.io/v1beta3
             kind: InitConfiguration
             nodeRegistration:
@@ -56,21 +61,26 @@ public class StrictConfigTests
               imageTag: v1
             featureGates:
               AnyGate: true
-            """);
+            """
+        );
         Assert.Equal(
-        [
-            "[config] WARNING: kubeadm.yaml: unknown field \"nodeRegistration.nmae\" in InitConfiguration",
-            "[config] WARNING: kubeadm.yaml: unknown field \"nodeRegistration.taints[0].effekt\" in InitConfiguration",
-            "[config] WARNING: kubeadm.yaml: unknown field \"etcd.local.serverCertSans\" in ClusterConfiguration",
-            "[config] WARNING: kubeadm.yaml: unknown field \"apiServer.extraVolumes[0].readonly\" in "
-                + "ClusterConfiguration",
-        ], warnings);
+            [
+                "[config] WARNING: kubeadm.yaml: unknown field \"nodeRegistration.nmae\" in InitConfiguration",
+                "[config] WARNING: kubeadm.yaml: unknown field \"nodeRegistration.taints[0].effekt\" in "
+                    + "InitConfiguration",
+                "[config] WARNING: kubeadm.yaml: unknown field \"etcd.local.serverCertSans\" in ClusterConfiguration",
+                "[config] WARNING: kubeadm.yaml: unknown field \"apiServer.extraVolumes[0].readonly\" in "
+                    + "ClusterConfiguration",
+            ],
+            warnings
+        );
     }
 
     [Fact]
     public void Every_field_of_a_full_v1beta4_config_is_known()
     {
-        var warnings = Warnings("""
+        var warnings = Warnings(
+            """
             apiVersion: kubeadm.k8s.io/v1beta4
             kind: InitConfiguration
             bootstrapTokens:
@@ -152,7 +162,8 @@ public class StrictConfigTests
             encryptionAlgorithm: RSA-2048
             certificateValidityPeriod: 8760h0m0s
             caCertificateValidityPeriod: 87600h0m0s
-            """);
+            """
+        );
         Assert.Empty(warnings);
     }
 
@@ -163,8 +174,11 @@ public class StrictConfigTests
     {
         var document = $"apiVersion: kubeadm.k8s.io/v1beta4\nkind: {kind}\n";
         var e = Assert.Throws<KubePkiException>(() =>
-            KubeadmConfigLoader.Load(document + "---\n" + document, "kubeadm.yaml", new ClusterConfig()));
-        Assert.Equal($"kubeadm.yaml: invalid configuration: kind \"{kind}\" is specified twice in YAML file",
-            e.Message);
+            KubeadmConfigLoader.Load(document + "---\n" + document, "kubeadm.yaml", new ClusterConfig())
+        );
+        Assert.Equal(
+            $"kubeadm.yaml: invalid configuration: kind \"{kind}\" is specified twice in YAML file",
+            e.Message
+        );
     }
 }

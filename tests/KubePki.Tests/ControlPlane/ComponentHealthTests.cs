@@ -13,15 +13,17 @@ public sealed class ComponentHealthTests
         public Task<ProbeOutcome> GetAsync(HttpGetProbe probe, CancellationToken cancellationToken) =>
             Task.FromResult(new ProbeOutcome(ProbeState.Success, "HTTP 200"));
 
-        public Task<byte[]?> ServedCertificateAsync(string host, int port, CancellationToken cancellationToken)
-            => Task.FromResult(served);
+        public Task<byte[]?> ServedCertificateAsync(string host, int port, CancellationToken cancellationToken) =>
+            Task.FromResult(served);
     }
 
     private static X509Certificate2 Certificate(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        return new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256)
-            .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        return new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256).CreateSelfSigned(
+            DateTimeOffset.UtcNow,
+            DateTimeOffset.UtcNow.AddDays(1)
+        );
     }
 
     [Fact]
@@ -32,7 +34,8 @@ public sealed class ComponentHealthTests
         using var old = Certificate("old");
         var certFile = dir.Combine("apiserver.crt");
         File.WriteAllText(certFile, onDisk.ExportCertificatePem());
-        var manifest = StaticPodManifest.Parse($"""
+        var manifest = StaticPodManifest.Parse(
+            $"""
             apiVersion: v1
             kind: Pod
             metadata: {"{name: kube-apiserver}"}
@@ -41,14 +44,25 @@ public sealed class ComponentHealthTests
               - command: [kube-apiserver, --secure-port=6443, --tls-cert-file={certFile}]
                 livenessProbe:
                   httpGet: {"{host: 10.0.0.10, port: 6443, path: /livez, scheme: HTTPS}"}
-            """, "kube-apiserver.yaml");
+            """,
+            "kube-apiserver.yaml"
+        );
 
-        var stale = await new ComponentHealth(new ServingProbe(old.RawData))
-            .CheckAsync(ControlPlaneComponent.KubeApiServer, manifest, CancellationToken.None);
-        var none = await new ComponentHealth(new ServingProbe(null)).CheckAsync(ControlPlaneComponent.KubeApiServer,
-            manifest, CancellationToken.None);
-        var current = await new ComponentHealth(new ServingProbe(onDisk.RawData))
-            .CheckAsync(ControlPlaneComponent.KubeApiServer, manifest, CancellationToken.None);
+        var stale = await new ComponentHealth(new ServingProbe(old.RawData)).CheckAsync(
+            ControlPlaneComponent.KubeApiServer,
+            manifest,
+            CancellationToken.None
+        );
+        var none = await new ComponentHealth(new ServingProbe(null)).CheckAsync(
+            ControlPlaneComponent.KubeApiServer,
+            manifest,
+            CancellationToken.None
+        );
+        var current = await new ComponentHealth(new ServingProbe(onDisk.RawData)).CheckAsync(
+            ControlPlaneComponent.KubeApiServer,
+            manifest,
+            CancellationToken.None
+        );
 
         Assert.False(stale.Healthy);
         Assert.Equal($"{certFile} served on 10.0.0.10:6443 (a different certificate is served)", stale.Waiting);

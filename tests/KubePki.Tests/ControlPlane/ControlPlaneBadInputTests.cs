@@ -22,10 +22,12 @@ public sealed class ControlPlaneBadInputTests
     public void Unknown_component()
     {
         using var node = new ControlPlaneNode();
-        AssertRefused(node,
-            "unknown control-plane component \"kube-proxy\"; expected all or one or more of: etcd, kube-apiserver, " +
-            "kube-controller-manager, kube-scheduler",
-            ["kube-proxy", .. node.Flags]);
+        AssertRefused(
+            node,
+            "unknown control-plane component \"kube-proxy\"; expected all or one or more of: etcd, kube-apiserver, "
+                + "kube-controller-manager, kube-scheduler",
+            ["kube-proxy", .. node.Flags]
+        );
     }
 
     [Fact]
@@ -33,18 +35,26 @@ public sealed class ControlPlaneBadInputTests
     {
         using var node = new ControlPlaneNode();
         File.Delete(Path.Combine(node.ManifestsDir, "kube-scheduler.yaml"));
-        AssertRefused(node, $"{Path.Combine(node.ManifestsDir, "kube-scheduler.yaml")}: no such static pod manifest",
-            ["all", .. node.Flags]);
+        AssertRefused(
+            node,
+            $"{Path.Combine(node.ManifestsDir, "kube-scheduler.yaml")}: no such static pod manifest",
+            ["all", .. node.Flags]
+        );
     }
 
     [Fact]
     public void A_manifest_that_is_not_a_Pod()
     {
         using var node = new ControlPlaneNode();
-        File.WriteAllText(Path.Combine(node.ManifestsDir, "etcd.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: etcd\n");
-        AssertRefused(node, "etcd.yaml: not a Pod manifest (apiVersion: v1, kind: ConfigMap; expected v1 Pod)",
-            ["etcd", .. node.Flags]);
+        File.WriteAllText(
+            Path.Combine(node.ManifestsDir, "etcd.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: etcd\n"
+        );
+        AssertRefused(
+            node,
+            "etcd.yaml: not a Pod manifest (apiVersion: v1, kind: ConfigMap; expected v1 Pod)",
+            ["etcd", .. node.Flags]
+        );
     }
 
     [Fact]
@@ -53,12 +63,16 @@ public sealed class ControlPlaneBadInputTests
         using var node = new ControlPlaneNode();
         var path = Path.Combine(node.ManifestsDir, "kube-apiserver.yaml");
         var text = File.ReadAllText(path);
-        File.WriteAllText(path, text[..text.IndexOf("    livenessProbe:", StringComparison.Ordinal)]
-            + "  hostNetwork: true\n");
-        AssertRefused(node,
-            "kube-apiserver.yaml: the pod has no httpGet startupProbe, livenessProbe or readinessProbe, so its " +
-            "health cannot be judged; refusing to restart it",
-            ["kube-scheduler", "kube-apiserver", .. node.Flags]);
+        File.WriteAllText(
+            path,
+            text[..text.IndexOf("    livenessProbe:", StringComparison.Ordinal)] + "  hostNetwork: true\n"
+        );
+        AssertRefused(
+            node,
+            "kube-apiserver.yaml: the pod has no httpGet startupProbe, livenessProbe or readinessProbe, so its "
+                + "health cannot be judged; refusing to restart it",
+            ["kube-scheduler", "kube-apiserver", .. node.Flags]
+        );
     }
 
     [Fact]
@@ -66,19 +80,28 @@ public sealed class ControlPlaneBadInputTests
     {
         using var node = new ControlPlaneNode();
         File.WriteAllText(node.KubeletConfig, "kind: KubeletConfiguration\nfileCheckFrequency: often\n");
-        AssertRefused(node, $"{node.KubeletConfig}: fileCheckFrequency \"often\" is not a positive duration", ["etcd",
-            .. node.Flags]);
+        AssertRefused(
+            node,
+            $"{node.KubeletConfig}: fileCheckFrequency \"often\" is not a positive duration",
+            ["etcd", .. node.Flags]
+        );
         File.WriteAllText(node.KubeletConfig, "kind: [\n");
         AssertRefused(node, $"{node.KubeletConfig}: not valid YAML", ["etcd", .. node.Flags]);
-        AssertRefused(node, "--kubelet-config /nonexistent/config.yaml: cannot read", ["etcd", "--kubeconfig-dir",
-            node.KubeconfigDir, "--kubelet-config", "/nonexistent/config.yaml"]);
+        AssertRefused(
+            node,
+            "--kubelet-config /nonexistent/config.yaml: cannot read",
+            ["etcd", "--kubeconfig-dir", node.KubeconfigDir, "--kubelet-config", "/nonexistent/config.yaml"]
+        );
     }
 
     [Fact]
     public void Bad_timeout()
     {
         using var node = new ControlPlaneNode();
-        AssertRefused(node, "--timeout: \"soon\" is not a valid duration (e.g. 5m0s)", ["etcd", "--timeout", "soon",
-            .. node.Flags]);
+        AssertRefused(
+            node,
+            "--timeout: \"soon\" is not a valid duration (e.g. 5m0s)",
+            ["etcd", "--timeout", "soon", .. node.Flags]
+        );
     }
 }

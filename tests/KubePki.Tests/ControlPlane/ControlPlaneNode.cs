@@ -16,9 +16,11 @@ public sealed class ControlPlaneNode : IDisposable
         {
             File.WriteAllText(Path.Combine(ManifestsDir, component.ManifestFileName), Manifest(component.Name, 1));
         }
-        File.WriteAllText(KubeletConfig,
-            $"apiVersion: kubelet.config.k8s.io/v1beta1\nkind: " +
-            $"KubeletConfiguration\nstaticPodPath: {ManifestsDir}\nfileCheckFrequency: {fileCheckFrequency}\n");
+        File.WriteAllText(
+            KubeletConfig,
+            $"apiVersion: kubelet.config.k8s.io/v1beta1\nkind: "
+                + $"KubeletConfiguration\nstaticPodPath: {ManifestsDir}\nfileCheckFrequency: {fileCheckFrequency}\n"
+        );
     }
 
     public string Root => _dir.Path;
@@ -33,34 +35,37 @@ public sealed class ControlPlaneNode : IDisposable
 
     public string[] Flags => ["--kubeconfig-dir", KubeconfigDir, "--kubelet-config", KubeletConfig];
 
-    public static string Manifest(string name, int port) => $"""
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: {name}
-          namespace: kube-system
-        spec:
-          containers:
-          - command:
-            - {name}
-            - --secure-port={port}
-            name: {name}
-            ports:
-            - containerPort: {port}
-              name: probe-port
-            livenessProbe:
-              httpGet:
-                host: 127.0.0.1
-                path: /healthz
-                port: probe-port
-                scheme: HTTPS
-          hostNetwork: true
+    public static string Manifest(string name, int port) =>
+        $"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: {name}
+              namespace: kube-system
+            spec:
+              containers:
+              - command:
+                - {name}
+                - --secure-port={port}
+                name: {name}
+                ports:
+                - containerPort: {port}
+                  name: probe-port
+                livenessProbe:
+                  httpGet:
+                    host: 127.0.0.1
+                    path: /healthz
+                    port: probe-port
+                    scheme: HTTPS
+              hostNetwork: true
 
-        """;
+            """;
 
     /// <summary>Every path under the node directory with its content, to prove a command changed nothing.</summary>
     public IReadOnlyDictionary<string, string> Snapshot() =>
-        Directory.GetFileSystemEntries(Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+        Directory
+            .GetFileSystemEntries(Root, "*", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
             .ToDictionary(p => p, p => File.Exists(p) ? File.ReadAllText(p) : "<dir>");
 
     public void Dispose() => _dir.Dispose();

@@ -8,8 +8,11 @@ public sealed class StaticPodRestarterTests
 {
     /// <summary>Answers like a kubelet that reacts at once: 200 while the manifest is installed, nothing otherwise. It
     /// records, per probe, whether the manifest was in place, so the test sees what the state machine saw.</summary>
-    private sealed class KubeletLikeProbe(string manifestsDir, Func<string, bool>? neverHealthy = null,
-        bool neverStops = false) : IComponentProbe
+    private sealed class KubeletLikeProbe(
+        string manifestsDir,
+        Func<string, bool>? neverHealthy = null,
+        bool neverStops = false
+    ) : IComponentProbe
     {
         public List<string> Seen { get; } = [];
 
@@ -21,14 +24,17 @@ public sealed class StaticPodRestarterTests
             {
                 Seen.Add($"{component.Name} {(installed ? "in" : "out")}");
             }
-            return Task.FromResult(neverStops || installed
-                ? neverHealthy?.Invoke(component.Name) == true ? new ProbeOutcome(ProbeState.Failure,
-                    "HTTP 500") : new ProbeOutcome(ProbeState.Success, "HTTP 200")
-                : new ProbeOutcome(ProbeState.Unreachable, "connection refused"));
+            return Task.FromResult(
+                neverStops || installed
+                    ? neverHealthy?.Invoke(component.Name) == true
+                        ? new ProbeOutcome(ProbeState.Failure, "HTTP 500")
+                        : new ProbeOutcome(ProbeState.Success, "HTTP 200")
+                    : new ProbeOutcome(ProbeState.Unreachable, "connection refused")
+            );
         }
 
-        public Task<byte[]?> ServedCertificateAsync(string host, int port, CancellationToken cancellationToken)
-            => Task.FromResult<byte[]?>(null);
+        public Task<byte[]?> ServedCertificateAsync(string host, int port, CancellationToken cancellationToken) =>
+            Task.FromResult<byte[]?>(null);
     }
 
     private static ControlPlaneNode Node()
@@ -37,8 +43,10 @@ public sealed class StaticPodRestarterTests
         var order = 0;
         foreach (var component in ControlPlaneComponent.InUpgradeOrder)
         {
-            File.WriteAllText(Path.Combine(node.ManifestsDir, component.ManifestFileName),
-                ControlPlaneNode.Manifest(component.Name, ++order));
+            File.WriteAllText(
+                Path.Combine(node.ManifestsDir, component.ManifestFileName),
+                ControlPlaneNode.Manifest(component.Name, ++order)
+            );
         }
         return node;
     }
@@ -53,22 +61,41 @@ public sealed class StaticPodRestarterTests
         var probe = new KubeletLikeProbe(node.ManifestsDir);
         var log = new StringWriter();
         var before = node.Snapshot().Where(p => p.Key.StartsWith(node.ManifestsDir, StringComparison.Ordinal)).ToList();
-        using (var restarter = StaticPodRestarter.Open(Settings(node, TimeSpan.FromSeconds(10)), probe,
-            TimeProvider.System, log, TimeSpan.Zero))
+        using (
+            var restarter = StaticPodRestarter.Open(
+                Settings(node, TimeSpan.FromSeconds(10)),
+                probe,
+                TimeProvider.System,
+                log,
+                TimeSpan.Zero
+            )
+        )
         {
-            await restarter.RestartAsync([ControlPlaneComponent.KubeScheduler, ControlPlaneComponent.Etcd,
-                ControlPlaneComponent.KubeApiServer, ControlPlaneComponent.KubeControllerManager]);
+            await restarter.RestartAsync([
+                ControlPlaneComponent.KubeScheduler,
+                ControlPlaneComponent.Etcd,
+                ControlPlaneComponent.KubeApiServer,
+                ControlPlaneComponent.KubeControllerManager,
+            ]);
         }
 
         // Per component: seen out (stopped), then in (healthy), in order; nothing else probed in between.
         var transitions = probe.Seen.Where((s, i) => i == 0 || s != probe.Seen[i - 1]).ToList();
-        Assert.Equal(ControlPlaneComponent.InUpgradeOrder.SelectMany(c => new[] { $"{c.Name} out", $"{c.Name} in" }),
-            transitions);
-        Assert.Equal(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"],
-            log.ToString().Split('\n').Where(l => l.StartsWith("[control-plane] Restarting", StringComparison.Ordinal))
-                .Select(l => l.Split('"')[1]));
-        Assert.Equal(before, node.Snapshot().Where(p => p.Key.StartsWith(node.ManifestsDir, StringComparison.Ordinal))
-            .ToList());
+        Assert.Equal(
+            ControlPlaneComponent.InUpgradeOrder.SelectMany(c => new[] { $"{c.Name} out", $"{c.Name} in" }),
+            transitions
+        );
+        Assert.Equal(
+            ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"],
+            log.ToString()
+                .Split('\n')
+                .Where(l => l.StartsWith("[control-plane] Restarting", StringComparison.Ordinal))
+                .Select(l => l.Split('"')[1])
+        );
+        Assert.Equal(
+            before,
+            node.Snapshot().Where(p => p.Key.StartsWith(node.ManifestsDir, StringComparison.Ordinal)).ToList()
+        );
         Assert.False(File.Exists(ManifestJournal.PathIn(node.TmpDir)));
     }
 
@@ -78,20 +105,33 @@ public sealed class StaticPodRestarterTests
         using var node = Node();
         var probe = new KubeletLikeProbe(node.ManifestsDir, neverHealthy: name => name == "kube-apiserver");
         var started = DateTime.UtcNow;
-        using var restarter = StaticPodRestarter.Open(Settings(node, TimeSpan.FromSeconds(1)), probe,
-            TimeProvider.System, new StringWriter(), TimeSpan.Zero);
-        var error = await Assert.ThrowsAsync<KubePkiException>(()
-            => restarter.RestartAsync(ControlPlaneComponent.InUpgradeOrder));
+        using var restarter = StaticPodRestarter.Open(
+            Settings(node, TimeSpan.FromSeconds(1)),
+            probe,
+            TimeProvider.System,
+            new StringWriter(),
+            TimeSpan.Zero
+        );
+        var error = await Assert.ThrowsAsync<KubePkiException>(() =>
+            restarter.RestartAsync(ControlPlaneComponent.InUpgradeOrder)
+        );
 
         // Bounded: the 1s timeout plus probe round trips; generous for a loaded CI machine.
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
-        Assert.Equal("\"kube-apiserver\" did not become healthy within 1s: still waiting for livenessProbe " +
-            "https://127.0.0.1:2/healthz (HTTP 500); "
-            + $"its manifest is in place in {node.ManifestsDir}; not restarted: kube-controller-manager, " +
-                $"kube-scheduler", error.Message);
+        Assert.Equal(
+            "\"kube-apiserver\" did not become healthy within 1s: still waiting for livenessProbe "
+                + "https://127.0.0.1:2/healthz (HTTP 500); "
+                + $"its manifest is in place in {node.ManifestsDir}; not restarted: kube-controller-manager, "
+                + $"kube-scheduler",
+            error.Message
+        );
         Assert.True(File.Exists(Path.Combine(node.ManifestsDir, "kube-apiserver.yaml")));
-        Assert.DoesNotContain(probe.Seen, s => s.StartsWith("kube-controller-manager", StringComparison.Ordinal)
-            || s.StartsWith("kube-scheduler", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            probe.Seen,
+            s =>
+                s.StartsWith("kube-controller-manager", StringComparison.Ordinal)
+                || s.StartsWith("kube-scheduler", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -99,12 +139,20 @@ public sealed class StaticPodRestarterTests
     {
         using var node = Node();
         var probe = new KubeletLikeProbe(node.ManifestsDir, neverStops: true);
-        using var restarter = StaticPodRestarter.Open(Settings(node, TimeSpan.FromMilliseconds(500)), probe,
-            TimeProvider.System, new StringWriter(), TimeSpan.Zero);
-        var error = await Assert.ThrowsAsync<KubePkiException>(()
-            => restarter.RestartAsync([ControlPlaneComponent.Etcd]));
-        Assert.StartsWith("\"etcd\" did not stop within 500ms after its manifest was moved out",
-            error.Message.Replace("0.5s", "500ms", StringComparison.Ordinal));
+        using var restarter = StaticPodRestarter.Open(
+            Settings(node, TimeSpan.FromMilliseconds(500)),
+            probe,
+            TimeProvider.System,
+            new StringWriter(),
+            TimeSpan.Zero
+        );
+        var error = await Assert.ThrowsAsync<KubePkiException>(() =>
+            restarter.RestartAsync([ControlPlaneComponent.Etcd])
+        );
+        Assert.StartsWith(
+            "\"etcd\" did not stop within 500ms after its manifest was moved out",
+            error.Message.Replace("0.5s", "500ms", StringComparison.Ordinal)
+        );
         Assert.True(File.Exists(Path.Combine(node.ManifestsDir, "etcd.yaml")));
         Assert.False(File.Exists(ManifestJournal.PathIn(node.TmpDir)));
     }
@@ -122,23 +170,38 @@ public sealed class StaticPodRestarterTests
         File.Move(manifest, held);
 
         var dryLog = new StringWriter();
-        using (StaticPodRestarter.Open(Settings(node, TimeSpan.FromSeconds(1)) with { DryRun = true },
-            new KubeletLikeProbe(node.ManifestsDir), TimeProvider.System, dryLog, TimeSpan.Zero))
-        {
-        }
+        using (
+            StaticPodRestarter.Open(
+                Settings(node, TimeSpan.FromSeconds(1)) with
+                {
+                    DryRun = true,
+                },
+                new KubeletLikeProbe(node.ManifestsDir),
+                TimeProvider.System,
+                dryLog,
+                TimeSpan.Zero
+            )
+        ) { }
         Assert.Contains($"[dryrun] Would put back {manifest} from {held}", dryLog.ToString());
         Assert.False(File.Exists(manifest));
 
         var log = new StringWriter();
-        using (StaticPodRestarter.Open(Settings(node, TimeSpan.FromSeconds(1)),
-            new KubeletLikeProbe(node.ManifestsDir), TimeProvider.System, log, TimeSpan.Zero))
-        {
-        }
+        using (
+            StaticPodRestarter.Open(
+                Settings(node, TimeSpan.FromSeconds(1)),
+                new KubeletLikeProbe(node.ManifestsDir),
+                TimeProvider.System,
+                log,
+                TimeSpan.Zero
+            )
+        ) { }
         Assert.Equal(content, File.ReadAllText(manifest));
         Assert.False(File.Exists(held));
         Assert.False(File.Exists(ManifestJournal.PathIn(node.TmpDir)));
-        Assert.Contains("An earlier run was interrupted while kube-scheduler.yaml was moved out: put it back",
-            log.ToString());
+        Assert.Contains(
+            "An earlier run was interrupted while kube-scheduler.yaml was moved out: put it back",
+            log.ToString()
+        );
     }
 
     [Fact]
@@ -146,8 +209,11 @@ public sealed class StaticPodRestarterTests
     {
         using var node = Node();
         var manifest = Path.Combine(node.ManifestsDir, "etcd.yaml");
-        ManifestJournal.Begin(Directory.CreateDirectory(node.TmpDir).FullName, manifest, Path.Combine(node.TmpDir,
-            "kubepki-held-manifests", "etcd.yaml"));
+        ManifestJournal.Begin(
+            Directory.CreateDirectory(node.TmpDir).FullName,
+            manifest,
+            Path.Combine(node.TmpDir, "kubepki-held-manifests", "etcd.yaml")
+        );
         var before = File.ReadAllText(manifest);
         Assert.Empty(ManifestJournal.Recover(node.TmpDir));
         Assert.Equal(before, File.ReadAllText(manifest));
@@ -170,7 +236,8 @@ public sealed class StaticPodRestarterTests
     [Fact]
     public void Manifest_probes_are_read_from_the_pod_with_kubelet_defaults()
     {
-        var manifest = StaticPodManifest.Parse("""
+        var manifest = StaticPodManifest.Parse(
+            """
             apiVersion: v1
             kind: Pod
             metadata:
@@ -183,10 +250,14 @@ public sealed class StaticPodRestarterTests
                   httpGet: {port: probe-port, path: "health"}
                 readinessProbe:
                   tcpSocket: {port: 2379}
-            """, "etcd.yaml");
+            """,
+            "etcd.yaml"
+        );
         var probe = Assert.Single(manifest.Probes);
         Assert.Equal(new HttpGetProbe("startupProbe", "HTTP", "127.0.0.1", 2381, "/health"), probe);
-        Assert.Equal(("/pki/etcd/server.crt", "127.0.0.1", 2379),
-            ComponentHealth.ServedEndpoint(ControlPlaneComponent.Etcd, manifest));
+        Assert.Equal(
+            ("/pki/etcd/server.crt", "127.0.0.1", 2379),
+            ComponentHealth.ServedEndpoint(ControlPlaneComponent.Etcd, manifest)
+        );
     }
 }

@@ -42,14 +42,15 @@ public class RenewalJournalTests
         Assert.DoesNotContain(messages, m => m.Contains('\n') || m.Contains('\t'));
     }
 
-    public static TheoryData<string, string> Refused => new()
-    {
-        { "outside", "is not inside the cert dir or the kubeconfig dir" },
-        { "dot-dot", "is not inside the cert dir or the kubeconfig dir" },
-        { "copy-outside-backup", "is not inside the backup dir" },
-        { "other-backup-dir", "is not a backup dir kubepki made in" },
-        { "into-state-dir", "is not inside the cert dir or the kubeconfig dir" },
-    };
+    public static TheoryData<string, string> Refused =>
+        new()
+        {
+            { "outside", "is not inside the cert dir or the kubeconfig dir" },
+            { "dot-dot", "is not inside the cert dir or the kubeconfig dir" },
+            { "copy-outside-backup", "is not inside the backup dir" },
+            { "other-backup-dir", "is not a backup dir kubepki made in" },
+            { "into-state-dir", "is not inside the cert dir or the kubeconfig dir" },
+        };
 
     [Theory]
     [MemberData(nameof(Refused))]

@@ -18,7 +18,8 @@ public class RenewalLockTests
         var holder = RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.Zero, clock);
 
         var waiting = Task.Run(() =>
-            RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromMinutes(5), clock));
+            RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromMinutes(5), clock)
+        );
 
         // Real time passes but the clock does not: the second run still waits.
         Assert.False(await Finishes(waiting, TimeSpan.FromMilliseconds(500)));
@@ -45,7 +46,8 @@ public class RenewalLockTests
         using var holder = RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.Zero, clock);
 
         var waiting = Task.Run(() =>
-            RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromSeconds(30), clock));
+            RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.FromSeconds(30), clock)
+        );
         for (var i = 0; i < 400 && !waiting.IsCompleted; i++)
         {
             clock.Advance(FileLock.PollInterval);
@@ -55,7 +57,9 @@ public class RenewalLockTests
         Assert.True(await Finishes(waiting, TimeSpan.FromSeconds(10)));
         var e = await Assert.ThrowsAsync<KubePkiException>(() => waiting);
         Assert.Equal(
-            $"another renewal is running (lock {scope.LockPath} is held); try again when it has finished", e.Message);
+            $"another renewal is running (lock {scope.LockPath} is held); try again when it has finished",
+            e.Message
+        );
     }
 
     private static async Task<bool> Finishes(Task task, TimeSpan within) =>

@@ -16,16 +16,26 @@ public class RenewerVerificationTests(ClusterFixture cluster) : IClassFixture<Cl
         var config = new ClusterConfig { CertificatesDir = dir.Combine("pki"), KubeconfigDir = dir.Path };
         var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
         var context = new IssueContext(
-            config, pki, FixtureKeys.Shared, ClusterFixture.Start.AddDays(10), TextWriter.Null);
+            config,
+            pki,
+            FixtureKeys.Shared,
+            ClusterFixture.Start.AddDays(10),
+            TextWriter.Null
+        );
         // A signer that is not the CA clients trust (as a CA file swapped mid-run, or a signing bug, would give).
         context.Remember("front-proxy-ca", CaLoader.Load(pki, CertCatalog.Ca));
 
-        var e = Assert.Throws<KubePkiException>(() => new Renewer(context).Renew(
-            [RenewalCatalog.Find(config, pki, "front-proxy-client")], new RenewalOptions()));
+        var e = Assert.Throws<KubePkiException>(() =>
+            new Renewer(context).Renew([RenewalCatalog.Find(config, pki, "front-proxy-client")], new RenewalOptions())
+        );
 
-        Assert.Equal("renewing front-proxy-client failed, its files are unchanged (nothing was renewed before it): "
-            + $"front-proxy-client: the new certificate does not chain to {dir.Combine("pki", "front-proxy-ca.crt")}; "
-            + "nothing replaced", e.Message);
+        Assert.Equal(
+            "renewing front-proxy-client failed, its files are unchanged (nothing was renewed before it): "
+                + $"front-proxy-client: the new certificate does not chain to "
+                + $"{dir.Combine("pki", "front-proxy-ca.crt")}; "
+                + "nothing replaced",
+            e.Message
+        );
         before.AssertSame(TreeSnapshot.Of(dir.Path));
         Assert.Empty(Directory.GetDirectories(dir.Combine("tmp")));
     }

@@ -17,33 +17,48 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
     private static readonly DateTimeOffset Now = ClusterFixture.Start.AddDays(30);
 
     private static CertificateExporter Exporter(
-        ExporterSources sources, bool relative = false, SecretCertificates? secrets = null) =>
-        new(sources.Create(new FileContentCache(), secrets), new ExporterOptions { ExposeRelativeMetrics = relative },
-            new FakeTimeProvider(Now));
+        ExporterSources sources,
+        bool relative = false,
+        SecretCertificates? secrets = null
+    ) =>
+        new(
+            sources.Create(new FileContentCache(), secrets),
+            new ExporterOptions { ExposeRelativeMetrics = relative },
+            new FakeTimeProvider(Now)
+        );
 
-    private static ExporterSources Kubeadm(TempDir dir, bool kubelet = false) => new()
-    {
-        CertDir = dir.Combine("pki"), KubeconfigDir = dir.Path, KubeletDir = kubelet ? dir.Combine("kubelet") : null,
-    };
+    private static ExporterSources Kubeadm(TempDir dir, bool kubelet = false) =>
+        new()
+        {
+            CertDir = dir.Combine("pki"),
+            KubeconfigDir = dir.Path,
+            KubeletDir = kubelet ? dir.Combine("kubelet") : null,
+        };
 
     /// <summary>kubelet-client-current.pem (cert + key, as the kubelet writes it) and a self-signed
     /// kubelet.crt.</summary>
     internal static void AddKubeletCerts(TempDir dir)
     {
         Directory.CreateDirectory(dir.Combine("kubelet"));
-        File.WriteAllText(dir.Combine("kubelet", "kubelet-client-current.pem"),
+        File.WriteAllText(
+            dir.Combine("kubelet", "kubelet-client-current.pem"),
             File.ReadAllText(dir.Combine("pki", "apiserver-kubelet-client.crt"))
-            + File.ReadAllText(dir.Combine("pki", "apiserver-kubelet-client.key")));
+                + File.ReadAllText(dir.Combine("pki", "apiserver-kubelet-client.key"))
+        );
         File.Copy(dir.Combine("pki", "front-proxy-ca.crt"), dir.Combine("kubelet", "kubelet.crt"));
     }
 
     /// <summary>{labels} → value for every sample of <paramref name="metric"/>.</summary>
     internal static Dictionary<string, double> Samples(string text, string metric) =>
         text.Split('\n')
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal)
-                || l.StartsWith(metric + " ", StringComparison.Ordinal))
-            .ToDictionary(l => l[metric.Length..l.LastIndexOf(' ')],
-                l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+            .Where(l =>
+                l.StartsWith(metric + "{", StringComparison.Ordinal)
+                || l.StartsWith(metric + " ", StringComparison.Ordinal)
+            )
+            .ToDictionary(
+                l => l[metric.Length..l.LastIndexOf(' ')],
+                l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)
+            );
 
     internal static string Label(string series, string name) =>
         Regex.Match(series, $"[{{,]{name}=\"([^\"]*)\"").Groups[1].Value;
@@ -66,7 +81,10 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
         AssertPromtoolAccepts(text);
         var report = ExpirationReport.Build(
             new ClusterConfig { CertificatesDir = dir.Combine("pki"), KubeconfigDir = dir.Path },
-            new PkiDirectory(dir.Combine("pki"), DiskFileStore.Instance), Now, dir.Combine("kubelet"));
+            new PkiDirectory(dir.Combine("pki"), DiskFileStore.Instance),
+            Now,
+            dir.Combine("kubelet")
+        );
         var rows = Samples(text, "kubepki_cert_not_after").ToDictionary(p => Label(p.Key, "name"), p => p);
         Assert.Equal(report.All.Select(e => e.Name).Order(), rows.Keys.Order());
         foreach (var entry in report.All)
@@ -83,13 +101,17 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
         Assert.Equal(notAfter.Keys.Order(), Samples(text, "x509_cert_not_before").Keys.Order());
         Assert.All(Samples(text, "x509_cert_expired").Values, v => Assert.Equal(0, v));
         var apiserver = notAfter.Keys.Single(k => Label(k, "filename") == "apiserver.crt");
-        Assert.Equal(("kube-apiserver", "kubernetes", dir.Combine("pki", "apiserver.crt")),
-            (Label(apiserver, "subject_CN"), Label(apiserver, "issuer_CN"), Label(apiserver, "filepath")));
+        Assert.Equal(
+            ("kube-apiserver", "kubernetes", dir.Combine("pki", "apiserver.crt")),
+            (Label(apiserver, "subject_CN"), Label(apiserver, "issuer_CN"), Label(apiserver, "filepath"))
+        );
         Assert.Matches("^[0-9]+$", Label(apiserver, "serial_number"));
         var admin = notAfter.Keys.Where(k => Label(k, "filename") == "admin.conf").ToList();
         var adminUser = admin.Single(k => Label(k, "embedded_kind") == "user");
-        Assert.Equal(("kubernetes-admin", "kubeadm:cluster-admins"),
-            (Label(adminUser, "embedded_key"), Label(adminUser, "subject_O")));
+        Assert.Equal(
+            ("kubernetes-admin", "kubeadm:cluster-admins"),
+            (Label(adminUser, "embedded_key"), Label(adminUser, "subject_O"))
+        );
         Assert.Single(admin, k => Label(k, "embedded_kind") == "cluster" && Label(k, "embedded_key") == "kubernetes");
         Assert.Equal(0, Samples(text, "x509_read_errors").Single().Value);
         Assert.Equal(1, Samples(text, "x509_exporter_build_info").Single().Value);
@@ -101,14 +123,19 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
     {
         using var dir = cluster.Copy();
         var bundle = dir.Combine("bundle.pem");
-        File.WriteAllText(bundle, File.ReadAllText(dir.Combine("pki", "ca.crt"))
-            + File.ReadAllText(dir.Combine("pki", "front-proxy-ca.crt"))
-            + File.ReadAllText(dir.Combine("pki", "etcd", "ca.crt")));
+        File.WriteAllText(
+            bundle,
+            File.ReadAllText(dir.Combine("pki", "ca.crt"))
+                + File.ReadAllText(dir.Combine("pki", "front-proxy-ca.crt"))
+                + File.ReadAllText(dir.Combine("pki", "etcd", "ca.crt"))
+        );
         var text = Exporter(new ExporterSources { WatchFiles = [bundle] }, relative: true).Render();
 
         AssertPromtoolAccepts(text);
-        Assert.Equal(["etcd-ca", "front-proxy-ca", "kubernetes"],
-            Samples(text, "x509_cert_not_after").Keys.Select(k => Label(k, "subject_CN")).Order());
+        Assert.Equal(
+            ["etcd-ca", "front-proxy-ca", "kubernetes"],
+            Samples(text, "x509_cert_not_after").Keys.Select(k => Label(k, "subject_CN")).Order()
+        );
         var expiresIn = Samples(text, "x509_cert_expires_in_seconds");
         var notAfter = Samples(text, "x509_cert_not_after");
         Assert.Equal(3, expiresIn.Count);
@@ -148,8 +175,10 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
         Assert.Contains("apiserver-kubelet-client", rows);
         Assert.Contains("admin.conf", rows);
         // --watch-dir skips the .key and .pub files: PEM, but no certificates.
-        Assert.DoesNotContain(Samples(text, "x509_cert_not_after").Keys,
-            k => Label(k, "filename").EndsWith(".key", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            Samples(text, "x509_cert_not_after").Keys,
+            k => Label(k, "filename").EndsWith(".key", StringComparison.Ordinal)
+        );
 
         File.WriteAllText(truncated, good);
         File.Copy(dir.Combine("pki", "ca.crt"), corrupt, overwrite: true);
@@ -169,8 +198,17 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
             .ToDictionary(p => Label(p.Key, "name"), p => p.Value);
 
         var later = ClusterFixture.Start.AddDays(100);
-        var renew = CliRunner.Run(new FakeTimeProvider(later), null,
-            "certs", "renew", "apiserver", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path);
+        var renew = CliRunner.Run(
+            new FakeTimeProvider(later),
+            null,
+            "certs",
+            "renew",
+            "apiserver",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path
+        );
         Assert.True(renew.ExitCode == 0, renew.All);
         var text = exporter.Render();
 
@@ -187,22 +225,51 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
         var pem = File.ReadAllBytes(Path.Combine(cluster.CertDir, "apiserver.crt"));
         var ca = File.ReadAllBytes(Path.Combine(cluster.CertDir, "ca.crt"));
         var secrets = new SecretCertificates();
-        secrets.Replace(null,
-        [
-            new SecretData("web", "site-tls", "kubernetes.io/tls",
-                new Dictionary<string, byte[]> { ["tls.crt"] = pem, ["tls.key"] = [1], ["ca.crt"] = ca }),
-            new SecretData("web", "bundle", "Opaque",
-                new Dictionary<string, byte[]> { ["trust.pem"] = ca, ["notes.txt"] = pem, ["empty.crt"] = [] }),
-            new SecretData("web", "token", "kubernetes.io/service-account-token",
-                new Dictionary<string, byte[]> { ["ca.crt"] = ca }),
-            new SecretData("ops", "broken", "Opaque",
-                new Dictionary<string, byte[]> { ["client.crt"] = "garbage"u8.ToArray() }),
-        ]);
+        secrets.Replace(
+            null,
+            [
+                new SecretData(
+                    "web",
+                    "site-tls",
+                    "kubernetes.io/tls",
+                    new Dictionary<string, byte[]>
+                    {
+                        ["tls.crt"] = pem,
+                        ["tls.key"] = [1],
+                        ["ca.crt"] = ca,
+                    }
+                ),
+                new SecretData(
+                    "web",
+                    "bundle",
+                    "Opaque",
+                    new Dictionary<string, byte[]>
+                    {
+                        ["trust.pem"] = ca,
+                        ["notes.txt"] = pem,
+                        ["empty.crt"] = [],
+                    }
+                ),
+                new SecretData(
+                    "web",
+                    "token",
+                    "kubernetes.io/service-account-token",
+                    new Dictionary<string, byte[]> { ["ca.crt"] = ca }
+                ),
+                new SecretData(
+                    "ops",
+                    "broken",
+                    "Opaque",
+                    new Dictionary<string, byte[]> { ["client.crt"] = "garbage"u8.ToArray() }
+                ),
+            ]
+        );
         var text = Exporter(new ExporterSources { Secrets = true }, secrets: secrets).Render();
 
         AssertPromtoolAccepts(text);
-        var keys = Samples(text, "x509_cert_not_after").Keys
-            .Select(k => $"{Label(k, "secret_namespace")}/{Label(k, "secret_name")}/{Label(k, "secret_key")}").Order();
+        var keys = Samples(text, "x509_cert_not_after")
+            .Keys.Select(k => $"{Label(k, "secret_namespace")}/{Label(k, "secret_name")}/{Label(k, "secret_key")}")
+            .Order();
         Assert.Equal(["web/bundle/trust.pem", "web/site-tls/ca.crt", "web/site-tls/tls.crt"], keys);
         Assert.Equal(1, Samples(text, "x509_read_errors").Single().Value);
         Assert.Empty(Samples(text, "kubepki_cert_not_after"));
@@ -219,7 +286,9 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
     {
         var rules = RepositoryFile("deploy", "exporter", "alert-rules.yml");
         using var dir = new TempDir("promtool-rules");
-        File.WriteAllText(dir.Combine("test.yml"), $$"""
+        File.WriteAllText(
+            dir.Combine("test.yml"),
+            $$"""
             rule_files: ["{{rules}}"]
             evaluation_interval: 1m
             tests:
@@ -256,7 +325,8 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
               - eval_time: 5m
                 alertname: X509ExporterReadErrors
                 exp_alerts: []
-            """);
+            """
+        );
         var result = ExternalTool.Run("promtool", ["test", "rules", dir.Combine("test.yml")], dir.Path);
         Assert.True(result.ExitCode == 0, result.All);
     }

@@ -31,12 +31,15 @@ public class DiskFileStoreRollbackTests
         File.SetUnixFileMode(first, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
 
         var e = Assert.Throws<KubePkiException>(() =>
-            DiskFileStore.Instance.Write([Text(first, "new"), Text(Blocked(dir), "new key")]));
+            DiskFileStore.Instance.Write([Text(first, "new"), Text(Blocked(dir), "new key")])
+        );
 
         Assert.StartsWith($"cannot write {dir.Combine("blocked.key")}: ", e.Message);
         Assert.Equal("old", File.ReadAllText(first));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
-            File.GetUnixFileMode(first));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+            File.GetUnixFileMode(first)
+        );
         Assert.Equal(["a.crt", "blocked.key"], Entries(dir.Path));
     }
 
@@ -47,7 +50,8 @@ public class DiskFileStoreRollbackTests
         var first = dir.Combine("a.crt");
 
         Assert.Throws<KubePkiException>(() =>
-            DiskFileStore.Instance.Write([Text(first, "new"), Text(Blocked(dir), "k")]));
+            DiskFileStore.Instance.Write([Text(first, "new"), Text(Blocked(dir), "k")])
+        );
 
         Assert.False(File.Exists(first));
         Assert.Equal(["blocked.key"], Entries(dir.Path));

@@ -19,7 +19,9 @@ public class RenewerVerifyTests(ClusterFixture cluster) : IClassFixture<ClusterF
         var before = TreeSnapshot.Of(dir.Path);
         var config = new ClusterConfig
         {
-            CertificatesDir = dir.Combine("pki"), KubeconfigDir = dir.Path, KeyAlgorithm = KeyAlgorithm.EcdsaP256,
+            CertificatesDir = dir.Combine("pki"),
+            KubeconfigDir = dir.Path,
+            KeyAlgorithm = KeyAlgorithm.EcdsaP256,
         };
         var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
         var context = new IssueContext(config, pki, KeyGenerator.Instance, Later, TextWriter.Null);
@@ -28,11 +30,13 @@ public class RenewerVerifyTests(ClusterFixture cluster) : IClassFixture<ClusterF
         context.Remember("ca", new CertificateAuthority(realCa, otherKey));
 
         var e = Assert.Throws<KubePkiException>(() =>
-            new Renewer(context).Renew([RenewalCatalog.Find(config, pki, "apiserver")], new RenewalOptions()));
+            new Renewer(context).Renew([RenewalCatalog.Find(config, pki, "apiserver")], new RenewalOptions())
+        );
 
         Assert.Contains(
             $"apiserver: the new certificate does not chain to {dir.Combine("pki", "ca.crt")}; nothing replaced",
-            e.Message);
+            e.Message
+        );
         before.AssertSame(TreeSnapshot.Of(dir.Path));
         // The state dir (lock) may exist; certificates, keys and kubeconfigs are untouched and no backup was made.
         var tmp = dir.Combine("tmp");
@@ -47,7 +51,9 @@ public class RenewerVerifyTests(ClusterFixture cluster) : IClassFixture<ClusterF
         var oldCertificate = File.ReadAllBytes(dir.Combine("pki", "apiserver.crt"));
         var config = new ClusterConfig
         {
-            CertificatesDir = dir.Combine("pki"), KubeconfigDir = dir.Path, KeyAlgorithm = KeyAlgorithm.EcdsaP256,
+            CertificatesDir = dir.Combine("pki"),
+            KubeconfigDir = dir.Path,
+            KeyAlgorithm = KeyAlgorithm.EcdsaP256,
         };
         var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
         var context = new IssueContext(config, pki, KeyGenerator.Instance, Later, TextWriter.Null);

@@ -13,13 +13,16 @@ public static class LibraryExample
     {
         // readme:begin
         // Settings as kubeadm resolves them: a kubeadm config file (ConfigPath) and/or flag-like overrides.
-        var config = ClusterConfigResolver.Resolve(new ConfigOverrides
-        {
-            CertificatesDir = Path.Combine(root, "pki"),
-            KubeconfigDir = root,
-            AdvertiseAddress = "10.0.0.10",
-            NodeName = "cp-1",
-        }, log);
+        var config = ClusterConfigResolver.Resolve(
+            new ConfigOverrides
+            {
+                CertificatesDir = Path.Combine(root, "pki"),
+                KubeconfigDir = root,
+                AdvertiseAddress = "10.0.0.10",
+                NodeName = "cp-1",
+            },
+            log
+        );
         var pki = new PkiDirectory(config.CertificatesDir, DiskFileStore.Instance);
         var context = new IssueContext(config, pki, keys, DateTimeOffset.UtcNow, log); // keys: KeyGenerator.Instance
 
@@ -28,13 +31,15 @@ public static class LibraryExample
         new KubeconfigGenerator(context).CreateAll();
 
         // Renew every certificate that expires within 30 days (backups, verification and journal included).
-        var renewal = new Renewer(context).Renew(RenewalCatalog.Items(config, pki),
-            new RenewalOptions(ExpiringWithin: TimeSpan.FromDays(30)));
+        var renewal = new Renewer(context).Renew(
+            RenewalCatalog.Items(config, pki),
+            new RenewalOptions(ExpiringWithin: TimeSpan.FromDays(30))
+        );
 
         // Read the expirations, as check-expiration shows them.
         var report = ExpirationReport.Build(config, pki, DateTimeOffset.UtcNow);
-        var lines = report.All
-            .Select(c => $"{c.Name} expires {c.ExpirationDate:yyyy-MM-dd} (CA: {c.CaName ?? "-"})")
+        var lines = report
+            .All.Select(c => $"{c.Name} expires {c.ExpirationDate:yyyy-MM-dd} (CA: {c.CaName ?? "-"})")
             .ToList();
         // readme:end
         log.WriteLine($"renewed: {renewal.Renewed.Count}");

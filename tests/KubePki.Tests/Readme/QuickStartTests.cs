@@ -20,7 +20,8 @@ public class QuickStartTests
         Assert.NotEmpty(commands);
         foreach (var command in commands)
         {
-            var args = command.Replace("./k8s", dir.Combine("k8s"))
+            var args = command
+                .Replace("./k8s", dir.Combine("k8s"))
                 .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[1..];
             var result = CliRunner.Run(args);
             Assert.True(result.ExitCode == 0, $"{command}: {result.All}");

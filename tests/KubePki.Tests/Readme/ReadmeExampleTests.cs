@@ -15,8 +15,12 @@ public class ReadmeExampleTests
         Assert.True(File.Exists(dir.Combine("pki", "ca.crt")));
         Assert.True(File.Exists(dir.Combine("pki", "sa.key")));
         Assert.True(File.Exists(dir.Combine("admin.conf")));
-        Assert.Contains(lines, l => l.StartsWith("apiserver expires ", StringComparison.Ordinal)
-            && l.EndsWith("(CA: ca)", StringComparison.Ordinal));
+        Assert.Contains(
+            lines,
+            l =>
+                l.StartsWith("apiserver expires ", StringComparison.Ordinal)
+                && l.EndsWith("(CA: ca)", StringComparison.Ordinal)
+        );
         Assert.Contains(lines, l => l.StartsWith("etcd-ca expires ", StringComparison.Ordinal));
         Assert.Contains("renewed: 0", log.ToString());
     }

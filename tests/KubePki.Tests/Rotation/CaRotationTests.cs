@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using KubePki.Building;
 using KubePki.Crypto;
 using KubePki.TestKit;
-using KubePki.Building;
 using static KubePki.Tests.Rotation.RotationFixture;
 
 namespace KubePki.Tests.Rotation;
@@ -37,10 +37,14 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
         Assert.Contains("kube-root-ca.crt", start.Out);
         var rotation = dir.Combine("pki", "ca-rotation", "ca");
         var @new = Cert(Path.Combine(rotation, "new-ca.crt"));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(rotation,
-            "new-ca.key")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
-            File.GetUnixFileMode(rotation));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            File.GetUnixFileMode(Path.Combine(rotation, "new-ca.key"))
+        );
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            File.GetUnixFileMode(rotation)
+        );
         Assert.Equal(old.SubjectName.RawData, @new.SubjectName.RawData);
         Assert.NotNull(CertificateAuthority.SubjectKeyIdOf(@new));
         Assert.IsAssignableFrom<ECDsa>(@new.GetECDsaPublicKey());
@@ -70,8 +74,10 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
             Assert.Equal(CertificateFacts.DnsNames(before), CertificateFacts.DnsNames(cert));
             Assert.Equal(CertificateFacts.IpAddresses(before), CertificateFacts.IpAddresses(cert));
             Assert.Equal(CertificateFacts.ExtendedKeyUsages(before), CertificateFacts.ExtendedKeyUsages(cert));
-            Assert.Equal(CertificateAuthority.SubjectKeyIdOf(@new),
-                cert.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().Single().KeyIdentifier!.Value.ToArray());
+            Assert.Equal(
+                CertificateAuthority.SubjectKeyIdOf(@new),
+                cert.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().Single().KeyIdentifier!.Value.ToArray()
+            );
         }
         foreach (var name in Kubeconfigs)
         {
@@ -98,13 +104,27 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
     public void Check_expiration_works_in_every_phase_and_shows_the_ca_that_signs()
     {
         using var dir = fixture.Copy();
-        string CaRow() => CliRunner.Run(Later, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-            "--config", dir.Combine("kubeadm.yaml"),
-            "--kubeconfig-dir", dir.Path).Out.Split('\n').Single(l => l.StartsWith("ca ", StringComparison.Ordinal));
-        var oldExpiry = Made.AddHours(87600).ToString("MMM dd, yyyy",
-            System.Globalization.CultureInfo.InvariantCulture);
-        var newExpiry = Made.AddDays(1).AddHours(87600).ToString("MMM dd, yyyy",
-            System.Globalization.CultureInfo.InvariantCulture);
+        string CaRow() =>
+            CliRunner
+                .Run(
+                    Later,
+                    null,
+                    "certs",
+                    "check-expiration",
+                    "--cert-dir",
+                    dir.Combine("pki"),
+                    "--config",
+                    dir.Combine("kubeadm.yaml"),
+                    "--kubeconfig-dir",
+                    dir.Path
+                )
+                .Out.Split('\n')
+                .Single(l => l.StartsWith("ca ", StringComparison.Ordinal));
+        var oldExpiry = Made.AddHours(87600)
+            .ToString("MMM dd, yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        var newExpiry = Made.AddDays(1)
+            .AddHours(87600)
+            .ToString("MMM dd, yyyy", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains(oldExpiry, CaRow());
         RotateOk(dir, "start", "ca");
         Assert.Contains(oldExpiry, CaRow());
@@ -158,15 +178,22 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
     public void Finish_is_refused_naming_each_file_still_signed_by_the_old_ca()
     {
         using var dir = fixture.Copy();
-        var oldServer = (File.ReadAllBytes(dir.Combine("pki", "front-proxy-client.crt")),
-            File.ReadAllBytes(dir.Combine("pki", "front-proxy-client.key")));
+        var oldServer = (
+            File.ReadAllBytes(dir.Combine("pki", "front-proxy-client.crt")),
+            File.ReadAllBytes(dir.Combine("pki", "front-proxy-client.key"))
+        );
         RotateOk(dir, "start", "front-proxy-ca");
         AssertRefusedUnchanged(dir, "is in phase 1", "finish", "front-proxy-ca");
         RotateOk(dir, "issue", "front-proxy-ca");
         File.WriteAllBytes(dir.Combine("pki", "front-proxy-client.crt"), oldServer.Item1);
         File.WriteAllBytes(dir.Combine("pki", "front-proxy-client.key"), oldServer.Item2);
-        AssertRefusedUnchanged(dir, $"cannot finish the rotation of front-proxy-ca: still signed by the old CA: "
-            + $"{dir.Combine("pki", "front-proxy-client.crt")}", "finish", "front-proxy-ca");
+        AssertRefusedUnchanged(
+            dir,
+            $"cannot finish the rotation of front-proxy-ca: still signed by the old CA: "
+                + $"{dir.Combine("pki", "front-proxy-client.crt")}",
+            "finish",
+            "front-proxy-ca"
+        );
         RotateOk(dir, "issue", "front-proxy-ca");
         RotateOk(dir, "finish", "front-proxy-ca");
     }
@@ -177,8 +204,19 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
         using var dir = fixture.Copy();
         RotateOk(dir, "start", "ca");
         var trusted = Bundle(dir.Combine("pki", "ca.crt")).Select(c => c.RawData).ToList();
-        var renew = CliRunner.Run(Later, null, "certs", "renew", "admin.conf", "--cert-dir", dir.Combine("pki"),
-            "--kubeconfig-dir", dir.Path, "--config", dir.Combine("kubeadm.yaml"));
+        var renew = CliRunner.Run(
+            Later,
+            null,
+            "certs",
+            "renew",
+            "admin.conf",
+            "--cert-dir",
+            dir.Combine("pki"),
+            "--kubeconfig-dir",
+            dir.Path,
+            "--config",
+            dir.Combine("kubeadm.yaml")
+        );
         Assert.True(renew.ExitCode == 0, renew.All);
         Assert.Equal(2, trusted.Count);
         Assert.Equal(trusted, KubeconfigTrust(dir.Combine("admin.conf")).Select(c => c.RawData));
@@ -188,16 +226,27 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
     public void Restart_control_plane_is_checked_before_the_phase_changes_anything()
     {
         using var dir = fixture.Copy();
-        AssertRefusedUnchanged(dir, $"--manifests-dir {dir.Combine("manifests")}: no such directory",
-            "start", "ca", "--restart-control-plane", "--manifests-dir", dir.Combine("manifests"));
+        AssertRefusedUnchanged(
+            dir,
+            $"--manifests-dir {dir.Combine("manifests")}: no such directory",
+            "start",
+            "ca",
+            "--restart-control-plane",
+            "--manifests-dir",
+            dir.Combine("manifests")
+        );
     }
 
     [Fact]
     public void Issue_before_start_is_refused_and_changes_nothing()
     {
         using var dir = fixture.Copy();
-        AssertRefusedUnchanged(dir, "no rotation of ca is under way: run `kubepki ca rotate start ca` first", "issue",
-            "ca");
+        AssertRefusedUnchanged(
+            dir,
+            "no rotation of ca is under way: run `kubepki ca rotate start ca` first",
+            "issue",
+            "ca"
+        );
     }
 
     [Fact]
@@ -205,8 +254,13 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
     {
         using var dir = fixture.Copy();
         File.Delete(dir.Combine("pki", "front-proxy-ca.key"));
-        AssertRefusedUnchanged(dir, "Detected external front-proxy-ca, self-signed CA to provision identities for "
-            + "front proxy can't be rotated", "start", "front-proxy-ca");
+        AssertRefusedUnchanged(
+            dir,
+            "Detected external front-proxy-ca, self-signed CA to provision identities for "
+                + "front proxy can't be rotated",
+            "start",
+            "front-proxy-ca"
+        );
     }
 
     [Fact]
@@ -219,15 +273,37 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
         using var noSki = request.CreateSelfSigned(Later.GetUtcNow().AddMinutes(-5), Later.GetUtcNow().AddYears(10));
         File.WriteAllText(dir.Combine("no-ski.crt"), noSki.ExportCertificatePem());
         File.WriteAllText(dir.Combine("no-ski.key"), key.ExportECPrivateKeyPem());
-        AssertRefusedUnchanged(dir, $"--new-ca-cert {dir.Combine("no-ski.crt")}: the certificate has no "
-            + $"SubjectKeyIdentifier",
-            "start", "ca", "--new-ca-cert", dir.Combine("no-ski.crt"), "--new-ca-key", dir.Combine("no-ski.key"));
-        AssertRefusedUnchanged(dir, $"--new-ca-key {dir.Combine("pki", "front-proxy-ca.key")}: the private key does "
-            + $"not match the certificate",
-            "start", "ca", "--new-ca-cert", dir.Combine("no-ski.crt"), "--new-ca-key", dir.Combine("pki",
-                "front-proxy-ca.key"));
-        AssertRefusedUnchanged(dir, "a rotation needs a new key",
-            "start", "ca", "--new-ca-cert", dir.Combine("pki", "ca.crt"), "--new-ca-key", dir.Combine("pki", "ca.key"));
+        AssertRefusedUnchanged(
+            dir,
+            $"--new-ca-cert {dir.Combine("no-ski.crt")}: the certificate has no " + $"SubjectKeyIdentifier",
+            "start",
+            "ca",
+            "--new-ca-cert",
+            dir.Combine("no-ski.crt"),
+            "--new-ca-key",
+            dir.Combine("no-ski.key")
+        );
+        AssertRefusedUnchanged(
+            dir,
+            $"--new-ca-key {dir.Combine("pki", "front-proxy-ca.key")}: the private key does "
+                + $"not match the certificate",
+            "start",
+            "ca",
+            "--new-ca-cert",
+            dir.Combine("no-ski.crt"),
+            "--new-ca-key",
+            dir.Combine("pki", "front-proxy-ca.key")
+        );
+        AssertRefusedUnchanged(
+            dir,
+            "a rotation needs a new key",
+            "start",
+            "ca",
+            "--new-ca-cert",
+            dir.Combine("pki", "ca.crt"),
+            "--new-ca-key",
+            dir.Combine("pki", "ca.key")
+        );
     }
 
     [Fact]
@@ -236,19 +312,72 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
         using var dir = fixture.Copy();
         using var other = new TempDir("kubepki-other-ca");
         // A CA made elsewhere by kubepki: same subject, its own key, a SubjectKeyIdentifier.
-        Assert.Equal(0, CliRunner.Run(Later, null, "init", "phase", "certs", "ca", "--cert-dir", other.Combine("pki"),
-            "--config", dir.Combine("kubeadm.yaml")).ExitCode);
-        Assert.Equal(0, CliRunner.Run(Later, null, "init", "phase", "certs", "front-proxy-ca", "--cert-dir",
-            other.Combine("pki"), "--config", dir.Combine("kubeadm.yaml")).ExitCode);
-        RotateOk(dir, "start", "ca", "--new-ca-cert", other.Combine("pki", "ca.crt"), "--new-ca-key",
-            other.Combine("pki", "ca.key"));
-        Assert.Equal(File.ReadAllText(other.Combine("pki", "ca.crt")), File.ReadAllText(dir.Combine("pki",
-            "ca-rotation", "ca", "new-ca.crt")));
-        RotateOk(dir, "start", "ca", "--new-ca-cert", other.Combine("pki", "ca.crt"), "--new-ca-key",
-            other.Combine("pki", "ca.key"));
-        AssertRefusedUnchanged(dir, "a rotation of ca to another new CA", "start", "ca", "--new-ca-cert",
+        Assert.Equal(
+            0,
+            CliRunner
+                .Run(
+                    Later,
+                    null,
+                    "init",
+                    "phase",
+                    "certs",
+                    "ca",
+                    "--cert-dir",
+                    other.Combine("pki"),
+                    "--config",
+                    dir.Combine("kubeadm.yaml")
+                )
+                .ExitCode
+        );
+        Assert.Equal(
+            0,
+            CliRunner
+                .Run(
+                    Later,
+                    null,
+                    "init",
+                    "phase",
+                    "certs",
+                    "front-proxy-ca",
+                    "--cert-dir",
+                    other.Combine("pki"),
+                    "--config",
+                    dir.Combine("kubeadm.yaml")
+                )
+                .ExitCode
+        );
+        RotateOk(
+            dir,
+            "start",
+            "ca",
+            "--new-ca-cert",
+            other.Combine("pki", "ca.crt"),
+            "--new-ca-key",
+            other.Combine("pki", "ca.key")
+        );
+        Assert.Equal(
+            File.ReadAllText(other.Combine("pki", "ca.crt")),
+            File.ReadAllText(dir.Combine("pki", "ca-rotation", "ca", "new-ca.crt"))
+        );
+        RotateOk(
+            dir,
+            "start",
+            "ca",
+            "--new-ca-cert",
+            other.Combine("pki", "ca.crt"),
+            "--new-ca-key",
+            other.Combine("pki", "ca.key")
+        );
+        AssertRefusedUnchanged(
+            dir,
+            "a rotation of ca to another new CA",
+            "start",
+            "ca",
+            "--new-ca-cert",
             other.Combine("pki", "front-proxy-ca.crt"),
-            "--new-ca-key", other.Combine("pki", "front-proxy-ca.key"));
+            "--new-ca-key",
+            other.Combine("pki", "front-proxy-ca.key")
+        );
     }
 
     [Fact]
@@ -257,18 +386,29 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
         using var dir = fixture.Copy();
         RotateOk(dir, "start", "front-proxy-ca");
         RotateOk(dir, "issue", "front-proxy-ca");
-        var json = System.Text.Json.JsonDocument.Parse(RotateOk(dir, "status", "front-proxy-ca", "-o",
-            "json").Out).RootElement;
+        var json = System
+            .Text.Json.JsonDocument.Parse(RotateOk(dir, "status", "front-proxy-ca", "-o", "json").Out)
+            .RootElement;
         Assert.Equal(2, json.GetProperty("phase").GetInt32());
-        Assert.Equal(["old", "new"], json.GetProperty("certificateAuthorities").EnumerateArray().Select(c =>
-            c.GetProperty("role").GetString()));
-        var fingerprint = Convert.ToHexString(SHA256.HashData(Cert(dir.Combine("pki", "ca-rotation", "front-proxy-ca",
-            "new-ca.crt")).RawData));
-        Assert.Equal(fingerprint,
-            json.GetProperty("certificateAuthorities")[1].GetProperty("sha256Fingerprint").GetString());
+        Assert.Equal(
+            ["old", "new"],
+            json.GetProperty("certificateAuthorities").EnumerateArray().Select(c => c.GetProperty("role").GetString())
+        );
+        var fingerprint = Convert.ToHexString(
+            SHA256.HashData(Cert(dir.Combine("pki", "ca-rotation", "front-proxy-ca", "new-ca.crt")).RawData)
+        );
+        Assert.Equal(
+            fingerprint,
+            json.GetProperty("certificateAuthorities")[1].GetProperty("sha256Fingerprint").GetString()
+        );
         var files = json.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("path").GetString()!);
-        Assert.Equal(["new", "old"], files[dir.Combine("pki",
-            "front-proxy-ca.crt")].GetProperty("trusts").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(
+            ["new", "old"],
+            files[dir.Combine("pki", "front-proxy-ca.crt")]
+                .GetProperty("trusts")
+                .EnumerateArray()
+                .Select(t => t.GetString())
+        );
         Assert.Equal("new", files[dir.Combine("pki", "front-proxy-client.crt")].GetProperty("signedBy").GetString());
         var yaml = RotateOk(dir, "status", "front-proxy-ca", "-o", "yaml").Out;
         Assert.Contains("phase: 2\n", yaml);

@@ -30,12 +30,26 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
         {
             using var dir = CopyOf(prepared.Path);
             Assert.Throws<SimulatedCrash>(() => RunInProcess(dir, phase, new CrashingStore(crashAt)));
-            Assert.True(Rotate(dir, "status", "ca").ExitCode == 0, $"status after a crash at write {crashAt} of "
-                + $"{phase}");
-            var expiration = CliRunner.Run(Later, null, "certs", "check-expiration", "--cert-dir", dir.Combine("pki"),
-                "--kubeconfig-dir", dir.Path, "--config", dir.Combine("kubeadm.yaml"));
-            Assert.True(expiration.ExitCode == 0, $"check-expiration after a crash at write {crashAt} of {phase}: "
-                + $"{expiration.All}");
+            Assert.True(
+                Rotate(dir, "status", "ca").ExitCode == 0,
+                $"status after a crash at write {crashAt} of " + $"{phase}"
+            );
+            var expiration = CliRunner.Run(
+                Later,
+                null,
+                "certs",
+                "check-expiration",
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--kubeconfig-dir",
+                dir.Path,
+                "--config",
+                dir.Combine("kubeadm.yaml")
+            );
+            Assert.True(
+                expiration.ExitCode == 0,
+                $"check-expiration after a crash at write {crashAt} of {phase}: " + $"{expiration.All}"
+            );
             var again = Rotate(dir, phase, "ca");
             Assert.True(again.ExitCode == 0, $"{phase} after a crash at write {crashAt}: {again.All}");
             AssertComplete(dir, phase, old, $"{phase}, crash at write {crashAt} of {writes}");
@@ -54,8 +68,21 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
             RotateOk(dir, "start", "ca");
             var before = TreeSnapshot.Of(dir.Path);
             var info = new ProcessStartInfo(kubepki) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { "ca", "rotate", "issue", "ca", "--cert-dir", dir.Combine("pki"),
-                "--kubeconfig-dir", dir.Path, "--config", dir.Combine("kubeadm.yaml") })
+            foreach (
+                var arg in new[]
+                {
+                    "ca",
+                    "rotate",
+                    "issue",
+                    "ca",
+                    "--cert-dir",
+                    dir.Combine("pki"),
+                    "--kubeconfig-dir",
+                    dir.Path,
+                    "--config",
+                    dir.Combine("kubeadm.yaml"),
+                }
+            )
             {
                 info.ArgumentList.Add(arg);
             }
@@ -120,12 +147,22 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
 
     private static void RunInProcess(TempDir dir, string phase, IFileStore store)
     {
-        var config = ClusterConfigResolver.Resolve(new ConfigOverrides
-        {
-            ConfigPath = dir.Combine("kubeadm.yaml"), CertificatesDir = dir.Combine("pki"), KubeconfigDir = dir.Path,
-        }, TextWriter.Null);
-        var context = new IssueContext(config, new PkiDirectory(config.CertificatesDir, store), FixtureKeys.Shared,
-            Later.GetUtcNow(), TextWriter.Null);
+        var config = ClusterConfigResolver.Resolve(
+            new ConfigOverrides
+            {
+                ConfigPath = dir.Combine("kubeadm.yaml"),
+                CertificatesDir = dir.Combine("pki"),
+                KubeconfigDir = dir.Path,
+            },
+            TextWriter.Null
+        );
+        var context = new IssueContext(
+            config,
+            new PkiDirectory(config.CertificatesDir, store),
+            FixtureKeys.Shared,
+            Later.GetUtcNow(),
+            TextWriter.Null
+        );
         var rotation = new CaRotation(context, "ca");
         _ = phase switch
         {
@@ -154,12 +191,18 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
             _ => [old],
         };
         var signer = phase is "start" or "abort" ? old : @new;
-        Assert.True(trust.Select(c => c.RawData).SequenceEqual(bundle.Select(c => c.RawData), new BytesComparer()),
-            $"{when}: ca.crt");
+        Assert.True(
+            trust.Select(c => c.RawData).SequenceEqual(bundle.Select(c => c.RawData), new BytesComparer()),
+            $"{when}: ca.crt"
+        );
         foreach (var name in Kubeconfigs)
         {
-            Assert.True(trust.Select(c => c.RawData).SequenceEqual(KubeconfigTrust(dir.Combine(name)).Select(c =>
-                c.RawData), new BytesComparer()), $"{when}: {name} trust");
+            Assert.True(
+                trust
+                    .Select(c => c.RawData)
+                    .SequenceEqual(KubeconfigTrust(dir.Combine(name)).Select(c => c.RawData), new BytesComparer()),
+                $"{when}: {name} trust"
+            );
         }
         foreach (var (path, cert) in SignedByCa(dir))
         {

@@ -19,13 +19,37 @@ public sealed class RotationFixture : IDisposable
     public RotationFixture()
     {
         var time = new FakeTimeProvider(Made);
-        File.WriteAllText(Path.Combine(_dir.Path, "kubeadm.yaml"), ClusterFixture.Config + "\nencryptionAlgorithm: "
-            + "ECDSA-P256\n");
-        var certs = CliRunner.Run(time, null, "init", "phase", "certs", "all", "--cert-dir", _dir.Combine("pki"),
-            "--config", _dir.Combine("kubeadm.yaml"));
+        File.WriteAllText(
+            Path.Combine(_dir.Path, "kubeadm.yaml"),
+            ClusterFixture.Config + "\nencryptionAlgorithm: " + "ECDSA-P256\n"
+        );
+        var certs = CliRunner.Run(
+            time,
+            null,
+            "init",
+            "phase",
+            "certs",
+            "all",
+            "--cert-dir",
+            _dir.Combine("pki"),
+            "--config",
+            _dir.Combine("kubeadm.yaml")
+        );
         Assert.True(certs.ExitCode == 0, certs.All);
-        var kubeconfigs = CliRunner.Run(time, null, "init", "phase", "kubeconfig", "all", "--cert-dir",
-            _dir.Combine("pki"), "--kubeconfig-dir", _dir.Path, "--config", _dir.Combine("kubeadm.yaml"));
+        var kubeconfigs = CliRunner.Run(
+            time,
+            null,
+            "init",
+            "phase",
+            "kubeconfig",
+            "all",
+            "--cert-dir",
+            _dir.Combine("pki"),
+            "--kubeconfig-dir",
+            _dir.Path,
+            "--config",
+            _dir.Combine("kubeadm.yaml")
+        );
         Assert.True(kubeconfigs.ExitCode == 0, kubeconfigs.All);
     }
 
@@ -45,8 +69,21 @@ public sealed class RotationFixture : IDisposable
     }
 
     public static CliRunner.Result Rotate(TempDir dir, params string[] args) =>
-        CliRunner.Run(Later, null, ["ca", "rotate", .. args, "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir",
-            dir.Path, "--config", dir.Combine("kubeadm.yaml")]);
+        CliRunner.Run(
+            Later,
+            null,
+            [
+                "ca",
+                "rotate",
+                .. args,
+                "--cert-dir",
+                dir.Combine("pki"),
+                "--kubeconfig-dir",
+                dir.Path,
+                "--config",
+                dir.Combine("kubeadm.yaml"),
+            ]
+        );
 
     public static CliRunner.Result RotateOk(TempDir dir, params string[] args)
     {
@@ -68,20 +105,29 @@ public sealed class RotationFixture : IDisposable
     public static X509Certificate2 KubeconfigClient(string path) =>
         PemCodec.DecodeCertificate(Kubeconfig(path).ClientCertificatePem!, path);
 
-    public static readonly string[] Kubeconfigs = ["admin.conf", "super-admin.conf", "kubelet.conf",
-        "controller-manager.conf", "scheduler.conf"];
+    public static readonly string[] Kubeconfigs =
+    [
+        "admin.conf",
+        "super-admin.conf",
+        "kubelet.conf",
+        "controller-manager.conf",
+        "scheduler.conf",
+    ];
 
     /// <summary>The pairs and kubeconfig client certs <c>ca</c> signs, by path, with their certificate.</summary>
     public static IEnumerable<(string Path, X509Certificate2 Cert)> SignedByCa(TempDir dir) =>
-        new[] { "apiserver", "apiserver-kubelet-client" }.Select(b => (dir.Combine("pki", b + ".crt"),
-            Cert(dir.Combine("pki", b + ".crt"))))
+        new[] { "apiserver", "apiserver-kubelet-client" }
+            .Select(b => (dir.Combine("pki", b + ".crt"), Cert(dir.Combine("pki", b + ".crt"))))
             .Concat(Kubeconfigs.Select(k => (dir.Combine(k), KubeconfigClient(dir.Combine(k)))));
 
     /// <summary>Every pair's key matches its certificate, and every kubeconfig's client key its client cert.</summary>
     public static void AssertEveryPairMatches(TempDir dir)
     {
-        foreach (var crt in Directory.EnumerateFiles(dir.Combine("pki"), "*.crt",
-            SearchOption.AllDirectories).Where(f => !f.Contains("ca-rotation")))
+        foreach (
+            var crt in Directory
+                .EnumerateFiles(dir.Combine("pki"), "*.crt", SearchOption.AllDirectories)
+                .Where(f => !f.Contains("ca-rotation"))
+        )
         {
             var key = Path.ChangeExtension(crt, ".key");
             using var loaded = PemCodec.DecodePrivateKey(File.ReadAllText(key), key);
@@ -91,8 +137,10 @@ public sealed class RotationFixture : IDisposable
         {
             var file = Kubeconfig(dir.Combine(name));
             using var key = PemCodec.DecodePrivateKey(file.ClientKeyPem!, name);
-            Assert.True(key.Matches(KubeconfigClient(dir.Combine(name))), $"{name}: client key does not match client "
-                + $"cert");
+            Assert.True(
+                key.Matches(KubeconfigClient(dir.Combine(name))),
+                $"{name}: client key does not match client " + $"cert"
+            );
         }
     }
 

@@ -18,10 +18,12 @@ public class DiskFileStoreTests
         Directory.CreateDirectory(second);
         File.WriteAllText(Path.Combine(second, "occupied"), "x");
 
-        var e = Assert.Throws<KubePkiException>(() => Store.Write([
-            FileWrite.Text(first, "new key\n", FileModes.Private),
-            FileWrite.Text(second, "new cert\n", FileModes.Public),
-        ]));
+        var e = Assert.Throws<KubePkiException>(() =>
+            Store.Write([
+                FileWrite.Text(first, "new key\n", FileModes.Private),
+                FileWrite.Text(second, "new cert\n", FileModes.Public),
+            ])
+        );
 
         Assert.StartsWith($"cannot write {second}: ", e.Message);
         Assert.Equal("old key\n", File.ReadAllText(first));
@@ -37,10 +39,12 @@ public class DiskFileStoreTests
         var blocked = dir.Combine("blocked");
         Directory.CreateDirectory(Path.Combine(blocked, "inner"));
 
-        Assert.Throws<KubePkiException>(() => Store.Write([
-            FileWrite.Text(created, "key\n", FileModes.Private),
-            FileWrite.Text(blocked, "x\n", FileModes.Public),
-        ]));
+        Assert.Throws<KubePkiException>(() =>
+            Store.Write([
+                FileWrite.Text(created, "key\n", FileModes.Private),
+                FileWrite.Text(blocked, "x\n", FileModes.Public),
+            ])
+        );
 
         Assert.False(File.Exists(created));
     }
@@ -87,11 +91,17 @@ public class DiskFileStoreTests
         File.CreateSymbolicLink(dir.Combine("link"), file);
 
         Assert.Equal("content", Store.ReadText(dir.Combine("link")));
-        Assert.Equal($"{dir.Combine("link")} is a symbolic link; refusing to read it",
-            Assert.Throws<KubePkiException>(() => Store.ReadTrusted(dir.Combine("link"))).Message);
-        Assert.Equal($"{dir.Path} is a directory, not a regular file; refusing to read it",
-            Assert.Throws<KubePkiException>(() => Store.ReadText(dir.Path)).Message);
-        Assert.Equal("/dev/null is a character device, not a regular file; refusing to read it",
-            Assert.Throws<KubePkiException>(() => Store.ReadText("/dev/null")).Message);
+        Assert.Equal(
+            $"{dir.Combine("link")} is a symbolic link; refusing to read it",
+            Assert.Throws<KubePkiException>(() => Store.ReadTrusted(dir.Combine("link"))).Message
+        );
+        Assert.Equal(
+            $"{dir.Path} is a directory, not a regular file; refusing to read it",
+            Assert.Throws<KubePkiException>(() => Store.ReadText(dir.Path)).Message
+        );
+        Assert.Equal(
+            "/dev/null is a character device, not a regular file; refusing to read it",
+            Assert.Throws<KubePkiException>(() => Store.ReadText("/dev/null")).Message
+        );
     }
 }

@@ -11,15 +11,36 @@ public static class CaRotateCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var rotate = new Command("rotate", "Rotate a certificate authority (ca, front-proxy-ca, etcd-ca) without an "
-            + "outage: start (trust old + new), issue (sign with the new CA), finish (trust the new CA alone); abort "
-            + "goes back to the old CA; status shows where each file stands.");
-        rotate.Subcommands.Add(Phase(env, "start", "Phase 1: make (or import) the new CA and trust both CAs, the old "
-            + "one first; nothing is re-signed."));
-        rotate.Subcommands.Add(Phase(env, "issue", "Phase 2: the new CA signs; every leaf the CA signs on this node "
-            + "is re-issued by it with its identity kept."));
-        rotate.Subcommands.Add(Phase(env, "finish", "Phase 3: trust the new CA alone; refused while anything on this "
-            + "node is still signed by the old CA."));
+        var rotate = new Command(
+            "rotate",
+            "Rotate a certificate authority (ca, front-proxy-ca, etcd-ca) without an "
+                + "outage: start (trust old + new), issue (sign with the new CA), finish (trust the new CA "
+                + "alone); abort "
+                + "goes back to the old CA; status shows where each file stands."
+        );
+        rotate.Subcommands.Add(
+            Phase(
+                env,
+                "start",
+                "Phase 1: make (or import) the new CA and trust both CAs, the old " + "one first; nothing is re-signed."
+            )
+        );
+        rotate.Subcommands.Add(
+            Phase(
+                env,
+                "issue",
+                "Phase 2: the new CA signs; every leaf the CA signs on this node "
+                    + "is re-issued by it with its identity kept."
+            )
+        );
+        rotate.Subcommands.Add(
+            Phase(
+                env,
+                "finish",
+                "Phase 3: trust the new CA alone; refused while anything on this "
+                    + "node is still signed by the old CA."
+            )
+        );
         rotate.Subcommands.Add(Phase(env, "abort", "Back to the old CA alone, from phase 1 or 2."));
         rotate.Subcommands.Add(Status(env));
         return rotate;
@@ -27,8 +48,10 @@ public static class CaRotateCommand
 
     private static Argument<string> NameArgument()
     {
-        var name = new Argument<string>("NAME") { Description = "The certificate authority: ca, front-proxy-ca or "
-            + "etcd-ca." };
+        var name = new Argument<string>("NAME")
+        {
+            Description = "The certificate authority: ca, front-proxy-ca or " + "etcd-ca.",
+        };
         name.AcceptOnlyFromAmong([.. RotationTarget.Names]);
         return name;
     }
@@ -37,19 +60,42 @@ public static class CaRotateCommand
     {
         var options = new ClusterOptions();
         var name = NameArgument();
-        var newCaCert = new Option<string?>("--new-ca-cert") { Description = "The new CA certificate to import (the "
-            + "same on every control-plane node); default: a new CA is made." };
-        var newCaKey = new Option<string?>("--new-ca-key") { Description = "The new CA's private key, with "
-            + "--new-ca-cert." };
-        var restart = new Option<bool>("--restart-control-plane") { Description = "Restart the control-plane static "
-            + "pods whose files this phase changed." };
-        var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal "
-            + "or rotation to finish.", DefaultValueFactory = _ => "30s" };
+        var newCaCert = new Option<string?>("--new-ca-cert")
+        {
+            Description =
+                "The new CA certificate to import (the "
+                + "same on every control-plane node); default: a new CA is made.",
+        };
+        var newCaKey = new Option<string?>("--new-ca-key")
+        {
+            Description = "The new CA's private key, with " + "--new-ca-cert.",
+        };
+        var restart = new Option<bool>("--restart-control-plane")
+        {
+            Description = "Restart the control-plane static " + "pods whose files this phase changed.",
+        };
+        var lockTimeout = new Option<string>("--lock-timeout")
+        {
+            Description = "How long to wait for another renewal " + "or rotation to finish.",
+            DefaultValueFactory = _ => "30s",
+        };
         var command = new Command(phase, description);
         command.Arguments.Add(name);
         var controlPlane = new ControlPlaneOptions();
-        foreach (var option in new Option[] { options.CertDir, options.KubeconfigDir, options.Config, options.DryRun,
-            restart, lockTimeout, controlPlane.ManifestsDir, controlPlane.KubeletConfig, controlPlane.Timeout })
+        foreach (
+            var option in new Option[]
+            {
+                options.CertDir,
+                options.KubeconfigDir,
+                options.Config,
+                options.DryRun,
+                restart,
+                lockTimeout,
+                controlPlane.ManifestsDir,
+                controlPlane.KubeletConfig,
+                controlPlane.Timeout,
+            }
+        )
         {
             command.Options.Add(option);
         }
@@ -58,44 +104,56 @@ public static class CaRotateCommand
             command.Options.Add(newCaCert);
             command.Options.Add(newCaKey);
         }
-        command.SetAction(result => CommandGuard.Run(env, () =>
-        {
-            var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
-            var dryRun = result.GetValue(options.DryRun);
-            var import = (result.GetValue(newCaCert), result.GetValue(newCaKey)) switch
-            {
-                (null, null) => null,
-                ({ } cert, { } key) => new ImportedCa(cert, key),
-                (null, _) => throw new KubePkiException("--new-ca-key needs --new-ca-cert"),
-                _ => throw new KubePkiException("--new-ca-cert needs --new-ca-key"),
-            };
-            var timeout = Configuration.GoDuration.TryParse(result.GetValue(lockTimeout) ?? "", out var parsed)
-                && parsed >= TimeSpan.Zero
-                ? parsed
-                : throw new KubePkiException($"--lock-timeout: \"{result.GetValue(lockTimeout)}\" is not a valid "
-                    + $"duration (e.g. 30s)");
-            // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
-            var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
-            using var restarter = result.GetValue(restart) && !dryRun
-                ? ControlPlaneRestart.Open(env, controlPlane.Read(result, context.Config.KubeconfigDir, dryRun),
-                    timeout,
-                    target.Components)
-                : null;
-            var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time);
-            var outcome = phase switch
-            {
-                "start" => rotation.Start(import),
-                "issue" => rotation.Issue(),
-                "finish" => rotation.Finish(),
-                _ => rotation.Abort(),
-            };
-            RotationPrinter.Outcome(env.Out, result.GetValue(name)!, phase, outcome, dryRun);
-            if (outcome.ComponentsToRestart.Count > 0)
-            {
-                restarter?.Restart(outcome.ComponentsToRestart);
-            }
-            return 0;
-        }));
+        command.SetAction(result =>
+            CommandGuard.Run(
+                env,
+                () =>
+                {
+                    var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
+                    var dryRun = result.GetValue(options.DryRun);
+                    var import = (result.GetValue(newCaCert), result.GetValue(newCaKey)) switch
+                    {
+                        (null, null) => null,
+                        ({ } cert, { } key) => new ImportedCa(cert, key),
+                        (null, _) => throw new KubePkiException("--new-ca-key needs --new-ca-cert"),
+                        _ => throw new KubePkiException("--new-ca-cert needs --new-ca-key"),
+                    };
+                    var timeout =
+                        Configuration.GoDuration.TryParse(result.GetValue(lockTimeout) ?? "", out var parsed)
+                        && parsed >= TimeSpan.Zero
+                            ? parsed
+                            : throw new KubePkiException(
+                                $"--lock-timeout: \"{result.GetValue(lockTimeout)}\" is not a valid "
+                                    + $"duration (e.g. 30s)"
+                            );
+                    // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
+                    var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
+                    using var restarter =
+                        result.GetValue(restart) && !dryRun
+                            ? ControlPlaneRestart.Open(
+                                env,
+                                controlPlane.Read(result, context.Config.KubeconfigDir, dryRun),
+                                timeout,
+                                target.Components
+                            )
+                            : null;
+                    var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time);
+                    var outcome = phase switch
+                    {
+                        "start" => rotation.Start(import),
+                        "issue" => rotation.Issue(),
+                        "finish" => rotation.Finish(),
+                        _ => rotation.Abort(),
+                    };
+                    RotationPrinter.Outcome(env.Out, result.GetValue(name)!, phase, outcome, dryRun);
+                    if (outcome.ComponentsToRestart.Count > 0)
+                    {
+                        restarter?.Restart(outcome.ComponentsToRestart);
+                    }
+                    return 0;
+                }
+            )
+        );
         return command;
     }
 
@@ -103,28 +161,40 @@ public static class CaRotateCommand
     {
         var options = new ClusterOptions();
         var name = NameArgument();
-        var output = new Option<string>("--output", "-o") { Description = "Output format. One of: text|json|yaml.",
-            DefaultValueFactory = _ => "text" };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Output format. One of: text|json|yaml.",
+            DefaultValueFactory = _ => "text",
+        };
         output.AcceptOnlyFromAmong("text", "json", "yaml");
-        var command = new Command("status", "Show the rotation phase, both CAs, and for each file which CA it trusts "
-            + "and which signed it.");
+        var command = new Command(
+            "status",
+            "Show the rotation phase, both CAs, and for each file which CA it trusts " + "and which signed it."
+        );
         command.Arguments.Add(name);
         foreach (var option in new Option[] { options.CertDir, options.KubeconfigDir, options.Config, output })
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => CommandGuard.Run(env, () =>
-        {
-            var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
-            var status = new CaRotation(context, result.GetValue(name)!, dryRun: true).Status();
-            env.Out.Write(result.GetValue(output) switch
-            {
-                "json" => RotationPrinter.Json(status),
-                "yaml" => RotationPrinter.Yaml(status),
-                _ => RotationPrinter.Text(status),
-            });
-            return 0;
-        }));
+        command.SetAction(result =>
+            CommandGuard.Run(
+                env,
+                () =>
+                {
+                    var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
+                    var status = new CaRotation(context, result.GetValue(name)!, dryRun: true).Status();
+                    env.Out.Write(
+                        result.GetValue(output) switch
+                        {
+                            "json" => RotationPrinter.Json(status),
+                            "yaml" => RotationPrinter.Yaml(status),
+                            _ => RotationPrinter.Text(status),
+                        }
+                    );
+                    return 0;
+                }
+            )
+        );
         return command;
     }
 }

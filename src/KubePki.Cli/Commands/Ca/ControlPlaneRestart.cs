@@ -16,8 +16,12 @@ public sealed class ControlPlaneRestart : IDisposable
         _restarter = restarter;
     }
 
-    public static ControlPlaneRestart Open(CliEnvironment env, ControlPlaneSettings settings, TimeSpan lockWait,
-        IReadOnlyList<string> components)
+    public static ControlPlaneRestart Open(
+        CliEnvironment env,
+        ControlPlaneSettings settings,
+        TimeSpan lockWait,
+        IReadOnlyList<string> components
+    )
     {
         var probe = new HttpComponentProbe();
         try

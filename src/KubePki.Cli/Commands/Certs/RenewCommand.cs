@@ -12,9 +12,11 @@ public static class RenewCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var renew = new Command("renew",
-            "Renew certificates for a Kubernetes cluster. Before anything is replaced the old files are copied to a " +
-            "timestamped backup directory; each new certificate is verified first.");
+        var renew = new Command(
+            "renew",
+            "Renew certificates for a Kubernetes cluster. Before anything is replaced the old files are copied to a "
+                + "timestamped backup directory; each new certificate is verified first."
+        );
         renew.Subcommands.Add(Renewal(env, "all", "Renew all available certificates"));
         foreach (var name in RenewalCatalog.Names)
         {
@@ -26,9 +28,10 @@ public static class RenewCommand
     /// <summary>kubeadm's closing line, naming only the components that use what was renewed; none when nothing
     /// that a component loads at start-up was renewed.</summary>
     public static string? Reminder(RenewalResult result) =>
-        result.Restart.Count == 0 ? null
-        : $"\nDone renewing certificates. You must restart the {JoinWithAnd(result.Restart)}, so that they can use " +
-            "the new certificates.";
+        result.Restart.Count == 0
+            ? null
+            : $"\nDone renewing certificates. You must restart the {JoinWithAnd(result.Restart)}, so that they can use "
+                + "the new certificates.";
 
     private static string JoinWithAnd(IReadOnlyList<string> items) =>
         items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
@@ -36,19 +39,32 @@ public static class RenewCommand
     private static Command Renewal(CliEnvironment env, string name, string description)
     {
         var options = new ClusterOptions();
-        var csrOnly = new Option<bool>("--csr-only") { Description = "Create CSRs for use with an external CA " +
-            "instead of renewing: a new key and a CSR per certificate, subject and SANs taken from the existing " +
-            "certificate, which stays in place." };
-        var csrDir = new Option<string?>("--csr-dir") { Description = "The path to output the CSRs and private keys " +
-            "to (default: the cert dir)." };
-        var expiringWithin = new Option<string?>("--expiring-within") { Description = "Renew only certificates that " +
-            "expire within this duration (e.g. 720h), for unattended timers." };
-        var lockTimeout = new Option<string>("--lock-timeout") { Description = "How long to wait for another renewal " +
-            "to finish.", DefaultValueFactory = _ => "30s" };
+        var csrOnly = new Option<bool>("--csr-only")
+        {
+            Description =
+                "Create CSRs for use with an external CA "
+                + "instead of renewing: a new key and a CSR per certificate, subject and SANs taken from the existing "
+                + "certificate, which stays in place.",
+        };
+        var csrDir = new Option<string?>("--csr-dir")
+        {
+            Description = "The path to output the CSRs and private keys " + "to (default: the cert dir).",
+        };
+        var expiringWithin = new Option<string?>("--expiring-within")
+        {
+            Description =
+                "Renew only certificates that " + "expire within this duration (e.g. 720h), for unattended timers.",
+        };
+        var lockTimeout = new Option<string>("--lock-timeout")
+        {
+            Description = "How long to wait for another renewal " + "to finish.",
+            DefaultValueFactory = _ => "30s",
+        };
         var backupRetention = new Option<int>("--backup-retention")
         {
-            Description = "How many backup directories (<kubeconfig-dir>/tmp/kubepki-backup-certs-*) to keep; " +
-                "0 keeps none once the renewal is done.",
+            Description =
+                "How many backup directories (<kubeconfig-dir>/tmp/kubepki-backup-certs-*) to keep; "
+                + "0 keeps none once the renewal is done.",
             DefaultValueFactory = _ => ReplacementPolicy.DefaultBackupRetention,
         };
         backupRetention.Validators.Add(r =>
@@ -58,73 +74,120 @@ public static class RenewCommand
                 r.AddError("--backup-retention must be 0 or more");
             }
         });
-        var restart = new Option<bool>("--restart-control-plane") { Description = "After renewing, restart the " +
-            "static-pod components that use what was renewed and wait until they are healthy and serve the new " +
-            "certificates." };
+        var restart = new Option<bool>("--restart-control-plane")
+        {
+            Description =
+                "After renewing, restart the "
+                + "static-pod components that use what was renewed and wait until they are healthy and serve the new "
+                + "certificates.",
+        };
         var controlPlane = new ControlPlaneOptions();
         var command = new Command(name, description);
-        foreach (var option in new Option[] { options.CertDir, options.Config, options.KubeconfigDir, options.DryRun,
-            csrOnly, csrDir, expiringWithin, options.Kubeconfig, lockTimeout, backupRetention, restart,
-            controlPlane.ManifestsDir, controlPlane.KubeletConfig, controlPlane.Timeout })
+        foreach (
+            var option in new Option[]
+            {
+                options.CertDir,
+                options.Config,
+                options.KubeconfigDir,
+                options.DryRun,
+                csrOnly,
+                csrDir,
+                expiringWithin,
+                options.Kubeconfig,
+                lockTimeout,
+                backupRetention,
+                restart,
+                controlPlane.ManifestsDir,
+                controlPlane.KubeletConfig,
+                controlPlane.Timeout,
+            }
+        )
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => CommandGuard.Run(env, () =>
-        {
-            var dryRun = result.GetValue(options.DryRun);
-            var renewal = new RenewalOptions(
-                DryRun: dryRun,
-                ExpiringWithin: result.GetValue(expiringWithin) is { } window
-                    ? GoDuration.Parse(window, "--expiring-within")
-                    : null,
-                LockTimeout: GoDuration.Parse(result.GetValue(lockTimeout)!, "--lock-timeout"),
-                BackupRetention: result.GetValue(backupRetention),
-                ConfigGiven: false);
-            var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null,
-                fromCluster: (result.GetValue(options.Kubeconfig)!, "renew"));
-            // The configuration decides key types only when it was read (a file or the cluster's ConfigMap).
-            renewal = renewal with { ConfigGiven = context.Config.Source is not null };
-            var config = context.Config;
-            var renewer = new Renewer(context, env.Time);
-            var items = name == "all"
-                ? RenewalCatalog.Items(config, context.Pki)
-                : [RenewalCatalog.Find(config, context.Pki, name)];
-            if (result.GetValue(csrOnly) && result.GetValue(restart))
-            {
-                throw new KubePkiException("--restart-control-plane cannot be combined with --csr-only: nothing is " +
-                    "renewed until the signed certificates are installed");
-            }
-            if (result.GetValue(csrOnly))
-            {
-                renewer.RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir, renewal);
-                return 0;
-            }
-            using var probe = result.GetValue(restart) ? new HttpComponentProbe() : null;
-            // Opened before renewing: it takes the control-plane lock, puts back what a crashed run left out, and the
-            // manifests of every component that may need a restart are checked before any certificate changes.
-            using var restarter = probe is null ? null
-                : StaticPodRestarter.Open(controlPlane.Read(result, config.KubeconfigDir, dryRun), probe,
-                    TimeProvider.System, env.Out, renewal.LockTimeout);
-            foreach (var component in ComponentCertificates.Owners(items.Select(i => i.Name)))
-            {
-                restarter?.LoadChecked(component);
-            }
-            var renewed = renewer.Renew(items, renewal);
-            if (restarter is not null)
-            {
-                var owners = ComponentCertificates.Owners(renewed.Renewed);
-                env.Out.WriteLine(owners.Count == 0
-                    ? "[control-plane] No renewed certificate is used by a static-pod component: nothing to restart"
-                    : $"[control-plane] Restarting the components that use the renewed " +
-                        $"certificates: {string.Join(", ", owners.Select(c => c.Name))}");
-                restarter.RestartAsync(owners).GetAwaiter().GetResult();
-            }
-            else if (!dryRun && Reminder(renewed) is { } reminder)
-            {
-                env.Out.WriteLine(reminder);
-            }
-            return 0;
-        }));
+        command.SetAction(result =>
+            CommandGuard.Run(
+                env,
+                () =>
+                {
+                    var dryRun = result.GetValue(options.DryRun);
+                    var renewal = new RenewalOptions(
+                        DryRun: dryRun,
+                        ExpiringWithin: result.GetValue(expiringWithin) is { } window
+                            ? GoDuration.Parse(window, "--expiring-within")
+                            : null,
+                        LockTimeout: GoDuration.Parse(result.GetValue(lockTimeout)!, "--lock-timeout"),
+                        BackupRetention: result.GetValue(backupRetention),
+                        ConfigGiven: false
+                    );
+                    var (context, _) = RunContext.Create(
+                        env,
+                        options,
+                        result,
+                        configLog: TextWriter.Null,
+                        fromCluster: (result.GetValue(options.Kubeconfig)!, "renew")
+                    );
+                    // The configuration decides key types only when it was read (a file or the cluster's ConfigMap).
+                    renewal = renewal with
+                    {
+                        ConfigGiven = context.Config.Source is not null,
+                    };
+                    var config = context.Config;
+                    var renewer = new Renewer(context, env.Time);
+                    var items =
+                        name == "all"
+                            ? RenewalCatalog.Items(config, context.Pki)
+                            : [RenewalCatalog.Find(config, context.Pki, name)];
+                    if (result.GetValue(csrOnly) && result.GetValue(restart))
+                    {
+                        throw new KubePkiException(
+                            "--restart-control-plane cannot be combined with --csr-only: nothing is "
+                                + "renewed until the signed certificates are installed"
+                        );
+                    }
+                    if (result.GetValue(csrOnly))
+                    {
+                        renewer.RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir, renewal);
+                        return 0;
+                    }
+                    using var probe = result.GetValue(restart) ? new HttpComponentProbe() : null;
+                    // Opened before renewing: it takes the control-plane lock, puts back what a crashed run left out,
+                    // and the
+                    // manifests of every component that may need a restart are checked before any certificate changes.
+                    using var restarter = probe is null
+                        ? null
+                        : StaticPodRestarter.Open(
+                            controlPlane.Read(result, config.KubeconfigDir, dryRun),
+                            probe,
+                            TimeProvider.System,
+                            env.Out,
+                            renewal.LockTimeout
+                        );
+                    foreach (var component in ComponentCertificates.Owners(items.Select(i => i.Name)))
+                    {
+                        restarter?.LoadChecked(component);
+                    }
+                    var renewed = renewer.Renew(items, renewal);
+                    if (restarter is not null)
+                    {
+                        var owners = ComponentCertificates.Owners(renewed.Renewed);
+                        env.Out.WriteLine(
+                            owners.Count == 0
+                                ? "[control-plane] No renewed certificate is used by a static-pod component: "
+                                    + "nothing to restart"
+                                : $"[control-plane] Restarting the components that use the renewed "
+                                    + $"certificates: {string.Join(", ", owners.Select(c => c.Name))}"
+                        );
+                        restarter.RestartAsync(owners).GetAwaiter().GetResult();
+                    }
+                    else if (!dryRun && Reminder(renewed) is { } reminder)
+                    {
+                        env.Out.WriteLine(reminder);
+                    }
+                    return 0;
+                }
+            )
+        );
         return command;
     }
 }

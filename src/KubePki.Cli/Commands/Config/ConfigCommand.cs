@@ -11,9 +11,15 @@ public static class ConfigCommand
         var print = new Command("print", "Print configuration");
         var bootstrap = new Option<bool>("--kubelet-serving-bootstrap")
         {
-            Description = "Add a KubeletConfiguration with serverTLSBootstrap: true and give the controller-manager the cluster CA for signing (cluster-signing-cert-file/key-file).",
+            Description =
+                "Add a KubeletConfiguration with serverTLSBootstrap: true and give the controller-manager the "
+                + "cluster CA for signing (cluster-signing-cert-file/key-file).",
         };
-        var initDefaults = new Command("init-defaults", "Print default init configuration, that can be used for 'kubepki init phase certs --config' (and 'kubeadm init --config')");
+        var initDefaults = new Command(
+            "init-defaults",
+            "Print default init configuration, that can be used for 'kubepki init phase certs --config' (and "
+                + "'kubeadm init --config')"
+        );
         initDefaults.Options.Add(bootstrap);
         initDefaults.SetAction(result =>
         {

@@ -12,13 +12,13 @@ public static class InitDefaults
     {
         var controllerManager = kubeletServingBootstrap
             ? """
-              controllerManager:
-                extraArgs:
-                - name: cluster-signing-cert-file
-                  value: /etc/kubernetes/pki/ca.crt
-                - name: cluster-signing-key-file
-                  value: /etc/kubernetes/pki/ca.key
-              """
+                controllerManager:
+                  extraArgs:
+                  - name: cluster-signing-cert-file
+                    value: /etc/kubernetes/pki/ca.crt
+                  - name: cluster-signing-key-file
+                    value: /etc/kubernetes/pki/ca.key
+                """
             : "controllerManager: {}";
         var text = $$"""
             apiVersion: kubeadm.k8s.io/v1beta4

@@ -11,8 +11,10 @@ public static class ControlPlaneCommand
 
     public static Command Create(CliEnvironment env)
     {
-        var command = new Command("control-plane",
-            "Restart the static-pod control plane, or install new static pod manifests as kubeadm upgrade does.");
+        var command = new Command(
+            "control-plane",
+            "Restart the static-pod control plane, or install new static pod manifests as kubeadm upgrade does."
+        );
         command.Subcommands.Add(Restart(env));
         command.Subcommands.Add(Apply(env));
         return command;
@@ -25,35 +27,56 @@ public static class ControlPlaneCommand
             Description = "all, or one or more of: etcd, kube-apiserver, kube-controller-manager, kube-scheduler",
             Arity = ArgumentArity.OneOrMore,
         };
-        var kubeconfigDir = new Option<string?>("--kubeconfig-dir") { Description = $"The kubeconfig directory; the " +
-            $"journal and the holding area live in its tmp/. (default \"{DefaultKubeconfigDir}\")" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Don't move anything; just output what would be " +
-            "done." };
+        var kubeconfigDir = new Option<string?>("--kubeconfig-dir")
+        {
+            Description =
+                $"The kubeconfig directory; the "
+                + $"journal and the holding area live in its tmp/. (default \"{DefaultKubeconfigDir}\")",
+        };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Don't move anything; just output what would be " + "done.",
+        };
         var options = new ControlPlaneOptions();
-        var command = new Command("restart",
-            "Restart static-pod components one at a time in kubeadm's upgrade order: move the manifest out, wait " +
-            "until the component has stopped, put it back, wait until it is healthy.");
+        var command = new Command(
+            "restart",
+            "Restart static-pod components one at a time in kubeadm's upgrade order: move the manifest out, wait "
+                + "until the component has stopped, put it back, wait until it is healthy."
+        );
         command.Arguments.Add(components);
         foreach (var option in options.All.Append(kubeconfigDir).Append(dryRun))
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => CommandGuard.Run(env, () =>
-        {
-            var selected = ControlPlaneComponent.ParseList(result.GetValue(components) ?? []);
-            var settings = options.Read(result, result.GetValue(kubeconfigDir) ?? DefaultKubeconfigDir,
-                result.GetValue(dryRun));
-            foreach (var component in selected)
-            {
-                // bad input fails before the lock is taken
-                StaticPodRestarter.Checked(StaticPodManifest.Load(settings.ManifestPath(component)));
-            }
-            using var probe = new HttpComponentProbe();
-            using var restarter = StaticPodRestarter.Open(settings, probe, TimeProvider.System, env.Out,
-                options.ReadLockTimeout(result));
-            restarter.RestartAsync(selected).GetAwaiter().GetResult();
-            return 0;
-        }));
+        command.SetAction(result =>
+            CommandGuard.Run(
+                env,
+                () =>
+                {
+                    var selected = ControlPlaneComponent.ParseList(result.GetValue(components) ?? []);
+                    var settings = options.Read(
+                        result,
+                        result.GetValue(kubeconfigDir) ?? DefaultKubeconfigDir,
+                        result.GetValue(dryRun)
+                    );
+                    foreach (var component in selected)
+                    {
+                        // bad input fails before the lock is taken
+                        StaticPodRestarter.Checked(StaticPodManifest.Load(settings.ManifestPath(component)));
+                    }
+                    using var probe = new HttpComponentProbe();
+                    using var restarter = StaticPodRestarter.Open(
+                        settings,
+                        probe,
+                        TimeProvider.System,
+                        env.Out,
+                        options.ReadLockTimeout(result)
+                    );
+                    restarter.RestartAsync(selected).GetAwaiter().GetResult();
+                    return 0;
+                }
+            )
+        );
         return command;
     }
 
@@ -61,34 +84,63 @@ public static class ControlPlaneCommand
     {
         var cluster = new ClusterOptions();
         var options = new ControlPlaneOptions();
-        var from = new Option<string>("--manifests-from") { Description = "The directory with the new static pod " +
-            "manifests (etcd.yaml, kube-apiserver.yaml, ...).", Required = true };
-        var renewal = new Option<bool>("--certificate-renewal") { Description = "Renew the certificates of each " +
-            "component whose manifest changes. (default true)", DefaultValueFactory = _ => true };
-        var command = new Command("apply",
-            "Install new static pod manifests as kubeadm upgrade does: for each changed component, back up its " +
-            "manifest, renew its certificates, install the new one and wait until it is healthy; roll back one that " +
-            "is not.");
-        foreach (var option in options.All.Concat([from, renewal, cluster.Config, cluster.CertDir,
-            cluster.KubeconfigDir, cluster.DryRun]))
+        var from = new Option<string>("--manifests-from")
+        {
+            Description = "The directory with the new static pod " + "manifests (etcd.yaml, kube-apiserver.yaml, ...).",
+            Required = true,
+        };
+        var renewal = new Option<bool>("--certificate-renewal")
+        {
+            Description = "Renew the certificates of each " + "component whose manifest changes. (default true)",
+            DefaultValueFactory = _ => true,
+        };
+        var command = new Command(
+            "apply",
+            "Install new static pod manifests as kubeadm upgrade does: for each changed component, back up its "
+                + "manifest, renew its certificates, install the new one and wait until it is healthy; roll back "
+                + "one that "
+                + "is not."
+        );
+        foreach (
+            var option in options.All.Concat([
+                from,
+                renewal,
+                cluster.Config,
+                cluster.CertDir,
+                cluster.KubeconfigDir,
+                cluster.DryRun,
+            ])
+        )
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => CommandGuard.Run(env, () =>
-        {
-            var dryRun = result.GetValue(cluster.DryRun);
-            var (context, _) = RunContext.Create(env, cluster, result, configLog: TextWriter.Null);
-            var settings = options.Read(result, context.Config.KubeconfigDir, dryRun);
-            var lockTimeout = options.ReadLockTimeout(result);
-            var renew = result.GetValue(renewal);
-            // Each certificate renewal takes the renewal lock itself (Renewer, under <kubeconfig-dir>/tmp/).
-            using var probe = new HttpComponentProbe();
-            using var restarter = StaticPodRestarter.Open(settings, probe, TimeProvider.System, env.Out, lockTimeout);
-            new ManifestUpgrader(restarter, TimeProvider.System, env.Out)
-                .ApplyAsync(result.GetValue(from)!, renew ? new ComponentCertRenewal(context) : null).GetAwaiter()
-                    .GetResult();
-            return 0;
-        }));
+        command.SetAction(result =>
+            CommandGuard.Run(
+                env,
+                () =>
+                {
+                    var dryRun = result.GetValue(cluster.DryRun);
+                    var (context, _) = RunContext.Create(env, cluster, result, configLog: TextWriter.Null);
+                    var settings = options.Read(result, context.Config.KubeconfigDir, dryRun);
+                    var lockTimeout = options.ReadLockTimeout(result);
+                    var renew = result.GetValue(renewal);
+                    // Each certificate renewal takes the renewal lock itself (Renewer, under <kubeconfig-dir>/tmp/).
+                    using var probe = new HttpComponentProbe();
+                    using var restarter = StaticPodRestarter.Open(
+                        settings,
+                        probe,
+                        TimeProvider.System,
+                        env.Out,
+                        lockTimeout
+                    );
+                    new ManifestUpgrader(restarter, TimeProvider.System, env.Out)
+                        .ApplyAsync(result.GetValue(from)!, renew ? new ComponentCertRenewal(context) : null)
+                        .GetAwaiter()
+                        .GetResult();
+                    return 0;
+                }
+            )
+        );
         return command;
     }
 }

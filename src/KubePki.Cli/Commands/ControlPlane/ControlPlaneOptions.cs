@@ -8,28 +8,48 @@ namespace KubePki.Cli.Commands.ControlPlane;
 /// cref="ControlPlaneSettings"/>.</summary>
 public sealed class ControlPlaneOptions
 {
-    public Option<string?> ManifestsDir { get; } = new("--manifests-dir") { Description = "The static pod manifests " +
-        "directory (default: staticPodPath from the kubelet config, else \"/etc/kubernetes/manifests\")." };
+    public Option<string?> ManifestsDir { get; } =
+        new("--manifests-dir")
+        {
+            Description =
+                "The static pod manifests "
+                + "directory (default: staticPodPath from the kubelet config, else \"/etc/kubernetes/manifests\").",
+        };
 
-    public Option<string?> KubeletConfig { get; } = new("--kubelet-config") { Description = $"The kubelet's config " +
-        $"file; its fileCheckFrequency paces the waits and its staticPodPath is the default --manifests-dir. " +
-        $"(default \"{KubeletSettings.DefaultPath}\")" };
+    public Option<string?> KubeletConfig { get; } =
+        new("--kubelet-config")
+        {
+            Description =
+                $"The kubelet's config "
+                + $"file; its fileCheckFrequency paces the waits and its staticPodPath is the default --manifests-dir. "
+                + $"(default \"{KubeletSettings.DefaultPath}\")",
+        };
 
-    public Option<string> Timeout { get; } = new("--timeout") { Description = "How long to wait for each component " +
-        "to stop and become healthy again.", DefaultValueFactory = _ => "5m0s" };
+    public Option<string> Timeout { get; } =
+        new("--timeout")
+        {
+            Description = "How long to wait for each component " + "to stop and become healthy again.",
+            DefaultValueFactory = _ => "5m0s",
+        };
 
-    public Option<string> LockTimeout { get; } = new("--lock-timeout") { Description = "How long to wait for another " +
-        "run to finish.", DefaultValueFactory = _ => "30s" };
+    public Option<string> LockTimeout { get; } =
+        new("--lock-timeout")
+        {
+            Description = "How long to wait for another " + "run to finish.",
+            DefaultValueFactory = _ => "30s",
+        };
 
     public IEnumerable<Option> All => [ManifestsDir, KubeletConfig, Timeout, LockTimeout];
 
     public ControlPlaneSettings Read(ParseResult result, string kubeconfigDir, bool dryRun)
     {
         var kubeletPath = result.GetValue(KubeletConfig);
-        var kubelet = KubeletSettings.Load(kubeletPath ?? KubeletSettings.DefaultPath,
-            explicitlyGiven: kubeletPath is not null);
-        var manifestsDir = result.GetValue(ManifestsDir) ?? kubelet.StaticPodPath
-            ?? ControlPlaneSettings.DefaultManifestsDir;
+        var kubelet = KubeletSettings.Load(
+            kubeletPath ?? KubeletSettings.DefaultPath,
+            explicitlyGiven: kubeletPath is not null
+        );
+        var manifestsDir =
+            result.GetValue(ManifestsDir) ?? kubelet.StaticPodPath ?? ControlPlaneSettings.DefaultManifestsDir;
         var timeout = Duration(result.GetValue(Timeout)!, "--timeout");
         if (timeout <= TimeSpan.Zero)
         {

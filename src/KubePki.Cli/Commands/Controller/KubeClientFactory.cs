@@ -10,13 +10,20 @@ public static class KubeClientFactory
     {
         try
         {
-            return new Kubernetes(kubeconfig is { } path
-                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
-                : KubernetesClientConfiguration.InClusterConfig());
+            return new Kubernetes(
+                kubeconfig is { } path
+                    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
+                    : KubernetesClientConfiguration.InClusterConfig()
+            );
         }
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException)
         {
-            throw new KubePkiException(kubeconfig is null ? $"not running in a cluster and no --kubeconfig given: {e.Message}" : $"--kubeconfig {kubeconfig}: {e.Message}", e);
+            throw new KubePkiException(
+                kubeconfig is null
+                    ? $"not running in a cluster and no --kubeconfig given: {e.Message}"
+                    : $"--kubeconfig {kubeconfig}: {e.Message}",
+                e
+            );
         }
     }
 }

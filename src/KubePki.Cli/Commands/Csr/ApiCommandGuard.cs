@@ -43,9 +43,7 @@ public static class ApiCommandGuard
                 ? KubePki.Controller.Runtime.KubeJson.ReadStatus(body)
                 : null;
         }
-        catch (System.Text.Json.JsonException)
-        {
-        }
+        catch (System.Text.Json.JsonException) { }
         var reason = status?.Reason is { Length: > 0 } r ? r : e.Response.StatusCode.ToString();
         var message = status?.Message is { Length: > 0 } m ? m : e.Response.ReasonPhrase ?? e.Message;
         return $"Error from server ({reason}): {message}";

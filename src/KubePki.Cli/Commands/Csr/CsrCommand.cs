@@ -17,5 +17,8 @@ public static class CsrCommand
     }
 
     public static Option<string?> KubeconfigOption() =>
-        new("--kubeconfig") { Description = "Path to the kubeconfig file to use (default: the in-cluster service account)." };
+        new("--kubeconfig")
+        {
+            Description = "Path to the kubeconfig file to use (default: the in-cluster service account).",
+        };
 }

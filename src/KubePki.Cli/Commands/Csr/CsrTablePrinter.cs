@@ -15,7 +15,9 @@ public static class CsrTablePrinter
         {
             var age = csr.CreationTimestamp is { } created ? HumanDuration.Format(now - created) : "<unknown>";
             var signer = csr.SignerName.Length == 0 ? "<none>" : csr.SignerName;
-            var duration = csr.ExpirationSeconds is { } seconds ? HumanDuration.Format(TimeSpan.FromSeconds(seconds)) : "<none>";
+            var duration = csr.ExpirationSeconds is { } seconds
+                ? HumanDuration.Format(TimeSpan.FromSeconds(seconds))
+                : "<none>";
             table.WriteLine($"{csr.Name}\t{age}\t{signer}\t{csr.Username}\t{duration}\t{CsrStatusText.Of(csr)}");
         }
         return table.Flush();

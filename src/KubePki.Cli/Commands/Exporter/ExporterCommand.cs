@@ -16,7 +16,8 @@ public static class ExporterCommand
     {
         var listen = new Option<string>("--listen")
         {
-            Description = "host:port to serve /metrics and /healthz on.", DefaultValueFactory = _ => ":9793",
+            Description = "host:port to serve /metrics and /healthz on.",
+            DefaultValueFactory = _ => ":9793",
         };
         var certDir = new Option<string?>("--cert-dir")
         {
@@ -41,7 +42,8 @@ public static class ExporterCommand
         };
         var watchDir = new Option<string[]>("--watch-dir")
         {
-            Description = "A directory whose files to watch (repeatable, not recursive); files holding only keys "
+            Description =
+                "A directory whose files to watch (repeatable, not recursive); files holding only keys "
                 + "or CSRs are skipped.",
         };
         var secrets = new Option<bool>("--secrets")
@@ -60,72 +62,101 @@ public static class ExporterCommand
         {
             Description = "Also expose x509_cert_expires_in_seconds and x509_cert_valid_since_seconds.",
         };
-        var command = new Command("exporter", "Serve certificate expiry metrics for Prometheus "
-            + "(x509-certificate-exporter's metrics plus kubepki_cert_not_after).");
+        var command = new Command(
+            "exporter",
+            "Serve certificate expiry metrics for Prometheus "
+                + "(x509-certificate-exporter's metrics plus kubepki_cert_not_after)."
+        );
         Option[] options =
         [
-            listen, certDir, kubeconfigDir, includeKubelet, kubeletDir, watchFile, watchDir, secrets, kubeconfig, ns,
+            listen,
+            certDir,
+            kubeconfigDir,
+            includeKubelet,
+            kubeletDir,
+            watchFile,
+            watchDir,
+            secrets,
+            kubeconfig,
+            ns,
             relative,
         ];
         foreach (var option in options)
         {
             command.Options.Add(option);
         }
-        command.SetAction(async (result, cancellationToken) =>
-        {
-            var watchSecrets = result.GetValue(secrets);
-            var namespaces = result.GetValue(ns) ?? [];
-            IKubernetes? client = null;
-            try
+        command.SetAction(
+            async (result, cancellationToken) =>
             {
-                if (!watchSecrets && (namespaces.Length > 0 || result.GetValue(kubeconfig) is not null))
+                var watchSecrets = result.GetValue(secrets);
+                var namespaces = result.GetValue(ns) ?? [];
+                IKubernetes? client = null;
+                try
                 {
-                    throw new KubePkiException("--namespace and --kubeconfig apply to --secrets, which is not given");
+                    if (!watchSecrets && (namespaces.Length > 0 || result.GetValue(kubeconfig) is not null))
+                    {
+                        throw new KubePkiException(
+                            "--namespace and --kubeconfig apply to --secrets, which is not given"
+                        );
+                    }
+                    if (watchSecrets)
+                    {
+                        client = KubeClientFactory.Create(result.GetValue(kubeconfig));
+                    }
                 }
-                if (watchSecrets)
+                catch (KubePkiException e)
                 {
-                    client = KubeClientFactory.Create(result.GetValue(kubeconfig));
+                    env.Error.WriteLine($"error: {e.Message}");
+                    return 1;
                 }
+                var sources = new ExporterSources
+                {
+                    CertDir = result.GetValue(certDir),
+                    KubeconfigDir = result.GetValue(kubeconfigDir),
+                    KubeletDir = result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null,
+                    WatchFiles = result.GetValue(watchFile) ?? [],
+                    WatchDirs = result.GetValue(watchDir) ?? [],
+                    Secrets = watchSecrets,
+                };
+                var secretCertificates = watchSecrets ? new SecretCertificates() : null;
+                var version =
+                    typeof(ExporterCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
+                var settings = new ExporterOptions
+                {
+                    ExposeRelativeMetrics = result.GetValue(relative),
+                    Build = BuildInfo.FromInformationalVersion(version?.InformationalVersion),
+                };
+                var exporter = new CertificateExporter(
+                    sources.Create(new FileContentCache(), secretCertificates),
+                    settings,
+                    env.Time
+                );
+                using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+                var address = result.GetValue(listen)!;
+                try
+                {
+                    await new ExporterHost(
+                        address,
+                        exporter,
+                        secretCertificates,
+                        client,
+                        namespaces,
+                        loggers,
+                        env.Time
+                    ).RunAsync(
+                        () => env.Out.WriteLine($"[exporter] serving /metrics and /healthz on {address}"),
+                        cancellationToken
+                    );
+                }
+                catch (KubePkiException e)
+                {
+                    env.Error.WriteLine($"error: {e.Message}");
+                    return 1;
+                }
+                env.Out.WriteLine("[exporter] stopped");
+                return 0;
             }
-            catch (KubePkiException e)
-            {
-                env.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-            var sources = new ExporterSources
-            {
-                CertDir = result.GetValue(certDir),
-                KubeconfigDir = result.GetValue(kubeconfigDir),
-                KubeletDir = result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null,
-                WatchFiles = result.GetValue(watchFile) ?? [],
-                WatchDirs = result.GetValue(watchDir) ?? [],
-                Secrets = watchSecrets,
-            };
-            var secretCertificates = watchSecrets ? new SecretCertificates() : null;
-            var version = typeof(ExporterCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
-            var settings = new ExporterOptions
-            {
-                ExposeRelativeMetrics = result.GetValue(relative),
-                Build = BuildInfo.FromInformationalVersion(version?.InformationalVersion),
-            };
-            var exporter = new CertificateExporter(sources.Create(new FileContentCache(), secretCertificates), settings,
-                env.Time);
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
-            var address = result.GetValue(listen)!;
-            try
-            {
-                await new ExporterHost(address, exporter, secretCertificates, client, namespaces, loggers, env.Time)
-                    .RunAsync(() => env.Out.WriteLine($"[exporter] serving /metrics and /healthz on {address}"),
-                        cancellationToken);
-            }
-            catch (KubePkiException e)
-            {
-                env.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-            env.Out.WriteLine("[exporter] stopped");
-            return 0;
-        });
+        );
         return command;
     }
 }

@@ -8,5 +8,6 @@ public sealed class CommonNameMatchesUsername : IApprovalRule
     public string? Check(ApprovalInput input) =>
         input.Request.CommonName == input.Csr.Username
             ? null
-            : $"subject common name \"{input.Request.CommonName}\" does not equal the requester's username \"{input.Csr.Username}\"";
+            : $"subject common name \"{input.Request.CommonName}\" does not equal the requester's username "
+                + $"\"{input.Csr.Username}\"";
 }

@@ -26,7 +26,8 @@ public sealed class DnsSansMatchAllowedPatterns : IApprovalRule
             switch (Match(patterns, name))
             {
                 case null:
-                    return $"matching DNS subjectAltName \"{NoControlCharacters.Escape(name)}\" against --allowed-dns-pattern timed out";
+                    return $"matching DNS subjectAltName \"{NoControlCharacters.Escape(name)}\" against "
+                        + $"--allowed-dns-pattern timed out";
                 case false:
                     outside.Add(NoControlCharacters.Escape(name));
                     break;

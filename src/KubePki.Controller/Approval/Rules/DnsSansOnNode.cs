@@ -20,7 +20,8 @@ public sealed class DnsSansOnNode : IApprovalRule
             switch (Allowed(name, node.Name, known, input.Options))
             {
                 case null:
-                    return $"matching DNS subjectAltName \"{NoControlCharacters.Escape(name)}\" against --allowed-dns-pattern timed out";
+                    return $"matching DNS subjectAltName \"{NoControlCharacters.Escape(name)}\" against "
+                        + $"--allowed-dns-pattern timed out";
                 case false:
                     foreign.Add(NoControlCharacters.Escape(name));
                     break;
@@ -28,7 +29,8 @@ public sealed class DnsSansOnNode : IApprovalRule
         }
         return foreign.Count == 0
             ? null
-            : $"DNS subjectAltNames [{string.Join(' ', foreign)}] are not names of node \"{node.Name}\" (it has [{string.Join(' ', known)}])";
+            : $"DNS subjectAltNames [{string.Join(' ', foreign)}] are not names of node \"{node.Name}\" (it has "
+                + $"[{string.Join(' ', known)}])";
     }
 
     private static bool? Allowed(string name, string nodeName, IReadOnlyList<string> known, ApproverOptions options)

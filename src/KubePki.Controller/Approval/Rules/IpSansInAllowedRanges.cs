@@ -1,6 +1,7 @@
 namespace KubePki.Controller.Approval;
 
-/// <summary>With --allowed-ip-ranges, every IP SAN must also lie in one of those CIDRs (e.g. the node subnet only).</summary>
+/// <summary>With --allowed-ip-ranges, every IP SAN must also lie in one of those CIDRs (e.g. the node subnet
+/// only).</summary>
 public sealed class IpSansInAllowedRanges : IApprovalRule
 {
     public string Name => nameof(IpSansInAllowedRanges);
@@ -12,9 +13,12 @@ public sealed class IpSansInAllowedRanges : IApprovalRule
         {
             return null;
         }
-        var outside = input.Request.IpAddresses.Where(ip => !ranges.Any(r => KubePki.Model.IpAddressText.Contains(r, ip))).ToList();
+        var outside = input
+            .Request.IpAddresses.Where(ip => !ranges.Any(r => KubePki.Model.IpAddressText.Contains(r, ip)))
+            .ToList();
         return outside.Count == 0
             ? null
-            : $"IP subjectAltNames [{string.Join(' ', outside)}] are outside the allowed ranges [{string.Join(' ', ranges)}]";
+            : $"IP subjectAltNames [{string.Join(' ', outside)}] are outside the allowed ranges "
+                + $"[{string.Join(' ', ranges)}]";
     }
 }

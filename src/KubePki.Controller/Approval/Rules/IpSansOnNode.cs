@@ -17,6 +17,7 @@ public sealed class IpSansOnNode : IApprovalRule
         var foreign = input.Request.IpAddresses.Where(ip => !known.Contains(ip)).ToList();
         return foreign.Count == 0
             ? null
-            : $"IP subjectAltNames [{string.Join(' ', foreign)}] are not addresses of node \"{node.Name}\" (it has [{string.Join(' ', known)}])";
+            : $"IP subjectAltNames [{string.Join(' ', foreign)}] are not addresses of node \"{node.Name}\" (it has "
+                + $"[{string.Join(' ', known)}])";
     }
 }

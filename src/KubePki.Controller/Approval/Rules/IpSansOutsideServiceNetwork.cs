@@ -10,8 +10,10 @@ public sealed class IpSansOutsideServiceNetwork : IApprovalRule
 
     public string? Check(ApprovalInput input)
     {
-        var inside = input.Request.IpAddresses
-            .Select(ip => (Ip: ip, Network: input.Options.ServiceNetworks.FirstOrDefault(n => IpAddressText.Contains(n, ip))))
+        var inside = input
+            .Request.IpAddresses.Select(ip =>
+                (Ip: ip, Network: input.Options.ServiceNetworks.FirstOrDefault(n => IpAddressText.Contains(n, ip)))
+            )
             .Where(p => p.Network != default)
             .Select(p => $"{p.Ip} (in {p.Network})")
             .ToList();

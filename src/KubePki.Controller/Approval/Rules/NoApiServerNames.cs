@@ -13,7 +13,8 @@ public sealed class NoApiServerNames : IApprovalRule
         var bad = input.Request.DnsNames.Where(n => IsClusterName(n, domain)).ToList();
         return bad.Count == 0
             ? null
-            : $"DNS subjectAltNames [{string.Join(' ', bad)}] name the API server or a Service (cluster domain {domain})";
+            : $"DNS subjectAltNames [{string.Join(' ', bad)}] name the API server or a Service (cluster domain "
+                + $"{domain})";
     }
 
     public static bool IsClusterName(string dnsName, string domain)
@@ -21,7 +22,13 @@ public sealed class NoApiServerNames : IApprovalRule
         var name = dnsName.TrimEnd('.');
         bool Is(string other) => string.Equals(name, other, StringComparison.OrdinalIgnoreCase);
         bool Under(string suffix) => name.EndsWith("." + suffix, StringComparison.OrdinalIgnoreCase);
-        return Is("kubernetes") || Is("kubernetes.default") || Is("kubernetes.default.svc") || Is($"kubernetes.default.svc.{domain}")
-            || Is("svc") || Is($"svc.{domain}") || Under("svc") || Under($"svc.{domain}");
+        return Is("kubernetes")
+            || Is("kubernetes.default")
+            || Is("kubernetes.default.svc")
+            || Is($"kubernetes.default.svc.{domain}")
+            || Is("svc")
+            || Is($"svc.{domain}")
+            || Under("svc")
+            || Under($"svc.{domain}");
     }
 }

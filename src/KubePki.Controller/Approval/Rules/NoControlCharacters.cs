@@ -10,7 +10,11 @@ public sealed class NoControlCharacters : IApprovalRule
 
     public string? Check(ApprovalInput input)
     {
-        var bad = input.Request.CommonNames.Concat(input.Request.DnsNames).Where(HasControl).Select(n => $"\"{Escape(n)}\"").ToList();
+        var bad = input
+            .Request.CommonNames.Concat(input.Request.DnsNames)
+            .Where(HasControl)
+            .Select(n => $"\"{Escape(n)}\"")
+            .ToList();
         return bad.Count == 0 ? null : $"names with control characters are not allowed: [{string.Join(' ', bad)}]";
     }
 
@@ -26,14 +30,16 @@ public sealed class NoControlCharacters : IApprovalRule
         var text = new StringBuilder();
         foreach (var c in value)
         {
-            text.Append(c switch
-            {
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ when char.IsControl(c) => $"\\x{(int)c:x2}",
-                _ => c.ToString(),
-            });
+            text.Append(
+                c switch
+                {
+                    '\n' => "\\n",
+                    '\r' => "\\r",
+                    '\t' => "\\t",
+                    _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                    _ => c.ToString(),
+                }
+            );
         }
         return text.ToString();
     }

@@ -1,6 +1,7 @@
 namespace KubePki.Controller.Approval;
 
-/// <summary>O must be exactly [system:nodes], as KCM's ValidateKubeletServingCSR demands (no extra groups smuggled in).</summary>
+/// <summary>O must be exactly [system:nodes], as KCM's ValidateKubeletServingCSR demands (no extra groups smuggled
+/// in).</summary>
 public sealed class OrganizationIsSystemNodes : IApprovalRule
 {
     public string Name => nameof(OrganizationIsSystemNodes);

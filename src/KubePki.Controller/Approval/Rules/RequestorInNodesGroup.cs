@@ -8,5 +8,6 @@ public sealed class RequestorInNodesGroup : IApprovalRule
     public string? Check(ApprovalInput input) =>
         input.Csr.Groups.Contains("system:nodes")
             ? null
-            : $"requester \"{input.Csr.Username}\" is not in group system:nodes (groups [{string.Join(' ', input.Csr.Groups)}])";
+            : $"requester \"{input.Csr.Username}\" is not in group system:nodes (groups "
+                + $"[{string.Join(' ', input.Csr.Groups)}])";
 }

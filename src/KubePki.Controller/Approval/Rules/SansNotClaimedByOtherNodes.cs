@@ -9,9 +9,11 @@ public sealed class SansNotClaimedByOtherNodes : IApprovalRule
     public string? Check(ApprovalInput input)
     {
         var node = input.NodeName;
-        var claimed = input.Request.IpAddresses
-            .Select(ip => (San: ip.ToString(), Others: input.AllNodes.OthersListing(ip, node)))
-            .Concat(input.Request.DnsNames.Select(name => (San: name, Others: input.AllNodes.OthersListing(name, node))))
+        var claimed = input
+            .Request.IpAddresses.Select(ip => (San: ip.ToString(), Others: input.AllNodes.OthersListing(ip, node)))
+            .Concat(
+                input.Request.DnsNames.Select(name => (San: name, Others: input.AllNodes.OthersListing(name, node)))
+            )
             .Where(c => c.Others.Count > 0)
             .Select(c => $"{c.San} (also node {string.Join(", ", c.Others.Select(o => $"\"{o}\""))})")
             .ToList();

@@ -8,7 +8,8 @@ public sealed class SingleCommonName : IApprovalRule
 
     public string? Check(ApprovalInput input) =>
         input.Request.CommonNames.Count > 1
-            ? $"the subject has {input.Request.CommonNames.Count} common names [{string.Join(", ", input.Request.CommonNames.Select(Quoted))}]; exactly one is allowed"
+            ? $"the subject has {input.Request.CommonNames.Count} common names "
+                + $"[{string.Join(", ", input.Request.CommonNames.Select(Quoted))}]; exactly one is allowed"
             : null;
 
     private static string Quoted(string value) => $"\"{NoControlCharacters.Escape(value)}\"";
