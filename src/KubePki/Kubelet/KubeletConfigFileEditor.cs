@@ -13,24 +13,25 @@ public sealed class KubeletConfigFileEditor(IFileStore store, TimeProvider time)
 
     public Result Enable(string path)
     {
-        var target = File.Exists(path)
-            ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path
-            : path;
-        if (!File.Exists(target))
+        // Edited at the link's target, so a symlinked config stays a link.
+        var target = store.ResolvePath(path);
+        var facts = target is null ? null : store.Inspect(target);
+        if (target is null || facts is null)
         {
             throw new KubePkiException($"--kubelet-config: {path} does not exist");
         }
-        var text = File.ReadAllText(target);
-        var edit = ServingBootstrapEditor.Enable(text, path);
+        var original = store.ReadBytes(target);
+        var edit = ServingBootstrapEditor.Enable(store.ReadText(target), path);
         if (!edit.Changed)
         {
             return new Result(path, null, edit);
         }
-        var mode = File.GetUnixFileMode(target);
         var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var backup = $"{target}.kubepki-backup-{stamp}";
-        store.Write([new FileWrite(backup, File.ReadAllBytes(target), mode)]);
-        store.Write([FileWrite.Text(target, edit.Text, mode)]);
+        // The backup is a new file: it gets the config's owner and group explicitly (the replaced file keeps its own).
+        var owner = new FileOwner(facts.Uid, facts.Gid);
+        store.Write([new FileWrite(backup, original, facts.Mode) { Owner = owner }]);
+        store.Write([FileWrite.Text(target, edit.Text, facts.Mode)]);
         return new Result(path, backup, edit);
     }
 }

@@ -43,6 +43,24 @@ public class KubeletCommandTests
     }
 
     [Fact]
+    public async Task The_rewritten_file_and_its_backup_keep_the_owner_and_group()
+    {
+        using var dir = new TempDir("kubelet-config");
+        var path = dir.Combine("config.yaml");
+        File.WriteAllText(path, KubeletConfigs.Kubeadm);
+        File.SetUnixFileMode(path, Mode0640);
+        // A kubelet config owned by another user and group (the tests run as root, as CI does).
+        await Tool("chown", "1234:2345", path);
+
+        var result = await KubepkiProcess.RunAsync("kubelet", "enable-serving-bootstrap", "--kubelet-config", path);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var backup = Assert.Single(Directory.GetFiles(dir.Path, "config.yaml.kubepki-backup-*"));
+        Assert.Equal("1234:2345 640", await Tool("stat", "-c", "%u:%g %a", path));
+        Assert.Equal("1234:2345 640", await Tool("stat", "-c", "%u:%g %a", backup));
+    }
+
+    [Fact]
     public async Task A_symlinked_config_is_edited_at_its_target_and_stays_a_link()
     {
         using var dir = new TempDir("kubelet-config");
@@ -215,5 +233,16 @@ public class KubeletCommandTests
             ),
             (result.ExitCode, result.Error.Trim())
         );
+    }
+
+    private static async Task<string> Tool(string name, params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(
+            new System.Diagnostics.ProcessStartInfo(name, args) { RedirectStandardOutput = true }
+        )!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{name} {string.Join(' ', args)} failed");
+        return output.Trim();
     }
 }
