@@ -33,20 +33,7 @@ public sealed class CsrOnlyClusterFixture : IDisposable
                 peerCertSANs: [10.2.2.2]
             """
         );
-        Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", Pki, "--config", Config);
-        Kubepki.Run(
-            clock,
-            "init",
-            "phase",
-            "kubeconfig",
-            "all",
-            "--cert-dir",
-            Pki,
-            "--kubeconfig-dir",
-            Dir,
-            "--config",
-            Config
-        );
+        Kubepki.InitPhases(clock, Pki, Dir, "--config", Config);
     }
 
     public string Dir => _root.Combine("cluster");

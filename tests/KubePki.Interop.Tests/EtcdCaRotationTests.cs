@@ -11,14 +11,6 @@ namespace KubePki.Interop.Tests;
 [Collection(EtcdCollection.Name)]
 public sealed class EtcdCaRotationTests : IDisposable
 {
-    private static readonly string[] TeardownErrors =
-    [
-        "(error \"EOF\"",
-        "use of closed network connection\"",
-        "connection reset by peer\"",
-        "broken pipe\"",
-    ];
-
     private readonly TempDir _scratch = new("interop-etcd-ca-rotation");
 
     [Fact]
@@ -142,7 +134,7 @@ public sealed class EtcdCaRotationTests : IDisposable
         var list = cluster.Etcdctl(newClient, "member", "list");
         Assert.True(list.ExitCode == 0, list.All);
         Assert.Equal(3, list.Out.Split('\n').Count(l => l.Contains(", started, ")));
-        AssertNoCertificateErrors(cluster);
+        cluster.AssertNoCertificateErrors();
 
         foreach (var member in cluster.Members)
         {
@@ -197,17 +189,6 @@ public sealed class EtcdCaRotationTests : IDisposable
             Assert.True(health.ExitCode == 0, $"{what} on {member.Name}: {health.All}");
         }
         Assert.Equal("OK", cluster.Etcdctl(client, "put", "/kubepki/rotation/probe", what).Out.Trim());
-    }
-
-    private static void AssertNoCertificateErrors(EtcdCluster cluster)
-    {
-        foreach (var member in cluster.Members)
-        {
-            var x509 = member.LogLines.Where(l => l.Contains("x509", StringComparison.OrdinalIgnoreCase)).ToList();
-            Assert.True(x509.Count == 0, $"{member.Name} logged x509 errors:\n{string.Join("\n", x509)}");
-            var refused = member.TlsErrorLines.Where(l => !TeardownErrors.Any(l.Contains)).ToList();
-            Assert.True(refused.Count == 0, $"{member.Name} refused connections:\n{string.Join("\n", refused)}");
-        }
     }
 
     private string Keep(string path)

@@ -10,14 +10,6 @@ namespace KubePki.Interop.Tests;
 [Collection(EtcdCollection.Name)]
 public sealed class EtcdRenewalTests : IDisposable
 {
-    private static readonly string[] TeardownErrors =
-    [
-        "(error \"EOF\"",
-        "use of closed network connection\"",
-        "connection reset by peer\"",
-        "broken pipe\"",
-    ];
-
     private readonly TempDir _scratch = new("interop-etcd-renewal");
 
     [Fact]
@@ -122,18 +114,7 @@ public sealed class EtcdRenewalTests : IDisposable
         var list = cluster.Etcdctl(healthcheck, "member", "list");
         Assert.True(list.ExitCode == 0, list.All);
         Assert.Equal(3, list.Out.Split('\n').Count(l => l.Contains(", started, ")));
-        foreach (var member in cluster.Members)
-        {
-            var x509 = member.LogLines.Where(l => l.Contains("x509", StringComparison.OrdinalIgnoreCase)).ToList();
-            Assert.True(x509.Count == 0, $"{member.Name} logged x509 errors:\n{string.Join("\n", x509)}");
-            // A member going down mid-handshake (its own or a peer's) is logged as a rejected connection with a socket
-            // error; any other reason (bad certificate, unknown authority, key usage, ...) is a certificate problem.
-            var refused = member.TlsErrorLines.Where(l => !TeardownErrors.Any(l.Contains)).ToList();
-            Assert.True(
-                refused.Count == 0,
-                $"{member.Name} refused connections:\n{string.Join("\n", refused)}\n== full log\n{member.Log}"
-            );
-        }
+        cluster.AssertNoCertificateErrors();
     }
 
     private static string ServerCert(EtcdMember member) => Path.Combine(member.CertDir, "etcd", "server.crt");

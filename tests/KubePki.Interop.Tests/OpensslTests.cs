@@ -56,8 +56,7 @@ public sealed class OpensslTests
         using var dir = new TempDir("interop-openssl-default");
         var clock = Kubepki.FixedClock(Start);
         var pki = dir.Combine("pki");
-        Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki);
-        Kubepki.Run(clock, "init", "phase", "kubeconfig", "all", "--cert-dir", pki, "--kubeconfig-dir", dir.Path);
+        Kubepki.InitPhases(clock, pki, dir.Path);
 
         var reads = VerifyTree(pki, dir.Path, dir.Combine("extracted"), Start.ToUnixTimeSeconds());
 
@@ -91,20 +90,7 @@ public sealed class OpensslTests
         var clock = Kubepki.FixedClock(Start);
         var pki = dir.Combine("pki");
         var config = Kubepki.WriteConfig(dir.Path, CustomConfig);
-        Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
-        Kubepki.Run(
-            clock,
-            "init",
-            "phase",
-            "kubeconfig",
-            "all",
-            "--cert-dir",
-            pki,
-            "--kubeconfig-dir",
-            dir.Path,
-            "--config",
-            config
-        );
+        Kubepki.InitPhases(clock, pki, dir.Path, "--config", config);
 
         var reads = VerifyTree(pki, dir.Path, dir.Combine("extracted"), Start.ToUnixTimeSeconds());
 
@@ -241,20 +227,7 @@ public sealed class OpensslTests
               PublicKeysECDSA: true
             """
         );
-        Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
-        Kubepki.Run(
-            clock,
-            "init",
-            "phase",
-            "kubeconfig",
-            "all",
-            "--cert-dir",
-            pki,
-            "--kubeconfig-dir",
-            dir.Path,
-            "--config",
-            config
-        );
+        Kubepki.InitPhases(clock, pki, dir.Path, "--config", config);
 
         var reads = VerifyTree(pki, dir.Path, dir.Combine("extracted"), Start.ToUnixTimeSeconds());
 

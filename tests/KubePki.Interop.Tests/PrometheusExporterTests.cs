@@ -120,12 +120,7 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
         public async Task InitializeAsync()
         {
             var now = Kubepki.NowClock();
-            string[] address = ["--apiserver-advertise-address", "10.0.0.10"];
-            Kubepki.Run(now, ["init", "phase", "certs", "all", "--cert-dir", CertDir, .. address]);
-            Kubepki.Run(
-                now,
-                ["init", "phase", "kubeconfig", "all", "--cert-dir", CertDir, "--kubeconfig-dir", Root, .. address]
-            );
+            Kubepki.InitPhases(now, CertDir, Root, "--apiserver-advertise-address", "10.0.0.10");
             Directory.CreateDirectory(_dir.Combine("watched"));
             using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
             {

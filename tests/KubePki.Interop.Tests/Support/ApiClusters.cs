@@ -89,20 +89,7 @@ public sealed class ApiCluster : IAsyncDisposable
             """
         );
         var pki = dir.Combine("pki");
-        Kubepki.Run(clock, "init", "phase", "certs", "all", "--cert-dir", pki, "--config", config);
-        Kubepki.Run(
-            clock,
-            "init",
-            "phase",
-            "kubeconfig",
-            "all",
-            "--cert-dir",
-            pki,
-            "--kubeconfig-dir",
-            dir.Path,
-            "--config",
-            config
-        );
+        Kubepki.InitPhases(clock, pki, dir.Path, "--config", config);
         return new ApiCluster("ECDSA-P256", nodeName, dir, endpoint);
     }
 

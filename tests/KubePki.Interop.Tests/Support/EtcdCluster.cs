@@ -95,6 +95,32 @@ public sealed class EtcdCluster : IAsyncDisposable
 
     public IReadOnlyList<EtcdMember> Members { get; }
 
+    // A member going down mid-handshake (its own or a peer's) is logged as a rejected connection with a socket error;
+    // any other reason (bad certificate, unknown authority, key usage, ...) is a certificate problem.
+    private static readonly string[] TeardownErrors =
+    [
+        "(error \"EOF\"",
+        "use of closed network connection\"",
+        "connection reset by peer\"",
+        "broken pipe\"",
+    ];
+
+    /// <summary>Fails unless every member's log is free of x509 errors and of connections refused for any reason
+    /// other than a peer going down.</summary>
+    public void AssertNoCertificateErrors()
+    {
+        foreach (var member in Members)
+        {
+            var x509 = member.LogLines.Where(l => l.Contains("x509", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.True(x509.Count == 0, $"{member.Name} logged x509 errors:\n{string.Join("\n", x509)}");
+            var refused = member.TlsErrorLines.Where(l => !TeardownErrors.Any(l.Contains)).ToList();
+            Assert.True(
+                refused.Count == 0,
+                $"{member.Name} refused connections:\n{string.Join("\n", refused)}\n== full log\n{member.Log}"
+            );
+        }
+    }
+
     public string EncryptionAlgorithm { get; }
 
     public string Root => _root.Path;

@@ -16,6 +16,17 @@ public static partial class Kubepki
         return result.All;
     }
 
+    /// <summary><c>init phase certs all</c> then <c>init phase kubeconfig all</c>, as a kubeadm operator runs them,
+    /// with the same extra flags for both.</summary>
+    public static void InitPhases(TimeProvider time, string certDir, string kubeconfigDir, params string[] flags)
+    {
+        Run(time, ["init", "phase", "certs", "all", "--cert-dir", certDir, .. flags]);
+        Run(
+            time,
+            ["init", "phase", "kubeconfig", "all", "--cert-dir", certDir, "--kubeconfig-dir", kubeconfigDir, .. flags]
+        );
+    }
+
     public static string WriteConfig(string dir, string yaml, string name = "kubeadm-config.yaml")
     {
         Directory.CreateDirectory(dir);
