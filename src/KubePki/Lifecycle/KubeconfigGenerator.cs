@@ -54,18 +54,36 @@ public sealed class KubeconfigGenerator(IssueContext context)
         using var key = context.Keys.Generate(Config.KeyAlgorithm);
         var template = TemplateBuilder.ForClient(clientName, organizations, context.Start, validity);
         var certificate = context.Issue("ca", template, key, $"the client certificate for {clientName}");
-        var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
         return KubeconfigFile
-            .Create(Config.ClusterName, server, caPem, clientName, PemCodec.EncodeCertificate(certificate), key.ToPem())
+            .Create(
+                Config.ClusterName,
+                server,
+                TrustedPem(),
+                clientName,
+                PemCodec.EncodeCertificate(certificate),
+                key.ToPem()
+            )
             .Serialize();
     }
 
     /// <summary>A kubeconfig whose user authenticates with a bearer token; only ca.crt is read.</summary>
     public string BuildWithToken(string clientName, string token, string server)
     {
-        var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
-        return KubeconfigFile.CreateWithToken(Config.ClusterName, server, caPem, clientName, token).Serialize();
+        return KubeconfigFile.CreateWithToken(Config.ClusterName, server, TrustedPem(), clientName, token).Serialize();
     }
+
+    /// <summary>What a kubeconfig trusts: the CA of ca.crt, and while <c>ca rotate</c> is under way the other CA of the
+    /// same name beside it (a client must then accept a server cert of either). Other certificates a ca.crt may hold,
+    /// such as an external CA's parents, are left out, as kubeadm embeds only the CA itself.</summary>
+    private IEnumerable<System.Security.Cryptography.X509Certificates.X509Certificate2> Trusted()
+    {
+        var ca = context.GetCa("ca").Certificate;
+        return context
+            .Pki.ReadCertChain("ca")
+            .Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(ca.SubjectName.RawData));
+    }
+
+    private string TrustedPem() => string.Concat(Trusted().Select(PemCodec.EncodeCertificate));
 
     /// <summary>kubeadm's <c>kubeconfig user --validity-period</c> default (constants.CertificateValidity),
     /// whatever the config's certificateValidityPeriod says.</summary>
@@ -122,8 +140,9 @@ public sealed class KubeconfigGenerator(IssueContext context)
             ?? throw new KubePkiException(
                 $"invalid kubeConfig file {path}: cluster {file.CurrentClusterName} has no certificate-authority-data"
             );
-        var caPem = PemCodec.EncodeCertificate(context.GetCa("ca").Certificate);
-        if (embedded.Trim() != caPem.Trim())
+        // As kubeadm, the embedded CA data must be what this run would embed; that is ca.crt whole, so the files a CA
+        // rotation wrote (old and new CA, in ca.crt's order) are reused too.
+        if (embedded.Trim() != TrustedPem().Trim())
         {
             throw new KubePkiException($"a kubeconfig file \"{path}\" exists already but has got the wrong CA cert");
         }
