@@ -24,18 +24,21 @@ for tool in clang dotnet; do
 done
 
 cross=()
+triple=""
 if [ "$rid" != "$default_rid" ]; then
   case "$rid" in
     linux-arm64) triple=aarch64-linux-gnu deb_arch=arm64 ;;
     linux-x64) triple=x86_64-linux-gnu deb_arch=amd64 ;;
-    *) echo "publish.sh: cross-compiling to $rid is not supported (linux-x64 and linux-arm64 are)" >&2; exit 1 ;;
   esac
+fi
+# Other runtime identifiers (e.g. linux-musl-x64 on Alpine) are passed to dotnet publish as they are.
+if [ -n "$triple" ]; then
   hint="dpkg --add-architecture $deb_arch && apt-get update && apt-get install gcc-$triple binutils-$triple"
   hint="$hint zlib1g-dev:$deb_arch"
   for tool in "$triple-ld" "$triple-objcopy"; do
     command -v "$tool" >/dev/null || { echo "publish.sh: $tool is required to build for $rid ($hint)" >&2; exit 1; }
   done
-  dpkg -s "zlib1g-dev:$deb_arch" >/dev/null 2>&1 \
+  ! command -v dpkg >/dev/null || dpkg -s "zlib1g-dev:$deb_arch" >/dev/null 2>&1 \
     || { echo "publish.sh: zlib1g-dev:$deb_arch is required to build for $rid ($hint)" >&2; exit 1; }
   # The host's objcopy reads only its own architecture's ELF files.
   cross=("-p:ObjCopyName=$triple-objcopy")
