@@ -7,6 +7,10 @@
 # The CLI's end-to-end tests run against the shipped NativeAOT binary: this script builds it (scripts/publish.sh) and
 # names it in KUBEPKI_BIN. Set KUBEPKI_BIN to an existing binary to test that one instead, or to "" to run every
 # command in-process (quicker while developing).
+#
+# With that build, on an x64 machine, the linux-arm64 NativeAOT binary is cross-compiled too and run under qemu-user
+# (scripts/check-arm64.sh; a few minutes): this script then adds the arm64 architecture to dpkg and installs the cross
+# toolchain, the arm64 libraries and qemu-user when missing. KUBEPKI_ARM64=0 skips that step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,9 +26,19 @@ dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 command -v umoci >/dev/null || need+=(umoci)
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v curl >/dev/null || need+=(curl)
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+check_arm64=false
+if [ -z "${KUBEPKI_BIN+set}" ] && [ "${KUBEPKI_ARM64:-1}" != 0 ] && [ "$(uname -m)" = x86_64 ]; then
+  check_arm64=true
+  dpkg --print-foreign-architectures | grep -qx arm64 || $sudo_cmd dpkg --add-architecture arm64
+  command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+  command -v aarch64-linux-gnu-objcopy >/dev/null || need+=(binutils-aarch64-linux-gnu)
+  dpkg -s zlib1g-dev:arm64 >/dev/null 2>&1 || need+=(zlib1g-dev:arm64)
+  dpkg -s libssl3:arm64 >/dev/null 2>&1 || need+=(libssl3:arm64)
+  command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
+fi
 if [ ${#need[@]} -gt 0 ]; then
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
 fi
@@ -34,10 +48,12 @@ if [ -z "${KUBEPKI_BIN+set}" ]; then
   scripts/publish.sh dist
   export KUBEPKI_BIN=$PWD/dist/kubepki
   # The container image around that binary, unpacked and run from its root file system (chroot: needs root).
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd scripts/image.sh dist
   $sudo_cmd scripts/check-image.sh dist/kubepki-oci.tar
+  # The linux-arm64 binary, cross-compiled and run under qemu-user.
+  if $check_arm64; then
+    scripts/check-arm64.sh dist/linux-arm64
+  fi
 fi
 
 # The dotnet tool: pack it, install it from that package alone (a NuGet config with only the local folder, so no
