@@ -90,7 +90,7 @@ public static class ClusterConfigResolver
     }
 
     /// <summary>The config file's text. Invalid UTF-8 is an error, not silently replaced characters.</summary>
-    public static string ReadConfigFile(string path)
+    internal static string ReadConfigFile(string path)
     {
         try
         {

@@ -22,7 +22,7 @@ public sealed class PrivateKey : IDisposable
             _ => throw new NotSupportedException(),
         };
 
-    public string Description =>
+    internal string Description =>
         Key switch
         {
             RSA rsa => $"RSA-{rsa.KeySize}",
@@ -31,10 +31,10 @@ public sealed class PrivateKey : IDisposable
         };
 
     /// <summary>The digest Go's x509 picks for this signing key: SHA-384 for P-384, SHA-256 otherwise.</summary>
-    public HashAlgorithmName SignatureHash =>
+    internal HashAlgorithmName SignatureHash =>
         Key is ECDsa { KeySize: 384 } ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
 
-    public X509SignatureGenerator CreateSignatureGenerator() =>
+    internal X509SignatureGenerator CreateSignatureGenerator() =>
         Key switch
         {
             RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),

@@ -81,7 +81,7 @@ public sealed class CsrGenerator(IssueContext context)
     /// <summary>For each existing item: a new key (of the type <paramref name="algorithmFor"/> picks) and a CSR
     /// carrying the subject and SANs of its current certificate, written to <paramref name="csrDir"/> (created 0700
     /// when missing) as <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
-    public void RenewCsrOnly(
+    internal void RenewCsrOnly(
         IReadOnlyList<RenewableItem> items,
         string csrDir,
         Func<RenewableItem, KeyAlgorithm> algorithmFor

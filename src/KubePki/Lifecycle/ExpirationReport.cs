@@ -16,7 +16,7 @@ public sealed record ExpirationEntry(
     bool Missing
 )
 {
-    public static ExpirationEntry MissingEntry(string name) => new(name, null, 0, null, false, true);
+    internal static ExpirationEntry MissingEntry(string name) => new(name, null, 0, null, false, true);
 }
 
 public sealed record ExpirationInfo(

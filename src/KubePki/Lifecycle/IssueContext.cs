@@ -30,7 +30,7 @@ public sealed class IssueContext(
 
     public TextWriter Log { get; } = log;
 
-    public CertificateAuthority GetCa(string name)
+    internal CertificateAuthority GetCa(string name)
     {
         if (!_cas.TryGetValue(name, out var ca))
         {
@@ -40,10 +40,10 @@ public sealed class IssueContext(
         return ca;
     }
 
-    public void Remember(string name, CertificateAuthority ca) => _cas[name] = ca;
+    internal void Remember(string name, CertificateAuthority ca) => _cas[name] = ca;
 
     /// <summary>The CA, ready to sign: it must have its key and must not have expired.</summary>
-    public CertificateAuthority GetSigningCa(string name, string forWhat)
+    internal CertificateAuthority GetSigningCa(string name, string forWhat)
     {
         var ca = GetCa(name);
         var path = Pki.CertPath(CertCatalog.Get(name).BaseName);
@@ -95,7 +95,7 @@ public sealed class IssueContext(
     }
 
     /// <summary>Signs a template with a CA, reporting when the CA's own expiry shortened the validity.</summary>
-    public X509Certificate2 Issue(string caName, CertificateTemplate template, PrivateKey subjectKey, string forWhat)
+    internal X509Certificate2 Issue(string caName, CertificateTemplate template, PrivateKey subjectKey, string forWhat)
     {
         var ca = GetSigningCa(caName, forWhat);
         var certificate = ca.Issue(template, subjectKey.PublicKey, out var clamped);

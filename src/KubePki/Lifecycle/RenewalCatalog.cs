@@ -29,7 +29,7 @@ public static class RenewalCatalog
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public static IReadOnlyList<CertDefinition> Cas(ClusterConfig config) =>
+    internal static IReadOnlyList<CertDefinition> Cas(ClusterConfig config) =>
         CertCatalog.For(config.ExternalEtcd).Where(d => d.IsCa).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
     public static RenewableItem Find(ClusterConfig config, PkiDirectory pki, string name) =>

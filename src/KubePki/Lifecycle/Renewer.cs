@@ -57,7 +57,7 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
     /// <summary>Renews within a run that already holds <paramref name="replacer"/> (a CA rotation re-issuing its
     /// leaves): its lock, journal and backup dir are used, and the caller finishes it. A second lock would block:
     /// the run already holds it.</summary>
-    public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer replacer)
+    internal RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer replacer)
     {
         StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
         var renewed = RenewEach(items, options, replacer, ownsReplacer: false);

@@ -10,7 +10,7 @@ public enum KeyAlgorithm
     EcdsaP384,
 }
 
-public static class KeyAlgorithms
+internal static class KeyAlgorithms
 {
     /// <summary>kubeadm's spelling, as written in a v1beta4 ClusterConfiguration.</summary>
     public static string ToKubeadmName(this KeyAlgorithm algorithm) =>

@@ -20,7 +20,7 @@ public sealed record ExporterSources
     /// <summary>Secrets come in through a watch; files do not need it.</summary>
     public bool Secrets { get; init; }
 
-    public IReadOnlyList<ICertificateSource> Create(FileContentCache cache, SecretCertificates? secrets)
+    internal IReadOnlyList<ICertificateSource> Create(FileContentCache cache, SecretCertificates? secrets)
     {
         var explicitFiles =
             CertDir is not null || KubeconfigDir is not null || WatchFiles.Count > 0 || WatchDirs.Count > 0;

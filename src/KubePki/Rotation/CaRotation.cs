@@ -46,9 +46,9 @@ public sealed class CaRotation
     }
 
     /// <summary>Backup dirs of rotations are named and pruned apart from those of renewals.</summary>
-    public const string BackupKind = "ca-rotation";
+    internal const string BackupKind = "ca-rotation";
 
-    public RotationFiles Files => _files;
+    internal RotationFiles Files => _files;
 
     private string Name => _target.Ca.Name;
 

@@ -22,7 +22,7 @@ public sealed record CaSummary(
     bool HasSubjectKeyId
 )
 {
-    public static CaSummary Of(string role, X509Certificate2 certificate) =>
+    internal static CaSummary Of(string role, X509Certificate2 certificate) =>
         new(
             role,
             certificate.Subject,

@@ -37,10 +37,10 @@ public sealed class PkiDirectory(string root, IFileStore store)
         return PemCodec.DecodePrivateKey(Store.ReadText(path), path);
     }
 
-    public FileWrite CertFile(string baseName, X509Certificate2 certificate) =>
+    internal FileWrite CertFile(string baseName, X509Certificate2 certificate) =>
         FileWrite.Text(CertPath(baseName), PemCodec.EncodeCertificate(certificate), FileModes.Public);
 
-    public FileWrite KeyFile(string baseName, PrivateKey key) =>
+    internal FileWrite KeyFile(string baseName, PrivateKey key) =>
         FileWrite.Text(KeyPath(baseName), key.ToPem(), FileModes.Private);
 
     /// <summary>Writes a cert and its key as one unit: a reader never sees a new cert next to an old key.</summary>
