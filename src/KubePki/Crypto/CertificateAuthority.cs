@@ -7,12 +7,17 @@ namespace KubePki.Crypto;
 
 /// <summary>A CA certificate with its key (or without it, in external CA mode), and the one place that turns templates
 /// into signed certificates with kubeadm's extensions, in Go's order.</summary>
+/// <param name="certificate">The CA certificate.</param>
+/// <param name="key">Its private key; null in external CA mode.</param>
 public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKey? key)
 {
+    /// <summary>The CA certificate (the first of its file).</summary>
     public X509Certificate2 Certificate { get; } = certificate;
 
+    /// <summary>The CA's key; null in external CA mode.</summary>
     public PrivateKey? Key { get; } = key;
 
+    /// <summary>Whether this CA can sign (kubeadm's external CA mode is a CA certificate without its key).</summary>
     public bool HasKey => Key is not null;
 
     /// <summary>A new self-signed CA certificate for <paramref name="key"/>.</summary>

@@ -8,12 +8,16 @@ public sealed class PrivateKey : IDisposable
 {
     private PrivateKey(AsymmetricAlgorithm key) => Key = key;
 
+    /// <summary>The key itself: an <see cref="RSA"/> or an <see cref="ECDsa"/>.</summary>
     public AsymmetricAlgorithm Key { get; }
 
+    /// <summary>Wraps an RSA key; this object owns it from now on.</summary>
     public static PrivateKey From(RSA rsa) => new(rsa);
 
+    /// <summary>Wraps an ECDSA key; this object owns it from now on.</summary>
     public static PrivateKey From(ECDsa ecdsa) => new(ecdsa);
 
+    /// <summary>The public half, as it goes into a certificate or CSR.</summary>
     public PublicKey PublicKey =>
         Key switch
         {
@@ -54,10 +58,14 @@ public sealed class PrivateKey : IDisposable
             }
         ) + "\n";
 
+    /// <summary>The public key as a PKIX <c>PUBLIC KEY</c> PEM block (the format of kubeadm's <c>sa.pub</c>), with a
+    /// trailing newline.</summary>
     public string PublicKeyPem() => Key.ExportSubjectPublicKeyInfoPem() + "\n";
 
+    /// <summary>Whether <paramref name="certificate"/> carries this key's public key.</summary>
     public bool Matches(X509Certificate2 certificate) =>
         Key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(certificate.PublicKey.ExportSubjectPublicKeyInfo());
 
+    /// <summary>Disposes <see cref="Key"/>.</summary>
     public void Dispose() => Key.Dispose();
 }

@@ -7,7 +7,12 @@ using KubePki.Storage;
 namespace KubePki.Lifecycle;
 
 /// <summary>A certificate kubeadm's renewal manager handles: a cert/key pair in the cert dir or a client cert embedded
-/// in a kubeconfig (kubeadm's readwriter). One interface, so check-expiration and renew treat both alike.</summary>
+/// in a kubeconfig (kubeadm's readwriter). One interface, so check-expiration and renew treat both alike. Get them from
+/// <see cref="RenewalCatalog"/>.</summary>
+/// <param name="Name">The name <c>certs renew</c> takes (<c>apiserver</c>, <c>admin.conf</c>...).</param>
+/// <param name="LongName">kubeadm's description in renewal messages (e.g. "certificate for serving the Kubernetes
+/// API").</param>
+/// <param name="CaName">The CA that signs it (<c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>).</param>
 public abstract record RenewableItem(string Name, string LongName, string CaName)
 {
     internal abstract bool Exists(IFileStore store);

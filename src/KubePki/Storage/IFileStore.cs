@@ -2,7 +2,8 @@ namespace KubePki.Storage;
 
 /// <summary>Every disk access of the library. <see cref="DiskFileStore"/> is the real disk (atomic, durable writes that
 /// keep ownership; reads that never block); <see cref="DryRunFileStore"/> reads the disk and keeps every change in
-/// memory, so --dry-run cannot write by construction.</summary>
+/// memory, so --dry-run cannot write by construction. Its members are internal: outside this library it is a handle to
+/// pass on (<see cref="DiskFileStore.Instance"/>), not an interface to implement.</summary>
 public interface IFileStore
 {
     internal bool Exists(string path);
