@@ -19,7 +19,7 @@ public static class RunContext
     /// printing kubeadm's messages with this prefix (check-expiration, renew).</param>
     /// <param name="usesAddress">False for commands whose output does not depend on the advertise address: no line
     /// about it.</param>
-    public static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(
+    internal static (IssueContext Context, PrefetchingKeyGenerator Keys) Create(
         CliEnvironment env,
         ClusterOptions options,
         ParseResult result,

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace KubePki.Controller.Exporter;
 
 /// <summary>Runs the exporter until cancelled: the HTTP endpoint and, with --secrets, the Secret watch.</summary>
-public sealed class ExporterHost(
+internal sealed class ExporterHost(
     string listenAddress,
     CertificateExporter exporter,
     SecretCertificates? secrets,

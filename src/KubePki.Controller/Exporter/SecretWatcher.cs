@@ -9,7 +9,7 @@ namespace KubePki.Controller.Exporter;
 /// <summary>List, then watch from the list's resourceVersion, Secrets of every namespace or of the given ones, feeding
 /// <see cref="SecretCertificates"/>. Re-watches when a stream ends, re-lists when the server says the version is gone
 /// or a call fails (with backoff). Only list and watch: what the exporter's RBAC grants.</summary>
-public sealed class SecretWatcher(
+internal sealed class SecretWatcher(
     IKubernetes client,
     IReadOnlyList<string> namespaces,
     SecretCertificates target,

@@ -10,7 +10,7 @@ namespace KubePki.Controller.Kubelet;
 /// <summary>The cluster half of enable-serving-bootstrap: kubeadm keeps the KubeletConfiguration it gives every node in
 /// the <c>kubelet</c> key of ConfigMap kube-system/kubelet-config (kubelet-config-&lt;major.minor&gt; before 1.24). The
 /// update carries the resourceVersion it read, so a concurrent edit is refused rather than overwritten.</summary>
-public sealed partial class KubeletConfigMapEditor(IKubernetes client)
+internal sealed partial class KubeletConfigMapEditor(IKubernetes client)
 {
     public const string Namespace = "kube-system";
     public const string Name = "kubelet-config";

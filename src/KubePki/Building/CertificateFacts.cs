@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace KubePki.Building;
 
 /// <summary>Reads back what a certificate says: subject, SANs, usages, CA flag, validity.</summary>
-public static class CertificateFacts
+internal static class CertificateFacts
 {
     public static bool IsCa(X509Certificate2 certificate) =>
         certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);

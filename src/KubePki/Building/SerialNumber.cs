@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace KubePki.Building;
 
 /// <summary>kubeadm's serial: uniformly random in [1, 2^63−1), minimal big-endian bytes.</summary>
-public static class SerialNumber
+internal static class SerialNumber
 {
     public static byte[] NewRandom()
     {

@@ -5,7 +5,7 @@ namespace KubePki.Building;
 
 /// <summary>Subject DNs encoded as Go's crypto/x509 does for kubeadm: one single-valued RDN per attribute, O before CN,
 /// PrintableString where the value allows it (else UTF8String).</summary>
-public static class SubjectName
+internal static class SubjectName
 {
     private const string CommonNameOid = "2.5.4.3";
     private const string OrganizationOid = "2.5.4.10";

@@ -7,7 +7,7 @@ namespace KubePki.Building;
 
 /// <summary>Pure spec → template. Validity as kubeadm ≥ 1.31: one start time per run, NotBefore = start − 5 min for CAs
 /// and leaves, NotAfter = start + the configured validity.</summary>
-public static class TemplateBuilder
+internal static class TemplateBuilder
 {
     public static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
 

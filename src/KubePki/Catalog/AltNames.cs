@@ -4,7 +4,7 @@ namespace KubePki.Catalog;
 
 /// <summary>SANs of a certificate: DNS names sorted and de-duplicated, IPs de-duplicated in insertion order
 /// (kubeadm's RemoveDuplicateAltNames); plus the warnings for skipped extra SANs.</summary>
-public sealed record AltNames(
+internal sealed record AltNames(
     IReadOnlyList<string> DnsNames,
     IReadOnlyList<IPAddress> IpAddresses,
     IReadOnlyList<string> Warnings

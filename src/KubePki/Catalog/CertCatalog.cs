@@ -4,7 +4,7 @@ namespace KubePki.Catalog;
 
 /// <summary>kubeadm's certificate list (certlist.go), in init-phase order: each CA before the leaves it
 /// signs.</summary>
-public static class CertCatalog
+internal static class CertCatalog
 {
     public const string ClusterAdminsGroup = "kubeadm:cluster-admins";
     public const string SystemPrivilegedGroup = "system:masters";

@@ -4,7 +4,7 @@ namespace KubePki.Catalog;
 
 /// <summary>One row of the certificate catalog (kubeadm's KubeadmCert). Per-cert behaviour is a function the row
 /// names.</summary>
-public sealed record CertDefinition
+internal sealed record CertDefinition
 {
     /// <summary>kubeadm's phase/renew name, e.g. <c>etcd-server</c>.</summary>
     public required string Name { get; init; }
@@ -46,7 +46,7 @@ public sealed record CertDefinition
 }
 
 /// <summary>A catalog row resolved against a cluster config.</summary>
-public sealed record CertSpec(
+internal sealed record CertSpec(
     CertDefinition Definition,
     string CommonName,
     IReadOnlyList<string> Organizations,

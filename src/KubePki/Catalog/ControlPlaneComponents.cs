@@ -2,7 +2,7 @@ namespace KubePki.Catalog;
 
 /// <summary>The static-pod components that hold the cluster's certificates, in the order kubeadm's renewal reminder
 /// names them.</summary>
-public static class ControlPlaneComponents
+internal static class ControlPlaneComponents
 {
     public const string KubeApiServer = "kube-apiserver";
     public const string KubeControllerManager = "kube-controller-manager";

@@ -1,7 +1,7 @@
 namespace KubePki.Catalog;
 
 /// <summary>kubeadm's kubeconfig files (getKubeConfigSpecsBase), in phase order.</summary>
-public static class KubeconfigCatalog
+internal static class KubeconfigCatalog
 {
     public static KubeconfigDefinition Admin { get; } =
         new()

@@ -3,7 +3,7 @@ using KubePki.Configuration;
 namespace KubePki.Catalog;
 
 /// <summary>One kubeconfig kubeadm writes: its file, client identity and which API endpoint it points to.</summary>
-public sealed record KubeconfigDefinition
+internal sealed record KubeconfigDefinition
 {
     /// <summary>Phase name, e.g. <c>controller-manager</c>.</summary>
     public required string Name { get; init; }

@@ -4,7 +4,7 @@ using KubePki.Configuration;
 namespace KubePki.Catalog;
 
 /// <summary>kubeadm's SAN rules (GetAPIServerAltNames, getAltNames, appendSANsToAltNames) as pure functions.</summary>
-public static class SanRules
+internal static class SanRules
 {
     public static AltNames ApiServer(ClusterConfig config)
     {

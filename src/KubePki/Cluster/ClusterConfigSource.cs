@@ -6,7 +6,7 @@ namespace KubePki.Cluster;
 /// the cluster's kubeadm-config ConfigMap read through --kubeconfig, else the defaults. Flags override either. A
 /// kubeconfig that cannot be used means the defaults without a word; a cluster that cannot be read, kubeadm's
 /// fallback line. Unlike kubeadm, the cluster's certificatesDir is kept unless --cert-dir is given.</summary>
-public static class ClusterConfigSource
+internal static class ClusterConfigSource
 {
     public const string DefaultKubeconfig = "/etc/kubernetes/admin.conf";
 

@@ -10,7 +10,7 @@ namespace KubePki.Cluster;
 /// <summary>Reads the ClusterConfiguration kubeadm uploads to ConfigMap kube-system/kubeadm-config, with the
 /// credentials of a kubeconfig (client certificate or token; CA data or file). Plain HTTPS and a JSON document: no
 /// client library, nothing reflection-based.</summary>
-public sealed class KubeadmConfigMapClient : IDisposable
+internal sealed class KubeadmConfigMapClient : IDisposable
 {
     public const string Namespace = "kube-system";
     public const string Name = "kubeadm-config";

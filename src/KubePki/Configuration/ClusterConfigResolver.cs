@@ -6,6 +6,12 @@ namespace KubePki.Configuration;
 /// kubeadm applies them. Flag values are validated like file values.</summary>
 public static class ClusterConfigResolver
 {
+    /// <summary>The cluster configuration as kubeadm would resolve it from <paramref name="flags"/>, the file they name
+    /// (or <paramref name="document"/>) and the host. Throws <see cref="KubePkiException"/> for an invalid file or
+    /// value.</summary>
+    /// <param name="flags">The flag-like overrides, including the config file's path.</param>
+    /// <param name="log">Receives kubeadm's warnings (unknown fields, the address it picked).</param>
+    /// <param name="readFile">Reads the config file; the disk when null.</param>
     /// <param name="reportAddress">Whether the command uses the advertise address, so that a detected one (or kubeadm's
     /// no-default-route warning) is worth a line in <paramref name="log"/>.</param>
     /// <param name="document">The configuration when it does not come from --config: kubeadm's ConfigMap text and a
@@ -90,7 +96,7 @@ public static class ClusterConfigResolver
     }
 
     /// <summary>The config file's text. Invalid UTF-8 is an error, not silently replaced characters.</summary>
-    public static string ReadConfigFile(string path)
+    internal static string ReadConfigFile(string path)
     {
         try
         {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace KubePki.Configuration;
 
 /// <summary>RFC 1123 subdomain checks, as Kubernetes' validation package applies them to SANs.</summary>
-public static partial class DnsNames
+internal static partial class DnsNames
 {
     public static bool IsSubdomain(string value) => value.Length <= 253 && Subdomain().IsMatch(value);
 

@@ -4,7 +4,7 @@ namespace KubePki.Configuration;
 
 /// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags
 /// use.</summary>
-public static class GoDuration
+internal static class GoDuration
 {
     /// <summary>The one parser of duration flags and fields: a non-negative Go duration, else one line naming
     /// <paramref name="what"/> (the flag or field).</summary>

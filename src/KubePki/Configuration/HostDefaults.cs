@@ -8,7 +8,7 @@ namespace KubePki.Configuration;
 /// <summary>kubeadm's host-derived defaults: node name = host name in lower case; advertise address = an address of
 /// the interface holding the default route (IPv4 first, then IPv6), or kubeadm's 0.0.0.0 with its warning when there
 /// is no default route.</summary>
-public static class HostDefaults
+internal static class HostDefaults
 {
     public const string Ipv4RouteTable = "/proc/net/route";
     public const string Ipv6RouteTable = "/proc/net/ipv6_route";

@@ -6,7 +6,7 @@ namespace KubePki.Configuration;
 
 /// <summary>Reads a kubeadm config file (multi-document YAML; InitConfiguration and ClusterConfiguration of
 /// kubeadm.k8s.io/v1beta3 or v1beta4) into a <see cref="ClusterConfig"/>. Errors name the document and field.</summary>
-public static class KubeadmConfigLoader
+internal static class KubeadmConfigLoader
 {
     private const string KubeadmGroup = "kubeadm.k8s.io/";
 

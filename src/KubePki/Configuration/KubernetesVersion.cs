@@ -4,7 +4,7 @@ namespace KubePki.Configuration;
 
 /// <summary>The forms kubeadm's --kubernetes-version takes: a semantic version (v1.32.0, 1.32.0-rc.1) or a release
 /// label (stable, stable-1, stable-1.32, latest, latest-1.32, ci/latest).</summary>
-public static partial class KubernetesVersion
+internal static partial class KubernetesVersion
 {
     public static bool IsValid(string text) => text.Length <= 128 && Pattern().IsMatch(text);
 

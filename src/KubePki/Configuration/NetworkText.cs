@@ -6,7 +6,7 @@ using KubePki.Model;
 namespace KubePki.Configuration;
 
 /// <summary>Parsing of the addresses, CIDRs and endpoints found in kubeadm configs.</summary>
-public static class NetworkText
+internal static class NetworkText
 {
     /// <summary>Parses an IP the way Go's net.ParseIP does (see <see cref="IpAddressText"/>).</summary>
     public static bool TryParseIp(

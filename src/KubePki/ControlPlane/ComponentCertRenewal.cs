@@ -7,7 +7,7 @@ namespace KubePki.ControlPlane;
 /// <summary>The certificates one component uses, renewed as kubeadm's upgrade renews them before installing the
 /// component's new manifest (renewCertsByComponent), and put back from the renewal's backup if that manifest
 /// fails.</summary>
-public sealed class ComponentCertRenewal(IssueContext context)
+internal sealed class ComponentCertRenewal(IssueContext context)
 {
     public sealed record Renewed(IReadOnlyList<RenewableItem> Items, string? BackupPath);
 

@@ -2,7 +2,7 @@ namespace KubePki.ControlPlane;
 
 /// <summary>Which component uses which renewable certificate (kubeadm's renewCertsByComponent): the components to
 /// restart after a renewal, and the certificates to renew before a component's new manifest is installed.</summary>
-public static class ComponentCertificates
+internal static class ComponentCertificates
 {
     private static readonly IReadOnlyDictionary<string, ControlPlaneComponent> OwnerOf = new Dictionary<
         string,

@@ -5,9 +5,9 @@ namespace KubePki.ControlPlane;
 /// <summary>One look at a component: healthy when every httpGet probe of its manifest answers 200–399 and, for a
 /// component that serves a kubeadm certificate, it presents the certificate now on disk; stopped when no probe gets
 /// any answer. <see cref="Waiting"/> says what is still missing, for progress and error messages.</summary>
-public sealed record HealthSnapshot(bool Healthy, bool Stopped, string Waiting);
+internal sealed record HealthSnapshot(bool Healthy, bool Stopped, string Waiting);
 
-public sealed class ComponentHealth(IComponentProbe probe)
+internal sealed class ComponentHealth(IComponentProbe probe)
 {
     public async Task<HealthSnapshot> CheckAsync(
         ControlPlaneComponent component,

@@ -2,7 +2,7 @@ namespace KubePki.ControlPlane;
 
 /// <summary>A static-pod control-plane component as kubeadm lays it out: <c>&lt;name&gt;.yaml</c> in the manifests dir,
 /// and, for etcd and kube-apiserver, the flag naming the certificate it serves to clients.</summary>
-public sealed record ControlPlaneComponent(string Name, string? ServedCertFlag)
+internal sealed record ControlPlaneComponent(string Name, string? ServedCertFlag)
 {
     public static ControlPlaneComponent Etcd { get; } = new("etcd", "--cert-file");
 

@@ -3,7 +3,7 @@ namespace KubePki.ControlPlane;
 /// <summary>An exclusive advisory lock (flock, released by the kernel even on kill -9) in
 /// <c>&lt;kubeconfig-dir&gt;/tmp/</c>,
 /// so two runs never move manifests at once. A second run waits up to the timeout, then fails.</summary>
-public sealed class ControlPlaneLock : IDisposable
+internal sealed class ControlPlaneLock : IDisposable
 {
     public const string FileName = "kubepki-control-plane.lock";
 

@@ -5,7 +5,7 @@ namespace KubePki.ControlPlane;
 /// <summary>Where the static pods live and how long to wait for them. The journal, the holding area for moved-out
 /// manifests and the manifest backups live under <c>&lt;kubeconfig-dir&gt;/tmp/</c>, as kubeadm's upgrade backups
 /// do.</summary>
-public sealed record ControlPlaneSettings(
+internal sealed record ControlPlaneSettings(
     string ManifestsDir,
     string KubeconfigDir,
     TimeSpan Timeout,

@@ -5,7 +5,7 @@ namespace KubePki.ControlPlane;
 
 /// <summary>Probes over real sockets. Like the kubelet's prober it does not verify HTTPS servers: a probe asks "are
 /// you up", not "are you who I think"; the served-certificate check is separate and exact.</summary>
-public sealed class HttpComponentProbe : IComponentProbe, IDisposable
+internal sealed class HttpComponentProbe : IComponentProbe, IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(3);
 

@@ -2,17 +2,17 @@ namespace KubePki.ControlPlane;
 
 /// <summary>What a probe saw: a 200–399 answer, another answer (the process runs but is not healthy), or nothing
 /// (refused, reset, timed out: nobody is serving).</summary>
-public enum ProbeState
+internal enum ProbeState
 {
     Success,
     Failure,
     Unreachable,
 }
 
-public sealed record ProbeOutcome(ProbeState State, string Detail);
+internal sealed record ProbeOutcome(ProbeState State, string Detail);
 
 /// <summary>The network side of health checks, injected so the state machine can be driven without sockets.</summary>
-public interface IComponentProbe
+internal interface IComponentProbe
 {
     /// <summary>An HTTP(S) GET as the kubelet's prober makes it: HTTPS without verifying the server.</summary>
     Task<ProbeOutcome> GetAsync(HttpGetProbe probe, CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ namespace KubePki.ControlPlane;
 
 /// <summary>The two KubeletConfiguration fields that matter for static pods: where the kubelet reads manifests
 /// (<c>staticPodPath</c>) and how often it looks (<c>fileCheckFrequency</c>, default 20s).</summary>
-public sealed record KubeletSettings(string? StaticPodPath, TimeSpan FileCheckFrequency)
+internal sealed record KubeletSettings(string? StaticPodPath, TimeSpan FileCheckFrequency)
 {
     public const string DefaultPath = "/var/lib/kubelet/config.yaml";
 

@@ -6,7 +6,7 @@ namespace KubePki.ControlPlane;
 /// <c>&lt;kubeconfig-dir&gt;/tmp/</c> records where the manifest goes; it is removed once a manifest is back in place.
 /// Whoever takes the control-plane lock next calls <see cref="Recover"/>: a manifest still held outside is put back,
 /// so a run killed at any instant never leaves a component without its manifest.</summary>
-public sealed class ManifestJournal
+internal sealed class ManifestJournal
 {
     public const string FileName = "kubepki-control-plane.journal";
 

@@ -8,7 +8,7 @@ namespace KubePki.ControlPlane;
 /// <c>&lt;kubeconfig-dir&gt;/tmp/kubeadm-backup-manifests-&lt;timestamp&gt;/</c>, renew the component's certificates,
 /// install the new manifest and wait until the component is healthy. A component that does not become healthy is
 /// rolled back (old manifest and old certificates) and ends the run.</summary>
-public sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider time, TextWriter log)
+internal sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvider time, TextWriter log)
 {
     private ControlPlaneSettings Settings => restarter.Settings;
 

@@ -5,7 +5,7 @@ namespace KubePki.ControlPlane;
 
 /// <summary>What the rendered units run: the kubepki binary, the window and the paths passed through to
 /// <c>certs renew all --restart-control-plane</c>.</summary>
-public sealed record RenewalTimerSpec(
+internal sealed record RenewalTimerSpec(
     string Kubepki,
     string OnCalendar,
     TimeSpan ExpiringWithin,
@@ -16,7 +16,7 @@ public sealed record RenewalTimerSpec(
 /// <summary>A systemd service + timer pair for unattended renewal: a oneshot service that renews what expires within
 /// the window and restarts its owners, and a persistent timer (a missed run happens at the next boot) with a
 /// randomized delay so that the control-plane nodes of one cluster do not restart their components together.</summary>
-public static class RenewalTimerUnits
+internal static class RenewalTimerUnits
 {
     public const string ServiceName = "kubepki-renew.service";
     public const string TimerName = "kubepki-renew.timer";

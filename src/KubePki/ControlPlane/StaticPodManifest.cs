@@ -6,7 +6,7 @@ namespace KubePki.ControlPlane;
 
 /// <summary>The parts of a static pod manifest kubepki reads: the pod's name, the first container's command line and
 /// its <c>httpGet</c> probes, which is how the kubelet, and so kubepki, judges the component's health.</summary>
-public sealed class StaticPodManifest
+internal sealed class StaticPodManifest
 {
     private static readonly string[] ProbeKinds = ["startupProbe", "livenessProbe", "readinessProbe"];
 

@@ -8,7 +8,7 @@ namespace KubePki.ControlPlane;
 /// back, wait until it is healthy. Opening one takes the control-plane lock and first puts back any manifest an
 /// interrupted run left outside; dispose it to release the lock. With <see cref="ControlPlaneSettings.DryRun"/> it
 /// only says what it would do.</summary>
-public sealed class StaticPodRestarter : IDisposable
+internal sealed class StaticPodRestarter : IDisposable
 {
     private readonly ControlPlaneSettings _settings;
     private readonly ComponentHealth _health;

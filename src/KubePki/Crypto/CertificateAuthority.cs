@@ -7,16 +7,21 @@ namespace KubePki.Crypto;
 
 /// <summary>A CA certificate with its key (or without it, in external CA mode), and the one place that turns templates
 /// into signed certificates with kubeadm's extensions, in Go's order.</summary>
+/// <param name="certificate">The CA certificate.</param>
+/// <param name="key">Its private key; null in external CA mode.</param>
 public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKey? key)
 {
+    /// <summary>The CA certificate (the first of its file).</summary>
     public X509Certificate2 Certificate { get; } = certificate;
 
+    /// <summary>The CA's key; null in external CA mode.</summary>
     public PrivateKey? Key { get; } = key;
 
+    /// <summary>Whether this CA can sign (kubeadm's external CA mode is a CA certificate without its key).</summary>
     public bool HasKey => Key is not null;
 
     /// <summary>A new self-signed CA certificate for <paramref name="key"/>.</summary>
-    public static X509Certificate2 SelfSign(CertificateTemplate template, PrivateKey key)
+    internal static X509Certificate2 SelfSign(CertificateTemplate template, PrivateKey key)
     {
         var subject = SubjectName.Create(template.CommonName, template.Organizations);
         var request = CreateRequest(template, subject, key.PublicKey, key.SignatureHash, issuerSubjectKeyId: null);
@@ -32,7 +37,7 @@ public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKe
     /// <summary>Signs <paramref name="template"/> for <paramref name="subjectKey"/>. NotAfter never passes the CA's own
     /// NotAfter (beyond kubeadm, which lets a leaf outlive its CA); <paramref name="clamped"/> says when that
     /// happened.</summary>
-    public X509Certificate2 Issue(CertificateTemplate template, PublicKey subjectKey, out bool clamped)
+    internal X509Certificate2 Issue(CertificateTemplate template, PublicKey subjectKey, out bool clamped)
     {
         if (Key is null)
         {
@@ -58,7 +63,7 @@ public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKe
         );
     }
 
-    public static byte[]? SubjectKeyIdOf(X509Certificate2 certificate) =>
+    internal static byte[]? SubjectKeyIdOf(X509Certificate2 certificate) =>
         certificate
             .Extensions.OfType<X509SubjectKeyIdentifierExtension>()
             .FirstOrDefault()

@@ -7,7 +7,7 @@ namespace KubePki.Crypto;
 /// <summary>Checks, once at decode time, the parts of a certificate KubePki reads later (subject, subjectAltName,
 /// extKeyUsage, basicConstraints, keyUsage), so that a malformed encoding is one sentence naming the problem — the
 /// encodings Go's crypto/x509 refuses to parse — instead of an exception deep in a later step.</summary>
-public static class CertificateEncoding
+internal static class CertificateEncoding
 {
     private const string SubjectAltNameOid = "2.5.29.17";
     private const string ExtKeyUsageOid = "2.5.29.37";

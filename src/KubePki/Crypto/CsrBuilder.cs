@@ -7,7 +7,7 @@ namespace KubePki.Crypto;
 
 /// <summary>PKCS#10 requests as kubeadm makes them for an external CA: subject and SANs only, no usages (the CA adds
 /// those).</summary>
-public static class CsrBuilder
+internal static class CsrBuilder
 {
     public static string CreatePem(
         string commonName,

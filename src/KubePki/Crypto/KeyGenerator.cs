@@ -6,8 +6,12 @@ namespace KubePki.Crypto;
 /// <summary>Fresh keys from the platform's crypto library.</summary>
 public sealed class KeyGenerator : IKeyGenerator
 {
+    private KeyGenerator() { }
+
+    /// <summary>The one instance (it has no state).</summary>
     public static KeyGenerator Instance { get; } = new();
 
+    /// <inheritdoc/>
     public PrivateKey Generate(KeyAlgorithm algorithm) =>
         algorithm switch
         {

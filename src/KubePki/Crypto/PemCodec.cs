@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace KubePki.Crypto;
 
 /// <summary>PEM text ↔ keys and certificates. Works on text; <c>source</c> names the file in error messages.</summary>
-public static class PemCodec
+internal static class PemCodec
 {
     public const string CertificateLabel = "CERTIFICATE";
 

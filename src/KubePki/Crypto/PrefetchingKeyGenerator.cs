@@ -5,7 +5,7 @@ namespace KubePki.Crypto;
 
 /// <summary>Generates keys ahead of use on all cores: RSA key generation dominates a PKI run (~0.27 s a key) and the
 /// keys are independent, so a run that knows it needs N keys asks for them at once.</summary>
-public sealed class PrefetchingKeyGenerator(IKeyGenerator inner) : IKeyGenerator
+internal sealed class PrefetchingKeyGenerator(IKeyGenerator inner) : IKeyGenerator
 {
     private readonly ConcurrentDictionary<KeyAlgorithm, ConcurrentQueue<Task<PrivateKey>>> _ready = new();
 

@@ -8,12 +8,16 @@ public sealed class PrivateKey : IDisposable
 {
     private PrivateKey(AsymmetricAlgorithm key) => Key = key;
 
+    /// <summary>The key itself: an <see cref="RSA"/> or an <see cref="ECDsa"/>.</summary>
     public AsymmetricAlgorithm Key { get; }
 
+    /// <summary>Wraps an RSA key; this object owns it from now on.</summary>
     public static PrivateKey From(RSA rsa) => new(rsa);
 
+    /// <summary>Wraps an ECDSA key; this object owns it from now on.</summary>
     public static PrivateKey From(ECDsa ecdsa) => new(ecdsa);
 
+    /// <summary>The public half, as it goes into a certificate or CSR.</summary>
     public PublicKey PublicKey =>
         Key switch
         {
@@ -22,7 +26,7 @@ public sealed class PrivateKey : IDisposable
             _ => throw new NotSupportedException(),
         };
 
-    public string Description =>
+    internal string Description =>
         Key switch
         {
             RSA rsa => $"RSA-{rsa.KeySize}",
@@ -31,10 +35,10 @@ public sealed class PrivateKey : IDisposable
         };
 
     /// <summary>The digest Go's x509 picks for this signing key: SHA-384 for P-384, SHA-256 otherwise.</summary>
-    public HashAlgorithmName SignatureHash =>
+    internal HashAlgorithmName SignatureHash =>
         Key is ECDsa { KeySize: 384 } ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256;
 
-    public X509SignatureGenerator CreateSignatureGenerator() =>
+    internal X509SignatureGenerator CreateSignatureGenerator() =>
         Key switch
         {
             RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
@@ -54,10 +58,14 @@ public sealed class PrivateKey : IDisposable
             }
         ) + "\n";
 
+    /// <summary>The public key as a PKIX <c>PUBLIC KEY</c> PEM block (the format of kubeadm's <c>sa.pub</c>), with a
+    /// trailing newline.</summary>
     public string PublicKeyPem() => Key.ExportSubjectPublicKeyInfoPem() + "\n";
 
+    /// <summary>Whether <paramref name="certificate"/> carries this key's public key.</summary>
     public bool Matches(X509Certificate2 certificate) =>
         Key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(certificate.PublicKey.ExportSubjectPublicKeyInfo());
 
+    /// <summary>Disposes <see cref="Key"/>.</summary>
     public void Dispose() => Key.Dispose();
 }

@@ -6,7 +6,7 @@ namespace KubePki.Kubeconfig;
 
 /// <summary>A kubeconfig as a YAML tree: typed access to the fields kubeadm reads and writes, every other field kept
 /// as it was when the file is rewritten.</summary>
-public sealed class KubeconfigFile
+internal sealed class KubeconfigFile
 {
     private readonly YamlMappingNode _root;
 

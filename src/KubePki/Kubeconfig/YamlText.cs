@@ -7,7 +7,7 @@ namespace KubePki.Kubeconfig;
 
 /// <summary>Writes a YAML node tree in the layout client-go's clientcmd produces for kubeconfigs: block style, list
 /// items at their parent's indent, two-space nesting, <c>{}</c> for empty maps.</summary>
-public static partial class YamlText
+internal static partial class YamlText
 {
     public static string Write(YamlNode root)
     {

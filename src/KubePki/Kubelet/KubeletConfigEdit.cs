@@ -2,7 +2,7 @@ namespace KubePki.Kubelet;
 
 /// <summary>The result of editing a KubeletConfiguration: the new text (equal to the old one when nothing had to
 /// change) and one line per change made.</summary>
-public sealed record KubeletConfigEdit(string Text, IReadOnlyList<string> Changes)
+internal sealed record KubeletConfigEdit(string Text, IReadOnlyList<string> Changes)
 {
     public bool Changed => Changes.Count > 0;
 }

@@ -5,7 +5,7 @@ namespace KubePki.Kubelet;
 
 /// <summary>The file half of enable-serving-bootstrap: back up, then replace the file atomically with its mode kept.
 /// A symlinked config (as some distributions ship) is edited at its target, so the link survives.</summary>
-public sealed class KubeletConfigFileEditor(IFileStore store, TimeProvider time)
+internal sealed class KubeletConfigFileEditor(IFileStore store, TimeProvider time)
 {
     /// <summary>What was done to the file at <paramref name="Path"/>: <paramref name="Backup"/> is null when nothing
     /// had to change.</summary>

@@ -11,7 +11,7 @@ namespace KubePki.Kubelet;
 /// missing key is appended to the top-level mapping at its indentation. What a text edit cannot change safely (an
 /// anchored, aliased, tagged or block-scalar value, several documents, no KubeletConfiguration kind) is refused, and
 /// the result is read back before it is returned.</summary>
-public static class ServingBootstrapEditor
+internal static class ServingBootstrapEditor
 {
     public static readonly IReadOnlyList<string> Keys = ["serverTLSBootstrap", "rotateCertificates"];
 

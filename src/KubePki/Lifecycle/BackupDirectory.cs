@@ -6,7 +6,7 @@ namespace KubePki.Lifecycle;
 /// <summary>A timestamped 0700 directory (like kubeadm's <c>/etc/kubernetes/tmp/kubeadm-backup-*</c>) holding copies of
 /// the files a run replaces, laid out relative to the kubeconfig dir. Copies keep their original's owner, group and
 /// mode.</summary>
-public sealed class BackupDirectory
+internal sealed class BackupDirectory
 {
     private readonly IFileStore _store;
 

@@ -8,7 +8,7 @@ namespace KubePki.Lifecycle;
 
 /// <summary>kubeadm's LoadCertificateAuthority and UsingExternal*CA checks, reading through a <see
 /// cref="PkiDirectory"/>.</summary>
-public static class CaLoader
+internal static class CaLoader
 {
     /// <summary>Loads a CA: the cert must be a CA; its key, when present, must load and match. No key = external
     /// CA.</summary>

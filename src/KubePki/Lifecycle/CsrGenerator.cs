@@ -22,7 +22,10 @@ public sealed class CsrGenerator(IssueContext context)
     /// <summary>How many keys <see cref="GenerateAll"/> makes: one per leaf and per kubeconfig.</summary>
     public int KeyCount => Leaves.Count + KubeconfigCatalog.All.Count;
 
-    /// <summary>kubeadm's CreateDefaultKeysAndCSRFiles + CreateDefaultKubeConfigsAndCSRFiles.</summary>
+    /// <summary>kubeadm's CreateDefaultKeysAndCSRFiles + CreateDefaultKubeConfigsAndCSRFiles: for every leaf, a new key
+    /// and <c>&lt;base&gt;.csr</c> in the cert dir; for every kubeconfig, the file with its client key but no
+    /// certificate, and <c>&lt;file&gt;.csr</c> beside it. The external CA signs the CSRs; the signed certificates go
+    /// next to the keys. An existing key, CSR or kubeconfig is refused before anything is written.</summary>
     public void GenerateAll()
     {
         var leaves = Leaves;
@@ -81,7 +84,7 @@ public sealed class CsrGenerator(IssueContext context)
     /// <summary>For each existing item: a new key (of the type <paramref name="algorithmFor"/> picks) and a CSR
     /// carrying the subject and SANs of its current certificate, written to <paramref name="csrDir"/> (created 0700
     /// when missing) as <c>&lt;base&gt;.key</c> and <c>&lt;base&gt;.csr</c>.</summary>
-    public void RenewCsrOnly(
+    internal void RenewCsrOnly(
         IReadOnlyList<RenewableItem> items,
         string csrDir,
         Func<RenewableItem, KeyAlgorithm> algorithmFor

@@ -7,6 +7,14 @@ using KubePki.Storage;
 namespace KubePki.Lifecycle;
 
 /// <summary>One row of check-expiration (kubeadm's output.kubeadm.k8s.io/v1alpha3 Certificate).</summary>
+/// <param name="Name">The certificate's name as check-expiration prints it (<c>apiserver</c>, <c>admin.conf</c>,
+/// <c>ca</c>...).</param>
+/// <param name="ExpirationDate">Its NotAfter; null when the file is missing.</param>
+/// <param name="ResidualTimeSeconds">Seconds until it expires at the report's time (negative once expired).</param>
+/// <param name="CaName">The CA that signs it; null for a CA.</param>
+/// <param name="ExternallyManaged">Its CA (for a CA row, the CA itself) is in external CA mode, without its key: it
+/// cannot be renewed here.</param>
+/// <param name="Missing">The file does not exist (check-expiration's <c>MISSING!</c>).</param>
 public sealed record ExpirationEntry(
     string Name,
     DateTimeOffset? ExpirationDate,
@@ -16,14 +24,19 @@ public sealed record ExpirationEntry(
     bool Missing
 )
 {
-    public static ExpirationEntry MissingEntry(string name) => new(name, null, 0, null, false, true);
+    internal static ExpirationEntry MissingEntry(string name) => new(name, null, 0, null, false, true);
 }
 
+/// <summary>The data behind check-expiration: its two tables.</summary>
+/// <param name="Certificates">The leaf certificates and kubeconfigs, sorted by name (then the kubelet's
+/// certificates when asked for).</param>
+/// <param name="CertificateAuthorities">The CAs, sorted by name.</param>
 public sealed record ExpirationInfo(
     IReadOnlyList<ExpirationEntry> Certificates,
     IReadOnlyList<ExpirationEntry> CertificateAuthorities
 )
 {
+    /// <summary>Both tables, certificates first.</summary>
     public IEnumerable<ExpirationEntry> All => Certificates.Concat(CertificateAuthorities);
 
     /// <summary>The listed certificates and CAs that expire within the window (<c>--fail-within</c>).</summary>
@@ -34,6 +47,14 @@ public sealed record ExpirationInfo(
 /// <summary>Builds the data behind <c>certs check-expiration</c>; printers render it.</summary>
 public static class ExpirationReport
 {
+    /// <summary>Reads every certificate kubeadm's check-expiration lists (and the kubelet's, with
+    /// <paramref name="kubeletDir"/>) and reports its expiry as of <paramref name="now"/>. Missing files are rows
+    /// marked missing; an unreadable file is a <see cref="KubePkiException"/> naming it.</summary>
+    /// <param name="config">The resolved cluster configuration (external etcd leaves out etcd's rows).</param>
+    /// <param name="pki">The cert dir.</param>
+    /// <param name="now">The time the residual times are measured from.</param>
+    /// <param name="kubeletDir">The kubelet's certificate dir (<c>/var/lib/kubelet/pki</c>) to include its client and
+    /// serving certificates; null to leave them out, as kubeadm does.</param>
     public static ExpirationInfo Build(
         ClusterConfig config,
         PkiDirectory pki,

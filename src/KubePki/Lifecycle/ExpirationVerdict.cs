@@ -5,7 +5,7 @@ namespace KubePki.Lifecycle;
 
 /// <summary>The exit code of <c>check-expiration</c> for scripts and monitoring, and the lines explaining it. A cert
 /// dir without its CAs is never healthy; with a window, a missing certificate is as bad as an expiring one.</summary>
-public sealed record ExpirationVerdict(int ExitCode, IReadOnlyList<string> Lines)
+internal sealed record ExpirationVerdict(int ExitCode, IReadOnlyList<string> Lines)
 {
     public const int BrokenExitCode = 1;
     public const int ExpiringExitCode = 2;

@@ -14,7 +14,7 @@ namespace KubePki.Lifecycle;
 /// <item><see cref="Finish"/> applies the backup retention; <see cref="Dispose"/> releases the lock.</item>
 /// </list>
 /// Everything goes through <see cref="IFileStore"/>: over a dry-run store nothing on disk changes.</summary>
-public sealed class FileReplacer : IDisposable
+internal sealed class FileReplacer : IDisposable
 {
     private readonly IFileStore _store;
 

@@ -10,6 +10,11 @@ namespace KubePki.Lifecycle;
 /// <summary>What every use case that issues certificates shares: the cluster config, the cert dir, a key source, one
 /// start time for the whole run (kubeadm's StartTimeUTC) and where messages go. Loaded CAs are cached per
 /// run.</summary>
+/// <param name="config">The resolved cluster configuration.</param>
+/// <param name="pki">The cert dir and the file store every read and write goes through.</param>
+/// <param name="keys">Where new keys come from (<see cref="KeyGenerator.Instance"/>).</param>
+/// <param name="start">The time every certificate of the run starts from (NotBefore is 5 minutes earlier).</param>
+/// <param name="log">Receives kubeadm's progress lines and warnings.</param>
 public sealed class IssueContext(
     ClusterConfig config,
     PkiDirectory pki,
@@ -20,17 +25,22 @@ public sealed class IssueContext(
 {
     private readonly Dictionary<string, CertificateAuthority> _cas = new(StringComparer.Ordinal);
 
+    /// <summary>The resolved cluster configuration.</summary>
     public ClusterConfig Config { get; } = config;
 
+    /// <summary>The cert dir.</summary>
     public PkiDirectory Pki { get; } = pki;
 
+    /// <summary>Where new keys come from.</summary>
     public IKeyGenerator Keys { get; } = keys;
 
+    /// <summary>The start of every certificate this run issues.</summary>
     public DateTimeOffset Start { get; } = start;
 
+    /// <summary>Where progress lines and warnings go.</summary>
     public TextWriter Log { get; } = log;
 
-    public CertificateAuthority GetCa(string name)
+    internal CertificateAuthority GetCa(string name)
     {
         if (!_cas.TryGetValue(name, out var ca))
         {
@@ -40,10 +50,10 @@ public sealed class IssueContext(
         return ca;
     }
 
-    public void Remember(string name, CertificateAuthority ca) => _cas[name] = ca;
+    internal void Remember(string name, CertificateAuthority ca) => _cas[name] = ca;
 
     /// <summary>The CA, ready to sign: it must have its key and must not have expired.</summary>
-    public CertificateAuthority GetSigningCa(string name, string forWhat)
+    internal CertificateAuthority GetSigningCa(string name, string forWhat)
     {
         var ca = GetCa(name);
         var path = Pki.CertPath(CertCatalog.Get(name).BaseName);
@@ -95,7 +105,7 @@ public sealed class IssueContext(
     }
 
     /// <summary>Signs a template with a CA, reporting when the CA's own expiry shortened the validity.</summary>
-    public X509Certificate2 Issue(string caName, CertificateTemplate template, PrivateKey subjectKey, string forWhat)
+    internal X509Certificate2 Issue(string caName, CertificateTemplate template, PrivateKey subjectKey, string forWhat)
     {
         var ca = GetSigningCa(caName, forWhat);
         var certificate = ca.Issue(template, subjectKey.PublicKey, out var clamped);

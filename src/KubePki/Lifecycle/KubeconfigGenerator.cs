@@ -13,9 +13,9 @@ public sealed class KubeconfigGenerator(IssueContext context)
 {
     private ClusterConfig Config => context.Config;
 
-    public string PathOf(KubeconfigDefinition definition) => Path.Combine(Config.KubeconfigDir, definition.FileName);
+    internal string PathOf(KubeconfigDefinition definition) => Path.Combine(Config.KubeconfigDir, definition.FileName);
 
-    public int MissingKeyCount(IEnumerable<KubeconfigDefinition> definitions) =>
+    internal int MissingKeyCount(IEnumerable<KubeconfigDefinition> definitions) =>
         definitions.Count(d => !context.Pki.Store.Exists(PathOf(d)));
 
     /// <summary>Every existing file is checked before the first one is written.</summary>
@@ -28,7 +28,7 @@ public sealed class KubeconfigGenerator(IssueContext context)
         }
     }
 
-    public void Create(KubeconfigDefinition definition) => CreateOrReuse(definition, CheckExisting(definition));
+    internal void Create(KubeconfigDefinition definition) => CreateOrReuse(definition, CheckExisting(definition));
 
     private void CreateOrReuse(KubeconfigDefinition definition, bool reuse)
     {
@@ -67,7 +67,7 @@ public sealed class KubeconfigGenerator(IssueContext context)
     }
 
     /// <summary>A kubeconfig whose user authenticates with a bearer token; only ca.crt is read.</summary>
-    public string BuildWithToken(string clientName, string token, string server)
+    internal string BuildWithToken(string clientName, string token, string server)
     {
         return KubeconfigFile.CreateWithToken(Config.ClusterName, server, TrustedPem(), clientName, token).Serialize();
     }
@@ -87,11 +87,11 @@ public sealed class KubeconfigGenerator(IssueContext context)
 
     /// <summary>kubeadm's <c>kubeconfig user --validity-period</c> default (constants.CertificateValidity),
     /// whatever the config's certificateValidityPeriod says.</summary>
-    public static readonly TimeSpan UserValidity = TimeSpan.FromHours(8760);
+    internal static readonly TimeSpan UserValidity = TimeSpan.FromHours(8760);
 
     /// <summary>kubeadm's warning for a user certificate valid longer than <see cref="UserValidity"/>, or
     /// null.</summary>
-    public static string? UserValidityWarning(TimeSpan validity) =>
+    internal static string? UserValidityWarning(TimeSpan validity) =>
         validity > UserValidity
             ? $"WARNING: the specified certificate validity period {GoDuration.Format(validity)} is longer than the "
                 + $"default duration {GoDuration.Format(UserValidity)}, this may increase security risks."
@@ -109,7 +109,7 @@ public sealed class KubeconfigGenerator(IssueContext context)
         return LocalUrl(config);
     }
 
-    public static string LocalUrl(ClusterConfig config)
+    internal static string LocalUrl(ClusterConfig config)
     {
         SanRules.AdvertiseAddress(config);
         return $"https://{NetworkText.JoinHostPort(config.AdvertiseAddress, config.BindPort)}";

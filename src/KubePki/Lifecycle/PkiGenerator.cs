@@ -17,10 +17,11 @@ public sealed class PkiGenerator(IssueContext context)
 
     private TextWriter Log => context.Log;
 
-    public IReadOnlyList<CertDefinition> Definitions => CertCatalog.For(context.Config.ExternalEtcd);
+    internal IReadOnlyList<CertDefinition> Definitions => CertCatalog.For(context.Config.ExternalEtcd);
 
     /// <summary>How many new keys <see cref="CreateAll"/> will need: one per missing pair, plus sa.</summary>
-    public int MissingKeyCount() => Definitions.Count(d => !Pki.CertExists(d.BaseName)) + (Pki.KeyExists("sa") ? 0 : 1);
+    internal int MissingKeyCount() =>
+        Definitions.Count(d => !Pki.CertExists(d.BaseName)) + (Pki.KeyExists("sa") ? 0 : 1);
 
     /// <summary><c>certs all</c>: every existing file is checked before the first one is written.</summary>
     public void CreateAll()
@@ -44,7 +45,7 @@ public sealed class PkiGenerator(IssueContext context)
 
     /// <summary>One phase: <c>certs ca</c>, <c>certs apiserver</c>, ... Messages name certs by base name
     /// (<c>etcd/server</c>), as kubeadm prints them.</summary>
-    public void Create(CertDefinition definition)
+    internal void Create(CertDefinition definition)
     {
         if (context.Config.ExternalEtcd && definition.IsEtcd)
         {

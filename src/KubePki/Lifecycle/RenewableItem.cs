@@ -7,14 +7,19 @@ using KubePki.Storage;
 namespace KubePki.Lifecycle;
 
 /// <summary>A certificate kubeadm's renewal manager handles: a cert/key pair in the cert dir or a client cert embedded
-/// in a kubeconfig (kubeadm's readwriter). One interface, so check-expiration and renew treat both alike.</summary>
+/// in a kubeconfig (kubeadm's readwriter). One interface, so check-expiration and renew treat both alike. Get them from
+/// <see cref="RenewalCatalog"/>.</summary>
+/// <param name="Name">The name <c>certs renew</c> takes (<c>apiserver</c>, <c>admin.conf</c>...).</param>
+/// <param name="LongName">kubeadm's description in renewal messages (e.g. "certificate for serving the Kubernetes
+/// API").</param>
+/// <param name="CaName">The CA that signs it (<c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>).</param>
 public abstract record RenewableItem(string Name, string LongName, string CaName)
 {
-    public abstract bool Exists(IFileStore store);
+    internal abstract bool Exists(IFileStore store);
 
     /// <summary>A renewal replaces files in place; one that is a link to somewhere outside its directory is refused
     /// rather than silently turned into a regular file (or followed out of the PKI).</summary>
-    protected static void RefuseOutsideLink(string path, string root)
+    private protected static void RefuseOutsideLink(string path, string root)
     {
         var info = new FileInfo(path);
         if (info.LinkTarget is null)
@@ -34,24 +39,24 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
         }
     }
 
-    public abstract X509Certificate2 ReadCertificate(IFileStore store);
+    internal abstract X509Certificate2 ReadCertificate(IFileStore store);
 
     /// <summary>The files this item consists of, for backups.</summary>
-    public abstract IReadOnlyList<string> Paths { get; }
+    internal abstract IReadOnlyList<string> Paths { get; }
 
     /// <summary>Checks the existing files before anything is renewed: the certificate must load and no file may be a
     /// link leading out of its directory (a <see cref="KubePkiException"/> naming the file). The old key does not
     /// matter to a renewal (kubeadm reads only the old certificate): a corrupt or mismatched one is returned as a
     /// warning.</summary>
-    public abstract IReadOnlyList<string> Validate(IFileStore store);
+    internal abstract IReadOnlyList<string> Validate(IFileStore store);
 
     /// <summary>The components to restart once this item is renewed (from the catalog row).</summary>
-    public abstract IReadOnlyList<string> Restarts { get; }
+    internal abstract IReadOnlyList<string> Restarts { get; }
 
     /// <summary>The writes that replace the certificate and key; kubeconfigs also re-embed
     /// <paramref name="caBundlePem"/>, every certificate of the current CA file (one CA, or two while a CA rotation
     /// trusts both).</summary>
-    public abstract IReadOnlyList<FileWrite> Replacement(
+    internal abstract IReadOnlyList<FileWrite> Replacement(
         IFileStore store,
         X509Certificate2 certificate,
         PrivateKey key,
@@ -59,19 +64,19 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
     );
 }
 
-public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
+internal sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
     : RenewableItem(Definition.Name, Definition.LongName, Definition.CaName!)
 {
-    public override bool Exists(IFileStore store) => Pki.CertExists(Definition.BaseName);
+    internal override bool Exists(IFileStore store) => Pki.CertExists(Definition.BaseName);
 
-    public override X509Certificate2 ReadCertificate(IFileStore store) => Pki.ReadCert(Definition.BaseName);
+    internal override X509Certificate2 ReadCertificate(IFileStore store) => Pki.ReadCert(Definition.BaseName);
 
-    public override IReadOnlyList<string> Paths =>
+    internal override IReadOnlyList<string> Paths =>
         [Pki.KeyPath(Definition.BaseName), Pki.CertPath(Definition.BaseName)];
 
-    public override IReadOnlyList<string> Restarts => Definition.RestartAfterRenewal;
+    internal override IReadOnlyList<string> Restarts => Definition.RestartAfterRenewal;
 
-    public override IReadOnlyList<string> Validate(IFileStore store)
+    internal override IReadOnlyList<string> Validate(IFileStore store)
     {
         foreach (var path in Paths)
         {
@@ -100,7 +105,7 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
     }
 
     // Key first, then cert: a reader that sees the new cert also sees the new key.
-    public override IReadOnlyList<FileWrite> Replacement(
+    internal override IReadOnlyList<FileWrite> Replacement(
         IFileStore store,
         X509Certificate2 certificate,
         PrivateKey key,
@@ -108,10 +113,10 @@ public sealed record PkiPairItem(CertDefinition Definition, PkiDirectory Pki)
     ) => [Pki.KeyFile(Definition.BaseName, key), Pki.CertFile(Definition.BaseName, certificate)];
 }
 
-public sealed record KubeconfigItem(KubeconfigDefinition Definition, string FilePath)
+internal sealed record KubeconfigItem(KubeconfigDefinition Definition, string FilePath)
     : RenewableItem(Definition.FileName, Definition.LongName, "ca")
 {
-    public override bool Exists(IFileStore store) => store.Exists(FilePath);
+    internal override bool Exists(IFileStore store) => store.Exists(FilePath);
 
     public KubeconfigFile Read(IFileStore store)
     {
@@ -126,7 +131,7 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         return file;
     }
 
-    public override X509Certificate2 ReadCertificate(IFileStore store)
+    internal override X509Certificate2 ReadCertificate(IFileStore store)
     {
         var file = Read(store);
         var pem =
@@ -138,11 +143,11 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         return PemCodec.DecodeCertificate(pem, $"{FilePath} (client-certificate-data)");
     }
 
-    public override IReadOnlyList<string> Paths => [FilePath];
+    internal override IReadOnlyList<string> Paths => [FilePath];
 
-    public override IReadOnlyList<string> Restarts => Definition.RestartAfterRenewal;
+    internal override IReadOnlyList<string> Restarts => Definition.RestartAfterRenewal;
 
-    public override IReadOnlyList<string> Validate(IFileStore store)
+    internal override IReadOnlyList<string> Validate(IFileStore store)
     {
         RefuseOutsideLink(FilePath, Path.GetDirectoryName(Path.GetFullPath(FilePath))!);
         var certificate = ReadCertificate(store);
@@ -164,7 +169,7 @@ public sealed record KubeconfigItem(KubeconfigDefinition Definition, string File
         }
     }
 
-    public override IReadOnlyList<FileWrite> Replacement(
+    internal override IReadOnlyList<FileWrite> Replacement(
         IFileStore store,
         X509Certificate2 certificate,
         PrivateKey key,

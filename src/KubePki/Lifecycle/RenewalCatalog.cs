@@ -8,6 +8,8 @@ namespace KubePki.Lifecycle;
 /// (kubelet.conf excluded: the kubelet rotates its own), sorted by name; and the CAs, sorted by name.</summary>
 public static class RenewalCatalog
 {
+    /// <summary>The items <c>certs renew all</c> renews for this cluster (etcd's only with local etcd), sorted by
+    /// name.</summary>
     public static IReadOnlyList<RenewableItem> Items(ClusterConfig config, PkiDirectory pki)
     {
         var pairs = CertCatalog
@@ -29,9 +31,11 @@ public static class RenewalCatalog
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public static IReadOnlyList<CertDefinition> Cas(ClusterConfig config) =>
+    internal static IReadOnlyList<CertDefinition> Cas(ClusterConfig config) =>
         CertCatalog.For(config.ExternalEtcd).Where(d => d.IsCa).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
+    /// <summary>The item <c>certs renew &lt;name&gt;</c> renews; a <see cref="KubePkiException"/> listing the valid
+    /// names when there is none.</summary>
     public static RenewableItem Find(ClusterConfig config, PkiDirectory pki, string name) =>
         Items(config, pki).FirstOrDefault(i => i.Name == name)
         ?? throw new KubePkiException(

@@ -11,7 +11,7 @@ namespace KubePki.Lifecycle;
 /// must be a regular file the running user owns, may name only files inside the cert or kubeconfig dir, and copies only
 /// inside the one backup dir it names. Anything else is refused and ignored. Fields are NUL-separated, so any path
 /// (tabs, newlines) survives.</summary>
-public sealed class RenewalJournal
+internal sealed class RenewalJournal
 {
     private const string Magic = "kubepki-renew-journal/v2";
 

@@ -6,7 +6,7 @@ namespace KubePki.Lifecycle;
 /// <c>&lt;kubeconfig-dir&gt;/tmp/kubepki-renew.lock</c>
 /// (opened without following links). A second run waits up to the timeout on the injected clock, then fails
 /// clearly.</summary>
-public static class RenewalLock
+internal static class RenewalLock
 {
     public static IDisposable Acquire(IFileStore store, ReplacementScope scope, TimeSpan timeout, TimeProvider time) =>
         store.Lock(scope.LockPath, timeout, time);

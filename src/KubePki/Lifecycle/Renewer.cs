@@ -8,7 +8,10 @@ using KubePki.Validation;
 namespace KubePki.Lifecycle;
 
 /// <param name="DryRun">Report what would be renewed; nothing is written, locked or backed up.</param>
-/// <param name="ExpiringWithin">Renew only what expires within this window.</param>
+/// <param name="ExpiringWithin">Renew only what expires within this window; null renews everything.</param>
+/// <param name="LockTimeout">How long to wait for a concurrent renewal's lock (zero: fail at once if it is
+/// held).</param>
+/// <param name="BackupRetention">How many backup dirs of earlier renewals to keep.</param>
 /// <param name="ConfigGiven">The cluster configuration was read (a file or the cluster): its encryptionAlgorithm
 /// decides the new keys' type and its SANs are compared with the kept ones. Without it each item keeps its key type
 /// and size.</param>
@@ -21,6 +24,8 @@ public sealed record RenewalOptions(
 );
 
 /// <param name="Renewed">The items renewed, in order; with --dry-run, the items that would have been renewed.</param>
+/// <param name="BackupPath">The dir holding the replaced files; null when nothing was replaced.</param>
+/// <param name="Pruned">The old backup dirs removed (beyond <see cref="RenewalOptions.BackupRetention"/>).</param>
 /// <param name="Restart">The components that must be restarted to use what was renewed, in kubeadm's order.</param>
 public sealed record RenewalResult(
     IReadOnlyList<string> Renewed,
@@ -33,6 +38,8 @@ public sealed record RenewalResult(
 /// with what kubeadm lacks: a lock, a backup before anything is replaced, verification of each new cert before it
 /// replaces the old, each item written as one unit that keeps its files' owner, group and mode (and is put back after
 /// a crash; see <see cref="FileReplacer"/>), and a report of what was and was not renewed when an item fails.</summary>
+/// <param name="context">The configuration, cert dir, key source and log of the run.</param>
+/// <param name="time">The clock for lock waits; the system clock when null.</param>
 public sealed class Renewer(IssueContext context, TimeProvider? time = null)
 {
     private readonly Dictionary<string, bool> _external = new(StringComparer.Ordinal);
@@ -41,6 +48,10 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
 
     private ReplacementScope Scope => new(context.Config.CertificatesDir, context.Config.KubeconfigDir);
 
+    /// <summary>Renews <paramref name="items"/> (all of them, or those due under
+    /// <see cref="RenewalOptions.ExpiringWithin"/>) with the CAs in the cert dir; a CA without its key (external CA
+    /// mode) is an error for the items it signs. Running components keep the old certificates until they restart (see
+    /// <see cref="RenewalResult.Restart"/>).</summary>
     public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options)
     {
         StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
@@ -57,7 +68,7 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
     /// <summary>Renews within a run that already holds <paramref name="replacer"/> (a CA rotation re-issuing its
     /// leaves): its lock, journal and backup dir are used, and the caller finishes it. A second lock would block:
     /// the run already holds it.</summary>
-    public RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer replacer)
+    internal RenewalResult Renew(IReadOnlyList<RenewableItem> items, RenewalOptions options, FileReplacer replacer)
     {
         StateDirectory.RequireCertDir(context.Pki.Store, context.Config.CertificatesDir);
         var renewed = RenewEach(items, options, replacer, ownsReplacer: false);

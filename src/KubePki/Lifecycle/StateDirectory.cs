@@ -5,7 +5,7 @@ namespace KubePki.Lifecycle;
 /// <summary>Checks of the directories a run trusts, before it takes the lock: the cert dir must exist, the kubeconfig
 /// dir must exist (it is never created just to hold state), and its <c>tmp/</c> must be a real directory only the
 /// running user owns and may write.</summary>
-public static class StateDirectory
+internal static class StateDirectory
 {
     public static void RequireCertDir(IFileStore store, string certDir)
     {

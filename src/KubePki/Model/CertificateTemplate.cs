@@ -4,7 +4,7 @@ namespace KubePki.Model;
 
 /// <summary>Everything that goes into one certificate apart from keys and issuer: the output of the pure
 /// builders.</summary>
-public sealed record CertificateTemplate(
+internal sealed record CertificateTemplate(
     string CommonName,
     IReadOnlyList<string> Organizations,
     bool IsCa,
@@ -15,7 +15,7 @@ public sealed record CertificateTemplate(
     DateTimeOffset NotAfter
 );
 
-public static class ExtendedKeyUsageOids
+internal static class ExtendedKeyUsageOids
 {
     public const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     public const string ClientAuth = "1.3.6.1.5.5.7.3.2";

@@ -9,7 +9,7 @@ namespace KubePki.Model;
 /// hex digits with at most one <c>::</c> standing for at least one zero group and an optional dotted IPv4 tail in the
 /// last 32 bits; zones (<c>%eth0</c>), brackets and ports are refused. .NET's own parser accepts all of
 /// those.</summary>
-public static class IpAddressText
+internal static class IpAddressText
 {
     /// <summary>Parses <paramref name="text"/> as Go's net.ParseIP does. An IPv4-mapped IPv6 address
     /// (<c>::ffff:10.0.0.1</c>) is returned as the IPv4 address: Go's net.IP treats the two as equal and writes it

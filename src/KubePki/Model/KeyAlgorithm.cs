@@ -3,14 +3,23 @@ namespace KubePki.Model;
 /// <summary>Key types kubeadm offers through <c>encryptionAlgorithm</c>.</summary>
 public enum KeyAlgorithm
 {
+    /// <summary>RSA, 2048 bits (<c>RSA-2048</c>, kubeadm's default).</summary>
     Rsa2048,
+
+    /// <summary>RSA, 3072 bits (<c>RSA-3072</c>).</summary>
     Rsa3072,
+
+    /// <summary>RSA, 4096 bits (<c>RSA-4096</c>).</summary>
     Rsa4096,
+
+    /// <summary>ECDSA on NIST P-256 (<c>ECDSA-P256</c>).</summary>
     EcdsaP256,
+
+    /// <summary>ECDSA on NIST P-384 (<c>ECDSA-P384</c>).</summary>
     EcdsaP384,
 }
 
-public static class KeyAlgorithms
+internal static class KeyAlgorithms
 {
     /// <summary>kubeadm's spelling, as written in a v1beta4 ClusterConfiguration.</summary>
     public static string ToKubeadmName(this KeyAlgorithm algorithm) =>

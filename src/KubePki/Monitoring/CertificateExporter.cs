@@ -7,35 +7,52 @@ namespace KubePki.Monitoring;
 /// <summary>Collects every source and renders x509-certificate-exporter's per-certificate metrics (same names, types
 /// and labels, so its Grafana dashboard and alert rules work unchanged) plus kubepki_cert_not_after, one series per
 /// check-expiration row, in the Prometheus text exposition format 0.0.4. Thread-safe; one scrape at a time.</summary>
-public sealed class CertificateExporter(
-    IReadOnlyList<ICertificateSource> sources,
-    ExporterOptions options,
-    TimeProvider time
-)
+public sealed class CertificateExporter
 {
+    /// <summary>The HTTP Content-Type of <see cref="Render()"/>'s output.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     private readonly Lock _gate = new();
+    private readonly IReadOnlyList<ICertificateSource> _sources;
+    private readonly ExporterOptions _options;
+    private readonly TimeProvider _time;
 
-    public Scrape Collect()
+    /// <summary>An exporter of the files <paramref name="sources"/> names (the cert dir, the kubeconfigs, the kubelet's
+    /// certificates, PEM files and directories). Files are re-read only when they change. Secrets need the CLI's
+    /// Kubernetes watch and are not available here.</summary>
+    /// <param name="sources">Where to look; with no file source at all, kubeadm's default layout.</param>
+    /// <param name="options">The optional series and the build labels.</param>
+    /// <param name="time">The clock of the relative metrics; the system clock when null.</param>
+    public CertificateExporter(ExporterSources sources, ExporterOptions options, TimeProvider? time = null)
+        : this(sources.Create(new FileContentCache(), null), options, time ?? TimeProvider.System) { }
+
+    internal CertificateExporter(IReadOnlyList<ICertificateSource> sources, ExporterOptions options, TimeProvider time)
+    {
+        _sources = sources;
+        _options = options;
+        _time = time;
+    }
+
+    internal Scrape Collect()
     {
         var scrape = new Scrape();
-        foreach (var source in sources)
+        foreach (var source in _sources)
         {
             source.Collect(scrape);
         }
         return scrape;
     }
 
+    /// <summary>One scrape: every source read now, rendered as the body of a <c>/metrics</c> response.</summary>
     public string Render()
     {
         lock (_gate)
         {
-            return Render(Collect(), time.GetUtcNow());
+            return Render(Collect(), _time.GetUtcNow());
         }
     }
 
-    public string Render(Scrape scrape, DateTimeOffset now)
+    internal string Render(Scrape scrape, DateTimeOffset now)
     {
         var series = new List<(string Labels, ParsedCertificate Certificate)>(scrape.Certificates.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -72,7 +89,7 @@ public sealed class CertificateExporter(
             series,
             c => now > c.NotAfter ? "1" : "0"
         );
-        if (options.ExposeRelativeMetrics)
+        if (_options.ExposeRelativeMetrics)
         {
             Family(
                 text,
@@ -102,12 +119,12 @@ public sealed class CertificateExporter(
         text.Append("x509_exporter_build_info")
             .Append(
                 LabelText([
-                    new("built", options.Build.Built),
+                    new("built", _options.Build.Built),
                     new("goarch", GoArch()),
                     new("goos", "linux"),
                     new("goversion", $"dotnet{Environment.Version}"),
-                    new("revision", options.Build.Revision),
-                    new("version", options.Build.Version),
+                    new("revision", _options.Build.Revision),
+                    new("version", _options.Build.Version),
                 ])
             )
             .Append(" 1\n");
@@ -164,7 +181,7 @@ public sealed class CertificateExporter(
 
     /// <summary>{a="1",b="2"}: names sorted as Go's client sorts them; empty values left out (Prometheus treats an
     /// empty label as absent, and upstream only sets the fields a certificate has).</summary>
-    public static string LabelText(IEnumerable<Label> labels)
+    internal static string LabelText(IEnumerable<Label> labels)
     {
         var text = new StringBuilder("{");
         foreach (var label in labels.Where(l => l.Value.Length > 0).OrderBy(l => l.Name, StringComparer.Ordinal))

@@ -8,13 +8,18 @@ public sealed record ExporterOptions
     /// <c>x509_cert_not_after - time()</c> gives the same in PromQL.</summary>
     public bool ExposeRelativeMetrics { get; init; }
 
+    /// <summary>The labels of x509_exporter_build_info.</summary>
     public BuildInfo Build { get; init; } = BuildInfo.Unknown;
 }
 
 /// <summary>The labels of x509_exporter_build_info. Label names are x509-certificate-exporter's (a Go program) so
 /// queries on them keep working; goversion carries the .NET runtime version.</summary>
+/// <param name="Version">The <c>version</c> label.</param>
+/// <param name="Revision">The <c>revision</c> label (the source commit).</param>
+/// <param name="Built">The <c>built</c> label (build date).</param>
 public sealed record BuildInfo(string Version, string Revision, string Built)
 {
+    /// <summary>Empty labels.</summary>
     public static BuildInfo Unknown { get; } = new("", "", "");
 
     /// <summary>From an assembly's informational version, "1.2.3+commit".</summary>

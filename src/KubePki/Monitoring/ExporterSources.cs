@@ -6,21 +6,27 @@ namespace KubePki.Monitoring;
 /// layout (/etc/kubernetes/pki and /etc/kubernetes), as check-expiration does.</summary>
 public sealed record ExporterSources
 {
+    /// <summary>The cert dir (<c>--cert-dir</c>): x509 series per file plus one kubeadm series per certificate
+    /// check-expiration lists.</summary>
     public string? CertDir { get; init; }
 
+    /// <summary>The kubeconfig dir (<c>--kubeconfig-dir</c>): the certificates embedded in kubeadm's
+    /// kubeconfigs.</summary>
     public string? KubeconfigDir { get; init; }
 
     /// <summary>The kubelet's certificate dir when --include-kubelet is given.</summary>
     public string? KubeletDir { get; init; }
 
+    /// <summary>PEM files to watch (<c>--watch-file</c>); every certificate of a bundle is its own series.</summary>
     public IReadOnlyList<string> WatchFiles { get; init; } = [];
 
+    /// <summary>Directories whose PEM files are watched (<c>--watch-dir</c>).</summary>
     public IReadOnlyList<string> WatchDirs { get; init; } = [];
 
     /// <summary>Secrets come in through a watch; files do not need it.</summary>
     public bool Secrets { get; init; }
 
-    public IReadOnlyList<ICertificateSource> Create(FileContentCache cache, SecretCertificates? secrets)
+    internal IReadOnlyList<ICertificateSource> Create(FileContentCache cache, SecretCertificates? secrets)
     {
         var explicitFiles =
             CertDir is not null || KubeconfigDir is not null || WatchFiles.Count > 0 || WatchDirs.Count > 0;

@@ -3,7 +3,7 @@ namespace KubePki.Monitoring;
 /// <summary>Reads files at every scrape but parses them only when their bytes changed, so a renewed certificate shows
 /// at the next scrape and an unchanged one costs one read and a compare. Comparing content rather than mtime also
 /// catches a same-size rewrite within the file system's timestamp granularity.</summary>
-public sealed class FileContentCache
+internal sealed class FileContentCache
 {
     private readonly Dictionary<(string Path, Type Kind), (byte[] Content, object Parsed)> _entries = [];
     private readonly Lock _gate = new();

@@ -3,14 +3,14 @@ using System.Text;
 namespace KubePki.Monitoring;
 
 /// <summary>The file labels x509-certificate-exporter puts on a certificate read from a file.</summary>
-public static class FileLabels
+internal static class FileLabels
 {
     public static IReadOnlyList<Label> For(string path) =>
         [new("filename", Path.GetFileName(path)), new("filepath", path)];
 }
 
 /// <summary>One PEM file (<c>--watch-file</c>): every certificate in it, or one read error.</summary>
-public sealed class PemFileSource(string path, FileContentCache cache) : ICertificateSource
+internal sealed class PemFileSource(string path, FileContentCache cache) : ICertificateSource
 {
     public string FilePath { get; } = path;
 
@@ -46,7 +46,7 @@ public sealed class PemFileSource(string path, FileContentCache cache) : ICertif
 /// <summary>Every regular file directly in a directory (<c>--watch-dir</c>, not recursive, listed at each scrape).
 /// Files holding only other PEM blocks (private and public keys, CSRs) are skipped rather than counted as errors,
 /// so a directory like /etc/kubernetes/pki can be watched as it is.</summary>
-public sealed class PemDirectorySource(string directory, FileContentCache cache) : ICertificateSource
+internal sealed class PemDirectorySource(string directory, FileContentCache cache) : ICertificateSource
 {
     public void Collect(Scrape scrape)
     {

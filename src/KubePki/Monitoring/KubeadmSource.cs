@@ -9,7 +9,7 @@ namespace KubePki.Monitoring;
 /// cert dir, the kubeconfigs of the kubeconfig dir and, on request, the kubelet's certificates. Each file gives its
 /// x509 series; each check-expiration row also gives one <see cref="KubeadmCertificateSeries"/> under its kubeadm
 /// name. A catalog file that does not exist (external etcd, no super-admin.conf) is skipped, not an error.</summary>
-public sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string? kubeletDir, FileContentCache cache)
+internal sealed class KubeadmSource(string? certDir, string? kubeconfigDir, string? kubeletDir, FileContentCache cache)
     : ICertificateSource
 {
     public void Collect(Scrape scrape)

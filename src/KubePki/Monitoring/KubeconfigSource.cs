@@ -9,7 +9,7 @@ namespace KubePki.Monitoring;
 /// (cluster|user) and embedded_key (the entry's name, with "(i)" when it holds several certificates). A file
 /// reference is resolved against the kubeconfig's directory and read at every scrape, so kubelet.conf follows the
 /// kubelet's rotated kubelet-client-current.pem.</summary>
-public sealed class KubeconfigSource(string path, FileContentCache cache) : ICertificateSource
+internal sealed class KubeconfigSource(string path, FileContentCache cache) : ICertificateSource
 {
     public string FilePath { get; } = path;
 

@@ -7,7 +7,7 @@ namespace KubePki.Monitoring;
 
 /// <summary>What the exporter keeps of one parsed certificate: the label values x509-certificate-exporter derives
 /// from it and its validity. Parsed once per file content, so a scrape never touches ASN.1.</summary>
-public sealed record ParsedCertificate(
+internal sealed record ParsedCertificate(
     IReadOnlyList<Label> NameLabels,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter
@@ -63,11 +63,11 @@ public sealed record ParsedCertificate(
 }
 
 /// <summary>One Prometheus label.</summary>
-public readonly record struct Label(string Name, string Value);
+internal readonly record struct Label(string Name, string Value);
 
 /// <summary>Reads every CERTIFICATE block of a PEM bundle, skipping other blocks (keys, CSRs) as Go's pem.Decode loop
 /// does. A bundle yields one entry per certificate, so every CA of a CA bundle is its own series.</summary>
-public static class PemBundle
+internal static class PemBundle
 {
     /// <summary>The certificates, in file order; empty when the text has PEM blocks but none is a certificate;
     /// throws <see cref="KubePkiException"/> for a malformed certificate or text without any PEM block.</summary>

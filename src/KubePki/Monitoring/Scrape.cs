@@ -2,10 +2,10 @@ namespace KubePki.Monitoring;
 
 /// <summary>One x509-certificate-exporter certificate series: where it came from (file, kubeconfig entry or Secret
 /// key labels) plus the certificate's own labels.</summary>
-public sealed record CertificateSeries(IReadOnlyList<Label> SourceLabels, ParsedCertificate Certificate);
+internal sealed record CertificateSeries(IReadOnlyList<Label> SourceLabels, ParsedCertificate Certificate);
 
 /// <summary>One row of check-expiration as a series: a kubeadm certificate by its kubeadm name.</summary>
-public sealed record KubeadmCertificateSeries(
+internal sealed record KubeadmCertificateSeries(
     string Name,
     string? CaName,
     bool ExternallyManaged,
@@ -13,7 +13,7 @@ public sealed record KubeadmCertificateSeries(
 );
 
 /// <summary>What one scrape found: the series and the read errors (one per unreadable or corrupt source).</summary>
-public sealed class Scrape
+internal sealed class Scrape
 {
     public List<CertificateSeries> Certificates { get; } = [];
 
@@ -31,7 +31,7 @@ public sealed class Scrape
 }
 
 /// <summary>A place certificates are read from at each scrape.</summary>
-public interface ICertificateSource
+internal interface ICertificateSource
 {
     void Collect(Scrape scrape);
 }

@@ -4,12 +4,12 @@ using System.Text;
 namespace KubePki.Monitoring;
 
 /// <summary>A Secret as the exporter sees it: only what picks and labels its certificates.</summary>
-public sealed record SecretData(string Namespace, string Name, string Type, IReadOnlyDictionary<string, byte[]> Data);
+internal sealed record SecretData(string Namespace, string Name, string Type, IReadOnlyDictionary<string, byte[]> Data);
 
 /// <summary>The certificates of the Secrets a watch delivers, parsed when a Secret arrives or changes (not at
 /// scrape time). Secrets of type kubernetes.io/tls and Opaque contribute every non-empty key ending in .crt or .pem
 /// (tls.crt, ca.crt, …), labelled secret_namespace/secret_name/secret_key as in x509-certificate-exporter.</summary>
-public sealed class SecretCertificates : ICertificateSource
+internal sealed class SecretCertificates : ICertificateSource
 {
     private readonly ConcurrentDictionary<string, IReadOnlyList<SecretKey>> _secrets = new(StringComparer.Ordinal);
 

@@ -6,6 +6,8 @@ namespace KubePki.Rotation;
 
 /// <summary>An imported new CA (<c>--new-ca-cert</c>/<c>--new-ca-key</c>), so every control-plane node rotates to the
 /// same one.</summary>
+/// <param name="CertPath">The new CA's certificate (PEM).</param>
+/// <param name="KeyPath">The new CA's private key (PEM).</param>
 public sealed record ImportedCa(string CertPath, string KeyPath);
 
 /// <summary><c>ca rotate start|issue|finish|abort|status</c> for one CA: a state machine whose phase is read from the
@@ -27,6 +29,11 @@ public sealed class CaRotation
     private readonly RotationInventory _inventory;
     private FileReplacer? _replacer;
 
+    /// <summary>The rotation of one CA of the cluster in <paramref name="context"/>.</summary>
+    /// <param name="context">The configuration, cert dir, key source and log of the run.</param>
+    /// <param name="name"><c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>.</param>
+    /// <param name="dryRun">Report what each phase would do; nothing is written.</param>
+    /// <param name="time">The clock for lock waits; the system clock when null.</param>
     /// <param name="lockTimeout">How long to wait for another renewal or rotation's lock.</param>
     public CaRotation(
         IssueContext context,
@@ -46,9 +53,9 @@ public sealed class CaRotation
     }
 
     /// <summary>Backup dirs of rotations are named and pruned apart from those of renewals.</summary>
-    public const string BackupKind = "ca-rotation";
+    internal const string BackupKind = "ca-rotation";
 
-    public RotationFiles Files => _files;
+    internal RotationFiles Files => _files;
 
     private string Name => _target.Ca.Name;
 
@@ -209,6 +216,7 @@ public sealed class CaRotation
         return Outcome(RotationPhase.None, NextSteps.AfterAbort(_target, _context.Config));
     }
 
+    /// <summary>Where the rotation stands on this node, read from the files; changes nothing.</summary>
     public RotationStatus Status()
     {
         if (!_files.Exist)

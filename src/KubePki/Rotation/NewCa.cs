@@ -8,7 +8,7 @@ namespace KubePki.Rotation;
 
 /// <summary>The new CA of a rotation: imported from files (and checked) or made as <c>init phase certs</c>
 /// would.</summary>
-public static class NewCa
+internal static class NewCa
 {
     public static CertificateAuthority Load(ImportedCa import)
     {

@@ -4,7 +4,7 @@ namespace KubePki.Rotation;
 
 /// <summary>What lies outside this node after each phase: other control-plane nodes, worker kubelets and pods. Pure
 /// text for the CLI to print.</summary>
-public static class NextSteps
+internal static class NextSteps
 {
     public static IReadOnlyList<string> AfterStart(RotationTarget target, RotationFiles files, ClusterConfig config)
     {

@@ -5,7 +5,7 @@ using KubePki.Validation;
 namespace KubePki.Rotation;
 
 /// <summary>Which of the two CAs of a rotation a certificate is.</summary>
-public enum CaRole
+internal enum CaRole
 {
     Old,
     New,
@@ -14,7 +14,7 @@ public enum CaRole
 
 /// <summary>The old and the new CA of one rotation, and how to tell which one a certificate is or was signed by. Both
 /// usually carry the same subject, so they are told apart by their bytes and signatures, never by name.</summary>
-public sealed record RotationCas(CertificateAuthority Old, CertificateAuthority New)
+internal sealed record RotationCas(CertificateAuthority Old, CertificateAuthority New)
 {
     public CaRole RoleOf(X509Certificate2 ca) =>
         Same(ca, Old.Certificate) ? CaRole.Old

@@ -7,7 +7,7 @@ namespace KubePki.Rotation;
 /// (0700) with <c>old-ca.crt</c>/<c>old-ca.key</c> and <c>new-ca.crt</c>/<c>new-ca.key</c> (keys 0600). The
 /// directory exists from <c>start</c> until <c>finish</c> or <c>abort</c>; <c>new-ca.crt</c> is written last, so its
 /// presence means the set is complete.</summary>
-public sealed class RotationFiles(PkiDirectory pki, string name)
+internal sealed class RotationFiles(PkiDirectory pki, string name)
 {
     public string Directory { get; } = Path.Combine(pki.Root, "ca-rotation", name);
 

@@ -8,7 +8,7 @@ namespace KubePki.Rotation;
 /// <summary>What a rotation looks at on this node: the trust anchors of the CA (its certificate file and, for ca, the
 /// kubeconfigs' certificate-authority-data) and every certificate it signs, each classified by
 /// <see cref="RotationCas"/>.</summary>
-public sealed class RotationInventory(RotationTarget target, PkiDirectory pki)
+internal sealed class RotationInventory(RotationTarget target, PkiDirectory pki)
 {
     /// <summary>One row per file (a kubeconfig both trusts a CA and holds a cert one signed), anchors first.</summary>
     public static List<RotationFileStatus> FileStatuses(

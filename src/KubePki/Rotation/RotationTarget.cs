@@ -8,7 +8,7 @@ namespace KubePki.Rotation;
 /// <summary>What rotating one CA touches on this node: its cert/key pair, the leaves it signs (cert dir pairs and
 /// kubeconfig client certs), the kubeconfigs that embed it as a trust anchor, and the control-plane components that
 /// read those files.</summary>
-public sealed record RotationTarget(
+internal sealed record RotationTarget(
     CertDefinition Ca,
     IReadOnlyList<PkiPairItem> Pairs,
     IReadOnlyList<KubeconfigItem> Kubeconfigs,

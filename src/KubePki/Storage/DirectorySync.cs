@@ -4,7 +4,7 @@ namespace KubePki.Storage;
 
 /// <summary>fsync(2) on a directory, so a rename in it survives a power loss (.NET opens no directory
 /// handles).</summary>
-public static class DirectorySync
+internal static class DirectorySync
 {
     private const int ReadOnly = 0;
     private const int DirectoryOnly = 0x10000; // O_DIRECTORY on Linux

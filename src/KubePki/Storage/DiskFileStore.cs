@@ -7,13 +7,41 @@ namespace KubePki.Storage;
 /// disk, renamed over the target, and the directory fsynced so that the rename survives a power loss.</summary>
 public sealed partial class DiskFileStore : IFileStore
 {
+    private DiskFileStore() { }
+
+    /// <summary>The one instance: the disk has no state of its own to keep apart.</summary>
     public static DiskFileStore Instance { get; } = new();
 
-    public bool Exists(string path) => File.Exists(path);
+    // IFileStore's members are internal (their types are); these forward to the members below.
+    bool IFileStore.Exists(string path) => Exists(path);
 
-    public string ReadText(string path) => DecodeUtf8(ReadBytes(path));
+    string IFileStore.ReadText(string path) => ReadText(path);
 
-    public byte[] ReadBytes(string path)
+    byte[] IFileStore.ReadBytes(string path) => ReadBytes(path);
+
+    byte[] IFileStore.ReadTrusted(string path) => ReadTrusted(path);
+
+    FileFacts? IFileStore.Inspect(string path, bool followLinks) => Inspect(path, followLinks);
+
+    string? IFileStore.ResolvePath(string path) => ResolvePath(path);
+
+    IReadOnlyList<string> IFileStore.List(string directory) => List(directory);
+
+    void IFileStore.CreateDirectory(string path, UnixFileMode mode) => CreateDirectory(path, mode);
+
+    void IFileStore.Delete(string path) => Delete(path);
+
+    void IFileStore.DeleteDirectory(string path) => DeleteDirectory(path);
+
+    IDisposable IFileStore.Lock(string path, TimeSpan timeout, TimeProvider time) => Lock(path, timeout, time);
+
+    void IFileStore.Write(IReadOnlyList<FileWrite> files) => Write(files);
+
+    internal bool Exists(string path) => File.Exists(path);
+
+    internal string ReadText(string path) => DecodeUtf8(ReadBytes(path));
+
+    internal byte[] ReadBytes(string path)
     {
         try
         {
@@ -25,21 +53,21 @@ public sealed partial class DiskFileStore : IFileStore
         }
     }
 
-    public byte[] ReadTrusted(string path) => SafeFileReader.ReadTrusted(path);
+    internal byte[] ReadTrusted(string path) => SafeFileReader.ReadTrusted(path);
 
-    public FileFacts? Inspect(string path, bool followLinks = false) => Posix.Stat(path, followLinks);
+    internal FileFacts? Inspect(string path, bool followLinks = false) => Posix.Stat(path, followLinks);
 
     /// <summary>The user this process runs as (effective uid).</summary>
-    public static uint CurrentUserId => Posix.EffectiveUserId;
+    internal static uint CurrentUserId => Posix.EffectiveUserId;
 
-    public string? ResolvePath(string path) => Posix.RealPath(path);
+    internal string? ResolvePath(string path) => Posix.RealPath(path);
 
-    public IReadOnlyList<string> List(string directory) =>
+    internal IReadOnlyList<string> List(string directory) =>
         Directory.Exists(directory)
             ? Directory.EnumerateFileSystemEntries(directory).Order(StringComparer.Ordinal).ToList()
             : [];
 
-    public void CreateDirectory(string path, UnixFileMode mode)
+    internal void CreateDirectory(string path, UnixFileMode mode)
     {
         var full = Path.GetFullPath(path);
         if (Inspect(full) is not null)
@@ -60,7 +88,7 @@ public sealed partial class DiskFileStore : IFileStore
         }
     }
 
-    public void Delete(string path)
+    internal void Delete(string path)
     {
         if (Inspect(path) is null)
         {
@@ -70,16 +98,17 @@ public sealed partial class DiskFileStore : IFileStore
         Posix.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    public void DeleteDirectory(string path)
+    internal void DeleteDirectory(string path)
     {
         // Directory.Delete removes a link to a directory, never what it points to.
         Directory.Delete(path, recursive: true);
         Posix.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) => FileLock.Acquire(path, timeout, time);
+    internal IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) =>
+        FileLock.Acquire(path, timeout, time);
 
-    public void Write(IReadOnlyList<FileWrite> files)
+    internal void Write(IReadOnlyList<FileWrite> files)
     {
         var staged = new List<(string Path, string Temp, string? Backup)>();
         var committed = 0;
@@ -134,7 +163,7 @@ public sealed partial class DiskFileStore : IFileStore
 
     /// <summary>True for the temp files and rollback copies <see cref="Write"/> makes; a crash can leave them
     /// behind.</summary>
-    public static bool IsLeftover(string fileName) => LeftoverName().IsMatch(fileName);
+    internal static bool IsLeftover(string fileName) => LeftoverName().IsMatch(fileName);
 
     [GeneratedRegex(@"\A\..+\.[0-9a-f]{32}\.tmp(\.old)?\z")]
     private static partial Regex LeftoverName();

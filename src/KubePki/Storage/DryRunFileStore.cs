@@ -2,7 +2,7 @@ namespace KubePki.Storage;
 
 /// <summary>Reads from disk, keeps writes in memory (so later steps of a dry run see earlier ones) and reports each.
 /// Nothing here writes to disk.</summary>
-public sealed class DryRunFileStore(TextWriter log) : IFileStore
+internal sealed class DryRunFileStore(TextWriter log) : IFileStore
 {
     private readonly Dictionary<string, FileWrite> _written = new(StringComparer.Ordinal);
 

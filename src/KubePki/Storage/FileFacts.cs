@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace KubePki.Storage;
 
-public enum FileKind
+internal enum FileKind
 {
     Regular,
     Directory,
@@ -14,7 +14,7 @@ public enum FileKind
 }
 
 /// <summary>What stat says about a path: its type, permission bits, owner and group.</summary>
-public sealed record FileFacts(FileKind Kind, UnixFileMode Mode, uint Uid, uint Gid)
+internal sealed record FileFacts(FileKind Kind, UnixFileMode Mode, uint Uid, uint Gid)
 {
     public bool IsGroupOrWorldWritable => (Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
 

@@ -5,7 +5,7 @@ namespace KubePki.Storage;
 /// <summary>An exclusive flock on a file opened without following links (a planted link cannot make the tool create or
 /// truncate a file elsewhere). The kernel drops the lock when the process ends, even on a crash. A second process
 /// polls until the timeout, measured on the injected clock.</summary>
-public sealed class FileLock : IDisposable
+internal sealed class FileLock : IDisposable
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 

@@ -2,7 +2,7 @@ namespace KubePki.Storage;
 
 /// <summary>kubeadm's file modes: keys, sa.pub, CSRs and kubeconfigs 0600; certificates 0644; directories
 /// 0755.</summary>
-public static class FileModes
+internal static class FileModes
 {
     public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     public const UnixFileMode Public = Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead;

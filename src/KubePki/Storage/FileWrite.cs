@@ -3,7 +3,7 @@ namespace KubePki.Storage;
 /// <summary>One file to write: absolute path, content and the mode it has from the moment it exists. A file that
 /// replaces an existing one keeps that file's owner, group and mode instead (as kubeadm's in-place writes do), unless
 /// <see cref="Owner"/> names them explicitly (backup copies and restores).</summary>
-public sealed record FileWrite(string Path, byte[] Content, UnixFileMode Mode)
+internal sealed record FileWrite(string Path, byte[] Content, UnixFileMode Mode)
 {
     /// <summary>Exact owner and group (with <see cref="FileWrite.Mode"/> as the exact mode), for copies that must carry
     /// their original's attributes.</summary>
@@ -18,4 +18,4 @@ public sealed record FileWrite(string Path, byte[] Content, UnixFileMode Mode)
 }
 
 /// <summary>A numeric owner and group.</summary>
-public sealed record FileOwner(uint Uid, uint Gid);
+internal sealed record FileOwner(uint Uid, uint Gid);

@@ -5,7 +5,7 @@ namespace KubePki.Storage;
 /// <summary>The one place the tool reads files. A read never blocks: the file is opened non-blocking and anything but
 /// a regular file (a FIFO, a device, a socket) is refused. <see cref="ReadTrusted"/> also refuses links and files
 /// another user owns, for state the tool itself wrote (the renewal journal, backup copies).</summary>
-public static class SafeFileReader
+internal static class SafeFileReader
 {
     public static byte[] Read(string path) => Read(path, trusted: false);
 

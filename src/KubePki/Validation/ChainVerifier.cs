@@ -4,7 +4,7 @@ namespace KubePki.Validation;
 
 /// <summary>Does a certificate chain up to a given CA? Time validity and key usages are not judged here (kubeadm's
 /// VerifyCertChain uses ExtKeyUsageAny; expiry only warns).</summary>
-public static class ChainVerifier
+internal static class ChainVerifier
 {
     private const X509ChainStatusFlags Tolerated =
         X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotValidForUsage | X509ChainStatusFlags.NoError;

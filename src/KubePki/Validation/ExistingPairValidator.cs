@@ -8,7 +8,7 @@ namespace KubePki.Validation;
 /// <summary>Checks a user-provided certificate and key before kubeadm-style reuse: key loads and matches, cert chains
 /// to its CA, every SAN the cluster needs is covered. Returns the first violation as a sentence naming the
 /// file.</summary>
-public static class ExistingPairValidator
+internal static class ExistingPairValidator
 {
     public static string? ChainProblem(PkiDirectory pki, CertDefinition leaf, CertificateAuthority ca)
     {

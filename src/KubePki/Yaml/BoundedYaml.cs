@@ -8,7 +8,7 @@ namespace KubePki.Yaml;
 /// input gets one <see cref="KubePkiException"/> naming the file and line instead of a stack overflow (deep nesting)
 /// or an exhausted memory (alias bombs): events are checked as the parser produces them, before any tree is
 /// built.</summary>
-public static class BoundedYaml
+internal static class BoundedYaml
 {
     /// <summary>Real configs nest fewer than 15 levels; the limit keeps every recursive walk of the tree
     /// shallow.</summary>

@@ -97,7 +97,7 @@ public sealed class RotationFixture : IDisposable
 
     public static X509Certificate2 Cert(string path) => Bundle(path)[0];
 
-    public static KubeconfigFile Kubeconfig(string path) => KubeconfigFile.Parse(File.ReadAllText(path), path);
+    internal static KubeconfigFile Kubeconfig(string path) => KubeconfigFile.Parse(File.ReadAllText(path), path);
 
     public static IReadOnlyList<X509Certificate2> KubeconfigTrust(string path) =>
         PemCodec.DecodeCertificates(Kubeconfig(path).CertificateAuthorityPem!, path);

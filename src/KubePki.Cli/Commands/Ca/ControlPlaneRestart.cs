@@ -16,7 +16,7 @@ public sealed class ControlPlaneRestart : IDisposable
         _restarter = restarter;
     }
 
-    public static ControlPlaneRestart Open(
+    internal static ControlPlaneRestart Open(
         CliEnvironment env,
         ControlPlaneSettings settings,
         TimeSpan lockWait,

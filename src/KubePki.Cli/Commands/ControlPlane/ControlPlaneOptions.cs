@@ -41,7 +41,7 @@ public sealed class ControlPlaneOptions
 
     public IEnumerable<Option> All => [ManifestsDir, KubeletConfig, Timeout, LockTimeout];
 
-    public ControlPlaneSettings Read(ParseResult result, string kubeconfigDir, bool dryRun)
+    internal ControlPlaneSettings Read(ParseResult result, string kubeconfigDir, bool dryRun)
     {
         var kubeletPath = result.GetValue(KubeletConfig);
         var kubelet = KubeletSettings.Load(
