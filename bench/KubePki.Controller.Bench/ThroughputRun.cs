@@ -84,6 +84,7 @@ public static class ThroughputRun
         {
             await WatchesOpenAsync(cluster, controller);
             var controllerCpu0 = CpuTime(controller.Id);
+            Console.WriteLine($"controller peak RSS before the burst: {PeakRssMiB(controller.Id):F0} MiB");
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var start = Stopwatch.GetTimestamp();
             foreach (var (node, pem) in requests)
@@ -116,6 +117,7 @@ public static class ThroughputRun
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
             var controllerCpu = CpuTime(controller.Id) - controllerCpu0;
             var controllerRss = PeakRssMiB(controller.Id);
+            Console.WriteLine($"controller retries logged: {Retries}");
             controller.Kill();
             await controller.WaitForExitAsync();
             watch.Stop();
@@ -140,11 +142,27 @@ public static class ThroughputRun
         }
     }
 
-    // The kubepki CLI as built next to this bench (the same program the tool and image ship, on the JIT), with the
+    // The CLI's own build output (built with this bench, same configuration): copied next to the bench it would
+    // resolve its packages against the bench's ASP.NET Core framework and not start.
+    private static string CliBinary()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "src", "KubePki.Cli")))
+        {
+            dir = dir.Parent;
+        }
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var (configuration, framework) = (output.Parent!.Name, output.Name);
+        return dir is null
+            ? throw new InvalidOperationException("cannot find the repository's src/KubePki.Cli")
+            : Path.Combine(dir.FullName, "src", "KubePki.Cli", "bin", configuration, framework, "kubepki");
+    }
+
+    // The kubepki CLI as built with this bench (the same program the tool and image ship, on the JIT), with the
     // kube-controller-manager style flags a kubeadm cluster would give it. Its log goes to a discarded pipe.
     private static Process StartController(TestCluster cluster, int workers)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kubepki"))
+        var start = new ProcessStartInfo(CliBinary())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -174,11 +192,32 @@ public static class ThroughputRun
             start.ArgumentList.Add(arg);
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    // The controller's last log lines, for an error message.
+    private static readonly ConcurrentQueue<string> LastLines = new();
+    private static int Retries;
+
+    private static void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        if (line.Contains("retrying", StringComparison.Ordinal) && Interlocked.Increment(ref Retries) <= 3)
+        {
+            Console.WriteLine($"controller: {line}");
+        }
+        LastLines.Enqueue(line);
+        while (LastLines.Count > 20)
+        {
+            LastLines.TryDequeue(out _);
+        }
     }
 
     // The controller has listed and is watching both CSRs and Nodes.
@@ -194,7 +233,9 @@ public static class ThroughputRun
         {
             if (controller.HasExited || Stopwatch.GetElapsedTime(deadline) > TimeSpan.FromMinutes(3))
             {
-                throw new InvalidOperationException("the controller did not start watching");
+                throw new InvalidOperationException(
+                    $"the controller did not start watching:\n{string.Join('\n', LastLines)}"
+                );
             }
             await Task.Delay(100);
         }
