@@ -14,7 +14,8 @@ if (args is ["sign", ..])
         var theirs = SignRate.Openssl(3);
         Console.WriteLine(
             $"Decide {own.PerCpuSecond:F0}/CPU-s ({own.PerWallSecond:F0}/s wall); parse alone "
-                + $"{parse.PerCpuSecond:F0}/CPU-s; bare RSA SignData {raw.PerCpuSecond:F0}/CPU-s; openssl {theirs:F0}/s; "
+                + $"{parse.PerCpuSecond:F0}/CPU-s; bare RSA SignData {raw.PerCpuSecond:F0}/CPU-s; "
+                + $"openssl {theirs:F0}/s; "
                 + $"Decide = {own.PerCpuSecond / theirs * 100:F0} % of openssl"
         );
     }
@@ -35,8 +36,9 @@ for (var run = 1; run <= runs; run++)
     results.Add(result);
     Console.WriteLine(
         $"run {run}: {result.Count} issued in {result.Total.TotalSeconds:F2} s; p50 {result.P50.TotalSeconds:F2} s, "
-            + $"p99 {result.P99.TotalSeconds:F2} s; CPU/CSR controller {result.ControllerCpuPerCsr.TotalMilliseconds:F2} "
-            + $"ms, server {result.ServerCpuPerCsr.TotalMilliseconds:F2} ms; peak RSS controller "
+            + $"p99 {result.P99.TotalSeconds:F2} s; CPU/CSR controller "
+            + $"{result.ControllerCpuPerCsr.TotalMilliseconds:F2} ms, server "
+            + $"{result.ServerCpuPerCsr.TotalMilliseconds:F2} ms; peak RSS controller "
             + $"{result.ControllerPeakRssMiB:F0} MiB, server {result.ServerPeakRssMiB:F0} MiB"
     );
     inProcess.Add(SignRate.InProcess(TimeSpan.FromSeconds(3)).PerCpuSecond);
@@ -136,7 +138,8 @@ for (var i = 0; i < results.Count; i++)
     report.AppendLine(
         $"- run {i + 1}: total {r.Total.TotalSeconds:F2} s, p50 {r.P50.TotalSeconds:F2} s, p99 "
             + $"{r.P99.TotalSeconds:F2} s, CPU/CSR controller {r.ControllerCpuPerCsr.TotalMilliseconds:F2} ms + "
-            + $"server {r.ServerCpuPerCsr.TotalMilliseconds:F2} ms, peak RSS controller {r.ControllerPeakRssMiB:F0} MiB; "
+            + $"server {r.ServerCpuPerCsr.TotalMilliseconds:F2} ms, peak RSS controller "
+            + $"{r.ControllerPeakRssMiB:F0} MiB; "
             + $"sign {inProcess[i]:F0}/CPU-s "
             + $"vs openssl {openssl[i]:F0}/s"
     );
