@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -15,8 +16,18 @@ namespace KubePki.Controller.Bench;
 /// <summary>One pass: N kubelets (N Nodes, N ECDSA serving CSRs, prepared beforehand) submit at once through the test
 /// API server's create path (requester = system:node:&lt;name&gt;, as the authenticated kubelet); the controller
 /// approves and signs them over HTTPS with the cluster's RSA-2048 CA. Creation→issued is taken from the server's
-/// own event stream.</summary>
-public sealed record ThroughputResult(int Count, TimeSpan Total, TimeSpan P50, TimeSpan P99, TimeSpan CpuPerCsr);
+/// own event stream. The controller is the real <c>kubepki controller</c> command in a process of its own, so its
+/// CPU time and peak RSS are its own; the test API server and the bench share this process.</summary>
+public sealed record ThroughputResult(
+    int Count,
+    TimeSpan Total,
+    TimeSpan P50,
+    TimeSpan P99,
+    TimeSpan ControllerCpuPerCsr,
+    TimeSpan ServerCpuPerCsr,
+    double ControllerPeakRssMiB,
+    double ServerPeakRssMiB
+);
 
 public static class ThroughputRun
 {
@@ -51,15 +62,6 @@ public static class ThroughputRun
                 ("Hostname", requests[i].Node)
             );
         }
-        var options = RunningController.Options(cluster) with
-        {
-            Signers = new Dictionary<string, ISigningAuthoritySource>
-            {
-                [SignerNames.KubeletServing] = new FixedAuthoritySource(cluster.Ca),
-            },
-            Workers = workers,
-            ResyncPeriod = TimeSpan.FromMinutes(10),
-        };
         var created = new ConcurrentDictionary<string, long>();
         var issued = new ConcurrentDictionary<string, long>();
         var watch = cluster.Server.Store.Csrs.Watch(null, cluster.Server.Store.ResourceVersion, _ => true)!.Value;
@@ -77,52 +79,191 @@ public static class ThroughputRun
                 }
             }
         });
-        await using var controller = RunningController.Start(cluster.Admin(), options);
-        await Task.Delay(500); // list + watch established before the burst
-
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var start = Stopwatch.GetTimestamp();
-        foreach (var (node, pem) in requests)
+        using var controller = StartController(cluster, workers);
+        try
         {
-            var csr = new V1CertificateSigningRequest
+            await WatchesOpenAsync(cluster, controller);
+            var controllerCpu0 = CpuTime(controller.Id);
+            Console.WriteLine($"controller peak RSS before the burst: {PeakRssMiB(controller.Id):F0} MiB");
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var start = Stopwatch.GetTimestamp();
+            foreach (var (node, pem) in requests)
             {
-                ApiVersion = "certificates.k8s.io/v1",
-                Kind = "CertificateSigningRequest",
-                Metadata = new V1ObjectMeta { Name = $"csr-{node}" },
-                Spec = new V1CertificateSigningRequestSpec
+                var csr = new V1CertificateSigningRequest
                 {
-                    Request = pem,
-                    SignerName = SignerNames.KubeletServing,
-                    Usages = ["digital signature", "server auth"],
-                },
-            };
-            CsrStrategy.PrepareForCreate(
-                csr,
-                new ApiUser($"system:node:{node}", ["system:nodes", "system:authenticated"])
+                    ApiVersion = "certificates.k8s.io/v1",
+                    Kind = "CertificateSigningRequest",
+                    Metadata = new V1ObjectMeta { Name = $"csr-{node}" },
+                    Spec = new V1CertificateSigningRequestSpec
+                    {
+                        Request = pem,
+                        SignerName = SignerNames.KubeletServing,
+                        Usages = ["digital signature", "server auth"],
+                    },
+                };
+                CsrStrategy.PrepareForCreate(
+                    csr,
+                    new ApiUser($"system:node:{node}", ["system:nodes", "system:authenticated"])
+                );
+                CsrStrategy.ValidateCreate(csr);
+                created[csr.Metadata.Name] = Stopwatch.GetTimestamp();
+                cluster.Server.Store.Csrs.Create(csr, TimeProvider.System);
+            }
+            if (await Task.WhenAny(collector, Task.Delay(TimeSpan.FromMinutes(10))) != collector)
+            {
+                throw new TimeoutException($"only {issued.Count} of {count} CSRs issued after 10 minutes");
+            }
+            var end = issued.Values.Max();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+            var controllerCpu = CpuTime(controller.Id) - controllerCpu0;
+            var controllerRss = PeakRssMiB(controller.Id);
+            Console.WriteLine($"controller retries logged: {Retries}");
+            controller.Kill();
+            await controller.WaitForExitAsync();
+            watch.Stop();
+            var latencies = created.Select(p => Stopwatch.GetElapsedTime(p.Value, issued[p.Key])).Order().ToList();
+            return new ThroughputResult(
+                count,
+                Stopwatch.GetElapsedTime(start, end),
+                Percentile(latencies, 0.50),
+                Percentile(latencies, 0.99),
+                controllerCpu / count,
+                cpu / count,
+                controllerRss,
+                PeakRssMiB(Environment.ProcessId)
             );
-            CsrStrategy.ValidateCreate(csr);
-            created[csr.Metadata.Name] = Stopwatch.GetTimestamp();
-            cluster.Server.Store.Csrs.Create(csr, TimeProvider.System);
         }
-        if (await Task.WhenAny(collector, Task.Delay(TimeSpan.FromMinutes(5))) != collector)
+        finally
         {
-            throw new TimeoutException($"only {issued.Count} of {count} CSRs issued after 5 minutes");
+            if (!controller.HasExited)
+            {
+                controller.Kill();
+            }
         }
-        var end = issued.Values.Max();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-        watch.Stop();
-        await controller.StopAsync();
-        var latencies = created.Select(p => Stopwatch.GetElapsedTime(p.Value, issued[p.Key])).Order().ToList();
-        return new ThroughputResult(
-            count,
-            Stopwatch.GetElapsedTime(start, end),
-            Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99),
-            cpu / count
-        );
     }
 
-    private static IPAddress Ip(int i) => new([10, 20, (byte)(i / 250), (byte)(i % 250 + 1)]);
+    // The CLI's own build output (built with this bench, same configuration): copied next to the bench it would
+    // resolve its packages against the bench's ASP.NET Core framework and not start.
+    private static string CliBinary()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "src", "KubePki.Cli")))
+        {
+            dir = dir.Parent;
+        }
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var (configuration, framework) = (output.Parent!.Name, output.Name);
+        return dir is null
+            ? throw new InvalidOperationException("cannot find the repository's src/KubePki.Cli")
+            : Path.Combine(dir.FullName, "src", "KubePki.Cli", "bin", configuration, framework, "kubepki");
+    }
+
+    // The kubepki CLI as built with this bench (the same program the tool and image ship, on the JIT), with the
+    // kube-controller-manager style flags a kubeadm cluster would give it. Its log goes to a discarded pipe.
+    private static Process StartController(TestCluster cluster, int workers)
+    {
+        var start = new ProcessStartInfo(CliBinary())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (
+            var arg in (string[])
+                [
+                    "controller",
+                    "--kubeconfig",
+                    cluster.AdminConf,
+                    "--cluster-signing-cert-file",
+                    cluster.CaCertFile,
+                    "--cluster-signing-key-file",
+                    cluster.CaKeyFile,
+                    "--approve-kubelet-serving",
+                    "--workers",
+                    workers.ToString(CultureInfo.InvariantCulture),
+                    "--resync-period",
+                    "10m",
+                    "--leader-elect=false",
+                    "--metrics-bind-address",
+                    "0",
+                ]
+        )
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    // The controller's last log lines, for an error message.
+    private static readonly ConcurrentQueue<string> LastLines = new();
+    private static int Retries;
+
+    private static void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        if (line.Contains("retrying", StringComparison.Ordinal) && Interlocked.Increment(ref Retries) <= 3)
+        {
+            Console.WriteLine($"controller: {line}");
+        }
+        LastLines.Enqueue(line);
+        while (LastLines.Count > 20)
+        {
+            LastLines.TryDequeue(out _);
+        }
+    }
+
+    // The controller has listed and is watching both CSRs and Nodes.
+    private static async Task WatchesOpenAsync(TestCluster cluster, Process controller)
+    {
+        var deadline = Stopwatch.GetTimestamp();
+        while (
+            !(
+                cluster.Server.RequestLog.Any(r => r.Contains("certificatesigningrequests?watch=true"))
+                && cluster.Server.RequestLog.Any(r => r.Contains("nodes?watch=true"))
+            )
+        )
+        {
+            if (controller.HasExited || Stopwatch.GetElapsedTime(deadline) > TimeSpan.FromMinutes(3))
+            {
+                throw new InvalidOperationException(
+                    $"the controller did not start watching:\n{string.Join('\n', LastLines)}"
+                );
+            }
+            await Task.Delay(100);
+        }
+        await Task.Delay(500);
+    }
+
+    // utime + stime of /proc/PID/stat, in clock ticks of 10 ms.
+    private static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks =
+            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    // VmHWM: the process's peak resident set size.
+    public static double PeakRssMiB(int pid)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status")
+            .First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var kib = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        return long.Parse(kib, CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    // 10.20.0.1 upwards, 250 addresses per /24, enough for 100,000 nodes and more.
+    private static IPAddress Ip(int i) =>
+        new([10, (byte)(20 + i / 62_500), (byte)(i / 250 % 250), (byte)(i % 250 + 1)]);
 
     private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
         sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

@@ -7,6 +7,10 @@ namespace KubePki.Controller.Runtime;
 /// <summary>List, then watch from the list's resourceVersion; re-watch when the stream ends, re-list when the server
 /// says the version is gone (410) or the watch fails. Keeps the latest object per name and queues every change, plus
 /// every known CSR once per resync period, so a missed event is repaired by the next resync.</summary>
+/// <remarks>Memory stays proportional to the CSRs still to act on: a settled CSR (issued, denied or failed: neither the
+/// approver nor a signer ever acts on it again, and the API keeps those states final) is kept as its name, version and
+/// signer only; a pending one is kept without managedFields and with its repeated strings (signer, usages, groups)
+/// shared.</remarks>
 public sealed class CsrInformer(
     KubeCsrApi api,
     WorkQueue queue,
@@ -15,7 +19,7 @@ public sealed class CsrInformer(
     TimeProvider time
 )
 {
-    private readonly ConcurrentDictionary<string, V1CertificateSigningRequest> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
 
     public bool HasSynced { get; private set; }
 
@@ -25,14 +29,21 @@ public sealed class CsrInformer(
 
     public int WatchRestarts { get; private set; }
 
-    public V1CertificateSigningRequest? Get(string name) => _cache.TryGetValue(name, out var csr) ? csr : null;
+    /// <summary>The cached CSR: its signer and, while it is not settled, the object itself (null once it is issued,
+    /// denied or failed). Null when the CSR is unknown.</summary>
+    public (string SignerName, V1CertificateSigningRequest? Pending)? Lookup(string name) =>
+        _cache.TryGetValue(name, out var entry) ? (entry.SignerName, entry.Pending) : null;
+
+    /// <summary>The cached object while the CSR is still to act on; null when it is settled or unknown.</summary>
+    public V1CertificateSigningRequest? Get(string name) => Lookup(name)?.Pending;
 
     public IReadOnlyCollection<string> Keys => _cache.Keys.ToList();
 
     /// <summary>Replaces the cached copy with a newer one the controller itself read or wrote.</summary>
     public void Remember(V1CertificateSigningRequest csr)
     {
-        _cache.AddOrUpdate(csr.Metadata.Name, csr, (_, old) => Newer(csr, old) ? csr : old);
+        var entry = Entry.Of(csr);
+        _cache.AddOrUpdate(csr.Metadata.Name, entry, (_, old) => Newer(entry, old) ? entry : old);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -72,13 +83,15 @@ public sealed class CsrInformer(
 
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var list = await api.ListAsync(cancellationToken);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var csr in list.Items)
-        {
-            names.Add(csr.Metadata.Name);
-            _cache[csr.Metadata.Name] = csr;
-        }
+        var version = await api.ListAsync(
+            csr =>
+            {
+                names.Add(csr.Metadata.Name);
+                _cache[csr.Metadata.Name] = Entry.Of(csr);
+            },
+            cancellationToken
+        );
         foreach (var gone in _cache.Keys.Where(k => !names.Contains(k)))
         {
             _cache.TryRemove(gone, out _);
@@ -92,7 +105,7 @@ public sealed class CsrInformer(
         {
             queue.Add(name);
         }
-        return list.Metadata.ResourceVersion;
+        return version;
     }
 
     /// <summary>Watches until the stream ends (then watches again from the last version) or must re-list.</summary>
@@ -142,9 +155,58 @@ public sealed class CsrInformer(
         catch (OperationCanceledException) { }
     }
 
-    private static bool Newer(V1CertificateSigningRequest candidate, V1CertificateSigningRequest current) =>
-        long.TryParse(candidate.Metadata.ResourceVersion, out var a)
-        && long.TryParse(current.Metadata.ResourceVersion, out var b)
-            ? a >= b
-            : true;
+    // As before: an unparsable version on either side lets the candidate win.
+    private static bool Newer(Entry candidate, Entry current) =>
+        candidate.Version is not { } a || current.Version is not { } b || a >= b;
+
+    private sealed record Entry(long? Version, string SignerName, V1CertificateSigningRequest? Pending)
+    {
+        public static Entry Of(V1CertificateSigningRequest csr)
+        {
+            long? version = long.TryParse(csr.Metadata.ResourceVersion, out var v) ? v : null;
+            var snapshot = CsrConverter.ToSnapshot(csr);
+            var signer = Shared(snapshot.SignerName);
+            if (snapshot.IsIssued || snapshot.IsDenied || snapshot.IsFailed)
+            {
+                return new Entry(version, signer, null);
+            }
+            csr.Metadata.ManagedFields = null;
+            if (csr.Spec is { } spec)
+            {
+                spec.SignerName = signer;
+                SharedAll(spec.Usages);
+                SharedAll(spec.Groups);
+            }
+            return new Entry(version, signer, csr);
+        }
+    }
+
+    // One instance per distinct short value (signer names, usages, group names), bounded so hostile input cannot grow
+    // it without limit.
+    private static readonly ConcurrentDictionary<string, string> Strings = new(StringComparer.Ordinal);
+
+    private static string Shared(string value)
+    {
+        if (Strings.TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+        if (Strings.Count < 1024 && value.Length <= 128)
+        {
+            return Strings.GetOrAdd(value, value);
+        }
+        return value;
+    }
+
+    private static void SharedAll(IList<string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+        for (var i = 0; i < values.Count; i++)
+        {
+            values[i] = Shared(values[i]);
+        }
+    }
 }

@@ -29,17 +29,21 @@ public sealed class CsrReconciler(
 
     public async Task ReconcileAsync(string name, CancellationToken cancellationToken)
     {
-        var csr = informer.Get(name);
-        if (csr is null)
+        if (informer.Lookup(name) is not { } entry)
         {
             return;
         }
+        var (signerName, pending) = entry;
         lock (_seen)
         {
             if (_seen.Add(name))
             {
-                metrics.Seen(csr.Spec?.SignerName ?? "");
+                metrics.Seen(signerName);
             }
+        }
+        if (pending is not { } csr)
+        {
+            return; // settled: issued, denied or failed
         }
         if (approver is not null)
         {

@@ -12,8 +12,32 @@ public sealed class KubeCsrApi(IKubernetes client)
 {
     public IKubernetes Client { get; } = client;
 
-    public Task<V1CertificateSigningRequestList> ListAsync(CancellationToken cancellationToken) =>
-        Client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken);
+    /// <summary>Items per list request: lists are read in pages (limit/continue) as client-go's reflector reads
+    /// them, so a cluster with 100,000 CSRs or Nodes is never one response held in memory at once.</summary>
+    public const int PageSize = 500;
+
+    /// <summary>Lists every CSR page by page, handing each to <paramref name="each"/>; returns the list's
+    /// resourceVersion (the first page's: the snapshot a watch continues from).</summary>
+    public async Task<string> ListAsync(Action<V1CertificateSigningRequest> each, CancellationToken cancellationToken)
+    {
+        string? version = null;
+        string? token = null;
+        do
+        {
+            var page = await Client.CertificatesV1.ListCertificateSigningRequestAsync(
+                continueParameter: token,
+                limit: PageSize,
+                cancellationToken: cancellationToken
+            );
+            version ??= page.Metadata?.ResourceVersion ?? "";
+            foreach (var item in page.Items ?? [])
+            {
+                each(item);
+            }
+            token = page.Metadata?.ContinueProperty;
+        } while (!string.IsNullOrEmpty(token));
+        return version;
+    }
 
     /// <summary>A watch of all CSRs from <paramref name="resourceVersion"/>: (ADDED|MODIFIED|DELETED|BOOKMARK, object)
     /// until the server ends the stream; an ERROR event goes to <paramref name="onError"/> (see
@@ -64,8 +88,27 @@ public sealed class KubeCsrApi(IKubernetes client)
         }
     }
 
-    public Task<V1NodeList> ListNodesAsync(CancellationToken cancellationToken) =>
-        Client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken);
+    /// <summary>Lists every Node page by page, as <see cref="ListAsync"/> lists CSRs.</summary>
+    public async Task<string> ListNodesAsync(Action<V1Node> each, CancellationToken cancellationToken)
+    {
+        string? version = null;
+        string? token = null;
+        do
+        {
+            var page = await Client.CoreV1.ListNodeAsync(
+                continueParameter: token,
+                limit: PageSize,
+                cancellationToken: cancellationToken
+            );
+            version ??= page.Metadata?.ResourceVersion ?? "";
+            foreach (var item in page.Items ?? [])
+            {
+                each(item);
+            }
+            token = page.Metadata?.ContinueProperty;
+        } while (!string.IsNullOrEmpty(token));
+        return version;
+    }
 
     /// <summary>The kubeadm-config ConfigMap's ClusterConfiguration text, or null when the cluster has none.</summary>
     public async Task<string?> GetKubeadmClusterConfigurationAsync(CancellationToken cancellationToken)

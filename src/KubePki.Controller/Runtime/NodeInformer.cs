@@ -71,19 +71,22 @@ public sealed class NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider ti
 
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var list = await api.ListNodesAsync(cancellationToken);
-        var names = list.Items.Select(n => n.Metadata.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var node in list.Items)
-        {
-            _nodes[node.Metadata.Name] = CsrConverter.ToFacts(node);
-        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var version = await api.ListNodesAsync(
+            node =>
+            {
+                names.Add(node.Metadata.Name);
+                _nodes[node.Metadata.Name] = CsrConverter.ToFacts(node);
+            },
+            cancellationToken
+        );
         foreach (var gone in _nodes.Keys.Where(k => !names.Contains(k)))
         {
             _nodes.TryRemove(gone, out _);
         }
         Changed();
         _synced.TrySetResult();
-        return list.Metadata.ResourceVersion;
+        return version;
     }
 
     private async Task WatchAsync(string version, CancellationToken cancellationToken)

@@ -58,16 +58,15 @@ public sealed class CsrSigner(
     private SignDecision Sign(CsrSnapshot csr, CsrRequest request, CertificateAuthority ca)
     {
         var ttl = SigningWindow.Ttl(clusterSigningDuration, csr.ExpirationSeconds);
-        var caNotAfter = new DateTimeOffset(ca.Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
-        var window = SigningWindow.Compute(time.GetUtcNow(), ttl, caNotAfter);
+        var window = SigningWindow.Compute(time.GetUtcNow(), ttl, CertificateMinter.NotAfterOf(ca));
         if (window.Error is { } error)
         {
             return new SignDecision(SignOutcome.Retry, $"error auto signing csr: {error}");
         }
         try
         {
-            using var certificate = CertificateMinter.Mint(request, csr.Usages, window, ca);
-            return new SignDecision(SignOutcome.Issue, "signed", PemCodec.EncodeCertificate(certificate));
+            var certificate = CertificateMinter.Mint(request, csr.Usages, window, ca);
+            return new SignDecision(SignOutcome.Issue, "signed", CertificateMinter.Pem(certificate));
         }
         catch (ArgumentException e)
         {

@@ -250,7 +250,22 @@ internal sealed class ApiRequestHandler(
                 return;
             case "GET":
                 Authorize("list", group, resource, null, null, ns);
-                var (items, version) = table.List(ns);
+                string? next = null;
+                IReadOnlyList<T> items;
+                long version;
+                if (int.TryParse(Request.Query["limit"], out var limit) && limit > 0 && !WantsTable())
+                {
+                    var token = Request.Query["continue"].ToString();
+                    (items, version, next) = table.ListPage(
+                        ns,
+                        token.Length == 0 ? null : Encoding.UTF8.GetString(Convert.FromBase64String(token)),
+                        limit
+                    );
+                }
+                else
+                {
+                    (items, version) = table.List(ns);
+                }
                 items = items.Where(filter).ToList();
                 if (resource == "certificatesigningrequests" && WantsTable())
                 {
@@ -265,7 +280,13 @@ internal sealed class ApiRequestHandler(
                 {
                     ["kind"] = listKind,
                     ["apiVersion"] = apiVersion,
-                    ["metadata"] = new JsonObject { ["resourceVersion"] = version.ToString() },
+                    ["metadata"] = next is null
+                        ? new JsonObject { ["resourceVersion"] = version.ToString() }
+                        : new JsonObject
+                        {
+                            ["resourceVersion"] = version.ToString(),
+                            ["continue"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(next)),
+                        },
                     ["items"] = new JsonArray(items.Select(i => JsonNode.Parse(TestApiServer.Serialize(i))).ToArray()),
                 };
                 await TestApiServer.WriteAsync(context, 200, list.ToJsonString());

@@ -42,6 +42,47 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
         }
     }
 
+    private (long Version, string[] Keys) _sortedKeys = (-1, []);
+
+    /// <summary>One page of a list (limit/continue, as kube-apiserver pages): the items after the key
+    /// <paramref name="after"/> in key order, at most <paramref name="limit"/>, and the continue token (the last
+    /// key) when more follow.</summary>
+    public (IReadOnlyList<T> Items, long ResourceVersion, string? Continue) ListPage(
+        string? ns,
+        string? after,
+        int limit
+    )
+    {
+        lock (store.Gate)
+        {
+            if (_sortedKeys.Version != store.ResourceVersion)
+            {
+                var keys = _items.Keys.ToArray();
+                Array.Sort(keys, StringComparer.Ordinal);
+                _sortedKeys = (store.ResourceVersion, keys);
+            }
+            var all = _sortedKeys.Keys;
+            var at = 0;
+            if (after is not null)
+            {
+                at = Array.BinarySearch(all, after, StringComparer.Ordinal);
+                at = at >= 0 ? at + 1 : ~at;
+            }
+            var items = new List<T>();
+            string? last = null;
+            for (; at < all.Length && items.Count < limit; at++)
+            {
+                var item = _items[all[at]];
+                if (ns is null || item.Metadata.NamespaceProperty == ns)
+                {
+                    items.Add(Clone(item));
+                    last = all[at];
+                }
+            }
+            return (items, store.ResourceVersion, at < all.Length ? last : null);
+        }
+    }
+
     public T Create(T item, TimeProvider time)
     {
         lock (store.Gate)
