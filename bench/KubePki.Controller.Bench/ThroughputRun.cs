@@ -26,7 +26,9 @@ public sealed record ThroughputResult(
     TimeSpan ControllerCpuPerCsr,
     TimeSpan ServerCpuPerCsr,
     double ControllerPeakRssMiB,
-    double ServerPeakRssMiB
+    double ServerPeakRssMiB,
+    TimeSpan CreateAll,
+    double ControllerRssBeforeMiB
 );
 
 public static class ThroughputRun
@@ -84,7 +86,8 @@ public static class ThroughputRun
         {
             await WatchesOpenAsync(cluster, controller);
             var controllerCpu0 = CpuTime(controller.Id);
-            Console.WriteLine($"controller peak RSS before the burst: {PeakRssMiB(controller.Id):F0} MiB");
+            var rssBefore = PeakRssMiB(controller.Id);
+            Console.WriteLine($"controller peak RSS before the burst: {rssBefore:F0} MiB");
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var start = Stopwatch.GetTimestamp();
             foreach (var (node, pem) in requests)
@@ -109,6 +112,10 @@ public static class ThroughputRun
                 created[csr.Metadata.Name] = Stopwatch.GetTimestamp();
                 cluster.Server.Store.Csrs.Create(csr, TimeProvider.System);
             }
+            var createAll = Stopwatch.GetElapsedTime(start);
+            Console.WriteLine(
+                $"all {count} created after {createAll.TotalSeconds:F2} s; issued so far: {issued.Count}"
+            );
             if (await Task.WhenAny(collector, Task.Delay(TimeSpan.FromMinutes(10))) != collector)
             {
                 throw new TimeoutException($"only {issued.Count} of {count} CSRs issued after 10 minutes");
@@ -130,7 +137,9 @@ public static class ThroughputRun
                 controllerCpu / count,
                 cpu / count,
                 controllerRss,
-                PeakRssMiB(Environment.ProcessId)
+                PeakRssMiB(Environment.ProcessId),
+                createAll,
+                rssBefore
             );
         }
         finally

@@ -4,32 +4,44 @@ namespace KubePki.Controller.Model;
 
 /// <summary>Every Node the controller knows, indexed by name and by each IP and DNS name it lists, so the approver can
 /// ask "who else claims this address?" without an API call. Immutable: the Node informer builds a new one on
-/// change.</summary>
+/// change. The indexes hold one array of owner names per address: nearly every address has a single owner, and the
+/// set holds one entry per Node and address, 100,000s in a large cluster.</summary>
 public sealed class NodeSet
 {
-    private readonly Dictionary<string, NodeFacts> _byName;
-    private readonly Dictionary<IPAddress, List<string>> _byIp = [];
-    private readonly Dictionary<string, List<string>> _byDnsName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, NodeFacts> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, string[]> _byIp = [];
+    private readonly Dictionary<string, string[]> _byDnsName = new(StringComparer.OrdinalIgnoreCase);
 
     private NodeSet(IEnumerable<NodeFacts> nodes)
     {
-        _byName = nodes
-            .GroupBy(n => n.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        if (nodes.TryGetNonEnumeratedCount(out var count))
+        {
+            _byName.EnsureCapacity(count);
+            _byIp.EnsureCapacity(count);
+            _byDnsName.EnsureCapacity(count);
+        }
+        foreach (var node in nodes)
+        {
+            _byName[node.Name] = node; // the last one of a name wins
+        }
+        var sharedIps = new Dictionary<IPAddress, List<string>>();
+        var sharedNames = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var node in _byName.Values)
         {
             foreach (var ip in node.IpAddresses.Distinct())
             {
-                Add(_byIp, ip, node.Name);
+                Add(_byIp, sharedIps, ip, node.Name);
             }
             // A Node's own name counts as a DNS name it claims: its kubelet is reached and known by it.
             foreach (
                 var name in node.DnsNames.Append(node.Name).Select(Normalize).Distinct(StringComparer.OrdinalIgnoreCase)
             )
             {
-                Add(_byDnsName, name, node.Name);
+                Add(_byDnsName, sharedNames, name, node.Name);
             }
         }
+        Settle(_byIp, sharedIps);
+        Settle(_byDnsName, sharedNames);
     }
 
     public static NodeSet Empty { get; } = new([]);
@@ -51,13 +63,36 @@ public sealed class NodeSet
 
     private static string Normalize(string dnsName) => dnsName.TrimEnd('.');
 
-    private static void Add<TKey>(Dictionary<TKey, List<string>> index, TKey key, string node)
+    // Owners beyond the first gather in a list while the set is built (an address many Nodes list would make
+    // copying arrays quadratic) and become the index's array at the end.
+    private static void Add<TKey>(
+        Dictionary<TKey, string[]> index,
+        Dictionary<TKey, List<string>> shared,
+        TKey key,
+        string node
+    )
         where TKey : notnull
     {
-        if (!index.TryGetValue(key, out var owners))
+        if (shared.TryGetValue(key, out var owners))
         {
-            index[key] = owners = [];
+            owners.Add(node);
         }
-        owners.Add(node);
+        else if (index.TryGetValue(key, out var owner))
+        {
+            shared[key] = [.. owner, node];
+        }
+        else
+        {
+            index[key] = [node];
+        }
+    }
+
+    private static void Settle<TKey>(Dictionary<TKey, string[]> index, Dictionary<TKey, List<string>> shared)
+        where TKey : notnull
+    {
+        foreach (var (key, owners) in shared)
+        {
+            index[key] = [.. owners];
+        }
     }
 }

@@ -30,9 +30,19 @@ public static class CsrConverter
                 : null
         );
 
-    public static NodeFacts ToFacts(V1Node node) =>
-        new(
-            node.Metadata?.Name ?? "",
-            (node.Status?.Addresses ?? []).Select(a => new NodeAddress(a.Type ?? "", a.Address ?? "")).ToList()
+    /// <summary>The Node as the approver needs it; address types are shared strings and an address equal to the
+    /// name (the usual Hostname) reuses the name's string, since the Node cache holds one of these per Node.</summary>
+    public static NodeFacts ToFacts(V1Node node)
+    {
+        var name = node.Metadata?.Name ?? "";
+        return new(
+            name,
+            (node.Status?.Addresses ?? [])
+                .Select(a => new NodeAddress(
+                    CachedCsr.Shared(a.Type ?? ""),
+                    a.Address == name ? name : a.Address ?? ""
+                ))
+                .ToArray()
         );
+    }
 }

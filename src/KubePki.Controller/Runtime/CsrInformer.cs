@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using k8s.Models;
+using KubePki.Controller.Model;
 using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;
@@ -9,8 +10,8 @@ namespace KubePki.Controller.Runtime;
 /// every known CSR once per resync period, so a missed event is repaired by the next resync.</summary>
 /// <remarks>Memory stays proportional to the CSRs still to act on: a settled CSR (issued, denied or failed: neither the
 /// approver nor a signer ever acts on it again, and the API keeps those states final) is kept as its name, version and
-/// signer only; a pending one is kept without managedFields and with its repeated strings (signer, usages, groups)
-/// shared.</remarks>
+/// signer only; a pending one as a <see cref="CachedCsr"/> (the fields approval, signing and a write need, repeated
+/// strings shared).</remarks>
 public sealed class CsrInformer(
     KubeCsrApi api,
     WorkQueue queue,
@@ -31,19 +32,21 @@ public sealed class CsrInformer(
 
     /// <summary>The cached CSR: its signer and, while it is not settled, the object itself (null once it is issued,
     /// denied or failed). Null when the CSR is unknown.</summary>
-    public (string SignerName, V1CertificateSigningRequest? Pending)? Lookup(string name) =>
+    public (string SignerName, CachedCsr? Pending)? Lookup(string name) =>
         _cache.TryGetValue(name, out var entry) ? (entry.SignerName, entry.Pending) : null;
 
-    /// <summary>The cached object while the CSR is still to act on; null when it is settled or unknown.</summary>
-    public V1CertificateSigningRequest? Get(string name) => Lookup(name)?.Pending;
+    /// <summary>The cached CSR while it is still to act on; null when it is settled or unknown.</summary>
+    public CachedCsr? Get(string name) => Lookup(name)?.Pending;
 
     public IReadOnlyCollection<string> Keys => _cache.Keys.ToList();
 
-    /// <summary>Replaces the cached copy with a newer one the controller itself read or wrote.</summary>
-    public void Remember(V1CertificateSigningRequest csr)
+    /// <summary>Replaces the cached copy with a newer one the controller itself read or wrote; returns the compact
+    /// copy of <paramref name="csr"/> while it is still to act on (null once settled).</summary>
+    public CachedCsr? Remember(V1CertificateSigningRequest csr)
     {
         var entry = Entry.Of(csr);
         _cache.AddOrUpdate(csr.Metadata.Name, entry, (_, old) => Newer(entry, old) ? entry : old);
+        return entry.Pending;
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -159,54 +162,23 @@ public sealed class CsrInformer(
     private static bool Newer(Entry candidate, Entry current) =>
         candidate.Version is not { } a || current.Version is not { } b || a >= b;
 
-    private sealed record Entry(long? Version, string SignerName, V1CertificateSigningRequest? Pending)
+    private sealed record Entry(long? Version, string SignerName, CachedCsr? Pending)
     {
         public static Entry Of(V1CertificateSigningRequest csr)
         {
             long? version = long.TryParse(csr.Metadata.ResourceVersion, out var v) ? v : null;
-            var snapshot = CsrConverter.ToSnapshot(csr);
-            var signer = Shared(snapshot.SignerName);
-            if (snapshot.IsIssued || snapshot.IsDenied || snapshot.IsFailed)
+            var status = csr.Status;
+            var settled =
+                status?.Certificate is { Length: > 0 }
+                || status?.Conditions?.Any(c =>
+                    c.Type == CsrCondition.Denied || (c.Type == CsrCondition.Failed && c.Status is "True" or "" or null)
+                ) == true;
+            if (settled)
             {
-                return new Entry(version, signer, null);
+                return new Entry(version, CachedCsr.Shared(csr.Spec?.SignerName ?? ""), null);
             }
-            csr.Metadata.ManagedFields = null;
-            if (csr.Spec is { } spec)
-            {
-                spec.SignerName = signer;
-                SharedAll(spec.Usages);
-                SharedAll(spec.Groups);
-            }
-            return new Entry(version, signer, csr);
-        }
-    }
-
-    // One instance per distinct short value (signer names, usages, group names), bounded so hostile input cannot grow
-    // it without limit.
-    private static readonly ConcurrentDictionary<string, string> Strings = new(StringComparer.Ordinal);
-
-    private static string Shared(string value)
-    {
-        if (Strings.TryGetValue(value, out var shared))
-        {
-            return shared;
-        }
-        if (Strings.Count < 1024 && value.Length <= 128)
-        {
-            return Strings.GetOrAdd(value, value);
-        }
-        return value;
-    }
-
-    private static void SharedAll(IList<string>? values)
-    {
-        if (values is null)
-        {
-            return;
-        }
-        for (var i = 0; i < values.Count; i++)
-        {
-            values[i] = Shared(values[i]);
+            var pending = CachedCsr.Of(csr);
+            return new Entry(version, pending.SignerName, pending);
         }
     }
 }

@@ -47,7 +47,11 @@ public sealed class CsrReconciler(
         }
         if (approver is not null)
         {
-            csr = await ApproveAsync(csr, cancellationToken);
+            if (await ApproveAsync(csr, cancellationToken) is not { } approved)
+            {
+                return; // denied: settled
+            }
+            csr = approved;
         }
         if (signer is not null)
         {
@@ -55,12 +59,10 @@ public sealed class CsrReconciler(
         }
     }
 
-    private async Task<V1CertificateSigningRequest> ApproveAsync(
-        V1CertificateSigningRequest csr,
-        CancellationToken cancellationToken
-    )
+    /// <summary>The CSR after the approver's pass; null when it is now settled (denied).</summary>
+    private async Task<CachedCsr?> ApproveAsync(CachedCsr csr, CancellationToken cancellationToken)
     {
-        var snapshot = CsrConverter.ToSnapshot(csr);
+        var snapshot = csr.ToSnapshot();
         if (KubeletServingApprover.IgnoreReason(snapshot) is not null)
         {
             return csr;
@@ -86,11 +88,7 @@ public sealed class CsrReconciler(
         {
             if (verdict.Decision == ApprovalDecision.Deny)
             {
-                logger.LogInformation(
-                    "CSR {Name} left pending (--no-deny): {Message}",
-                    csr.Metadata.Name,
-                    verdict.Message
-                );
+                logger.LogInformation("CSR {Name} left pending (--no-deny): {Message}", csr.Name, verdict.Message);
             }
             return csr;
         }
@@ -112,23 +110,23 @@ public sealed class CsrReconciler(
             ),
             cancellationToken
         );
-        informer.Remember(updated);
+        var next = informer.Remember(updated);
         if (verdict.Decision == ApprovalDecision.Approve)
         {
             metrics.Approved(snapshot.SignerName);
-            logger.LogInformation("CSR {Name} approved: {Message}", csr.Metadata.Name, verdict.Message);
+            logger.LogInformation("CSR {Name} approved: {Message}", csr.Name, verdict.Message);
         }
         else
         {
             metrics.Denied(snapshot.SignerName, verdict.Violations[0].Rule);
-            logger.LogInformation("CSR {Name} denied: {Message}", csr.Metadata.Name, verdict.Message);
+            logger.LogInformation("CSR {Name} denied: {Message}", csr.Name, verdict.Message);
         }
-        return updated;
+        return next;
     }
 
-    private async Task SignAsync(V1CertificateSigningRequest csr, CancellationToken cancellationToken)
+    private async Task SignAsync(CachedCsr csr, CancellationToken cancellationToken)
     {
-        var snapshot = CsrConverter.ToSnapshot(csr);
+        var snapshot = csr.ToSnapshot();
         var decision = signer!.Decide(snapshot);
         switch (decision.Outcome)
         {
@@ -157,11 +155,7 @@ public sealed class CsrReconciler(
                     )
                 );
                 metrics.Failed(snapshot.SignerName, SignDecision.SignerValidationFailure);
-                logger.LogInformation(
-                    "CSR {Name} failed signer validation: {Message}",
-                    csr.Metadata.Name,
-                    decision.Detail
-                );
+                logger.LogInformation("CSR {Name} failed signer validation: {Message}", csr.Name, decision.Detail);
                 return;
             case SignOutcome.Issue:
                 var certificate = System.Text.Encoding.ASCII.GetBytes(decision.CertificatePem!);
@@ -176,32 +170,25 @@ public sealed class CsrReconciler(
                 {
                     metrics.IssuedAfter(time.GetUtcNow() - created);
                 }
-                logger.LogInformation("CSR {Name} signed for {Signer}", csr.Metadata.Name, snapshot.SignerName);
+                logger.LogInformation("CSR {Name} signed for {Signer}", csr.Name, snapshot.SignerName);
                 return;
         }
     }
 
     // The informer's copy is never changed in place: had a write failed, the cache would claim a condition or a
-    // certificate the API server never stored (and sign a CSR it believes approved). Metadata and spec are shared,
-    // unchanged; the status is new.
+    // certificate the API server never stored (and sign a CSR it believes approved). The PUT body is built afresh from
+    // the cached metadata and spec with a new status.
     private static V1CertificateSigningRequest WithStatus(
-        V1CertificateSigningRequest csr,
+        CachedCsr csr,
         Action<V1CertificateSigningRequestStatus> change
     )
     {
         var status = new V1CertificateSigningRequestStatus
         {
-            Certificate = csr.Status?.Certificate,
-            Conditions = [.. csr.Status?.Conditions ?? []],
+            Certificate = csr.Certificate,
+            Conditions = [.. csr.Conditions ?? []],
         };
         change(status);
-        return new V1CertificateSigningRequest
-        {
-            ApiVersion = csr.ApiVersion,
-            Kind = csr.Kind,
-            Metadata = csr.Metadata,
-            Spec = csr.Spec,
-            Status = status,
-        };
+        return csr.ToObject(status);
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using k8s;
@@ -43,26 +45,93 @@ public static class KubeWatch
                 Response = new HttpResponseMessageWrapper(response, body),
             };
         }
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        // Lines are parsed from the stream's UTF-8 bytes as they arrive (no string per event); the events of one read
+        // are handed out after the pipe has been advanced past them.
+        var reader = PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellationToken));
+        var events = new List<(string Type, T Item)>();
+        try
         {
-            if (line.Length == 0)
+            while (true)
             {
-                continue;
-            }
-            using var document = JsonDocument.Parse(line);
-            var type = document.RootElement.GetProperty("type").GetString() ?? "";
-            var item = document.RootElement.GetProperty("object");
-            if (type == "ERROR")
-            {
-                var status = KubeJson.ReadStatus(item);
-                onError(new KubernetesException(status ?? new V1Status { Message = "watch error" }));
-                yield break;
-            }
-            if (read(item) is { } value)
-            {
-                yield return (type, value);
+                var result = await reader.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                Exception? error = null;
+                while (error is null && TakeLine(ref buffer, result.IsCompleted, out var line))
+                {
+                    error = Parse(line, read, events);
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                foreach (var e in events)
+                {
+                    yield return e;
+                }
+                events.Clear();
+                if (error is not null)
+                {
+                    onError(error);
+                    yield break;
+                }
+                if (result.IsCompleted)
+                {
+                    yield break;
+                }
             }
         }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    // The next line without its line end; at the end of the stream, the rest (a last line without one).
+    private static bool TakeLine(ref ReadOnlySequence<byte> buffer, bool completed, out ReadOnlySequence<byte> line)
+    {
+        if (buffer.PositionOf((byte)'\n') is { } end)
+        {
+            line = buffer.Slice(0, end);
+            buffer = buffer.Slice(buffer.GetPosition(1, end));
+        }
+        else if (completed && !buffer.IsEmpty)
+        {
+            line = buffer;
+            buffer = buffer.Slice(buffer.End);
+        }
+        else
+        {
+            line = default;
+            return false;
+        }
+        if (!line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r')
+        {
+            line = line.Slice(0, line.Length - 1);
+        }
+        return true;
+    }
+
+    // One event line: the item is added to events (unless read skips it); an ERROR event is returned.
+    private static Exception? Parse<T>(
+        ReadOnlySequence<byte> line,
+        Func<JsonElement, T?> read,
+        List<(string Type, T Item)> events
+    )
+        where T : class
+    {
+        if (line.IsEmpty)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(line);
+        var type = document.RootElement.GetProperty("type").GetString() ?? "";
+        var item = document.RootElement.GetProperty("object");
+        if (type == "ERROR")
+        {
+            var status = KubeJson.ReadStatus(item);
+            return new KubernetesException(status ?? new V1Status { Message = "watch error" });
+        }
+        if (read(item) is { } value)
+        {
+            events.Add((type, value));
+        }
+        return null;
     }
 }

@@ -266,7 +266,10 @@ internal sealed class ApiRequestHandler(
                 {
                     (items, version) = table.List(ns);
                 }
-                items = items.Where(filter).ToList();
+                if (filter is not null)
+                {
+                    items = items.Where(filter).ToList();
+                }
                 if (resource == "certificatesigningrequests" && WantsTable())
                 {
                     await TestApiServer.WriteAsync(
@@ -370,11 +373,15 @@ internal sealed class ApiRequestHandler(
         }
     }
 
-    private async Task WatchAsync<T>(ResourceTable<T> table, string? ns, Func<T, bool> filter)
+    private async Task WatchAsync<T>(ResourceTable<T> table, string? ns, Func<T, bool>? filter)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         long? from = long.TryParse(Request.Query["resourceVersion"], out var v) ? v : null;
-        var watch = table.Watch(ns, from, e => e.Type == "DELETED" || filter(ApiJson.Deserialize<T>(e.ObjectJson)));
+        // Without a field selector every event passes: no need to read each object back under the store's lock.
+        Func<WatchEvent, bool> passes = filter is null
+            ? _ => true
+            : e => e.Type == "DELETED" || filter(ApiJson.Deserialize<T>(e.ObjectJson));
+        var watch = table.Watch(ns, from, passes);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync();
@@ -393,11 +400,18 @@ internal sealed class ApiRequestHandler(
         {
             foreach (var e in open.Backlog)
             {
-                await WriteLineAsync(Line(e));
+                await WriteAsync(Line(e));
             }
-            await foreach (var e in open.Live.ReadAllAsync(timeout.Token))
+            await context.Response.Body.FlushAsync();
+            // Events that are already waiting go out together, flushed once (as a real server's buffered stream
+            // does); a lone event is flushed at once.
+            while (await open.Live.WaitToReadAsync(timeout.Token))
             {
-                await WriteLineAsync(Line(e));
+                while (open.Live.TryRead(out var e))
+                {
+                    await WriteAsync(Line(e));
+                }
+                await context.Response.Body.FlushAsync();
             }
         }
         catch (OperationCanceledException) { }
@@ -409,19 +423,22 @@ internal sealed class ApiRequestHandler(
 
     private static string Line(WatchEvent e) => $"{{\"type\":\"{e.Type}\",\"object\":{e.ObjectJson}}}";
 
+    private Task WriteAsync(string line) => context.Response.WriteAsync(line + "\n", Encoding.UTF8);
+
     private async Task WriteLineAsync(string line)
     {
         await context.Response.WriteAsync(line + "\n", Encoding.UTF8);
         await context.Response.Body.FlushAsync();
     }
 
-    private Func<T, bool> FieldFilter<T>()
+    /// <summary>The fieldSelector as a predicate; null when there is none.</summary>
+    private Func<T, bool>? FieldFilter<T>()
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var selector = Request.Query["fieldSelector"].ToString();
         if (selector.Length == 0)
         {
-            return _ => true;
+            return null;
         }
         var terms = selector.Split(',').Select(t => t.Split('=', 2)).ToList();
         return item =>

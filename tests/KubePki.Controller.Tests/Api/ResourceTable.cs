@@ -207,9 +207,11 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
     private T Commit(string key, T item, string type)
     {
         item.Metadata.ResourceVersion = (++store.ResourceVersion).ToString();
-        _items[key] = Clone(item);
-        Publish(new WatchEvent(store.ResourceVersion, type, key, ApiJson.Serialize(item)));
-        return Clone(item);
+        // One serialization feeds the stored copy, the watch event and the returned copy.
+        var json = ApiJson.Serialize(item);
+        _items[key] = ApiJson.Deserialize<T>(json);
+        Publish(new WatchEvent(store.ResourceVersion, type, key, json));
+        return ApiJson.Deserialize<T>(json);
     }
 
     private void Publish(WatchEvent e)
