@@ -44,6 +44,16 @@ public sealed class CsrInformer(
     /// copy of <paramref name="csr"/> while it is still to act on (null once settled).</summary>
     public CachedCsr? Remember(V1CertificateSigningRequest csr)
     {
+        if (
+            _cache.TryGetValue(csr.Metadata.Name, out var known)
+            && known.Version is { } version
+            && long.TryParse(csr.Metadata.ResourceVersion, out var v)
+            && v == version
+        )
+        {
+            // The same version is the same object (the watch echoing the controller's own write): keep the copy held.
+            return known.Pending;
+        }
         var entry = Entry.Of(csr);
         _cache.AddOrUpdate(csr.Metadata.Name, entry, (_, old) => Newer(entry, old) ? entry : old);
         return entry.Pending;

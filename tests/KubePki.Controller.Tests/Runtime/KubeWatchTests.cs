@@ -1,0 +1,102 @@
+using System.Net;
+using System.Text;
+using k8s;
+using k8s.Models;
+using KubePki.Controller.Runtime;
+
+namespace KubePki.Controller.Tests.Runtime;
+
+/// <summary>The watch stream reader: one JSON event per line, lines split anywhere across reads, CRLF or LF endings,
+/// a last line without an ending, and an ERROR event that ends the stream.</summary>
+public class KubeWatchTests
+{
+    private static string Event(string type, string name, string version) =>
+        $"{{\"type\":\"{type}\",\"object\":{{\"metadata\":{{\"name\":\"{name}\",\"resourceVersion\":\"{version}\"}}}}}}";
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task Events_are_read_whatever_the_chunking_and_line_endings(int chunk)
+    {
+        var body =
+            Event("ADDED", "a", "1") + "\r\n\n" + Event("MODIFIED", "b", "2") + "\n" + Event("DELETED", "c", "3");
+
+        var (events, errors) = await ReadAsync(body, chunk);
+
+        Assert.Equal([("ADDED", "a", "1"), ("MODIFIED", "b", "2"), ("DELETED", "c", "3")], events);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task An_error_event_ends_the_stream_after_the_events_before_it()
+    {
+        var body =
+            Event("ADDED", "a", "1")
+            + "\n{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":410,\"message\":\"too old\"}}\n"
+            + Event("ADDED", "b", "2")
+            + "\n";
+
+        var (events, errors) = await ReadAsync(body, 5);
+
+        Assert.Equal([("ADDED", "a", "1")], events);
+        var error = Assert.IsType<KubernetesException>(Assert.Single(errors));
+        Assert.Equal(410, error.Status.Code);
+    }
+
+    private static async Task<(List<(string, string, string)> Events, List<Exception> Errors)> ReadAsync(
+        string body,
+        int chunk
+    )
+    {
+        using var client = new Kubernetes(
+            new KubernetesClientConfiguration { Host = "http://watch.invalid" },
+            new FixedResponse(Encoding.UTF8.GetBytes(body), chunk)
+        );
+        var events = new List<(string, string, string)>();
+        var errors = new List<Exception>();
+        await foreach (
+            var (type, item) in KubeWatch.ReadAsync(
+                client,
+                "api/v1/nodes?watch=true",
+                json => KubeJson.ReadNode(json),
+                errors.Add,
+                CancellationToken.None
+            )
+        )
+        {
+            events.Add((type, item.Metadata.Name, item.Metadata.ResourceVersion));
+        }
+        return (events, errors);
+    }
+
+    private sealed class FixedResponse(byte[] body, int chunk) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(
+            HttpRequestMessage request,
+            CancellationToken cancellationToken
+        ) =>
+            Task.FromResult(
+                new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new Trickle(body, chunk)) }
+            );
+    }
+
+    // Hands out at most `chunk` bytes per read, so lines arrive split across reads.
+    private sealed class Trickle(byte[] body, int chunk) : MemoryStream(body)
+    {
+        public override int Read(byte[] buffer, int offset, int count) =>
+            base.Read(buffer, offset, Math.Min(count, chunk));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(
+            byte[] buffer,
+            int offset,
+            int count,
+            CancellationToken cancellationToken
+        ) => Task.FromResult(Read(buffer, offset, count));
+    }
+}
