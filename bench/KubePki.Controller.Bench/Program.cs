@@ -146,7 +146,8 @@ for (var i = 0; i < results.Count; i++)
 {
     var r = results[i];
     report.AppendLine(
-        $"- run {i + 1}: total {r.Total.TotalSeconds:F2} s (all created after {r.CreateAll.TotalSeconds:F2} s), p50 {r.P50.TotalSeconds:F2} s, p99 "
+        $"- run {i + 1}: total {r.Total.TotalSeconds:F2} s (all created after {r.CreateAll.TotalSeconds:F2} s), "
+            + $"p50 {r.P50.TotalSeconds:F2} s, p99 "
             + $"{r.P99.TotalSeconds:F2} s, CPU/CSR controller {r.ControllerCpuPerCsr.TotalMilliseconds:F2} ms + "
             + $"server {r.ServerCpuPerCsr.TotalMilliseconds:F2} ms, peak RSS controller "
             + $"{r.ControllerPeakRssMiB:F0} MiB; "

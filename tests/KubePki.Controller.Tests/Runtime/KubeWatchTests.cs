@@ -11,7 +11,8 @@ namespace KubePki.Controller.Tests.Runtime;
 public class KubeWatchTests
 {
     private static string Event(string type, string name, string version) =>
-        $"{{\"type\":\"{type}\",\"object\":{{\"metadata\":{{\"name\":\"{name}\",\"resourceVersion\":\"{version}\"}}}}}}";
+        $"{{\"type\":\"{type}\",\"object\":{{\"metadata\":"
+        + $"{{\"name\":\"{name}\",\"resourceVersion\":\"{version}\"}}}}}}";
 
     [Theory]
     [InlineData(1)]
