@@ -173,6 +173,31 @@ public class DiskFileStoreContractTests
         Assert.Equal(me, Owner(dir.Combine("mine.key")));
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void A_replaced_or_rolled_back_file_keeps_an_owner_or_group_that_differs_alone(
+        bool otherUser,
+        bool otherGroup
+    )
+    {
+        using var dir = new TempDir();
+        var existing = dir.Combine("shared.crt");
+        File.WriteAllText(existing, "old");
+        var mine = Store.Inspect(existing)!;
+        var owner = $"{(otherUser ? 1234 : mine.Uid)}:{(otherGroup ? 2345 : mine.Gid)}";
+        Chown(existing, owner);
+        var blocked = dir.Combine("blocked.crt");
+        Directory.CreateDirectory(Path.Combine(blocked, "inner"));
+
+        Store.Write([Text(existing, "new")]);
+        Assert.Equal(owner, Owner(existing));
+        Assert.Throws<KubePkiException>(() => Store.Write([Text(existing, "newer"), Text(blocked, "c")]));
+
+        Assert.Equal("new", File.ReadAllText(existing));
+        Assert.Equal(owner, Owner(existing));
+    }
+
     [Fact]
     public void A_given_owner_replaces_the_old_one_with_exactly_the_given_mode()
     {
