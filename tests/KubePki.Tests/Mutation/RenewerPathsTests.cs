@@ -379,6 +379,37 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
         new Renewer(configured).Renew([run.Item("apiserver-kubelet-client")], new RenewalOptions(ConfigGiven: true));
 
         Assert.Equal([KeyAlgorithm.Rsa2048, KeyAlgorithm.EcdsaP384], keys.Asked);
+        Assert.DoesNotContain("WARNING", run.Log.ToString());
+    }
+
+    [Fact]
+    public void With_a_configuration_the_sans_it_asks_for_and_the_certificate_lacks_are_named()
+    {
+        using var dir = cluster.Copy();
+        var run = Open(dir);
+        var config = run.Config with
+        {
+            NodeName = "cp-1",
+            AdvertiseAddress = "192.168.10.5",
+            ApiServerCertSans = ["new.example", "10.9.9.9", "KUBERNETES"],
+        };
+        var context = new IssueContext(config, run.Pki, FixtureKeys.Shared, Later, run.Log);
+
+        var result = new Renewer(context).Renew(
+            [run.Item("apiserver"), run.Item("admin.conf")],
+            new RenewalOptions(DryRun: true, ConfigGiven: true)
+        );
+
+        Assert.Equal(["apiserver", "admin.conf"], result.Renewed);
+        var pki = dir.Combine("pki");
+        Assert.Equal(
+            "[renew] WARNING: the configuration asks for SANs the apiserver certificate lacks: new.example, "
+                + "10.9.9.9. Renewal keeps the old SANs, as kubeadm does; to re-issue it with them, move "
+                + $"{Path.Combine(pki, "apiserver.crt")} and {Path.Combine(pki, "apiserver.key")} out of {pki}, then "
+                + "run 'kubepki init phase certs apiserver' with the same configuration",
+            run.Log.ToString().Split(Environment.NewLine)[0]
+        );
+        Assert.Single(run.Log.ToString().Split(Environment.NewLine), l => l.Contains("WARNING"));
     }
 
     [Fact]
