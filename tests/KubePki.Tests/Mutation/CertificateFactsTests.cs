@@ -107,6 +107,25 @@ public class CertificateFactsTests
     }
 
     [Fact]
+    public void A_certificate_without_basic_constraints_is_no_ca()
+    {
+        using var key = KeyGenerator.Instance.Generate(KeyAlgorithm.EcdsaP256);
+        var request = new CertificateRequest(
+            "CN=plain",
+            (System.Security.Cryptography.ECDsa)key.Key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256
+        );
+        var plain = request.CreateSelfSigned(NotBefore, NotAfter);
+
+        Assert.False(CertificateFacts.IsCa(plain));
+        Assert.Empty(CertificateFacts.DnsNames(plain));
+        Assert.Empty(CertificateFacts.IpAddresses(plain));
+        Assert.Empty(CertificateFacts.ExtendedKeyUsages(plain));
+        Assert.Empty(CertificateFacts.Organizations(plain));
+        Assert.Equal("plain", CertificateFacts.CommonName(plain));
+    }
+
+    [Fact]
     public void The_period_is_valid_from_not_before_to_not_after_inclusive()
     {
         var certificate = Certificate([]);
