@@ -231,6 +231,23 @@ public class DiskFileStoreContractTests
         Assert.Equal(FileModes.Private | UnixFileMode.GroupRead, File.GetUnixFileMode(first));
     }
 
+    [Fact]
+    public void A_file_replaced_through_a_link_takes_the_mode_of_the_file_the_link_points_to()
+    {
+        using var dir = new TempDir();
+        var target = dir.Combine("real.crt");
+        File.WriteAllText(target, "old");
+        File.SetUnixFileMode(target, FileModes.Private | UnixFileMode.GroupRead);
+        var link = dir.Combine("link.crt");
+        File.CreateSymbolicLink(link, target);
+
+        Store.Write([Text(link, "new", FileModes.Public)]);
+
+        Assert.Null(new FileInfo(link).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(link));
+        Assert.Equal(FileModes.Private | UnixFileMode.GroupRead, File.GetUnixFileMode(link));
+    }
+
     [Theory]
     [InlineData(".apiserver.crt.0123456789abcdef0123456789abcdef.tmp", true)]
     [InlineData(".apiserver.crt.0123456789abcdef0123456789abcdef.tmp.old", true)]
@@ -265,7 +282,7 @@ public class DiskFileStoreContractTests
 
         var e = Assert.Throws<KubePkiException>(() => Store.Write([Text(target, "new"), Text(fifo, "c")]));
 
-        Assert.Contains(fifo, e.Message);
+        Assert.Equal($"{fifo} is a FIFO, not a regular file; refusing to read it", e.Message);
         Assert.Equal("old", File.ReadAllText(target));
         Assert.Equal(
             ["a.crt", "b.crt"],

@@ -343,6 +343,156 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
         Assert.True(key.Matches(run.Pki.ReadCert("front-proxy-client")));
     }
 
+    [Fact]
+    public void A_ca_that_cannot_sign_stops_the_run_before_any_file_is_replaced()
+    {
+        using var dir = cluster.Copy();
+        var run = Open(dir);
+        // front-proxy-ca re-signed with its own key but expired before the run starts.
+        var ca = CaLoader.Load(run.Pki, CertCatalog.FrontProxyCa);
+        var expired = CertificateAuthority.SelfSign(
+            TemplateBuilder.For(
+                CertCatalog.FrontProxyCa.Resolve(run.Config),
+                ClusterFixture.Start,
+                TimeSpan.FromDays(1)
+            ),
+            ca.Key!
+        );
+        File.WriteAllText(run.Pki.CertPath("front-proxy-ca"), PemCodec.EncodeCertificate(expired));
+        var before = TreeSnapshot.Of(dir.Path);
+
+        var e = Assert.Throws<KubePkiException>(() =>
+            new Renewer(run.Context).Renew(
+                [run.Item("apiserver"), run.Item("front-proxy-client")],
+                new RenewalOptions()
+            )
+        );
+
+        Assert.Equal(
+            $"cannot create a renewed front-proxy-client certificate: the front-proxy-ca certificate authority "
+                + $"{run.Pki.CertPath("front-proxy-ca")} expired on "
+                + $"{CertificateFacts.NotAfter(expired):yyyy-MM-dd HH:mm:ss} UTC",
+            e.Message
+        );
+        before.AssertSame(TreeSnapshot.Of(dir.Path));
+        Assert.Empty(Backups(dir));
+    }
+
+    [Fact]
+    public void A_renewal_that_would_outlive_its_ca_is_clamped_with_a_warning()
+    {
+        using var dir = cluster.Copy();
+        var run = Open(dir, validity: TimeSpan.FromDays(365 * 30));
+        var caNotAfter = CertificateFacts.NotAfter(run.Pki.ReadCert("front-proxy-ca"));
+
+        new Renewer(run.Context).Renew([run.Item("front-proxy-client")], new RenewalOptions());
+
+        Assert.Equal(caNotAfter, CertificateFacts.NotAfter(run.Pki.ReadCert("front-proxy-client")));
+        Assert.Contains(
+            "[certs] WARNING: the front-proxy-client certificate would outlive the front-proxy-ca certificate "
+                + $"authority; its NotAfter is set to the CA's, {caNotAfter:yyyy-MM-dd HH:mm:ss} UTC",
+            run.Log.ToString()
+        );
+    }
+
+    [Fact]
+    public void A_missing_cert_dir_is_refused_also_in_a_dry_run_and_under_a_callers_replacer()
+    {
+        using var dir = cluster.Copy();
+        var run = Open(dir);
+        using var replacer = FileReplacer.Open(
+            DiskFileStore.Instance,
+            new ReplacementScope(run.Config.CertificatesDir, run.Config.KubeconfigDir),
+            new ReplacementPolicy(TimeSpan.Zero),
+            TimeProvider.System,
+            TextWriter.Null
+        );
+        using var other = new TempDir();
+        var missing = other.Combine("pki");
+        var elsewhere = Open(other);
+        var item = elsewhere.Item("apiserver");
+
+        var dryRun = Assert.Throws<KubePkiException>(() =>
+            new Renewer(elsewhere.Context).Renew([item], new RenewalOptions(DryRun: true))
+        );
+        var underReplacer = Assert.Throws<KubePkiException>(() =>
+            new Renewer(elsewhere.Context).Renew([item], new RenewalOptions(), replacer)
+        );
+
+        Assert.Equal($"cert dir {missing} does not exist; use --cert-dir", dryRun.Message);
+        Assert.Equal($"cert dir {missing} does not exist; use --cert-dir", underReplacer.Message);
+    }
+
+    /// <summary>The item whose unit fails inside the store: its key is backed up, then the rename of its second file
+    /// fails.</summary>
+    private sealed record BlockedItem(RenewableItem Inner, string Blocked)
+        : RenewableItem(Inner.Name, Inner.LongName, Inner.CaName)
+    {
+        public override bool Exists(IFileStore store) => Inner.Exists(store);
+
+        public override X509Certificate2 ReadCertificate(IFileStore store) => Inner.ReadCertificate(store);
+
+        public override IReadOnlyList<string> Paths => Inner.Paths;
+
+        public override IReadOnlyList<string> Validate(IFileStore store) => Inner.Validate(store);
+
+        public override IReadOnlyList<string> Restarts => Inner.Restarts;
+
+        public override IReadOnlyList<FileWrite> Replacement(
+            IFileStore store,
+            X509Certificate2 certificate,
+            PrivateKey key,
+            string caBundlePem
+        ) =>
+            [
+                Inner.Replacement(store, certificate, key, caBundlePem)[0],
+                FileWrite.Text(Blocked, "x", FileModes.Public),
+            ];
+    }
+
+    [Fact]
+    public void A_run_whose_first_unit_fails_in_the_store_removes_its_backup()
+    {
+        using var dir = cluster.Copy();
+        var blocked = dir.Combine("pki", "blocked.crt");
+        Directory.CreateDirectory(Path.Combine(blocked, "inner"));
+        var before = TreeSnapshot.Of(dir.Path);
+        var run = Open(dir);
+
+        var e = Assert.Throws<KubePkiException>(() =>
+            new Renewer(run.Context).Renew([new BlockedItem(run.Item("apiserver"), blocked)], new RenewalOptions())
+        );
+
+        Assert.StartsWith(
+            "renewing apiserver failed, its files are unchanged (nothing was renewed before it): "
+                + $"cannot write {blocked}: ",
+            e.Message
+        );
+        before.AssertSame(TreeSnapshot.Of(dir.Path));
+        Assert.Empty(Backups(dir));
+    }
+
+    [Fact]
+    public void Csr_only_takes_the_renewal_lock_except_in_a_dry_run()
+    {
+        using var dir = cluster.Copy();
+        var run = Open(dir);
+        var scope = new ReplacementScope(run.Config.CertificatesDir, run.Config.KubeconfigDir);
+        StateDirectory.Prepare(DiskFileStore.Instance, scope);
+        using var held = RenewalLock.Acquire(DiskFileStore.Instance, scope, TimeSpan.Zero, TimeProvider.System);
+        using var csrs = new TempDir();
+
+        var e = Assert.Throws<KubePkiException>(() =>
+            new Renewer(run.Context).RenewCsrOnly([run.Item("apiserver")], csrs.Path, new RenewalOptions())
+        );
+        new Renewer(run.Context).RenewCsrOnly([run.Item("apiserver")], csrs.Path, new RenewalOptions(DryRun: true));
+
+        Assert.Equal(
+            $"another renewal is running (lock {scope.LockPath} is held); try again when it has finished",
+            e.Message
+        );
+    }
+
     /// <summary>Records which key types a renewal asks for.</summary>
     private sealed class RecordingKeys : IKeyGenerator
     {
@@ -423,6 +573,8 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
             [run.Item("front-proxy-client"), run.Item("apiserver")],
             new RenewalOptions(DryRun: true)
         );
+        // Keys a dry run prefetched would be generated in the background: give them time to show.
+        Thread.Sleep(300);
         Assert.Empty(keys.Asked);
         new Renewer(run.Context).Renew([run.Item("front-proxy-client"), run.Item("apiserver")], new RenewalOptions());
 

@@ -63,6 +63,16 @@ public class SanRulesTests
     }
 
     [Fact]
+    public void A_malformed_control_plane_endpoint_is_named_as_such()
+    {
+        var e = Assert.Throws<KubePkiException>(() =>
+            SanRules.ApiServer(Config with { ControlPlaneEndpoint = "[fd00::1:6443" })
+        );
+
+        Assert.Equal("error parsing cluster controlPlaneEndpoint \"[fd00::1:6443\": missing ']'", e.Message);
+    }
+
+    [Fact]
     public void Advertise_address_is_parsed_as_an_ip()
     {
         Assert.Equal(

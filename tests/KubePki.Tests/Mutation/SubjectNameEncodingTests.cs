@@ -154,6 +154,54 @@ public class SubjectNameEncodingTests
     }
 
     [Fact]
+    public void A_multi_valued_rdn_out_of_der_order_is_still_read()
+    {
+        // BER leaves a SET OF in the order written: O before CN is not DER's order.
+        var writer = new AsnWriter(AsnEncodingRules.BER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSetOf())
+            {
+                WriteAttribute(writer, "2.5.4.10", UniversalTagNumber.PrintableString, "org");
+                WriteAttribute(writer, "2.5.4.3", UniversalTagNumber.PrintableString, "node");
+            }
+        }
+
+        var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName(writer.Encode()));
+
+        Assert.Equal("node", commonName);
+        Assert.Equal(["org"], organizations);
+    }
+
+    [Fact]
+    public void A_value_with_a_context_tag_is_not_read_as_the_universal_type_of_the_same_number()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSetOf())
+            {
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier("2.5.4.10");
+                    // [12], the number of UTF8String, but context-specific.
+                    writer.WriteCharacterString(
+                        UniversalTagNumber.UTF8String,
+                        "tagged",
+                        new Asn1Tag(TagClass.ContextSpecific, 12)
+                    );
+                }
+                WriteAttribute(writer, "2.5.4.3", UniversalTagNumber.PrintableString, "node");
+            }
+        }
+
+        var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName(writer.Encode()));
+
+        Assert.Equal("node", commonName);
+        Assert.Equal([""], organizations);
+    }
+
+    [Fact]
     public void A_subject_without_common_name_reads_as_an_empty_one()
     {
         var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName("O=only"));
