@@ -140,17 +140,17 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
     /// <summary>The item whose replacement fails (a full disk, say) after others were renewed.</summary>
     private sealed record FailingItem(RenewableItem Inner) : RenewableItem(Inner.Name, Inner.LongName, Inner.CaName)
     {
-        public override bool Exists(IFileStore store) => Inner.Exists(store);
+        internal override bool Exists(IFileStore store) => Inner.Exists(store);
 
-        public override X509Certificate2 ReadCertificate(IFileStore store) => Inner.ReadCertificate(store);
+        internal override X509Certificate2 ReadCertificate(IFileStore store) => Inner.ReadCertificate(store);
 
-        public override IReadOnlyList<string> Paths => Inner.Paths;
+        internal override IReadOnlyList<string> Paths => Inner.Paths;
 
-        public override IReadOnlyList<string> Validate(IFileStore store) => Inner.Validate(store);
+        internal override IReadOnlyList<string> Validate(IFileStore store) => Inner.Validate(store);
 
-        public override IReadOnlyList<string> Restarts => Inner.Restarts;
+        internal override IReadOnlyList<string> Restarts => Inner.Restarts;
 
-        public override IReadOnlyList<FileWrite> Replacement(
+        internal override IReadOnlyList<FileWrite> Replacement(
             IFileStore store,
             X509Certificate2 certificate,
             PrivateKey key,
@@ -428,17 +428,17 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
     private sealed record BlockedItem(RenewableItem Inner, string Blocked)
         : RenewableItem(Inner.Name, Inner.LongName, Inner.CaName)
     {
-        public override bool Exists(IFileStore store) => Inner.Exists(store);
+        internal override bool Exists(IFileStore store) => Inner.Exists(store);
 
-        public override X509Certificate2 ReadCertificate(IFileStore store) => Inner.ReadCertificate(store);
+        internal override X509Certificate2 ReadCertificate(IFileStore store) => Inner.ReadCertificate(store);
 
-        public override IReadOnlyList<string> Paths => Inner.Paths;
+        internal override IReadOnlyList<string> Paths => Inner.Paths;
 
-        public override IReadOnlyList<string> Validate(IFileStore store) => Inner.Validate(store);
+        internal override IReadOnlyList<string> Validate(IFileStore store) => Inner.Validate(store);
 
-        public override IReadOnlyList<string> Restarts => Inner.Restarts;
+        internal override IReadOnlyList<string> Restarts => Inner.Restarts;
 
-        public override IReadOnlyList<FileWrite> Replacement(
+        internal override IReadOnlyList<FileWrite> Replacement(
             IFileStore store,
             X509Certificate2 certificate,
             PrivateKey key,
