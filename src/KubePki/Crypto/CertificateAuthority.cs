@@ -107,18 +107,9 @@ public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKe
                 X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuerSubjectKeyId)
             );
         }
-        if (template.DnsNames.Count > 0 || template.IpAddresses.Count > 0)
+        if (SanExtension.Build(template.DnsNames, template.IpAddresses) is { } san)
         {
-            var san = new SubjectAlternativeNameBuilder();
-            foreach (var dns in template.DnsNames)
-            {
-                san.AddDnsName(dns);
-            }
-            foreach (var ip in template.IpAddresses)
-            {
-                san.AddIpAddress(ip);
-            }
-            request.CertificateExtensions.Add(san.Build());
+            request.CertificateExtensions.Add(san);
         }
         return request;
     }

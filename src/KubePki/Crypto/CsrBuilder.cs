@@ -24,18 +24,9 @@ internal static class CsrBuilder
             ECDsa ec => new CertificateRequest(subject, ec, key.SignatureHash),
             _ => throw new NotSupportedException(),
         };
-        if (dnsNames.Count > 0 || ipAddresses.Count > 0)
+        if (SanExtension.Build(dnsNames, ipAddresses) is { } san)
         {
-            var san = new SubjectAlternativeNameBuilder();
-            foreach (var dns in dnsNames)
-            {
-                san.AddDnsName(dns);
-            }
-            foreach (var ip in ipAddresses)
-            {
-                san.AddIpAddress(ip);
-            }
-            request.CertificateExtensions.Add(san.Build());
+            request.CertificateExtensions.Add(san);
         }
         return request.CreateSigningRequestPem() + "\n";
     }
