@@ -10,6 +10,13 @@ namespace KubePki.Tests.Cli;
 /// <summary>Flags, messages and exit codes of kubeadm's kubeconfig user, certs phases and check-expiration.</summary>
 public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
+    private static CliRunner.Result CheckExpiration(TempDir dir, params string[] flags) =>
+        CliRunner.Run(
+            Clock,
+            null,
+            ["certs", "check-expiration", "--cert-dir", dir.Combine("pki"), "--kubeconfig-dir", dir.Path, .. flags]
+        );
+
     private static readonly FakeTimeProvider Clock = new(ClusterFixture.Start);
 
     private CliRunner.Result User(string configText, params string[] args)
@@ -124,16 +131,7 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         );
         Assert.Contains(missing, result.Error);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
-        var check = CliRunner.Run(
-            Clock,
-            null,
-            "certs",
-            "check-expiration",
-            "--cert-dir",
-            dir.Combine("pki"),
-            "--kubeconfig-dir",
-            dir.Path
-        );
+        var check = CheckExpiration(dir);
         Assert.Equal(1, check.ExitCode);
         Assert.Contains("failure loading key for service account", check.Error);
     }
@@ -179,16 +177,7 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("pki", "front-proxy-ca.crt"));
-        var result = CliRunner.Run(
-            Clock,
-            null,
-            "certs",
-            "check-expiration",
-            "--cert-dir",
-            dir.Combine("pki"),
-            "--kubeconfig-dir",
-            dir.Path
-        );
+        var result = CheckExpiration(dir);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("!MISSING! front-proxy-ca", result.Out);
         Assert.Equal(
@@ -223,30 +212,10 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("pki", "apiserver.crt"));
         File.Delete(dir.Combine("scheduler.conf"));
-        var result = CliRunner.Run(
-            Clock,
-            null,
-            "certs",
-            "check-expiration",
-            "--cert-dir",
-            dir.Combine("pki"),
-            "--kubeconfig-dir",
-            dir.Path,
-            "--fail-within",
-            "720h"
-        );
+        var result = CheckExpiration(dir, "--fail-within", "720h");
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("missing: apiserver, scheduler.conf\n", result.Error);
-        var without = CliRunner.Run(
-            Clock,
-            null,
-            "certs",
-            "check-expiration",
-            "--cert-dir",
-            dir.Combine("pki"),
-            "--kubeconfig-dir",
-            dir.Path
-        );
+        var without = CheckExpiration(dir);
         Assert.Equal(0, without.ExitCode);
     }
 
@@ -255,18 +224,7 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     {
         using var dir = cluster.Copy();
         File.Delete(dir.Combine("super-admin.conf"));
-        var result = CliRunner.Run(
-            Clock,
-            null,
-            "certs",
-            "check-expiration",
-            "--cert-dir",
-            dir.Combine("pki"),
-            "--kubeconfig-dir",
-            dir.Path,
-            "--fail-within",
-            "720h"
-        );
+        var result = CheckExpiration(dir, "--fail-within", "720h");
         Assert.True(result.ExitCode == 0, result.All);
     }
 
