@@ -22,7 +22,12 @@ internal static class PemCodec
                 {
                     var der = Convert.FromBase64String(rest[fields.Base64Data].ToString());
                     var certificate = X509CertificateLoader.LoadCertificate(der);
-                    if (CertificateEncoding.Problem(certificate) is { } problem)
+                    // OpenSSL re-encodes parts it could not keep (a malformed signature algorithm, say): such a
+                    // certificate is not the one in the file, and its bytes may not even load again.
+                    var problem = certificate.RawData.AsSpan().SequenceEqual(der)
+                        ? CertificateEncoding.Problem(certificate)
+                        : "its encoding does not survive a read (not DER)";
+                    if (problem is not null)
                     {
                         certificate.Dispose();
                         throw new KubePkiException($"{source}: malformed certificate: {problem}");
