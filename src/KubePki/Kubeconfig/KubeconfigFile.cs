@@ -167,9 +167,12 @@ internal sealed class KubeconfigFile
         throw Invalid($"missing {itemKey} {name}");
     }
 
+    // An empty value and a plain YAML null (`null`, `~`) both mean "not set", as client-go reads them; the writer
+    // writes an empty plain value as `null`, so a file reads back the same.
     private static string? Scalar(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node)
-        && node is YamlScalarNode { Value: { Length: > 0 } value }
+        && node is YamlScalarNode { Value: { Length: > 0 } value } scalar
+        && !(scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && value is "null" or "Null" or "NULL" or "~")
             ? value
             : null;
 
