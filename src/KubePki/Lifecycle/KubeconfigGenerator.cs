@@ -83,7 +83,10 @@ public sealed class KubeconfigGenerator(IssueContext context)
             .Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(ca.SubjectName.RawData));
     }
 
-    private string TrustedPem() => string.Concat(Trusted().Select(PemCodec.EncodeCertificate));
+    // ca.crt is read once per run: every kubeconfig of the run embeds the same CAs.
+    private string? _trustedPem;
+
+    private string TrustedPem() => _trustedPem ??= string.Concat(Trusted().Select(PemCodec.EncodeCertificate));
 
     /// <summary>kubeadm's <c>kubeconfig user --validity-period</c> default (constants.CertificateValidity),
     /// whatever the config's certificateValidityPeriod says.</summary>

@@ -137,8 +137,10 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
         Assert.Equal(Later.AddHours(8760), CertificateFacts.NotAfter(renewed));
     }
 
-    /// <summary>The item whose replacement fails (a full disk, say) after others were renewed.</summary>
-    private sealed record FailingItem(RenewableItem Inner) : RenewableItem(Inner.Name, Inner.LongName, Inner.CaName)
+    /// <summary>An item that behaves as <paramref name="Inner"/> except for the replacement its subclass
+    /// makes.</summary>
+    private abstract record DelegatingItem(RenewableItem Inner)
+        : RenewableItem(Inner.Name, Inner.LongName, Inner.CaName)
     {
         internal override bool Exists(IFileStore store) => Inner.Exists(store);
 
@@ -149,7 +151,11 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
         internal override IReadOnlyList<string> Validate(IFileStore store) => Inner.Validate(store);
 
         internal override IReadOnlyList<string> Restarts => Inner.Restarts;
+    }
 
+    /// <summary>The item whose replacement fails (a full disk, say) after others were renewed.</summary>
+    private sealed record FailingItem(RenewableItem Inner) : DelegatingItem(Inner)
+    {
         internal override IReadOnlyList<FileWrite> Replacement(
             IFileStore store,
             X509Certificate2 certificate,
@@ -425,19 +431,8 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
 
     /// <summary>The item whose unit fails inside the store: its key is backed up, then the rename of its second file
     /// fails.</summary>
-    private sealed record BlockedItem(RenewableItem Inner, string Blocked)
-        : RenewableItem(Inner.Name, Inner.LongName, Inner.CaName)
+    private sealed record BlockedItem(RenewableItem Inner, string Blocked) : DelegatingItem(Inner)
     {
-        internal override bool Exists(IFileStore store) => Inner.Exists(store);
-
-        internal override X509Certificate2 ReadCertificate(IFileStore store) => Inner.ReadCertificate(store);
-
-        internal override IReadOnlyList<string> Paths => Inner.Paths;
-
-        internal override IReadOnlyList<string> Validate(IFileStore store) => Inner.Validate(store);
-
-        internal override IReadOnlyList<string> Restarts => Inner.Restarts;
-
         internal override IReadOnlyList<FileWrite> Replacement(
             IFileStore store,
             X509Certificate2 certificate,
