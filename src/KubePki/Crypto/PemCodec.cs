@@ -80,7 +80,8 @@ internal static class PemCodec
                         }
                 }
             }
-            catch (Exception e) when (e is CryptographicException or ArgumentException)
+            // An EC key on a curve this platform's OpenSSL does not know throws PlatformNotSupportedException.
+            catch (Exception e) when (e is CryptographicException or ArgumentException or PlatformNotSupportedException)
             {
                 throw new KubePkiException(
                     $"{source}: malformed private key in PEM block \"{label}\": {FirstLine(e.Message)}",
