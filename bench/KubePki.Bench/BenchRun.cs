@@ -59,7 +59,7 @@ public sealed class BenchRun
     public string CliName => Bin is null ? "`dotnet kubepki.dll`" : "the NativeAOT binary";
 
     /// <summary>The RSA-2048 `kubepki init` samples and how many keys one run makes (for the key-generation floor
-    /// row).</summary>
+    /// rows).</summary>
     public (Samples Init, int Keys)? RsaFullPki { get; set; }
 
     public string PkiScript { get; }
@@ -144,16 +144,23 @@ public sealed class BenchRun
 
     /// <summary>One row of the results table; the verdict compares the ratio of medians with the target
     /// ratio.</summary>
-    public static string Row(string what, Samples ours, string anchorName, Samples? anchor, double? target)
+    /// <param name="pairedRatio">The ratio to show and judge instead of the ratio of medians (e.g. the median of
+    /// per-run ratios when each run has its own anchor).</param>
+    public static string Row(
+        string what,
+        Samples ours,
+        string anchorName,
+        Samples? anchor,
+        double? target,
+        double? pairedRatio = null
+    )
     {
-        var ratio =
-            anchor is null || anchor.Count == 0
-                ? ""
-                : (ours.Median / anchor.Median).ToString("F2", CultureInfo.InvariantCulture) + "×";
+        var value = anchor is null || anchor.Count == 0 ? (double?)null : pairedRatio ?? ours.Median / anchor.Median;
+        var ratio = value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) + "×" : "";
         var limit = target is { } t ? "≤ " + t.ToString("0.00", CultureInfo.InvariantCulture) : "";
         var verdict =
-            target is null || anchor is null ? limit
-            : ours.Median / anchor.Median <= target ? $"{limit} ✔ met"
+            target is null || value is null ? limit
+            : value <= target ? $"{limit} ✔ met"
             : $"{limit} ✘ missed";
         var anchorSpread = anchor is null ? "" : anchor.Spread;
         return $"| {what} | {ours.Spread} | {anchorName} | {anchorSpread} | {ratio} | {verdict} |";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using KubePki.Cli;
 using KubePki.Cli.Commands;
 using KubePki.Crypto;
@@ -28,14 +29,15 @@ public sealed class Samples(string name)
 
     public double Max => _values.Max();
 
-    public double Median
+    public double this[int index] => _values[index];
+
+    public double Median => MedianOf(_values);
+
+    public static double MedianOf(IEnumerable<double> values)
     {
-        get
-        {
-            var sorted = _values.Order().ToArray();
-            var mid = sorted.Length / 2;
-            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-        }
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /// <summary>The same samples divided by <paramref name="divisor"/> (per-item figures).</summary>
@@ -63,7 +65,7 @@ public sealed class Samples(string name)
 
 /// <summary>Runs a contender once and returns its wall time; any failure stops the benchmark with the contender's
 /// stderr.</summary>
-public static class Run
+public static partial class Run
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
@@ -99,6 +101,42 @@ public static class Run
         }
         return (watch.Elapsed, stdout.Result);
     }
+
+    /// <summary>Like <see cref="Process"/>, plus the CPU time (user + system) the process used: the growth of this
+    /// process's rusage of waited-for children, which the one child run meanwhile is all of (contenders run one at a
+    /// time).</summary>
+    public static (TimeSpan Elapsed, TimeSpan Cpu) ProcessCpu(string file, params string[] args)
+    {
+        var before = ChildrenCpu();
+        var (elapsed, _) = Process(file, args);
+        return (elapsed, ChildrenCpu() - before);
+    }
+
+    private static TimeSpan ChildrenCpu()
+    {
+        if (getrusage(RusageChildren, out var usage) != 0)
+        {
+            throw new InvalidOperationException($"getrusage: errno {Marshal.GetLastPInvokeError()}");
+        }
+        return TimeSpan.FromMicroseconds(
+            (usage.UserSeconds + usage.SystemSeconds) * 1_000_000 + usage.UserMicroseconds + usage.SystemMicroseconds
+        );
+    }
+
+    private const int RusageChildren = -1;
+
+    // struct rusage on 64-bit Linux: ru_utime and ru_stime (struct timeval: two longs each), then 14 longs.
+    [StructLayout(LayoutKind.Sequential, Size = 144)]
+    private struct ResourceUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getrusage(int who, out ResourceUsage usage);
 
     /// <summary>Maximum resident set size in KiB of one run of <paramref name="file"/>, as GNU time reports
     /// it.</summary>

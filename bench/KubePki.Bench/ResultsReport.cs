@@ -21,9 +21,12 @@ public static class ResultsReport
             + "kubeconfig all` of the same run (two start-ups, two separate key prefetches). Inputs: a v1beta4 "
             + "`--config` "
             + "(node name, advertise address, `encryptionAlgorithm`) plus `--apiserver-advertise-address`.",
-        "- Key-generation floor row: the RSA-2048 `kubepki init` against the time its keys alone take on all cores "
-            + "with nothing else to do: keys it makes × the mean single-thread RSA-2048 key time (the floor samples of "
-            + "the renew group) ÷ cores. Peak RSS rows: one run of each command under GNU `time -f %M`.",
+        "- Key-generation floor row: each RSA-2048 `kubepki init` run against the time its own keys take on all "
+            + "cores with nothing else to do: the run's CPU time (user + system, from the rusage of the finished "
+            + "process) less the median CPU time of the ECDSA-P256 `kubepki init` runs (the same work but for the "
+            + "keys), ÷ cores; the ratio is the median of the runs' wall ÷ floor. CPU time, not wall time: other work "
+            + "on the cores does not raise the floor, it raises the wall time. Peak RSS rows: one run of each command "
+            + "under GNU `time -f %M`.",
         "- In-process = `KubePkiCli.Run(args, env)` in the benchmark process with the real `KeyGenerator` (JIT "
             + "already warm), output discarded.",
         "- `bench/openssl-pki.sh` makes the same files (checked before the runs for `init`, the two phases and the "
@@ -31,8 +34,8 @@ public static class ResultsReport
             + "sequentially, one key after another (`genrsa -traditional` / `ecparam -genkey`, `req -x509` for CAs, "
             + "`req -new | x509 -req` with kubeadm's subjects, SANs, key usages and EKUs for leaves, sa key pair, five "
             + "kubeconfigs with the CA and client cert/key embedded via `base64 -w0`). kubepki's `KeyGenerator` makes "
-            + "each key (RSA included) before it returns, and `PrefetchingKeyGenerator` runs the independent keys of a "
-            + "command on the thread pool, so they are generated in parallel on all cores.",
+            + "each key (RSA included) before it returns, and `PrefetchingKeyGenerator` generates the independent keys "
+            + "of a command on one thread per core, so they are generated in parallel on all cores.",
         "- `bench/openssl-check-expiration.sh` runs `openssl x509 -noout -enddate` once per certificate that "
             + "`check-expiration` lists (3 CAs, 7 leaves, the client certs embedded in "
             + "admin/super-admin/controller-manager/scheduler.conf, decoded from `client-certificate-data` first; "
