@@ -71,7 +71,7 @@ public static class ThroughputRun
         {
             await foreach (var e in watch.Live.ReadAllAsync())
             {
-                if (e.Type == "MODIFIED" && e.ObjectJson.Contains("\"certificate\":", StringComparison.Ordinal))
+                if (e.Type == "MODIFIED" && e.ObjectJson.AsSpan().IndexOf("\"certificate\":"u8) >= 0)
                 {
                     issued.TryAdd(e.Key, Stopwatch.GetTimestamp());
                     if (issued.Count == count)

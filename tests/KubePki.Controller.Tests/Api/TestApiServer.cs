@@ -179,6 +179,14 @@ public sealed class TestApiServer : IAsyncDisposable
         await context.Response.WriteAsync(body, Encoding.UTF8);
     }
 
+    internal static async Task WriteAsync(HttpContext context, int code, byte[] json)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json);
+    }
+
     internal static string Serialize(object item) => ApiJson.Serialize(item);
 
     internal static V1Status Success() =>
