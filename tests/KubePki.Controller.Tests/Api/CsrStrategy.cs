@@ -312,8 +312,8 @@ public static class CsrStrategy
         }
     }
 
-    // An ECDSA request's self-signature (what kubelets send) checked through OpenSSL's EC_KEY functions: .NET's own check
-    // costs three times as much, most of it importing the key. Only "valid" is decided here.
+    // An ECDSA request's self-signature (what kubelets send) checked through OpenSSL's EC_KEY functions: .NET's own
+    // check costs three times as much, most of it importing the key. Only "valid" is decided here.
     private static bool EcdsaSelfSignatureHolds(byte[] der, PublicKey key)
     {
         if (key.Oid.Value != "1.2.840.10045.2.1" || key.EncodedParameters?.RawData is not { Length: > 2 } parameters)
