@@ -129,7 +129,9 @@ public sealed class CsrInformer(
             Exception? error = null;
             // client-go picks 5–10 minutes; a server may end the stream sooner, which just means watching again.
             var timeout = 300 + Random.Shared.Next(300);
-            await foreach (var (type, csr) in api.WatchAsync(version, timeout, e => error ??= e, cancellationToken))
+            await foreach (
+                var (type, csr) in api.WatchAsync(version, timeout, e => error ??= e, cancellationToken, Held)
+            )
             {
                 version = csr.Metadata.ResourceVersion ?? version;
                 if (type == "DELETED")
@@ -139,7 +141,10 @@ public sealed class CsrInformer(
                 }
                 if (type is "ADDED" or "MODIFIED")
                 {
-                    Remember(csr);
+                    if (csr is not HeldVersion)
+                    {
+                        Remember(csr);
+                    }
                     queue.Add(csr.Metadata.Name);
                 }
             }
@@ -151,6 +156,23 @@ public sealed class CsrInformer(
                 return;
             }
         }
+    }
+
+    // An event for the version already cached (mostly the controller's own approval and status writes coming back):
+    // the same resourceVersion is the same object, so the watch hands out this stand-in instead of reading the object.
+    private HeldVersion? Held(string name, string resourceVersion) =>
+        _cache.TryGetValue(name, out var entry)
+        && entry.Version is { } held
+        && long.TryParse(resourceVersion, out var version)
+        && version == held
+            ? new HeldVersion(name, resourceVersion)
+            : null;
+
+    /// <summary>Name and version only: stands for the cached copy, never cached itself.</summary>
+    private sealed record HeldVersion : V1CertificateSigningRequest
+    {
+        public HeldVersion(string name, string resourceVersion) =>
+            Metadata = new V1ObjectMeta { Name = name, ResourceVersion = resourceVersion };
     }
 
     private async Task ResyncAsync(PeriodicTimer timer, CancellationToken cancellationToken)

@@ -42,11 +42,13 @@ public sealed class KubeCsrApi(IKubernetes client)
     /// <summary>A watch of all CSRs from <paramref name="resourceVersion"/>: (ADDED|MODIFIED|DELETED|BOOKMARK, object)
     /// until the server ends the stream; an ERROR event goes to <paramref name="onError"/> (see
     /// <see cref="KubeWatch"/>).</summary>
+    /// <param name="held">See <see cref="KubeWatch.ReadAsync"/>: the caller's stand-in for a version it holds.</param>
     public IAsyncEnumerable<(string Type, V1CertificateSigningRequest Csr)> WatchAsync(
         string resourceVersion,
         int timeoutSeconds,
         Action<Exception> onError,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        Func<string, string, V1CertificateSigningRequest?>? held = null
     ) =>
         KubeWatch.ReadAsync(
             Client,
@@ -54,7 +56,8 @@ public sealed class KubeCsrApi(IKubernetes client)
                 + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}",
             item => KubeJson.ReadCsr(item) is { Metadata: not null } csr ? csr : null,
             onError,
-            cancellationToken
+            cancellationToken,
+            held
         );
 
     /// <summary>A watch of all Nodes, read as <see cref="WatchAsync"/> reads CSRs.</summary>

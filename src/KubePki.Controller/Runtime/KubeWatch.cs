@@ -15,12 +15,16 @@ public static class KubeWatch
 {
     /// <param name="path">The collection path with its query, e.g. <c>api/v1/secrets?watch=true&amp;…</c>.</param>
     /// <param name="read">Reads one object with source-generated metadata; null skips the event.</param>
+    /// <param name="held">Given an ADDED or MODIFIED event's name and resourceVersion (read from the line without
+    /// reading the object), the item to hand out instead of reading the object, or null to read it: a caller that
+    /// already holds that version (its own write, echoed) skips the object's parse.</param>
     public static async IAsyncEnumerable<(string Type, T Item)> ReadAsync<T>(
         IKubernetes client,
         string path,
         Func<JsonElement, T?> read,
         Action<Exception> onError,
-        [EnumeratorCancellation] CancellationToken cancellationToken
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        Func<string, string, T?>? held = null
     )
         where T : class
     {
@@ -58,7 +62,7 @@ public static class KubeWatch
                 Exception? error = null;
                 while (error is null && TakeLine(ref buffer, result.IsCompleted, out var line))
                 {
-                    error = Parse(line, read, events);
+                    error = Parse(line, read, held, events);
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 foreach (var e in events)
@@ -81,6 +85,114 @@ public static class KubeWatch
         {
             await reader.CompleteAsync();
         }
+    }
+
+    // An event's type and its object's metadata.name and metadata.resourceVersion, read token by token up to the end
+    // of the metadata (an API server writes "type" first and "metadata" near the start of the object); null when the
+    // line is not shaped that way, and the caller reads it whole.
+    private static (string? Type, string? Name, string? Version)? Head(ReadOnlySequence<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            string? type = null;
+            (string? Name, string? Version)? metadata = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = reader.ValueTextEquals("type"u8);
+                var isObject = reader.ValueTextEquals("object"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+                if (isType)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return null;
+                    }
+                    type = reader.GetString();
+                }
+                else if (isObject && metadata is null)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject || Metadata(ref reader) is not { } read)
+                    {
+                        return null;
+                    }
+                    metadata = read;
+                    if (type is null)
+                    {
+                        // "type" comes after the object: step over the rest of it.
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+                if (type is not null && metadata is { } found)
+                {
+                    return (type, found.Name, found.Version);
+                }
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Inside the object: its metadata's name and resourceVersion, the reader left just after the metadata.
+    private static (string? Name, string? Version)? Metadata(ref Utf8JsonReader reader)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("metadata"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            string? name = null;
+            string? version = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isName = reader.ValueTextEquals("name"u8);
+                var isVersion = reader.ValueTextEquals("resourceVersion"u8);
+                reader.Read();
+                if ((isName || isVersion) && reader.TokenType != JsonTokenType.String)
+                {
+                    return null;
+                }
+                if (isName)
+                {
+                    name = reader.GetString();
+                }
+                else if (isVersion)
+                {
+                    version = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            return (name, version);
+        }
+        return null;
     }
 
     // The next line without its line end; at the end of the stream, the rest (a last line without one).
@@ -112,12 +224,22 @@ public static class KubeWatch
     private static Exception? Parse<T>(
         ReadOnlySequence<byte> line,
         Func<JsonElement, T?> read,
+        Func<string, string, T?>? held,
         List<(string Type, T Item)> events
     )
         where T : class
     {
         if (line.IsEmpty)
         {
+            return null;
+        }
+        if (
+            held is not null
+            && Head(line) is ("ADDED" or "MODIFIED", { } name, { } version) head
+            && held(name, version) is { } known
+        )
+        {
+            events.Add((head.Type, known));
             return null;
         }
         using var document = JsonDocument.Parse(line);

@@ -21,6 +21,11 @@ public static class ApiJson
 
     public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 
+    public static byte[] SerializeToUtf8(object value) =>
+        JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
+
+    public static T Deserialize<T>(byte[] json) => JsonSerializer.Deserialize<T>(json, Options)!;
+
     private sealed class Rfc3339Converter : JsonConverter<DateTime>
     {
         public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Text;
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
@@ -68,11 +68,13 @@ internal sealed class ApiRequestHandler(
                         {
                             Store.RecordCertificateSent(name, certificate);
                         }
-                        // CsrStrategy.Status builds the result in the object it is given; compare with an untouched
-                        // copy.
-                        var before = ResourceTable<V1CertificateSigningRequest>.Clone(old);
+                        // CsrStrategy.Status builds the result in the object it is given: note what it was first.
+                        var (held, conditions) = (old.Status?.Certificate, Conditions(old));
                         var updated = CsrStrategy.Status(old, sent, Now);
-                        if (ConditionsOrCertificateChanged(before, updated))
+                        if (
+                            !(held ?? []).AsSpan().SequenceEqual(updated.Status?.Certificate ?? [])
+                            || !conditions.SequenceEqual(Conditions(updated))
+                        )
                         {
                             Admit("sign", old.Spec.SignerName, "sign");
                         }
@@ -208,12 +210,15 @@ internal sealed class ApiRequestHandler(
         }
     }
 
-    private static bool ConditionsOrCertificateChanged(
-        V1CertificateSigningRequest old,
-        V1CertificateSigningRequest updated
+    // Every field of every condition, in order, as values.
+    private static List<(string, string, string?, string?, DateTime?, DateTime?)> Conditions(
+        V1CertificateSigningRequest csr
     ) =>
-        !(old.Status?.Certificate ?? []).AsSpan().SequenceEqual(updated.Status?.Certificate ?? [])
-        || ApiJson.Serialize(old.Status?.Conditions ?? []) != ApiJson.Serialize(updated.Status?.Conditions ?? []);
+        [
+            .. (csr.Status?.Conditions ?? []).Select(c =>
+                (c.Type, c.Status, c.Reason, c.Message, c.LastUpdateTime, c.LastTransitionTime)
+            ),
+        ];
 
     private void Authorize(string verb, string group, string resource, string? subresource, string? name, string? ns)
     {
@@ -251,12 +256,12 @@ internal sealed class ApiRequestHandler(
             case "GET":
                 Authorize("list", group, resource, null, null, ns);
                 string? next = null;
-                IReadOnlyList<T> items;
+                IReadOnlyList<byte[]> items;
                 long version;
                 if (int.TryParse(Request.Query["limit"], out var limit) && limit > 0 && !WantsTable())
                 {
                     var token = Request.Query["continue"].ToString();
-                    (items, version, next) = table.ListPage(
+                    (items, version, next) = table.ListPageJson(
                         ns,
                         token.Length == 0 ? null : Encoding.UTF8.GetString(Convert.FromBase64String(token)),
                         limit
@@ -264,35 +269,22 @@ internal sealed class ApiRequestHandler(
                 }
                 else
                 {
-                    (items, version) = table.List(ns);
+                    (items, version) = table.ListJson(ns);
                 }
                 if (filter is not null)
                 {
-                    items = items.Where(filter).ToList();
+                    items = items.Where(i => filter(ApiJson.Deserialize<T>(i))).ToList();
                 }
                 if (resource == "certificatesigningrequests" && WantsTable())
                 {
                     await TestApiServer.WriteAsync(
                         context,
                         200,
-                        CsrTable.Render(items.Cast<V1CertificateSigningRequest>(), version, Now)
+                        CsrTable.Render(items.Select(ApiJson.Deserialize<V1CertificateSigningRequest>), version, Now)
                     );
                     return;
                 }
-                var list = new JsonObject
-                {
-                    ["kind"] = listKind,
-                    ["apiVersion"] = apiVersion,
-                    ["metadata"] = next is null
-                        ? new JsonObject { ["resourceVersion"] = version.ToString() }
-                        : new JsonObject
-                        {
-                            ["resourceVersion"] = version.ToString(),
-                            ["continue"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(next)),
-                        },
-                    ["items"] = new JsonArray(items.Select(i => JsonNode.Parse(TestApiServer.Serialize(i))).ToArray()),
-                };
-                await TestApiServer.WriteAsync(context, 200, list.ToJsonString());
+                await TestApiServer.WriteAsync(context, 200, ListJson(listKind, apiVersion, version, next, items));
                 return;
             case "POST":
                 Authorize("create", group, resource, null, null, ns);
@@ -310,7 +302,7 @@ internal sealed class ApiRequestHandler(
                         "metadata.name: Required value: name or generateName is required"
                     );
                 }
-                await TestApiServer.WriteAsync(context, 201, TestApiServer.Serialize(table.Create(sent, server.Time)));
+                await TestApiServer.WriteAsync(context, 201, table.CreateJson(sent, server.Time));
                 return;
             default:
                 throw new ApiError(
@@ -336,13 +328,14 @@ internal sealed class ApiRequestHandler(
         {
             case "GET":
                 Authorize("get", group, resource, subresource, name, ns);
-                var item = table.Get(ns, name) ?? throw ApiError.NotFound(table.Resource, name);
-                if (item is V1CertificateSigningRequest csr && WantsTable())
+                var item = table.GetJson(ns, name) ?? throw ApiError.NotFound(table.Resource, name);
+                if (typeof(T) == typeof(V1CertificateSigningRequest) && WantsTable())
                 {
+                    var csr = ApiJson.Deserialize<V1CertificateSigningRequest>(item);
                     await TestApiServer.WriteAsync(context, 200, CsrTable.Render([csr], Store.ResourceVersion, Now));
                     return;
                 }
-                await TestApiServer.WriteAsync(context, 200, TestApiServer.Serialize(item));
+                await TestApiServer.WriteAsync(context, 200, item);
                 return;
             case "PUT":
                 Authorize("update", group, resource, subresource, name, ns);
@@ -356,8 +349,7 @@ internal sealed class ApiRequestHandler(
                         $"the name of the object ({sent.Metadata.Name}) does not match the name on the URL ({name})"
                     );
                 }
-                var updated = table.Update(ns, name, sent, update);
-                await TestApiServer.WriteAsync(context, 200, TestApiServer.Serialize(updated));
+                await TestApiServer.WriteAsync(context, 200, table.UpdateJson(ns, name, sent, update));
                 return;
             case "DELETE" when subresource is null:
                 Authorize("delete", group, resource, null, name, ns);
@@ -398,20 +390,25 @@ internal sealed class ApiRequestHandler(
         }
         try
         {
-            foreach (var e in open.Backlog)
+            var body = context.Response.BodyWriter;
+            for (var i = 0; i < open.Backlog.Count; i++)
             {
-                await WriteAsync(Line(e));
+                Line(body, open.Backlog[i]);
+                if (i % 100 == 99)
+                {
+                    await body.FlushAsync();
+                }
             }
-            await context.Response.Body.FlushAsync();
+            await body.FlushAsync();
             // Events that are already waiting go out together, flushed once (as a real server's buffered stream
             // does); a lone event is flushed at once.
             while (await open.Live.WaitToReadAsync(timeout.Token))
             {
                 while (open.Live.TryRead(out var e))
                 {
-                    await WriteAsync(Line(e));
+                    Line(body, e);
                 }
-                await context.Response.Body.FlushAsync();
+                await body.FlushAsync();
             }
         }
         catch (OperationCanceledException) { }
@@ -421,9 +418,56 @@ internal sealed class ApiRequestHandler(
         }
     }
 
-    private static string Line(WatchEvent e) => $"{{\"type\":\"{e.Type}\",\"object\":{e.ObjectJson}}}";
+    // {"type":"…","object":…}\n around the stored bytes, written straight into the response.
+    private static void Line(System.IO.Pipelines.PipeWriter body, WatchEvent e)
+    {
+        body.Write("{\"type\":\""u8);
+        body.Write(
+            e.Type switch
+            {
+                "ADDED" => "ADDED"u8,
+                "MODIFIED" => "MODIFIED"u8,
+                "DELETED" => "DELETED"u8,
+                _ => Encoding.UTF8.GetBytes(e.Type),
+            }
+        );
+        body.Write("\",\"object\":"u8);
+        body.Write(e.ObjectJson);
+        body.Write("}\n"u8);
+    }
 
-    private Task WriteAsync(string line) => context.Response.WriteAsync(line + "\n", Encoding.UTF8);
+    // A List object around items' stored JSON: {"kind","apiVersion","metadata":{…},"items":[…]}.
+    private static byte[] ListJson(
+        string kind,
+        string apiVersion,
+        long version,
+        string? next,
+        IReadOnlyList<byte[]> items
+    )
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", kind);
+            writer.WriteString("apiVersion", apiVersion);
+            writer.WriteStartObject("metadata");
+            writer.WriteString("resourceVersion", version.ToString());
+            if (next is not null)
+            {
+                writer.WriteString("continue", Convert.ToBase64String(Encoding.UTF8.GetBytes(next)));
+            }
+            writer.WriteEndObject();
+            writer.WriteStartArray("items");
+            foreach (var item in items)
+            {
+                writer.WriteRawValue(item, skipInputValidation: true);
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 
     private async Task WriteLineAsync(string line)
     {
@@ -473,11 +517,10 @@ internal sealed class ApiRequestHandler(
             }
             return (T)(object)ProtobufCsrReader.Read(buffer.ToArray());
         }
-        using var reader = new StreamReader(Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync();
         try
         {
-            return ApiJson.Deserialize<T>(body) ?? throw new ApiError(400, "BadRequest", "empty body");
+            return await System.Text.Json.JsonSerializer.DeserializeAsync<T>(Request.Body, ApiJson.Options)
+                ?? throw new ApiError(400, "BadRequest", "empty body");
         }
         catch (System.Text.Json.JsonException e)
         {

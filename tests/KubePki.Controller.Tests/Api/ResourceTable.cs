@@ -5,27 +5,41 @@ using k8s.Models;
 namespace KubePki.Controller.Tests.Api;
 
 /// <summary>One resource kind in memory with etcd's behaviour: a shared resourceVersion counter, optimistic
-/// concurrency on update, and a change log that watches replay from a resourceVersion.</summary>
+/// concurrency on update, and a change log that watches replay from a resourceVersion, compacted as etcd compacts
+/// (a watch from before the oldest kept change gets 410 Gone).</summary>
+/// <remarks>Each object is kept as the UTF-8 JSON it was committed as, serialized once: that one copy is the stored
+/// object, the watch event's object and the response body. Readers get a fresh object parsed from it.</remarks>
 public sealed class ResourceTable<T>(ApiStore store, string resource)
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly Dictionary<string, T> _items = new(StringComparer.Ordinal);
-    private readonly List<WatchEvent> _log = [];
+    /// <summary>Changes kept for watches resuming from a resourceVersion; older ones are compacted away.</summary>
+    public const int LogCapacity = 10_000;
+
+    private readonly Dictionary<string, Stored> _items = new(StringComparer.Ordinal);
+    private readonly Queue<WatchEvent> _log = new();
     private readonly List<(Func<WatchEvent, bool> Filter, ChannelWriter<WatchEvent> Writer)> _watchers = [];
+
+    private sealed record Stored(long Version, string? Namespace, byte[] Json);
 
     public string Resource { get; } = resource;
 
+    /// <summary>The resourceVersion of the newest change compacted away: a watch from before it is 410 Gone.</summary>
     public long CompactedBefore { get; set; }
 
     private static string Key(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
 
     public static T Clone(T item) => ApiJson.Deserialize<T>(ApiJson.Serialize(item));
 
-    public T? Get(string? ns, string name)
+    private static T Read(Stored stored) => ApiJson.Deserialize<T>(stored.Json);
+
+    public T? Get(string? ns, string name) => GetJson(ns, name) is { } json ? ApiJson.Deserialize<T>(json) : null;
+
+    /// <summary>The stored object's JSON (never to be changed), or null when there is none.</summary>
+    public byte[]? GetJson(string? ns, string name)
     {
         lock (store.Gate)
         {
-            return _items.TryGetValue(Key(ns, name), out var item) ? Clone(item) : null;
+            return _items.TryGetValue(Key(ns, name), out var item) ? item.Json : null;
         }
     }
 
@@ -34,9 +48,23 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
         lock (store.Gate)
         {
             var items = _items
-                .Values.Where(i => ns is null || i.Metadata.NamespaceProperty == ns)
-                .OrderBy(i => i.Metadata.Name, StringComparer.Ordinal)
-                .Select(Clone)
+                .Where(p => ns is null || p.Value.Namespace == ns)
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => Read(p.Value))
+                .ToList();
+            return (items, store.ResourceVersion);
+        }
+    }
+
+    /// <summary>Every object's stored JSON in key order, and the list's resourceVersion.</summary>
+    public (IReadOnlyList<byte[]> Items, long ResourceVersion) ListJson(string? ns)
+    {
+        lock (store.Gate)
+        {
+            var items = _items
+                .Where(p => ns is null || p.Value.Namespace == ns)
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => p.Value.Json)
                 .ToList();
             return (items, store.ResourceVersion);
         }
@@ -46,8 +74,8 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
 
     /// <summary>One page of a list (limit/continue, as kube-apiserver pages): the items after the key
     /// <paramref name="after"/> in key order, at most <paramref name="limit"/>, and the continue token (the last
-    /// key) when more follow.</summary>
-    public (IReadOnlyList<T> Items, long ResourceVersion, string? Continue) ListPage(
+    /// key) when more follow. Items are the stored JSON.</summary>
+    public (IReadOnlyList<byte[]> Items, long ResourceVersion, string? Continue) ListPageJson(
         string? ns,
         string? after,
         int limit
@@ -68,14 +96,14 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
                 at = Array.BinarySearch(all, after, StringComparer.Ordinal);
                 at = at >= 0 ? at + 1 : ~at;
             }
-            var items = new List<T>();
+            var items = new List<byte[]>();
             string? last = null;
             for (; at < all.Length && items.Count < limit; at++)
             {
                 var item = _items[all[at]];
-                if (ns is null || item.Metadata.NamespaceProperty == ns)
+                if (ns is null || item.Namespace == ns)
                 {
-                    items.Add(Clone(item));
+                    items.Add(item.Json);
                     last = all[at];
                 }
             }
@@ -83,7 +111,22 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
         }
     }
 
-    public T Create(T item, TimeProvider time)
+    /// <summary><see cref="ListPageJson"/> as objects.</summary>
+    public (IReadOnlyList<T> Items, long ResourceVersion, string? Continue) ListPage(
+        string? ns,
+        string? after,
+        int limit
+    )
+    {
+        var (items, version, next) = ListPageJson(ns, after, limit);
+        return (items.Select(ApiJson.Deserialize<T>).ToList(), version, next);
+    }
+
+    public T Create(T item, TimeProvider time) => ApiJson.Deserialize<T>(CreateJson(item, time));
+
+    /// <summary>Creates <paramref name="item"/> (its uid, creation time and resourceVersion are set here); returns the
+    /// stored JSON.</summary>
+    public byte[] CreateJson(T item, TimeProvider time)
     {
         lock (store.Gate)
         {
@@ -98,27 +141,38 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
         }
     }
 
+    public T Update(string? ns, string name, T sent, Func<T, T, T> mutate) =>
+        ApiJson.Deserialize<T>(UpdateJson(ns, name, sent, mutate));
+
     /// <summary>Replaces the stored object after <paramref name="mutate"/> has built the new one from (old, sent); a
-    /// sent resourceVersion must match (AllowUnconditionalUpdate: an empty one always does).</summary>
-    public T Update(string? ns, string name, T sent, Func<T, T, T> mutate)
+    /// sent resourceVersion must match (AllowUnconditionalUpdate: an empty one always does). <paramref name="mutate"/>
+    /// gets a fresh copy of the stored object, free to change. Returns the stored JSON.</summary>
+    public byte[] UpdateJson(string? ns, string name, T sent, Func<T, T, T> mutate)
     {
         lock (store.Gate)
         {
             var key = Key(ns, name);
-            if (!_items.TryGetValue(key, out var old))
+            if (!_items.TryGetValue(key, out var stored))
             {
                 throw ApiError.NotFound(Resource, name);
             }
             var sentVersion = sent.Metadata?.ResourceVersion;
-            if (!string.IsNullOrEmpty(sentVersion) && sentVersion != old.Metadata.ResourceVersion)
+            if (!string.IsNullOrEmpty(sentVersion) && sentVersion != stored.Version.ToString())
             {
                 throw ApiError.Conflict(Resource, name);
             }
-            var updated = mutate(Clone(old), sent);
-            updated.Metadata.Name = old.Metadata.Name;
-            updated.Metadata.NamespaceProperty = old.Metadata.NamespaceProperty;
-            updated.Metadata.Uid = old.Metadata.Uid;
-            updated.Metadata.CreationTimestamp = old.Metadata.CreationTimestamp;
+            var old = Read(stored);
+            var (oldName, oldNamespace, uid, created) = (
+                old.Metadata.Name,
+                old.Metadata.NamespaceProperty,
+                old.Metadata.Uid,
+                old.Metadata.CreationTimestamp
+            );
+            var updated = mutate(old, sent);
+            updated.Metadata.Name = oldName;
+            updated.Metadata.NamespaceProperty = oldNamespace;
+            updated.Metadata.Uid = uid;
+            updated.Metadata.CreationTimestamp = created;
             return Commit(key, updated, "MODIFIED");
         }
     }
@@ -128,19 +182,20 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
         lock (store.Gate)
         {
             var key = Key(ns, name);
-            if (!_items.Remove(key, out var old))
+            if (!_items.Remove(key, out var stored))
             {
                 throw ApiError.NotFound(Resource, name);
             }
+            var old = Read(stored);
             old.Metadata.ResourceVersion = (++store.ResourceVersion).ToString();
-            Publish(new WatchEvent(store.ResourceVersion, "DELETED", key, ApiJson.Serialize(old)));
-            return Clone(old);
+            Publish(new WatchEvent(store.ResourceVersion, "DELETED", key, ApiJson.SerializeToUtf8(old)));
+            return old;
         }
     }
 
     /// <summary>Starts a watch: the replayed backlog after <paramref name="fromVersion"/> (or synthetic ADDED events
-    /// for
-    /// everything when it is null/0), then live events. Null when the version was compacted away (410 Gone).</summary>
+    /// for everything when it is null/0), then live events. Null when the version was compacted away (410
+    /// Gone).</summary>
     public (IReadOnlyList<WatchEvent> Backlog, ChannelReader<WatchEvent> Live, Action Stop)? Watch(
         string? ns,
         long? fromVersion,
@@ -155,13 +210,8 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
             if (fromVersion is null or 0)
             {
                 backlog = _items
-                    .Where(p => inNamespace(new WatchEvent(0, "", p.Key, "")))
-                    .Select(p => new WatchEvent(
-                        long.Parse(p.Value.Metadata.ResourceVersion),
-                        "ADDED",
-                        p.Key,
-                        ApiJson.Serialize(p.Value)
-                    ))
+                    .Where(p => ns is null || p.Value.Namespace == ns)
+                    .Select(p => new WatchEvent(p.Value.Version, "ADDED", p.Key, p.Value.Json))
                     .Where(filter)
                     .ToList();
             }
@@ -173,7 +223,7 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
             {
                 backlog = _log.Where(e => e.ResourceVersion > fromVersion && inNamespace(e) && filter(e)).ToList();
             }
-            var channel = Channel.CreateUnbounded<WatchEvent>();
+            var channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
             var entry = ((Func<WatchEvent, bool>)(e => inNamespace(e) && filter(e)), channel.Writer);
             _watchers.Add(entry);
             return (
@@ -204,19 +254,22 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
         }
     }
 
-    private T Commit(string key, T item, string type)
+    private byte[] Commit(string key, T item, string type)
     {
         item.Metadata.ResourceVersion = (++store.ResourceVersion).ToString();
-        // One serialization feeds the stored copy, the watch event and the returned copy.
-        var json = ApiJson.Serialize(item);
-        _items[key] = ApiJson.Deserialize<T>(json);
+        var json = ApiJson.SerializeToUtf8(item);
+        _items[key] = new Stored(store.ResourceVersion, item.Metadata.NamespaceProperty, json);
         Publish(new WatchEvent(store.ResourceVersion, type, key, json));
-        return ApiJson.Deserialize<T>(json);
+        return json;
     }
 
     private void Publish(WatchEvent e)
     {
-        _log.Add(e);
+        _log.Enqueue(e);
+        while (_log.Count > LogCapacity)
+        {
+            CompactedBefore = _log.Dequeue().ResourceVersion;
+        }
         foreach (var (filter, writer) in _watchers)
         {
             if (filter(e))

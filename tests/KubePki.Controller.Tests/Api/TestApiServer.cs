@@ -145,12 +145,15 @@ public sealed class TestApiServer : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    private ApiUser? Authenticate(X509Certificate2? certificate)
+    // A connection's client certificate is one object for all its requests (HTTP/2 multiplexes them all on one): its
+    // chain is built once, as a TLS server verifies the peer once per handshake, not once per request.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, ApiUser?> _users = new();
+
+    private ApiUser? Authenticate(X509Certificate2? certificate) =>
+        certificate is null ? null : _users.GetValue(certificate, Verify);
+
+    private ApiUser? Verify(X509Certificate2 certificate)
     {
-        if (certificate is null)
-        {
-            return null;
-        }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(_clientCa);
@@ -174,6 +177,14 @@ public sealed class TestApiServer : IAsyncDisposable
         context.Response.StatusCode = code;
         context.Response.ContentType = contentType;
         await context.Response.WriteAsync(body, Encoding.UTF8);
+    }
+
+    internal static async Task WriteAsync(HttpContext context, int code, byte[] json)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json);
     }
 
     internal static string Serialize(object item) => ApiJson.Serialize(item);

@@ -45,9 +45,47 @@ public class KubeWatchTests
         Assert.Equal(410, error.Status.Code);
     }
 
+    [Fact]
+    public async Task An_event_for_a_held_version_hands_out_the_held_item_without_reading_the_object()
+    {
+        // "spec": 5 cannot be read as a Node: reading either held event's object would throw.
+        var body =
+            "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Node\",\"metadata\":{\"name\":\"a\",\"uid\":\"u\","
+            + "\"labels\":{\"x\":\"y\"},\"resourceVersion\":\"2\"},\"spec\":5}}\n"
+            + "{\"object\":{\"metadata\":{\"resourceVersion\":\"3\",\"name\":\"b\"},\"spec\":5},\"type\":\"ADDED\"}\n"
+            + Event("MODIFIED", "a", "4")
+            + "\n"
+            + Event("DELETED", "b", "3")
+            + "\n";
+        var asked = new List<(string, string)>();
+
+        var (events, errors) = await ReadAsync(
+            body,
+            3,
+            (name, version) =>
+            {
+                asked.Add((name, version));
+                return version is "2" or "3"
+                    ? new V1Node
+                    {
+                        Metadata = new V1ObjectMeta { Name = $"held {name}", ResourceVersion = version },
+                    }
+                    : null;
+            }
+        );
+
+        Assert.Equal(
+            [("MODIFIED", "held a", "2"), ("ADDED", "held b", "3"), ("MODIFIED", "a", "4"), ("DELETED", "b", "3")],
+            events
+        );
+        Assert.Equal([("a", "2"), ("b", "3"), ("a", "4")], asked); // never for a deletion
+        Assert.Empty(errors);
+    }
+
     private static async Task<(List<(string, string, string)> Events, List<Exception> Errors)> ReadAsync(
         string body,
-        int chunk
+        int chunk,
+        Func<string, string, V1Node?>? held = null
     )
     {
         using var client = new Kubernetes(
@@ -62,7 +100,8 @@ public class KubeWatchTests
                 "api/v1/nodes?watch=true",
                 json => KubeJson.ReadNode(json),
                 errors.Add,
-                CancellationToken.None
+                CancellationToken.None,
+                held
             )
         )
         {
