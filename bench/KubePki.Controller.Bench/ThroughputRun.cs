@@ -157,6 +157,15 @@ public static class ThroughputRun
         }
     }
 
+    /// <summary>The kubepki program the runs start as the controller: KUBEPKI_BIN when set (as the test suites
+    /// take it; e.g. the NativeAOT binary scripts/publish.sh writes), else the CLI built with this bench.</summary>
+    public static string Controller { get; } =
+        Environment.GetEnvironmentVariable("KUBEPKI_BIN") is { Length: > 0 } path
+            ? File.Exists(path)
+                ? Path.GetFullPath(path)
+                : throw new FileNotFoundException($"KUBEPKI_BIN={path} does not exist")
+            : CliBinary();
+
     // The CLI's own build output (built with this bench, same configuration): copied next to the bench it would
     // resolve its packages against the bench's ASP.NET Core framework and not start.
     private static string CliBinary()
@@ -177,7 +186,7 @@ public static class ThroughputRun
     // kube-controller-manager style flags a kubeadm cluster would give it. Its log goes to a discarded pipe.
     private static Process StartController(TestCluster cluster, int workers)
     {
-        var start = new ProcessStartInfo(CliBinary())
+        var start = new ProcessStartInfo(Controller)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
