@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using k8s.Models;
 using KubePki.Controller.Model;
 
@@ -19,43 +20,108 @@ public sealed class CachedCsr
         var metadata = csr.Metadata;
         var spec = csr.Spec;
         Name = metadata.Name;
-        Uid = metadata.Uid;
-        ResourceVersion = metadata.ResourceVersion;
+        // A uid that is a GUID in its canonical text and a resourceVersion that is a number in its canonical text
+        // are kept unboxed (16 and 8 bytes instead of ~96 and ~34 bytes of string), and written back as the same text.
+        if (
+            metadata.Uid is { } uid
+            && Guid.TryParseExact(uid, "D", out var guid)
+            && guid != Guid.Empty
+            && Canonical(guid, uid)
+        )
+        {
+            _uid = guid;
+        }
+        else
+        {
+            _uidText = metadata.Uid;
+        }
+        if (
+            metadata.ResourceVersion is { Length: > 0 and <= 19 } version
+            && (version[0] != '0' || version.Length == 1)
+            && long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+        )
+        {
+            _version = number;
+        }
+        else
+        {
+            _version = -1;
+            _versionText = metadata.ResourceVersion;
+        }
         CreationTimestamp = metadata.CreationTimestamp;
-        Labels = metadata.Labels;
-        Annotations = metadata.Annotations;
-        Finalizers = metadata.Finalizers;
-        OwnerReferences = metadata.OwnerReferences;
         Request = spec?.Request;
         SignerName = Shared(spec?.SignerName ?? "");
         Usages = SharedList(spec?.Usages);
         ExpirationSeconds = spec?.ExpirationSeconds;
         Username = spec?.Username;
-        UserUid = spec?.Uid;
         Groups = SharedList(spec?.Groups);
-        Extra = spec?.Extra;
-        Conditions = csr.Status?.Conditions is { Count: > 0 } conditions ? [.. conditions] : null;
-        Certificate = csr.Status?.Certificate;
+        var conditions = csr.Status?.Conditions is { Count: > 0 } all ? all.ToArray() : null;
+        if (
+            metadata.Labels is not null
+            || metadata.Annotations is not null
+            || metadata.Finalizers is not null
+            || metadata.OwnerReferences is not null
+            || spec?.Uid is not null
+            || spec?.Extra is not null
+            || conditions is not null
+            || csr.Status?.Certificate is not null
+        )
+        {
+            _rest = new Rest(
+                metadata.Labels,
+                metadata.Annotations,
+                metadata.Finalizers,
+                metadata.OwnerReferences,
+                spec?.Uid,
+                spec?.Extra,
+                conditions,
+                csr.Status?.Certificate
+            );
+        }
+    }
+
+    // What a kubelet's pending CSR does not have: one reference instead of eight when none is set.
+    private sealed record Rest(
+        IDictionary<string, string>? Labels,
+        IDictionary<string, string>? Annotations,
+        IList<string>? Finalizers,
+        IList<V1OwnerReference>? OwnerReferences,
+        string? UserUid,
+        IDictionary<string, IList<string>>? Extra,
+        V1CertificateSigningRequestCondition[]? Conditions,
+        byte[]? Certificate
+    );
+
+    private readonly Guid _uid;
+    private readonly string? _uidText;
+    private readonly long _version;
+    private readonly string? _versionText;
+    private readonly Rest? _rest;
+
+    private static bool Canonical(Guid guid, string text)
+    {
+        Span<char> canonical = stackalloc char[36];
+        return guid.TryFormat(canonical, out var written, "D") && canonical[..written].SequenceEqual(text);
     }
 
     public string Name { get; }
-    public string? Uid { get; }
-    public string? ResourceVersion { get; }
+    public string? Uid => _uidText ?? (_uid == Guid.Empty ? null : _uid.ToString("D"));
+    public string? ResourceVersion => _version >= 0 ? _version.ToString(CultureInfo.InvariantCulture) : _versionText;
     public DateTime? CreationTimestamp { get; }
-    public IDictionary<string, string>? Labels { get; }
-    public IDictionary<string, string>? Annotations { get; }
-    public IList<string>? Finalizers { get; }
-    public IList<V1OwnerReference>? OwnerReferences { get; }
+    public IDictionary<string, string>? Labels => _rest?.Labels;
+    public IDictionary<string, string>? Annotations => _rest?.Annotations;
+    public IList<string>? Finalizers => _rest?.Finalizers;
+    public IList<V1OwnerReference>? OwnerReferences => _rest?.OwnerReferences;
     public byte[]? Request { get; }
     public string SignerName { get; }
     public string[]? Usages { get; }
     public int? ExpirationSeconds { get; }
     public string? Username { get; }
-    public string? UserUid { get; }
+    public string? UserUid => _rest?.UserUid;
     public string[]? Groups { get; }
-    public IDictionary<string, IList<string>>? Extra { get; }
-    public V1CertificateSigningRequestCondition[]? Conditions { get; }
-    public byte[]? Certificate { get; }
+    public IDictionary<string, IList<string>>? Extra => _rest?.Extra;
+    public V1CertificateSigningRequestCondition[]? Conditions => _rest?.Conditions;
+    public byte[]? Certificate => _rest?.Certificate;
 
     /// <summary>The compact copy; the client object's strings and byte arrays are reused, not copied.</summary>
     public static CachedCsr Of(V1CertificateSigningRequest csr) => new(csr);

@@ -50,6 +50,57 @@ public class CachedCsrTests
             },
         };
 
+    [Theory]
+    [InlineData("0d6c1a52-0000-4000-8000-000000000001", "42")]
+    [InlineData("0D6C1A52-0000-4000-8000-000000000001", "042")]
+    [InlineData("00000000-0000-0000-0000-000000000000", "0")]
+    [InlineData("{0d6c1a52-0000-4000-8000-000000000001}", "99999999999999999999")]
+    [InlineData("not-a-guid", "v7")]
+    [InlineData(null, null)]
+    [InlineData("", "")]
+    public void Uid_and_resource_version_come_back_as_the_same_text(string? uid, string? version)
+    {
+        var csr = new V1CertificateSigningRequest
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "csr-a",
+                Uid = uid,
+                ResourceVersion = version,
+            },
+            Spec = new V1CertificateSigningRequestSpec { Request = [1] },
+        };
+
+        var cached = CachedCsr.Of(csr);
+        var body = cached.ToObject(new V1CertificateSigningRequestStatus());
+
+        Assert.Equal((uid, version), (cached.Uid, cached.ResourceVersion));
+        Assert.Equal((uid, version), (body.Metadata.Uid, body.Metadata.ResourceVersion));
+    }
+
+    [Fact]
+    public void A_pending_kubelet_csr_has_no_optional_metadata_status_or_extra()
+    {
+        var cached = CachedCsr.Of(
+            new V1CertificateSigningRequest
+            {
+                Metadata = new V1ObjectMeta { Name = "csr-a", Uid = "0d6c1a52-0000-4000-8000-000000000001" },
+                Spec = new V1CertificateSigningRequestSpec { Request = [1], Username = "system:node:a" },
+                Status = new V1CertificateSigningRequestStatus(),
+            }
+        );
+
+        Assert.Null(cached.Labels);
+        Assert.Null(cached.Annotations);
+        Assert.Null(cached.Finalizers);
+        Assert.Null(cached.OwnerReferences);
+        Assert.Null(cached.UserUid);
+        Assert.Null(cached.Extra);
+        Assert.Null(cached.Conditions);
+        Assert.Null(cached.Certificate);
+        Assert.Equal("system:node:a", cached.Username);
+    }
+
     [Fact]
     public void The_put_body_keeps_identity_version_metadata_and_spec()
     {
