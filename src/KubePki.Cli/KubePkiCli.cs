@@ -13,64 +13,42 @@ namespace KubePki.Cli;
 /// <summary>The <c>kubepki</c> command tree, named and shaped like kubeadm's.</summary>
 public static class KubePkiCli
 {
-    // The top-level commands in the order help lists them, each built only when asked for.
-    private static readonly (string Name, Func<CliEnvironment, Command> Create)[] TopLevel =
-    [
-        ("init", InitCommand.Create),
-        ("certs", CertsCommand.Create),
-        ("ca", CaCommand.Create),
-        ("kubeconfig", KubeconfigCommand),
-        ("controller", Commands.Controller.ControllerCommand.Create),
-        ("exporter", Commands.Exporter.ExporterCommand.Create),
-        ("csr", CsrCommand.Create),
-        ("kubelet", KubeletCommand.Create),
-        ("config", ConfigCommand.Create),
-        ("control-plane", Commands.ControlPlane.ControlPlaneCommand.Create),
-        ("renewal-timer", Commands.RenewalTimer.RenewalTimerCommand.Create),
-    ];
-
-    public static RootCommand Create(CliEnvironment env) => Create(env, only: null);
-
-    /// <summary>The tree, or with <paramref name="only"/> the root with just that top-level command: what parsing
-    /// a command line that starts with its name needs (nothing there can name the others), and a short command
-    /// does not pay for building the whole tree at every start.</summary>
-    internal static RootCommand Create(CliEnvironment env, string? only)
+    public static RootCommand Create(CliEnvironment env)
     {
         var root = new RootCommand(
             "kubepki: create, inspect and renew the certificates and kubeconfig files of a kubeadm-style "
                 + "Kubernetes cluster."
         );
-        foreach (var (name, create) in TopLevel)
-        {
-            if (only is null || only == name)
-            {
-                root.Subcommands.Add(create(env));
-            }
-        }
+        root.Subcommands.Add(InitCommand.Create(env));
+        root.Subcommands.Add(CertsCommand.Create(env));
+        root.Subcommands.Add(CaCommand.Create(env));
+        var kubeconfig = new Command("kubeconfig", "Kubeconfig file utilities.");
+        kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
+        root.Subcommands.Add(kubeconfig);
+        root.Subcommands.Add(Commands.Controller.ControllerCommand.Create(env));
+        root.Subcommands.Add(Commands.Exporter.ExporterCommand.Create(env));
+        root.Subcommands.Add(CsrCommand.Create(env));
+        root.Subcommands.Add(KubeletCommand.Create(env));
+        root.Subcommands.Add(ConfigCommand.Create(env));
+        root.Subcommands.Add(Commands.ControlPlane.ControlPlaneCommand.Create(env));
+        root.Subcommands.Add(Commands.RenewalTimer.RenewalTimerCommand.Create(env));
         return root;
     }
 
-    /// <summary>The tree a command line needs: the whole tree unless its first word names a top-level
-    /// command.</summary>
-    internal static RootCommand For(string[] args, CliEnvironment env) =>
-        Create(env, args.Length > 0 && TopLevel.Any(c => c.Name == args[0]) ? args[0] : null);
-
-    public static int Run(string[] args, CliEnvironment env) => Run(For(args, env), args, env);
-
-    internal static int Run(RootCommand tree, string[] args, CliEnvironment env)
+    public static int Run(string[] args, CliEnvironment env)
     {
-        var result = tree.Parse(args);
+        var result = Create(env).Parse(args);
         return IsUsageError(result, env)
             ? 1
             : result.Invoke(new InvocationConfiguration { Output = env.Out, Error = env.Error });
     }
 
-    /// <summary>The process entry point: like <see cref="Run(string[], CliEnvironment)"/>, but SIGTERM and SIGINT
-    /// cancel the running command (a Pod being stopped lets <c>controller</c> finish its work and release its Lease)
-    /// instead of killing the process.</summary>
+    /// <summary>The process entry point: like <see cref="Run"/>, but SIGTERM and SIGINT cancel the running command
+    /// (a Pod being stopped lets <c>controller</c> finish its work and release its Lease) instead of killing the
+    /// process.</summary>
     public static async Task<int> RunAsync(string[] args, CliEnvironment env)
     {
-        var result = For(args, env).Parse(args);
+        var result = Create(env).Parse(args);
         // Kubernetes allows 30 s between SIGTERM and SIGKILL; the controller needs at most its renew deadline to stop.
         var configuration = new InvocationConfiguration
         {
@@ -110,12 +88,5 @@ public static class KubePkiCli
             names.Insert(0, symbol.Command is RootCommand ? "kubepki" : symbol.Command.Name);
         }
         return names;
-    }
-
-    private static Command KubeconfigCommand(CliEnvironment env)
-    {
-        var kubeconfig = new Command("kubeconfig", "Kubeconfig file utilities.");
-        kubeconfig.Subcommands.Add(KubeconfigUserCommand.Create(env));
-        return kubeconfig;
     }
 }
