@@ -16,5 +16,8 @@ public sealed record NodeFacts(string Name, IReadOnlyList<NodeAddress> Addresses
             .OfType<IPAddress>()
             .ToList();
 
+    /// <summary>Same name and the same addresses in the same order.</summary>
+    public bool SameAs(NodeFacts other) => Name == other.Name && Addresses.SequenceEqual(other.Addresses);
+
     public IReadOnlyList<string> DnsNames => Addresses.Where(a => a.IsDnsName).Select(a => a.Address).ToList();
 }

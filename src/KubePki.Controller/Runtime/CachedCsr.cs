@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using k8s.Models;
 using KubePki.Controller.Model;
 
@@ -49,7 +52,7 @@ public sealed class CachedCsr
             _versionText = metadata.ResourceVersion;
         }
         CreationTimestamp = metadata.CreationTimestamp;
-        Request = spec?.Request;
+        (_request, _requestForm) = CompactRequest(spec?.Request);
         SignerName = Shared(spec?.SignerName ?? "");
         Usages = SharedList(spec?.Usages);
         ExpirationSeconds = spec?.ExpirationSeconds;
@@ -97,6 +100,64 @@ public sealed class CachedCsr
     private readonly long _version;
     private readonly string? _versionText;
     private readonly Rest? _rest;
+    private readonly byte[]? _request;
+    private readonly RequestForm _requestForm;
+
+    // How _request holds spec.request: as sent, or as the DER inside a PEM block that writing the DER back as PEM
+    // reproduces byte for byte (a kubelet's request; ~40 % smaller, and pending CSRs are most of the cache).
+    private enum RequestForm : byte
+    {
+        AsSent,
+        CanonicalPem,
+        CanonicalPemAndNewline,
+    }
+
+    private static ReadOnlySpan<byte> RequestLabel => "CERTIFICATE REQUEST"u8;
+
+    private static (byte[]? Request, RequestForm Form) CompactRequest(byte[]? request)
+    {
+        if (request is null || !PemEncoding.TryFindUtf8(request, out var fields))
+        {
+            return (request, RequestForm.AsSent);
+        }
+        var label = request.AsSpan()[fields.Label];
+        if (!label.SequenceEqual(RequestLabel) || fields.DecodedDataLength == 0)
+        {
+            return (request, RequestForm.AsSent);
+        }
+        var der = new byte[fields.DecodedDataLength];
+        if (
+            Base64.DecodeFromUtf8(request.AsSpan()[fields.Base64Data], der, out _, out var written)
+                != OperationStatus.Done
+            || written != der.Length
+        )
+        {
+            return (request, RequestForm.AsSent);
+        }
+        var canonical = PemEncoding.WriteUtf8(RequestLabel, der);
+        if (!request.AsSpan().StartsWith(canonical))
+        {
+            return (request, RequestForm.AsSent);
+        }
+        return request.AsSpan(canonical.Length) switch
+        {
+            [] => (der, RequestForm.CanonicalPem),
+            [(byte)'\n'] => (der, RequestForm.CanonicalPemAndNewline),
+            _ => (request, RequestForm.AsSent),
+        };
+    }
+
+    private static byte[] ExpandRequest(byte[] der, RequestForm form)
+    {
+        var pemLength = PemEncoding.GetEncodedSize(RequestLabel.Length, der.Length);
+        var pem = new byte[pemLength + (form == RequestForm.CanonicalPemAndNewline ? 1 : 0)];
+        PemEncoding.TryWriteUtf8(RequestLabel, der, pem, out _);
+        if (form == RequestForm.CanonicalPemAndNewline)
+        {
+            pem[^1] = (byte)'\n';
+        }
+        return pem;
+    }
 
     private static bool Canonical(Guid guid, string text)
     {
@@ -112,7 +173,13 @@ public sealed class CachedCsr
     public IDictionary<string, string>? Annotations => _rest?.Annotations;
     public IList<string>? Finalizers => _rest?.Finalizers;
     public IList<V1OwnerReference>? OwnerReferences => _rest?.OwnerReferences;
-    public byte[]? Request { get; }
+
+    /// <summary>What the copy holds of spec.request: the DER alone for a kubelet's canonical PEM.</summary>
+    internal int RequestBytesHeld => _request?.Length ?? 0;
+
+    /// <summary>spec.request as the API server sent it (a copy rebuilt from its DER when it was kept compact).</summary>
+    public byte[]? Request =>
+        _requestForm == RequestForm.AsSent || _request is null ? _request : ExpandRequest(_request, _requestForm);
     public string SignerName { get; }
     public string[]? Usages { get; }
     public int? ExpirationSeconds { get; }

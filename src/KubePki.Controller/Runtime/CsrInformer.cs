@@ -194,7 +194,8 @@ public sealed class CsrInformer(
     private static bool Newer(Entry candidate, Entry current) =>
         candidate.Version is not { } a || current.Version is not { } b || a >= b;
 
-    private sealed record Entry(long? Version, string SignerName, CachedCsr? Pending)
+    // A struct: the dictionary holds it inline, one object less per CSR.
+    private readonly record struct Entry(long? Version, string SignerName, CachedCsr? Pending)
     {
         public static Entry Of(V1CertificateSigningRequest csr)
         {

@@ -19,6 +19,19 @@ public sealed class NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider ti
 
     public bool HasSynced => _synced.Task.IsCompleted;
 
+    /// <summary>How many times the Nodes changed as the approver sees them (each makes the next read rebuild the
+    /// set).</summary>
+    internal long Changes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _version;
+            }
+        }
+    }
+
     public Task Synced => _synced.Task;
 
     public NodeSet Current
@@ -103,12 +116,20 @@ public sealed class NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider ti
                 if (type == "DELETED")
                 {
                     _nodes.TryRemove(node.Metadata.Name, out _);
+                    Changed();
                 }
                 else if (type is "ADDED" or "MODIFIED")
                 {
-                    _nodes[node.Metadata.Name] = CsrConverter.ToFacts(node);
+                    // Most Node updates are the kubelet's status reports (conditions, heartbeats) with the same
+                    // addresses: they leave the set as it is rather than rebuild it for the next CSR.
+                    var facts = CsrConverter.ToFacts(node);
+                    if (_nodes.TryGetValue(facts.Name, out var held) && held.SameAs(facts))
+                    {
+                        continue;
+                    }
+                    _nodes[facts.Name] = facts;
+                    Changed();
                 }
-                Changed();
             }
             if (error is not null)
             {

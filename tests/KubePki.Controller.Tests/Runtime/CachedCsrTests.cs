@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using k8s.Models;
 using KubePki.Controller.Runtime;
 
@@ -176,5 +179,83 @@ public class CachedCsrTests
         csr.Status.Conditions.Add(new V1CertificateSigningRequestCondition { Type = "Denied", Status = "True" });
 
         Assert.Single(cached.Conditions!);
+    }
+
+    private static readonly byte[] RequestDer = MakeRequestDer();
+
+    private static byte[] MakeRequestDer()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return new CertificateRequest(
+            "CN=system:node:a, O=system:nodes",
+            key,
+            HashAlgorithmName.SHA256
+        ).CreateSigningRequest();
+    }
+
+    private static CachedCsr WithRequest(byte[] request) =>
+        CachedCsr.Of(
+            new V1CertificateSigningRequest
+            {
+                Metadata = new V1ObjectMeta { Name = "csr-a" },
+                Spec = new V1CertificateSigningRequestSpec { Request = request },
+            }
+        );
+
+    private static string Pem(string label, byte[] der) => new(PemEncoding.Write(label, der));
+
+    [Theory]
+    [InlineData("")] // as .NET writes it
+    [InlineData("\n")] // as Go's pem.Encode (a kubelet) writes it
+    public void A_canonical_pem_request_is_held_as_der_and_given_back_byte_for_byte(string end)
+    {
+        var sent = Encoding.ASCII.GetBytes(Pem("CERTIFICATE REQUEST", RequestDer) + end);
+
+        var cached = WithRequest(sent);
+
+        Assert.Equal(RequestDer.Length, cached.RequestBytesHeld);
+        Assert.Equal(sent, cached.Request);
+        Assert.Equal(sent, cached.ToSnapshot().Request);
+        Assert.Equal(sent, cached.ToObject(new V1CertificateSigningRequestStatus()).Spec.Request);
+    }
+
+    public static TheoryData<string> RequestsKeptAsSent()
+    {
+        var pem = Pem("CERTIFICATE REQUEST", RequestDer);
+        var base64 = Convert.ToBase64String(RequestDer);
+        return new TheoryData<string>
+        {
+            pem.Replace("\n", "\r\n", StringComparison.Ordinal), // CRLF line ends
+            pem + "\n\n", // more than one newline after it
+            pem + " ", // anything else after it
+            "# a comment\n" + pem, // text before it
+            $"-----BEGIN CERTIFICATE REQUEST-----\n{base64}\n-----END CERTIFICATE REQUEST-----", // one long line
+            Pem("NEW CERTIFICATE REQUEST", RequestDer), // another label
+            Pem("CERTIFICATE REQUEST", []), // an empty block
+            "not PEM at all",
+            "",
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(RequestsKeptAsSent))]
+    public void A_request_that_does_not_write_back_exactly_is_held_as_sent(string text)
+    {
+        var sent = Encoding.ASCII.GetBytes(text);
+
+        var cached = WithRequest(sent);
+
+        Assert.Equal(sent.Length, cached.RequestBytesHeld);
+        Assert.Same(sent, cached.Request);
+        Assert.Equal(sent, cached.ToObject(new V1CertificateSigningRequestStatus()).Spec.Request);
+    }
+
+    [Fact]
+    public void A_missing_request_stays_missing()
+    {
+        var cached = WithRequest(null!);
+
+        Assert.Null(cached.Request);
+        Assert.Equal(0, cached.RequestBytesHeld);
     }
 }
