@@ -1,7 +1,8 @@
 namespace KubePki.Controller.Model;
 
-/// <summary>One entry of a Node's <c>status.addresses</c>.</summary>
-public sealed record NodeAddress(string Type, string Address)
+/// <summary>One entry of a Node's <c>status.addresses</c>. A value held inline in the Node's array: the Node cache
+/// keeps two or three per Node.</summary>
+public readonly record struct NodeAddress(string Type, string Address)
 {
     public bool IsIp => Type is "InternalIP" or "ExternalIP";
 

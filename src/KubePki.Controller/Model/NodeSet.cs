@@ -4,13 +4,14 @@ namespace KubePki.Controller.Model;
 
 /// <summary>Every Node the controller knows, indexed by name and by each IP and DNS name it lists, so the approver can
 /// ask "who else claims this address?" without an API call. Immutable: the Node informer builds a new one on
-/// change. The indexes hold one array of owner names per address: nearly every address has a single owner, and the
-/// set holds one entry per Node and address, 100,000s in a large cluster.</summary>
+/// change. The indexes hold an address's only owner as its name and only a shared address's owners as an array:
+/// nearly every address has a single owner, and the set holds one entry per Node and address, 100,000s in a large
+/// cluster.</summary>
 public sealed class NodeSet
 {
     private readonly Dictionary<string, NodeFacts> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<IPAddress, string[]> _byIp = [];
-    private readonly Dictionary<string, string[]> _byDnsName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<IPAddress, object> _byIp = [];
+    private readonly Dictionary<string, object> _byDnsName = new(StringComparer.OrdinalIgnoreCase);
 
     private NodeSet(IEnumerable<NodeFacts> nodes)
     {
@@ -53,20 +54,27 @@ public sealed class NodeSet
     public NodeFacts? Find(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>The Nodes other than <paramref name="node"/> that list <paramref name="ip"/>.</summary>
-    public IReadOnlyList<string> OthersListing(IPAddress ip, string node) =>
-        _byIp.TryGetValue(ip, out var owners) ? owners.Where(o => o != node).ToList() : [];
+    public IReadOnlyList<string> OthersListing(IPAddress ip, string node) => Others(_byIp.GetValueOrDefault(ip), node);
 
     /// <summary>The Nodes other than <paramref name="node"/> that list (or are named) <paramref
     /// name="dnsName"/>.</summary>
     public IReadOnlyList<string> OthersListing(string dnsName, string node) =>
-        _byDnsName.TryGetValue(Normalize(dnsName), out var owners) ? owners.Where(o => o != node).ToList() : [];
+        Others(_byDnsName.GetValueOrDefault(Normalize(dnsName)), node);
+
+    private static IReadOnlyList<string> Others(object? owners, string node) =>
+        owners switch
+        {
+            string only => only == node ? [] : [only],
+            string[] all => all.Where(o => o != node).ToList(),
+            _ => [],
+        };
 
     private static string Normalize(string dnsName) => dnsName.TrimEnd('.');
 
     // Owners beyond the first gather in a list while the set is built (an address many Nodes list would make
     // copying arrays quadratic) and become the index's array at the end.
     private static void Add<TKey>(
-        Dictionary<TKey, string[]> index,
+        Dictionary<TKey, object> index,
         Dictionary<TKey, List<string>> shared,
         TKey key,
         string node
@@ -79,20 +87,20 @@ public sealed class NodeSet
         }
         else if (index.TryGetValue(key, out var owner))
         {
-            shared[key] = [.. owner, node];
+            shared[key] = [(string)owner, node];
         }
         else
         {
-            index[key] = [node];
+            index[key] = node;
         }
     }
 
-    private static void Settle<TKey>(Dictionary<TKey, string[]> index, Dictionary<TKey, List<string>> shared)
+    private static void Settle<TKey>(Dictionary<TKey, object> index, Dictionary<TKey, List<string>> shared)
         where TKey : notnull
     {
         foreach (var (key, owners) in shared)
         {
-            index[key] = [.. owners];
+            index[key] = owners.ToArray();
         }
     }
 }
