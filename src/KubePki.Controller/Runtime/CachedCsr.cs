@@ -177,9 +177,11 @@ public sealed class CachedCsr
     /// <summary>What the copy holds of spec.request: the DER alone for a kubelet's canonical PEM.</summary>
     internal int RequestBytesHeld => _request?.Length ?? 0;
 
-    /// <summary>spec.request as the API server sent it (a copy rebuilt from its DER when it was kept compact).</summary>
+    /// <summary>spec.request as the API server sent it (a copy rebuilt from its DER when it was kept
+    /// compact).</summary>
     public byte[]? Request =>
         _requestForm == RequestForm.AsSent || _request is null ? _request : ExpandRequest(_request, _requestForm);
+
     public string SignerName { get; }
     public string[]? Usages { get; }
     public int? ExpirationSeconds { get; }
