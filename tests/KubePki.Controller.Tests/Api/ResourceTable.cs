@@ -28,8 +28,6 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
 
     private static string Key(string? ns, string name) => ns is null ? name : $"{ns}/{name}";
 
-    public static T Clone(T item) => ApiJson.Deserialize<T>(ApiJson.Serialize(item));
-
     private static T Read(Stored stored) => ApiJson.Deserialize<T>(stored.Json);
 
     public T? Get(string? ns, string name) => GetJson(ns, name) is { } json ? ApiJson.Deserialize<T>(json) : null;
@@ -43,17 +41,11 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
         }
     }
 
+    /// <summary><see cref="ListJson"/> as objects.</summary>
     public (IReadOnlyList<T> Items, long ResourceVersion) List(string? ns)
     {
-        lock (store.Gate)
-        {
-            var items = _items
-                .Where(p => ns is null || p.Value.Namespace == ns)
-                .OrderBy(p => p.Key, StringComparer.Ordinal)
-                .Select(p => Read(p.Value))
-                .ToList();
-            return (items, store.ResourceVersion);
-        }
+        var (items, version) = ListJson(ns);
+        return (items.Select(ApiJson.Deserialize<T>).ToList(), version);
     }
 
     /// <summary>Every object's stored JSON in key order, and the list's resourceVersion.</summary>
