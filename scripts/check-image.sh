@@ -7,8 +7,16 @@ set -euo pipefail
 archive=$(realpath "${1:-dist/kubepki-oci.tar}")
 work=$(mktemp -d)
 exporter_pid=""
+# The exporter runs in its own process group (set -m), led by the background job, so that killing the group stops
+# kubepki and anything it started, not only a shell that started it; wait reaps it.
+stop_exporter() {
+  [ -n "$exporter_pid" ] || return 0
+  kill -TERM -- "-$exporter_pid" 2>/dev/null || true
+  wait "$exporter_pid" 2>/dev/null || true
+  exporter_pid=""
+}
 cleanup() {
-  [ -z "$exporter_pid" ] || kill "$exporter_pid" 2>/dev/null || true
+  stop_exporter
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,13 +44,19 @@ run init phase certs ca --cert-dir /tmp/pki >/dev/null || fail "kubepki could no
 openssl x509 -in "$rootfs/tmp/pki/ca.crt" -noout -subject | grep -q "CN *= *kubernetes" || fail "the CA made in the image is not a kubernetes CA"
 if run --help | grep -qE '^ +exporter '; then
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  run exporter --listen "127.0.0.1:$port" --cert-dir /tmp/pki >"$work/exporter.log" 2>&1 &
+  set -m # chroot (not the run function, a forked shell) so that $! is the exporter itself once chroot execs it
+  chroot --userspec=65532:65532 "$rootfs" /usr/local/bin/kubepki exporter --listen "127.0.0.1:$port" --cert-dir /tmp/pki >"$work/exporter.log" 2>&1 &
   exporter_pid=$!
+  set +m
   for _ in $(seq 50); do
     curl -fsS "http://127.0.0.1:$port/metrics" >"$work/metrics" 2>/dev/null && break
     sleep 0.2
   done
   grep -q '^x509_cert_not_after' "$work/metrics" || { cat "$work/exporter.log" >&2; fail "the exporter in the image served no x509_cert_not_after"; }
-  echo "check-image: kubepki exporter in the image serves metrics"
+  group=$exporter_pid
+  stop_exporter
+  for _ in $(seq 50); do kill -0 -- "-$group" 2>/dev/null || break; sleep 0.1; done # orphans are reaped by init
+  ! kill -0 -- "-$group" 2>/dev/null || fail "the exporter in the image is still running after it was stopped"
+  echo "check-image: kubepki exporter in the image serves metrics (and is stopped)"
 fi
 echo "check-image: $archive: entrypoint kubepki, user 65532, no shell; --help and a CA made in the image: ok"
