@@ -1,3 +1,4 @@
+using KubePki.Configuration;
 using KubePki.TestKit;
 
 namespace KubePki.Tests.ControlPlane;
@@ -46,6 +47,7 @@ public sealed class RenewalTimerTests
         Assert.Contains("OnCalendar=Mon *-*-* 03:00:00\n", timer);
         Assert.Contains("Persistent=true\n", timer);
         Assert.Contains("RandomizedDelaySec=3600\n", timer);
+        Assert.Contains("FixedRandomDelay=yes\n", timer);
         var verify = ExternalTool.Run(
             "systemd-analyze",
             ["verify", dir.Combine("units", "kubepki-renew.service"), dir.Combine("units", "kubepki-renew.timer")]
@@ -54,25 +56,160 @@ public sealed class RenewalTimerTests
     }
 
     [Fact]
-    public void A_bad_calendar_is_caught_by_systemd_analyze_so_the_judge_can_fail()
+    public void A_bad_calendar_is_refused_and_nothing_is_written()
     {
         using var dir = new TempDir("renewal-timer");
         var result = CliRunner.Run(
             "renewal-timer",
             "render",
             "--output-dir",
-            dir.Path,
+            dir.Combine("units"),
             "--kubepki",
             "/bin/true",
             "--on-calendar",
             "every full moon"
         );
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: --on-calendar every full moon: not a systemd calendar event", result.Error);
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.False(Directory.Exists(dir.Combine("units")));
+    }
+
+    [Theory]
+    [InlineData("daily %n")]
+    [InlineData("daily\\")]
+    [InlineData("daily\nPersistent=false")]
+    [InlineData("daily Europe/Berlin")]
+    public void A_calendar_that_the_unit_file_would_read_differently_is_refused(string calendar)
+    {
+        var result = CliRunner.Run("renewal-timer", "render", "--on-calendar", calendar);
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith(
+            $"error: --on-calendar {calendar.Replace("\n", "\\n", StringComparison.Ordinal)}: ",
+            result.Error
+        );
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.Equal("", result.Out);
+    }
+
+    [Fact]
+    public void The_timer_draws_its_delay_once_per_node()
+    {
+        var result = CliRunner.Run("renewal-timer", "render");
         Assert.Equal(0, result.ExitCode);
+        Assert.Contains("RandomizedDelaySec=3600\nFixedRandomDelay=yes\n", result.Out);
+    }
+
+    [Theory]
+    [InlineData("monthly", "24h", "744h0m0s")]
+    [InlineData("monthly", "720h", "744h0m0s")]
+    [InlineData("weekly", "168h", "168h0m0s")]
+    [InlineData("Mon..Fri 03:00", "72h", "72h0m0s")]
+    [InlineData("*-*-01 *:*:00", "720h", "720h1m0s")]
+    public void A_window_shorter_than_the_timer_period_plus_delay_and_margin_is_refused(
+        string calendar,
+        string expiringWithin,
+        string period
+    )
+    {
+        var result = CliRunner.Run(
+            "renewal-timer",
+            "render",
+            "--on-calendar",
+            calendar,
+            "--expiring-within",
+            expiringWithin
+        );
+        Assert.Equal(1, result.ExitCode);
+        var within = GoDuration.Format(GoDuration.Parse(expiringWithin, "test"));
+        Assert.StartsWith(
+            $"error: --expiring-within {within}: shorter than the longest time between two runs of "
+                + $"--on-calendar {calendar} ({period}) plus --randomized-delay 1h0m0s plus a 24h0m0s margin",
+            result.Error
+        );
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void A_window_that_covers_period_delay_and_margin_is_accepted()
+    {
+        var monthly = CliRunner.Run("renewal-timer", "render", "--on-calendar", "monthly", "--expiring-within", "769h");
+        Assert.True(monthly.ExitCode == 0, monthly.All);
+        var justShort = CliRunner.Run(
+            "renewal-timer",
+            "render",
+            "--on-calendar",
+            "monthly",
+            "--expiring-within",
+            "768h59m59s"
+        );
+        Assert.Equal(1, justShort.ExitCode);
+    }
+
+    [Fact]
+    public void Hostile_paths_are_escaped_so_that_systemd_reads_them_back_exactly()
+    {
+        using var dir = new TempDir("renewal-timer");
+        // The binary's name holds a space, a specifier, a dollar and a variable: systemd-analyze verify finds it only
+        // if systemd unquotes and expands the rendered ExecStart back to this exact path.
+        var kubepki = dir.Combine("bin 100%n", "kube pki;%i");
+        Directory.CreateDirectory(Path.GetDirectoryName(kubepki)!);
+        File.WriteAllText(kubepki, "#!/bin/sh\n");
+        File.SetUnixFileMode(kubepki, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var result = CliRunner.Run(
+            "renewal-timer",
+            "render",
+            "--output-dir",
+            dir.Combine("units"),
+            "--kubepki",
+            kubepki,
+            "--cert-dir",
+            "/etc/kubernetes/pki $HOME ${HOME} 100%",
+            "--config",
+            "/etc/kube;adm.yaml"
+        );
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var service = File.ReadAllText(dir.Combine("units", "kubepki-renew.service"));
+        Assert.Contains(
+            $"ExecStart=\"{kubepki.Replace("%", "%%", StringComparison.Ordinal)}\" certs renew all "
+                + "--expiring-within 720h0m0s --restart-control-plane --config \"/etc/kube;adm.yaml\" "
+                + "--cert-dir \"/etc/kubernetes/pki $$HOME $${HOME} 100%%\"\n",
+            service
+        );
         var verify = ExternalTool.Run(
             "systemd-analyze",
-            ["verify", dir.Combine("kubepki-renew.service"), dir.Combine("kubepki-renew.timer")]
+            ["verify", dir.Combine("units", "kubepki-renew.service"), dir.Combine("units", "kubepki-renew.timer")]
         );
-        Assert.NotEqual(0, verify.ExitCode);
+        Assert.True(verify.ExitCode == 0 && verify.All.Trim() == "", verify.All);
+    }
+
+    [Theory]
+    [InlineData("--kubepki", "/opt/kube\"pki")]
+    [InlineData("--kubepki", "/opt/kube'pki")]
+    [InlineData("--kubepki", "/opt/kube\\pki")]
+    [InlineData("--kubepki", "/opt/$KUBEPKI/kubepki")]
+    [InlineData("--cert-dir", "/etc/kubernetes/pki\\")]
+    [InlineData("--cert-dir", "/etc/kubernetes/\"pki\"")]
+    [InlineData("--config", "/etc/kubeadm.yaml'")]
+    [InlineData("--kubeconfig-dir", "/etc/kubernetes\n/tmp")]
+    [InlineData("--manifests-dir", "/etc/kubernetes/\\x41")]
+    public void A_value_that_systemd_would_read_differently_is_refused_and_nothing_is_written(string flag, string value)
+    {
+        using var dir = new TempDir("renewal-timer");
+        var args = new List<string> { "renewal-timer", "render", "--output-dir", dir.Combine("units"), flag, value };
+        if (flag != "--kubepki")
+        {
+            args.AddRange(["--kubepki", "/bin/true"]);
+        }
+
+        var result = CliRunner.Run([.. args]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"error: {flag} ", result.Error);
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.False(Directory.Exists(dir.Combine("units")));
     }
 
     [Fact]

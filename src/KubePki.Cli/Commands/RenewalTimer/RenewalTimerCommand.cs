@@ -17,12 +17,14 @@ public static class RenewalTimerCommand
         };
         var onCalendar = new Option<string>("--on-calendar")
         {
-            Description = "When the timer fires (systemd " + "OnCalendar).",
+            Description = "When the timer fires (systemd OnCalendar; checked with systemd-analyze where installed).",
             DefaultValueFactory = _ => "daily",
         };
         var expiringWithin = new Option<string>("--expiring-within")
         {
-            Description = "Renew certificates that expire " + "within this duration.",
+            Description =
+                "Renew certificates that expire within this duration; at least the longest time between two "
+                + "runs plus --randomized-delay plus 24h.",
             DefaultValueFactory = _ => "720h",
         };
         var randomizedDelay = new Option<string>("--randomized-delay")
@@ -74,7 +76,7 @@ public static class RenewalTimerCommand
                             .Select(o => (o.Name, result.GetValue(o)!))
                             .ToList()
                     );
-                    var units = RenewalTimerUnits.Render(spec);
+                    var units = RenewalTimerUnits.Render(spec, CalendarJudges.Default(), env.Time.GetUtcNow());
                     if (result.GetValue(outputDir) is not { } dir)
                     {
                         env.Out.Write(string.Join("\n", units.Select(u => $"# {u.Name}\n{u.Content}")));
