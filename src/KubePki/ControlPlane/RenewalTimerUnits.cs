@@ -137,6 +137,13 @@ internal static class RenewalTimerUnits
             // The timer file expands %specifiers in OnCalendar=, and a backslash at the end continues the line.
             throw new KubePkiException($"{what}: \"%\", backslashes and control characters are refused");
         }
+        if (SystemdCalendar.UnsupportedTimeZone(calendar) is { } zone)
+        {
+            throw new KubePkiException(
+                $"{what}: the time zone {zone} is not supported (without one the timer runs in the node's local "
+                    + "time; or use UTC)"
+            );
+        }
         var judged = judge.Elapses(calendar, now, ComparedElapses, out var error);
         if (judged is null)
         {

@@ -244,11 +244,11 @@ internal sealed class SystemdCalendar
         {
             rest = rest[..^4];
         }
-        else if (rest.LastIndexOf(' ') is var space and >= 0 && IsTimeZone(rest[(space + 1)..]))
+        else if (UnsupportedTimeZone(rest) is { } zone)
         {
             throw new FormatException(
-                $"the time zone {rest[(space + 1)..]} is not supported (without one the timer runs in the node's "
-                    + "local time; or use UTC)"
+                $"the time zone {zone} is not supported (without one the timer runs in the node's local time; or "
+                    + "use UTC)"
             );
         }
         if (rest.Length == 0)
@@ -287,7 +287,13 @@ internal sealed class SystemdCalendar
         return Normalized(fields);
     }
 
-    // systemd accepts a time zone as the last word when its zoneinfo file exists.
+    /// <summary>The time zone other than UTC that ends <paramref name="text"/>, if any: systemd takes the last word
+    /// for a time zone when its zoneinfo file exists.</summary>
+    public static string? UnsupportedTimeZone(string text) =>
+        text.EndsWith(" UTC", StringComparison.OrdinalIgnoreCase) ? null
+        : text.LastIndexOf(' ') is var space and >= 0 && IsTimeZone(text[(space + 1)..]) ? text[(space + 1)..]
+        : null;
+
     private static bool IsTimeZone(string name) =>
         name.Length > 0
         && !name.Contains("..", StringComparison.Ordinal)
