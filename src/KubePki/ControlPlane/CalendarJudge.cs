@@ -14,9 +14,10 @@ internal interface ICalendarJudge
 
 internal static class CalendarJudges
 {
-    /// <summary>systemd-analyze when it is on PATH, else kubepki's own reading.</summary>
-    public static ICalendarJudge Default() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
+    /// <summary>systemd-analyze when it is on <paramref name="searchPath"/> (default: PATH), else kubepki's own
+    /// reading.</summary>
+    public static ICalendarJudge Default(string? searchPath = null) =>
+        (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, "systemd-analyze"))
             .FirstOrDefault(File.Exists)
@@ -92,6 +93,11 @@ internal sealed class SystemdAnalyzeCalendarJudge(string tool) : ICalendarJudge
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
             throw new KubePkiException($"{tool} calendar did not answer within {Timeout.TotalSeconds:0} s");
+        }
+        if (process.ExitCode != 0 && !stderr.Result.Contains("calendar specification", StringComparison.Ordinal))
+        {
+            // Not a verdict on the expression (e.g. a systemd-analyze too old for --base-time): read it ourselves.
+            return new ParsedCalendarJudge().Elapses(expression, after, count, out error);
         }
         if (process.ExitCode != 0)
         {

@@ -1,5 +1,6 @@
 using KubePki.Configuration;
 using KubePki.ControlPlane;
+using KubePki.TestKit;
 
 namespace KubePki.Tests.ControlPlane;
 
@@ -193,6 +194,22 @@ public sealed class SystemdCalendarTests
                 Assert.StartsWith(error, Assert.Throws<KubePkiException>(render).Message);
             }
         }
+    }
+
+    [Fact]
+    public void Systemd_analyze_judges_where_it_is_installed_and_kubepki_reads_the_calendar_elsewhere()
+    {
+        var installed = Path.GetDirectoryName(
+            (Environment.GetEnvironmentVariable("PATH") ?? "")
+                .Split(':')
+                .Select(dir => Path.Combine(dir, "systemd-analyze"))
+                .First(File.Exists)
+        )!;
+        using var empty = new TempDir("calendar-judge");
+
+        Assert.IsType<SystemdAnalyzeCalendarJudge>(CalendarJudges.Default($"{empty.Path}:{installed}"));
+        Assert.IsType<ParsedCalendarJudge>(CalendarJudges.Default(empty.Path));
+        Assert.IsType<ParsedCalendarJudge>(CalendarJudges.Default(""));
     }
 
     [Fact]
