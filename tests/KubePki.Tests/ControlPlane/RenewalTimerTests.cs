@@ -1,3 +1,4 @@
+using System.Globalization;
 using KubePki.Configuration;
 using KubePki.TestKit;
 
@@ -183,6 +184,45 @@ public sealed class RenewalTimerTests
             ["verify", dir.Combine("units", "kubepki-renew.service"), dir.Combine("units", "kubepki-renew.timer")]
         );
         Assert.True(verify.ExitCode == 0 && verify.All.Trim() == "", verify.All);
+    }
+
+    // Why render refuses rather than escapes them: systemd itself refuses a program path holding a quote or a
+    // backslash, however it is quoted and escaped, and would look for "$$" literally (it does not expand the path).
+    [Theory]
+    [InlineData("kube\"pki", "\"{0}\"", "Executable name contains special characters")]
+    [InlineData("kube'pki", "\"{0}\"", "Executable name contains special characters")]
+    [InlineData("kube\\pki", "\"{0}\"", "Executable name contains special characters")]
+    [InlineData("kube$pki", "{0}", null)]
+    [InlineData("kube$pki", "{0}$", "is not executable")]
+    public void Systemd_reads_program_paths_as_render_assumes(string name, string format, string? error)
+    {
+        using var dir = new TempDir("renewal-timer");
+        var program = dir.Combine(name);
+        File.WriteAllText(program, "#!/bin/sh\n");
+        File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var escaped = program
+            .Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("$", format.EndsWith('$') ? "$$" : "$", StringComparison.Ordinal);
+        var unit = dir.Combine("probe.service");
+        File.WriteAllText(
+            unit,
+            "[Unit]\nDescription=probe\n\n[Service]\nType=oneshot\nExecStart="
+                + string.Format(CultureInfo.InvariantCulture, format.TrimEnd('$'), escaped)
+                + " certs\n"
+        );
+
+        var verify = ExternalTool.Run("systemd-analyze", ["verify", unit]);
+
+        if (error is null)
+        {
+            Assert.True(verify.ExitCode == 0 && verify.All.Trim() == "", verify.All);
+        }
+        else
+        {
+            Assert.NotEqual(0, verify.ExitCode);
+            Assert.Contains(error, verify.All);
+        }
     }
 
     [Theory]
