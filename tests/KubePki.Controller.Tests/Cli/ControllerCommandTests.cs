@@ -61,6 +61,19 @@ public class ControllerCommandTests
                 "error: --allowed-ip-ranges: \"10.0.0.0/33\" is not a CIDR"
             },
             {
+                ["--approve-kubelet-serving", "--control-plane-endpoint", "api..example:6443"],
+                "error: error parsing --control-plane-endpoint \"api..example:6443\": \"api..example\" is not a valid "
+                    + "IP address or DNS name"
+            },
+            {
+                ["--approve-kubelet-serving", "--apiserver-cert-extra-sans", "lb.example,bad name"],
+                "error: --apiserver-cert-extra-sans: \"bad name\" is neither an IP address nor a DNS name"
+            },
+            {
+                ["--approve-kubelet-serving", "--pod-network-cidr", "10.244.0.0"],
+                "error: --pod-network-cidr: \"10.244.0.0\" is not a CIDR"
+            },
+            {
                 ["--approve-kubelet-serving", "--max-expiration", "soon"],
                 "error: --max-expiration: \"soon\" is not a valid positive duration (e.g. 8760h)"
             },

@@ -1,0 +1,21 @@
+using System.Net;
+using KubePki.Model;
+
+namespace KubePki.Controller.Approval;
+
+/// <summary>A name the API server's own certificate carries because the operator chose it: the controlPlaneEndpoint
+/// host or an apiServer.certSANs entry (<paramref name="Source"/> says which). A DNS name compares without case and
+/// without a final dot, as resolvers compare names; an IP compares as an address (<c>2001:db8:0::10</c> is
+/// <c>2001:db8::10</c>).</summary>
+public sealed record ApiServerName(string Name, string Source)
+{
+    public const string ControlPlaneEndpoint = "controlPlaneEndpoint";
+    public const string CertSans = "apiServer.certSANs";
+
+    public IPAddress? Ip => IpAddressText.TryParse(Name, out var ip) ? ip : null;
+
+    public bool Matches(IPAddress address) => Ip is { } ip && ip.Equals(IpAddressText.Canonical(address));
+
+    public bool Matches(string dnsName) =>
+        Ip is null && string.Equals(dnsName.TrimEnd('.'), Name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+}
