@@ -51,7 +51,8 @@ public sealed record ApproverOptions(
         {
             warnings.Add(
                 "no --allowed-ip-ranges: a node gets a serving certificate for any IP in its own Node status "
-                    + "(which its kubelet writes) unless it is in the service network or claimed by another Node; "
+                    + "(which its kubelet writes) unless it is in the service or pod network, is the API server's "
+                    + "or is claimed by another Node; "
                     + "set --allowed-ip-ranges to the node subnets"
             );
         }

@@ -111,6 +111,7 @@ public class ControllerCommandTests
         await using var cluster = await TestCluster.StartAsync();
         var kubelet = new SimulatedKubelet(cluster, "cli-node", ["10.3.0.1"]);
         kubelet.RegisterNode();
+        var liar = Runtime.LyingKubelet.Register(cluster, "liar", ("ExternalDNS", "lb.corp.example"));
         var metricsPort = Api.TestApiServer.FreePort();
         using var stop = new CancellationTokenSource();
         var run = CliRunner.RunUntilCancelledAsync(
@@ -128,6 +129,8 @@ public class ControllerCommandTests
                 "2s",
                 "--metrics-bind-address",
                 $"127.0.0.1:{metricsPort}",
+                "--apiserver-cert-extra-sans",
+                "lb.corp.example",
             ],
             stop.Token
         );
@@ -137,6 +140,8 @@ public class ControllerCommandTests
             async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate,
             "the certificate"
         );
+        var denied = await Runtime.ApiServerNameApprovalTests.DecidedAsync(admin, await liar.SubmitAsync());
+        Assert.Contains("NoApiServerAddresses: subjectAltNames [lb.corp.example (apiServer.certSANs)]", denied.Message);
         using var http = new HttpClient();
         Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/healthz"));
         Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/readyz"));

@@ -541,4 +541,16 @@ public class CsrCommandTests
             DetailOf(result.Out, name)
         );
     }
+
+    [Fact]
+    public async Task List_given_an_empty_api_response_fails_with_one_line()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.Server.Faults.EmptyNext((m, _) => m == "GET", 1);
+
+        var result = await KubepkiProcess.RunAsync("csr", "list", "--kubeconfig", cluster.AdminConf);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"^error: the API server's response is not valid JSON: [^\n]+\n$", result.Error);
+    }
 }
