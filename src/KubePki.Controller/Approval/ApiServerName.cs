@@ -16,6 +16,21 @@ public sealed record ApiServerName(string Name, string Source)
 
     public bool Matches(IPAddress address) => Ip is { } ip && ip.Equals(IpAddressText.Canonical(address));
 
-    public bool Matches(string dnsName) =>
-        Ip is null && string.Equals(dnsName.TrimEnd('.'), Name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+    /// <summary>The name itself, or for a wildcard entry (<c>*.api.example</c>) any name it covers as TLS clients
+    /// match it: exactly one label in place of the <c>*</c>.</summary>
+    public bool Matches(string dnsName)
+    {
+        if (Ip is not null)
+        {
+            return false;
+        }
+        var name = dnsName.TrimEnd('.');
+        var own = Name.TrimEnd('.');
+        if (own.StartsWith("*.", StringComparison.Ordinal))
+        {
+            var dot = name.IndexOf('.');
+            return dot > 0 && string.Equals(name[dot..], own[1..], StringComparison.OrdinalIgnoreCase);
+        }
+        return string.Equals(name, own, StringComparison.OrdinalIgnoreCase);
+    }
 }

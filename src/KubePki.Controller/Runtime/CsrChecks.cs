@@ -55,7 +55,7 @@ public sealed class CsrChecks(
     ) =>
         await Task.WhenAll(
             names.Select(n =>
-                Response.OfAsync(
+                ApiResponse.OfAsync(
                     $"GET {CsrsPath}/{n}",
                     () =>
                         client.CertificatesV1.ReadCertificateSigningRequestAsync(
@@ -72,7 +72,7 @@ public sealed class CsrChecks(
         string? token = null;
         do
         {
-            var page = await Response.OfAsync(
+            var page = await ApiResponse.OfAsync(
                 $"GET {CsrsPath}",
                 () =>
                     client.CertificatesV1.ListCertificateSigningRequestAsync(
@@ -96,7 +96,7 @@ public sealed class CsrChecks(
         string? token = null;
         do
         {
-            var page = await Response.OfAsync(
+            var page = await ApiResponse.OfAsync(
                 "GET /api/v1/nodes",
                 () =>
                     client.CoreV1.ListNodeAsync(
@@ -118,7 +118,7 @@ public sealed class CsrChecks(
         string? clusterConfiguration = null;
         try
         {
-            var map = await Response.OfAsync(
+            var map = await ApiResponse.OfAsync(
                 $"GET /api/v1/namespaces/{KubeadmConfigMap.Namespace}/configmaps/{KubeadmConfigMap.Name}",
                 () =>
                     client.CoreV1.ReadNamespacedConfigMapAsync(
@@ -143,7 +143,7 @@ public sealed class CsrChecks(
 
 /// <summary>An API response the client could not turn into an object — an empty body, or one that is not JSON, as a
 /// broken proxy may send — as a one-line <see cref="KubePkiException"/> naming the request.</summary>
-internal static class Response
+internal static class ApiResponse
 {
     public static async Task<T> OfAsync<T>(string request, Func<Task<T?>> call)
         where T : class

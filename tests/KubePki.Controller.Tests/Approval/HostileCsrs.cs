@@ -285,6 +285,16 @@ public static class HostileCsrs
             Node: Node1Listing(("ExternalDNS", "API.corp.example."))
         ),
         new(
+            "a name a wildcard apiServer.certSANs entry covers, which the node lists",
+            () => Csr(Good with { DnsNames = ["node1.api.corp.example"] }),
+            "NoApiServerAddresses",
+            ApproverOptions.Default with
+            {
+                ApiServerNames = [new ApiServerName("*.api.corp.example", ApiServerName.CertSans)],
+            },
+            Node: Node1Listing(("ExternalDNS", "node1.api.corp.example"))
+        ),
+        new(
             "an apiServer.certSANs IP in IPv4-mapped form the node lists",
             () => Csr(Good with { IpAddresses = [IPAddress.Parse("::ffff:192.0.2.10")] }),
             "NoApiServerAddresses",
