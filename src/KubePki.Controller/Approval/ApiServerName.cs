@@ -12,7 +12,8 @@ public sealed record ApiServerName(string Name, string Source)
     public const string ControlPlaneEndpoint = "controlPlaneEndpoint";
     public const string CertSans = "apiServer.certSANs";
 
-    public IPAddress? Ip => IpAddressText.TryParse(Name, out var ip) ? ip : null;
+    /// <summary>The name as an IP address (as Go reads it), or null for a DNS name.</summary>
+    public IPAddress? Ip { get; } = IpAddressText.TryParse(Name, out var ip) ? ip : null;
 
     public bool Matches(IPAddress address) => Ip is { } ip && ip.Equals(IpAddressText.Canonical(address));
 
