@@ -5,7 +5,8 @@ namespace KubePki.Controller.Approval;
 
 /// <summary>The kubelet-serving approver's knobs: extra DNS names (each must still begin with the node name), CIDRs
 /// every IP SAN must fall in (empty = any), the longest expirationSeconds accepted, and what belongs to the cluster
-/// itself and is never a node's: the service network and the cluster DNS domain.</summary>
+/// itself and is never a node's: the service network, the cluster DNS domain, the API server's own names and the pod
+/// network.</summary>
 public sealed record ApproverOptions(
     IReadOnlyList<Regex> AllowedDnsPatterns,
     IReadOnlyList<IPNetwork> AllowedIpRanges,
@@ -30,6 +31,17 @@ public sealed record ApproverOptions(
     /// <summary>The cluster DNS domain (kubelet --cluster-domain, kubeadm networking.dnsDomain).</summary>
     public string ClusterDomain { get; init; } = DefaultClusterDomain;
 
+    /// <summary>The API server's own names (controlPlaneEndpoint host, apiServer.certSANs): no node may have a SAN
+    /// that is one of them, whatever its Node status lists.</summary>
+    public IReadOnlyList<ApiServerName> ApiServerNames { get; init; } = [];
+
+    /// <summary>The pod network (kubeadm networking.podSubnet): no node may have an IP SAN in it unless
+    /// <see cref="AllowPodNetworkIps"/>.</summary>
+    public IReadOnlyList<IPNetwork> PodNetworks { get; init; } = [];
+
+    /// <summary>The operator's policy that nodes' addresses may lie in the pod network.</summary>
+    public bool AllowPodNetworkIps { get; init; }
+
     /// <summary>One warning per kind of SAN that no operator policy limits: without it, what a Node reports about
     /// itself (which its own kubelet may write) is the only bound on what it gets a certificate for.</summary>
     public IReadOnlyList<string> MissingPolicyWarnings()
@@ -39,7 +51,8 @@ public sealed record ApproverOptions(
         {
             warnings.Add(
                 "no --allowed-ip-ranges: a node gets a serving certificate for any IP in its own Node status "
-                    + "(which its kubelet writes) unless it is in the service network or claimed by another Node; "
+                    + "(which its kubelet writes) unless it is in the service or pod network, is the API server's "
+                    + "or is claimed by another Node; "
                     + "set --allowed-ip-ranges to the node subnets"
             );
         }

@@ -8,52 +8,134 @@ using KubePki.Controller.Model;
 namespace KubePki.Controller.Runtime;
 
 /// <summary>The kubelet-serving approver's verdict on CSRs read from the API, without writing anything: every pending
-/// kubelet-serving CSR or the named ones, each judged against its Node as the controller would.</summary>
-public sealed class CsrChecks(IKubernetes client, KubeletServingApprover approver)
+/// kubelet-serving CSR or the named ones, judged on the inputs the controller judges on — every Node, and the
+/// cluster's kubeadm-config merged with the flags as <see cref="ClusterNetworks"/> merges them.</summary>
+/// <param name="flags">The approver's options from its flags alone.</param>
+/// <param name="serviceNetworks">--service-cluster-ip-range; null when not given.</param>
+/// <param name="clusterDomain">--cluster-domain; null when not given.</param>
+public sealed class CsrChecks(
+    IKubernetes client,
+    ApproverOptions flags,
+    IReadOnlyList<IPNetwork>? serviceNetworks = null,
+    string? clusterDomain = null
+)
 {
+    private const string CsrsPath = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+
     public sealed record Check(V1CertificateSigningRequest Csr, ApprovalVerdict Verdict);
+
+    /// <summary>What the approver was told about the cluster (as the controller logs it): where its service network,
+    /// domain, API server names and pod network came from, and a kubeadm-config that could not be read.</summary>
+    public List<string> Notes { get; } = [];
 
     public async Task<IReadOnlyList<Check>> EvaluateAsync(
         IReadOnlyList<string> names,
         CancellationToken cancellationToken
     )
     {
-        IReadOnlyList<V1CertificateSigningRequest> csrs =
-            names.Count > 0
-                ? await Task.WhenAll(
-                    names.Select(n =>
+        var csrs = names.Count > 0 ? await ReadAsync(names, cancellationToken) : await ListAsync(cancellationToken);
+        if (!csrs.Any(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null))
+        {
+            return csrs.Select(c => new Check(c, Judge(null, CsrConverter.ToSnapshot(c), NodeSet.Empty))).ToList();
+        }
+        var approver = new KubeletServingApprover(await OptionsAsync(cancellationToken));
+        var nodes = await NodesAsync(cancellationToken);
+        return csrs.Select(c => new Check(c, Judge(approver, CsrConverter.ToSnapshot(c), nodes))).ToList();
+    }
+
+    private static ApprovalVerdict Judge(KubeletServingApprover? approver, CsrSnapshot csr, NodeSet nodes) =>
+        KubeletServingApprover.IgnoreReason(csr) is { } ignore
+            ? ApprovalVerdict.Ignore(ignore)
+            : approver!.Evaluate(csr, nodes);
+
+    private async Task<IReadOnlyList<V1CertificateSigningRequest>> ReadAsync(
+        IReadOnlyList<string> names,
+        CancellationToken cancellationToken
+    ) =>
+        await Task.WhenAll(
+            names.Select(n =>
+                ApiResponse.OfAsync(
+                    $"GET {CsrsPath}/{n}",
+                    () =>
                         client.CertificatesV1.ReadCertificateSigningRequestAsync(
                             n,
                             cancellationToken: cancellationToken
                         )
-                    )
                 )
-                : (await client.CertificatesV1.ListCertificateSigningRequestAsync(cancellationToken: cancellationToken))
-                    .Items.Where(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null)
-                    .ToList();
-        var checks = new List<Check>(csrs.Count);
-        foreach (var csr in csrs)
+            )
+        );
+
+    private async Task<IReadOnlyList<V1CertificateSigningRequest>> ListAsync(CancellationToken cancellationToken)
+    {
+        var pending = new List<V1CertificateSigningRequest>();
+        string? token = null;
+        do
         {
-            checks.Add(new Check(csr, await EvaluateAsync(CsrConverter.ToSnapshot(csr), cancellationToken)));
-        }
-        return checks;
+            var page = await ApiResponse.OfAsync(
+                $"GET {CsrsPath}",
+                () =>
+                    client.CertificatesV1.ListCertificateSigningRequestAsync(
+                        continueParameter: token,
+                        limit: KubeCsrApi.PageSize,
+                        cancellationToken: cancellationToken
+                    )
+            );
+            pending.AddRange(
+                (page.Items ?? []).Where(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null)
+            );
+            token = page.Metadata?.ContinueProperty;
+        } while (!string.IsNullOrEmpty(token));
+        return pending;
     }
 
-    private async Task<ApprovalVerdict> EvaluateAsync(CsrSnapshot csr, CancellationToken cancellationToken)
+    /// <summary>Every Node, page by page, as the controller's Node informer lists them.</summary>
+    private async Task<NodeSet> NodesAsync(CancellationToken cancellationToken)
     {
-        if (KubeletServingApprover.IgnoreReason(csr) is { } ignore)
+        var nodes = new List<NodeFacts>();
+        string? token = null;
+        do
         {
-            return ApprovalVerdict.Ignore(ignore);
-        }
-        V1Node? node = null;
-        if (KubeletServingApprover.NodeNameOf(csr.Username) is { } nodeName)
+            var page = await ApiResponse.OfAsync(
+                "GET /api/v1/nodes",
+                () =>
+                    client.CoreV1.ListNodeAsync(
+                        continueParameter: token,
+                        limit: KubeCsrApi.PageSize,
+                        cancellationToken: cancellationToken
+                    )
+            );
+            nodes.AddRange((page.Items ?? []).Select(CsrConverter.ToFacts));
+            token = page.Metadata?.ContinueProperty;
+        } while (!string.IsNullOrEmpty(token));
+        return NodeSet.Of(nodes);
+    }
+
+    /// <summary>The flags merged with the cluster's kubeadm-config, which the controller also reads; one that cannot
+    /// be read is a note, as it is a logged warning in the controller, which then goes on with its flags.</summary>
+    private async Task<ApproverOptions> OptionsAsync(CancellationToken cancellationToken)
+    {
+        string? clusterConfiguration = null;
+        try
         {
-            try
-            {
-                node = await client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: cancellationToken);
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
+            var map = await ApiResponse.OfAsync(
+                $"GET /api/v1/namespaces/{KubeadmConfigMap.Namespace}/configmaps/{KubeadmConfigMap.Name}",
+                () =>
+                    client.CoreV1.ReadNamespacedConfigMapAsync(
+                        KubeadmConfigMap.Name,
+                        KubeadmConfigMap.Namespace,
+                        cancellationToken: cancellationToken
+                    )
+            );
+            clusterConfiguration = map.Data?.TryGetValue(KubeadmConfigMap.Key, out var text) == true ? text : null;
         }
-        return approver.Evaluate(csr, node is null ? null : CsrConverter.ToFacts(node));
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Notes.Add(
+                $"cannot read ConfigMap {KubeadmConfigMap.Namespace}/{KubeadmConfigMap.Name} ({e.Message}); using "
+                    + "the flags only, as the controller would"
+            );
+        }
+        return ClusterNetworks.Apply(flags, serviceNetworks, clusterDomain, clusterConfiguration, Notes);
     }
 }

@@ -30,6 +30,10 @@ public sealed record ClusterConfig
     /// two comma-separated subnets (dual stack).</summary>
     public string ServiceSubnet { get; init; } = "10.96.0.0/12";
 
+    /// <summary><c>networking.podSubnet</c>: the pod network (one or two comma-separated CIDRs); empty when not
+    /// set.</summary>
+    public string PodSubnet { get; init; } = "";
+
     /// <summary><c>networking.dnsDomain</c>: the API server certificate gets
     /// <c>kubernetes.default.svc.&lt;domain&gt;</c>.</summary>
     public string DnsDomain { get; init; } = "cluster.local";

@@ -145,10 +145,16 @@ internal static class KubeadmConfigLoader
             {
                 throw reader.Error("networking.serviceSubnet", $"\"{subnet}\" is not a valid CIDR");
             }
+            var podSubnet = reader.String(networking, "podSubnet", "networking.podSubnet");
+            if (podSubnet is { Length: > 0 } && !NetworkText.IsValidCidrList(podSubnet))
+            {
+                throw reader.Error("networking.podSubnet", $"\"{podSubnet}\" is not a valid CIDR");
+            }
             var domain = reader.String(networking, "dnsDomain", "networking.dnsDomain");
             config = config with
             {
                 ServiceSubnet = subnet ?? config.ServiceSubnet,
+                PodSubnet = podSubnet ?? config.PodSubnet,
                 DnsDomain = domain is null
                     ? config.DnsDomain
                     : DnsNames.RequireSubdomain(domain, $"{reader.Source}: {reader.Context}.networking.dnsDomain"),

@@ -115,6 +115,11 @@ public sealed class TestApiServer : IAsyncDisposable
                 ?? throw new ApiError(401, "Unauthorized", "Unauthorized");
             if (Faults.Take(request.Method, path) is { } code)
             {
+                if (code == FaultPlan.EmptyResponse)
+                {
+                    await WriteAsync(context, code, "");
+                    return;
+                }
                 throw new ApiError(
                     code,
                     code == 409 ? "Conflict" : "InternalError",

@@ -275,6 +275,46 @@ public static class HostileCsrs
             Node: Node1Listing(("InternalIP", "10.200.0.10"))
         ),
         new(
+            "the controlPlaneEndpoint host the node lists, in other case and with a final dot",
+            () => Csr(Good with { DnsNames = ["API.corp.example."] }),
+            "NoApiServerAddresses",
+            ApproverOptions.Default with
+            {
+                ApiServerNames = [new ApiServerName("api.corp.example", ApiServerName.ControlPlaneEndpoint)],
+            },
+            Node: Node1Listing(("ExternalDNS", "API.corp.example."))
+        ),
+        new(
+            "a name a wildcard apiServer.certSANs entry covers, which the node lists",
+            () => Csr(Good with { DnsNames = ["node1.api.corp.example"] }),
+            "NoApiServerAddresses",
+            ApproverOptions.Default with
+            {
+                ApiServerNames = [new ApiServerName("*.api.corp.example", ApiServerName.CertSans)],
+            },
+            Node: Node1Listing(("ExternalDNS", "node1.api.corp.example"))
+        ),
+        new(
+            "an apiServer.certSANs IP in IPv4-mapped form the node lists",
+            () => Csr(Good with { IpAddresses = [IPAddress.Parse("::ffff:192.0.2.10")] }),
+            "NoApiServerAddresses",
+            ApproverOptions.Default with
+            {
+                ApiServerNames = [new ApiServerName("192.0.2.10", ApiServerName.CertSans)],
+            },
+            Node: Node1Listing(("ExternalIP", "::ffff:192.0.2.10"))
+        ),
+        new(
+            "a pod IP the node lists",
+            () => Csr(Good with { IpAddresses = [IPAddress.Parse("10.244.1.1")] }),
+            "IpSansOutsidePodNetwork",
+            ApproverOptions.Default with
+            {
+                PodNetworks = [IPNetwork.Parse("10.244.0.0/16")],
+            },
+            Node: Node1Listing(("ExternalIP", "10.244.1.1"))
+        ),
+        new(
             "kubernetes the node lists",
             () => Csr(Good with { DnsNames = ["kubernetes"] }),
             "NoApiServerNames",

@@ -79,6 +79,33 @@ public class KubeletServingApproverTests
         Assert.Equal(ApprovalDecision.Approve, verdict.Decision);
     }
 
+    [Theory]
+    [InlineData("api.corp.example", "API.corp.example.", true)]
+    [InlineData("api.corp.example", "node1.api.corp.example", false)]
+    [InlineData("*.api.corp.example", "node1.api.corp.example", true)]
+    [InlineData("*.api.corp.example", "api.corp.example", false)]
+    [InlineData("*.api.corp.example", "a.node1.api.corp.example", false)]
+    [InlineData("192.0.2.10", "192.0.2.10", false)]
+    public void An_api_server_dns_name_is_matched_as_tls_clients_match_it(string own, string dns, bool matches) =>
+        Assert.Equal(matches, new ApiServerName(own, ApiServerName.CertSans).Matches(dns));
+
+    [Fact]
+    public void A_pod_network_ip_the_node_lists_is_approved_under_the_operators_policy()
+    {
+        var node = HostileCsrs.Node1 with
+        {
+            Addresses = [.. HostileCsrs.Node1.Addresses, new NodeAddress("InternalIP", "10.244.0.5")],
+        };
+        var options = ApproverOptions.Default with { PodNetworks = [IPNetwork.Parse("10.244.0.0/16")] };
+        var csr = Csrs.Serving(CsrSpec.ForNode("node1", "10.0.0.1", "10.244.0.5"));
+
+        var denied = new KubeletServingApprover(options).Evaluate(csr, node);
+        var allowed = new KubeletServingApprover(options with { AllowPodNetworkIps = true }).Evaluate(csr, node);
+
+        Assert.Equal(["IpSansOutsidePodNetwork"], denied.Violations.Select(v => v.Rule));
+        Assert.Equal(ApprovalDecision.Approve, allowed.Decision);
+    }
+
     [Fact]
     public void Every_violation_is_reported_not_only_the_first()
     {

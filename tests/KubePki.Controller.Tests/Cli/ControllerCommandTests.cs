@@ -61,6 +61,19 @@ public class ControllerCommandTests
                 "error: --allowed-ip-ranges: \"10.0.0.0/33\" is not a CIDR"
             },
             {
+                ["--approve-kubelet-serving", "--control-plane-endpoint", "api..example:6443"],
+                "error: error parsing --control-plane-endpoint \"api..example:6443\": \"api..example\" is not a valid "
+                    + "IP address or DNS name"
+            },
+            {
+                ["--approve-kubelet-serving", "--apiserver-cert-extra-sans", "lb.example,bad name"],
+                "error: --apiserver-cert-extra-sans: \"bad name\" is neither an IP address nor a DNS name"
+            },
+            {
+                ["--approve-kubelet-serving", "--pod-network-cidr", "10.244.0.0"],
+                "error: --pod-network-cidr: \"10.244.0.0\" is not a CIDR"
+            },
+            {
                 ["--approve-kubelet-serving", "--max-expiration", "soon"],
                 "error: --max-expiration: \"soon\" is not a valid positive duration (e.g. 8760h)"
             },
@@ -98,6 +111,7 @@ public class ControllerCommandTests
         await using var cluster = await TestCluster.StartAsync();
         var kubelet = new SimulatedKubelet(cluster, "cli-node", ["10.3.0.1"]);
         kubelet.RegisterNode();
+        var liar = Runtime.LyingKubelet.Register(cluster, "liar", ("ExternalDNS", "lb.corp.example"));
         var metricsPort = Api.TestApiServer.FreePort();
         using var stop = new CancellationTokenSource();
         var run = CliRunner.RunUntilCancelledAsync(
@@ -115,6 +129,8 @@ public class ControllerCommandTests
                 "2s",
                 "--metrics-bind-address",
                 $"127.0.0.1:{metricsPort}",
+                "--apiserver-cert-extra-sans",
+                "lb.corp.example",
             ],
             stop.Token
         );
@@ -124,6 +140,8 @@ public class ControllerCommandTests
             async () => (await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)).Status?.Certificate,
             "the certificate"
         );
+        var denied = await Runtime.ApiServerNameApprovalTests.DecidedAsync(admin, await liar.SubmitAsync());
+        Assert.Contains("NoApiServerAddresses: subjectAltNames [lb.corp.example (apiServer.certSANs)]", denied.Message);
         using var http = new HttpClient();
         Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/healthz"));
         Assert.Equal("ok", await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/readyz"));

@@ -1,7 +1,9 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using KubePki.Controller.Signing;
+using KubePki.Controller.Tests.Runtime;
 using KubePki.Controller.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -290,7 +292,8 @@ public class CsrCommandTests
         var good = new SimulatedKubelet(cluster, "node-good", ["10.0.0.1"]);
         good.RegisterNode();
         var goodName = await good.SubmitAsync();
-        cluster.Server.Store.AddNode("node1", ("InternalIP", "10.0.0.1"), ("Hostname", "node1"));
+        // Its own address: the approver compares every Node, and two Nodes listing one IP both lose it.
+        cluster.Server.Store.AddNode("node1", ("InternalIP", "10.0.0.9"), ("Hostname", "node1"));
         var node1 = cluster.ClientFor("system:node:node1", "system:nodes");
         await node1.CertificatesV1.CreateCertificateSigningRequestAsync(
             new V1CertificateSigningRequest
@@ -359,5 +362,195 @@ public class CsrCommandTests
         );
         Assert.Equal(1, noConfig.ExitCode);
         Assert.StartsWith("error: --kubeconfig ", noConfig.Error);
+    }
+
+    private static string DetailOf(string output, string name) =>
+        Regex
+            .Match(
+                output.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)),
+                @"^\S+\s+\S+\s+(?:Approve|Deny|Ignore)\s+(.*)$"
+            )
+            .Groups[1]
+            .Value;
+
+    [Fact]
+    public async Task Check_reaches_the_controllers_verdict_with_all_nodes_and_the_clusters_kubeadm_config()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        ApiServerNameApprovalTests.AddKubeadmConfig(
+            cluster,
+            ApiServerNameApprovalTests.ClusterConfiguration
+                + "\n  serviceSubnet: 10.200.0.0/16,fd00:10:96::/112\n  dnsDomain: corp.example\n"
+        );
+        LyingKubelet.Register(cluster, "honest", ("InternalIP", "10.5.0.2"));
+        var kubelets = new[]
+        {
+            LyingKubelet.Register(cluster, "thief", ("InternalIP", "10.5.0.1"), ("ExternalIP", "10.5.0.2")),
+            LyingKubelet.Register(
+                cluster,
+                "svc",
+                ("InternalIP", "10.5.0.3"),
+                ("ExternalDNS", "db.prod.svc.corp.example")
+            ),
+            LyingKubelet.Register(cluster, "svc6", ("InternalIP", "10.5.0.4"), ("ExternalIP", "fd00:10:96::a")),
+            LyingKubelet.Register(cluster, "endpoint", ("InternalIP", "10.5.0.5"), ("ExternalDNS", "api.corp.example")),
+            LyingKubelet.Register(cluster, "pod", ("InternalIP", "10.5.0.6"), ("ExternalIP", "10.244.0.9")),
+            LyingKubelet.Register(cluster, "good", ("InternalIP", "10.5.0.7")),
+        };
+        var names = new List<string>();
+        foreach (var kubelet in kubelets)
+        {
+            names.Add(await kubelet.SubmitAsync());
+        }
+
+        var check = await KubepkiProcess.RunAsync("csr", "check", "--kubeconfig", cluster.AdminConf);
+        await using var controller = RunningController.Start(cluster.Admin(), RunningController.Options(cluster));
+        var admin = cluster.Admin();
+        var verdicts = new List<V1CertificateSigningRequestCondition>();
+        foreach (var name in names)
+        {
+            verdicts.Add(await ApiServerNameApprovalTests.DecidedAsync(admin, name));
+        }
+
+        Assert.True(check.ExitCode == 0, check.All);
+        Assert.Equal(
+            ["Denied", "Denied", "Denied", "Denied", "Denied", "Approved"],
+            verdicts.Select(v => v.Type).ToArray()
+        );
+        Assert.Contains("SansNotClaimedByOtherNodes", verdicts[0].Message);
+        Assert.Contains("NoApiServerNames", verdicts[1].Message);
+        Assert.Contains("IpSansOutsideServiceNetwork", verdicts[2].Message);
+        Assert.Contains("NoApiServerAddresses", verdicts[3].Message);
+        Assert.Contains("IpSansOutsidePodNetwork", verdicts[4].Message);
+        for (var i = 0; i < names.Count; i++)
+        {
+            Assert.Equal(verdicts[i].Message, DetailOf(check.Out, names[i]));
+        }
+    }
+
+    [Fact]
+    public async Task Check_reads_the_api_server_names_and_pod_network_from_flags_like_the_controller()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var endpoint = LyingKubelet.Register(
+            cluster,
+            "endpoint",
+            ("InternalIP", "10.5.0.1"),
+            ("ExternalIP", "10.5.0.100")
+        );
+        var san = LyingKubelet.Register(cluster, "san", ("InternalIP", "10.5.0.2"), ("ExternalDNS", "lb.corp.example"));
+        var pod = LyingKubelet.Register(cluster, "pod", ("InternalIP", "10.5.0.3"), ("ExternalIP", "10.32.0.9"));
+        var endpointName = await endpoint.SubmitAsync();
+        var sanName = await san.SubmitAsync();
+        var podName = await pod.SubmitAsync();
+        string[] flags =
+        [
+            "--control-plane-endpoint",
+            "10.5.0.100:6443",
+            "--apiserver-cert-extra-sans",
+            "lb.corp.example,192.0.2.10",
+            "--pod-network-cidr",
+            "10.32.0.0/12",
+            "--kubeconfig",
+            cluster.AdminConf,
+        ];
+
+        var check = await KubepkiProcess.RunAsync(["csr", "check", .. flags]);
+        var allowed = await KubepkiProcess.RunAsync(["csr", "check", podName, "--allow-pod-network-ips", .. flags]);
+
+        Assert.True(check.ExitCode == 0, check.All);
+        Assert.Matches(
+            @"^kubepki denied .*NoApiServerAddresses: subjectAltNames \[10\.5\.0\.100 \(controlPlaneEndpoint\)\]",
+            DetailOf(check.Out, endpointName)
+        );
+        Assert.Contains(
+            "NoApiServerAddresses: subjectAltNames [lb.corp.example (apiServer.certSANs)]",
+            DetailOf(check.Out, sanName)
+        );
+        Assert.Contains(
+            "IpSansOutsidePodNetwork: IP subjectAltNames [10.32.0.9 (in 10.32.0.0/12)]",
+            DetailOf(check.Out, podName)
+        );
+        Assert.True(allowed.ExitCode == 0, allowed.All);
+        Assert.Matches($@"^{podName}\s+system:node:pod\s+Approve\s", allowed.Out.Split('\n')[1]);
+    }
+
+    public static TheoryData<string, string[]> EmptyResponses =>
+        new()
+        {
+            { "/apis/certificates.k8s.io/v1/certificatesigningrequests", [] },
+            { "/apis/certificates.k8s.io/v1/certificatesigningrequests/", ["named"] },
+            { "/api/v1/nodes", [] },
+        };
+
+    [Theory]
+    [MemberData(nameof(EmptyResponses))]
+    public async Task Check_given_an_empty_api_response_fails_with_one_line(string path, string[] named)
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var kubelet = new SimulatedKubelet(cluster, "node-good", ["10.0.0.1"]);
+        kubelet.RegisterNode();
+        var name = await kubelet.SubmitAsync();
+        cluster.Server.Faults.EmptyNext((m, p) => m == "GET" && p.StartsWith(path, StringComparison.Ordinal), 1);
+
+        var result = await KubepkiProcess.RunAsync([
+            "csr",
+            "check",
+            .. named.Select(_ => name),
+            "--kubeconfig",
+            cluster.AdminConf,
+        ]);
+
+        Assert.Equal(1, cluster.Server.Faults.Injected);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Out);
+        Assert.Matches(@"^error: the API server sent an empty response to GET \S+\n$", result.Error);
+    }
+
+    [Fact]
+    public async Task Check_given_an_empty_kubeadm_config_response_goes_on_with_its_flags_as_the_controller_does()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        ApiServerNameApprovalTests.AddKubeadmConfig(cluster);
+        var endpoint = LyingKubelet.Register(cluster, "endpoint", ("ExternalDNS", "api.corp.example"));
+        var name = await endpoint.SubmitAsync();
+        cluster.Server.Faults.EmptyNext(
+            (m, p) => m == "GET" && p.Contains("/configmaps/", StringComparison.Ordinal),
+            1
+        );
+
+        var result = await KubepkiProcess.RunAsync(
+            "csr",
+            "check",
+            "--apiserver-cert-extra-sans",
+            "api.corp.example",
+            "--kubeconfig",
+            cluster.AdminConf
+        );
+
+        Assert.Equal(1, cluster.Server.Faults.Injected);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal(
+            "approver: cannot read ConfigMap kube-system/kubeadm-config (the API server sent an empty response to GET "
+                + "/api/v1/namespaces/kube-system/configmaps/kubeadm-config); using the flags only, as the controller "
+                + "would\n",
+            result.Error
+        );
+        Assert.Contains(
+            "NoApiServerAddresses: subjectAltNames [api.corp.example (apiServer.certSANs)]",
+            DetailOf(result.Out, name)
+        );
+    }
+
+    [Fact]
+    public async Task List_given_an_empty_api_response_fails_with_one_line()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.Server.Faults.EmptyNext((m, _) => m == "GET", 1);
+
+        var result = await KubepkiProcess.RunAsync("csr", "list", "--kubeconfig", cluster.AdminConf);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"^error: the API server's response is not valid JSON: [^\n]+\n$", result.Error);
     }
 }

@@ -28,6 +28,7 @@ public class KubeadmConfigLoaderTests
             controlPlaneEndpoint: api.example:6443
             networking:
               serviceSubnet: 10.100.0.0/16
+              podSubnet: 10.244.0.0/16,fd00:10:244::/56
               dnsDomain: corp.local
             apiServer:
               certSANs: [a.example, 10.0.0.100]
@@ -58,6 +59,7 @@ public class KubeadmConfigLoaderTests
                 ClusterName = "prod",
                 ControlPlaneEndpoint = "api.example:6443",
                 ServiceSubnet = "10.100.0.0/16",
+                PodSubnet = "10.244.0.0/16,fd00:10:244::/56",
                 DnsDomain = "corp.local",
                 ApiServerCertSans = config.ApiServerCertSans,
                 EtcdServerCertSans = config.EtcdServerCertSans,
@@ -113,6 +115,10 @@ public class KubeadmConfigLoaderTests
     [InlineData(
         "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: 10.96.0.0/40",
         "kubeadm.yaml: ClusterConfiguration.networking.serviceSubnet: \"10.96.0.0/40\" is not a valid CIDR"
+    )]
+    [InlineData(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.244.0/16",
+        "kubeadm.yaml: ClusterConfiguration.networking.podSubnet: \"10.244.0/16\" is not a valid CIDR"
     )]
     [InlineData(
         "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\napiServer:\n  certSANs: a",

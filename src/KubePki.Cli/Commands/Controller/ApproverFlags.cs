@@ -45,7 +45,48 @@ public sealed class ApproverFlags
                 + "of the cluster's kubeadm-config, else cluster.local).",
         };
 
-    public IEnumerable<Option> All => [DnsPatterns, IpRanges, MaxExpiration, ServiceRange, ClusterDomain];
+    public Option<string?> ControlPlaneEndpoint { get; } =
+        new("--control-plane-endpoint")
+        {
+            Description =
+                "The API server's shared endpoint (host or host:port); no node may have its host as a SAN "
+                + "(default: controlPlaneEndpoint of the cluster's kubeadm-config; both count when both are known).",
+        };
+
+    public Option<string?> CertSans { get; } =
+        new("--apiserver-cert-extra-sans")
+        {
+            Description =
+                "Comma-separated extra SANs (IPs or DNS names) of the API server certificate; no node may have one "
+                + "as a SAN (default: apiServer.certSANs of the cluster's kubeadm-config; both count).",
+        };
+
+    public Option<string?> PodNetwork { get; } =
+        new("--pod-network-cidr")
+        {
+            Description =
+                "Comma-separated pod network CIDRs no node may have an IP SAN in unless --allow-pod-network-ips "
+                + "(default: networking.podSubnet of the cluster's kubeadm-config; both count).",
+        };
+
+    public Option<bool> AllowPodNetworkIps { get; } =
+        new("--allow-pod-network-ips")
+        {
+            Description = "Let nodes have IP SANs in the pod network (for networks whose node addresses lie in it).",
+        };
+
+    public IEnumerable<Option> All =>
+        [
+            DnsPatterns,
+            IpRanges,
+            MaxExpiration,
+            ServiceRange,
+            ClusterDomain,
+            ControlPlaneEndpoint,
+            CertSans,
+            PodNetwork,
+            AllowPodNetworkIps,
+        ];
 
     /// <summary>--service-cluster-ip-range, or null when not given.</summary>
     public IReadOnlyList<IPNetwork>? ReadServiceNetworks(ParseResult result) =>
@@ -67,15 +108,47 @@ public sealed class ApproverFlags
                 : throw new KubePkiException($"--cluster-domain: \"{domain}\" is not a valid DNS domain")
             : null;
 
+    /// <summary>The approver's options from the flags alone; <see cref="ClusterNetworks.Apply"/> adds what the
+    /// cluster's kubeadm-config names.</summary>
     public ApproverOptions Read(ParseResult result) =>
         new(
             (result.GetValue(DnsPatterns) ?? []).Select(Pattern).ToList(),
-            (result.GetValue(IpRanges) ?? "")
-                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(Cidr)
-                .ToList(),
+            List(result.GetValue(IpRanges)).Select(t => Cidr(t, "--allowed-ip-ranges")).ToList(),
             Duration(result.GetValue(MaxExpiration)!, "--max-expiration")
-        );
+        )
+        {
+            ApiServerNames = ReadApiServerNames(result),
+            PodNetworks = List(result.GetValue(PodNetwork)).Select(t => Cidr(t, "--pod-network-cidr")).ToList(),
+            AllowPodNetworkIps = result.GetValue(AllowPodNetworkIps),
+        };
+
+    private List<ApiServerName> ReadApiServerNames(ParseResult result)
+    {
+        var names = new List<ApiServerName>();
+        if (result.GetValue(ControlPlaneEndpoint) is { Length: > 0 } endpoint)
+        {
+            names.Add(
+                new(
+                    NetworkText.SplitHostPort(endpoint, "--control-plane-endpoint").Host,
+                    ApiServerName.ControlPlaneEndpoint
+                )
+            );
+        }
+        foreach (var san in List(result.GetValue(CertSans)))
+        {
+            names.Add(
+                IpAddressText.TryParse(san, out _) || DnsNames.IsSubdomain(san) || DnsNames.IsWildcardSubdomain(san)
+                    ? new ApiServerName(san, ApiServerName.CertSans)
+                    : throw new KubePkiException(
+                        $"--apiserver-cert-extra-sans: \"{san}\" is neither an IP address nor a DNS name"
+                    )
+            );
+        }
+        return names;
+    }
+
+    private static string[] List(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static TimeSpan Duration(string text, string flag) =>
         GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero
@@ -96,8 +169,8 @@ public sealed class ApproverFlags
         }
     }
 
-    private static IPNetwork Cidr(string text) =>
+    private static IPNetwork Cidr(string text, string flag) =>
         IpAddressText.TryParseCidr(text, out var network)
             ? network
-            : throw new KubePkiException($"--allowed-ip-ranges: \"{text}\" is not a CIDR");
+            : throw new KubePkiException($"{flag}: \"{text}\" is not a CIDR");
 }

@@ -22,6 +22,11 @@ public static class ApiCommandGuard
         {
             env.Error.WriteLine(Describe(e));
         }
+        catch (System.Text.Json.JsonException e)
+        {
+            // A body the client could not read (a proxy's empty or HTML answer): no stack trace for that.
+            env.Error.WriteLine($"error: the API server's response is not valid JSON: {e.Message.Split('\n')[0]}");
+        }
         catch (HttpRequestException e)
         {
             env.Error.WriteLine($"Unable to connect to the server: {e.Message}");

@@ -1,14 +1,13 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.Controller;
 using KubePki.Cli.Rendering;
-using KubePki.Controller.Approval;
 using KubePki.Controller.Runtime;
 
 namespace KubePki.Cli.Commands.Csr;
 
-/// <summary><c>kubepki csr check [NAME...]</c>: the kubelet-serving approver's verdict, with the same flags as
-/// <c>kubepki controller</c>, for every pending kubelet-serving CSR (or the named ones). Reads only; writes
-/// nothing.</summary>
+/// <summary><c>kubepki csr check [NAME...]</c>: the kubelet-serving approver's verdict, with the same flags and the
+/// same inputs as <c>kubepki controller</c> (every Node, the cluster's kubeadm-config), for every pending
+/// kubelet-serving CSR (or the named ones). Reads only; writes nothing.</summary>
 public static class CsrCheckCommand
 {
     public static Command Create(CliEnvironment env)
@@ -36,12 +35,17 @@ public static class CsrCheckCommand
                     env,
                     async () =>
                     {
-                        var approver = new KubeletServingApprover(approverFlags.Read(result));
-                        var client = KubeClientFactory.Create(result.GetValue(kubeconfig));
-                        var checks = await new CsrChecks(client, approver).EvaluateAsync(
-                            result.GetValue(names) ?? [],
-                            cancellationToken
+                        var check = new CsrChecks(
+                            KubeClientFactory.Create(result.GetValue(kubeconfig)),
+                            approverFlags.Read(result),
+                            approverFlags.ReadServiceNetworks(result),
+                            approverFlags.ReadClusterDomain(result)
                         );
+                        var checks = await check.EvaluateAsync(result.GetValue(names) ?? [], cancellationToken);
+                        foreach (var note in check.Notes)
+                        {
+                            env.Error.WriteLine($"approver: {note}");
+                        }
                         if (checks.Count == 0)
                         {
                             env.Out.WriteLine("No pending kubernetes.io/kubelet-serving CSRs.");
