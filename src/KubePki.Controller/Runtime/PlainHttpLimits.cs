@@ -16,6 +16,10 @@ internal sealed record PlainHttpLimits
     /// <summary>Connections served at once; beyond it a connection gets 503 and is closed at once.</summary>
     public int MaxConnections { get; init; } = 64;
 
+    /// <summary>Connections served at once from one client address, so one flooding address leaves room for the
+    /// kubelet's probes and Prometheus.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 16;
+
     /// <summary>The request line and headers together; a request body is refused.</summary>
     public int MaxHeaderBytes { get; init; } = 8192;
 }

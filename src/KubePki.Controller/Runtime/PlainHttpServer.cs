@@ -33,6 +33,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task? _loop;
+    private readonly Dictionary<IPAddress, int> _perAddress = [];
     private int _open;
 
     public PlainHttpServer(string bindAddress, string flag, Func<string, PlainHttpResponse> route, ILogger logger)
@@ -88,9 +89,6 @@ public sealed class PlainHttpServer : IAsyncDisposable
             throw new KubePkiException($"{flag} {bindAddress}: cannot resolve \"{host}\"", e);
         }
     }
-
-    /// <summary>The connections being served now (for tests).</summary>
-    internal int OpenConnections => Volatile.Read(ref _open);
 
     public void Start()
     {
@@ -153,13 +151,49 @@ public sealed class PlainHttpServer : IAsyncDisposable
                 }
                 continue;
             }
-            if (Interlocked.Increment(ref _open) > _limits.MaxConnections)
+            if (!TryAdmit(client, out var address))
             {
-                Interlocked.Decrement(ref _open);
                 Refuse(client);
                 continue;
             }
-            _ = Task.Run(() => ServeAsync(client, stopping));
+            _ = Task.Run(() => ServeAsync(client, address, stopping));
+        }
+    }
+
+    private bool TryAdmit(Socket client, out IPAddress address)
+    {
+        address = client.RemoteEndPoint is IPEndPoint remote
+            ? remote.Address.IsIPv4MappedToIPv6
+                ? remote.Address.MapToIPv4()
+                : remote.Address
+            : IPAddress.None;
+        lock (_perAddress)
+        {
+            var fromAddress = _perAddress.GetValueOrDefault(address);
+            if (_open >= _limits.MaxConnections || fromAddress >= _limits.MaxConnectionsPerAddress)
+            {
+                return false;
+            }
+            _open++;
+            _perAddress[address] = fromAddress + 1;
+            return true;
+        }
+    }
+
+    private void Release(IPAddress address)
+    {
+        lock (_perAddress)
+        {
+            _open--;
+            var left = _perAddress[address] - 1;
+            if (left == 0)
+            {
+                _perAddress.Remove(address);
+            }
+            else
+            {
+                _perAddress[address] = left;
+            }
         }
     }
 
@@ -178,7 +212,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(Socket client, CancellationToken stopping)
+    private async Task ServeAsync(Socket client, IPAddress address, CancellationToken stopping)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(_limits.HeaderTimeout);
@@ -205,7 +239,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
         finally
         {
             client.Dispose();
-            Interlocked.Decrement(ref _open);
+            Release(address);
         }
     }
 

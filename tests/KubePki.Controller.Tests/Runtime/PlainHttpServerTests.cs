@@ -39,9 +39,10 @@ public class PlainHttpServerTests
     }
 
     /// <summary>Sends <paramref name="request"/> as it is and reads until the server closes (5 s at most).</summary>
-    private static async Task<string> ExchangeAsync(int port, string request)
+    private static async Task<string> ExchangeAsync(int port, string request, IPAddress? from = null)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(from ?? IPAddress.Loopback, 0));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await socket.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
@@ -139,8 +140,9 @@ public class PlainHttpServerTests
         );
     }
 
-    /// <summary>Opens <paramref name="count"/> connections to loopback, 100 at a time.</summary>
-    private static async Task<List<Socket>> ConnectAsync(int port, int count, byte[]? send = null)
+    /// <summary>Opens <paramref name="count"/> connections to loopback, 100 at a time, from 127.0.0.1 or spread
+    /// over 127.0.0.1 … 127.0.0.<paramref name="sources"/>.</summary>
+    private static async Task<List<Socket>> ConnectAsync(int port, int count, byte[]? send = null, int sources = 1)
     {
         var sockets = new List<Socket>(count);
         try
@@ -149,7 +151,12 @@ public class PlainHttpServerTests
             {
                 var batch = Enumerable
                     .Range(0, Math.Min(100, count - i))
-                    .Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+                    .Select(j =>
+                    {
+                        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                        socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)(1 + (i + j) % sources)]), 0));
+                        return socket;
+                    })
                     .ToList();
                 sockets.AddRange(batch);
                 await Task.WhenAll(batch.Select(s => s.ConnectAsync(IPAddress.Loopback, port)));
@@ -195,7 +202,8 @@ public class PlainHttpServerTests
         var (server, port) = await StartAsync();
         await using var _ = server;
         var bound = PlainHttpLimits.Default.MaxConnections;
-        var sockets = await ConnectAsync(port, 1_000);
+        // From ten addresses, so the bound in all is reached before the one per address.
+        var sockets = await ConnectAsync(port, 1_000, sources: 10);
         try
         {
             using var watch = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -216,6 +224,34 @@ public class PlainHttpServerTests
                 "HTTP/1.1 200 ",
                 await ExchangeAsync(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             );
+        }
+        finally
+        {
+            CloseAll(sockets);
+        }
+    }
+
+    [Fact]
+    public async Task A_flood_from_one_address_leaves_room_for_other_clients()
+    {
+        var (server, port) = await StartAsync();
+        await using var _ = server;
+        var perAddress = PlainHttpLimits.Default.MaxConnectionsPerAddress;
+        var sockets = await ConnectAsync(port, 200);
+        try
+        {
+            using var watch = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var closed = sockets.Select(s => ClosedByServerAsync(s, watch.Token)).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+            var stillOpen = closed.Count(t => !t.IsCompleted);
+            Assert.True(stillOpen <= perAddress, $"{stillOpen} of 200 from 127.0.0.1 still open; bound {perAddress}");
+            var other = await ExchangeAsync(
+                port,
+                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                IPAddress.Parse("127.0.0.2")
+            );
+            Assert.StartsWith("HTTP/1.1 200 ", other);
         }
         finally
         {
