@@ -158,4 +158,32 @@ public class ExporterFileSafetyTests(ClusterFixture cluster) : IClassFixture<Clu
         Assert.Contains("controller-manager.conf", Files(text));
         Assert.DoesNotContain("admin.conf", Files(text));
     }
+
+    [Fact]
+    public void The_cache_keeps_no_file_contents_and_forgets_files_that_are_gone()
+    {
+        using var dir = cluster.Copy();
+        var watched = dir.Combine("watched");
+        Directory.CreateDirectory(watched);
+        File.Copy(dir.Combine("pki", "ca.crt"), Path.Combine(watched, "ca.crt"));
+        var junk = Enumerable.Range(0, 20).Select(i => Path.Combine(watched, $"junk{i}.pem")).ToList();
+        foreach (var file in junk)
+        {
+            File.WriteAllText(file, new string('A', 512 << 10));
+        }
+        var cache = new FileContentCache();
+        var exporter = new CertificateExporter(
+            new ExporterSources { WatchDirs = [watched] }.Create(cache, null),
+            new ExporterOptions(),
+            new FakeTimeProvider(ClusterFixture.Start.AddDays(30))
+        );
+
+        Assert.Equal(20, Errors(Scrape(exporter)));
+        Assert.Equal(21, cache.Count);
+        // 10 MiB were read; what stays is a digest and the parse (or the error) per file.
+        Assert.InRange(cache.RetainedContentBytes, 0, 21 * 64);
+        junk.ForEach(File.Delete);
+        Assert.Equal(0, Errors(Scrape(exporter)));
+        Assert.Equal(1, cache.Count);
+    }
 }
