@@ -16,9 +16,10 @@ public readonly record struct PlainHttpResponse(int StatusCode, string Body, str
 
 /// <summary>A small HTTP/1.1 server for the health, readiness and metrics endpoints, on a plain socket so every cost
 /// a client can impose is bounded (<see cref="PlainHttpLimits"/>): the headers must arrive within a deadline, the
-/// answer must be taken within another, only so many connections are served at once (the next get 503), a request
-/// is its headers only (a body is refused) and only GET and HEAD are answered (405 otherwise). One request per
-/// connection: the answer says <c>Connection: close</c>, so nothing lingers idle between scrapes.</summary>
+/// answer must be taken within another, only so many connections are served at once, in all and from one address
+/// (the next get 503), a request is its headers only (a body is refused) and only GET and HEAD are answered (405
+/// otherwise). One request per connection: the answer says <c>Connection: close</c>, so nothing lingers idle between
+/// scrapes.</summary>
 public sealed class PlainHttpServer : IAsyncDisposable
 {
     private static readonly byte[] Busy = Encoding.ASCII.GetBytes(
@@ -31,9 +32,9 @@ public sealed class PlainHttpServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly PlainHttpLimits _limits;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<IPAddress, int> _perAddress = [];
     private Socket? _listener;
     private Task? _loop;
-    private readonly Dictionary<IPAddress, int> _perAddress = [];
     private int _open;
 
     public PlainHttpServer(string bindAddress, string flag, Func<string, PlainHttpResponse> route, ILogger logger)
@@ -162,11 +163,24 @@ public sealed class PlainHttpServer : IAsyncDisposable
 
     private bool TryAdmit(Socket client, out IPAddress address)
     {
-        address = client.RemoteEndPoint is IPEndPoint remote
+        EndPoint? peer;
+        try
+        {
+            peer = client.RemoteEndPoint;
+        }
+        catch (SocketException)
+        {
+            peer = null; // gone already: refused below like any other
+        }
+        address = peer is IPEndPoint remote
             ? remote.Address.IsIPv4MappedToIPv6
                 ? remote.Address.MapToIPv4()
                 : remote.Address
             : IPAddress.None;
+        if (peer is null)
+        {
+            return false;
+        }
         lock (_perAddress)
         {
             var fromAddress = _perAddress.GetValueOrDefault(address);
