@@ -98,6 +98,34 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
 
     public sealed record Alert(string Name, string State, IReadOnlyDictionary<string, string> Labels);
 
+    [Fact]
+    public async Task Half_sent_requests_held_open_from_another_address_fail_no_scrape()
+    {
+        await stack.WaitForAsync("up{job=\"kubepki\"} == 1", r => r.Count == 1);
+        var flood = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                flood.Add(socket);
+                socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.9"), 0));
+                await socket.ConnectAsync(IPAddress.Loopback, stack.ExporterPort);
+                await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"u8.ToArray());
+            }
+            await Task.Delay(TimeSpan.FromSeconds(4));
+
+            // Prometheus (from 127.0.0.1, once a second) was answered every time while the flood held its share.
+            var scrapes = await stack.QueryAsync("count_over_time(up{job=\"kubepki\"}[3s])");
+            Assert.InRange(scrapes.Single().Value, 2, 10);
+            Assert.Equal(1, (await stack.QueryAsync("min_over_time(up{job=\"kubepki\"}[3s])")).Single().Value);
+        }
+        finally
+        {
+            flood.ForEach(s => s.Dispose());
+        }
+    }
+
     /// <summary>The cluster tree, the exporter (in-process) and Prometheus (a child process), for the whole
     /// class.</summary>
     public sealed class Stack : IAsyncLifetime
@@ -117,6 +145,8 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
 
         public bool ExporterRunning => _exporter is { IsCompleted: false };
 
+        public int ExporterPort { get; private set; }
+
         public async Task InitializeAsync()
         {
             var now = Kubepki.NowClock();
@@ -131,6 +161,7 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
             }
 
             var exporterPort = FreePort();
+            ExporterPort = exporterPort;
             var output = new StringWriter();
             var writer = TextWriter.Synchronized(output);
             var env = new CliEnvironment(writer, writer, TimeProvider.System, FixtureKeys.Shared);

@@ -43,6 +43,7 @@ public sealed record ExporterSources
         {
             sources.Add(secrets);
         }
+        sources.Add(new FileCacheSweep(cache));
         return sources;
     }
 }

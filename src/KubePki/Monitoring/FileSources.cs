@@ -29,6 +29,7 @@ internal sealed class PemFileSource(string path, FileContentCache cache) : ICert
         {
             var file = cache.Read(
                 FilePath,
+                FileContentCache.MaxCertificateFileBytes,
                 content => new PemFile(PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), FilePath))
             );
             return file.Certificates;
@@ -69,7 +70,11 @@ internal sealed class PemDirectorySource(string directory, FileContentCache cach
             try
             {
                 var certificates = cache
-                    .Read(file, content => new DirectoryFile(PemBundle.Parse(Encoding.UTF8.GetString(content), file)))
+                    .Read(
+                        file,
+                        FileContentCache.MaxCertificateFileBytes,
+                        content => new DirectoryFile(PemBundle.Parse(Encoding.UTF8.GetString(content), file))
+                    )
                     .Certificates;
                 scrape.AddAll(FileLabels.For(file), certificates);
             }

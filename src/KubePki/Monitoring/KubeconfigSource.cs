@@ -1,5 +1,5 @@
 using System.Text;
-using YamlDotNet.Core;
+using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Monitoring;
@@ -22,7 +22,11 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache) : IC
         ParsedKubeconfig parsed;
         try
         {
-            parsed = cache.Read(FilePath, content => Parse(Encoding.UTF8.GetString(content), FilePath));
+            parsed = cache.Read(
+                FilePath,
+                FileContentCache.MaxKubeconfigBytes,
+                content => Parse(Encoding.UTF8.GetString(content), FilePath)
+            );
         }
         catch (KubePkiException e)
         {
@@ -39,6 +43,7 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache) : IC
                 {
                     var referenced = cache.Read(
                         file,
+                        FileContentCache.MaxCertificateFileBytes,
                         content => new ReferencedFile(
                             PemBundle.ParseCertificates(Encoding.UTF8.GetString(content), file)
                         )
@@ -82,19 +87,8 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache) : IC
 
     private static ParsedKubeconfig Parse(string text, string source)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KubePkiException(
-                $"{source}: not a valid kubeconfig: YAML error at line {e.Start.Line}: {e.Message}",
-                e
-            );
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        var documents = BoundedYaml.Load(text, source);
+        if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
             throw new KubePkiException($"{source}: not a valid kubeconfig: expected one YAML mapping");
         }

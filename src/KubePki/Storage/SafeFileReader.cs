@@ -7,11 +7,15 @@ namespace KubePki.Storage;
 /// another user owns, for state the tool itself wrote (the renewal journal, backup copies).</summary>
 internal static class SafeFileReader
 {
-    public static byte[] Read(string path) => Read(path, trusted: false);
+    public static byte[] Read(string path) => Read(path, trusted: false, long.MaxValue);
 
-    public static byte[] ReadTrusted(string path) => Read(path, trusted: true);
+    public static byte[] ReadTrusted(string path) => Read(path, trusted: true, long.MaxValue);
 
-    private static byte[] Read(string path, bool trusted)
+    /// <summary>Like <see cref="Read(string)"/>, but a file longer than <paramref name="maxBytes"/> is refused
+    /// before any of it is read, and no more than that is ever read (a file growing meanwhile is cut off).</summary>
+    public static byte[] Read(string path, long maxBytes) => Read(path, trusted: false, maxBytes);
+
+    private static byte[] Read(string path, bool trusted, long maxBytes)
     {
         SafeFileHandle handle;
         try
@@ -41,6 +45,12 @@ internal static class SafeFileReader
                 );
             }
             var length = RandomAccess.GetLength(handle);
+            if (length > maxBytes)
+            {
+                throw new KubePkiException(
+                    $"{path} is {length} bytes, more than the {maxBytes} bytes allowed; refusing to read it"
+                );
+            }
             var content = new byte[length];
             var read = 0;
             while (read < length)
