@@ -38,7 +38,7 @@ public sealed class ControlPlaneBadInputTests
         AssertRefused(
             node,
             $"{Path.Combine(node.ManifestsDir, "kube-scheduler.yaml")}: no such static pod manifest",
-            ["all", .. node.Flags]
+            ["etcd", "kube-scheduler", .. node.Flags]
         );
     }
 
