@@ -15,9 +15,9 @@ internal sealed record KubeletSettings(string? StaticPodPath, TimeSpan FileCheck
 
     public static KubeletSettings Default { get; } = new(null, DefaultFileCheckFrequency);
 
-    /// <summary>Reads the kubelet config through the safe reader (a FIFO or a device is refused, never waited on or read
-    /// without end) and the bounded YAML reader. A missing file at the default path means defaults (a node whose kubelet
-    /// is configured by flags); a file given explicitly must exist.</summary>
+    /// <summary>Reads the kubelet config through the safe reader (a FIFO or a device is refused, never waited on or
+    /// read without end) and the bounded YAML reader. A missing file at the default path means defaults (a node whose
+    /// kubelet is configured by flags); a file given explicitly must exist.</summary>
     public static KubeletSettings Load(string path, bool explicitlyGiven)
     {
         var disk = DiskFileStore.Instance;

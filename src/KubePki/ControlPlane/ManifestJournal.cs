@@ -92,7 +92,8 @@ internal sealed class ManifestJournal
     }
 
     /// <summary>A line names a control-plane manifest in the manifests dir and a file of the same name in the holding
-    /// area or an upgrade backup dir; any other line is not ours, and acting on it could move a file anywhere.</summary>
+    /// area or an upgrade backup dir; any other line is not ours, and acting on it could move a file
+    /// anywhere.</summary>
     private static (string Manifest, string Held) Entry(IFileStore store, ControlPlaneSettings settings, string line)
     {
         var parts = line.Split('\t');

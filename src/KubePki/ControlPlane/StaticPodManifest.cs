@@ -52,8 +52,8 @@ internal sealed class StaticPodManifest
         return value;
     }
 
-    /// <summary>Reads through the safe reader and the bounded YAML reader: a FIFO or a device where a manifest should be
-    /// is refused at once, never waited on or read without end, and deep nesting is refused before it is
+    /// <summary>Reads through the safe reader and the bounded YAML reader: a FIFO or a device where a manifest should
+    /// be is refused at once, never waited on or read without end, and deep nesting is refused before it is
     /// parsed.</summary>
     public static StaticPodManifest Load(string path)
     {
