@@ -359,8 +359,11 @@ public sealed class ControlPlaneStateSafetyTests(ClusterFixture cluster) : IClas
         Assert.Equal([staged], Directory.GetFileSystemEntries(node.TmpDir));
     }
 
-    [Fact]
-    public void Renew_with_restart_refuses_a_shared_tmp_before_a_planted_lock_link_is_followed()
+    /// <summary>What the renewal timer's service runs (for one certificate), and a CA rotation phase.</summary>
+    [Theory]
+    [InlineData("certs renew apiserver")]
+    [InlineData("ca rotate start ca")]
+    public void Restart_control_plane_refuses_a_shared_tmp_before_a_planted_lock_link_is_followed(string command)
     {
         using var dir = cluster.Copy();
         using var node = new ControlPlaneNode();
@@ -372,16 +375,16 @@ public sealed class ControlPlaneStateSafetyTests(ClusterFixture cluster) : IClas
         var lockFile = Path.Combine(tmp, ControlPlaneLock.FileName);
         File.CreateSymbolicLink(lockFile, target);
         GiveToNobody(lockFile);
-        var certificate = File.ReadAllText(dir.Combine("pki", "apiserver.crt"));
+        var pki = Directory
+            .GetFiles(dir.Combine("pki"), "*", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .ToDictionary(p => p, File.ReadAllText);
 
-        // What the renewal timer's service runs, for one certificate.
         var result = CliRunner.Run(
             new FakeTimeProvider(ClusterFixture.Start.AddDays(300)),
             null,
             [
-                "certs",
-                "renew",
-                "apiserver",
+                .. command.Split(' '),
                 "--restart-control-plane",
                 "--cert-dir",
                 dir.Combine("pki"),
@@ -401,6 +404,12 @@ public sealed class ControlPlaneStateSafetyTests(ClusterFixture cluster) : IClas
                 + "control-plane lock, journal and held manifests there\n",
             result.Error
         );
-        Assert.Equal(certificate, File.ReadAllText(dir.Combine("pki", "apiserver.crt")));
+        Assert.Equal(
+            pki,
+            Directory
+                .GetFiles(dir.Combine("pki"), "*", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal)
+                .ToDictionary(p => p, File.ReadAllText)
+        );
     }
 }
