@@ -97,16 +97,28 @@ public sealed class ControlPlaneStateSafetyTests(ClusterFixture cluster) : IClas
         else
         {
             PrivateTmp(node);
-        }
-        var (target, payload) = PlantMovingJournal(node, outside.Path);
-        foreach (var path in new[] { HeldDir(node), payload, Journal(node) })
-        {
-            GiveToNobody(path);
-        }
-        if (!tmp.StartsWith("01777", StringComparison.Ordinal))
-        {
             GiveToNobody(node.TmpDir);
         }
+        // uid 65534 itself plants the journal and its payload (it may enter the node dir, as any user may enter
+        // /etc/kubernetes).
+        File.SetUnixFileMode(node.Root, FileModes.Directory);
+        var payload = Path.Combine(HeldDir(node), "etcd.yaml");
+        var target = Path.Combine(outside.Path, "etcd.yaml");
+        Tool(
+            "setpriv",
+            $"--reuid={Nobody}",
+            $"--regid={Nobody}",
+            "--clear-groups",
+            "sh",
+            "-c",
+            "mkdir -m 700 \"$0\" && echo planted > \"$1\" && printf '%s\\t%s\\n' \"$2\" \"$1\" > \"$3\"",
+            HeldDir(node),
+            payload,
+            target,
+            Journal(node)
+        );
+        Assert.StartsWith($"{Nobody}:{Nobody} ", Stat(Journal(node)));
+        Assert.Equal($"{target}\t{payload}\n", File.ReadAllText(Journal(node)));
         var before = node.Snapshot();
 
         var results = new[] { new[] { "kube-scheduler", "--dry-run" }, ["kube-scheduler", "--timeout", "1s"] }
