@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using KubePki.ControlPlane;
 using KubePki.Interop.Tests.Support;
+using KubePki.Storage;
 using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests;
@@ -233,7 +234,8 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
     {
         var manifests = cluster.ManifestsSnapshot();
         var before = cluster.Kubelet.Events.Count;
-        using (ControlPlaneLock.Acquire(Path.Combine(cluster.KubeconfigDir, "tmp"), TimeSpan.Zero, TimeProvider.System))
+        var tmp = Path.Combine(cluster.KubeconfigDir, "tmp");
+        using (ControlPlaneLock.Acquire(DiskFileStore.Instance, tmp, TimeSpan.Zero, TimeProvider.System))
         {
             var result = CliRunner.Run(
                 TimeProvider.System,
@@ -241,7 +243,11 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster) : IClassFixt
                 ["control-plane", "restart", "kube-scheduler", "--lock-timeout", "0s", .. cluster.RestartFlags]
             );
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains("another kubepki run is restarting the control plane", result.Error);
+            Assert.Equal(
+                $"error: another renewal is running (lock {Path.Combine(tmp, ControlPlaneLock.FileName)} is held); "
+                    + "try again when it has finished\n",
+                result.Error
+            );
         }
         await Task.Delay(StaticPodCluster.FileCheckFrequency * 2);
         Assert.Equal(manifests, cluster.ManifestsSnapshot());

@@ -1,5 +1,6 @@
 using KubePki.Configuration;
-using YamlDotNet.Core;
+using KubePki.Storage;
+using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace KubePki.ControlPlane;
@@ -14,43 +15,37 @@ internal sealed record KubeletSettings(string? StaticPodPath, TimeSpan FileCheck
 
     public static KubeletSettings Default { get; } = new(null, DefaultFileCheckFrequency);
 
-    /// <summary>Reads the kubelet config. A missing file at the default path means defaults (a node whose kubelet is
-    /// configured by flags); a file given explicitly must exist.</summary>
+    /// <summary>Reads the kubelet config through the safe reader (a FIFO or a device is refused, never waited on or
+    /// read without end) and the bounded YAML reader. A missing file at the default path means defaults (a node whose
+    /// kubelet is configured by flags); a file given explicitly must exist.</summary>
     public static KubeletSettings Load(string path, bool explicitlyGiven)
     {
-        if (!File.Exists(path) && !explicitlyGiven)
+        var disk = DiskFileStore.Instance;
+        if (!explicitlyGiven && disk.Inspect(path, followLinks: true) is null)
         {
             return Default;
         }
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = disk.ReadText(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (KubePkiException e)
         {
-            throw new KubePkiException($"--kubelet-config {path}: cannot read: {e.Message}", e);
+            throw new KubePkiException($"--kubelet-config {e.Message}", e);
         }
         return Parse(text, path);
     }
 
     public static KubeletSettings Parse(string text, string path)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KubePkiException($"{path}: not valid YAML: {e.Message}", e);
-        }
-        if (stream.Documents.Count == 0)
+        var documents = BoundedYaml.Load(text, path);
+        if (documents.Count == 0)
         {
             return Default;
         }
         if (
-            stream.Documents[0].RootNode is not YamlMappingNode root
+            documents[0].RootNode is not YamlMappingNode root
             || (Scalar(root, "kind") is { } kind && kind != "KubeletConfiguration")
         )
         {

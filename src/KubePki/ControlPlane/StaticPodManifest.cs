@@ -1,5 +1,6 @@
 using System.Globalization;
-using YamlDotNet.Core;
+using KubePki.Storage;
+using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace KubePki.ControlPlane;
@@ -51,37 +52,23 @@ internal sealed class StaticPodManifest
         return value;
     }
 
+    /// <summary>Reads through the safe reader and the bounded YAML reader: a FIFO or a device where a manifest should
+    /// be is refused at once, never waited on or read without end, and deep nesting is refused before it is
+    /// parsed.</summary>
     public static StaticPodManifest Load(string path)
     {
-        string text;
-        try
+        var disk = DiskFileStore.Instance;
+        if (disk.Inspect(path, followLinks: true) is null)
         {
-            text = File.ReadAllText(path);
+            throw new KubePkiException($"{path}: no such static pod manifest");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KubePkiException(
-                e is FileNotFoundException or DirectoryNotFoundException
-                    ? $"{path}: no such static pod manifest"
-                    : $"{path}: cannot read: {e.Message}",
-                e
-            );
-        }
-        return Parse(text, path);
+        return Parse(disk.ReadText(path), path);
     }
 
     public static StaticPodManifest Parse(string text, string path)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            throw new KubePkiException($"{path}: not valid YAML: {e.Message}", e);
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        var documents = BoundedYaml.Load(text, path);
+        if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
             throw new KubePkiException($"{path}: not a Pod manifest (expected one YAML document with kind: Pod)");
         }

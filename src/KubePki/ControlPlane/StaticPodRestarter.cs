@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KubePki.Lifecycle;
 using KubePki.Storage;
 
 namespace KubePki.ControlPlane;
@@ -10,29 +11,37 @@ namespace KubePki.ControlPlane;
 /// only says what it would do.</summary>
 internal sealed class StaticPodRestarter : IDisposable
 {
+    /// <summary>What <c>&lt;kubeconfig-dir&gt;/tmp/</c> holds for a restart, for the messages of its checks.</summary>
+    private const string Keeps = "the control-plane lock, journal and held manifests";
+
     private readonly ControlPlaneSettings _settings;
     private readonly ComponentHealth _health;
     private readonly TimeProvider _time;
     private readonly TextWriter _log;
-    private readonly ControlPlaneLock? _lock;
+    private readonly IFileStore _store;
+    private readonly IDisposable? _lock;
 
     private StaticPodRestarter(
         ControlPlaneSettings settings,
         IComponentProbe probe,
         TimeProvider time,
         TextWriter log,
-        ControlPlaneLock? held
+        IFileStore store,
+        IDisposable? held
     )
     {
         _settings = settings;
         _health = new ComponentHealth(probe);
         _time = time;
         _log = log;
+        _store = store;
         _lock = held;
     }
 
     public ControlPlaneSettings Settings => _settings;
 
+    /// <summary>Checks <c>&lt;kubeconfig-dir&gt;/tmp/</c> as renewal does (a real 0700 directory of the running user)
+    /// before anything in it is touched, then takes the lock and puts back what a crashed run left out.</summary>
     public static StaticPodRestarter Open(
         ControlPlaneSettings settings,
         IComponentProbe probe,
@@ -41,22 +50,24 @@ internal sealed class StaticPodRestarter : IDisposable
         TimeSpan lockTimeout
     )
     {
-        if (!Directory.Exists(settings.ManifestsDir))
+        IFileStore store = settings.DryRun ? new DryRunFileStore(log) : DiskFileStore.Instance;
+        if (store.Inspect(settings.ManifestsDir, followLinks: true)?.Kind != FileKind.Directory)
         {
             throw new KubePkiException($"--manifests-dir {settings.ManifestsDir}: no such directory");
         }
+        StateDirectory.Prepare(store, settings.KubeconfigDir, Keeps);
         if (settings.DryRun)
         {
-            foreach (var (manifest, held) in ManifestJournal.Pending(settings.TmpDir))
+            foreach (var (manifest, held) in ManifestJournal.Pending(store, settings))
             {
                 log.WriteLine($"[dryrun] Would put back {manifest} from {held}, left outside by an interrupted run");
             }
-            return new StaticPodRestarter(settings, probe, time, log, null);
+            return new StaticPodRestarter(settings, probe, time, log, store, null);
         }
-        var held2 = ControlPlaneLock.Acquire(settings.TmpDir, lockTimeout, time);
+        var locked = ControlPlaneLock.Acquire(store, settings.TmpDir, lockTimeout, time);
         try
         {
-            foreach (var manifest in ManifestJournal.Recover(settings.TmpDir))
+            foreach (var manifest in ManifestJournal.Recover(store, settings))
             {
                 log.WriteLine(
                     $"[control-plane] An earlier run was interrupted while {Path.GetFileName(manifest)} "
@@ -66,10 +77,42 @@ internal sealed class StaticPodRestarter : IDisposable
         }
         catch
         {
-            held2.Dispose();
+            locked.Dispose();
             throw;
         }
-        return new StaticPodRestarter(settings, probe, time, log, held2);
+        return new StaticPodRestarter(settings, probe, time, log, store, locked);
+    }
+
+    /// <summary>What <c>all</c> means: the components whose manifest is in the manifests dir. With external etcd
+    /// there is no etcd.yaml, and kubeadm leaves etcd alone; so does this. Each component left out is said
+    /// once.</summary>
+    public static IReadOnlyList<ControlPlaneComponent> Installed(ControlPlaneSettings settings, TextWriter log)
+    {
+        if (DiskFileStore.Instance.Inspect(settings.ManifestsDir, followLinks: true)?.Kind != FileKind.Directory)
+        {
+            throw new KubePkiException($"--manifests-dir {settings.ManifestsDir}: no such directory");
+        }
+        var installed = ControlPlaneComponent
+            .InUpgradeOrder.Where(c =>
+                DiskFileStore.Instance.Inspect(settings.ManifestPath(c), followLinks: true) is not null
+            )
+            .ToList();
+        if (installed.Count == 0)
+        {
+            throw new KubePkiException(
+                $"--manifests-dir {settings.ManifestsDir}: holds none of "
+                    + string.Join(", ", ControlPlaneComponent.InUpgradeOrder.Select(c => c.ManifestFileName))
+            );
+        }
+        foreach (var component in ControlPlaneComponent.InUpgradeOrder.Except(installed))
+        {
+            var external = component == ControlPlaneComponent.Etcd ? " (external etcd)" : "";
+            log.WriteLine(
+                $"[control-plane] No {component.ManifestFileName} in {settings.ManifestsDir}: \"{component.Name}\" "
+                    + $"is not a static pod on this node{external}; leaving it alone"
+            );
+        }
+        return installed;
     }
 
     /// <summary>Restarts the components in kubeadm's upgrade order. Every manifest is read and checked before the first
@@ -163,14 +206,19 @@ internal sealed class StaticPodRestarter : IDisposable
     )
     {
         var path = _settings.ManifestPath(component);
-        Directory.CreateDirectory(Path.GetDirectoryName(held)!, FileModes.PrivateDirectory);
-        if (File.Exists(held))
+        // tmp/ was checked when the lock was taken; the directory holding the manifest gets the same checks.
+        StateDirectory.RequirePrivate(
+            _store,
+            Path.GetDirectoryName(held)!,
+            $"manifests moved out of {_settings.ManifestsDir}"
+        );
+        if (_store.Inspect(held) is not null)
         {
             throw new KubePkiException(
                 $"{held} already exists; it may be a manifest left by another tool, refusing " + $"to overwrite it"
             );
         }
-        var journal = ManifestJournal.Begin(_settings.TmpDir, path, held);
+        var journal = ManifestJournal.Begin(_store, _settings.TmpDir, path, held);
         try
         {
             File.Move(path, held);
@@ -205,7 +253,7 @@ internal sealed class StaticPodRestarter : IDisposable
         }
         if (replacement is not null && !keepHeld)
         {
-            File.Delete(held);
+            _store.Delete(held);
         }
         _log.WriteLine(
             $"[control-plane] \"{component.Name}\" has stopped; put {(replacement is null ? "its manifest " +

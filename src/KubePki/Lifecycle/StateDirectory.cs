@@ -15,19 +15,31 @@ internal static class StateDirectory
         }
     }
 
-    public static void Prepare(IFileStore store, ReplacementScope scope)
+    public static void Prepare(IFileStore store, ReplacementScope scope) =>
+        Prepare(store, scope.KubeconfigDir, "the renewal lock, journal and backups");
+
+    /// <summary>The same checks for any state kept in <c>&lt;kubeconfig-dir&gt;/tmp/</c>; <paramref name="keeps"/> says
+    /// what is kept there, for the messages.</summary>
+    public static void Prepare(IFileStore store, string kubeconfigDir, string keeps)
     {
-        if (store.Inspect(scope.KubeconfigDir, followLinks: true)?.Kind != FileKind.Directory)
+        if (store.Inspect(kubeconfigDir, followLinks: true)?.Kind != FileKind.Directory)
         {
             throw new KubePkiException(
-                $"kubeconfig dir {scope.KubeconfigDir} does not exist (it holds the renewal "
-                    + "lock, journal and backups under tmp/); use --kubeconfig-dir"
+                $"kubeconfig dir {kubeconfigDir} does not exist (it holds {keeps} under tmp/); use --kubeconfig-dir"
             );
         }
-        var facts = store.Inspect(scope.StateDir);
+        RequirePrivate(store, Path.Combine(kubeconfigDir, "tmp"), keeps);
+    }
+
+    /// <summary>Creates the directory (0700) when it is missing; else it must be a real directory, not a link, that the
+    /// running user owns and nobody else may write, or whoever could write there could plant what the run
+    /// trusts.</summary>
+    public static void RequirePrivate(IFileStore store, string directory, string keeps)
+    {
+        var facts = store.Inspect(directory);
         if (facts is null)
         {
-            store.CreateDirectory(scope.StateDir, FileModes.PrivateDirectory);
+            store.CreateDirectory(directory, FileModes.PrivateDirectory);
             return;
         }
         var me = DiskFileStore.CurrentUserId;
@@ -39,9 +51,7 @@ internal static class StateDirectory
             : null;
         if (problem is not null)
         {
-            throw new KubePkiException(
-                $"{scope.StateDir} {problem}; refusing to keep the renewal lock, journal and backups there"
-            );
+            throw new KubePkiException($"{directory} {problem}; refusing to keep {keeps} there");
         }
     }
 

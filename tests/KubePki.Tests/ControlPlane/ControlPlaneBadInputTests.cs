@@ -38,7 +38,7 @@ public sealed class ControlPlaneBadInputTests
         AssertRefused(
             node,
             $"{Path.Combine(node.ManifestsDir, "kube-scheduler.yaml")}: no such static pod manifest",
-            ["all", .. node.Flags]
+            ["etcd", "kube-scheduler", .. node.Flags]
         );
     }
 
@@ -86,7 +86,7 @@ public sealed class ControlPlaneBadInputTests
             ["etcd", .. node.Flags]
         );
         File.WriteAllText(node.KubeletConfig, "kind: [\n");
-        AssertRefused(node, $"{node.KubeletConfig}: not valid YAML", ["etcd", .. node.Flags]);
+        AssertRefused(node, $"{node.KubeletConfig}: invalid YAML at line", ["etcd", .. node.Flags]);
         AssertRefused(
             node,
             "--kubelet-config /nonexistent/config.yaml: cannot read",

@@ -1,4 +1,5 @@
 using KubePki.ControlPlane;
+using KubePki.Storage;
 
 namespace KubePki.Tests.ControlPlane;
 
@@ -165,8 +166,9 @@ public sealed class StaticPodRestarterTests
         var content = File.ReadAllText(manifest);
         var held = Path.Combine(node.TmpDir, "kubepki-held-manifests", "kube-scheduler.yaml");
         // The state kill -9 leaves between the rename and the put-back.
-        ManifestJournal.Begin(Directory.CreateDirectory(node.TmpDir).FullName, manifest, held);
-        Directory.CreateDirectory(Path.GetDirectoryName(held)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(held)!, FileModes.PrivateDirectory);
+        File.SetUnixFileMode(node.TmpDir, FileModes.PrivateDirectory);
+        ManifestJournal.Begin(DiskFileStore.Instance, node.TmpDir, manifest, held);
         File.Move(manifest, held);
 
         var dryLog = new StringWriter();
@@ -209,13 +211,15 @@ public sealed class StaticPodRestarterTests
     {
         using var node = Node();
         var manifest = Path.Combine(node.ManifestsDir, "etcd.yaml");
+        Directory.CreateDirectory(node.TmpDir, FileModes.PrivateDirectory);
         ManifestJournal.Begin(
-            Directory.CreateDirectory(node.TmpDir).FullName,
+            DiskFileStore.Instance,
+            node.TmpDir,
             manifest,
             Path.Combine(node.TmpDir, "kubepki-held-manifests", "etcd.yaml")
         );
         var before = File.ReadAllText(manifest);
-        Assert.Empty(ManifestJournal.Recover(node.TmpDir));
+        Assert.Empty(ManifestJournal.Recover(DiskFileStore.Instance, Settings(node, TimeSpan.FromSeconds(1))));
         Assert.Equal(before, File.ReadAllText(manifest));
         Assert.False(File.Exists(ManifestJournal.PathIn(node.TmpDir)));
     }
@@ -224,12 +228,15 @@ public sealed class StaticPodRestarterTests
     public void A_journal_naming_files_that_are_not_manifests_is_refused_and_nothing_is_moved()
     {
         using var node = Node();
-        Directory.CreateDirectory(node.TmpDir);
+        Directory.CreateDirectory(node.TmpDir, FileModes.PrivateDirectory);
         var victim = Path.Combine(node.Root, "victim");
         File.WriteAllText(Path.Combine(node.TmpDir, "elsewhere"), "planted");
         File.WriteAllText(ManifestJournal.PathIn(node.TmpDir), $"{victim}\t{Path.Combine(node.TmpDir, "elsewhere")}\n");
-        var error = Assert.Throws<KubePkiException>(() => ManifestJournal.Recover(node.TmpDir));
-        Assert.Contains("unreadable journal line", error.Message);
+        var error = Assert.Throws<KubePkiException>(() =>
+            ManifestJournal.Recover(DiskFileStore.Instance, Settings(node, TimeSpan.FromSeconds(1)))
+        );
+        Assert.StartsWith($"{ManifestJournal.PathIn(node.TmpDir)} does not name a manifest in", error.Message);
+        Assert.DoesNotContain(victim, error.Message);
         Assert.False(File.Exists(victim));
     }
 

@@ -24,7 +24,9 @@ public static class ControlPlaneCommand
     {
         var components = new Argument<string[]>("component")
         {
-            Description = "all, or one or more of: etcd, kube-apiserver, kube-controller-manager, kube-scheduler",
+            Description =
+                "all (every component whose manifest is in the manifests dir), or one or more of: etcd, "
+                + "kube-apiserver, kube-controller-manager, kube-scheduler",
             Arity = ArgumentArity.OneOrMore,
         };
         var kubeconfigDir = new Option<string?>("--kubeconfig-dir")
@@ -53,12 +55,17 @@ public static class ControlPlaneCommand
                 env,
                 () =>
                 {
-                    var selected = ControlPlaneComponent.ParseList(result.GetValue(components) ?? []);
+                    var names = result.GetValue(components) ?? [];
+                    var selected = ControlPlaneComponent.ParseList(names);
                     var settings = options.Read(
                         result,
                         result.GetValue(kubeconfigDir) ?? DefaultKubeconfigDir,
                         result.GetValue(dryRun)
                     );
+                    if (names is ["all"])
+                    {
+                        selected = StaticPodRestarter.Installed(settings, env.Out);
+                    }
                     foreach (var component in selected)
                     {
                         // bad input fails before the lock is taken
