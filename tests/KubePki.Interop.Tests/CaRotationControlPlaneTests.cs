@@ -35,8 +35,6 @@ public sealed partial class CaRotationControlPlaneTests(StaticPodCluster cluster
                 "60s",
                 "--kubelet-restart-command",
                 $"echo {phase} >> {KubeletRestarts}",
-                "--kubeconfig",
-                _scratch.Combine("unreachable-admin.conf"),
                 .. cluster.NodeFlags,
             ]
         );

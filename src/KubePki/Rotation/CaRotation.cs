@@ -57,6 +57,10 @@ public sealed class CaRotation
 
     internal RotationFiles Files => _files;
 
+    /// <summary>The static pod manifests dir; when set (and the CA is <c>ca</c>), kube-controller-manager's signing
+    /// flags follow the phase (see <see cref="ControllerManagerSigning"/>).</summary>
+    internal string? ManifestsDir { get; init; }
+
     private string Name => _target.Ca.Name;
 
     private PkiDirectory Pki => _context.Pki;
@@ -113,6 +117,7 @@ public sealed class CaRotation
             );
         }
         WarnAboutKeyIdentifiers(cas);
+        PointSigning(_files.OldCert, _files.OldKey);
         SetCaFile(cas, [CaRole.Old, CaRole.New]);
         SetKubeconfigTrust(cas, [CaRole.Old, CaRole.New]);
         return Outcome(RotationPhase.Trusting, NextSteps.AfterStart(_target, _files, _context.Config));
@@ -151,6 +156,7 @@ public sealed class CaRotation
         {
             SetCaFile(cas, [CaRole.New, CaRole.Old]);
         }
+        PointSigning(_files.NewCert, _files.NewKey);
         _context.Remember(Name, cas.New);
         Reissue(cas, CaRole.Old);
         SetKubeconfigTrust(cas, [CaRole.New, CaRole.Old]);
@@ -186,6 +192,7 @@ public sealed class CaRotation
         }
         SetCaFile(cas, [CaRole.New]);
         SetKubeconfigTrust(cas, [CaRole.New]);
+        RestoreSigning();
         RemoveFiles();
         return Outcome(RotationPhase.None, NextSteps.AfterFinish(_target, _context.Config));
     }
@@ -212,6 +219,7 @@ public sealed class CaRotation
         Reissue(cas, CaRole.New);
         SetCaFile(cas, [CaRole.Old]);
         SetKubeconfigTrust(cas, [CaRole.Old]);
+        RestoreSigning();
         RemoveFiles();
         return Outcome(RotationPhase.None, NextSteps.AfterAbort(_target, _context.Config));
     }
@@ -417,6 +425,52 @@ public sealed class CaRotation
         }
     }
 
+    private ControllerManagerSigning? Signing =>
+        ManifestsDir is not null && Name == "ca" ? new ControllerManagerSigning(Store, _files, ManifestsDir) : null;
+
+    /// <summary>kube-controller-manager signs with one CA, from a file holding only it: the manifest's signing flags
+    /// name the kept files of the CA that signs in this phase.</summary>
+    private void PointSigning(string certPath, string keyPath)
+    {
+        if (Signing is not { } signing)
+        {
+            return;
+        }
+        if (signing.KeepOriginal(CaCertPath, CaKeyPath) is not { } original)
+        {
+            Log.WriteLine(
+                $"[ca rotate] WARNING: {signing.ManifestPath} does not sign with {CaCertPath} and {CaKeyPath} "
+                    + $"(no such manifest, or other signing files): kube-controller-manager's signing flags are left "
+                    + $"as they are; they must name one certificate and its key, never the bundle {CaCertPath}"
+            );
+            return;
+        }
+        var writes = signing.Install(ControllerManagerSigning.PointedAt(original, certPath, keyPath));
+        if (writes.Count > 0)
+        {
+            Replace(writes);
+            Log.WriteLine(
+                $"[ca rotate] {signing.ManifestPath}: {ControllerManagerSigning.CertFlag}={certPath} and "
+                    + $"{ControllerManagerSigning.KeyFlag}={keyPath} until finish or abort"
+            );
+        }
+    }
+
+    /// <summary>kubeadm's kube-controller-manager manifest again, byte for byte.</summary>
+    private void RestoreSigning()
+    {
+        if (Signing is not { } signing || signing.Saved() is not { } original)
+        {
+            return;
+        }
+        var writes = signing.Install(original);
+        if (writes.Count > 0)
+        {
+            Replace(writes);
+            Log.WriteLine($"[ca rotate] {signing.ManifestPath}: kubeadm's manifest is back");
+        }
+    }
+
     private void RemoveFiles()
     {
         if (_dryRun)
@@ -440,12 +494,16 @@ public sealed class CaRotation
     private RotationOutcome Outcome(RotationPhase phase, IReadOnlyList<string> nextSteps)
     {
         var changed = _changed.Concat(_reissued).ToList();
+        var kubeletReads = _target.KubeletReads(_context.Config, Pki).Select(Path.GetFullPath).ToHashSet();
         return new RotationOutcome(
             phase,
             changed,
             _replacer?.BackupPath,
             changed.Count > 0 ? _target.Components : [],
             nextSteps
-        );
+        )
+        {
+            KubeletChanged = _changed.Any(p => kubeletReads.Contains(Path.GetFullPath(p))),
+        };
     }
 }

@@ -74,6 +74,13 @@ public static class CaRotateCommand
         {
             Description = "Restart the control-plane static " + "pods whose files this phase changed.",
         };
+        var kubeletRestart = new Option<string>("--kubelet-restart-command")
+        {
+            Description =
+                "With --restart-control-plane: how to restart this node's kubelet (run through /bin/sh -c) "
+                + "when what it trusts or presents changed.",
+            DefaultValueFactory = _ => KubePki.ControlPlane.KubeletRestart.DefaultCommand,
+        };
         var lockTimeout = new Option<string>("--lock-timeout")
         {
             Description = "How long to wait for another renewal " + "or rotation to finish.",
@@ -90,6 +97,7 @@ public static class CaRotateCommand
                 options.Config,
                 options.DryRun,
                 restart,
+                kubeletRestart,
                 lockTimeout,
                 controlPlane.ManifestsDir,
                 controlPlane.KubeletConfig,
@@ -128,16 +136,15 @@ public static class CaRotateCommand
                             );
                     // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
                     var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
+                    var settings = controlPlane.Read(result, context.Config.KubeconfigDir, dryRun);
                     using var restarter =
                         result.GetValue(restart) && !dryRun
-                            ? ControlPlaneRestart.Open(
-                                env,
-                                controlPlane.Read(result, context.Config.KubeconfigDir, dryRun),
-                                timeout,
-                                target.Components
-                            )
+                            ? ControlPlaneRestart.Open(env, settings, timeout, target.Components)
                             : null;
-                    var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time);
+                    var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time)
+                    {
+                        ManifestsDir = settings.ManifestsDir,
+                    };
                     var outcome = phase switch
                     {
                         "start" => rotation.Start(import),
@@ -149,6 +156,15 @@ public static class CaRotateCommand
                     if (outcome.ComponentsToRestart.Count > 0)
                     {
                         restarter?.Restart(outcome.ComponentsToRestart);
+                    }
+                    if (outcome.KubeletChanged && result.GetValue(restart))
+                    {
+                        KubePki.ControlPlane.KubeletRestart.Run(
+                            result.GetValue(kubeletRestart)!,
+                            settings.Timeout,
+                            dryRun,
+                            env.Out
+                        );
                     }
                     return 0;
                 }
