@@ -35,6 +35,8 @@ public sealed partial class CaRotationControlPlaneTests(StaticPodCluster cluster
                 "60s",
                 "--kubelet-restart-command",
                 $"echo {phase} >> {KubeletRestarts}",
+                "--kubeconfig",
+                _scratch.Combine("unreachable-admin.conf"),
                 .. cluster.NodeFlags,
             ]
         );
@@ -46,14 +48,21 @@ public sealed partial class CaRotationControlPlaneTests(StaticPodCluster cluster
         var events = cluster.Kubelet.Events.Count;
         var oldCa = Fingerprint(CaFile);
 
-        Rotate("start");
+        var start = Rotate("start");
         await AssertControllerManagerSigns(oldCa, "after start");
         AssertTrustsBoth("after start");
+        Assert.Contains("[kubelet] Restarting the kubelet: echo start", start);
+        Assert.Contains("on every node, control-plane nodes included: the kubelet reads", start);
+        Assert.Contains("kubectl --kubeconfig " + _scratch.Combine("unreachable-admin.conf"), start);
         var newCa = Fingerprint(Path.Combine(cluster.CertDir, "ca-rotation", "ca", "new-ca.crt"));
         Assert.NotEqual(oldCa, newCa);
 
-        Rotate("issue");
+        var issue = Rotate("issue");
         await AssertControllerManagerSigns(newCa, "after issue");
+        Assert.Contains(
+            "For this node: kubepki kubeconfig user --client-name system:node:node1 --org system:nodes",
+            issue
+        );
         AssertTrustsBoth("after issue");
 
         Rotate("finish");

@@ -120,7 +120,7 @@ public sealed class CaRotation
         PointSigning(_files.OldCert, _files.OldKey);
         SetCaFile(cas, [CaRole.Old, CaRole.New]);
         SetKubeconfigTrust(cas, [CaRole.Old, CaRole.New]);
-        return Outcome(RotationPhase.Trusting, NextSteps.AfterStart(_target, _files, _context.Config));
+        return Outcome(RotationPhase.Trusting, NextSteps.AfterStart(_target, _files, _context.Config, cas));
     }
 
     /// <summary>Phase 2: the new CA signs. <c>&lt;NAME&gt;.crt</c> becomes new + old and <c>&lt;NAME&gt;.key</c> the
@@ -194,7 +194,7 @@ public sealed class CaRotation
         SetKubeconfigTrust(cas, [CaRole.New]);
         RestoreSigning();
         RemoveFiles();
-        return Outcome(RotationPhase.None, NextSteps.AfterFinish(_target, _context.Config));
+        return Outcome(RotationPhase.None, NextSteps.AfterFinish(_target, _context.Config, cas));
     }
 
     /// <summary>Back to the old CA alone, from phase 1 or 2 (leaves the new CA signed are re-issued by the old
@@ -209,7 +209,8 @@ public sealed class CaRotation
             return Outcome(RotationPhase.None, []);
         }
         var cas = _files.Read();
-        if (PhaseOf(cas) == RotationPhase.Issued)
+        var fromIssued = PhaseOf(cas) == RotationPhase.Issued;
+        if (fromIssued)
         {
             // Straight to the old CA alone: the leaves the new CA signed are re-issued next, and nothing reads them
             // until the components restart; a crash here leaves phase 1, which this command finishes just as well.
@@ -221,7 +222,7 @@ public sealed class CaRotation
         SetKubeconfigTrust(cas, [CaRole.Old]);
         RestoreSigning();
         RemoveFiles();
-        return Outcome(RotationPhase.None, NextSteps.AfterAbort(_target, _context.Config));
+        return Outcome(RotationPhase.None, NextSteps.AfterAbort(_target, _context.Config, cas, fromIssued));
     }
 
     /// <summary>Where the rotation stands on this node, read from the files; changes nothing.</summary>

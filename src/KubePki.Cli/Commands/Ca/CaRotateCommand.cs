@@ -81,6 +81,13 @@ public static class CaRotateCommand
                 + "when what it trusts or presents changed.",
             DefaultValueFactory = _ => KubePki.ControlPlane.KubeletRestart.DefaultCommand,
         };
+        var kubeconfig = new Option<string>("--kubeconfig")
+        {
+            Description =
+                "The kubeconfig to reach the API with, for ConfigMap kube-public/cluster-info (rotation of ca: "
+                + "start, finish, abort).",
+            DefaultValueFactory = _ => ClusterInfo.DefaultKubeconfig,
+        };
         var lockTimeout = new Option<string>("--lock-timeout")
         {
             Description = "How long to wait for another renewal " + "or rotation to finish.",
@@ -98,6 +105,7 @@ public static class CaRotateCommand
                 options.DryRun,
                 restart,
                 kubeletRestart,
+                kubeconfig,
                 lockTimeout,
                 controlPlane.ManifestsDir,
                 controlPlane.KubeletConfig,
@@ -166,11 +174,38 @@ public static class CaRotateCommand
                             env.Out
                         );
                     }
+                    if (target.Ca.Name == "ca" && phase != "issue")
+                    {
+                        PublishClusterInfo(env, context, result.GetValue(kubeconfig)!, dryRun);
+                    }
                     return 0;
                 }
             )
         );
         return command;
+    }
+
+    /// <summary>kube-public/cluster-info gets what ca.crt now holds: old + new after start, the new CA after finish,
+    /// the old one after abort.</summary>
+    private static void PublishClusterInfo(
+        CliEnvironment env,
+        Lifecycle.IssueContext context,
+        string kubeconfig,
+        bool dryRun
+    )
+    {
+        var chain = context.Pki.ReadCertChain("ca");
+        var pem = string.Concat(chain.Select(Crypto.PemCodec.EncodeCertificate));
+        string server;
+        try
+        {
+            server = Lifecycle.KubeconfigGenerator.ControlPlaneUrl(context.Config);
+        }
+        catch (KubePkiException)
+        {
+            server = "https://<control-plane endpoint>";
+        }
+        ClusterInfo.Update(kubeconfig, pem, server, dryRun, env.Out);
     }
 
     private static Command Status(CliEnvironment env)
