@@ -4,10 +4,11 @@ using KubePki.Storage;
 namespace KubePki.Rotation;
 
 /// <summary>What an imported new CA (<c>--new-ca-cert</c>/<c>--new-ca-key</c>) must be for the cluster to use it as
-/// kubeadm's CA: a key no weaker than the cluster's policy, allowed to sign certificates (a keyUsage, when present, with keyCertSign), with no
-/// nameConstraints (kubeadm's leaves name IPs and names the constraints would have to foresee), no extended key usage
-/// that excludes serverAuth or clientAuth (Go's verifier nests EKUs, so every leaf would be refused for the excluded
-/// purpose), and no critical extension a verifier does not know (Go refuses the chain outright).</summary>
+/// kubeadm's CA: a key no weaker than the cluster's policy; allowed to sign certificates (a keyUsage, when present,
+/// with keyCertSign); no nameConstraints (kubeadm's leaves name IPs and names the constraints would have to foresee);
+/// no extended key usage that excludes serverAuth or clientAuth (Go's verifier nests EKUs, so every leaf would be
+/// refused for the excluded purpose); no critical extension a verifier does not know (Go refuses the chain
+/// outright).</summary>
 internal static class ImportedCaPolicy
 {
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";

@@ -29,7 +29,8 @@ public sealed partial class ClusterInfoRotationTests
         var @new = Certificates(File.ReadAllText(cluster.Dir.Combine("pki", "ca-rotation", "ca", "new-ca.crt")))[0];
         Assert.Equal([old, @new], ClusterInfoCas(cluster.Server));
         Assert.Contains(
-            $"--discovery-token-ca-cert-hash {OpensslHash(cluster.Dir.Combine("pki", "ca-rotation", "ca", "new-ca.crt"))}",
+            "--discovery-token-ca-cert-hash "
+                + OpensslHash(cluster.Dir.Combine("pki", "ca-rotation", "ca", "new-ca.crt")),
             start
         );
         Assert.Equal("signed-by-the-bootstrap-signer", Data(cluster.Server)[Signature]);
@@ -150,7 +151,8 @@ public sealed partial class ClusterInfoRotationTests
     }
 
     [GeneratedRegex(
-        @"kubectl --kubeconfig (?<kubeconfig>\S+) -n kube-public patch configmap cluster-info --type merge -p '(?<patch>[^']+)'"
+        @"kubectl --kubeconfig (?<kubeconfig>\S+) -n kube-public patch configmap cluster-info --type merge "
+            + @"-p '(?<patch>[^']+)'"
     )]
     private static partial Regex PatchCommand();
 }
