@@ -18,7 +18,6 @@ internal static partial class ClusterInfo
     public const string Namespace = "kube-public";
     public const string Name = "cluster-info";
     public const string Key = "kubeconfig";
-    public const string DefaultKubeconfig = "/etc/kubernetes/admin.conf";
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 

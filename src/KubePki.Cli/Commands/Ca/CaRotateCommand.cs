@@ -81,13 +81,6 @@ public static class CaRotateCommand
                 + "when what it trusts or presents changed.",
             DefaultValueFactory = _ => KubePki.ControlPlane.KubeletRestart.DefaultCommand,
         };
-        var kubeconfig = new Option<string>("--kubeconfig")
-        {
-            Description =
-                "The kubeconfig to reach the API with, for ConfigMap kube-public/cluster-info (rotation of ca: "
-                + "start, finish, abort).",
-            DefaultValueFactory = _ => ClusterInfo.DefaultKubeconfig,
-        };
         var lockTimeout = new Option<string>("--lock-timeout")
         {
             Description = "How long to wait for another renewal " + "or rotation to finish.",
@@ -105,7 +98,7 @@ public static class CaRotateCommand
                 options.DryRun,
                 restart,
                 kubeletRestart,
-                kubeconfig,
+                options.Kubeconfig,
                 lockTimeout,
                 controlPlane.ManifestsDir,
                 controlPlane.KubeletConfig,
@@ -176,7 +169,7 @@ public static class CaRotateCommand
                     }
                     if (target.Ca.Name == "ca" && phase != "issue")
                     {
-                        PublishClusterInfo(env, context, result.GetValue(kubeconfig)!, dryRun);
+                        PublishClusterInfo(env, context, result.GetValue(options.Kubeconfig)!, dryRun);
                     }
                     return 0;
                 }
