@@ -122,6 +122,22 @@ internal sealed class KubeadmConfigMapClient : IDisposable
             : null;
     }
 
+    /// <summary>The names of the cluster's Nodes (one list request; a cluster of many thousand nodes is one large
+    /// answer, as <c>kubectl get nodes</c> reads it).</summary>
+    public IReadOnlyList<string> NodeNames()
+    {
+        var uri = new Uri(_server, "/api/v1/nodes");
+        var body = Send(HttpMethod.Get, uri, null, allowNotFound: false)!;
+        var list = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        return list?["items"] is JsonArray items
+            ? items
+                .Select(i => i?["metadata"]?["name"] is JsonValue name ? name.GetValue<string>() : null)
+                .OfType<string>()
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : throw new KubePkiException($"GET {uri}: no \"items\" list");
+    }
+
     /// <summary>Replaces a ConfigMap read by <see cref="GetConfigMap"/> (its resourceVersion kept, so a change made
     /// in between is refused with 409 rather than overwritten).</summary>
     public void ReplaceConfigMap(string ns, string name, JsonObject configMap)

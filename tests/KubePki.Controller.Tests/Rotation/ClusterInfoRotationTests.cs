@@ -12,7 +12,8 @@ namespace KubePki.Controller.Tests.Rotation;
 /// <summary>ConfigMap kube-public/cluster-info through a rotation of <c>ca</c>, on the test API server reached with
 /// admin.conf: old + new after <c>start</c>, the new CA after <c>finish</c>, the old one after <c>abort</c>, the
 /// bootstrap signer's signatures and the server left alone; when the API cannot be reached, the exact command is
-/// printed. The printed discovery hash is the SHA-256 of the CA's SubjectPublicKeyInfo, as openssl computes
+/// printed. After <c>issue</c>, the kubelet client certificates to re-issue are named per node of the API's node
+/// list. The printed discovery hash is the SHA-256 of the CA's SubjectPublicKeyInfo, as openssl computes
 /// it.</summary>
 public sealed partial class ClusterInfoRotationTests
 {
@@ -35,18 +36,24 @@ public sealed partial class ClusterInfoRotationTests
         );
         Assert.Equal("signed-by-the-bootstrap-signer", Data(cluster.Server)[Signature]);
 
-        Rotate(cluster, "issue");
-        // kube-apiserver restarted on the files issue wrote: the serving cert and its client CA are the new CA's.
+        // kube-apiserver restarted on the files start wrote: its --client-ca-file trusts both CAs.
         await cluster.Server.StopAsync();
-        await using var restarted = new TestApiServer(
-            X509Certificate2.CreateFromPemFile(
-                cluster.Dir.Combine("pki", "apiserver.crt"),
-                cluster.Dir.Combine("pki", "apiserver.key")
-            ),
-            X509CertificateLoader.LoadCertificate(@new),
-            cluster.Server.Port,
-            cluster.Server.Store
-        );
+        await using var phase1 = Restarted(cluster, X509CertificateLoader.LoadCertificate(@new));
+        await phase1.StartAsync();
+        cluster.Server.Store.AddNode("cp-1");
+        cluster.Server.Store.AddNode("worker-1");
+        var issue = Rotate(cluster, "issue");
+        foreach (var node in new[] { "cp-1", "worker-1" })
+        {
+            Assert.Contains(
+                $"  {node}: kubepki kubeconfig user --client-name system:node:{node} --org system:nodes "
+                    + $"> kubelet-{node}.conf",
+                issue
+            );
+        }
+        // kube-apiserver restarted on the files issue wrote: the serving cert is the new CA's.
+        await phase1.StopAsync();
+        await using var restarted = Restarted(cluster, X509CertificateLoader.LoadCertificate(@new));
         await restarted.StartAsync();
 
         var finish = Rotate(cluster, "finish");
@@ -85,6 +92,22 @@ public sealed partial class ClusterInfoRotationTests
         Assert.Contains("ConfigMap kube-public/cluster-info now carries one CA", Rotate(cluster, "abort"));
         Assert.Equal([old], ClusterInfoCas(cluster.Server));
     }
+
+    /// <summary>The API server on the cluster's port and store, serving apiserver.crt as it is now and trusting the
+    /// cluster's CA and <paramref name="otherClientCa"/> for client certificates.</summary>
+    private static TestApiServer Restarted(TestCluster cluster, X509Certificate2 otherClientCa) =>
+        new(
+            X509Certificate2.CreateFromPemFile(
+                cluster.Dir.Combine("pki", "apiserver.crt"),
+                cluster.Dir.Combine("pki", "apiserver.key")
+            ),
+            cluster.Ca.Certificate,
+            cluster.Server.Port,
+            cluster.Server.Store
+        )
+        {
+            ExtraClientCas = [otherClientCa],
+        };
 
     private static string Rotate(TestCluster cluster, string phase)
     {

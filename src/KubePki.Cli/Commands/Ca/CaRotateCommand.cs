@@ -167,6 +167,10 @@ public static class CaRotateCommand
                             env.Out
                         );
                     }
+                    if (target.Ca.Name == "ca" && phase == "issue")
+                    {
+                        NodeClientCertificates.Print(result.GetValue(options.Kubeconfig)!, env.Out);
+                    }
                     if (target.Ca.Name == "ca" && phase != "issue")
                     {
                         PublishClusterInfo(env, context, result.GetValue(options.Kubeconfig)!, dryRun);
