@@ -195,6 +195,7 @@ public sealed class ControlPlaneApplyTests(StaticPodCluster cluster) : IClassFix
     {
         var old = File.ReadAllText(Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml"));
         var from = NewManifests("apply-scheduler", ("kube-scheduler", AddFlag("--v=2")));
+        var backupsBefore = ManifestBackups();
         var certs = CertIdentities();
         var before = cluster.Kubelet.Events.Count;
 
@@ -219,17 +220,8 @@ public sealed class ControlPlaneApplyTests(StaticPodCluster cluster) : IClassFix
             File.ReadAllText(Path.Combine(from, "kube-scheduler.yaml")),
             File.ReadAllText(Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml"))
         );
-        var backup = Assert.Single(
-            Directory.GetFiles(
-                Path.Combine(cluster.KubeconfigDir, "tmp"),
-                "kube-scheduler.yaml",
-                SearchOption.AllDirectories
-            ),
-            p =>
-                Path.GetFileName(Path.GetDirectoryName(p)!)
-                    .StartsWith("kubeadm-backup-manifests-", StringComparison.Ordinal)
-                && File.ReadAllText(p) == old
-        );
+        var backup = Path.Combine(Assert.Single(ManifestBackups().Except(backupsBefore)), "kube-scheduler.yaml");
+        Assert.Equal(old, File.ReadAllText(backup));
         Assert.Equal(
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
             File.GetUnixFileMode(Path.GetDirectoryName(backup)!)
@@ -261,9 +253,13 @@ public sealed class ControlPlaneApplyTests(StaticPodCluster cluster) : IClassFix
         Assert.Equal(certs, CertIdentities());
     }
 
-    private string[] EtcdBackups() =>
+    private string[] EtcdBackups() => Backups("kubeadm-backup-etcd-*");
+
+    private string[] ManifestBackups() => Backups("kubeadm-backup-manifests-*");
+
+    private string[] Backups(string pattern) =>
         Directory.Exists(Path.Combine(cluster.KubeconfigDir, "tmp"))
-            ? Directory.GetDirectories(Path.Combine(cluster.KubeconfigDir, "tmp"), "kubeadm-backup-etcd-*")
+            ? Directory.GetDirectories(Path.Combine(cluster.KubeconfigDir, "tmp"), pattern)
             : [];
 
     /// <summary>A copy of the installed manifests with some of them edited.</summary>

@@ -34,7 +34,7 @@ public sealed class ControlPlaneApplyInputTests : IDisposable
 
     private void AssertRefused(string expected, params string[] extra)
     {
-        var before = _node.Snapshot();
+        var before = NodeFiles();
         var run = Task.Run(() => CliRunner.Run(Flags(extra)));
         // A FIFO read the old way blocks for ever: the run must end on its own, quickly.
         Assert.True(run.Wait(TimeSpan.FromSeconds(30)), "control-plane apply did not finish within 30s");
@@ -43,8 +43,16 @@ public sealed class ControlPlaneApplyInputTests : IDisposable
         var line = result.Error.TrimEnd('\n');
         Assert.DoesNotContain('\n', line);
         Assert.Contains(expected, line);
-        Assert.Equal(before, _node.Snapshot());
+        Assert.Equal(before, NodeFiles());
     }
+
+    /// <summary>Everything under the kubeconfig dir (not the --manifests-from dir, which holds the FIFO or the link to
+    /// /dev/zero under test).</summary>
+    private Dictionary<string, string> NodeFiles() =>
+        Directory
+            .GetFileSystemEntries(_node.KubeconfigDir, "*", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .ToDictionary(p => p, p => File.Exists(p) ? File.ReadAllText(p) : "<dir>");
 
     [Fact]
     public void A_FIFO_as_a_new_manifest_is_refused_at_once()
