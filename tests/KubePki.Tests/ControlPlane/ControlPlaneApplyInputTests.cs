@@ -173,7 +173,8 @@ public sealed class ControlPlaneApplyInputTests : IDisposable
             result.Out
         );
         Assert.Contains(
-            $"install {Path.Combine(_from, "kube-scheduler.yaml")} and wait up to 42s until \"kube-scheduler\" is healthy",
+            $"install {Path.Combine(_from, "kube-scheduler.yaml")} and wait up to 42s "
+                + "until \"kube-scheduler\" is healthy",
             result.Out
         );
         Assert.DoesNotContain("renew", result.Out);
@@ -213,8 +214,8 @@ public sealed class ControlPlaneApplyInputTests : IDisposable
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains(
             "[upgrade/etcd] Non fatal issue encountered during upgrade: the desired etcd version for this Kubernetes "
-                + "version \"v1.32.0\" is \"3.5.12-0\", but the current etcd version is \"3.5.15-0\". Won't downgrade etcd, "
-                + "instead just continue",
+                + "version \"v1.32.0\" is \"3.5.12-0\", but the current etcd version is \"3.5.15-0\". Won't downgrade "
+                + "etcd, instead just continue",
             result.Out
         );
         Assert.DoesNotContain($"install {Path.Combine(_from, "etcd.yaml")}", result.Out);
