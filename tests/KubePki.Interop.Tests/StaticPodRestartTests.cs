@@ -331,110 +331,6 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
         Assert.True(killedWhileOut > 0, "no kill landed while a manifest was moved out");
     }
 
-    [Fact]
-    public void Apply_RenewsOnlyTheChangedComponentsCerts_BacksUp_Installs_AndHonoursCertificateRenewalFalse()
-    {
-        var old = File.ReadAllText(Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml"));
-        var from = NewManifests("apply-scheduler", "kube-scheduler", "--v=2");
-        var certs = CertIdentities();
-        var before = cluster.Kubelet.Events.Count;
-
-        var output = Kubepki.Run(
-            Kubepki.NowClock(),
-            ["control-plane", "apply", "--manifests-from", from, "--timeout", "30s", .. cluster.NodeFlags]
-        );
-
-        Assert.Equal(
-            ["kube-scheduler stopped", "kube-scheduler started"],
-            cluster.Kubelet.Events.Skip(before).Select(e => $"{e.Pod} {e.What}")
-        );
-        Assert.Contains("[upgrade/staticpods] current and new manifests of etcd are equal, skipping upgrade", output);
-        Assert.Contains("[upgrade/staticpods] Renewing scheduler.conf certificate", output);
-        Assert.Contains("[upgrade/staticpods] Component \"kube-scheduler\" upgraded successfully!", output);
-        var after = CertIdentities();
-        Assert.Equal(["scheduler.conf"], certs.Keys.Where(k => certs[k] != after[k]));
-        Assert.Equal(
-            File.ReadAllText(Path.Combine(from, "kube-scheduler.yaml")),
-            File.ReadAllText(Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml"))
-        );
-        var backup = Assert.Single(
-            Directory.GetFiles(
-                Path.Combine(cluster.KubeconfigDir, "tmp"),
-                "kube-scheduler.yaml",
-                SearchOption.AllDirectories
-            ),
-            p =>
-                Path.GetFileName(Path.GetDirectoryName(p)!)
-                    .StartsWith("kubeadm-backup-manifests-", StringComparison.Ordinal)
-        );
-        Assert.Equal(old, File.ReadAllText(backup));
-        Assert.Equal(
-            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
-            File.GetUnixFileMode(Path.GetDirectoryName(backup)!)
-        );
-
-        // --certificate-renewal=false: the controller manager's manifest changes, its kubeconfig does not.
-        from = NewManifests("apply-no-renewal", "kube-controller-manager", "--v=2");
-        certs = CertIdentities();
-        before = cluster.Kubelet.Events.Count;
-        output = Kubepki.Run(
-            Kubepki.NowClock(),
-            [
-                "control-plane",
-                "apply",
-                "--manifests-from",
-                from,
-                "--certificate-renewal=false",
-                "--timeout",
-                "30s",
-                .. cluster.NodeFlags,
-            ]
-        );
-        Assert.Equal(
-            ["kube-controller-manager stopped", "kube-controller-manager started"],
-            cluster.Kubelet.Events.Skip(before).Select(e => $"{e.Pod} {e.What}")
-        );
-        Assert.DoesNotContain("Renewing", output);
-        Assert.Equal(certs, CertIdentities());
-    }
-
-    [Fact]
-    public async Task Apply_ANeverHealthyManifest_IsRolledBack_WithItsOldCertificates()
-    {
-        var manifests = cluster.ManifestsSnapshot();
-        var conf = File.ReadAllBytes(Path.Combine(cluster.KubeconfigDir, "controller-manager.conf"));
-        // A flag the binary does not know: it exits at once, and the kubelet restarts it in a loop.
-        var from = NewManifests("apply-broken", "kube-controller-manager", "--no-such-flag=1");
-        var before = cluster.Kubelet.Events.Count;
-        var clock = Stopwatch.StartNew();
-        var result = CliRunner.Run(
-            Kubepki.NowClock(),
-            FixtureKeys.Shared,
-            ["control-plane", "apply", "--manifests-from", from, "--timeout", "5s", .. cluster.NodeFlags]
-        );
-        clock.Stop();
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.DoesNotContain('\n', result.Error.Trim());
-        Assert.StartsWith(
-            "error: couldn't upgrade the control plane: \"kube-controller-manager\" did not become "
-                + "healthy within 5s with its new manifest",
-            result.Error
-        );
-        Assert.Contains("rolled back to the old manifest and certificates", result.Error);
-        Assert.Contains("which is healthy", result.Error);
-        Assert.Contains("[upgrade/staticpods] Renewing controller-manager.conf certificate", result.Out);
-        Assert.Contains("unknown flag: --no-such-flag", cluster.Kubelet.LogOf("kube-controller-manager"));
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(25));
-        Assert.Equal(manifests, cluster.ManifestsSnapshot());
-        Assert.Equal(conf, File.ReadAllBytes(Path.Combine(cluster.KubeconfigDir, "controller-manager.conf")));
-        Assert.DoesNotContain(
-            cluster.Kubelet.Events.Skip(before),
-            e => e.Pod is "kube-scheduler" or "etcd" or "kube-apiserver"
-        );
-        await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(30));
-    }
-
     /// <summary>A copy of the installed manifests with one extra flag in one component's command.</summary>
     private string NewManifests(string name, string component, string flag)
     {
@@ -449,23 +345,6 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
         var anchor = text.IndexOf("    - --secure-port=", StringComparison.Ordinal);
         File.WriteAllText(path, text.Insert(anchor, $"    - {flag}\n"));
         return dir;
-    }
-
-    /// <summary>Serial + fingerprint of every leaf certificate and every kubeconfig's client certificate.</summary>
-    private Dictionary<string, string> CertIdentities()
-    {
-        var identities = Directory
-            .GetFiles(cluster.CertDir, "*.crt", SearchOption.AllDirectories)
-            .Where(p => !p.EndsWith("ca.crt", StringComparison.Ordinal))
-            .ToDictionary(p => Path.GetRelativePath(cluster.CertDir, p), TlsProbe.Identity);
-        foreach (var conf in new[] { "admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf" })
-        {
-            identities[conf] = Kubepki.KubeconfigField(
-                Path.Combine(cluster.KubeconfigDir, conf),
-                "client-certificate-data"
-            );
-        }
-        return identities;
     }
 
     public void Dispose() => _scratch.Dispose();

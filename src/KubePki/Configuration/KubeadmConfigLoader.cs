@@ -92,6 +92,43 @@ internal static class KubeadmConfigLoader
         return config;
     }
 
+    /// <summary>The UpgradeConfiguration (kubeadm.k8s.io/v1beta4) of a config file, if it has one: the settings of
+    /// <c>upgrade apply</c> that <c>control-plane apply</c> honours. Unknown fields are reported by <see cref="Load"/>,
+    /// which reads the same file.</summary>
+    public static UpgradeSettings LoadUpgrade(string text, string source)
+    {
+        var index = 0;
+        foreach (var document in BoundedYaml.Load(text, source))
+        {
+            index++;
+            if (document.RootNode is not YamlMappingNode root)
+            {
+                continue;
+            }
+            var reader = new FieldReader(source, "UpgradeConfiguration", null);
+            if (reader.String(root, "kind") != "UpgradeConfiguration")
+            {
+                continue;
+            }
+            if (reader.String(root, "apiVersion") != KubeadmGroup + "v1beta4")
+            {
+                throw new KubePkiException(
+                    $"{source}: document {index}: UpgradeConfiguration exists only in {KubeadmGroup}v1beta4"
+                );
+            }
+            var apply = reader.Map(root, "apply");
+            var timeouts = reader.Map(root, "timeouts");
+            return new UpgradeSettings(
+                apply is null ? null : reader.Bool(apply, "certificateRenewal", "apply.certificateRenewal"),
+                apply is null ? null : reader.Bool(apply, "etcdUpgrade", "apply.etcdUpgrade"),
+                timeouts is null
+                    ? null
+                    : (reader with { Context = "UpgradeConfiguration.timeouts" }).Duration(timeouts, "upgradeManifests")
+            );
+        }
+        return new UpgradeSettings(null, null, null);
+    }
+
     private static ClusterConfig ReadInit(FieldReader reader, YamlMappingNode root, ClusterConfig config)
     {
         if (

@@ -2,7 +2,8 @@ using YamlDotNet.RepresentationModel;
 
 namespace KubePki.Configuration;
 
-/// <summary>The field names of kubeadm's InitConfiguration and ClusterConfiguration (v1beta3 and v1beta4 together), so
+/// <summary>The field names of kubeadm's InitConfiguration, ClusterConfiguration (v1beta3 and v1beta4 together) and
+/// UpgradeConfiguration (v1beta4), so
 /// that unknown fields are found at every depth, as kubeadm's strict decoding finds them. Values kubeadm passes through
 /// untyped (extraArgs, extraEnvs, featureGates, kubeletExtraArgs) are not checked.</summary>
 internal static class KubeadmSchema
@@ -98,6 +99,68 @@ internal static class KubeadmSchema
         ("caCertificateValidityPeriod", Any)
     );
 
+    private static readonly Shape Timeouts = Leaves(
+        "controlPlaneComponentHealthCheck",
+        "kubeletHealthCheck",
+        "kubernetesAPICall",
+        "etcdAPICall",
+        "tlsBootstrap",
+        "discovery",
+        "upgradeManifests"
+    );
+
+    private static readonly Shape Patches = Leaves("directory");
+
+    // kubeadm.k8s.io/v1beta4 UpgradeConfiguration: apply, diff, node, plan and timeouts.
+    private static readonly Shape Upgrade = Object(
+        ("apiVersion", Any),
+        ("kind", Any),
+        (
+            "apply",
+            Object(
+                ("kubernetesVersion", Any),
+                ("allowExperimentalUpgrades", Any),
+                ("allowRCUpgrades", Any),
+                ("certificateRenewal", Any),
+                ("dryRun", Any),
+                ("etcdUpgrade", Any),
+                ("forceUpgrade", Any),
+                ("ignorePreflightErrors", Any),
+                ("patches", Patches),
+                ("printConfig", Any),
+                ("skipPhases", Any),
+                ("imagePullPolicy", Any),
+                ("imagePullSerial", Any)
+            )
+        ),
+        ("diff", Leaves("kubernetesVersion", "contextLines")),
+        (
+            "node",
+            Object(
+                ("certificateRenewal", Any),
+                ("dryRun", Any),
+                ("etcdUpgrade", Any),
+                ("ignorePreflightErrors", Any),
+                ("skipPhases", Any),
+                ("patches", Patches),
+                ("imagePullPolicy", Any),
+                ("imagePullSerial", Any)
+            )
+        ),
+        (
+            "plan",
+            Leaves(
+                "kubernetesVersion",
+                "allowExperimentalUpgrades",
+                "allowRCUpgrades",
+                "dryRun",
+                "ignorePreflightErrors",
+                "printConfig"
+            )
+        ),
+        ("timeouts", Timeouts)
+    );
+
     /// <summary>The full paths (<c>apiServer.certSans</c>, <c>apiServer.extraVolumes[0].readonly</c>) of fields the
     /// kind does not have, in document order; empty for kinds without a schema here.</summary>
     public static IReadOnlyList<string> UnknownFields(string kind, YamlMappingNode root)
@@ -107,6 +170,7 @@ internal static class KubeadmSchema
         {
             "InitConfiguration" => Init,
             "ClusterConfiguration" => Cluster,
+            "UpgradeConfiguration" => Upgrade,
             _ => null,
         };
         if (shape is not null)

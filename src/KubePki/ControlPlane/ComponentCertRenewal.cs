@@ -13,9 +13,14 @@ internal sealed class ComponentCertRenewal(IssueContext context)
 
     /// <summary>Renews the component's existing certificates; those signed by an external CA are skipped with kubeadm's
     /// message.</summary>
-    public Renewed Renew(ControlPlaneComponent component)
+    public Renewed Renew(ControlPlaneComponent component) => Renew(ComponentCertificates.Of(component));
+
+    /// <summary>kubeadm's last step of an upgrade with certificate renewal: admin.conf, and super-admin.conf where it
+    /// exists.</summary>
+    public Renewed RenewAdminKubeconfigs() => Renew(["admin.conf", "super-admin.conf"]);
+
+    private Renewed Renew(IReadOnlyList<string> names)
     {
-        var names = ComponentCertificates.Of(component);
         var items = RenewalCatalog
             .Items(context.Config, context.Pki)
             .Where(i => names.Contains(i.Name) && i.Exists(context.Pki.Store))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KubePki.Configuration;
 using KubePki.ControlPlane;
 
 namespace KubePki.Cli.Commands.ControlPlane;
@@ -93,25 +94,35 @@ public static class ControlPlaneCommand
         var options = new ControlPlaneOptions();
         var from = new Option<string>("--manifests-from")
         {
-            Description = "The directory with the new static pod " + "manifests (etcd.yaml, kube-apiserver.yaml, ...).",
+            Description = "The directory with the new static pod manifests (etcd.yaml, kube-apiserver.yaml, ...).",
             Required = true,
         };
         var renewal = new Option<bool>("--certificate-renewal")
         {
-            Description = "Renew the certificates of each " + "component whose manifest changes. (default true)",
+            Description =
+                "Renew the certificates of each component whose manifest changes, and admin.conf at the end. "
+                + "(default true, or apply.certificateRenewal of an UpgradeConfiguration in --config)",
+            DefaultValueFactory = _ => true,
+        };
+        var etcdUpgrade = new Option<bool>("--etcd-upgrade")
+        {
+            Description =
+                "Perform the upgrade of etcd. (default true, or apply.etcdUpgrade of an UpgradeConfiguration in "
+                + "--config)",
             DefaultValueFactory = _ => true,
         };
         var command = new Command(
             "apply",
-            "Install new static pod manifests as kubeadm upgrade does: for each changed component, back up its "
-                + "manifest, renew its certificates, install the new one and wait until it is healthy; roll back "
-                + "one that "
-                + "is not."
+            "Install new static pod manifests as kubeadm upgrade does: for each changed component, renew its "
+                + "certificates, back up its manifest, replace it and wait until it is healthy; etcd's data is "
+                + "copied first and an older etcd is not installed; a failure rolls back every component the run "
+                + "replaced. --timeout defaults to timeouts.upgradeManifests of an UpgradeConfiguration."
         );
         foreach (
             var option in options.All.Concat([
                 from,
                 renewal,
+                etcdUpgrade,
                 cluster.Config,
                 cluster.CertDir,
                 cluster.KubeconfigDir,
@@ -127,10 +138,22 @@ public static class ControlPlaneCommand
                 () =>
                 {
                     var dryRun = result.GetValue(cluster.DryRun);
-                    var (context, _) = RunContext.Create(env, cluster, result, configLog: TextWriter.Null);
+                    // Config warnings (unknown fields) are printed; the advertise address plays no part here.
+                    var (context, _) = RunContext.Create(env, cluster, result, usesAddress: false);
+                    var upgrade =
+                        context.Config.Source is { } source && result.GetValue(cluster.Config) is { } path
+                            ? KubeadmConfigLoader.LoadUpgrade(ClusterConfigResolver.ReadConfigFile(path), source)
+                            : new UpgradeSettings(null, null, null);
                     var settings = options.Read(result, context.Config.KubeconfigDir, dryRun);
+                    if (!Given(result, options.Timeout) && upgrade.UpgradeManifests is { } timeout)
+                    {
+                        settings = settings with { Timeout = timeout };
+                    }
+                    var renew = Given(result, renewal) ? result.GetValue(renewal) : upgrade.CertificateRenewal ?? true;
+                    var etcd = Given(result, etcdUpgrade) ? result.GetValue(etcdUpgrade) : upgrade.EtcdUpgrade ?? true;
                     var lockTimeout = options.ReadLockTimeout(result);
-                    var renew = result.GetValue(renewal);
+                    // Every new manifest is read and checked before the lock is taken or anything is written.
+                    var manifests = NewManifest.ReadAll(result.GetValue(from)!, env.Out);
                     // Each certificate renewal takes the renewal lock itself (Renewer, under <kubeconfig-dir>/tmp/).
                     using var probe = new HttpComponentProbe();
                     using var restarter = StaticPodRestarter.Open(
@@ -141,7 +164,7 @@ public static class ControlPlaneCommand
                         lockTimeout
                     );
                     new ManifestUpgrader(restarter, TimeProvider.System, env.Out)
-                        .ApplyAsync(result.GetValue(from)!, renew ? new ComponentCertRenewal(context) : null)
+                        .ApplyAsync(manifests, new ApplyOptions(renew ? new ComponentCertRenewal(context) : null, etcd))
                         .GetAwaiter()
                         .GetResult();
                     return 0;
@@ -150,4 +173,7 @@ public static class ControlPlaneCommand
         );
         return command;
     }
+
+    /// <summary>Whether the flag was on the command line (flags override the config file).</summary>
+    private static bool Given(ParseResult result, Option option) => result.GetResult(option) is { Implicit: false };
 }
