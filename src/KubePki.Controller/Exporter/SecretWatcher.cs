@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using KubePki.Controller.Runtime;
+using KubePki.InCluster;
 using KubePki.Monitoring;
 using Microsoft.Extensions.Logging;
 

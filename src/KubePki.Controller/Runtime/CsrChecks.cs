@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using KubePki.Controller.Approval;
 using KubePki.Controller.Model;
+using KubePki.InCluster;
 
 namespace KubePki.Controller.Runtime;
 

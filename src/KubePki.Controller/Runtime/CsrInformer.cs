@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using k8s.Models;
 using KubePki.Controller.Model;
+using KubePki.InCluster;
 using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;
