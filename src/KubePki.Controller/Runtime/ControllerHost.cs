@@ -40,7 +40,13 @@ public sealed class ControllerHost(
         HealthEndpoint? health = null;
         if (options.MetricsBindAddress is { Length: > 0 } address && address != "0")
         {
-            health = new HealthEndpoint(address, Metrics, IsReady, loggers.CreateLogger("kubepki.health"));
+            health = new HealthEndpoint(
+                address,
+                "--metrics-bind-address",
+                Metrics.Render,
+                IsReady,
+                loggers.CreateLogger("kubepki.health")
+            );
             health.Start();
         }
         try

@@ -17,7 +17,7 @@ namespace KubePki.Controller.Runtime;
 public sealed class CsrInformer : IListWatchTarget<V1CertificateSigningRequest>
 {
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
+    private readonly ListedNames<Entry> _listed;
     private readonly ListWatch<V1CertificateSigningRequestList, V1CertificateSigningRequest> _loop;
     private readonly WorkQueue _queue;
     private readonly TimeSpan _resyncPeriod;
@@ -25,6 +25,7 @@ public sealed class CsrInformer : IListWatchTarget<V1CertificateSigningRequest>
 
     public CsrInformer(KubeCsrApi api, WorkQueue queue, TimeSpan resyncPeriod, ILogger logger, TimeProvider time)
     {
+        _listed = new(_cache);
         _queue = queue;
         _resyncPeriod = resyncPeriod;
         _time = time;
@@ -95,24 +96,18 @@ public sealed class CsrInformer : IListWatchTarget<V1CertificateSigningRequest>
 
     void IListWatchTarget<V1CertificateSigningRequest>.ListStarted() => _listed.Clear();
 
-    void IListWatchTarget<V1CertificateSigningRequest>.Listed(V1CertificateSigningRequest csr)
-    {
-        _listed.Add(csr.Metadata.Name);
-        _cache[csr.Metadata.Name] = Entry.Of(csr);
-    }
+    void IListWatchTarget<V1CertificateSigningRequest>.Listed(V1CertificateSigningRequest csr) =>
+        _listed.Put(csr.Metadata.Name, Entry.Of(csr));
 
     void IListWatchTarget<V1CertificateSigningRequest>.ListDone()
     {
-        foreach (var gone in _cache.Keys.Where(k => !_listed.Contains(k)))
-        {
-            _cache.TryRemove(gone, out _);
-        }
+        _listed.DropUnlisted();
         if (!HasSynced)
         {
             HasSynced = true;
             OnSynced?.Invoke();
         }
-        foreach (var name in _listed)
+        foreach (var name in _listed.Names)
         {
             _queue.Add(name);
         }

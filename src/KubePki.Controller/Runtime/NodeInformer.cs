@@ -13,7 +13,7 @@ namespace KubePki.Controller.Runtime;
 public sealed class NodeInformer : IListWatchTarget<V1Node>
 {
     private readonly ListWatch<V1NodeList, V1Node> _loop;
-    private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
+    private readonly ListedNames<NodeFacts> _listed;
     private readonly ConcurrentDictionary<string, NodeFacts> _nodes = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
@@ -21,7 +21,9 @@ public sealed class NodeInformer : IListWatchTarget<V1Node>
     private long _version;
     private long _builtVersion = -1;
 
-    public NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider time) =>
+    public NodeInformer(KubeCsrApi api, ILogger logger, TimeProvider time)
+    {
+        _listed = new(_nodes);
         _loop = new(
             api.Client,
             "Nodes",
@@ -33,6 +35,7 @@ public sealed class NodeInformer : IListWatchTarget<V1Node>
             logger,
             time
         );
+    }
 
     public bool HasSynced => _synced.Task.IsCompleted;
 
@@ -71,18 +74,11 @@ public sealed class NodeInformer : IListWatchTarget<V1Node>
 
     void IListWatchTarget<V1Node>.ListStarted() => _listed.Clear();
 
-    void IListWatchTarget<V1Node>.Listed(V1Node node)
-    {
-        _listed.Add(node.Metadata.Name);
-        _nodes[node.Metadata.Name] = CsrConverter.ToFacts(node);
-    }
+    void IListWatchTarget<V1Node>.Listed(V1Node node) => _listed.Put(node.Metadata.Name, CsrConverter.ToFacts(node));
 
     void IListWatchTarget<V1Node>.ListDone()
     {
-        foreach (var gone in _nodes.Keys.Where(k => !_listed.Contains(k)))
-        {
-            _nodes.TryRemove(gone, out _);
-        }
+        _listed.DropUnlisted();
         _listed.Clear();
         Changed();
         _synced.TrySetResult();
