@@ -24,7 +24,8 @@ internal static class RenewalTimerUnits
 
     /// <summary>How much longer than the timer's longest interval plus its randomized delay the renewal window must
     /// be: a day, to cover a run that takes long or fails once (its component restarts, a held lock) and is retried by
-    /// hand after the expiry alert, a daylight-saving change of a local-time calendar (an hour), and clock skew.</summary>
+    /// hand after the expiry alert, a daylight-saving change of a local-time calendar (an hour), and clock
+    /// skew.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromHours(24);
 
     // Long enough to see every month length and a leap day's neighbourhood; the last gap is followed to its end.

@@ -50,7 +50,8 @@ internal sealed class SystemdCalendar
 
     private SystemdCalendar(Fields fields) => _fields = fields;
 
-    /// <summary>Reads <paramref name="text"/>, or returns why it is not a calendar event kubepki can evaluate.</summary>
+    /// <summary>Reads <paramref name="text"/>, or returns why it is not a calendar event kubepki can
+    /// evaluate.</summary>
     public static SystemdCalendar? TryParse(string text, out string? error)
     {
         try

@@ -112,7 +112,8 @@ public class PlainHttpServerTests
         Assert.StartsWith("HTTP/1.1 413 ", body);
         var chunked = await ExchangeAsync(
             port,
-            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n"
         );
         Assert.StartsWith("HTTP/1.1 413 ", chunked);
         Assert.StartsWith("HTTP/1.1 400 ", await ExchangeAsync(port, "\x16\x03\x01 hello\r\n\r\n"));
