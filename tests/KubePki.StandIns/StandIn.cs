@@ -44,10 +44,15 @@ public static partial class StandIn
             "--authorization-kubeconfig",
             "--secure-port",
             "--bind-address",
+            "--client-ca-file",
+            "--cluster-name",
             "--cluster-signing-cert-file",
             "--cluster-signing-key-file",
+            "--controllers",
+            "--requestheader-client-ca-file",
             "--root-ca-file",
             "--service-account-private-key-file",
+            "--use-service-account-credentials",
             "--leader-elect",
             "--v",
         ],
@@ -107,6 +112,11 @@ public static partial class StandIn
                 Console.Error.WriteLine($"error: {flags["--kubeconfig"]}: {problem}");
                 return 1;
             }
+            if (args[0] == "kube-controller-manager" && SigningProblem(flags) is { } signing)
+            {
+                Console.Error.WriteLine($"error: {signing}");
+                return 1;
+            }
             serving = SelfSigned(args[0]);
             paths = ["/healthz"];
         }
@@ -149,6 +159,56 @@ public static partial class StandIn
             }
         }
         return null;
+    }
+
+    /// <summary>What kube-controller-manager's CSR signer (<c>signer/ca_provider.go</c>) refuses at start: a signing
+    /// cert file that is not exactly one certificate, or a key that is not its key (<c>tls.X509KeyPair</c>). The CA
+    /// files it only trusts (<c>--client-ca-file</c>, <c>--root-ca-file</c>) may be bundles. When it starts it says
+    /// which CA signs (SHA-256 of the certificate), for the tests to judge.</summary>
+    private static string? SigningProblem(Dictionary<string, string> flags)
+    {
+        foreach (var trust in new[] { "--client-ca-file", "--root-ca-file", "--requestheader-client-ca-file" })
+        {
+            if (flags.TryGetValue(trust, out var path) && ReadCertificates(path).Count == 0)
+            {
+                return $"{trust} {path}: no certificate found";
+            }
+        }
+        if (!flags.TryGetValue("--cluster-signing-cert-file", out var certFile))
+        {
+            return null;
+        }
+        var keyFile = flags.GetValueOrDefault("--cluster-signing-key-file", "");
+        var certs = ReadCertificates(certFile);
+        if (certs.Count != 1)
+        {
+            return $"error reading CA cert file \"{certFile}\": expected 1 certificate, found {certs.Count}";
+        }
+        try
+        {
+            using var pair = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+            Console.WriteLine(
+                $"kube-controller-manager: signing with CA {Convert.ToHexString(SHA256.HashData(pair.RawData))} "
+                    + $"({pair.Subject})"
+            );
+        }
+        catch (Exception e) when (e is CryptographicException or IOException)
+        {
+            return $"error reading CA cert file \"{certFile}\": tls: private key does not match public key "
+                + $"({e.Message})";
+        }
+        return null;
+    }
+
+    private static X509Certificate2Collection ReadCertificates(string path)
+    {
+        var certs = new X509Certificate2Collection();
+        try
+        {
+            certs.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException) { }
+        return certs;
     }
 
     private static string? Field(string text, string key)

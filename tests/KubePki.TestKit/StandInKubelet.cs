@@ -24,6 +24,7 @@ public sealed class StandInKubelet : IAsyncDisposable
     private readonly ConcurrentQueue<PodEvent> _events = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private int _looks;
 
     private sealed record Pod(string Name, string Hash, Process Process);
 
@@ -43,6 +44,23 @@ public sealed class StandInKubelet : IAsyncDisposable
 
     public IReadOnlyList<PodEvent> Events => _events.ToList();
 
+    /// <summary>Returns once the kubelet has looked at the manifests dir from start to end after this call (the look
+    /// under way when it is called may have read the dir before): anything changed in the dir before the call has then
+    /// been acted on, so an empty <see cref="Events"/> proves the kubelet had nothing to do, however slow the
+    /// machine.</summary>
+    public async Task LookedAgainAsync()
+    {
+        var target = Volatile.Read(ref _looks) + 2;
+        while (Volatile.Read(ref _looks) < target)
+        {
+            if (_loop.IsCompleted)
+            {
+                throw new InvalidOperationException("the stand-in kubelet has stopped");
+            }
+            await Task.Delay(10);
+        }
+    }
+
     public string LogOf(string pod)
     {
         var path = Path.Combine(_logDir, pod + ".log");
@@ -59,6 +77,7 @@ public sealed class StandInKubelet : IAsyncDisposable
             try
             {
                 Sync();
+                Interlocked.Increment(ref _looks);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

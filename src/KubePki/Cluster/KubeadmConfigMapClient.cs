@@ -2,14 +2,16 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using KubePki.Crypto;
 using KubePki.Kubeconfig;
 
 namespace KubePki.Cluster;
 
-/// <summary>Reads the ClusterConfiguration kubeadm uploads to ConfigMap kube-system/kubeadm-config, with the
-/// credentials of a kubeconfig (client certificate or token; CA data or file). Plain HTTPS and a JSON document: no
-/// client library, nothing reflection-based.</summary>
+/// <summary>Reads the ClusterConfiguration kubeadm uploads to ConfigMap kube-system/kubeadm-config, and reads and
+/// replaces other ConfigMaps (kube-public/cluster-info), with the credentials of a kubeconfig (client certificate or
+/// token; CA data or file, one CA or a bundle). Plain HTTPS and JSON documents: no client library, nothing
+/// reflection-based.</summary>
 internal sealed class KubeadmConfigMapClient : IDisposable
 {
     public const string Namespace = "kube-system";
@@ -46,7 +48,7 @@ internal sealed class KubeadmConfigMapClient : IDisposable
             var caPem =
                 file.CertificateAuthorityPem
                 ?? (file.CertificateAuthorityPath is { } caPath ? File.ReadAllText(caPath) : null);
-            var ca = caPem is null ? null : PemCodec.DecodeCertificate(caPem, $"{path} (certificate authority)");
+            var ca = caPem is null ? null : PemCodec.DecodeCertificates(caPem, $"{path} (certificate authority)");
             var handler = new SocketsHttpHandler
             {
                 ConnectTimeout = timeout,
@@ -109,6 +111,70 @@ internal sealed class KubeadmConfigMapClient : IDisposable
         }
     }
 
+    /// <summary>A ConfigMap as JSON; null when it does not exist. Throws <see cref="KubePkiException"/> saying what
+    /// went wrong.</summary>
+    public JsonObject? GetConfigMap(string ns, string name)
+    {
+        var uri = new Uri(_server, $"/api/v1/namespaces/{ns}/configmaps/{name}");
+        return Send(HttpMethod.Get, uri, null, allowNotFound: true) is { } body
+            ? JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject
+                ?? throw new KubePkiException($"GET {uri}: not a JSON object")
+            : null;
+    }
+
+    /// <summary>The names of the cluster's Nodes (one list request; a cluster of many thousand nodes is one large
+    /// answer, as <c>kubectl get nodes</c> reads it).</summary>
+    public IReadOnlyList<string> NodeNames()
+    {
+        var uri = new Uri(_server, "/api/v1/nodes");
+        var body = Send(HttpMethod.Get, uri, null, allowNotFound: false)!;
+        var list = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        return list?["items"] is JsonArray items
+            ? items
+                .Select(i => i?["metadata"]?["name"] is JsonValue name ? name.GetValue<string>() : null)
+                .OfType<string>()
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : throw new KubePkiException($"GET {uri}: no \"items\" list");
+    }
+
+    /// <summary>Replaces a ConfigMap read by <see cref="GetConfigMap"/> (its resourceVersion kept, so a change made
+    /// in between is refused with 409 rather than overwritten).</summary>
+    public void ReplaceConfigMap(string ns, string name, JsonObject configMap)
+    {
+        var uri = new Uri(_server, $"/api/v1/namespaces/{ns}/configmaps/{name}");
+        _ = Send(HttpMethod.Put, uri, configMap.ToJsonString(), allowNotFound: false);
+    }
+
+    private string? Send(HttpMethod method, Uri uri, string? json, bool allowNotFound)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            request.Headers.Accept.ParseAdd("application/json");
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            }
+            using var response = _http.Send(request);
+            using var reader = new StreamReader(response.Content.ReadAsStream());
+            var body = reader.ReadToEnd();
+            if (allowNotFound && response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new KubePkiException($"{method} {uri}: {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+            return body;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
+        {
+            throw new KubePkiException($"{method} {uri}: {e.Message}", e);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static X509Certificate2? ClientCertificate(KubeconfigFile file)
@@ -122,7 +188,7 @@ internal sealed class KubeadmConfigMapClient : IDisposable
 
     // The server must present a certificate for the URL's host that chains to the kubeconfig's CA (or, without one,
     // to the system's roots, as client-go does).
-    private static bool Trusted(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2? ca)
+    private static bool Trusted(X509Certificate? presented, SslPolicyErrors errors, IReadOnlyList<X509Certificate2>? ca)
     {
         if (ca is null || presented is null)
         {
@@ -136,7 +202,7 @@ internal sealed class KubeadmConfigMapClient : IDisposable
         }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.CustomTrustStore.AddRange(ca.ToArray());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         var leaf = presented as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(presented.GetRawCertData());

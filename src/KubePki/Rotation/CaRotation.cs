@@ -57,6 +57,10 @@ public sealed class CaRotation
 
     internal RotationFiles Files => _files;
 
+    /// <summary>The static pod manifests dir; when set (and the CA is <c>ca</c>), kube-controller-manager's signing
+    /// flags follow the phase (see <see cref="ControllerManagerSigning"/>).</summary>
+    internal string? ManifestsDir { get; init; }
+
     private string Name => _target.Ca.Name;
 
     private PkiDirectory Pki => _context.Pki;
@@ -113,9 +117,10 @@ public sealed class CaRotation
             );
         }
         WarnAboutKeyIdentifiers(cas);
+        PointSigning(_files.OldCert, _files.OldKey);
         SetCaFile(cas, [CaRole.Old, CaRole.New]);
         SetKubeconfigTrust(cas, [CaRole.Old, CaRole.New]);
-        return Outcome(RotationPhase.Trusting, NextSteps.AfterStart(_target, _files, _context.Config));
+        return Outcome(RotationPhase.Trusting, NextSteps.AfterStart(_target, _files, _context.Config, cas));
     }
 
     /// <summary>Phase 2: the new CA signs. <c>&lt;NAME&gt;.crt</c> becomes new + old and <c>&lt;NAME&gt;.key</c> the
@@ -151,6 +156,7 @@ public sealed class CaRotation
         {
             SetCaFile(cas, [CaRole.New, CaRole.Old]);
         }
+        PointSigning(_files.NewCert, _files.NewKey);
         _context.Remember(Name, cas.New);
         Reissue(cas, CaRole.Old);
         SetKubeconfigTrust(cas, [CaRole.New, CaRole.Old]);
@@ -186,8 +192,9 @@ public sealed class CaRotation
         }
         SetCaFile(cas, [CaRole.New]);
         SetKubeconfigTrust(cas, [CaRole.New]);
+        RestoreSigning();
         RemoveFiles();
-        return Outcome(RotationPhase.None, NextSteps.AfterFinish(_target, _context.Config));
+        return Outcome(RotationPhase.None, NextSteps.AfterFinish(_target, _context.Config, cas));
     }
 
     /// <summary>Back to the old CA alone, from phase 1 or 2 (leaves the new CA signed are re-issued by the old
@@ -202,7 +209,8 @@ public sealed class CaRotation
             return Outcome(RotationPhase.None, []);
         }
         var cas = _files.Read();
-        if (PhaseOf(cas) == RotationPhase.Issued)
+        var fromIssued = PhaseOf(cas) == RotationPhase.Issued;
+        if (fromIssued)
         {
             // Straight to the old CA alone: the leaves the new CA signed are re-issued next, and nothing reads them
             // until the components restart; a crash here leaves phase 1, which this command finishes just as well.
@@ -212,8 +220,9 @@ public sealed class CaRotation
         Reissue(cas, CaRole.New);
         SetCaFile(cas, [CaRole.Old]);
         SetKubeconfigTrust(cas, [CaRole.Old]);
+        RestoreSigning();
         RemoveFiles();
-        return Outcome(RotationPhase.None, NextSteps.AfterAbort(_target, _context.Config));
+        return Outcome(RotationPhase.None, NextSteps.AfterAbort(_target, _context.Config, cas, fromIssued));
     }
 
     /// <summary>Where the rotation stands on this node, read from the files; changes nothing.</summary>
@@ -417,6 +426,52 @@ public sealed class CaRotation
         }
     }
 
+    private ControllerManagerSigning? Signing =>
+        ManifestsDir is not null && Name == "ca" ? new ControllerManagerSigning(Store, _files, ManifestsDir) : null;
+
+    /// <summary>kube-controller-manager signs with one CA, from a file holding only it: the manifest's signing flags
+    /// name the kept files of the CA that signs in this phase.</summary>
+    private void PointSigning(string certPath, string keyPath)
+    {
+        if (Signing is not { } signing)
+        {
+            return;
+        }
+        if (signing.KeepOriginal(CaCertPath, CaKeyPath) is not { } original)
+        {
+            Log.WriteLine(
+                $"[ca rotate] WARNING: {signing.ManifestPath} does not sign with {CaCertPath} and {CaKeyPath} "
+                    + $"(no such manifest, or other signing files): kube-controller-manager's signing flags are left "
+                    + $"as they are; they must name one certificate and its key, never the bundle {CaCertPath}"
+            );
+            return;
+        }
+        var writes = signing.Install(ControllerManagerSigning.PointedAt(original, certPath, keyPath));
+        if (writes.Count > 0)
+        {
+            Replace(writes);
+            Log.WriteLine(
+                $"[ca rotate] {signing.ManifestPath}: {ControllerManagerSigning.CertFlag}={certPath} and "
+                    + $"{ControllerManagerSigning.KeyFlag}={keyPath} until finish or abort"
+            );
+        }
+    }
+
+    /// <summary>kubeadm's kube-controller-manager manifest again, byte for byte.</summary>
+    private void RestoreSigning()
+    {
+        if (Signing is not { } signing || signing.Saved() is not { } original)
+        {
+            return;
+        }
+        var writes = signing.Install(original);
+        if (writes.Count > 0)
+        {
+            Replace(writes);
+            Log.WriteLine($"[ca rotate] {signing.ManifestPath}: kubeadm's manifest is back");
+        }
+    }
+
     private void RemoveFiles()
     {
         if (_dryRun)
@@ -440,12 +495,16 @@ public sealed class CaRotation
     private RotationOutcome Outcome(RotationPhase phase, IReadOnlyList<string> nextSteps)
     {
         var changed = _changed.Concat(_reissued).ToList();
+        var kubeletReads = _target.KubeletReads(_context.Config, Pki).Select(Path.GetFullPath).ToHashSet();
         return new RotationOutcome(
             phase,
             changed,
             _replacer?.BackupPath,
             changed.Count > 0 ? _target.Components : [],
             nextSteps
-        );
+        )
+        {
+            KubeletChanged = _changed.Any(p => kubeletReads.Contains(Path.GetFullPath(p))),
+        };
     }
 }

@@ -72,6 +72,14 @@ internal static class NewCa
                     + $"a rotation needs a new key"
             );
         }
+        if (ImportedCaPolicy.Problem(imported.Certificate, import) is { } problem)
+        {
+            throw new KubePkiException(problem);
+        }
+        if (ImportedCaPolicy.KeyFileWarning(DiskFileStore.Instance, import) is { } warning)
+        {
+            log.WriteLine(warning);
+        }
         if (CertificateFacts.NotBefore(imported.Certificate) > now)
         {
             log.WriteLine(

@@ -78,4 +78,9 @@ public sealed record RotationOutcome(
     string? BackupPath,
     IReadOnlyList<string> ComponentsToRestart,
     IReadOnlyList<string> NextSteps
-);
+)
+{
+    /// <summary>The phase changed what the node's kubelet trusts or presents (the CA file, kubelet.conf), which it
+    /// reads only when it starts.</summary>
+    internal bool KubeletChanged { get; init; }
+}

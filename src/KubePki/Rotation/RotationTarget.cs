@@ -15,6 +15,11 @@ internal sealed record RotationTarget(
     IReadOnlyList<string> Components
 )
 {
+    /// <summary>The files of this CA the node's kubelet reads when it starts: kubeadm's <c>clientCAFile</c> (ca.crt)
+    /// and kubelet.conf, whose CA and client certificate a rotation of <c>ca</c> rewrites.</summary>
+    public IReadOnlyList<string> KubeletReads(ClusterConfig config, PkiDirectory pki) =>
+        Ca.Name == "ca" ? [pki.CertPath(Ca.BaseName), Path.Combine(config.KubeconfigDir, "kubelet.conf")] : [];
+
     public static IReadOnlyList<string> Names { get; } = ["ca", "front-proxy-ca", "etcd-ca"];
 
     public static RotationTarget For(string name, ClusterConfig config, PkiDirectory pki)

@@ -37,6 +37,10 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public ApiStore Store { get; }
 
+    /// <summary>More CAs a client certificate may chain to, as kube-apiserver's --client-ca-file holding a bundle
+    /// (during a CA rotation).</summary>
+    public IReadOnlyList<X509Certificate2> ExtraClientCas { get; init; } = [];
+
     public FaultPlan Faults { get; } = new();
 
     public IApiAuthorizer Authorizer { get; set; } = AllowAllAuthorizer.Instance;
@@ -162,6 +166,7 @@ public sealed class TestApiServer : IAsyncDisposable
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(_clientCa);
+        chain.ChainPolicy.CustomTrustStore.AddRange(ExtraClientCas.ToArray());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ExtendedKeyUsageOids.ClientAuth));
         if (!chain.Build(certificate))

@@ -105,20 +105,25 @@ public sealed class StaticPodRestarterTests
     {
         using var node = Node();
         var probe = new KubeletLikeProbe(node.ManifestsDir, neverHealthy: name => name == "kube-apiserver");
-        var started = DateTime.UtcNow;
-        using var restarter = StaticPodRestarter.Open(
-            Settings(node, TimeSpan.FromSeconds(1)),
-            probe,
-            TimeProvider.System,
-            new StringWriter(),
-            TimeSpan.Zero
-        );
+        var settings = Settings(node, TimeSpan.FromSeconds(1));
+        var clock = new WaitingClock(DateTimeOffset.UnixEpoch);
+        using var restarter = StaticPodRestarter.Open(settings, probe, clock, new StringWriter(), TimeSpan.Zero);
         var error = await Assert.ThrowsAsync<KubePkiException>(() =>
             restarter.RestartAsync(ControlPlaneComponent.InUpgradeOrder)
         );
 
-        // Bounded: the 1s timeout plus probe round trips; generous for a loaded CI machine.
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
+        // On a clock that moves only when the restarter waits: it gave up once its 1s had run out, not before and not
+        // much after (etcd's stop takes one fileCheckFrequency, the last poll may overshoot by one interval), and it
+        // kept asking the apiserver's probe all along.
+        Assert.InRange(
+            clock.GetUtcNow() - DateTimeOffset.UnixEpoch,
+            settings.Timeout,
+            settings.Timeout + settings.FileCheckFrequency + 2 * settings.PollInterval
+        );
+        Assert.True(
+            probe.Seen.Count(s => s == "kube-apiserver in") >= settings.Timeout / settings.PollInterval - 1,
+            string.Join(", ", probe.Seen)
+        );
         Assert.Equal(
             "\"kube-apiserver\" did not become healthy within 1s: still waiting for livenessProbe "
                 + "https://127.0.0.1:2/healthz (HTTP 500); "

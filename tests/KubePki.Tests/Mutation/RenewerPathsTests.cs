@@ -562,15 +562,20 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
     {
         using var dir = cluster.Copy();
         var keys = new RecordingKeys();
-        var run = Open(dir, new PrefetchingKeyGenerator(keys));
+        // One worker takes the keys in the order they were asked for.
+        var prefetching = new PrefetchingKeyGenerator(keys, workers: 1);
+        var run = Open(dir, prefetching);
 
         new Renewer(run.Context).Renew(
             [run.Item("front-proxy-client"), run.Item("apiserver")],
             new RenewalOptions(DryRun: true)
         );
-        // Keys a dry run prefetched would be generated in the background: give them time to show.
-        Thread.Sleep(300);
-        Assert.Empty(keys.Asked);
+        // Keys a dry run prefetched would be generated in the background. Rather than wait some time for them to show,
+        // ask the same worker for a key of another type: once it is there, any key asked for before it has been too.
+        prefetching.Prefetch(KeyAlgorithm.EcdsaP256, 1);
+        prefetching.Generate(KeyAlgorithm.EcdsaP256).Dispose();
+        Assert.Equal([KeyAlgorithm.EcdsaP256], keys.Asked);
+        keys.Asked.Clear();
         new Renewer(run.Context).Renew([run.Item("front-proxy-client"), run.Item("apiserver")], new RenewalOptions());
 
         Assert.Equal([KeyAlgorithm.Rsa2048, KeyAlgorithm.Rsa2048], keys.Asked);

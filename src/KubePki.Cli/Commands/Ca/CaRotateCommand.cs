@@ -74,6 +74,13 @@ public static class CaRotateCommand
         {
             Description = "Restart the control-plane static " + "pods whose files this phase changed.",
         };
+        var kubeletRestart = new Option<string>("--kubelet-restart-command")
+        {
+            Description =
+                "With --restart-control-plane: how to restart this node's kubelet (run through /bin/sh -c) "
+                + "when what it trusts or presents changed.",
+            DefaultValueFactory = _ => KubePki.ControlPlane.KubeletRestart.DefaultCommand,
+        };
         var lockTimeout = new Option<string>("--lock-timeout")
         {
             Description = "How long to wait for another renewal " + "or rotation to finish.",
@@ -90,6 +97,8 @@ public static class CaRotateCommand
                 options.Config,
                 options.DryRun,
                 restart,
+                kubeletRestart,
+                options.Kubeconfig,
                 lockTimeout,
                 controlPlane.ManifestsDir,
                 controlPlane.KubeletConfig,
@@ -128,16 +137,15 @@ public static class CaRotateCommand
                             );
                     // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
                     var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
+                    var settings = controlPlane.Read(result, context.Config.KubeconfigDir, dryRun);
                     using var restarter =
                         result.GetValue(restart) && !dryRun
-                            ? ControlPlaneRestart.Open(
-                                env,
-                                controlPlane.Read(result, context.Config.KubeconfigDir, dryRun),
-                                timeout,
-                                target.Components
-                            )
+                            ? ControlPlaneRestart.Open(env, settings, timeout, target.Components)
                             : null;
-                    var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time);
+                    var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time)
+                    {
+                        ManifestsDir = settings.ManifestsDir,
+                    };
                     var outcome = phase switch
                     {
                         "start" => rotation.Start(import),
@@ -150,11 +158,51 @@ public static class CaRotateCommand
                     {
                         restarter?.Restart(outcome.ComponentsToRestart);
                     }
+                    if (outcome.KubeletChanged && result.GetValue(restart))
+                    {
+                        KubePki.ControlPlane.KubeletRestart.Run(
+                            result.GetValue(kubeletRestart)!,
+                            settings.Timeout,
+                            dryRun,
+                            env.Out
+                        );
+                    }
+                    if (target.Ca.Name == "ca" && phase == "issue")
+                    {
+                        NodeClientCertificates.Print(result.GetValue(options.Kubeconfig)!, env.Out);
+                    }
+                    if (target.Ca.Name == "ca" && phase != "issue")
+                    {
+                        PublishClusterInfo(env, context, result.GetValue(options.Kubeconfig)!, dryRun);
+                    }
                     return 0;
                 }
             )
         );
         return command;
+    }
+
+    /// <summary>kube-public/cluster-info gets what ca.crt now holds: old + new after start, the new CA after finish,
+    /// the old one after abort.</summary>
+    private static void PublishClusterInfo(
+        CliEnvironment env,
+        Lifecycle.IssueContext context,
+        string kubeconfig,
+        bool dryRun
+    )
+    {
+        var chain = context.Pki.ReadCertChain("ca");
+        var pem = string.Concat(chain.Select(Crypto.PemCodec.EncodeCertificate));
+        string server;
+        try
+        {
+            server = Lifecycle.KubeconfigGenerator.ControlPlaneUrl(context.Config);
+        }
+        catch (KubePkiException)
+        {
+            server = "https://<control-plane endpoint>";
+        }
+        ClusterInfo.Update(kubeconfig, pem, server, dryRun, env.Out);
     }
 
     private static Command Status(CliEnvironment env)
