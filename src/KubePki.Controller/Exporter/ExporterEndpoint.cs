@@ -1,4 +1,4 @@
-using KubePki.Controller.Runtime;
+using KubePki.InCluster;
 using KubePki.Monitoring;
 using Microsoft.Extensions.Logging;
 

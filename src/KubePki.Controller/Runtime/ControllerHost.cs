@@ -1,5 +1,6 @@
 using k8s;
 using KubePki.Controller.Signing;
+using KubePki.InCluster;
 using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;
@@ -39,7 +40,13 @@ public sealed class ControllerHost(
         HealthEndpoint? health = null;
         if (options.MetricsBindAddress is { Length: > 0 } address && address != "0")
         {
-            health = new HealthEndpoint(address, Metrics, IsReady, loggers.CreateLogger("kubepki.health"));
+            health = new HealthEndpoint(
+                address,
+                "--metrics-bind-address",
+                Metrics.Render,
+                IsReady,
+                loggers.CreateLogger("kubepki.health")
+            );
             health.Start();
         }
         try
@@ -70,7 +77,7 @@ public sealed class ControllerHost(
 
     private async Task RunElectedAsync(CancellationToken cancellationToken)
     {
-        var elector = new LeaseElector(client, options, loggers.CreateLogger("kubepki.leader-election"), time);
+        var elector = new LeaseElector(client, options.Lease, loggers.CreateLogger("kubepki.leader-election"), time);
         Metrics.ApiReachable = false; // until the first Lease request is answered
         elector.OnReachabilityChanged += () => Metrics.ApiReachable = elector.ApiReachable;
         var gate = new object();

@@ -1,5 +1,6 @@
 using KubePki.Controller.Approval;
 using KubePki.Controller.Signing;
+using KubePki.InCluster;
 
 namespace KubePki.Controller.Runtime;
 
@@ -52,6 +53,9 @@ public sealed record ControllerOptions
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The leader-election settings above, as the elector takes them.</summary>
+    public LeaseOptions Lease => new(LeaseNamespace, LeaseName, Identity, LeaseDuration, RenewDeadline, RetryPeriod);
 
     /// <summary>host:port for /healthz, /readyz and /metrics; null or "0" disables the endpoint.</summary>
     public string? MetricsBindAddress { get; init; } = ":8080";

@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using KubePki.Controller.Approval;
 using KubePki.Controller.Model;
+using KubePki.InCluster;
 
 namespace KubePki.Controller.Runtime;
 
@@ -68,23 +69,27 @@ public sealed class CsrChecks(
     private async Task<IReadOnlyList<V1CertificateSigningRequest>> ListAsync(CancellationToken cancellationToken)
     {
         var pending = new List<V1CertificateSigningRequest>();
-        string? token = null;
-        do
-        {
-            var page = await ApiResponse.OfAsync(
-                $"GET {CsrsPath}",
-                () =>
-                    client.CertificatesV1.ListCertificateSigningRequestAsync(
-                        continueParameter: token,
-                        limit: KubeCsrApi.PageSize,
-                        cancellationToken: cancellationToken
-                    )
-            );
-            pending.AddRange(
-                (page.Items ?? []).Where(c => KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null)
-            );
-            token = page.Metadata?.ContinueProperty;
-        } while (!string.IsNullOrEmpty(token));
+        await PagedList.ReadAsync<V1CertificateSigningRequestList, V1CertificateSigningRequest>(
+            (token, limit, ct) =>
+                ApiResponse.OfAsync(
+                    $"GET {CsrsPath}",
+                    () =>
+                        client.CertificatesV1.ListCertificateSigningRequestAsync(
+                            continueParameter: token,
+                            limit: limit,
+                            cancellationToken: ct
+                        )
+                ),
+            c =>
+            {
+                if (KubeletServingApprover.IgnoreReason(CsrConverter.ToSnapshot(c)) is null)
+                {
+                    pending.Add(c);
+                }
+            },
+            cancellationToken,
+            pending.Clear
+        );
         return pending;
     }
 
@@ -92,21 +97,16 @@ public sealed class CsrChecks(
     private async Task<NodeSet> NodesAsync(CancellationToken cancellationToken)
     {
         var nodes = new List<NodeFacts>();
-        string? token = null;
-        do
-        {
-            var page = await ApiResponse.OfAsync(
-                "GET /api/v1/nodes",
-                () =>
-                    client.CoreV1.ListNodeAsync(
-                        continueParameter: token,
-                        limit: KubeCsrApi.PageSize,
-                        cancellationToken: cancellationToken
-                    )
-            );
-            nodes.AddRange((page.Items ?? []).Select(CsrConverter.ToFacts));
-            token = page.Metadata?.ContinueProperty;
-        } while (!string.IsNullOrEmpty(token));
+        await PagedList.ReadAsync<V1NodeList, V1Node>(
+            (token, limit, ct) =>
+                ApiResponse.OfAsync(
+                    "GET /api/v1/nodes",
+                    () => client.CoreV1.ListNodeAsync(continueParameter: token, limit: limit, cancellationToken: ct)
+                ),
+            node => nodes.Add(CsrConverter.ToFacts(node)),
+            cancellationToken,
+            nodes.Clear
+        );
         return NodeSet.Of(nodes);
     }
 

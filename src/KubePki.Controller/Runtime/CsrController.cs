@@ -1,3 +1,4 @@
+using KubePki.InCluster;
 using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;

@@ -1,26 +1,53 @@
 using System.Collections.Concurrent;
+using k8s;
 using k8s.Models;
 using KubePki.Controller.Model;
+using KubePki.InCluster;
 using Microsoft.Extensions.Logging;
 
 namespace KubePki.Controller.Runtime;
 
-/// <summary>List, then watch from the list's resourceVersion; re-watch when the stream ends, re-list when the server
-/// says the version is gone (410) or the watch fails. Keeps the latest object per name and queues every change, plus
-/// every known CSR once per resync period, so a missed event is repaired by the next resync.</summary>
+/// <summary>The CSRs, kept by the shared list + watch loop (<see cref="ListWatch{TList, T}"/>). Keeps the latest object
+/// per name and queues every change, plus every known CSR once per resync period, so a missed event is repaired by the
+/// next resync.</summary>
 /// <remarks>Memory stays proportional to the CSRs still to act on: a settled CSR (issued, denied or failed: neither the
 /// approver nor a signer ever acts on it again, and the API keeps those states final) is kept as its name, version and
 /// signer only; a pending one as a <see cref="CachedCsr"/> (the fields approval, signing and a write need, repeated
 /// strings shared).</remarks>
-public sealed class CsrInformer(
-    KubeCsrApi api,
-    WorkQueue queue,
-    TimeSpan resyncPeriod,
-    ILogger logger,
-    TimeProvider time
-)
+public sealed class CsrInformer : IListWatchTarget<V1CertificateSigningRequest>
 {
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private readonly ListedNames<Entry> _listed;
+    private readonly ListWatch<V1CertificateSigningRequestList, V1CertificateSigningRequest> _loop;
+    private readonly WorkQueue _queue;
+    private readonly TimeSpan _resyncPeriod;
+    private readonly TimeProvider _time;
+
+    public CsrInformer(KubeCsrApi api, WorkQueue queue, TimeSpan resyncPeriod, ILogger logger, TimeProvider time)
+    {
+        _listed = new(_cache);
+        _queue = queue;
+        _resyncPeriod = resyncPeriod;
+        _time = time;
+        _loop = new(
+            api.Client,
+            "CSRs",
+            "apis/certificates.k8s.io/v1/certificatesigningrequests",
+            (token, limit, ct) =>
+                api.Client.CertificatesV1.ListCertificateSigningRequestAsync(
+                    continueParameter: token,
+                    limit: limit,
+                    cancellationToken: ct
+                ),
+            KubeJson.ReadCsr,
+            this,
+            logger,
+            time
+        )
+        {
+            Held = Held,
+        };
+    }
 
     public bool HasSynced { get; private set; }
 
@@ -28,7 +55,7 @@ public sealed class CsrInformer(
     /// behind the work it gates.</summary>
     public Action? OnSynced { get; set; }
 
-    public int WatchRestarts { get; private set; }
+    public int WatchRestarts => _loop.WatchRestarts;
 
     /// <summary>The cached CSR: its signer and, while it is not settled, the object itself (null once it is issued,
     /// denied or failed). Null when the CSR is unknown.</summary>
@@ -61,100 +88,45 @@ public sealed class CsrInformer(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var resync = new PeriodicTimer(resyncPeriod, time);
+        using var resync = new PeriodicTimer(_resyncPeriod, _time);
         var resyncLoop = ResyncAsync(resync, cancellationToken);
-        var failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var version = await ListAsync(cancellationToken);
-                failures = 0;
-                await WatchAsync(version, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8))));
-                logger.LogWarning("listing/watching CSRs failed ({Error}); retrying in {Delay}", e.Message, delay);
-                try
-                {
-                    await Task.Delay(delay, time, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
+        await _loop.RunAsync(cancellationToken);
         await resyncLoop;
     }
 
-    private async Task<string> ListAsync(CancellationToken cancellationToken)
+    void IListWatchTarget<V1CertificateSigningRequest>.ListStarted() => _listed.Clear();
+
+    void IListWatchTarget<V1CertificateSigningRequest>.Listed(V1CertificateSigningRequest csr) =>
+        _listed.Put(csr.Metadata.Name, Entry.Of(csr));
+
+    void IListWatchTarget<V1CertificateSigningRequest>.ListDone()
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var version = await api.ListAsync(
-            csr =>
-            {
-                names.Add(csr.Metadata.Name);
-                _cache[csr.Metadata.Name] = Entry.Of(csr);
-            },
-            cancellationToken
-        );
-        foreach (var gone in _cache.Keys.Where(k => !names.Contains(k)))
-        {
-            _cache.TryRemove(gone, out _);
-        }
+        _listed.DropUnlisted();
         if (!HasSynced)
         {
             HasSynced = true;
             OnSynced?.Invoke();
         }
-        foreach (var name in names)
+        foreach (var name in _listed.Names)
         {
-            queue.Add(name);
+            _queue.Add(name);
         }
-        return version;
+        _listed.Clear();
     }
 
-    /// <summary>Watches until the stream ends (then watches again from the last version) or must re-list.</summary>
-    private async Task WatchAsync(string version, CancellationToken cancellationToken)
+    void IListWatchTarget<V1CertificateSigningRequest>.Changed(string type, V1CertificateSigningRequest csr)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        if (type == "DELETED")
         {
-            Exception? error = null;
-            // client-go picks 5–10 minutes; a server may end the stream sooner, which just means watching again.
-            var timeout = 300 + Random.Shared.Next(300);
-            await foreach (
-                var (type, csr) in api.WatchAsync(version, timeout, e => error ??= e, cancellationToken, Held)
-            )
+            _cache.TryRemove(csr.Metadata.Name, out _);
+        }
+        else if (type is "ADDED" or "MODIFIED")
+        {
+            if (csr is not HeldVersion)
             {
-                version = csr.Metadata.ResourceVersion ?? version;
-                if (type == "DELETED")
-                {
-                    _cache.TryRemove(csr.Metadata.Name, out _);
-                    continue;
-                }
-                if (type is "ADDED" or "MODIFIED")
-                {
-                    if (csr is not HeldVersion)
-                    {
-                        Remember(csr);
-                    }
-                    queue.Add(csr.Metadata.Name);
-                }
+                Remember(csr);
             }
-            WatchRestarts++;
-            if (error is not null)
-            {
-                // 410 Gone (or any error event): our version is too old or the stream is broken; start from a list.
-                logger.LogInformation("CSR watch ended with {Error}; re-listing", error.Message);
-                return;
-            }
+            _queue.Add(csr.Metadata.Name);
         }
     }
 
@@ -183,7 +155,7 @@ public sealed class CsrInformer(
             {
                 foreach (var key in _cache.Keys)
                 {
-                    queue.Add(key);
+                    _queue.Add(key);
                 }
             }
         }

@@ -1,12 +1,12 @@
 using k8s.Models;
-using KubePki.Controller.Runtime;
 using KubePki.Controller.Signing;
 using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Support;
+using KubePki.InCluster;
 
 namespace KubePki.Controller.Tests.Runtime;
 
-/// <summary>The informers read lists in pages of <see cref="KubeCsrApi.PageSize"/> (limit/continue): every page
+/// <summary>The informers read lists in pages of <see cref="PagedList.PageSize"/> (limit/continue): every page
 /// counts, for Nodes and for CSRs that existed before the controller started.</summary>
 public class PagedListTests
 {
@@ -14,7 +14,7 @@ public class PagedListTests
     public async Task Nodes_and_csrs_beyond_the_first_page_are_known_to_the_controller()
     {
         await using var cluster = await TestCluster.StartAsync();
-        const int Nodes = KubeCsrApi.PageSize * 2 + 1;
+        const int Nodes = PagedList.PageSize * 2 + 1;
         for (var i = 0; i < Nodes; i++)
         {
             cluster.Server.Store.AddNode(
@@ -25,7 +25,7 @@ public class PagedListTests
         }
         // CSRs from the last nodes: both lists need their later pages for these to be approved and signed.
         var names = new List<string>();
-        for (var i = Nodes - KubeCsrApi.PageSize - 2; i < Nodes; i++)
+        for (var i = Nodes - PagedList.PageSize - 2; i < Nodes; i++)
         {
             var node = $"node-{i:D4}";
             var csr = new V1CertificateSigningRequest

@@ -20,6 +20,7 @@ public class NamespaceDependencyTests
 
     [Theory]
     [InlineData("src/KubePki")]
+    [InlineData("src/KubePki.InCluster")]
     [InlineData("src/KubePki.Controller")]
     [InlineData("src/KubePki.Cli")]
     public void Namespaces_of_a_project_have_no_cycle(string project)

@@ -44,9 +44,7 @@ public static class ApiCommandGuard
         V1Status? status = null;
         try
         {
-            status = e.Response.Content is { Length: > 0 } body
-                ? KubePki.Controller.Runtime.KubeJson.ReadStatus(body)
-                : null;
+            status = e.Response.Content is { Length: > 0 } body ? KubePki.InCluster.KubeJson.ReadStatus(body) : null;
         }
         catch (System.Text.Json.JsonException) { }
         var reason = status?.Reason is { Length: > 0 } r ? r : e.Response.StatusCode.ToString();

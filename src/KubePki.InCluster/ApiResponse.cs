@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace KubePki.Controller.Runtime;
+namespace KubePki.InCluster;
 
 /// <summary>An API response the client could not turn into an object — an empty body, or one that is not JSON, as a
 /// broken proxy may send — as a one-line <see cref="KubePkiException"/> naming the request.</summary>

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using KubePki.Controller.Runtime;
 using KubePki.Controller.Tests.Api;
+using KubePki.InCluster;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace KubePki.Controller.Tests.Runtime;
+namespace KubePki.Controller.Tests.InCluster;
 
 /// <summary>The health/metrics server under hostile clients, on loopback only: methods other than GET and HEAD,
 /// oversized or bodied requests, half-sent headers held open (slowloris), a flood of idle connections, a client that

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace KubePki.Controller.Runtime;
+namespace KubePki.InCluster;
 
 /// <summary>client-go's rate-limited work queue, reduced to what the controller needs: a key is queued at most once,
 /// is never handed to two workers at the same time (re-adds while it is processed run after <see cref="Done"/>), and

@@ -4,14 +4,14 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace KubePki.Controller.Runtime;
+namespace KubePki.InCluster;
 
 /// <summary>client-go's leader election over a coordination.k8s.io/v1 Lease: acquire when the Lease is free or its
 /// holder has not renewed it for a lease duration (measured on our clock from when we last saw it change, so clock
 /// skew between replicas does not matter), renew every retry period, and stop leading when renewals fail for the
 /// renew deadline. Every write is a compare-and-swap on the Lease's resourceVersion. <see cref="ReleaseAsync"/> gives
 /// the Lease up once the leader's work has stopped, so a follower takes over at once.</summary>
-public sealed class LeaseElector(IKubernetes client, ControllerOptions options, ILogger logger, TimeProvider time)
+public sealed class LeaseElector(IKubernetes client, LeaseOptions options, ILogger logger, TimeProvider time)
 {
     private string? _observedHolder;
     private DateTime? _observedRenewTime;
@@ -80,8 +80,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                 logger.LogWarning(
                     "{Identity} could not renew {Namespace}/{Lease} within {Deadline}",
                     options.Identity,
-                    options.LeaseNamespace,
-                    options.LeaseName,
+                    options.Namespace,
+                    options.Name,
                     options.RenewDeadline
                 );
                 return;
@@ -99,16 +99,12 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             {
                 var created = new V1Lease
                 {
-                    Metadata = new V1ObjectMeta
-                    {
-                        Name = options.LeaseName,
-                        NamespaceProperty = options.LeaseNamespace,
-                    },
+                    Metadata = new V1ObjectMeta { Name = options.Name, NamespaceProperty = options.Namespace },
                     Spec = Record(now, now, 0),
                 };
                 await client.CoordinationV1.CreateNamespacedLeaseAsync(
                     created,
-                    options.LeaseNamespace,
+                    options.Namespace,
                     cancellationToken: cancellationToken
                 );
                 Reached(true);
@@ -134,8 +130,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                 : Record(now, now, (spec.LeaseTransitions ?? 0) + 1);
             await client.CoordinationV1.ReplaceNamespacedLeaseAsync(
                 lease,
-                options.LeaseName,
-                options.LeaseNamespace,
+                options.Name,
+                options.Namespace,
                 cancellationToken: cancellationToken
             );
             Observe(lease.Spec);
@@ -149,7 +145,7 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
         {
             // A conflict means another replica wrote first; anything else is retried on the next period.
             Reached(true);
-            logger.LogDebug("lease {Namespace}/{Lease}: {Error}", options.LeaseNamespace, options.LeaseName, e.Message);
+            logger.LogDebug("lease {Namespace}/{Lease}: {Error}", options.Namespace, options.Name, e.Message);
             return false;
         }
         catch (HttpRequestException e)
@@ -157,8 +153,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             Reached(false);
             logger.LogWarning(
                 "lease {Namespace}/{Lease}: the API server is unreachable ({Error}); retrying in {Delay}",
-                options.LeaseNamespace,
-                options.LeaseName,
+                options.Namespace,
+                options.Name,
                 e.Message,
                 BackOff()
             );
@@ -212,8 +208,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
             };
             await client.CoordinationV1.ReplaceNamespacedLeaseAsync(
                 lease,
-                options.LeaseName,
-                options.LeaseNamespace,
+                options.Name,
+                options.Namespace,
                 cancellationToken: timeout.Token
             );
         }
@@ -225,12 +221,7 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
                         or OperationCanceledException
             )
         {
-            logger.LogDebug(
-                "releasing lease {Namespace}/{Lease}: {Error}",
-                options.LeaseNamespace,
-                options.LeaseName,
-                e.Message
-            );
+            logger.LogDebug("releasing lease {Namespace}/{Lease}: {Error}", options.Namespace, options.Name, e.Message);
         }
     }
 
@@ -239,8 +230,8 @@ public sealed class LeaseElector(IKubernetes client, ControllerOptions options, 
         try
         {
             return await client.CoordinationV1.ReadNamespacedLeaseAsync(
-                options.LeaseName,
-                options.LeaseNamespace,
+                options.Name,
+                options.Namespace,
                 cancellationToken: cancellationToken
             );
         }

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace KubePki.Controller.Runtime;
+namespace KubePki.InCluster;
 
 /// <summary>What one plain-HTTP path answers.</summary>
 public readonly record struct PlainHttpResponse(int StatusCode, string Body, string ContentType)

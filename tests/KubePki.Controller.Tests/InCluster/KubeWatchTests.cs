@@ -2,9 +2,9 @@ using System.Net;
 using System.Text;
 using k8s;
 using k8s.Models;
-using KubePki.Controller.Runtime;
+using KubePki.InCluster;
 
-namespace KubePki.Controller.Tests.Runtime;
+namespace KubePki.Controller.Tests.InCluster;
 
 /// <summary>The watch stream reader: one JSON event per line, lines split anywhere across reads, CRLF or LF endings,
 /// a last line without an ending, and an ERROR event that ends the stream.</summary>

@@ -6,7 +6,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace KubePki.Controller.Runtime;
+namespace KubePki.InCluster;
 
 /// <summary>A watch over the client's own authenticated HTTP connection: (ADDED|MODIFIED|DELETED|BOOKMARK, object)
 /// until the server ends the stream. An ERROR event (e.g. 410 Gone) is passed to <c>onError</c> and ends the stream.

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using k8s.Models;
 
-namespace KubePki.Controller.Runtime;
+namespace KubePki.InCluster;
 
 /// <summary>Reads the API objects the client library does not read for us (watch events, Status bodies of failed
 /// requests) with source-generated System.Text.Json metadata, so the native build needs no reflection.</summary>

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Runtime;
+namespace KubePki.InCluster;
 
 /// <summary>What one client may cost the health/metrics server. A scraper or probe sends a few hundred bytes of
 /// headers at once and reads a small answer, so the limits sit far above real use and far below what a flood of
