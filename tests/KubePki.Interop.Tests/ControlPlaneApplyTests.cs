@@ -137,7 +137,8 @@ public sealed class ControlPlaneApplyTests(StaticPodCluster cluster) : IClassFix
             result.Out
         );
         Assert.Contains("unknown flag: --no-such-flag", cluster.Kubelet.LogOf("kube-scheduler"));
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(60));
+        // It waited out the timeout before it gave up; no upper bound, which load on the machine could break.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(6), $"gave up after {clock.Elapsed}");
         Assert.Equal(manifests, cluster.ManifestsSnapshot());
         var events = cluster.Kubelet.Events.Skip(before).ToList();
         // Each replaced component ran its new manifest, then its old one again; etcd was never touched.
