@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using KubePki.ControlPlane;
 using KubePki.Interop.Tests.Support;
+using KubePki.Lifecycle;
 using KubePki.Storage;
 using KubePki.TestKit;
 using Xunit.Abstractions;
@@ -251,6 +252,8 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
         var manifests = cluster.ManifestsSnapshot();
         var before = cluster.Kubelet.Events.Count;
         var tmp = Path.Combine(cluster.KubeconfigDir, "tmp");
+        // A run checks (and makes) tmp/ before it takes the lock; this test may be the cluster's first run.
+        StateDirectory.Prepare(DiskFileStore.Instance, cluster.KubeconfigDir, "the control-plane lock");
         using (ControlPlaneLock.Acquire(DiskFileStore.Instance, tmp, TimeSpan.Zero, TimeProvider.System))
         {
             var result = CliRunner.Run(
