@@ -32,11 +32,7 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
     private static void AssertRefused(string root, string expected, string name = "all")
     {
         var before = TreeSnapshot.Of(root);
-        var result = Renew(root, name);
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Contains(expected, result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        CliAssert.OneLineError(Renew(root, name), expected);
         before.AssertSame(TreeSnapshot.Of(root));
         Assert.Empty(Directory.GetDirectories(Path.Combine(root, "tmp"))); // no backup left behind
     }
@@ -171,10 +167,7 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         CopyTree(cluster.Root, mount.Path);
         var before = TreeSnapshot.Of(mount.Path);
         mount.Fill();
-        var result = Renew(mount.Path, "all");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("nothing was renewed before it", result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        CliAssert.OneLineError(Renew(mount.Path, "all"), "nothing was renewed before it");
         File.Delete(Path.Combine(mount.Path, TmpfsMount.FillerName));
         before.AssertSame(TreeSnapshot.Of(mount.Path));
         Assert.Empty(Directory.EnumerateFiles(mount.Path, "*.tmp", SearchOption.AllDirectories));
