@@ -173,6 +173,13 @@ public sealed class ExternalCaFixture : IAsyncLifetime
 
     public string Run(params string[] args) => Kubepki.Run(Kubepki.NowClock(), args);
 
+    /// <summary>A command on this cluster's cert dir, kubeconfig dir and config.</summary>
+    public string RunOnCluster(params string[] command) =>
+        Run([.. command, "--cert-dir", Pki, "--kubeconfig-dir", Dir, "--config", Config]);
+
+    /// <summary><c>init phase certs all</c> on this cluster (the phase takes no kubeconfig dir).</summary>
+    public string InitPhaseCertsAll() => Run("init", "phase", "certs", "all", "--cert-dir", Pki, "--config", Config);
+
     public async Task DisposeAsync()
     {
         await Endpoint.DisposeAsync();
@@ -287,16 +294,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [Fact]
     public void CheckExpiration_ShowsEveryCertificateAndCaAsExternallyManaged()
     {
-        var output = fixture.Run(
-            "certs",
-            "check-expiration",
-            "--cert-dir",
-            fixture.Pki,
-            "--kubeconfig-dir",
-            fixture.Dir,
-            "--config",
-            fixture.Config
-        );
+        var output = fixture.RunOnCluster("certs", "check-expiration");
 
         var rows = output.Split('\n').Select(l => l.TrimEnd()).ToList();
         var certNames = new[]
@@ -332,18 +330,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
         Assert.Equal(certNames.Length + caNames.Length, data.Count);
         Assert.All(data, r => Assert.EndsWith(" yes", r));
 
-        var json = fixture.Run(
-            "certs",
-            "check-expiration",
-            "-o",
-            "json",
-            "--cert-dir",
-            fixture.Pki,
-            "--kubeconfig-dir",
-            fixture.Dir,
-            "--config",
-            fixture.Config
-        );
+        var json = fixture.RunOnCluster("certs", "check-expiration", "-o", "json");
         using var document = JsonDocument.Parse(json);
         var certificates = document.RootElement.GetProperty("certificates").EnumerateArray().ToList();
         var authorities = document.RootElement.GetProperty("certificateAuthorities").EnumerateArray().ToList();
@@ -363,17 +350,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [Fact]
     public void RenewAll_DetectsTheExternalCas_AndChangesNothing()
     {
-        var output = fixture.Run(
-            "certs",
-            "renew",
-            "all",
-            "--cert-dir",
-            fixture.Pki,
-            "--kubeconfig-dir",
-            fixture.Dir,
-            "--config",
-            fixture.Config
-        );
+        var output = fixture.RunOnCluster("certs", "renew", "all");
 
         var detected = output
             .Split('\n')
@@ -395,16 +372,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [Fact]
     public void InitPhaseCertsAll_ReusesTheKeylessCasAndTheSignedCerts_AndChangesNothing()
     {
-        var output = fixture.Run(
-            "init",
-            "phase",
-            "certs",
-            "all",
-            "--cert-dir",
-            fixture.Pki,
-            "--config",
-            fixture.Config
-        );
+        var output = fixture.InitPhaseCertsAll();
 
         Assert.Contains("[certs] Using existing ca keyless certificate authority", output);
         Assert.Contains("[certs] Using existing front-proxy-ca keyless certificate authority", output);
@@ -424,16 +392,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [Fact]
     public void InitPhaseCertsAll_NamesTheEtcdCaAndCertsByBaseName_AsKubeadmPrintsThem()
     {
-        var output = fixture.Run(
-            "init",
-            "phase",
-            "certs",
-            "all",
-            "--cert-dir",
-            fixture.Pki,
-            "--config",
-            fixture.Config
-        );
+        var output = fixture.InitPhaseCertsAll();
 
         Assert.Contains("[certs] Using existing etcd/ca keyless certificate authority", output);
         foreach (var leaf in new[] { "etcd/server", "etcd/peer", "etcd/healthcheck-client" })

@@ -52,35 +52,6 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         File.Copy(CaFile, OldCa);
     }
 
-    /// <summary>A CA made by <c>openssl req -x509</c> (it adds a SubjectKeyIdentifier), kubeadm's subject.</summary>
-    private (string Cert, string Key) OpensslCa()
-    {
-        var cert = _root.Combine("openssl-ca.crt");
-        var key = _root.Combine("openssl-ca.key");
-        Tools.Openssl(
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            key,
-            "-out",
-            cert,
-            "-days",
-            "3650",
-            "-subj",
-            "/CN=front-proxy-ca",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign"
-        );
-        return (cert, key);
-    }
-
     private static void AssertVerifies(string caFile, string cert, bool expected = true)
     {
         var verdict = OpensslVerify.Run(caFile, [cert], "sslclient")[cert];
@@ -110,8 +81,9 @@ public sealed class FrontProxyCaRotationTests : IDisposable
     public void Start_issue_finish_with_an_openssl_made_ca_keeps_the_client_verifiable_in_every_phase()
     {
         MakeCluster();
-        var (newCa, newKey) = OpensslCa();
-        Rotate("start", "--new-ca-cert", newCa, "--new-ca-key", newKey);
+        // openssl req -x509 adds a SubjectKeyIdentifier; kubeadm's subject.
+        var newCa = OpensslCa.Create(_root.Path, "openssl-ca", "front-proxy-ca");
+        Rotate("start", "--new-ca-cert", newCa.CertPath, "--new-ca-key", newCa.KeyPath);
         // Old first: what openssl (and kube-controller-manager) read as the CA is still the old one.
         Assert.Equal(2, File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Length - 1);
         Assert.Equal(
@@ -123,16 +95,16 @@ public sealed class FrontProxyCaRotationTests : IDisposable
 
         Rotate("issue");
         AssertVerifies(CaFile, Client);
-        AssertVerifies(newCa, Client);
+        AssertVerifies(newCa.CertPath, Client);
         AssertVerifies(OldCa, Client, expected: false);
         Assert.Equal(
-            Tools.Openssl("x509", "-in", newCa, "-noout", "-pubkey"),
+            Tools.Openssl("x509", "-in", newCa.CertPath, "-noout", "-pubkey"),
             OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key"))
         );
 
         Rotate("finish");
         Assert.Equal(
-            Tools.Openssl("x509", "-in", newCa, "-noout", "-fingerprint", "-sha256"),
+            Tools.Openssl("x509", "-in", newCa.CertPath, "-noout", "-fingerprint", "-sha256"),
             Tools.Openssl("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256")
         );
         Assert.Single(File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Skip(1));

@@ -9,17 +9,6 @@ namespace KubePki.Tests.Cli;
 /// file, flag or field, before anything is written; --dry-run reports the same problems as the real run.</summary>
 public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
-    private static void AssertRefused(CliRunner.Result result, params string[] expected)
-    {
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
-        foreach (var part in expected)
-        {
-            Assert.Contains(part, result.Error);
-        }
-    }
-
     private static CliRunner.Result InitCa(TempDir dir, params string[] args) =>
         CliRunner.Run(["init", "phase", "certs", "all", "--cert-dir", dir.Combine("pki"), .. args]);
 
@@ -30,7 +19,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         var path = dir.Combine("kubeadm.yaml");
         var header = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nclusterName: k"u8;
         File.WriteAllBytes(path, [.. header, 0xff, 0xfe, (byte)'\n']);
-        AssertRefused(InitCa(dir, "--config", path), path, "UTF-8");
+        CliAssert.OneLineError(InitCa(dir, "--config", path), path, "UTF-8");
         Assert.False(Directory.Exists(dir.Combine("pki")));
     }
 
@@ -43,7 +32,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void A_node_name_that_is_not_dns_1123_is_refused(string name)
     {
         using var dir = new TempDir();
-        AssertRefused(
+        CliAssert.OneLineError(
             CliRunner.Run(
                 "init",
                 "phase",
@@ -62,7 +51,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
             $"\"{name}\"",
             "RFC 1123"
         );
-        AssertRefused(
+        CliAssert.OneLineError(
             InitCa(
                 dir,
                 "--config",
@@ -84,7 +73,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void A_dns_domain_in_the_config_that_is_not_dns_1123_is_refused(string domain)
     {
         using var dir = new TempDir();
-        AssertRefused(
+        CliAssert.OneLineError(
             InitCa(
                 dir,
                 "--config",
@@ -104,7 +93,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
     public void A_validity_longer_than_a_go_duration_can_hold_is_refused()
     {
         using var dir = new TempDir();
-        AssertRefused(
+        CliAssert.OneLineError(
             InitCa(
                 dir,
                 "--config",
@@ -118,7 +107,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
             "70000000h"
         );
         Assert.False(Directory.Exists(dir.Combine("pki")));
-        AssertRefused(
+        CliAssert.OneLineError(
             CliRunner.Run("certs", "renew", "all", "--cert-dir", dir.Combine("pki"), "--expiring-within", "70000000h"),
             "--expiring-within"
         );
@@ -159,7 +148,7 @@ public class ConfigInputTests(ClusterFixture cluster) : IClassFixture<ClusterFix
                 .. dryRun ? new[] { "--dry-run" } : [],
             ]
         );
-        AssertRefused(
+        CliAssert.OneLineError(
             result,
             $"error: {admin}: not a valid kubeconfig: invalid YAML at line ",
             "once aliases are expanded"

@@ -45,11 +45,7 @@ public class CustomAndExternalCaTests(ClusterFixture cluster) : IClassFixture<Cl
     private void AssertFailsUnchanged(TempDir dir, Func<CliRunner.Result> run, string expectedError)
     {
         var before = TreeSnapshot.Of(dir.Path);
-        var result = run();
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Contains(expectedError, result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        CliAssert.OneLineError(run(), expectedError);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 

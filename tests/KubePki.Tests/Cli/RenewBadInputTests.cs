@@ -32,11 +32,7 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
     private static void AssertRefused(string root, string expected, string name = "all")
     {
         var before = TreeSnapshot.Of(root);
-        var result = Renew(root, name);
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Contains(expected, result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        CliAssert.OneLineError(Renew(root, name), expected);
         before.AssertSame(TreeSnapshot.Of(root));
         Assert.Empty(Directory.GetDirectories(Path.Combine(root, "tmp"))); // no backup left behind
     }
@@ -171,10 +167,7 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
         CopyTree(cluster.Root, mount.Path);
         var before = TreeSnapshot.Of(mount.Path);
         mount.Fill();
-        var result = Renew(mount.Path, "all");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("nothing was renewed before it", result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        CliAssert.OneLineError(Renew(mount.Path, "all"), "nothing was renewed before it");
         File.Delete(Path.Combine(mount.Path, TmpfsMount.FillerName));
         before.AssertSame(TreeSnapshot.Of(mount.Path));
         Assert.Empty(Directory.EnumerateFiles(mount.Path, "*.tmp", SearchOption.AllDirectories));
@@ -241,36 +234,11 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
 
     /// <summary>The real disk store, failing the Nth write of a certificate or kubeconfig as a full disk would (backup
     /// copies and the journal are written normally).</summary>
-    private sealed class FailingStore(int failOnWrite) : IFileStore
+    private sealed class FailingStore(int failOnWrite) : DelegatingFileStore
     {
         private int _writes;
 
-        public bool Exists(string path) => DiskFileStore.Instance.Exists(path);
-
-        public string ReadText(string path) => DiskFileStore.Instance.ReadText(path);
-
-        public byte[] ReadBytes(string path) => DiskFileStore.Instance.ReadBytes(path);
-
-        public byte[] ReadTrusted(string path) => DiskFileStore.Instance.ReadTrusted(path);
-
-        public FileFacts? Inspect(string path, bool followLinks = false) =>
-            DiskFileStore.Instance.Inspect(path, followLinks);
-
-        public string? ResolvePath(string path) => DiskFileStore.Instance.ResolvePath(path);
-
-        public IReadOnlyList<string> List(string directory) => DiskFileStore.Instance.List(directory);
-
-        public void CreateDirectory(string path, UnixFileMode mode) =>
-            DiskFileStore.Instance.CreateDirectory(path, mode);
-
-        public void Delete(string path) => DiskFileStore.Instance.Delete(path);
-
-        public void DeleteDirectory(string path) => DiskFileStore.Instance.DeleteDirectory(path);
-
-        public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) =>
-            DiskFileStore.Instance.Lock(path, timeout, time);
-
-        public void Write(IReadOnlyList<FileWrite> files)
+        public override void Write(IReadOnlyList<FileWrite> files)
         {
             var state =
                 files[0].Path.Contains("/tmp/kubepki-backup-") || files[0].Path.EndsWith("kubepki-renew.journal");
@@ -278,7 +246,7 @@ public class RenewBadInputTests(ClusterFixture cluster) : IClassFixture<ClusterF
             {
                 throw new KubePkiException($"cannot write {files[0].Path}: No space left on device");
             }
-            DiskFileStore.Instance.Write(files);
+            base.Write(files);
         }
     }
 }

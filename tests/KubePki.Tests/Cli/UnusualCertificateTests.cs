@@ -75,11 +75,7 @@ public class UnusualCertificateTests(ClusterFixture cluster) : IClassFixture<Clu
 
     private static void AssertOneLine(CliRunner.Result result, string path, string what)
     {
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
-        Assert.Contains(path, result.Error);
-        Assert.Contains(what, result.Error);
+        CliAssert.OneLineError(result, path, what);
         Assert.DoesNotContain("not signed by corresponding CA", result.Error);
     }
 

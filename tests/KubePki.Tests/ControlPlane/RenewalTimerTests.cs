@@ -7,15 +7,21 @@ namespace KubePki.Tests.ControlPlane;
 /// <summary><c>renewal-timer render</c>, judged by <c>systemd-analyze verify</c>.</summary>
 public sealed class RenewalTimerTests
 {
+    /// <summary>An executable that does nothing: systemd-analyze verify checks that ExecStart's binary exists and can
+    /// be run.</summary>
+    private static void StubProgram(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "#!/bin/sh\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     [Fact]
     public void Rendered_units_pass_systemd_analyze_verify()
     {
         using var dir = new TempDir("renewal-timer");
-        // systemd-analyze checks that ExecStart's binary exists and is executable.
         var kubepki = dir.Combine("bin", "kube pki");
-        Directory.CreateDirectory(Path.GetDirectoryName(kubepki)!);
-        File.WriteAllText(kubepki, "#!/bin/sh\n");
-        File.SetUnixFileMode(kubepki, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        StubProgram(kubepki);
 
         var result = CliRunner.Run(
             "renewal-timer",
@@ -70,9 +76,8 @@ public sealed class RenewalTimerTests
             "--on-calendar",
             "every full moon"
         );
-        Assert.Equal(1, result.ExitCode);
+        CliAssert.OneLineError(result);
         Assert.StartsWith("error: --on-calendar every full moon: not a systemd calendar event", result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         Assert.False(Directory.Exists(dir.Combine("units")));
     }
 
@@ -84,12 +89,11 @@ public sealed class RenewalTimerTests
     public void A_calendar_that_the_unit_file_would_read_differently_is_refused(string calendar)
     {
         var result = CliRunner.Run("renewal-timer", "render", "--on-calendar", calendar);
-        Assert.Equal(1, result.ExitCode);
+        CliAssert.OneLineError(result);
         Assert.StartsWith(
             $"error: --on-calendar {calendar.Replace("\n", "\\n", StringComparison.Ordinal)}: ",
             result.Error
         );
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         Assert.Equal("", result.Out);
     }
 
@@ -154,9 +158,7 @@ public sealed class RenewalTimerTests
         // The binary's name holds a space, a specifier, a dollar and a variable: systemd-analyze verify finds it only
         // if systemd unquotes and expands the rendered ExecStart back to this exact path.
         var kubepki = dir.Combine("bin 100%n", "kube pki;%i");
-        Directory.CreateDirectory(Path.GetDirectoryName(kubepki)!);
-        File.WriteAllText(kubepki, "#!/bin/sh\n");
-        File.SetUnixFileMode(kubepki, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        StubProgram(kubepki);
 
         var result = CliRunner.Run(
             "renewal-timer",
@@ -198,8 +200,7 @@ public sealed class RenewalTimerTests
     {
         using var dir = new TempDir("renewal-timer");
         var program = dir.Combine(name);
-        File.WriteAllText(program, "#!/bin/sh\n");
-        File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        StubProgram(program);
         var escaped = program
             .Replace("\\", "\\\\", StringComparison.Ordinal)
             .Replace("\"", "\\\"", StringComparison.Ordinal)
@@ -246,9 +247,8 @@ public sealed class RenewalTimerTests
 
         var result = CliRunner.Run([.. args]);
 
-        Assert.Equal(1, result.ExitCode);
+        CliAssert.OneLineError(result);
         Assert.StartsWith($"error: {flag} ", result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         Assert.False(Directory.Exists(dir.Combine("units")));
     }
 

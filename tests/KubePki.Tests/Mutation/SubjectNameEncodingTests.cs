@@ -75,34 +75,59 @@ public class SubjectNameEncodingTests
         );
     }
 
-    private static void WriteAttribute(AsnWriter writer, string oid, UniversalTagNumber type, string value)
+    private const string Cn = "2.5.4.3";
+    private const string O = "2.5.4.10";
+
+    /// <summary>Encodes a DN of the given RDNs (each a SET OF attributes, written in the order given) and reads it
+    /// back.</summary>
+    private static (string CommonName, IReadOnlyList<string> Organizations) Read(
+        AsnEncodingRules rules,
+        params Action<AsnWriter>[][] rdns
+    )
     {
+        var writer = new AsnWriter(rules);
         using (writer.PushSequence())
         {
-            writer.WriteObjectIdentifier(oid);
-            writer.WriteCharacterString(type, value);
+            foreach (var rdn in rdns)
+            {
+                using (writer.PushSetOf())
+                {
+                    foreach (var attribute in rdn)
+                    {
+                        attribute(writer);
+                    }
+                }
+            }
         }
+        return SubjectName.Read(new X500DistinguishedName(writer.Encode()));
     }
+
+    private static Action<AsnWriter> Attribute(string oid, Action<AsnWriter> value) =>
+        writer =>
+        {
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier(oid);
+                value(writer);
+            }
+        };
+
+    private static Action<AsnWriter> Text(string oid, UniversalTagNumber type, string value) =>
+        Attribute(oid, writer => writer.WriteCharacterString(type, value));
+
+    private static Action<AsnWriter> Integer(string oid) => Attribute(oid, writer => writer.WriteInteger(7));
 
     [Fact]
     public void A_multi_valued_rdn_is_read_attribute_by_attribute_and_other_attributes_are_ignored()
     {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            using (writer.PushSetOf())
-            {
-                WriteAttribute(writer, "2.5.4.10", UniversalTagNumber.PrintableString, "org-a");
-                WriteAttribute(writer, "2.5.4.11", UniversalTagNumber.PrintableString, "unit");
-            }
-            using (writer.PushSetOf())
-            {
-                WriteAttribute(writer, "2.5.4.3", UniversalTagNumber.UTF8String, "user@example");
-                WriteAttribute(writer, "2.5.4.10", UniversalTagNumber.IA5String, "org-b");
-            }
-        }
-
-        var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName(writer.Encode()));
+        var (commonName, organizations) = Read(
+            AsnEncodingRules.DER,
+            [
+                Text(O, UniversalTagNumber.PrintableString, "org-a"),
+                Text("2.5.4.11", UniversalTagNumber.PrintableString, "unit"),
+            ],
+            [Text(Cn, UniversalTagNumber.UTF8String, "user@example"), Text(O, UniversalTagNumber.IA5String, "org-b")]
+        );
 
         Assert.Equal("user@example", commonName);
         Assert.Equal(["org-a", "org-b"], organizations);
@@ -111,21 +136,10 @@ public class SubjectNameEncodingTests
     [Fact]
     public void A_value_that_is_not_a_string_reads_as_empty_and_the_rest_of_the_rdn_is_still_read()
     {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            using (writer.PushSetOf())
-            {
-                using (writer.PushSequence())
-                {
-                    writer.WriteObjectIdentifier("2.5.4.10");
-                    writer.WriteInteger(7);
-                }
-                WriteAttribute(writer, "2.5.4.3", UniversalTagNumber.PrintableString, "node");
-            }
-        }
-
-        var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName(writer.Encode()));
+        var (commonName, organizations) = Read(
+            AsnEncodingRules.DER,
+            [Integer(O), Text(Cn, UniversalTagNumber.PrintableString, "node")]
+        );
 
         Assert.Equal("node", commonName);
         Assert.Equal([""], organizations);
@@ -134,20 +148,7 @@ public class SubjectNameEncodingTests
     [Fact]
     public void A_single_attribute_rdn_whose_value_is_not_a_string_reads_as_empty()
     {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            using (writer.PushSetOf())
-            {
-                using (writer.PushSequence())
-                {
-                    writer.WriteObjectIdentifier("2.5.4.10");
-                    writer.WriteInteger(7);
-                }
-            }
-        }
-
-        var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName(writer.Encode()));
+        var (commonName, organizations) = Read(AsnEncodingRules.DER, [Integer(O)]);
 
         Assert.Equal("", commonName);
         Assert.Equal([""], organizations);
@@ -157,17 +158,10 @@ public class SubjectNameEncodingTests
     public void A_multi_valued_rdn_out_of_der_order_is_still_read()
     {
         // BER leaves a SET OF in the order written: O before CN is not DER's order.
-        var writer = new AsnWriter(AsnEncodingRules.BER);
-        using (writer.PushSequence())
-        {
-            using (writer.PushSetOf())
-            {
-                WriteAttribute(writer, "2.5.4.10", UniversalTagNumber.PrintableString, "org");
-                WriteAttribute(writer, "2.5.4.3", UniversalTagNumber.PrintableString, "node");
-            }
-        }
-
-        var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName(writer.Encode()));
+        var (commonName, organizations) = Read(
+            AsnEncodingRules.BER,
+            [Text(O, UniversalTagNumber.PrintableString, "org"), Text(Cn, UniversalTagNumber.PrintableString, "node")]
+        );
 
         Assert.Equal("node", commonName);
         Assert.Equal(["org"], organizations);
@@ -176,26 +170,20 @@ public class SubjectNameEncodingTests
     [Fact]
     public void A_value_with_a_context_tag_is_not_read_as_the_universal_type_of_the_same_number()
     {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            using (writer.PushSetOf())
-            {
-                using (writer.PushSequence())
-                {
-                    writer.WriteObjectIdentifier("2.5.4.10");
-                    // [12], the number of UTF8String, but context-specific.
-                    writer.WriteCharacterString(
-                        UniversalTagNumber.UTF8String,
-                        "tagged",
-                        new Asn1Tag(TagClass.ContextSpecific, 12)
-                    );
-                }
-                WriteAttribute(writer, "2.5.4.3", UniversalTagNumber.PrintableString, "node");
-            }
-        }
-
-        var (commonName, organizations) = SubjectName.Read(new X500DistinguishedName(writer.Encode()));
+        // [12], the number of UTF8String, but context-specific.
+        var contextTagged = Attribute(
+            O,
+            writer =>
+                writer.WriteCharacterString(
+                    UniversalTagNumber.UTF8String,
+                    "tagged",
+                    new Asn1Tag(TagClass.ContextSpecific, 12)
+                )
+        );
+        var (commonName, organizations) = Read(
+            AsnEncodingRules.DER,
+            [contextTagged, Text(Cn, UniversalTagNumber.PrintableString, "node")]
+        );
 
         Assert.Equal("node", commonName);
         Assert.Equal([""], organizations);

@@ -14,10 +14,7 @@ public class CaRotationTests(RotationFixture fixture) : IClassFixture<RotationFi
     private static void AssertRefusedUnchanged(TempDir dir, string expected, params string[] args)
     {
         var before = TreeSnapshot.Of(dir.Path);
-        var result = Rotate(dir, args);
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains(expected, result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        CliAssert.OneLineError(Rotate(dir, args), expected);
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 

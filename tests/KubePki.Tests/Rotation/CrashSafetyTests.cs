@@ -227,36 +227,11 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
     /// <summary>Writes file by file through the real disk store and "dies" (throws an exception nothing handles) before
     /// the file with index <c>crashAt</c> is renamed into place: what a process killed between two renames
     /// leaves.</summary>
-    private sealed class CrashingStore(int crashAt) : IFileStore
+    private sealed class CrashingStore(int crashAt) : DelegatingFileStore
     {
         public int Count { get; private set; }
 
-        public bool Exists(string path) => DiskFileStore.Instance.Exists(path);
-
-        public string ReadText(string path) => DiskFileStore.Instance.ReadText(path);
-
-        public byte[] ReadBytes(string path) => DiskFileStore.Instance.ReadBytes(path);
-
-        public byte[] ReadTrusted(string path) => DiskFileStore.Instance.ReadTrusted(path);
-
-        public FileFacts? Inspect(string path, bool followLinks = false) =>
-            DiskFileStore.Instance.Inspect(path, followLinks);
-
-        public string? ResolvePath(string path) => DiskFileStore.Instance.ResolvePath(path);
-
-        public IReadOnlyList<string> List(string directory) => DiskFileStore.Instance.List(directory);
-
-        public void CreateDirectory(string path, UnixFileMode mode) =>
-            DiskFileStore.Instance.CreateDirectory(path, mode);
-
-        public void Delete(string path) => DiskFileStore.Instance.Delete(path);
-
-        public void DeleteDirectory(string path) => DiskFileStore.Instance.DeleteDirectory(path);
-
-        public IDisposable Lock(string path, TimeSpan timeout, TimeProvider time) =>
-            DiskFileStore.Instance.Lock(path, timeout, time);
-
-        public void Write(IReadOnlyList<FileWrite> files)
+        public override void Write(IReadOnlyList<FileWrite> files)
         {
             foreach (var file in files)
             {
@@ -264,7 +239,7 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
                 {
                     throw new SimulatedCrash();
                 }
-                DiskFileStore.Instance.Write([file]);
+                Inner.Write([file]);
             }
         }
     }

@@ -40,9 +40,7 @@ public class ImportedCaPolicyTests(RotationFixture fixture) : IClassFixture<Rota
 
         var result = Rotate(dir, "start", "ca", "--new-ca-cert", cert, "--new-ca-key", key);
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains(expected.Replace("{cert}", cert).Replace("{key}", key), result.Error);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        CliAssert.OneLineError(result, expected.Replace("{cert}", cert).Replace("{key}", key));
         before.AssertSame(TreeSnapshot.Of(dir.Path));
     }
 
