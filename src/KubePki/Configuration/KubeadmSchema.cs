@@ -26,6 +26,18 @@ internal static class KubeadmSchema
     private static Shape ControlPlaneComponent(params (string, Shape)[] extra) =>
         Object([("extraArgs", Any), ("extraVolumes", ListOf(HostPathMount)), ("extraEnvs", Any), .. extra]);
 
+    private static readonly Shape Timeouts = Leaves(
+        "controlPlaneComponentHealthCheck",
+        "kubeletHealthCheck",
+        "kubernetesAPICall",
+        "etcdAPICall",
+        "tlsBootstrap",
+        "discovery",
+        "upgradeManifests"
+    );
+
+    private static readonly Shape Patches = Leaves("directory");
+
     private static readonly Shape Init = Object(
         ("apiVersion", Any),
         ("kind", Any),
@@ -45,19 +57,8 @@ internal static class KubeadmSchema
         ("localAPIEndpoint", Leaves("advertiseAddress", "bindPort")),
         ("certificateKey", Any),
         ("skipPhases", Any),
-        ("patches", Leaves("directory")),
-        (
-            "timeouts",
-            Leaves(
-                "controlPlaneComponentHealthCheck",
-                "kubeletHealthCheck",
-                "kubernetesAPICall",
-                "etcdAPICall",
-                "tlsBootstrap",
-                "discovery",
-                "upgradeManifests"
-            )
-        ),
+        ("patches", Patches),
+        ("timeouts", Timeouts),
         ("dryRun", Any)
     );
 
@@ -98,18 +99,6 @@ internal static class KubeadmSchema
         ("certificateValidityPeriod", Any),
         ("caCertificateValidityPeriod", Any)
     );
-
-    private static readonly Shape Timeouts = Leaves(
-        "controlPlaneComponentHealthCheck",
-        "kubeletHealthCheck",
-        "kubernetesAPICall",
-        "etcdAPICall",
-        "tlsBootstrap",
-        "discovery",
-        "upgradeManifests"
-    );
-
-    private static readonly Shape Patches = Leaves("directory");
 
     // kubeadm.k8s.io/v1beta4 UpgradeConfiguration: apply, diff, node, plan and timeouts.
     private static readonly Shape Upgrade = Object(
