@@ -1,5 +1,6 @@
 using System.Net;
 using KubePki.Configuration;
+using KubePki.Controller.Model;
 using KubePki.Model;
 
 namespace KubePki.Controller.Approval;
@@ -28,7 +29,7 @@ public static class ClusterNetworks
             {
                 var config = KubeadmConfigLoader.Load(
                     clusterConfiguration,
-                    $"ConfigMap {Runtime.KubeadmConfigMap.Namespace}/{Runtime.KubeadmConfigMap.Name}",
+                    $"ConfigMap {KubeadmConfigMap.Namespace}/{KubeadmConfigMap.Name}",
                     new ClusterConfig()
                 );
                 AddCidrs(networks, config.ServiceSubnet);

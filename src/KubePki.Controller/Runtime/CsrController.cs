@@ -1,3 +1,4 @@
+using KubePki.Controller.Model;
 using KubePki.InCluster;
 using Microsoft.Extensions.Logging;
 

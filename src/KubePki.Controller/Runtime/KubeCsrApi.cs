@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using KubePki.Controller.Model;
 
 namespace KubePki.Controller.Runtime;
 

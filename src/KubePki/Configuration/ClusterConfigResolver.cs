@@ -1,4 +1,5 @@
 using System.Text;
+using KubePki.Files;
 
 namespace KubePki.Configuration;
 
@@ -101,7 +102,7 @@ public static class ClusterConfigResolver
         try
         {
             // Through the one reading seam: a FIFO or device given as --config is refused, never waited on.
-            return StrictUtf8.GetString(Storage.SafeFileReader.Read(path));
+            return StrictUtf8.GetString(SafeFileReader.Read(path));
         }
         catch (KubePkiException e)
         {

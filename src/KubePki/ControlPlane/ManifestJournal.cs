@@ -1,4 +1,5 @@
 using System.Text;
+using KubePki.Files;
 using KubePki.Storage;
 
 namespace KubePki.ControlPlane;

@@ -1,5 +1,5 @@
 using System.Text;
-using KubePki.Storage;
+using KubePki.Files;
 using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 

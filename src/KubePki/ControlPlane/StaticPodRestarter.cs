@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KubePki.Files;
 using KubePki.Lifecycle;
 using KubePki.Storage;
 

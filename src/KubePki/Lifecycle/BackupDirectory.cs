@@ -1,4 +1,5 @@
 using System.Globalization;
+using KubePki.Files;
 using KubePki.Storage;
 
 namespace KubePki.Lifecycle;

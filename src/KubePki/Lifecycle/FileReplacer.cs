@@ -1,3 +1,4 @@
+using KubePki.Files;
 using KubePki.Storage;
 
 namespace KubePki.Lifecycle;

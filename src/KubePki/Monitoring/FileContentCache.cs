@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using KubePki.Storage;
+using KubePki.Files;
 
 namespace KubePki.Monitoring;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KubePki.Files;
 
 namespace KubePki.Storage;
 

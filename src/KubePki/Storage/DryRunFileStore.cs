@@ -1,3 +1,5 @@
+using KubePki.Files;
+
 namespace KubePki.Storage;
 
 /// <summary>Reads from disk, keeps writes in memory (so later steps of a dry run see earlier ones) and reports each.

@@ -1,3 +1,4 @@
+using KubePki.Files;
 using Microsoft.Win32.SafeHandles;
 
 namespace KubePki.Storage;

@@ -1,3 +1,5 @@
+using KubePki.Files;
+
 namespace KubePki.Storage;
 
 /// <summary>Every disk access of the library. <see cref="DiskFileStore"/> is the real disk (atomic, durable writes that

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 using KubePki.Controller.Approval;
-using KubePki.Controller.Runtime;
+using KubePki.Controller.Model;
 using KubePki.Controller.Tests.Support;
 
 namespace KubePki.Controller.Tests.Runtime;

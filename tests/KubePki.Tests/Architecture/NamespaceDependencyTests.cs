@@ -6,6 +6,7 @@ public class NamespaceDependencyTests
     private static readonly string[][] CoreLayers =
     [
         ["KubePki", "KubePki.Model"],
+        ["KubePki.Files"],
         ["KubePki.Yaml"],
         ["KubePki.Configuration"],
         ["KubePki.Catalog"],
@@ -25,7 +26,7 @@ public class NamespaceDependencyTests
     [InlineData("src/KubePki.Cli")]
     public void Namespaces_of_a_project_have_no_cycle(string project)
     {
-        var graph = NamespaceGraph.FromSources(SourceTree.CSharpFiles(project));
+        var graph = NamespaceGraph.FromProject(project);
         Assert.NotEmpty(graph.Namespaces);
 
         var cycle = graph.FindCycle();
@@ -39,7 +40,7 @@ public class NamespaceDependencyTests
         var layerOf = CoreLayers
             .SelectMany((names, layer) => names.Select(n => (n, layer)))
             .ToDictionary(p => p.n, p => p.layer, StringComparer.Ordinal);
-        var graph = NamespaceGraph.FromSources(SourceTree.CSharpFiles("src/KubePki"));
+        var graph = NamespaceGraph.FromProject("src/KubePki");
 
         var unknown = graph.Namespaces.Where(n => !layerOf.ContainsKey(n)).ToList();
         var upward = graph
@@ -51,6 +52,43 @@ public class NamespaceDependencyTests
 
         Assert.True(unknown.Count == 0, "namespaces missing from the layer list: " + string.Join(", ", unknown));
         Assert.True(upward.Count == 0, "dependencies against the flow: " + string.Join("; ", upward));
+    }
+
+    [Fact]
+    public void A_cycle_through_a_partially_qualified_name_in_an_interpolation_hole_is_found()
+    {
+        // The shape that once hid a cycle: Approval names a Runtime type only as Runtime.X inside an interpolation
+        // hole, and Runtime holds an Approval type.
+        const string approval = """
+            namespace Fake.Approval;
+
+            public sealed record ApproverOptions(string Name)
+            {
+                public string Source => $"ConfigMap {Runtime.ConfigMapNames.Name}";
+            }
+            """;
+        const string runtime = """
+            namespace Fake.Runtime;
+
+            public static class ConfigMapNames
+            {
+                public const string Name = "kubeadm-config";
+            }
+            """;
+        const string options = """
+            using Fake.Approval;
+
+            namespace Fake.Runtime;
+
+            public sealed record ControllerOptions(ApproverOptions Approver);
+            """;
+        (string, string)[] acyclic = [("Approval.cs", approval), ("Runtime.cs", runtime)];
+
+        var graph = NamespaceGraph.FromSources([.. acyclic, ("Options.cs", options)], "Fake");
+
+        Assert.Equal(["Fake.Approval", "Fake.Runtime", "Fake.Approval"], graph.FindCycle());
+        Assert.Equal("Approval.cs:5 ConfigMapNames", graph.Evidence("Fake.Approval", "Fake.Runtime"));
+        Assert.Null(NamespaceGraph.FromSources(acyclic, "Fake").FindCycle());
     }
 
     [Fact]

@@ -1,11 +1,27 @@
-using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace KubePki.Tests.Architecture;
 
-/// <summary>Which namespace uses which, read from source: <c>using</c> directives, fully qualified names, and type
-/// names a file sees from an enclosing namespace without a using. Each edge keeps one file as evidence.</summary>
-internal sealed partial class NamespaceGraph
+/// <summary>Which namespace uses which, as the compiler binds it: every name in a project's sources (using
+/// directives, partially qualified names, names inside interpolation holes, members reached through a value) is
+/// resolved by Roslyn's semantic model, and an edge goes to the namespace of the symbol it names when that namespace is
+/// declared in the same sources. Each edge keeps one place as evidence.</summary>
+internal sealed class NamespaceGraph
 {
+    /// <summary>What the SDK's ImplicitUsings adds to every file of a Microsoft.NET.Sdk project.</summary>
+    private const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
     private readonly Dictionary<string, SortedDictionary<string, string>> _edges = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<string> Namespaces => _edges.Keys;
@@ -23,51 +39,108 @@ internal sealed partial class NamespaceGraph
         }
     }
 
-    public static NamespaceGraph FromSources(IEnumerable<string> files)
+    /// <summary>The graph of a project directory (e.g. src/KubePki), compiled under its assembly name against the
+    /// assemblies built beside the tests, so that its internals-visible dependencies bind as they do in the build.
+    /// </summary>
+    public static NamespaceGraph FromProject(string project)
     {
-        var sources = files
-            .Select(f => (Path: SourceTree.Relative(f), Code: StripCommentsAndStrings(File.ReadAllText(f))))
-            .Select(s => (s.Path, s.Code, Namespace: NamespaceOf(s.Code)))
-            .Where(s => s.Namespace is not null)
+        var directory = Path.Combine(SourceTree.Root, project);
+        var csproj = Directory.EnumerateFiles(directory, "*.csproj").Single();
+        var assemblyName =
+            XDocument.Load(csproj).Descendants("AssemblyName").FirstOrDefault()?.Value
+            ?? Path.GetFileNameWithoutExtension(csproj);
+        var sources = SourceTree
+            .CSharpFiles(project)
+            .Select(f => (Path: SourceTree.Relative(f), Code: File.ReadAllText(f)));
+        return FromSources(sources, assemblyName);
+    }
+
+    /// <summary>The graph of in-memory sources (path, code) compiled as one assembly.</summary>
+    public static NamespaceGraph FromSources(IEnumerable<(string Path, string Code)> sources, string assemblyName)
+    {
+        var options = new CSharpParseOptions(LanguageVersion.Preview);
+        var trees = sources
+            .Select(s => CSharpSyntaxTree.ParseText(s.Code, options, s.Path))
+            .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, options, "ImplicitUsings.g.cs"))
             .ToList();
-        var declared = sources.Select(s => s.Namespace!).ToHashSet(StringComparer.Ordinal);
-        var typesByNamespace = sources
-            .SelectMany(s =>
-                TypeDeclaration().Matches(s.Code).Select(m => (s.Namespace!, Type: m.Groups["name"].Value))
+        var compilation = CSharpCompilation.Create(
+            assemblyName,
+            trees,
+            References(assemblyName),
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                allowUnsafe: true,
+                nullableContextOptions: NullableContextOptions.Enable
             )
-            .GroupBy(t => t.Item1, t => t.Type)
-            .ToDictionary(g => g.Key, g => g.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        );
+        var declared = trees
+            .SelectMany(t => t.GetRoot().DescendantNodes().OfType<BaseNamespaceDeclarationSyntax>())
+            .Select(n => n.Name.ToString())
+            .ToHashSet(StringComparer.Ordinal);
 
         var graph = new NamespaceGraph();
-        foreach (var (path, code, ns) in sources)
+        foreach (var tree in trees)
         {
-            graph.Node(ns!);
-            foreach (Match match in UsingDirective().Matches(code))
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var declaration in tree.GetRoot().DescendantNodes().OfType<BaseNamespaceDeclarationSyntax>())
             {
-                var target = Longest(match.Groups["name"].Value, declared);
-                if (target is not null)
+                var from = declaration.Name.ToString();
+                graph.Node(from);
+                foreach (var name in declaration.DescendantNodes().OfType<SimpleNameSyntax>())
                 {
-                    graph.Add(ns!, target, path);
-                }
-            }
-            foreach (Match match in QualifiedName().Matches(code))
-            {
-                var target = Longest(match.Value, declared);
-                if (target is not null)
-                {
-                    graph.Add(ns!, target, path);
-                }
-            }
-            var identifiers = Identifier().Matches(code).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
-            foreach (var enclosing in Enclosing(ns!))
-            {
-                if (typesByNamespace.TryGetValue(enclosing, out var types) && types.Overlaps(identifiers))
-                {
-                    graph.Add(ns!, enclosing, path);
+                    var to = NamespaceNamed(model, name);
+                    if (to is not null && declared.Contains(to))
+                    {
+                        var line = name.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                        graph.Add(from, to, $"{tree.FilePath}:{line} {name}");
+                    }
                 }
             }
         }
         return graph;
+    }
+
+    /// <summary>The namespace that a simple name makes its file depend on: the namespace a type, member or extension
+    /// method is declared in, or the namespace a using directive imports. The namespace parts of a qualified name
+    /// count only through the type they lead to.</summary>
+    private static string? NamespaceNamed(SemanticModel model, SimpleNameSyntax name)
+    {
+        var info = model.GetSymbolInfo(name);
+        var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
+        if (symbol is IMethodSymbol { ReducedFrom: { } extension })
+        {
+            symbol = extension;
+        }
+        return symbol switch
+        {
+            null => null,
+            INamespaceSymbol ns when IsUsingTarget(name) => ns.ToDisplayString(),
+            INamespaceSymbol => null,
+            ITypeParameterSymbol or ILocalSymbol or IParameterSymbol or ILabelSymbol or IRangeVariableSymbol => null,
+            _ => symbol.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+        };
+    }
+
+    /// <summary>Whether the name is the last part of the namespace a using directive imports.</summary>
+    private static bool IsUsingTarget(SimpleNameSyntax name) =>
+        name.Parent switch
+        {
+            UsingDirectiveSyntax => true,
+            QualifiedNameSyntax q when q.Right == name => q.Parent is UsingDirectiveSyntax,
+            _ => false,
+        };
+
+    /// <summary>The runtime's assemblies and those built beside the tests, except the one being compiled.</summary>
+    private static List<MetadataReference> References(string assemblyName)
+    {
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        var built = Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll");
+        return platform
+            .Concat(built)
+            .Where(f => !string.Equals(Path.GetFileNameWithoutExtension(f), assemblyName, StringComparison.Ordinal))
+            .DistinctBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
+            .Select(f => (MetadataReference)MetadataReference.CreateFromFile(f))
+            .ToList();
     }
 
     /// <summary>A cycle as a path that starts and ends at the same namespace; null when there is none.</summary>
@@ -111,52 +184,4 @@ internal sealed partial class NamespaceGraph
     }
 
     private void Node(string ns) => _edges.TryAdd(ns, new SortedDictionary<string, string>(StringComparer.Ordinal));
-
-    private static string? NamespaceOf(string code) =>
-        FileScopedNamespace().Match(code) is { Success: true } m ? m.Groups["name"].Value : null;
-
-    /// <summary>The longest declared namespace that the dotted name is or starts with.</summary>
-    private static string? Longest(string dotted, HashSet<string> declared)
-    {
-        for (var name = dotted; name.Length > 0; name = name.Contains('.') ? name[..name.LastIndexOf('.')] : "")
-        {
-            if (declared.Contains(name))
-            {
-                return name;
-            }
-        }
-        return null;
-    }
-
-    private static IEnumerable<string> Enclosing(string ns)
-    {
-        for (var i = ns.LastIndexOf('.'); i > 0; i = ns.LastIndexOf('.', i - 1))
-        {
-            yield return ns[..i];
-        }
-    }
-
-    private static string StripCommentsAndStrings(string code) =>
-        CommentOrString().Replace(code, m => m.Value.StartsWith('/') ? "" : "\"\"");
-
-    [GeneratedRegex(@"^namespace\s+(?<name>[\w.]+)\s*;", RegexOptions.Multiline)]
-    private static partial Regex FileScopedNamespace();
-
-    [GeneratedRegex(
-        @"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?(?<name>[\w.]+)\s*;",
-        RegexOptions.Multiline
-    )]
-    private static partial Regex UsingDirective();
-
-    [GeneratedRegex(@"(?<![\w.])KubePki(?:\.[A-Za-z_]\w*)+")]
-    private static partial Regex QualifiedName();
-
-    [GeneratedRegex(@"\b(?:class|record|struct|interface|enum|delegate\s+\S+)\s+(?<name>[A-Z]\w*)")]
-    private static partial Regex TypeDeclaration();
-
-    [GeneratedRegex(@"\b[A-Z]\w*\b")]
-    private static partial Regex Identifier();
-
-    [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|@""(?:""""|[^""])*""|""(?:\\.|[^""\\\n])*""", RegexOptions.Singleline)]
-    private static partial Regex CommentOrString();
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace KubePki.Storage;
+namespace KubePki.Files;
 
 /// <summary>The few libc calls .NET does not offer: open with O_NOFOLLOW/O_NONBLOCK, statx (owner, group, file type),
 /// fchown, flock, fsync of a directory, realpath. statx's layout is the same on every Linux architecture.</summary>

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace KubePki.Storage;
+namespace KubePki.Files;
 
 internal enum FileKind
 {

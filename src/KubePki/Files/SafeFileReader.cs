@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace KubePki.Storage;
+namespace KubePki.Files;
 
 /// <summary>The one place the tool reads files. A read never blocks: the file is opened non-blocking and anything but
 /// a regular file (a FIFO, a device, a socket) is refused. <see cref="ReadTrusted"/> also refuses links and files

@@ -1,4 +1,4 @@
-namespace KubePki.Controller.Runtime;
+namespace KubePki.Controller.Model;
 
 /// <summary>Where kubeadm keeps the cluster's ClusterConfiguration: ConfigMap kube-system/kubeadm-config, key
 /// ClusterConfiguration.</summary>

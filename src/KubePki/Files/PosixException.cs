@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace KubePki.Storage;
+namespace KubePki.Files;
 
 /// <summary>A failed libc call, with the message strerror gives (e.g. "Too many levels of symbolic links").</summary>
 internal sealed class PosixException(int errno, string path)
