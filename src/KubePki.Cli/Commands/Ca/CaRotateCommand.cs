@@ -118,6 +118,7 @@ public static class CaRotateCommand
                 env,
                 () =>
                 {
+                    var timeout = DurationFlag.Read(result.GetValue(lockTimeout)!, "--lock-timeout");
                     var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
                     var dryRun = result.GetValue(options.DryRun);
                     var import = (result.GetValue(newCaCert), result.GetValue(newCaKey)) switch
@@ -127,14 +128,6 @@ public static class CaRotateCommand
                         (null, _) => throw new KubePkiException("--new-ca-key needs --new-ca-cert"),
                         _ => throw new KubePkiException("--new-ca-cert needs --new-ca-key"),
                     };
-                    var timeout =
-                        Configuration.GoDuration.TryParse(result.GetValue(lockTimeout) ?? "", out var parsed)
-                        && parsed >= TimeSpan.Zero
-                            ? parsed
-                            : throw new KubePkiException(
-                                $"--lock-timeout: \"{result.GetValue(lockTimeout)}\" is not a valid "
-                                    + $"duration (e.g. 30s)"
-                            );
                     // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
                     var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
                     var settings = controlPlane.Read(result, context.Config.KubeconfigDir, dryRun);

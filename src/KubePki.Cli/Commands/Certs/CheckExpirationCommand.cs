@@ -1,7 +1,6 @@
 using System.CommandLine;
 using KubePki.Cli.Rendering;
 using KubePki.Cluster;
-using KubePki.Configuration;
 using KubePki.Lifecycle;
 using KubePki.Storage;
 
@@ -73,7 +72,7 @@ public static class CheckExpirationCommand
                 () =>
                 {
                     TimeSpan? window = result.GetValue(failWithin) is { } text
-                        ? GoDuration.Parse(text, "--fail-within")
+                        ? DurationFlag.Read(text, "--fail-within")
                         : null;
                     var format = result.GetValue(output)!.ToLowerInvariant();
                     // As kubeadm's printers: the preamble only in text output, so that json and yaml stay parseable.

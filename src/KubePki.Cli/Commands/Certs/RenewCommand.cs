@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.ControlPlane;
-using KubePki.Configuration;
 using KubePki.ControlPlane;
 using KubePki.Lifecycle;
 
@@ -114,9 +113,9 @@ public static class RenewCommand
                     var renewal = new RenewalOptions(
                         DryRun: dryRun,
                         ExpiringWithin: result.GetValue(expiringWithin) is { } window
-                            ? GoDuration.Parse(window, "--expiring-within")
+                            ? DurationFlag.Read(window, "--expiring-within")
                             : null,
-                        LockTimeout: GoDuration.Parse(result.GetValue(lockTimeout)!, "--lock-timeout"),
+                        LockTimeout: DurationFlag.Read(result.GetValue(lockTimeout)!, "--lock-timeout"),
                         BackupRetention: result.GetValue(backupRetention),
                         ConfigGiven: false
                     );

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using KubePki.Configuration;
 using KubePki.ControlPlane;
 
 namespace KubePki.Cli.Commands.ControlPlane;
@@ -50,18 +49,10 @@ public sealed class ControlPlaneOptions
         );
         var manifestsDir =
             result.GetValue(ManifestsDir) ?? kubelet.StaticPodPath ?? ControlPlaneSettings.DefaultManifestsDir;
-        var timeout = Duration(result.GetValue(Timeout)!, "--timeout");
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new KubePkiException($"--timeout: \"{result.GetValue(Timeout)}\" must be positive");
-        }
+        var timeout = DurationFlag.ReadPositive(result.GetValue(Timeout)!, "--timeout");
         return new ControlPlaneSettings(manifestsDir, kubeconfigDir, timeout, kubelet.FileCheckFrequency, dryRun);
     }
 
-    public TimeSpan ReadLockTimeout(ParseResult result) => Duration(result.GetValue(LockTimeout)!, "--lock-timeout");
-
-    public static TimeSpan Duration(string text, string flag) =>
-        GoDuration.TryParse(text, out var value) && value >= TimeSpan.Zero
-            ? value
-            : throw new KubePkiException($"{flag}: \"{text}\" is not a valid duration (e.g. 5m0s)");
+    public TimeSpan ReadLockTimeout(ParseResult result) =>
+        DurationFlag.Read(result.GetValue(LockTimeout)!, "--lock-timeout");
 }

@@ -142,7 +142,7 @@ public static class ControllerCommand
                             f => f.Key,
                             ISigningAuthoritySource (f) => new CaFileSource(f.Value.Cert, f.Value.Key)
                         ),
-                        ClusterSigningDuration = ApproverFlags.Duration(
+                        ClusterSigningDuration = DurationFlag.ReadPositive(
                             result.GetValue(duration)!,
                             "--cluster-signing-duration"
                         ),
@@ -154,7 +154,7 @@ public static class ControllerCommand
                         Workers = result.GetValue(workers) is var w and > 0
                             ? w
                             : throw new KubePkiException("--workers must be at least 1"),
-                        ResyncPeriod = ApproverFlags.Duration(result.GetValue(resync)!, "--resync-period"),
+                        ResyncPeriod = DurationFlag.ReadPositive(result.GetValue(resync)!, "--resync-period"),
                         LeaderElect = result.GetValue(leaderElect),
                         LeaseNamespace = result.GetValue(leaseNamespace)!,
                         LeaseName = result.GetValue(leaseName)!,
