@@ -60,6 +60,26 @@ public sealed class DurationFlagTests : IDisposable
         _ = positive;
     }
 
+    [Fact]
+    public void Lock_timeout_is_one_flag_in_every_command_that_waits_for_a_lock()
+    {
+        var lines = new[]
+        {
+            new[] { "certs", "renew", "all" },
+            ["ca", "rotate", "start"],
+            ["control-plane", "restart"],
+            ["control-plane", "apply"],
+        }
+            .Select(command => CliRunner.Run([.. command, "--help"]))
+            .Select(help => help.Out.Split('\n').Single(line => line.Contains("--lock-timeout")))
+            // help aligns descriptions to each command's longest flag
+            .Select(line => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            .ToList();
+
+        Assert.Contains("[default: 30s]", lines[0]);
+        Assert.All(lines, line => Assert.Equal(lines[0], line));
+    }
+
     private CliRunner.Result Run(string[] command, string flag, string text) =>
         CliRunner.Run([
             .. command,

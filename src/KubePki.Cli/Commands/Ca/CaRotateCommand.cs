@@ -81,11 +81,7 @@ public static class CaRotateCommand
                 + "when what it trusts or presents changed.",
             DefaultValueFactory = _ => KubePki.ControlPlane.KubeletRestart.DefaultCommand,
         };
-        var lockTimeout = new Option<string>("--lock-timeout")
-        {
-            Description = "How long to wait for another renewal " + "or rotation to finish.",
-            DefaultValueFactory = _ => "30s",
-        };
+        var lockTimeout = LockTimeoutOption.Create();
         var command = new Command(phase, description);
         command.Arguments.Add(name);
         var controlPlane = new ControlPlaneOptions();
@@ -118,7 +114,7 @@ public static class CaRotateCommand
                 env,
                 () =>
                 {
-                    var timeout = DurationFlag.Read(result.GetValue(lockTimeout)!, "--lock-timeout");
+                    var timeout = LockTimeoutOption.Read(result, lockTimeout);
                     var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
                     var dryRun = result.GetValue(options.DryRun);
                     var import = (result.GetValue(newCaCert), result.GetValue(newCaKey)) switch

@@ -54,11 +54,7 @@ public static class RenewCommand
             Description =
                 "Renew only certificates that " + "expire within this duration (e.g. 720h), for unattended timers.",
         };
-        var lockTimeout = new Option<string>("--lock-timeout")
-        {
-            Description = "How long to wait for another renewal " + "to finish.",
-            DefaultValueFactory = _ => "30s",
-        };
+        var lockTimeout = LockTimeoutOption.Create();
         var backupRetention = new Option<int>("--backup-retention")
         {
             Description =
@@ -115,7 +111,7 @@ public static class RenewCommand
                         ExpiringWithin: result.GetValue(expiringWithin) is { } window
                             ? DurationFlag.Read(window, "--expiring-within")
                             : null,
-                        LockTimeout: DurationFlag.Read(result.GetValue(lockTimeout)!, "--lock-timeout"),
+                        LockTimeout: LockTimeoutOption.Read(result, lockTimeout),
                         BackupRetention: result.GetValue(backupRetention),
                         ConfigGiven: false
                     );

@@ -31,12 +31,7 @@ public sealed class ControlPlaneOptions
             DefaultValueFactory = _ => "5m0s",
         };
 
-    public Option<string> LockTimeout { get; } =
-        new("--lock-timeout")
-        {
-            Description = "How long to wait for another " + "run to finish.",
-            DefaultValueFactory = _ => "30s",
-        };
+    public Option<string> LockTimeout { get; } = LockTimeoutOption.Create();
 
     public IEnumerable<Option> All => [ManifestsDir, KubeletConfig, Timeout, LockTimeout];
 
@@ -53,6 +48,5 @@ public sealed class ControlPlaneOptions
         return new ControlPlaneSettings(manifestsDir, kubeconfigDir, timeout, kubelet.FileCheckFrequency, dryRun);
     }
 
-    public TimeSpan ReadLockTimeout(ParseResult result) =>
-        DurationFlag.Read(result.GetValue(LockTimeout)!, "--lock-timeout");
+    public TimeSpan ReadLockTimeout(ParseResult result) => LockTimeoutOption.Read(result, LockTimeout);
 }
