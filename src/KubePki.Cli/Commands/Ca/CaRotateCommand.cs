@@ -198,12 +198,7 @@ public static class CaRotateCommand
     {
         var options = new ClusterOptions();
         var name = NameArgument();
-        var output = new Option<string>("--output", "-o")
-        {
-            Description = "Output format. One of: text|json|yaml.",
-            DefaultValueFactory = _ => "text",
-        };
-        output.AcceptOnlyFromAmong("text", "json", "yaml");
+        var output = OutputOption.Create();
         var command = new Command(
             "status",
             "Show the rotation phase, both CAs, and for each file which CA it trusts " + "and which signed it."
@@ -221,7 +216,7 @@ public static class CaRotateCommand
                     var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
                     var status = new CaRotation(context, result.GetValue(name)!, dryRun: true).Status();
                     env.Out.Write(
-                        result.GetValue(output) switch
+                        OutputOption.Read(result, output) switch
                         {
                             "json" => RotationPrinter.Json(status),
                             "yaml" => RotationPrinter.Yaml(status),
