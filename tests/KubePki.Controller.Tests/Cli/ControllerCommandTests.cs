@@ -75,7 +75,7 @@ public class ControllerCommandTests
             },
             {
                 ["--approve-kubelet-serving", "--max-expiration", "soon"],
-                "error: --max-expiration: \"soon\" is not a valid positive duration (e.g. 8760h)"
+                "error: --max-expiration: \"soon\" is not a valid positive duration (e.g. 720h)"
             },
         };
 

@@ -231,8 +231,8 @@ public class KubeadmParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
     [Theory]
     [InlineData("JSON", "\"kind\": \"CertificateExpirationInfo\"")]
     [InlineData("Yaml", "kind: CertificateExpirationInfo")]
-    [InlineData("TEXT", "CERTIFICATE AUTHORITY")]
-    public void Output_format_accepts_any_case(string format, string expected)
+    [InlineData("text", "CERTIFICATE AUTHORITY")]
+    public void Output_format_json_and_yaml_in_any_case_as_kubeadm_printers(string format, string expected)
     {
         var result = CliRunner.Run(
             Clock,

@@ -100,7 +100,7 @@ public sealed class ControlPlaneBadInputTests
         using var node = new ControlPlaneNode();
         AssertRefused(
             node,
-            "--timeout: \"soon\" is not a valid duration (e.g. 5m0s)",
+            "--timeout: \"soon\" is not a valid positive duration (e.g. 720h)",
             ["etcd", "--timeout", "soon", .. node.Flags]
         );
     }

@@ -81,11 +81,7 @@ public static class CaRotateCommand
                 + "when what it trusts or presents changed.",
             DefaultValueFactory = _ => KubePki.ControlPlane.KubeletRestart.DefaultCommand,
         };
-        var lockTimeout = new Option<string>("--lock-timeout")
-        {
-            Description = "How long to wait for another renewal " + "or rotation to finish.",
-            DefaultValueFactory = _ => "30s",
-        };
+        var lockTimeout = LockTimeoutOption.Create();
         var command = new Command(phase, description);
         command.Arguments.Add(name);
         var controlPlane = new ControlPlaneOptions();
@@ -118,6 +114,7 @@ public static class CaRotateCommand
                 env,
                 () =>
                 {
+                    var timeout = LockTimeoutOption.Read(result, lockTimeout);
                     var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
                     var dryRun = result.GetValue(options.DryRun);
                     var import = (result.GetValue(newCaCert), result.GetValue(newCaKey)) switch
@@ -127,14 +124,6 @@ public static class CaRotateCommand
                         (null, _) => throw new KubePkiException("--new-ca-key needs --new-ca-cert"),
                         _ => throw new KubePkiException("--new-ca-cert needs --new-ca-key"),
                     };
-                    var timeout =
-                        Configuration.GoDuration.TryParse(result.GetValue(lockTimeout) ?? "", out var parsed)
-                        && parsed >= TimeSpan.Zero
-                            ? parsed
-                            : throw new KubePkiException(
-                                $"--lock-timeout: \"{result.GetValue(lockTimeout)}\" is not a valid "
-                                    + $"duration (e.g. 30s)"
-                            );
                     // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
                     var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
                     var settings = controlPlane.Read(result, context.Config.KubeconfigDir, dryRun);
@@ -209,12 +198,7 @@ public static class CaRotateCommand
     {
         var options = new ClusterOptions();
         var name = NameArgument();
-        var output = new Option<string>("--output", "-o")
-        {
-            Description = "Output format. One of: text|json|yaml.",
-            DefaultValueFactory = _ => "text",
-        };
-        output.AcceptOnlyFromAmong("text", "json", "yaml");
+        var output = OutputOption.Create();
         var command = new Command(
             "status",
             "Show the rotation phase, both CAs, and for each file which CA it trusts " + "and which signed it."
@@ -232,7 +216,7 @@ public static class CaRotateCommand
                     var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
                     var status = new CaRotation(context, result.GetValue(name)!, dryRun: true).Status();
                     env.Out.Write(
-                        result.GetValue(output) switch
+                        OutputOption.Read(result, output) switch
                         {
                             "json" => RotationPrinter.Json(status),
                             "yaml" => RotationPrinter.Yaml(status),

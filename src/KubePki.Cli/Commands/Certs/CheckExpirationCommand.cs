@@ -1,7 +1,6 @@
 using System.CommandLine;
 using KubePki.Cli.Rendering;
 using KubePki.Cluster;
-using KubePki.Configuration;
 using KubePki.Lifecycle;
 using KubePki.Storage;
 
@@ -13,23 +12,10 @@ public static class CheckExpirationCommand
 {
     public const int ExpiringExitCode = ExpirationVerdict.ExpiringExitCode;
 
-    private static readonly string[] Formats = ["text", "json", "yaml"];
-
     public static Command Create(CliEnvironment env)
     {
         var options = new ClusterOptions();
-        var output = new Option<string>("--output", "-o", "--experimental-output")
-        {
-            Description = "Output format. One of: text|json|yaml.",
-            DefaultValueFactory = _ => "text",
-        };
-        output.Validators.Add(r =>
-        {
-            if (r.Tokens.Count > 0 && !Formats.Contains(r.Tokens[0].Value, StringComparer.OrdinalIgnoreCase))
-            {
-                r.AddError($"--output: \"{r.Tokens[0].Value}\" is not one of text, json, yaml");
-            }
-        });
+        var output = OutputOption.Create("--experimental-output");
         var includeKubelet = new Option<bool>("--include-kubelet")
         {
             Description =
@@ -73,9 +59,9 @@ public static class CheckExpirationCommand
                 () =>
                 {
                     TimeSpan? window = result.GetValue(failWithin) is { } text
-                        ? GoDuration.Parse(text, "--fail-within")
+                        ? DurationFlag.Read(text, "--fail-within")
                         : null;
-                    var format = result.GetValue(output)!.ToLowerInvariant();
+                    var format = OutputOption.Read(result, output);
                     // As kubeadm's printers: the preamble only in text output, so that json and yaml stay parseable.
                     var config = ClusterConfigSource.Resolve(
                         options.Read(result),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.ControlPlane;
-using KubePki.Configuration;
 using KubePki.ControlPlane;
 using KubePki.Lifecycle;
 
@@ -55,11 +54,7 @@ public static class RenewCommand
             Description =
                 "Renew only certificates that " + "expire within this duration (e.g. 720h), for unattended timers.",
         };
-        var lockTimeout = new Option<string>("--lock-timeout")
-        {
-            Description = "How long to wait for another renewal " + "to finish.",
-            DefaultValueFactory = _ => "30s",
-        };
+        var lockTimeout = LockTimeoutOption.Create();
         var backupRetention = new Option<int>("--backup-retention")
         {
             Description =
@@ -114,9 +109,9 @@ public static class RenewCommand
                     var renewal = new RenewalOptions(
                         DryRun: dryRun,
                         ExpiringWithin: result.GetValue(expiringWithin) is { } window
-                            ? GoDuration.Parse(window, "--expiring-within")
+                            ? DurationFlag.Read(window, "--expiring-within")
                             : null,
-                        LockTimeout: GoDuration.Parse(result.GetValue(lockTimeout)!, "--lock-timeout"),
+                        LockTimeout: LockTimeoutOption.Read(result, lockTimeout),
                         BackupRetention: result.GetValue(backupRetention),
                         ConfigGiven: false
                     );

@@ -56,6 +56,7 @@ public static class ControlPlaneCommand
                 env,
                 () =>
                 {
+                    var lockTimeout = options.ReadLockTimeout(result);
                     var names = result.GetValue(components) ?? [];
                     var selected = ControlPlaneComponent.ParseList(names);
                     var settings = options.Read(
@@ -78,7 +79,7 @@ public static class ControlPlaneCommand
                         probe,
                         TimeProvider.System,
                         env.Out,
-                        options.ReadLockTimeout(result)
+                        lockTimeout
                     );
                     restarter.RestartAsync(selected).GetAwaiter().GetResult();
                     return 0;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using KubePki.Configuration;
 using KubePki.ControlPlane;
 
 namespace KubePki.Cli.Commands.ControlPlane;
@@ -32,12 +31,7 @@ public sealed class ControlPlaneOptions
             DefaultValueFactory = _ => "5m0s",
         };
 
-    public Option<string> LockTimeout { get; } =
-        new("--lock-timeout")
-        {
-            Description = "How long to wait for another " + "run to finish.",
-            DefaultValueFactory = _ => "30s",
-        };
+    public Option<string> LockTimeout { get; } = LockTimeoutOption.Create();
 
     public IEnumerable<Option> All => [ManifestsDir, KubeletConfig, Timeout, LockTimeout];
 
@@ -50,18 +44,9 @@ public sealed class ControlPlaneOptions
         );
         var manifestsDir =
             result.GetValue(ManifestsDir) ?? kubelet.StaticPodPath ?? ControlPlaneSettings.DefaultManifestsDir;
-        var timeout = Duration(result.GetValue(Timeout)!, "--timeout");
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new KubePkiException($"--timeout: \"{result.GetValue(Timeout)}\" must be positive");
-        }
+        var timeout = DurationFlag.ReadPositive(result.GetValue(Timeout)!, "--timeout");
         return new ControlPlaneSettings(manifestsDir, kubeconfigDir, timeout, kubelet.FileCheckFrequency, dryRun);
     }
 
-    public TimeSpan ReadLockTimeout(ParseResult result) => Duration(result.GetValue(LockTimeout)!, "--lock-timeout");
-
-    public static TimeSpan Duration(string text, string flag) =>
-        GoDuration.TryParse(text, out var value) && value >= TimeSpan.Zero
-            ? value
-            : throw new KubePkiException($"{flag}: \"{text}\" is not a valid duration (e.g. 5m0s)");
+    public TimeSpan ReadLockTimeout(ParseResult result) => LockTimeoutOption.Read(result, LockTimeout);
 }

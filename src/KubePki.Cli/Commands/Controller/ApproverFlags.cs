@@ -114,7 +114,7 @@ public sealed class ApproverFlags
         new(
             (result.GetValue(DnsPatterns) ?? []).Select(Pattern).ToList(),
             List(result.GetValue(IpRanges)).Select(t => Cidr(t, "--allowed-ip-ranges")).ToList(),
-            Duration(result.GetValue(MaxExpiration)!, "--max-expiration")
+            DurationFlag.ReadPositive(result.GetValue(MaxExpiration)!, "--max-expiration")
         )
         {
             ApiServerNames = ReadApiServerNames(result),
@@ -149,11 +149,6 @@ public sealed class ApproverFlags
 
     private static string[] List(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    public static TimeSpan Duration(string text, string flag) =>
-        GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero
-            ? value
-            : throw new KubePkiException($"{flag}: \"{text}\" is not a valid positive duration (e.g. 8760h)");
 
     private static Regex Pattern(string text)
     {

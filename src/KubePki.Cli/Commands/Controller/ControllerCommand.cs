@@ -116,66 +116,62 @@ public static class ControllerCommand
         }
         command.SetAction(
             async (result, cancellationToken) =>
-            {
-                ControllerOptions options;
-                IKubernetes client;
-                try
-                {
-                    var files = SigningFiles.Resolve(
-                        result.GetValue(sharedCert),
-                        result.GetValue(sharedKey),
-                        perSigner.ToDictionary(
-                            p => p.Key,
-                            p => (result.GetValue(p.Value.Cert), result.GetValue(p.Value.Key))
-                        )
-                    );
-                    if (files.Count == 0 && !result.GetValue(approve))
+                await CommandGuard.RunAsync(
+                    env,
+                    async () =>
                     {
-                        throw new KubePkiException(
-                            "nothing to do: give --cluster-signing-cert-file/--cluster-signing-key-file (or "
-                                + "per-signer files) and/or --approve-kubelet-serving"
+                        ControllerOptions options;
+                        IKubernetes client;
+                        var files = SigningFiles.Resolve(
+                            result.GetValue(sharedCert),
+                            result.GetValue(sharedKey),
+                            perSigner.ToDictionary(
+                                p => p.Key,
+                                p => (result.GetValue(p.Value.Cert), result.GetValue(p.Value.Key))
+                            )
                         );
+                        if (files.Count == 0 && !result.GetValue(approve))
+                        {
+                            throw new KubePkiException(
+                                "nothing to do: give --cluster-signing-cert-file/--cluster-signing-key-file (or "
+                                    + "per-signer files) and/or --approve-kubelet-serving"
+                            );
+                        }
+                        options = new ControllerOptions
+                        {
+                            Signers = files.ToDictionary(
+                                f => f.Key,
+                                ISigningAuthoritySource (f) => new CaFileSource(f.Value.Cert, f.Value.Key)
+                            ),
+                            ClusterSigningDuration = DurationFlag.ReadPositive(
+                                result.GetValue(duration)!,
+                                "--cluster-signing-duration"
+                            ),
+                            ApproveKubeletServing = result.GetValue(approve),
+                            Approver = approver.Read(result),
+                            ServiceNetworks = approver.ReadServiceNetworks(result),
+                            ClusterDomain = approver.ReadClusterDomain(result),
+                            NoDeny = result.GetValue(noDeny),
+                            Workers = result.GetValue(workers) is var w and > 0
+                                ? w
+                                : throw new KubePkiException("--workers must be at least 1"),
+                            ResyncPeriod = DurationFlag.ReadPositive(result.GetValue(resync)!, "--resync-period"),
+                            LeaderElect = result.GetValue(leaderElect),
+                            LeaseNamespace = result.GetValue(leaseNamespace)!,
+                            LeaseName = result.GetValue(leaseName)!,
+                            MetricsBindAddress = result.GetValue(metrics),
+                        };
+                        client = KubeClientFactory.Create(result.GetValue(kubeconfig));
+                        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+                        env.Out.WriteLine(
+                            $"[controller] signing for [{string.Join(' ', options.Signers.Keys)}]; approving "
+                                + $"kubelet-serving: {options.ApproveKubeletServing}; leader election: {options.LeaderElect}"
+                        );
+                        await new ControllerHost(client, options, loggers, env.Time).RunAsync(cancellationToken);
+                        env.Out.WriteLine("[controller] stopped");
+                        return 0;
                     }
-                    options = new ControllerOptions
-                    {
-                        Signers = files.ToDictionary(
-                            f => f.Key,
-                            ISigningAuthoritySource (f) => new CaFileSource(f.Value.Cert, f.Value.Key)
-                        ),
-                        ClusterSigningDuration = ApproverFlags.Duration(
-                            result.GetValue(duration)!,
-                            "--cluster-signing-duration"
-                        ),
-                        ApproveKubeletServing = result.GetValue(approve),
-                        Approver = approver.Read(result),
-                        ServiceNetworks = approver.ReadServiceNetworks(result),
-                        ClusterDomain = approver.ReadClusterDomain(result),
-                        NoDeny = result.GetValue(noDeny),
-                        Workers = result.GetValue(workers) is var w and > 0
-                            ? w
-                            : throw new KubePkiException("--workers must be at least 1"),
-                        ResyncPeriod = ApproverFlags.Duration(result.GetValue(resync)!, "--resync-period"),
-                        LeaderElect = result.GetValue(leaderElect),
-                        LeaseNamespace = result.GetValue(leaseNamespace)!,
-                        LeaseName = result.GetValue(leaseName)!,
-                        MetricsBindAddress = result.GetValue(metrics),
-                    };
-                    client = KubeClientFactory.Create(result.GetValue(kubeconfig));
-                }
-                catch (KubePkiException e)
-                {
-                    env.Error.WriteLine($"error: {e.Message}");
-                    return 1;
-                }
-                using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
-                env.Out.WriteLine(
-                    $"[controller] signing for [{string.Join(' ', options.Signers.Keys)}]; approving "
-                        + $"kubelet-serving: {options.ApproveKubeletServing}; leader election: {options.LeaderElect}"
-                );
-                await new ControllerHost(client, options, loggers, env.Time).RunAsync(cancellationToken);
-                env.Out.WriteLine("[controller] stopped");
-                return 0;
-            }
+                )
         );
         return command;
     }

@@ -31,7 +31,7 @@ public static class CsrApprovalCommand
         command.Arguments.Add(names);
         command.SetAction(
             (result, cancellationToken) =>
-                ApiCommandGuard.RunAsync(
+                CommandGuard.RunAsync(
                     env,
                     async () =>
                     {
@@ -55,14 +55,11 @@ public static class CsrApprovalCommand
                                         + $"{(approve ? "approved" : "denied")}"
                                 );
                             }
-                            catch (KubePkiException e)
+                            // As kubectl: one name refused does not stop the others; each is worded as the
+                            // guard words a whole command's error.
+                            catch (Exception e) when (CommandGuard.Describe(e) is { } line)
                             {
-                                env.Error.WriteLine($"error: {e.Message}");
-                                failed = true;
-                            }
-                            catch (k8s.Autorest.HttpOperationException e)
-                            {
-                                env.Error.WriteLine(ApiCommandGuard.Describe(e));
+                                env.Error.WriteLine(line);
                                 failed = true;
                             }
                         }

@@ -31,7 +31,7 @@ public static class CsrCheckCommand
         command.Arguments.Add(names);
         command.SetAction(
             (result, cancellationToken) =>
-                ApiCommandGuard.RunAsync(
+                CommandGuard.RunAsync(
                     env,
                     async () =>
                     {

@@ -19,7 +19,7 @@ public static class CsrListCommand
         command.Options.Add(kubeconfig);
         command.SetAction(
             (result, cancellationToken) =>
-                ApiCommandGuard.RunAsync(
+                CommandGuard.RunAsync(
                     env,
                     async () =>
                     {

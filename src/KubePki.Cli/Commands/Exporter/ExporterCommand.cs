@@ -87,75 +87,63 @@ public static class ExporterCommand
         }
         command.SetAction(
             async (result, cancellationToken) =>
-            {
-                var watchSecrets = result.GetValue(secrets);
-                var namespaces = result.GetValue(ns) ?? [];
-                IKubernetes? client = null;
-                try
-                {
-                    if (!watchSecrets && (namespaces.Length > 0 || result.GetValue(kubeconfig) is not null))
+                await CommandGuard.RunAsync(
+                    env,
+                    async () =>
                     {
-                        throw new KubePkiException(
-                            "--namespace and --kubeconfig apply to --secrets, which is not given"
+                        var watchSecrets = result.GetValue(secrets);
+                        var namespaces = result.GetValue(ns) ?? [];
+                        IKubernetes? client = null;
+                        if (!watchSecrets && (namespaces.Length > 0 || result.GetValue(kubeconfig) is not null))
+                        {
+                            throw new KubePkiException(
+                                "--namespace and --kubeconfig apply to --secrets, which is not given"
+                            );
+                        }
+                        if (watchSecrets)
+                        {
+                            client = KubeClientFactory.Create(result.GetValue(kubeconfig));
+                        }
+                        var sources = new ExporterSources
+                        {
+                            CertDir = result.GetValue(certDir),
+                            KubeconfigDir = result.GetValue(kubeconfigDir),
+                            KubeletDir = result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null,
+                            WatchFiles = result.GetValue(watchFile) ?? [],
+                            WatchDirs = result.GetValue(watchDir) ?? [],
+                            Secrets = watchSecrets,
+                        };
+                        var secretCertificates = watchSecrets ? new SecretCertificates() : null;
+                        var version =
+                            typeof(ExporterCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
+                        var settings = new ExporterOptions
+                        {
+                            ExposeRelativeMetrics = result.GetValue(relative),
+                            Build = BuildInfo.FromInformationalVersion(version?.InformationalVersion),
+                        };
+                        var exporter = new CertificateExporter(
+                            sources.Create(new FileContentCache(), secretCertificates),
+                            settings,
+                            env.Time
                         );
+                        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+                        var address = result.GetValue(listen)!;
+                        await new ExporterHost(
+                            address,
+                            exporter,
+                            secretCertificates,
+                            client,
+                            namespaces,
+                            loggers,
+                            env.Time
+                        ).RunAsync(
+                            () => env.Out.WriteLine($"[exporter] serving /metrics and /healthz on {address}"),
+                            cancellationToken
+                        );
+                        env.Out.WriteLine("[exporter] stopped");
+                        return 0;
                     }
-                    if (watchSecrets)
-                    {
-                        client = KubeClientFactory.Create(result.GetValue(kubeconfig));
-                    }
-                }
-                catch (KubePkiException e)
-                {
-                    env.Error.WriteLine($"error: {e.Message}");
-                    return 1;
-                }
-                var sources = new ExporterSources
-                {
-                    CertDir = result.GetValue(certDir),
-                    KubeconfigDir = result.GetValue(kubeconfigDir),
-                    KubeletDir = result.GetValue(includeKubelet) ? result.GetValue(kubeletDir) : null,
-                    WatchFiles = result.GetValue(watchFile) ?? [],
-                    WatchDirs = result.GetValue(watchDir) ?? [],
-                    Secrets = watchSecrets,
-                };
-                var secretCertificates = watchSecrets ? new SecretCertificates() : null;
-                var version =
-                    typeof(ExporterCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
-                var settings = new ExporterOptions
-                {
-                    ExposeRelativeMetrics = result.GetValue(relative),
-                    Build = BuildInfo.FromInformationalVersion(version?.InformationalVersion),
-                };
-                var exporter = new CertificateExporter(
-                    sources.Create(new FileContentCache(), secretCertificates),
-                    settings,
-                    env.Time
-                );
-                using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
-                var address = result.GetValue(listen)!;
-                try
-                {
-                    await new ExporterHost(
-                        address,
-                        exporter,
-                        secretCertificates,
-                        client,
-                        namespaces,
-                        loggers,
-                        env.Time
-                    ).RunAsync(
-                        () => env.Out.WriteLine($"[exporter] serving /metrics and /healthz on {address}"),
-                        cancellationToken
-                    );
-                }
-                catch (KubePkiException e)
-                {
-                    env.Error.WriteLine($"error: {e.Message}");
-                    return 1;
-                }
-                env.Out.WriteLine("[exporter] stopped");
-                return 0;
-            }
+                )
         );
         return command;
     }

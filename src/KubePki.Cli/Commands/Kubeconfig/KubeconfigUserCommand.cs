@@ -1,5 +1,4 @@
 using System.CommandLine;
-using KubePki.Configuration;
 using KubePki.Lifecycle;
 
 namespace KubePki.Cli.Commands.Kubeconfig;
@@ -57,17 +56,10 @@ public static class KubeconfigUserCommand
                 env,
                 () =>
                 {
+                    var period = result.GetValue(validity) is { } text
+                        ? DurationFlag.ReadPositive(text, "--validity-period")
+                        : KubeconfigGenerator.UserValidity;
                     var (context, _) = RunContext.Create(env, options, result, env.Error);
-                    var period = KubeconfigGenerator.UserValidity;
-                    if (
-                        result.GetValue(validity) is { } text
-                        && (!GoDuration.TryParse(text, out period) || period <= TimeSpan.Zero)
-                    )
-                    {
-                        throw new KubePkiException(
-                            $"--validity-period: \"{text}\" is not a valid positive duration (e.g. 8760h)"
-                        );
-                    }
                     if (KubeconfigGenerator.UserValidityWarning(period) is { } warning)
                     {
                         env.Error.WriteLine(warning);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.Controller;
-using KubePki.Cli.Commands.Csr;
 using KubePki.Controller.Kubelet;
 using KubePki.Kubelet;
 using KubePki.Storage;
@@ -36,7 +35,7 @@ public static class EnableServingBootstrapCommand
         command.Options.Add(kubeconfig);
         command.SetAction(
             (result, cancellationToken) =>
-                ApiCommandGuard.RunAsync(
+                CommandGuard.RunAsync(
                     env,
                     async () =>
                     {

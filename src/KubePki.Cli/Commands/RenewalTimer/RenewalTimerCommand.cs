@@ -1,5 +1,4 @@
 using System.CommandLine;
-using KubePki.Cli.Commands.ControlPlane;
 using KubePki.ControlPlane;
 using KubePki.Storage;
 
@@ -69,8 +68,8 @@ public static class RenewalTimerCommand
                     var spec = new RenewalTimerSpec(
                         result.GetValue(kubepki)!,
                         result.GetValue(onCalendar)!,
-                        ControlPlaneOptions.Duration(result.GetValue(expiringWithin)!, "--expiring-within"),
-                        ControlPlaneOptions.Duration(result.GetValue(randomizedDelay)!, "--randomized-delay"),
+                        DurationFlag.Read(result.GetValue(expiringWithin)!, "--expiring-within"),
+                        DurationFlag.Read(result.GetValue(randomizedDelay)!, "--randomized-delay"),
                         passThrough
                             .Where(o => result.GetValue(o) is not null)
                             .Select(o => (o.Name, result.GetValue(o)!))
