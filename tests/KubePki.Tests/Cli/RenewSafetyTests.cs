@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Building;
 using KubePki.Crypto;
+using KubePki.Storage;
 using KubePki.TestKit;
 using Microsoft.Extensions.Time.Testing;
 
@@ -463,11 +464,12 @@ public class RenewSafetyTests(ClusterFixture cluster) : IClassFixture<ClusterFix
         Assert.Contains("[renew] apiserver expires 2027-03-01 12:00:00 UTC, not within 1h0m0s: skipped", due.Out);
         Assert.False(File.Exists(Path.Combine(csrDir, "apiserver.csr")));
 
-        using var held = new FileStream(
+        // Taken as a run takes it, polling: a process another test forks at this instant briefly shares the flock of
+        // the run before, until it execs.
+        using var held = FileLock.Acquire(
             dir.Combine("tmp", "kubepki-renew.lock"),
-            FileMode.Open,
-            FileAccess.ReadWrite,
-            FileShare.None
+            TimeSpan.FromSeconds(10),
+            TimeProvider.System
         );
         var locked = Renew(dir, "apiserver", "--csr-only", "--csr-dir", csrDir, "--lock-timeout", "0s");
         Assert.Equal(1, locked.ExitCode);

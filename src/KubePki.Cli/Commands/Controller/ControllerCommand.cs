@@ -165,7 +165,8 @@ public static class ControllerCommand
                         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
                         env.Out.WriteLine(
                             $"[controller] signing for [{string.Join(' ', options.Signers.Keys)}]; approving "
-                                + $"kubelet-serving: {options.ApproveKubeletServing}; leader election: {options.LeaderElect}"
+                                + $"kubelet-serving: {options.ApproveKubeletServing}; "
+                                + $"leader election: {options.LeaderElect}"
                         );
                         await new ControllerHost(client, options, loggers, env.Time).RunAsync(cancellationToken);
                         env.Out.WriteLine("[controller] stopped");

@@ -114,8 +114,8 @@ public static class ExporterCommand
                             Secrets = watchSecrets,
                         };
                         var secretCertificates = watchSecrets ? new SecretCertificates() : null;
-                        var version =
-                            typeof(ExporterCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
+                        var assembly = typeof(ExporterCommand).Assembly;
+                        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
                         var settings = new ExporterOptions
                         {
                             ExposeRelativeMetrics = result.GetValue(relative),
