@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
 using KubePki.Controller.Approval;
-using KubePki.Controller.Model;
 using KubePki.Controller.Tests.Support;
 
 namespace KubePki.Controller.Tests.Runtime;
@@ -10,28 +9,17 @@ namespace KubePki.Controller.Tests.Runtime;
 /// decide what a node may not claim, even when its own status lists it.</summary>
 public class NodeAwareApprovalTests
 {
-    private static async Task<V1CertificateSigningRequestCondition> DecidedAsync(IKubernetes admin, string name) =>
-        await Eventually.GetAsync(
-            async () =>
-                (
-                    await admin.CertificatesV1.ReadCertificateSigningRequestAsync(name)
-                ).Status?.Conditions?.FirstOrDefault(c => c.Type is "Approved" or "Denied"),
-            $"{name} to be decided"
-        );
+    private static Task<V1CertificateSigningRequestCondition> DecidedAsync(IKubernetes admin, string name) =>
+        ApiServerNameApprovalTests.DecidedAsync(admin, name);
 
     [Fact]
     public async Task A_node_cannot_claim_the_clusters_service_network_or_another_nodes_ip_even_in_its_own_status()
     {
         await using var cluster = await TestCluster.StartAsync();
-        cluster.Server.Store.AddConfigMap(
-            KubeadmConfigMap.Namespace,
-            KubeadmConfigMap.Name,
-            new Dictionary<string, string>
-            {
-                [KubeadmConfigMap.Key] =
-                    "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: "
-                    + "10.200.0.0/16\n  dnsDomain: corp.example\n",
-            }
+        ApiServerNameApprovalTests.AddKubeadmConfig(
+            cluster,
+            "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  serviceSubnet: "
+                + "10.200.0.0/16\n  dnsDomain: corp.example\n"
         );
         new SimulatedKubelet(cluster, "honest", ["10.5.0.2"]).RegisterNode();
         var liar = new SimulatedKubelet(cluster, "liar", ["10.5.0.1", "10.5.0.2"]);
