@@ -38,7 +38,7 @@ internal sealed class KubeadmConfigMapClient : IDisposable
                 problem = $"{path} does not exist";
                 return null;
             }
-            var file = KubeconfigFile.Parse(File.ReadAllText(path), path);
+            var file = KubeconfigFile.Load(path);
             var server =
                 file.Server is { } url
                 && Uri.TryCreate(url, UriKind.Absolute, out var uri)

@@ -1,4 +1,5 @@
 using System.Text;
+using KubePki.Files;
 using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -17,6 +18,15 @@ internal sealed class KubeconfigFile
     }
 
     public string Source { get; }
+
+    /// <summary>A kubeconfig: a few KiB from kubeadm; thousands of contexts with embedded certificates stay
+    /// below.</summary>
+    public const long MaxBytes = 8 << 20;
+
+    /// <summary>Reads a kubeconfig outside the cert and kubeconfig dirs' store (an admin kubeconfig named by a flag)
+    /// through the safe reader: no FIFO, device or unbounded read.</summary>
+    public static KubeconfigFile Load(string path) =>
+        Parse(Encoding.UTF8.GetString(SafeFileReader.Read(path, MaxBytes)), path);
 
     public static KubeconfigFile Parse(string text, string source)
     {

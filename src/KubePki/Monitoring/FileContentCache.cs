@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using KubePki.Files;
+using KubePki.Kubeconfig;
 
 namespace KubePki.Monitoring;
 
@@ -14,9 +15,7 @@ internal sealed class FileContentCache
     /// <summary>A PEM file: kubeadm's are 1-2 KiB, a large public CA bundle about 250 KiB.</summary>
     public const long MaxCertificateFileBytes = 1 << 20;
 
-    /// <summary>A kubeconfig: a few KiB from kubeadm; thousands of contexts with embedded certificates stay
-    /// below.</summary>
-    public const long MaxKubeconfigBytes = 8 << 20;
+    public const long MaxKubeconfigBytes = KubeconfigFile.MaxBytes;
 
     private readonly Dictionary<(string Path, Type Kind), Entry> _entries = [];
     private readonly Lock _gate = new();

@@ -138,9 +138,7 @@ internal static partial class ClusterInfo
     {
         try
         {
-            return File.Exists(kubeconfigPath)
-                ? KubeconfigFile.Parse(File.ReadAllText(kubeconfigPath), kubeconfigPath).Server
-                : null;
+            return File.Exists(kubeconfigPath) ? KubeconfigFile.Load(kubeconfigPath).Server : null;
         }
         catch (Exception e) when (e is KubePkiException or IOException or UnauthorizedAccessException)
         {
