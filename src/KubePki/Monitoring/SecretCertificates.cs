@@ -53,7 +53,9 @@ internal sealed class SecretCertificates : ICertificateSource
 
     public void Collect(Scrape scrape)
     {
-        foreach (var (_, entries) in _secrets.OrderBy(p => p.Key, StringComparer.Ordinal))
+        // ToArray is the dictionary's own snapshot; LINQ over it directly copies through ICollection.CopyTo, which
+        // throws when the watch adds a Secret during the copy.
+        foreach (var (_, entries) in _secrets.ToArray().OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             foreach (var (labels, certificates, error) in entries)
             {
