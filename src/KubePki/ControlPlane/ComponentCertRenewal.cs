@@ -43,7 +43,10 @@ internal sealed class ComponentCertRenewal(IssueContext context)
         {
             return new Renewed([], null);
         }
-        var result = new Renewer(context).Renew(renewable, new RenewalOptions(context.Pki.Store is DryRunFileStore));
+        var result = new Renewer(context).Renew(
+            renewable,
+            new RenewalOptions { DryRun = context.Pki.Store is DryRunFileStore }
+        );
         return new Renewed(renewable.Where(i => result.Renewed.Contains(i.Name)).ToList(), result.BackupPath);
     }
 

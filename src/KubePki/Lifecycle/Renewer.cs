@@ -7,32 +7,43 @@ using KubePki.Validation;
 
 namespace KubePki.Lifecycle;
 
-/// <param name="DryRun">Report what would be renewed; nothing is written, locked or backed up.</param>
-/// <param name="ExpiringWithin">Renew only what expires within this window; null renews everything.</param>
-/// <param name="LockTimeout">How long to wait for a concurrent renewal's lock (zero: fail at once if it is
-/// held).</param>
-/// <param name="BackupRetention">How many backup dirs of earlier renewals to keep.</param>
-/// <param name="ConfigGiven">The cluster configuration was read (a file or the cluster): its encryptionAlgorithm
-/// decides the new keys' type and its SANs are compared with the kept ones. Without it each item keeps its key type
-/// and size.</param>
-public sealed record RenewalOptions(
-    bool DryRun = false,
-    TimeSpan? ExpiringWithin = null,
-    TimeSpan LockTimeout = default,
-    int BackupRetention = ReplacementPolicy.DefaultBackupRetention,
-    bool ConfigGiven = false
-);
+/// <summary>How a renewal runs. Properties, not constructor parameters, so that a new option does not break compiled
+/// callers.</summary>
+public sealed record RenewalOptions
+{
+    /// <summary>Report what would be renewed; nothing is written, locked or backed up.</summary>
+    public bool DryRun { get; init; }
 
-/// <param name="Renewed">The items renewed, in order; with --dry-run, the items that would have been renewed.</param>
-/// <param name="BackupPath">The dir holding the replaced files; null when nothing was replaced.</param>
-/// <param name="Pruned">The old backup dirs removed (beyond <see cref="RenewalOptions.BackupRetention"/>).</param>
-/// <param name="Restart">The components that must be restarted to use what was renewed, in kubeadm's order.</param>
-public sealed record RenewalResult(
-    IReadOnlyList<string> Renewed,
-    string? BackupPath,
-    IReadOnlyList<string> Pruned,
-    IReadOnlyList<string> Restart
-);
+    /// <summary>Renew only what expires within this window; null renews everything.</summary>
+    public TimeSpan? ExpiringWithin { get; init; }
+
+    /// <summary>How long to wait for a concurrent renewal's lock (zero: fail at once if it is held).</summary>
+    public TimeSpan LockTimeout { get; init; }
+
+    /// <summary>How many backup dirs of earlier renewals to keep.</summary>
+    public int BackupRetention { get; init; } = ReplacementPolicy.DefaultBackupRetention;
+
+    /// <summary>The cluster configuration was read (a file or the cluster): its encryptionAlgorithm decides the new
+    /// keys' type and its SANs are compared with the kept ones. Without it each item keeps its key type and
+    /// size.</summary>
+    public bool ConfigGiven { get; init; }
+}
+
+/// <summary>What a renewal did.</summary>
+public sealed record RenewalResult
+{
+    /// <summary>The items renewed, in order; with --dry-run, the items that would have been renewed.</summary>
+    public required IReadOnlyList<string> Renewed { get; init; }
+
+    /// <summary>The dir holding the replaced files; null when nothing was replaced.</summary>
+    public string? BackupPath { get; init; }
+
+    /// <summary>The old backup dirs removed (beyond <see cref="RenewalOptions.BackupRetention"/>).</summary>
+    public IReadOnlyList<string> Pruned { get; init; } = [];
+
+    /// <summary>The components that must be restarted to use what was renewed, in kubeadm's order.</summary>
+    public IReadOnlyList<string> Restart { get; init; } = [];
+}
 
 /// <summary><c>certs renew</c>: kubeadm's RenewUsingLocalCA (new key, identity copied from the old cert, new validity)
 /// with what kubeadm lacks: a lock, a backup before anything is replaced, verification of each new cert before it
@@ -82,7 +93,13 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
     )
     {
         var restart = ControlPlaneComponents.Order.Where(c => renewed.Any(r => r.Restarts.Contains(c))).ToList();
-        return new RenewalResult(renewed.Select(r => r.Name).ToList(), backupPath, pruned, restart);
+        return new RenewalResult
+        {
+            Renewed = renewed.Select(r => r.Name).ToList(),
+            BackupPath = backupPath,
+            Pruned = pruned,
+            Restart = restart,
+        };
     }
 
     private List<RenewableItem> RenewEach(

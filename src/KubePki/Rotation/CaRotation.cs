@@ -390,7 +390,7 @@ public sealed class CaRotation
         {
             return;
         }
-        var result = new Renewer(_context, _time).Renew(items, new RenewalOptions(DryRun: _dryRun), _replacer!);
+        var result = new Renewer(_context, _time).Renew(items, new RenewalOptions { DryRun = _dryRun }, _replacer!);
         _reissued.AddRange(result.Renewed);
     }
 

@@ -233,11 +233,11 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
 
         var skipped = new Renewer(run.Context).Renew(
             [run.Item("apiserver")],
-            new RenewalOptions(DryRun: true, ExpiringWithin: window - TimeSpan.FromSeconds(1))
+            new RenewalOptions { DryRun = true, ExpiringWithin = window - TimeSpan.FromSeconds(1) }
         );
         var due = new Renewer(run.Context).Renew(
             [run.Item("apiserver")],
-            new RenewalOptions(DryRun: true, ExpiringWithin: window)
+            new RenewalOptions { DryRun = true, ExpiringWithin = window }
         );
 
         Assert.Empty(skipped.Renewed);
@@ -262,11 +262,11 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
 
         var first = new Renewer(shortRun.Context).Renew(
             [shortRun.Item("front-proxy-client")],
-            new RenewalOptions(DryRun: true)
+            new RenewalOptions { DryRun = true }
         );
         var second = new Renewer(longRun.Context).Renew(
             [longRun.Item("front-proxy-client")],
-            new RenewalOptions(DryRun: true)
+            new RenewalOptions { DryRun = true }
         );
 
         Assert.Equal(["front-proxy-client"], first.Renewed);
@@ -296,11 +296,11 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
 
         var mixed = new Renewer(run.Context).Renew(
             [run.Item("etcd-peer"), run.Item("scheduler.conf"), run.Item("apiserver-etcd-client")],
-            new RenewalOptions(DryRun: true)
+            new RenewalOptions { DryRun = true }
         );
         var none = new Renewer(run.Context).Renew(
             [run.Item("etcd-healthcheck-client"), run.Item("admin.conf")],
-            new RenewalOptions(DryRun: true)
+            new RenewalOptions { DryRun = true }
         );
 
         Assert.Equal(["etcd-peer", "scheduler.conf", "apiserver-etcd-client"], mixed.Renewed);
@@ -419,7 +419,7 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
         var item = elsewhere.Item("apiserver");
 
         var dryRun = Assert.Throws<KubePkiException>(() =>
-            new Renewer(elsewhere.Context).Renew([item], new RenewalOptions(DryRun: true))
+            new Renewer(elsewhere.Context).Renew([item], new RenewalOptions { DryRun = true })
         );
         var underReplacer = Assert.Throws<KubePkiException>(() =>
             new Renewer(elsewhere.Context).Renew([item], new RenewalOptions(), replacer)
@@ -480,7 +480,7 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
         var e = Assert.Throws<KubePkiException>(() =>
             new Renewer(run.Context).RenewCsrOnly([run.Item("apiserver")], csrs.Path, new RenewalOptions())
         );
-        new Renewer(run.Context).RenewCsrOnly([run.Item("apiserver")], csrs.Path, new RenewalOptions(DryRun: true));
+        new Renewer(run.Context).RenewCsrOnly([run.Item("apiserver")], csrs.Path, new RenewalOptions { DryRun = true });
 
         Assert.Equal(
             $"another renewal is running (lock {scope.LockPath} is held); try again when it has finished",
@@ -521,7 +521,10 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
             Later,
             run.Log
         );
-        new Renewer(configured).Renew([run.Item("apiserver-kubelet-client")], new RenewalOptions(ConfigGiven: true));
+        new Renewer(configured).Renew(
+            [run.Item("apiserver-kubelet-client")],
+            new RenewalOptions { ConfigGiven = true }
+        );
 
         Assert.Equal([KeyAlgorithm.Rsa2048, KeyAlgorithm.EcdsaP384], keys.Asked);
         Assert.DoesNotContain("WARNING", run.Log.ToString());
@@ -542,7 +545,7 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
 
         var result = new Renewer(context).Renew(
             [run.Item("apiserver"), run.Item("admin.conf")],
-            new RenewalOptions(DryRun: true, ConfigGiven: true)
+            new RenewalOptions { DryRun = true, ConfigGiven = true }
         );
 
         Assert.Equal(["apiserver", "admin.conf"], result.Renewed);
@@ -568,7 +571,7 @@ public class RenewerPathsTests(ClusterFixture cluster) : IClassFixture<ClusterFi
 
         new Renewer(run.Context).Renew(
             [run.Item("front-proxy-client"), run.Item("apiserver")],
-            new RenewalOptions(DryRun: true)
+            new RenewalOptions { DryRun = true }
         );
         // Keys a dry run prefetched would be generated in the background. Rather than wait some time for them to show,
         // ask the same worker for a key of another type: once it is there, any key asked for before it has been too.

@@ -33,7 +33,7 @@ public static class LibraryExample
         // Renew every certificate that expires within 30 days (backups, verification and journal included).
         var renewal = new Renewer(context).Renew(
             RenewalCatalog.Items(config, pki),
-            new RenewalOptions(ExpiringWithin: TimeSpan.FromDays(30))
+            new RenewalOptions { ExpiringWithin = TimeSpan.FromDays(30) }
         );
 
         // Read the expirations, as check-expiration shows them.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using KubePki.Cli.Commands.ControlPlane;
 using KubePki.Cli.Rendering;
+using KubePki.ControlPlane;
 using KubePki.Rotation;
 
 namespace KubePki.Cli.Commands.Ca;
@@ -79,7 +80,7 @@ public static class CaRotateCommand
             Description =
                 "With --restart-control-plane: how to restart this node's kubelet (run through /bin/sh -c) "
                 + "when what it trusts or presents changed.",
-            DefaultValueFactory = _ => KubePki.ControlPlane.KubeletRestart.DefaultCommand,
+            DefaultValueFactory = _ => KubeletRestart.DefaultCommand,
         };
         var lockTimeout = LockTimeoutOption.Create();
         var command = new Command(phase, description);
@@ -127,9 +128,14 @@ public static class CaRotateCommand
                     // Opened before the phase: the control-plane lock is taken and the manifests are checked first.
                     var target = RotationTarget.For(result.GetValue(name)!, context.Config, context.Pki);
                     var settings = controlPlane.Read(result, context.Config.KubeconfigDir, dryRun);
-                    using var restarter =
+                    using var refresh =
                         result.GetValue(restart) && !dryRun
-                            ? ControlPlaneRestart.Open(env, settings, timeout, target.Components)
+                            ? ControlPlaneRefresh.Open(
+                                new RestartRequest(settings, timeout),
+                                ControlPlaneComponent.ParseList(target.Components),
+                                env.Waits,
+                                env.Out
+                            )
                             : null;
                     var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time)
                     {
@@ -145,16 +151,14 @@ public static class CaRotateCommand
                     RotationPrinter.Outcome(env.Out, result.GetValue(name)!, phase, outcome, dryRun);
                     if (outcome.ComponentsToRestart.Count > 0)
                     {
-                        restarter?.Restart(outcome.ComponentsToRestart);
+                        refresh
+                            ?.RestartAsync(ControlPlaneComponent.ParseList(outcome.ComponentsToRestart))
+                            .GetAwaiter()
+                            .GetResult();
                     }
                     if (outcome.KubeletChanged && result.GetValue(restart))
                     {
-                        KubePki.ControlPlane.KubeletRestart.Run(
-                            result.GetValue(kubeletRestart)!,
-                            settings.Timeout,
-                            dryRun,
-                            env.Out
-                        );
+                        KubeletRestart.Run(result.GetValue(kubeletRestart)!, settings.Timeout, dryRun, env.Out);
                     }
                     if (target.Ca.Name == "ca" && phase == "issue")
                     {

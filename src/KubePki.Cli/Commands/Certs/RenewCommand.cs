@@ -106,15 +106,16 @@ public static class RenewCommand
                 () =>
                 {
                     var dryRun = result.GetValue(options.DryRun);
-                    var renewal = new RenewalOptions(
-                        DryRun: dryRun,
-                        ExpiringWithin: result.GetValue(expiringWithin) is { } window
+                    var renewal = new RenewalOptions
+                    {
+                        DryRun = dryRun,
+                        ExpiringWithin = result.GetValue(expiringWithin) is { } window
                             ? DurationFlag.Read(window, "--expiring-within")
                             : null,
-                        LockTimeout: LockTimeoutOption.Read(result, lockTimeout),
-                        BackupRetention: result.GetValue(backupRetention),
-                        ConfigGiven: false
-                    );
+                        LockTimeout = LockTimeoutOption.Read(result, lockTimeout),
+                        BackupRetention = result.GetValue(backupRetention),
+                        ConfigGiven = false,
+                    };
                     var (context, _) = RunContext.Create(
                         env,
                         options,
@@ -133,52 +134,38 @@ public static class RenewCommand
                         name == "all"
                             ? RenewalCatalog.Items(config, context.Pki)
                             : [RenewalCatalog.Find(config, context.Pki, name)];
-                    if (result.GetValue(csrOnly) && result.GetValue(restart))
-                    {
-                        throw new KubePkiException(
-                            "--restart-control-plane cannot be combined with --csr-only: nothing is "
-                                + "renewed until the signed certificates are installed"
-                        );
-                    }
                     if (result.GetValue(csrOnly))
                     {
+                        if (result.GetValue(restart))
+                        {
+                            throw new KubePkiException(
+                                "--restart-control-plane cannot be combined with --csr-only: nothing is "
+                                    + "renewed until the signed certificates are installed"
+                            );
+                        }
                         renewer.RenewCsrOnly(items, result.GetValue(csrDir) ?? config.CertificatesDir, renewal);
                         return 0;
                     }
-                    using var probe = result.GetValue(restart) ? new HttpComponentProbe() : null;
-                    // Opened before renewing: it takes the control-plane lock, puts back what a crashed run left out,
-                    // and the
-                    // manifests of every component that may need a restart are checked before any certificate changes.
-                    using var restarter = probe is null
-                        ? null
-                        : StaticPodRestarter.Open(
-                            controlPlane.Read(result, config.KubeconfigDir, dryRun),
-                            probe,
-                            TimeProvider.System,
-                            env.Out,
-                            renewal.LockTimeout
-                        );
-                    foreach (var component in ComponentCertificates.Owners(items.Select(i => i.Name)))
+                    if (!result.GetValue(restart))
                     {
-                        restarter?.LoadChecked(component);
+                        var renewed = renewer.Renew(items, renewal);
+                        if (!dryRun && Reminder(renewed) is { } reminder)
+                        {
+                            env.Out.WriteLine(reminder);
+                        }
+                        return 0;
                     }
-                    var renewed = renewer.Renew(items, renewal);
-                    if (restarter is not null)
-                    {
-                        var owners = ComponentCertificates.Owners(renewed.Renewed);
-                        env.Out.WriteLine(
-                            owners.Count == 0
-                                ? "[control-plane] No renewed certificate is used by a static-pod component: "
-                                    + "nothing to restart"
-                                : $"[control-plane] Restarting the components that use the renewed "
-                                    + $"certificates: {string.Join(", ", owners.Select(c => c.Name))}"
-                        );
-                        restarter.RestartAsync(owners).GetAwaiter().GetResult();
-                    }
-                    else if (!dryRun && Reminder(renewed) is { } reminder)
-                    {
-                        env.Out.WriteLine(reminder);
-                    }
+                    var request = new RestartRequest(
+                        controlPlane.Read(result, config.KubeconfigDir, dryRun),
+                        renewal.LockTimeout
+                    );
+                    using var refresh = ControlPlaneRefresh.Open(
+                        request,
+                        ControlPlaneRefresh.Users(items.Select(i => i.Name)),
+                        env.Waits,
+                        env.Out
+                    );
+                    refresh.RenewAsync(renewer, items, renewal).GetAwaiter().GetResult();
                     return 0;
                 }
             )

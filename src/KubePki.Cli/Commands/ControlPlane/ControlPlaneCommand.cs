@@ -73,15 +73,13 @@ public static class ControlPlaneCommand
                         // bad input fails before the lock is taken
                         StaticPodRestarter.Checked(StaticPodManifest.Load(settings.ManifestPath(component)));
                     }
-                    using var probe = new HttpComponentProbe();
-                    using var restarter = StaticPodRestarter.Open(
-                        settings,
-                        probe,
-                        TimeProvider.System,
-                        env.Out,
-                        lockTimeout
+                    using var refresh = ControlPlaneRefresh.Open(
+                        new RestartRequest(settings, lockTimeout),
+                        selected,
+                        env.Waits,
+                        env.Out
                     );
-                    restarter.RestartAsync(selected).GetAwaiter().GetResult();
+                    refresh.RestartAsync(selected).GetAwaiter().GetResult();
                     return 0;
                 }
             )
@@ -157,14 +155,8 @@ public static class ControlPlaneCommand
                     var manifests = NewManifest.ReadAll(result.GetValue(from)!, env.Out);
                     // Each certificate renewal takes the renewal lock itself (Renewer, under <kubeconfig-dir>/tmp/).
                     using var probe = new HttpComponentProbe();
-                    using var restarter = StaticPodRestarter.Open(
-                        settings,
-                        probe,
-                        TimeProvider.System,
-                        env.Out,
-                        lockTimeout
-                    );
-                    new ManifestUpgrader(restarter, TimeProvider.System, env.Out)
+                    using var restarter = StaticPodRestarter.Open(settings, probe, env.Waits, env.Out, lockTimeout);
+                    new ManifestUpgrader(restarter, env.Waits, env.Out)
                         .ApplyAsync(manifests, new ApplyOptions(renew ? new ComponentCertRenewal(context) : null, etcd))
                         .GetAwaiter()
                         .GetResult();
