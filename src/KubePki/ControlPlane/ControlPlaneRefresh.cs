@@ -15,19 +15,12 @@ internal sealed class ControlPlaneRefresh : IDisposable
 {
     private readonly HttpComponentProbe? _ownedProbe;
     private readonly StaticPodRestarter _restarter;
-    private readonly ComponentHealth _health;
     private readonly TextWriter _log;
 
-    private ControlPlaneRefresh(
-        HttpComponentProbe? ownedProbe,
-        IComponentProbe probe,
-        StaticPodRestarter restarter,
-        TextWriter log
-    )
+    private ControlPlaneRefresh(HttpComponentProbe? ownedProbe, StaticPodRestarter restarter, TextWriter log)
     {
         _ownedProbe = ownedProbe;
         _restarter = restarter;
-        _health = new ComponentHealth(probe);
         _log = log;
     }
 
@@ -59,7 +52,7 @@ internal sealed class ControlPlaneRefresh : IDisposable
                 restarter.Dispose();
                 throw;
             }
-            return new ControlPlaneRefresh(owned, probe ?? owned!, restarter, log);
+            return new ControlPlaneRefresh(owned, restarter, log);
         }
         catch
         {
@@ -100,21 +93,27 @@ internal sealed class ControlPlaneRefresh : IDisposable
         CancellationToken cancellationToken = default
     ) => _restarter.RestartAsync(components, cancellationToken);
 
-    /// <summary>Whether every component with a manifest on this node passes its probes now; the first one that does
-    /// not, with what it waits for, otherwise.</summary>
-    public async Task<string?> UnhealthyAsync(CancellationToken cancellationToken = default)
+    /// <summary>Null when every component with a manifest on this node passes its probes (and serves the certificate
+    /// on disk) now; otherwise the first one that does not, with what it waits for.</summary>
+    public static async Task<string?> UnhealthyAsync(
+        ControlPlaneSettings settings,
+        IComponentProbe probe,
+        CancellationToken cancellationToken = default
+    )
     {
+        var health = new ComponentHealth(probe);
         foreach (var component in ControlPlaneComponent.InUpgradeOrder)
         {
-            if (DiskFileStore.Instance.Inspect(Settings.ManifestPath(component), followLinks: true) is null)
+            var path = settings.ManifestPath(component);
+            if (DiskFileStore.Instance.Inspect(path, followLinks: true) is null)
             {
                 continue;
             }
-            var manifest = _restarter.LoadChecked(component);
-            var snapshot = await _health.CheckAsync(component, manifest, cancellationToken).ConfigureAwait(false);
+            var manifest = StaticPodRestarter.Checked(StaticPodManifest.Load(path));
+            var snapshot = await health.CheckAsync(component, manifest, cancellationToken).ConfigureAwait(false);
             if (!snapshot.Healthy)
             {
-                return $"{component.Name}: {snapshot.Waiting}";
+                return $"{component.Name} unhealthy ({snapshot.Waiting})";
             }
         }
         return null;
