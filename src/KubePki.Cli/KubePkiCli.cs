@@ -32,6 +32,8 @@ public static class KubePkiCli
         root.Subcommands.Add(ConfigCommand.Create(env));
         root.Subcommands.Add(Commands.ControlPlane.ControlPlaneCommand.Create(env));
         root.Subcommands.Add(Commands.RenewalTimer.RenewalTimerCommand.Create(env));
+        root.Subcommands.Add(Commands.Agent.AgentCommand.Create(env));
+        root.Subcommands.Add(Commands.Cluster.ClusterCommand.Create(env));
         return root;
     }
 

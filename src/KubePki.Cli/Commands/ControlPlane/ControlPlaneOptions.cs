@@ -35,7 +35,14 @@ public sealed class ControlPlaneOptions
 
     public IEnumerable<Option> All => [ManifestsDir, KubeletConfig, Timeout, LockTimeout];
 
-    internal ControlPlaneSettings Read(ParseResult result, string kubeconfigDir, bool dryRun)
+    internal ControlPlaneSettings Read(ParseResult result, string kubeconfigDir, bool dryRun) =>
+        ReadWithTimeout(result, kubeconfigDir, DurationFlag.ReadPositive(result.GetValue(Timeout)!, "--timeout")) with
+        {
+            DryRun = dryRun,
+        };
+
+    /// <summary>The settings with a timeout read by the caller (a command whose flag for it has another name).</summary>
+    internal ControlPlaneSettings ReadWithTimeout(ParseResult result, string kubeconfigDir, TimeSpan timeout)
     {
         var kubeletPath = result.GetValue(KubeletConfig);
         var kubelet = KubeletSettings.Load(
@@ -44,8 +51,7 @@ public sealed class ControlPlaneOptions
         );
         var manifestsDir =
             result.GetValue(ManifestsDir) ?? kubelet.StaticPodPath ?? ControlPlaneSettings.DefaultManifestsDir;
-        var timeout = DurationFlag.ReadPositive(result.GetValue(Timeout)!, "--timeout");
-        return new ControlPlaneSettings(manifestsDir, kubeconfigDir, timeout, kubelet.FileCheckFrequency, dryRun);
+        return new ControlPlaneSettings(manifestsDir, kubeconfigDir, timeout, kubelet.FileCheckFrequency);
     }
 
     public TimeSpan ReadLockTimeout(ParseResult result) => LockTimeoutOption.Read(result, LockTimeout);
