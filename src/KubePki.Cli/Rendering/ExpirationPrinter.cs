@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using KubePki.Kubeconfig;
+using KubePki.GoText;
 using KubePki.Lifecycle;
 using YamlDotNet.RepresentationModel;
 
@@ -120,7 +120,7 @@ public static class ExpirationPrinter
     private static string Rfc3339(DateTimeOffset date) =>
         date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string Residual(ExpirationEntry entry) => ShortHumanDuration.Format(entry.ResidualTimeSeconds);
+    private static string Residual(ExpirationEntry entry) => HumanDuration.FormatShort(entry.ResidualTimeSeconds);
 
     private static string YesNo(bool value) => value ? "yes" : "no";
 

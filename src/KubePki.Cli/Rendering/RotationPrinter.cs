@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using KubePki.Kubeconfig;
+using KubePki.GoText;
 using KubePki.Rotation;
 using YamlDotNet.RepresentationModel;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using KubePki.Configuration;
 using KubePki.Controller.Model;
-using KubePki.Model;
+using KubePki.GoText;
 
 namespace KubePki.Controller.Approval;
 

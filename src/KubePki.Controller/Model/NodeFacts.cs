@@ -1,5 +1,5 @@
 using System.Net;
-using KubePki.Model;
+using KubePki.GoText;
 
 namespace KubePki.Controller.Model;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using KubePki.Crypto;
-using KubePki.Model;
+using KubePki.GoText;
 
 namespace KubePki.Controller.Signing;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using KubePki.Configuration;
+using KubePki.GoText;
 
 namespace KubePki.Catalog;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using KubePki.Files;
+using KubePki.GoText;
 
 namespace KubePki.Configuration;
 

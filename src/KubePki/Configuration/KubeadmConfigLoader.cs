@@ -1,3 +1,4 @@
+using KubePki.GoText;
 using KubePki.Model;
 using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;

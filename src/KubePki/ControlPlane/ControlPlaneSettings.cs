@@ -1,4 +1,4 @@
-using KubePki.Configuration;
+using KubePki.GoText;
 
 namespace KubePki.ControlPlane;
 

@@ -1,4 +1,4 @@
-using KubePki.Configuration;
+using KubePki.GoText;
 using KubePki.Storage;
 using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;

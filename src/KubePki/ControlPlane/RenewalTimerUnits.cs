@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using KubePki.Configuration;
+using KubePki.GoText;
 
 namespace KubePki.ControlPlane;
 

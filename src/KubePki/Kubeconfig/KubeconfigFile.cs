@@ -1,5 +1,6 @@
 using System.Text;
 using KubePki.Files;
+using KubePki.GoText;
 using KubePki.Yaml;
 using YamlDotNet.RepresentationModel;
 

@@ -1,5 +1,6 @@
 using KubePki.Catalog;
 using KubePki.Configuration;
+using KubePki.GoText;
 
 namespace KubePki.Lifecycle;
 

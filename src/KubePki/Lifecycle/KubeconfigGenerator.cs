@@ -2,6 +2,7 @@ using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Configuration;
 using KubePki.Crypto;
+using KubePki.GoText;
 using KubePki.Kubeconfig;
 using KubePki.Storage;
 

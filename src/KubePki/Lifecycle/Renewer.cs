@@ -222,7 +222,7 @@ public sealed class Renewer(IssueContext context, TimeProvider? time = null)
         {
             Log.WriteLine(
                 $"[renew] {item.Name} expires {notAfter:yyyy-MM-dd HH:mm:ss} UTC, "
-                    + $"not within {Configuration.GoDuration.Format(window)}: skipped"
+                    + $"not within {GoText.GoDuration.Format(window)}: skipped"
             );
         }
         return false;

@@ -6,23 +6,6 @@ namespace KubePki.Controller.Tests.Model;
 public class ModelTextTests
 {
     [Theory]
-    [InlineData(-5, "<invalid>")]
-    [InlineData(-1, "0s")]
-    [InlineData(0, "0s")]
-    [InlineData(119, "119s")]
-    [InlineData(150, "2m30s")]
-    [InlineData(600, "10m")]
-    [InlineData(3600, "60m")]
-    [InlineData(3 * 3600 + 60, "3h1m")]
-    [InlineData(86400, "24h")]
-    [InlineData(3 * 86400 + 3600, "3d1h")]
-    [InlineData(365 * 86400, "365d")]
-    [InlineData(3 * 365 * 86400 + 86400, "3y1d")]
-    [InlineData(10 * 365 * 86400, "10y")]
-    public void Human_duration_matches_apimachinery(int seconds, string expected) =>
-        Assert.Equal(expected, HumanDuration.Format(TimeSpan.FromSeconds(seconds)));
-
-    [Theory]
     [InlineData(new string[0], false, "Pending")]
     [InlineData(new[] { "Approved" }, false, "Approved")]
     [InlineData(new[] { "Approved" }, true, "Approved,Issued")]

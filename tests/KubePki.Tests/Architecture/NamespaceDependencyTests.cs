@@ -6,6 +6,7 @@ public class NamespaceDependencyTests
     private static readonly string[][] CoreLayers =
     [
         ["KubePki", "KubePki.Model"],
+        ["KubePki.GoText"],
         ["KubePki.Files"],
         ["KubePki.Yaml"],
         ["KubePki.Configuration"],

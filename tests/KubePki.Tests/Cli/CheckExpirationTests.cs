@@ -1,4 +1,3 @@
-using KubePki.Cli.Rendering;
 using KubePki.TestKit;
 using Microsoft.Extensions.Time.Testing;
 
@@ -198,16 +197,4 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
         );
         Assert.Single(result.Error.TrimEnd().Split('\n'));
     }
-
-    [Theory]
-    [InlineData(-5, "<invalid>")]
-    [InlineData(-1, "0s")]
-    [InlineData(59, "59s")]
-    [InlineData(3599, "59m")]
-    [InlineData(86399, "23h")]
-    [InlineData(8759 * 3600 + 3599, "364d")]
-    [InlineData(8760 * 3600, "1y")]
-    [InlineData(87599 * 3600, "9y")]
-    public void Residual_time_uses_the_short_human_form(long seconds, string expected) =>
-        Assert.Equal(expected, ShortHumanDuration.Format(seconds));
 }

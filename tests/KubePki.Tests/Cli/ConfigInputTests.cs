@@ -1,4 +1,4 @@
-using KubePki.Configuration;
+using KubePki.GoText;
 using KubePki.TestKit;
 using KubePki.Tests.Configuration;
 using Microsoft.Extensions.Time.Testing;

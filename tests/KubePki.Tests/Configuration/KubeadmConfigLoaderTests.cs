@@ -1,4 +1,5 @@
 using KubePki.Configuration;
+using KubePki.GoText;
 using KubePki.Model;
 
 namespace KubePki.Tests.Configuration;

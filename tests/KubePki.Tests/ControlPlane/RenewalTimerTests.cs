@@ -1,5 +1,5 @@
 using System.Globalization;
-using KubePki.Configuration;
+using KubePki.GoText;
 using KubePki.TestKit;
 
 namespace KubePki.Tests.ControlPlane;

@@ -1,5 +1,5 @@
-using KubePki.Configuration;
 using KubePki.ControlPlane;
+using KubePki.GoText;
 using KubePki.TestKit;
 
 namespace KubePki.Tests.ControlPlane;

@@ -5,6 +5,7 @@ using KubePki.Building;
 using KubePki.Catalog;
 using KubePki.Configuration;
 using KubePki.Crypto;
+using KubePki.GoText;
 using KubePki.Lifecycle;
 using KubePki.Model;
 using KubePki.Storage;

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.RegularExpressions;
-using KubePki.Configuration;
 using KubePki.Controller.Approval;
-using KubePki.Model;
+using KubePki.GoText;
 
 namespace KubePki.Cli.Commands.Controller;
 

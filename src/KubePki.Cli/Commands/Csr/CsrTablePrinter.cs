@@ -1,5 +1,6 @@
 using KubePki.Cli.Rendering;
 using KubePki.Controller.Model;
+using KubePki.GoText;
 
 namespace KubePki.Cli.Commands.Csr;
 

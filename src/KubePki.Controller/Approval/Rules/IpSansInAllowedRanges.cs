@@ -1,3 +1,5 @@
+using KubePki.GoText;
+
 namespace KubePki.Controller.Approval;
 
 /// <summary>With --allowed-ip-ranges, every IP SAN must also lie in one of those CIDRs (e.g. the node subnet
@@ -13,9 +15,7 @@ public sealed class IpSansInAllowedRanges : IApprovalRule
         {
             return null;
         }
-        var outside = input
-            .Request.IpAddresses.Where(ip => !ranges.Any(r => KubePki.Model.IpAddressText.Contains(r, ip)))
-            .ToList();
+        var outside = input.Request.IpAddresses.Where(ip => !ranges.Any(r => IpAddressText.Contains(r, ip))).ToList();
         return outside.Count == 0
             ? null
             : $"IP subjectAltNames [{string.Join(' ', outside)}] are outside the allowed ranges "

@@ -1,4 +1,4 @@
-using KubePki.Model;
+using KubePki.GoText;
 
 namespace KubePki.Controller.Approval;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace KubePki.Configuration;
+namespace KubePki.GoText;
 
 /// <summary>RFC 1123 subdomain checks, as Kubernetes' validation package applies them to SANs.</summary>
 internal static partial class DnsNames

@@ -1,8 +1,43 @@
-namespace KubePki.Controller.Model;
+namespace KubePki.GoText;
 
-/// <summary>apimachinery's duration.HumanDuration, used by kubectl for AGE and REQUESTEDDURATION.</summary>
-public static class HumanDuration
+/// <summary>apimachinery's duration package: the human-readable durations that kubectl and kubeadm print.</summary>
+internal static class HumanDuration
 {
+    /// <summary>apimachinery's ShortHumanDuration, which kubeadm v1.29 uses for RESIDUAL TIME: 364d, 9y,
+    /// &lt;invalid&gt;.</summary>
+    public static string FormatShort(long seconds)
+    {
+        if (seconds < -1)
+        {
+            return "<invalid>";
+        }
+        if (seconds < 0)
+        {
+            return "0s";
+        }
+        if (seconds < 60)
+        {
+            return $"{seconds}s";
+        }
+        var minutes = seconds / 60;
+        if (minutes < 60)
+        {
+            return $"{minutes}m";
+        }
+        var hours = seconds / 3600;
+        if (hours < 24)
+        {
+            return $"{hours}h";
+        }
+        if (hours < 24 * 365)
+        {
+            return $"{hours / 24}d";
+        }
+        return $"{hours / 24 / 365}y";
+    }
+
+    /// <summary>apimachinery's HumanDuration, used by kubectl for AGE and REQUESTEDDURATION: more precision for
+    /// short spans (2m5s, 3h20m, 5d4h, 3y10d).</summary>
     public static string Format(TimeSpan d)
     {
         var seconds = (long)d.TotalSeconds;

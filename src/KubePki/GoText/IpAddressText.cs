@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 
-namespace KubePki.Model;
+namespace KubePki.GoText;
 
 /// <summary>IP addresses and CIDRs read exactly as Go's <c>net.ParseIP</c> / <c>net.ParseCIDR</c> read them (which is
 /// how kubeadm, the kubelet and the API server read them): IPv4 is four decimal fields of 0–255 without leading zeros

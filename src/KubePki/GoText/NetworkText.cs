@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
-using KubePki.Model;
 
-namespace KubePki.Configuration;
+namespace KubePki.GoText;
 
 /// <summary>Parsing of the addresses, CIDRs and endpoints found in kubeadm configs.</summary>
 internal static class NetworkText

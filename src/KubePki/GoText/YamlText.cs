@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
-namespace KubePki.Kubeconfig;
+namespace KubePki.GoText;
 
 /// <summary>Writes a YAML node tree in the layout client-go's clientcmd produces for kubeconfigs: block style, list
 /// items at their parent's indent, two-space nesting, <c>{}</c> for empty maps.</summary>

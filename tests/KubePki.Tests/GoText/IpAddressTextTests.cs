@@ -1,7 +1,7 @@
 using System.Net;
-using KubePki.Model;
+using KubePki.GoText;
 
-namespace KubePki.Tests.Model;
+namespace KubePki.Tests.GoText;
 
 /// <summary>Cases from Go's net/netip parsing rules: what net.ParseIP accepts, what it refuses, and how the IPv4-mapped
 /// form compares.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace KubePki.Configuration;
+namespace KubePki.GoText;
 
 /// <summary>Go's time.Duration text ("8760h", "1h30m", "90s", "8760h0m0s"), the form kubeadm configs and flags
 /// use.</summary>
