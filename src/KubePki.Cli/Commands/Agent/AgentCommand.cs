@@ -2,8 +2,8 @@ using System.CommandLine;
 using KubePki.Agent;
 using KubePki.Cli.Commands.Controller;
 using KubePki.Cli.Commands.ControlPlane;
-using KubePki.Configuration;
 using KubePki.ControlPlane;
+using KubePki.GoText;
 using KubePki.InCluster;
 using Microsoft.Extensions.Logging;
 
