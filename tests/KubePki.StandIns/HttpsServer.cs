@@ -9,9 +9,14 @@ namespace KubePki.StandIns;
 /// <summary>A minimal HTTPS/1.1 server: "ok" for the given paths (query ignored), 404 for anything else.</summary>
 public static class HttpsServer
 {
-    public static async Task ServeAsync(int port, X509Certificate2 certificate, IReadOnlyList<string> paths)
+    public static async Task ServeAsync(
+        IPAddress address,
+        int port,
+        X509Certificate2 certificate,
+        IReadOnlyList<string> paths
+    )
     {
-        var listener = new TcpListener(IPAddress.Loopback, port);
+        var listener = new TcpListener(address, port);
         listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Start();
         while (true)

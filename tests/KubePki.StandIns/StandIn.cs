@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
@@ -101,6 +102,11 @@ public static partial class StandIn
         string[] paths;
         if (args[0] == "kube-apiserver")
         {
+            if (FailFile(flags["--tls-cert-file"]) is { } fail && File.Exists(fail))
+            {
+                Console.Error.WriteLine($"error: {fail} exists: failing at start (a broken kube-apiserver)");
+                return 1;
+            }
             serving = X509Certificate2.CreateFromPemFile(flags["--tls-cert-file"], flags["--tls-private-key-file"]);
             paths = ["/livez", "/readyz", "/healthz"];
         }
@@ -120,12 +126,26 @@ public static partial class StandIn
             serving = SelfSigned(args[0]);
             paths = ["/healthz"];
         }
+        // Where a Go component listens: --bind-address, by default every address (kube-apiserver,
+        // kube-controller-manager and kube-scheduler all default to 0.0.0.0).
+        var address = IPAddress.Parse(flags.GetValueOrDefault("--bind-address", "0.0.0.0"));
         Console.WriteLine(
-            $"{args[0]}: serving {string.Join(", ", paths)} on https://127.0.0.1:{port} " + $"with {serving.Subject}"
+            $"{args[0]}: serving {string.Join(", ", paths)} on https://{address}:{port} " + $"with {serving.Subject}"
         );
-        await HttpsServer.ServeAsync(port, serving, paths);
+        await HttpsServer.ServeAsync(address, port, serving, paths);
         return 0;
     }
+
+    /// <summary>The test fault switch of one node's kube-apiserver: <c>kube-apiserver.fail</c> in the directory above
+    /// the one holding <c>--tls-cert-file</c> (the node's kubeconfig dir, for a cert dir at
+    /// <c>&lt;dir&gt;/pki</c>). While it exists the stand-in exits 1 at start, so a restarted kube-apiserver never
+    /// becomes healthy; removing it is the operator's repair.</summary>
+    public static string? FailFile(string tlsCertFile) =>
+        Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(tlsCertFile))) is { } dir
+            ? Path.Combine(dir, FailFileName)
+            : null;
+
+    public const string FailFileName = "kube-apiserver.fail";
 
     private static string? ClientCertificateProblem(string kubeconfigPath)
     {

@@ -17,6 +17,11 @@ public static class ApiJson
             Converters = { new Rfc3339Converter() },
         };
 
+    /// <summary><see cref="Options"/> refusing members the model does not know: kube-apiserver's strict decoding
+    /// (fieldValidation=Strict).</summary>
+    public static JsonSerializerOptions StrictOptions { get; } =
+        new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
     public static string Serialize(object value) => JsonSerializer.Serialize(value, value.GetType(), Options);
 
     public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;

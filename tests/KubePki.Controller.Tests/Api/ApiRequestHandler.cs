@@ -100,6 +100,41 @@ internal sealed class ApiRequestHandler(
             case ["api", "v1", "nodes", var name]:
                 await ItemAsync(Store.Nodes, null, name, "", null, (_, sent) => sent);
                 return;
+            case ["api", "v1", "events"] when Request.Method == "GET":
+                await CollectionAsync(Store.Events, null, "", "EventList", "v1", null);
+                return;
+            case ["api", "v1", "namespaces", var ns, "events"]:
+                await CollectionAsync(
+                    Store.Events,
+                    ns,
+                    "",
+                    "EventList",
+                    "v1",
+                    e =>
+                    {
+                        e.ApiVersion = "v1";
+                        e.Kind = "Event";
+                        e.Metadata.NamespaceProperty = ns;
+                        EventValidation.ThrowIfInvalid(e);
+                        return e;
+                    }
+                );
+                return;
+            case ["api", "v1", "namespaces", var ns, "events", var name]:
+                await ItemAsync(
+                    Store.Events,
+                    ns,
+                    name,
+                    "",
+                    null,
+                    (old, sent) =>
+                    {
+                        sent.Metadata.NamespaceProperty = ns;
+                        EventValidation.ThrowIfInvalid(sent);
+                        return sent;
+                    }
+                );
+                return;
             case ["api", "v1", "namespaces", var ns, "configmaps"]:
                 await CollectionAsync(
                     Store.ConfigMaps,
@@ -250,11 +285,11 @@ internal sealed class ApiRequestHandler(
         switch (Request.Method)
         {
             case "GET" when Request.Query["watch"] is var w && (w == "true" || w == "1"):
-                Authorize("watch", group, resource, null, null, ns);
+                Authorize("watch", group, resource, null, SelectedName(), ns);
                 await WatchAsync(table, ns, filter);
                 return;
             case "GET":
-                Authorize("list", group, resource, null, null, ns);
+                Authorize("list", group, resource, null, SelectedName(), ns);
                 string? next = null;
                 IReadOnlyList<byte[]> items;
                 long version;
@@ -284,12 +319,22 @@ internal sealed class ApiRequestHandler(
                     );
                     return;
                 }
+                if (resource == "events" && WantsTable())
+                {
+                    var events = items.Select(ApiJson.Deserialize<Corev1Event>);
+                    await TestApiServer.WriteAsync(context, 200, EventTable.Render(events, version, Now));
+                    return;
+                }
                 await TestApiServer.WriteAsync(context, 200, ListJson(listKind, apiVersion, version, next, items));
                 return;
             case "POST":
                 Authorize("create", group, resource, null, null, ns);
                 var sent = await ReadBodyAsync<T>();
                 sent.Metadata ??= new V1ObjectMeta();
+                if (string.IsNullOrEmpty(sent.Metadata.Name) && !string.IsNullOrEmpty(sent.Metadata.GenerateName))
+                {
+                    sent.Metadata.Name = sent.Metadata.GenerateName + Guid.NewGuid().ToString("N")[..5];
+                }
                 if (prepare is not null)
                 {
                     sent = prepare(sent);
@@ -350,6 +395,25 @@ internal sealed class ApiRequestHandler(
                     );
                 }
                 await TestApiServer.WriteAsync(context, 200, table.UpdateJson(ns, name, sent, update));
+                return;
+            case "PATCH":
+                Authorize("patch", group, resource, subresource, name, ns);
+                var patch = await ReadPatchAsync();
+                // A resourceVersion in the patch is a precondition, as for PUT; without one the patch applies to
+                // whatever is stored when it is applied (under the store's lock, so no retry is needed).
+                var precondition = Activator.CreateInstance<T>();
+                precondition.Metadata = new V1ObjectMeta
+                {
+                    ResourceVersion = patch["metadata"]?["resourceVersion"]?.GetValue<string>(),
+                };
+                var patched = table.UpdateJson(
+                    ns,
+                    name,
+                    precondition,
+                    (old, _) => update(old, Patched(old, patch, name)),
+                    unchangedIsNoOp: true
+                );
+                await TestApiServer.WriteAsync(context, 200, patched);
                 return;
             case "DELETE" when subresource is null:
                 Authorize("delete", group, resource, null, name, ns);
@@ -475,6 +539,15 @@ internal sealed class ApiRequestHandler(
         await context.Response.Body.FlushAsync();
     }
 
+    // A list or watch whose field selector requires one metadata.name is authorized for that name, as
+    // kube-apiserver's request info does, so a rule with resourceNames can allow it.
+    private string? SelectedName()
+    {
+        var terms = Request.Query["fieldSelector"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var names = terms.Where(t => t.StartsWith("metadata.name=", StringComparison.Ordinal)).ToList();
+        return names.Count == 1 ? names[0]["metadata.name=".Length..] : null;
+    }
+
     /// <summary>The fieldSelector as a predicate; null when there is none.</summary>
     private Func<T, bool>? FieldFilter<T>()
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -491,12 +564,81 @@ internal sealed class ApiRequestHandler(
                 {
                     "metadata.name" => item.Metadata.Name == t[1],
                     "spec.signerName" => item is V1CertificateSigningRequest c && c.Spec.SignerName == t[1],
+                    "metadata.namespace" => item.Metadata.NamespaceProperty == t[1],
+                    _ when item is Corev1Event e && EventValidation.Field(e, t[0]) is { } value => value == t[1],
                     _ => throw new ApiError(400, "BadRequest", $"field label not supported: {t[0]}"),
                 }
             );
     }
 
     private bool WantsTable() => Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
+
+    // The request's patch body, checked for its media type (kube-apiserver answers 415 to any other).
+    private async Task<System.Text.Json.Nodes.JsonObject> ReadPatchAsync()
+    {
+        var type = (Request.ContentType ?? "").Split(';')[0].Trim();
+        if (type is not (MergePatch.MergeType or MergePatch.StrategicType))
+        {
+            throw new ApiError(
+                415,
+                "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted media types include: "
+                    + $"{MergePatch.MergeType}, {MergePatch.StrategicType}"
+            );
+        }
+        System.Text.Json.Nodes.JsonNode? patch;
+        try
+        {
+            patch = await System.Text.Json.Nodes.JsonNode.ParseAsync(Request.Body);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ApiError(400, "BadRequest", $"error decoding patch: {e.Message}");
+        }
+        if (patch is not System.Text.Json.Nodes.JsonObject patchObject)
+        {
+            throw new ApiError(400, "BadRequest", "error decoding patch: the patch is not a JSON object");
+        }
+        if (type == MergePatch.StrategicType && MergePatch.StrategicProblem(patchObject) is { } problem)
+        {
+            throw new ApiError(415, "UnsupportedMediaType", problem);
+        }
+        return patchObject;
+    }
+
+    // The stored object with the patch applied, decoded strictly when the client asked for fieldValidation=Strict
+    // (kubectl does): an unknown field is then an error, as kube-apiserver's strict decoding makes it.
+    private T Patched<T>(T old, System.Text.Json.Nodes.JsonObject patch, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var result = MergePatch.Apply(System.Text.Json.Nodes.JsonNode.Parse(ApiJson.SerializeToUtf8(old)), patch)!;
+        var strict = Request.Query["fieldValidation"].ToString() == "Strict";
+        T patched;
+        try
+        {
+            patched =
+                System.Text.Json.JsonSerializer.Deserialize<T>(result, strict ? ApiJson.StrictOptions : ApiJson.Options)
+                ?? throw new ApiError(400, "BadRequest", "the patch removed the whole object");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ApiError(
+                strict ? 400 : 422,
+                strict ? "BadRequest" : "Invalid",
+                strict ? $"strict decoding error: {e.Message}" : $"the patched object cannot be decoded: {e.Message}"
+            );
+        }
+        patched.Metadata ??= new V1ObjectMeta();
+        if (patched.Metadata.Name != name)
+        {
+            throw new ApiError(
+                400,
+                "BadRequest",
+                $"the name of the object ({patched.Metadata.Name}) does not match the name on the URL ({name})"
+            );
+        }
+        return patched;
+    }
 
     private async Task<T> ReadBodyAsync<T>()
     {

@@ -13,6 +13,7 @@ public sealed class ApiStore
         Leases = new ResourceTable<V1Lease>(this, "leases.coordination.k8s.io");
         ConfigMaps = new ResourceTable<V1ConfigMap>(this, "configmaps");
         Secrets = new ResourceTable<V1Secret>(this, "secrets");
+        Events = new ResourceTable<Corev1Event>(this, "events");
     }
 
     public object Gate { get; } = new();
@@ -28,6 +29,18 @@ public sealed class ApiStore
     public ResourceTable<V1ConfigMap> ConfigMaps { get; }
 
     public ResourceTable<V1Secret> Secrets { get; }
+
+    public ResourceTable<Corev1Event> Events { get; }
+
+    /// <summary>Every Event (any namespace) whose involvedObject is the object of that kind and name, oldest first
+    /// (by creation, then name).</summary>
+    public IReadOnlyList<Corev1Event> EventsAbout(string kind, string name) =>
+        Events
+            .List(null)
+            .Items.Where(e => e.InvolvedObject?.Kind == kind && e.InvolvedObject.Name == name)
+            .OrderBy(e => e.Metadata.CreationTimestamp)
+            .ThenBy(e => e.Metadata.Name, StringComparer.Ordinal)
+            .ToList();
 
     private readonly Dictionary<string, HashSet<string>> _certificatesSent = new(StringComparer.Ordinal);
 
@@ -59,6 +72,7 @@ public sealed class ApiStore
         Leases.DropWatches();
         ConfigMaps.DropWatches();
         Secrets.DropWatches();
+        Events.DropWatches();
     }
 
     public V1ConfigMap AddConfigMap(string ns, string name, IDictionary<string, string> data) =>

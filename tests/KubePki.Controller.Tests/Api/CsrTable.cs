@@ -80,7 +80,7 @@ public static class CsrTable
     }
 
     // apimachinery's duration.HumanDuration, written out here from its rules (not shared with the product).
-    private static string Age(TimeSpan d)
+    internal static string Age(TimeSpan d)
     {
         var s = (long)d.TotalSeconds;
         long m = s / 60,

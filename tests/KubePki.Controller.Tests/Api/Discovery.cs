@@ -37,16 +37,35 @@ public static class Discovery
             }.ToJsonString(),
             "/api/v1" => ResourceList(
                 "v1",
-                Resource("nodes", "Node", false, ["no"], ["create", "delete", "get", "list", "update", "watch"]),
-                Resource("nodes/status", "Node", false, [], ["get", "update"]),
+                Resource(
+                    "nodes",
+                    "Node",
+                    false,
+                    ["no"],
+                    ["create", "delete", "get", "list", "patch", "update", "watch"]
+                ),
+                Resource("nodes/status", "Node", false, [], ["get", "patch", "update"]),
                 Resource(
                     "configmaps",
                     "ConfigMap",
                     true,
                     ["cm"],
-                    ["create", "delete", "get", "list", "update", "watch"]
+                    ["create", "delete", "get", "list", "patch", "update", "watch"]
                 ),
-                Resource("secrets", "Secret", true, [], ["create", "delete", "get", "list", "update", "watch"])
+                Resource(
+                    "secrets",
+                    "Secret",
+                    true,
+                    [],
+                    ["create", "delete", "get", "list", "patch", "update", "watch"]
+                ),
+                Resource(
+                    "events",
+                    "Event",
+                    true,
+                    ["ev"],
+                    ["create", "delete", "get", "list", "patch", "update", "watch"]
+                )
             ),
             "/apis/certificates.k8s.io/v1" => ResourceList(
                 "certificates.k8s.io/v1",
@@ -55,20 +74,26 @@ public static class Discovery
                     "CertificateSigningRequest",
                     false,
                     ["csr"],
-                    ["create", "delete", "get", "list", "update", "watch"]
+                    ["create", "delete", "get", "list", "patch", "update", "watch"]
                 ),
                 Resource(
                     "certificatesigningrequests/approval",
                     "CertificateSigningRequest",
                     false,
                     [],
-                    ["get", "update"]
+                    ["get", "patch", "update"]
                 ),
-                Resource("certificatesigningrequests/status", "CertificateSigningRequest", false, [], ["get", "update"])
+                Resource(
+                    "certificatesigningrequests/status",
+                    "CertificateSigningRequest",
+                    false,
+                    [],
+                    ["get", "patch", "update"]
+                )
             ),
             "/apis/coordination.k8s.io/v1" => ResourceList(
                 "coordination.k8s.io/v1",
-                Resource("leases", "Lease", true, [], ["create", "delete", "get", "list", "update", "watch"])
+                Resource("leases", "Lease", true, [], ["create", "delete", "get", "list", "patch", "update", "watch"])
             ),
             "/apis/certificates.k8s.io" => Group("certificates.k8s.io").ToJsonString(),
             "/apis/coordination.k8s.io" => Group("coordination.k8s.io").ToJsonString(),
@@ -87,55 +112,62 @@ public static class Discovery
                     },
                 },
             }.ToJsonString(),
-            "/openapi/v3/api/v1" => OpenApi("/api/v1/nodes/{name}", "", "v1", "Node"),
+            "/openapi/v3/api/v1" => OpenApi(
+                "",
+                "v1",
+                ("/api/v1/nodes/{name}", "Node"),
+                ("/api/v1/namespaces/{namespace}/events/{name}", "Event")
+            ),
             "/openapi/v3/apis/certificates.k8s.io/v1" => OpenApi(
-                "/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}",
                 "certificates.k8s.io",
                 "v1",
-                "CertificateSigningRequest"
+                ("/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}", "CertificateSigningRequest")
             ),
             "/openapi/v3/apis/coordination.k8s.io/v1" => OpenApi(
-                "/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}",
                 "coordination.k8s.io",
                 "v1",
-                "Lease"
+                ("/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}", "Lease")
             ),
             _ => null,
         };
 
     // Just enough OpenAPI v3 for kubectl to see that PATCH takes fieldValidation, so it validates server-side
-    // (here: strict decoding) instead of downloading the full v2 schema.
-    private static string OpenApi(string path, string group, string version, string kind) =>
-        new JsonObject
+    // (here: strict decoding) instead of downloading the full v2 schema. One path per kind of the group version.
+    private static string OpenApi(string group, string version, params (string Path, string Kind)[] kinds)
+    {
+        var paths = new JsonObject();
+        foreach (var (path, kind) in kinds)
+        {
+            paths[path] = new JsonObject
+            {
+                ["patch"] = new JsonObject
+                {
+                    ["parameters"] = new JsonArray(
+                        new JsonObject
+                        {
+                            ["name"] = "fieldValidation",
+                            ["in"] = "query",
+                            ["schema"] = new JsonObject { ["type"] = "string" },
+                        }
+                    ),
+                    ["x-kubernetes-group-version-kind"] = new JsonObject
+                    {
+                        ["group"] = group,
+                        ["version"] = version,
+                        ["kind"] = kind,
+                    },
+                    ["responses"] = new JsonObject(),
+                },
+            };
+        }
+        return new JsonObject
         {
             ["openapi"] = "3.0.0",
             ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" },
-            ["paths"] = new JsonObject
-            {
-                [path] = new JsonObject
-                {
-                    ["patch"] = new JsonObject
-                    {
-                        ["parameters"] = new JsonArray(
-                            new JsonObject
-                            {
-                                ["name"] = "fieldValidation",
-                                ["in"] = "query",
-                                ["schema"] = new JsonObject { ["type"] = "string" },
-                            }
-                        ),
-                        ["x-kubernetes-group-version-kind"] = new JsonObject
-                        {
-                            ["group"] = group,
-                            ["version"] = version,
-                            ["kind"] = kind,
-                        },
-                        ["responses"] = new JsonObject(),
-                    },
-                },
-            },
+            ["paths"] = paths,
             ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
         }.ToJsonString();
+    }
 
     private static JsonObject Group(string name) =>
         new()

@@ -139,7 +139,13 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
     /// <summary>Replaces the stored object after <paramref name="mutate"/> has built the new one from (old, sent); a
     /// sent resourceVersion must match (AllowUnconditionalUpdate: an empty one always does). <paramref name="mutate"/>
     /// gets a fresh copy of the stored object, free to change. Returns the stored JSON.</summary>
-    public byte[] UpdateJson(string? ns, string name, T sent, Func<T, T, T> mutate)
+    public byte[] UpdateJson(string? ns, string name, T sent, Func<T, T, T> mutate) =>
+        UpdateJson(ns, name, sent, mutate, unchangedIsNoOp: false);
+
+    /// <summary><see cref="UpdateJson(string?, string, T, Func{T, T, T})"/>; with <paramref name="unchangedIsNoOp"/>
+    /// an update that changes nothing writes nothing (no new resourceVersion, no watch event), as etcd3's store skips
+    /// a no-op update.</summary>
+    public byte[] UpdateJson(string? ns, string name, T sent, Func<T, T, T> mutate, bool unchangedIsNoOp)
     {
         lock (store.Gate)
         {
@@ -165,6 +171,14 @@ public sealed class ResourceTable<T>(ApiStore store, string resource)
             updated.Metadata.NamespaceProperty = oldNamespace;
             updated.Metadata.Uid = uid;
             updated.Metadata.CreationTimestamp = created;
+            if (unchangedIsNoOp)
+            {
+                updated.Metadata.ResourceVersion = stored.Version.ToString();
+                if (ApiJson.SerializeToUtf8(updated).AsSpan().SequenceEqual(stored.Json))
+                {
+                    return stored.Json;
+                }
+            }
             return Commit(key, updated, "MODIFIED");
         }
     }

@@ -110,14 +110,7 @@ public sealed class StaticPodCluster : IAsyncLifetime
             EtcdDataDir,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         );
-        foreach (var component in ControlPlaneComponent.InUpgradeOrder)
-        {
-            File.WriteAllText(Path.Combine(ManifestsDir, component.ManifestFileName), Manifest(component.Name));
-            File.SetUnixFileMode(
-                Path.Combine(ManifestsDir, component.ManifestFileName),
-                UnixFileMode.UserRead | UnixFileMode.UserWrite
-            );
-        }
+        StaticPodManifests.WriteAll(Spec, ManifestsDir);
         Directory.CreateDirectory(Path.GetDirectoryName(KubeletConfig)!);
         File.WriteAllText(
             KubeletConfig,
@@ -193,207 +186,24 @@ public sealed class StaticPodCluster : IAsyncLifetime
             ]
         );
 
-    public string Manifest(string component) =>
-        component switch
+    /// <summary>This node for kubeadm's manifests: 127.0.0.1, member node1 alone in its etcd cluster.</summary>
+    public StaticPodNodeSpec Spec =>
+        new()
         {
-            "etcd" => $"""
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  annotations:
-                    kubeadm.kubernetes.io/etcd.advertise-client-urls: https://127.0.0.1:{EtcdClientPort}
-                  creationTimestamp: null
-                  labels:
-                    component: etcd
-                    tier: control-plane
-                  name: etcd
-                  namespace: kube-system
-                spec:
-                  containers:
-                  - command:
-                    - etcd
-                    - --advertise-client-urls=https://127.0.0.1:{EtcdClientPort}
-                    - --cert-file={CertDir}/etcd/server.crt
-                    - --client-cert-auth=true
-                    - --data-dir={EtcdDataDir}
-                    - --experimental-initial-corrupt-check=true
-                    - --experimental-watch-progress-notify-interval=5s
-                    - --initial-advertise-peer-urls=https://127.0.0.1:{EtcdPeerPort}
-                    - --initial-cluster=node1=https://127.0.0.1:{EtcdPeerPort}
-                    - --key-file={CertDir}/etcd/server.key
-                    - --listen-client-urls=https://127.0.0.1:{EtcdClientPort}
-                    - --listen-metrics-urls=http://127.0.0.1:{EtcdMetricsPort}
-                    - --listen-peer-urls=https://127.0.0.1:{EtcdPeerPort}
-                    - --name=node1
-                    - --peer-cert-file={CertDir}/etcd/peer.crt
-                    - --peer-client-cert-auth=true
-                    - --peer-key-file={CertDir}/etcd/peer.key
-                    - --peer-trusted-ca-file={CertDir}/etcd/ca.crt
-                    - --snapshot-count=10000
-                    - --trusted-ca-file={CertDir}/etcd/ca.crt
-                    image: registry.k8s.io/etcd:3.5.15-0
-                    imagePullPolicy: IfNotPresent
-                    livenessProbe:
-                      failureThreshold: 8
-                      httpGet:
-                        host: 127.0.0.1
-                        path: /health?exclude=NOSPACE&serializable=true
-                        port: {EtcdMetricsPort}
-                        scheme: HTTP
-                      initialDelaySeconds: 10
-                      periodSeconds: 10
-                      timeoutSeconds: 15
-                    name: etcd
-                    resources:
-                      requests:
-                        cpu: 100m
-                        memory: 100Mi
-                    startupProbe:
-                      failureThreshold: 24
-                      httpGet:
-                        host: 127.0.0.1
-                        path: /health?serializable=false
-                        port: {EtcdMetricsPort}
-                        scheme: HTTP
-                      initialDelaySeconds: 10
-                      periodSeconds: 10
-                      timeoutSeconds: 15
-                    volumeMounts:
-                    - mountPath: {EtcdDataDir}
-                      name: etcd-data
-                    - mountPath: {CertDir}/etcd
-                      name: etcd-certs
-                  hostNetwork: true
-                  priority: 2000001000
-                  priorityClassName: system-node-critical
-                  securityContext:
-                    seccompProfile:
-                      type: RuntimeDefault
-                  volumes:
-                  - hostPath:
-                      path: {CertDir}/etcd
-                      type: DirectoryOrCreate
-                    name: etcd-certs
-                  - hostPath:
-                      path: {EtcdDataDir}
-                      type: DirectoryOrCreate
-                    name: etcd-data
-                status: {"{}"}
-
-                """,
-            "kube-apiserver" => Pod(
-                "kube-apiserver",
-                [
-                    $"--advertise-address=127.0.0.1",
-                    $"--client-ca-file={CertDir}/ca.crt",
-                    $"--etcd-cafile={CertDir}/etcd/ca.crt",
-                    $"--etcd-certfile={CertDir}/apiserver-etcd-client.crt",
-                    $"--etcd-keyfile={CertDir}/apiserver-etcd-client.key",
-                    $"--etcd-servers=https://127.0.0.1:{EtcdClientPort}",
-                    $"--kubelet-client-certificate={CertDir}/apiserver-kubelet-client.crt",
-                    $"--kubelet-client-key={CertDir}/apiserver-kubelet-client.key",
-                    $"--proxy-client-cert-file={CertDir}/front-proxy-client.crt",
-                    $"--proxy-client-key-file={CertDir}/front-proxy-client.key",
-                    $"--secure-port={ApiServerPort}",
-                    $"--tls-cert-file={CertDir}/apiserver.crt",
-                    $"--tls-private-key-file={CertDir}/apiserver.key",
-                ],
-                ApiServerPort,
-                [("livenessProbe", "/livez"), ("readinessProbe", "/readyz"), ("startupProbe", "/livez")]
-            ),
-            "kube-controller-manager" => Pod(
-                "kube-controller-manager",
-                [
-                    $"--authentication-kubeconfig={KubeconfigDir}/controller-manager.conf",
-                    $"--authorization-kubeconfig={KubeconfigDir}/controller-manager.conf",
-                    "--bind-address=127.0.0.1",
-                    $"--client-ca-file={CertDir}/ca.crt",
-                    "--cluster-name=kubernetes",
-                    $"--cluster-signing-cert-file={CertDir}/ca.crt",
-                    $"--cluster-signing-key-file={CertDir}/ca.key",
-                    "--controllers=*,bootstrapsigner,tokencleaner",
-                    $"--kubeconfig={KubeconfigDir}/controller-manager.conf",
-                    "--leader-elect=true",
-                    $"--requestheader-client-ca-file={CertDir}/front-proxy-ca.crt",
-                    $"--root-ca-file={CertDir}/ca.crt",
-                    $"--secure-port={ControllerManagerPort}",
-                    $"--service-account-private-key-file={CertDir}/sa.key",
-                    "--use-service-account-credentials=true",
-                ],
-                ControllerManagerPort,
-                [("livenessProbe", "/healthz"), ("startupProbe", "/healthz")]
-            ),
-            "kube-scheduler" => Pod(
-                "kube-scheduler",
-                [
-                    $"--authentication-kubeconfig={KubeconfigDir}/scheduler.conf",
-                    $"--authorization-kubeconfig={KubeconfigDir}/scheduler.conf",
-                    "--bind-address=127.0.0.1",
-                    $"--kubeconfig={KubeconfigDir}/scheduler.conf",
-                    "--leader-elect=true",
-                    $"--secure-port={SchedulerPort}",
-                ],
-                SchedulerPort,
-                [("livenessProbe", "/healthz"), ("startupProbe", "/healthz")]
-            ),
-            _ => throw new ArgumentException(component),
+            NodeIp = "127.0.0.1",
+            KubeconfigDir = KubeconfigDir,
+            CertDir = CertDir,
+            EtcdDataDir = EtcdDataDir,
+            EtcdName = "node1",
+            EtcdClientPort = EtcdClientPort,
+            EtcdPeerPort = EtcdPeerPort,
+            EtcdMetricsPort = EtcdMetricsPort,
+            ApiServerPort = ApiServerPort,
+            ControllerManagerPort = ControllerManagerPort,
+            SchedulerPort = SchedulerPort,
         };
 
-    private static string Pod(
-        string name,
-        IReadOnlyList<string> flags,
-        int port,
-        IReadOnlyList<(string Kind, string Path)> probes
-    )
-    {
-        var command = string.Concat(StandInKubelet.StandInCommand(name).Concat(flags).Select(a => $"    - {a}\n"));
-        var probeText = string.Concat(
-            probes.Select(p =>
-                $"""
-                        {p.Kind}:
-                          failureThreshold: 8
-                          httpGet:
-                            host: 127.0.0.1
-                            path: {p.Path}
-                            port: {port}
-                            scheme: HTTPS
-                          initialDelaySeconds: 10
-                          periodSeconds: 10
-                          timeoutSeconds: 15
-
-                    """
-            )
-        );
-        return $"""
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  creationTimestamp: null
-                  labels:
-                    component: {name}
-                    tier: control-plane
-                  name: {name}
-                  namespace: kube-system
-                spec:
-                  containers:
-                  - command:
-
-                """
-            + command
-            + $"""
-                    image: registry.k8s.io/{name}:v1.32.0
-                    imagePullPolicy: IfNotPresent
-                    name: {name}
-
-                """
-            + probeText
-            + """
-                  hostNetwork: true
-                  priorityClassName: system-node-critical
-                status: {}
-
-                """;
-    }
+    public string Manifest(string component) => StaticPodManifests.Manifest(Spec, component);
 
     private static int FreePort()
     {
