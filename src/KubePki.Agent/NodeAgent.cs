@@ -254,7 +254,8 @@ internal sealed class NodeAgent(
             }
             try
             {
-                await refresh.RestartAsync([component], cancellationToken).ConfigureAwait(false);
+                // Not cancelled by the agent's shutdown: a component is never left stopped by a pod deletion.
+                await refresh.RestartAsync([component], CancellationToken.None).ConfigureAwait(false);
             }
             catch (KubePkiException e)
             {
