@@ -18,6 +18,30 @@ public sealed class DeployManifests
     public static DeployManifests Load(string component = "controller") =>
         new(Files(component).SelectMany(f => f.Objects).ToList());
 
+    /// <summary>The objects of <paramref name="yaml"/>; with <paramref name="strict"/> a field the typed model does
+    /// not know is an error (<see cref="JsonException"/>), as kube-apiserver's strict field validation makes
+    /// it.</summary>
+    public static IReadOnlyList<object> Parse(string yaml, bool strict) => LoadAll(yaml, strict).ToList();
+
+    /// <summary>Every manifest file of <paramref name="component"/> parsed strictly: file name → the error, for each
+    /// file that has a field the typed model does not know.</summary>
+    public static IReadOnlyDictionary<string, string> UnknownFields(string component)
+    {
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Locate(component), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                _ = Parse(File.ReadAllText(file), strict: true);
+            }
+            catch (JsonException e)
+            {
+                problems[Path.GetFileName(file)] = e.Message;
+            }
+        }
+        return problems;
+    }
+
     /// <summary>Each manifest file with its objects, in the order kubectl apply -f takes a directory (by
     /// name).</summary>
     public static IReadOnlyList<(string File, IReadOnlyList<object> Objects)> Files(string component = "controller") =>
@@ -86,7 +110,7 @@ public sealed class DeployManifests
         ["networking.k8s.io/v1/NetworkPolicy"] = typeof(V1NetworkPolicy),
     };
 
-    private static IEnumerable<object> LoadAll(string yaml)
+    private static IEnumerable<object> LoadAll(string yaml, bool strict = false)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
@@ -97,7 +121,11 @@ public sealed class DeployManifests
             var type = Kinds.TryGetValue(kind, out var t)
                 ? t
                 : throw new InvalidDataException($"no model type for {kind}");
-            yield return JsonSerializer.Deserialize(json.ToJsonString(), type, ApiJson.Options)!;
+            yield return JsonSerializer.Deserialize(
+                json.ToJsonString(),
+                type,
+                strict ? ApiJson.StrictOptions : ApiJson.Options
+            )!;
         }
     }
 
@@ -117,6 +145,20 @@ public sealed class DeployManifests
             YamlScalarNode scalar => JsonValue.Create(scalar.Value),
             _ => throw new InvalidDataException($"unexpected YAML node {node.NodeType}"),
         };
+
+    /// <summary>The repository file at <paramref name="relativePath"/> (e.g. scripts/image.sh).</summary>
+    public static string RepositoryFile(string relativePath)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new FileNotFoundException($"{relativePath} not found above the test binaries");
+    }
 
     private static string Locate(string component)
     {
