@@ -32,6 +32,25 @@ internal sealed class ClusterApi(IKubernetes client)
         ];
     }
 
+    /// <summary>Refuses to run for a node that is not a control-plane Node of this cluster (a typo in --node-name
+    /// would otherwise wait forever).</summary>
+    public async Task CheckNodeAsync(string node, CancellationToken cancellationToken)
+    {
+        V1Node found;
+        try
+        {
+            found = await client.CoreV1.ReadNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound)
+        {
+            throw new KubePkiException($"--node-name {node}: no such Node");
+        }
+        if (found.Metadata.Labels?.ContainsKey(ControlPlaneLabel) != true)
+        {
+            throw new KubePkiException($"--node-name {node}: the Node is not labelled {ControlPlaneLabel}");
+        }
+    }
+
     private static string? Annotation(V1Node node, string key) =>
         node.Metadata.Annotations is { } annotations && annotations.TryGetValue(key, out var value) ? value : null;
 

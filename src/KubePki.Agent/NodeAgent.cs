@@ -52,10 +52,12 @@ internal sealed class NodeAgent(
         );
     }
 
-    /// <summary>Ticks every --interval until cancelled; a failed tick is logged and retried at the next one.</summary>
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>Ticks every --interval, or sooner when <paramref name="changes"/> says something it waits for
+    /// changed, until cancelled; a failed tick is logged and retried at the next one.</summary>
+    public async Task RunAsync(NodeChanges? changes, CancellationToken stopping)
     {
         Recover();
+        await api.CheckNodeAsync(Self, stopping).ConfigureAwait(false);
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -72,7 +74,14 @@ internal sealed class NodeAgent(
             }
             try
             {
-                await Task.Delay(options.Interval, time, stopping).ConfigureAwait(false);
+                if (changes is null)
+                {
+                    await Task.Delay(options.Interval, time, stopping).ConfigureAwait(false);
+                }
+                else
+                {
+                    await changes.WaitAsync(options.Interval, time, stopping).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {

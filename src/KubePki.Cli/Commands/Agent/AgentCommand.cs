@@ -163,7 +163,27 @@ public static class AgentCommand
                                 + $"{options.LeaseNamespace}/{options.LeaseName}, window {options.Window}"
                         );
                         env.Out.Flush();
-                        await agent.RunAsync(cancellationToken);
+                        var changes = new NodeChanges(
+                            client,
+                            options.NodeName,
+                            loggers.CreateLogger("agent"),
+                            env.Waits
+                        );
+                        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        var watching = changes.RunAsync(stopping.Token);
+                        try
+                        {
+                            await agent.RunAsync(changes, cancellationToken);
+                        }
+                        finally
+                        {
+                            await stopping.CancelAsync();
+                            try
+                            {
+                                await watching;
+                            }
+                            catch (OperationCanceledException) { }
+                        }
                         env.Out.WriteLine("[agent] stopped");
                         return 0;
                     }
