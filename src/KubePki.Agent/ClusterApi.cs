@@ -15,7 +15,7 @@ internal sealed class ClusterApi(IKubernetes client)
 
     public IKubernetes Client => client;
 
-    public async Task<IReadOnlyList<ControlPlaneNode>> ControlPlaneNodesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<NodeView>> ControlPlaneNodesAsync(CancellationToken cancellationToken)
     {
         var list = await client
             .CoreV1.ListNodeAsync(labelSelector: ControlPlaneLabel, cancellationToken: cancellationToken)
@@ -23,7 +23,7 @@ internal sealed class ClusterApi(IKubernetes client)
         return
         [
             .. ((IEnumerable<V1Node>)list.Items)
-                .Select(n => new ControlPlaneNode(
+                .Select(n => new NodeView(
                     n.Metadata.Name,
                     NodeReport.FromJson(Annotation(n, NodeReport.Annotation)),
                     Annotation(n, NodeReport.RequestAnnotation)

@@ -1,7 +1,7 @@
 namespace KubePki.Agent;
 
 /// <summary>A control-plane node as the gate sees it: its name and its agent's last report (null: none yet).</summary>
-public sealed record ControlPlaneNode(string Name, NodeReport? Report, string? RenewRequest = null);
+public sealed record NodeView(string Name, NodeReport? Report, string? RenewRequest = null);
 
 /// <summary>Who holds the cluster's node slot (the Lease), and whether that hold has lapsed.</summary>
 public sealed record SlotView(string? Holder, bool Expired)
@@ -34,7 +34,7 @@ public static class ClusterGate
 {
     public static GateVerdict Check(
         string self,
-        IReadOnlyList<ControlPlaneNode> nodes,
+        IReadOnlyList<NodeView> nodes,
         SlotView slot,
         string? etcdProblem,
         string? ownUnhealthy,
@@ -63,7 +63,7 @@ public static class ClusterGate
         return GateVerdict.Go;
     }
 
-    private static string? OtherNodeProblem(ControlPlaneNode node, DateTimeOffset now) =>
+    private static string? OtherNodeProblem(NodeView node, DateTimeOffset now) =>
         node.Report switch
         {
             null => $"node {node.Name} has no report from its agent",

@@ -25,7 +25,7 @@ public sealed record ClusterStatus(string? Holder, IReadOnlyList<NodeStatusRow> 
     /// <summary>Healthy for a pipeline: no node Failed, Blocked, or without a live agent.</summary>
     public bool Ok => Nodes.All(n => n.State is not ("Failed" or "Blocked" or "Unknown"));
 
-    public static ClusterStatus From(IReadOnlyList<ControlPlaneNode> nodes, SlotView slot, DateTimeOffset now) =>
+    public static ClusterStatus From(IReadOnlyList<NodeView> nodes, SlotView slot, DateTimeOffset now) =>
         new(
             slot.Expired ? null : slot.Holder,
             [

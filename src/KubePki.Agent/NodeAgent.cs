@@ -342,7 +342,7 @@ internal sealed class NodeAgent(
     }
 
     private async Task<GateVerdict> GateAsync(
-        IReadOnlyList<ControlPlaneNode> nodes,
+        IReadOnlyList<NodeView> nodes,
         string? unhealthy,
         CancellationToken cancellationToken
     )

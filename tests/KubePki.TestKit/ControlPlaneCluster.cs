@@ -178,7 +178,11 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
 
     /// <summary>Makes every node's files and starts every node's kubelet; returns once every component of every node
     /// is healthy (or throws <see cref="TimeoutException"/> with the logs).</summary>
-    public static async Task<ControlPlaneCluster> StartAsync(int nodes = 3, TimeSpan? timeout = null)
+    public static async Task<ControlPlaneCluster> StartAsync(
+        int nodes = 3,
+        TimeSpan? timeout = null,
+        DateTimeOffset? issuedAt = null
+    )
     {
         if (nodes is < 1 or > 9)
         {
@@ -192,7 +196,7 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
         var cluster = new ControlPlaneCluster(root, list);
         try
         {
-            cluster.WriteNodes();
+            cluster.WriteNodes(issuedAt);
             foreach (var node in list)
             {
                 node.Kubelet = new StandInKubelet(node.ManifestsDir, FileCheckFrequency, node.KubeletLogDir);
@@ -207,9 +211,12 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
         }
     }
 
-    private void WriteNodes()
+    // issuedAt: when the CAs and certificates say they were issued (the past makes them expire sooner).
+    private void WriteNodes(DateTimeOffset? issuedAt)
     {
-        var clock = new NowClock();
+        TimeProvider clock = issuedAt is { } at
+            ? new Microsoft.Extensions.Time.Testing.FakeTimeProvider(at)
+            : new NowClock();
         var first = Nodes[0];
         foreach (var node in Nodes)
         {

@@ -16,7 +16,7 @@ public class ClusterGateTests
             Interval = TimeSpan.FromMinutes(1),
         };
 
-    private static IReadOnlyList<ControlPlaneNode> Nodes(NodeReport? n2, NodeReport? n3) =>
+    private static IReadOnlyList<NodeView> Nodes(NodeReport? n2, NodeReport? n3) =>
         [new("n1", Fine()), new("n2", n2), new("n3", n3)];
 
     [Fact]
@@ -112,7 +112,7 @@ public class ClusterGateTests
     [Fact]
     public void Our_own_report_is_not_judged_by_the_gate()
     {
-        IReadOnlyList<ControlPlaneNode> nodes = [new("n1", Fine(AgentState.Failed)), new("n2", Fine())];
+        IReadOnlyList<NodeView> nodes = [new("n1", Fine(AgentState.Failed)), new("n2", Fine())];
         Assert.True(ClusterGate.Check("n1", nodes, SlotView.Free, null, null, Now).Open);
     }
 }

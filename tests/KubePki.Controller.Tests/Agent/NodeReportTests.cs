@@ -57,23 +57,17 @@ public class NodeReportTests
                 Heartbeat = Now,
                 Interval = TimeSpan.FromMinutes(1),
             };
-        ClusterStatus Status(params ControlPlaneNode[] nodes) => ClusterStatus.From(nodes, SlotView.Free, Now);
+        ClusterStatus Status(params NodeView[] nodes) => ClusterStatus.From(nodes, SlotView.Free, Now);
         Assert.True(
-            Status(
-                new ControlPlaneNode("a", Report(AgentState.Idle)),
-                new ControlPlaneNode("b", Report(AgentState.Pending))
-            ).Ok
+            Status(new NodeView("a", Report(AgentState.Idle)), new NodeView("b", Report(AgentState.Pending))).Ok
         );
-        Assert.True(Status(new ControlPlaneNode("a", Report(AgentState.Renewing))).Ok);
+        Assert.True(Status(new NodeView("a", Report(AgentState.Renewing))).Ok);
         Assert.False(
-            Status(
-                new ControlPlaneNode("a", Report(AgentState.Idle)),
-                new ControlPlaneNode("b", Report(AgentState.Failed))
-            ).Ok
+            Status(new NodeView("a", Report(AgentState.Idle)), new NodeView("b", Report(AgentState.Failed))).Ok
         );
-        Assert.False(Status(new ControlPlaneNode("a", Report(AgentState.Blocked))).Ok);
-        Assert.False(Status(new ControlPlaneNode("a", null)).Ok);
-        var stale = Status(new ControlPlaneNode("a", Report(AgentState.Idle) with { Heartbeat = Now.AddMinutes(-4) }));
+        Assert.False(Status(new NodeView("a", Report(AgentState.Blocked))).Ok);
+        Assert.False(Status(new NodeView("a", null)).Ok);
+        var stale = Status(new NodeView("a", Report(AgentState.Idle) with { Heartbeat = Now.AddMinutes(-4) }));
         Assert.False(stale.Ok);
         Assert.Equal("Unknown", stale.Nodes[0].State);
         Assert.StartsWith("no report since 2026-12-07T01:56:00Z (last: Idle", stale.Nodes[0].Message);
