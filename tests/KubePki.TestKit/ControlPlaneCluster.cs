@@ -37,7 +37,8 @@ public sealed class ControlPlaneNode
 
     public string ManifestsDir => Path.Combine(KubeconfigDir, "manifests");
 
-    /// <summary>kubeadm's tmp dir (/etc/kubernetes/tmp): where manifests are held while a component is restarted.</summary>
+    /// <summary>kubeadm's tmp dir (/etc/kubernetes/tmp): where manifests are held while a component is
+    /// restarted.</summary>
     public string TmpDir => Path.Combine(KubeconfigDir, "tmp");
 
     /// <summary>The kubelet's config.yaml: staticPodPath = <see cref="ManifestsDir"/>, fileCheckFrequency 1s.</summary>
@@ -140,7 +141,8 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
 {
     public static readonly TimeSpan FileCheckFrequency = TimeSpan.FromSeconds(1);
 
-    /// <summary>The CA files a joining control-plane node gets from the first (kubeadm's shared certificates).</summary>
+    /// <summary>The CA files a joining control-plane node gets from the first (kubeadm's shared
+    /// certificates).</summary>
     public static readonly IReadOnlyList<string> SharedCaFiles =
     [
         "ca.crt",
