@@ -261,24 +261,6 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
                 dataDir: {node.EtcdDataDir}
             """;
 
-    /// <summary>The ClusterConfiguration kubeadm uploads to kube-system/kubeadm-config, for a node (the paths in it
-    /// are that node's: on a real cluster they are the same on every node).</summary>
-    public static string ClusterConfigurationYaml(ControlPlaneNode node) =>
-        $"""
-            apiVersion: kubeadm.k8s.io/v1beta4
-            kind: ClusterConfiguration
-            clusterName: kubernetes
-            encryptionAlgorithm: ECDSA-P256
-            certificatesDir: {node.CertDir}
-            etcd:
-              local:
-                dataDir: {node.EtcdDataDir}
-            kubernetesVersion: v1.32.0
-            networking:
-              dnsDomain: cluster.local
-              serviceSubnet: 10.96.0.0/12
-            """;
-
     private static void Kubepki(TimeProvider clock, params string[] args)
     {
         var result = CliRunner.Run(clock, FixtureKeys.Shared, args);
