@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using KubePki.ControlPlane;
 
 namespace KubePki.TestKit;
@@ -13,12 +11,12 @@ public sealed class ControlPlaneNode
         Name = name;
         Ip = ip;
         Root = root;
-        EtcdClientPort = FreePort(ip);
-        EtcdPeerPort = FreePort(ip);
-        EtcdMetricsPort = FreePort(ip);
-        ApiServerPort = FreePort(ip);
-        ControllerManagerPort = FreePort(ip);
-        SchedulerPort = FreePort(ip);
+        EtcdClientPort = FreePort.On(ip);
+        EtcdPeerPort = FreePort.On(ip);
+        EtcdMetricsPort = FreePort.On(ip);
+        ApiServerPort = FreePort.On(ip);
+        ControllerManagerPort = FreePort.On(ip);
+        SchedulerPort = FreePort.On(ip);
     }
 
     /// <summary>The node name (n1, n2, ...): also its etcd member name, as kubeadm names members.</summary>
@@ -37,7 +35,8 @@ public sealed class ControlPlaneNode
 
     public string ManifestsDir => Path.Combine(KubeconfigDir, "manifests");
 
-    /// <summary>kubeadm's tmp dir (/etc/kubernetes/tmp): where manifests are held while a component is restarted.</summary>
+    /// <summary>kubeadm's tmp dir (/etc/kubernetes/tmp): where manifests are held while a component is
+    /// restarted.</summary>
     public string TmpDir => Path.Combine(KubeconfigDir, "tmp");
 
     /// <summary>The kubelet's config.yaml: staticPodPath = <see cref="ManifestsDir"/>, fileCheckFrequency 1s.</summary>
@@ -76,20 +75,12 @@ public sealed class ControlPlaneNode
 
     public StandInKubelet Kubelet { get; internal set; } = null!;
 
-    /// <summary>The flags every kubepki command takes to work on this node's files.</summary>
+    /// <summary>The flags every kubepki command on certificates takes to work on this node's files.</summary>
     public IReadOnlyList<string> NodeFlags =>
-        [
-            "--config",
-            ConfigPath,
-            "--cert-dir",
-            CertDir,
-            "--kubeconfig-dir",
-            KubeconfigDir,
-            "--manifests-dir",
-            ManifestsDir,
-            "--kubelet-config",
-            KubeletConfig,
-        ];
+        ["--config", ConfigPath, "--cert-dir", CertDir, "--kubeconfig-dir", KubeconfigDir];
+
+    /// <summary>The flags of a command that restarts this node's static pods (certs renew, the agent).</summary>
+    public IReadOnlyList<string> RestartFlags => ["--manifests-dir", ManifestsDir, "--kubelet-config", KubeletConfig];
 
     /// <summary>How often the stand-in kubelet started each pod so far.</summary>
     public IReadOnlyDictionary<string, int> Starts() =>
@@ -119,15 +110,6 @@ public sealed class ControlPlaneNode
             InitialCluster = initialCluster,
             BindApiServerToNodeIp = true,
         };
-
-    private static int FreePort(string ip)
-    {
-        var listener = new TcpListener(IPAddress.Parse(ip), 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
 
 /// <summary>A kubeadm-style HA control plane on one machine: N nodes (n1..nN on 127.0.0.11..), each with its own
@@ -140,7 +122,8 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
 {
     public static readonly TimeSpan FileCheckFrequency = TimeSpan.FromSeconds(1);
 
-    /// <summary>The CA files a joining control-plane node gets from the first (kubeadm's shared certificates).</summary>
+    /// <summary>The CA files a joining control-plane node gets from the first (kubeadm's shared
+    /// certificates).</summary>
     public static readonly IReadOnlyList<string> SharedCaFiles =
     [
         "ca.crt",
@@ -283,24 +266,6 @@ public sealed class ControlPlaneCluster : IAsyncDisposable
             etcd:
               local:
                 dataDir: {node.EtcdDataDir}
-            """;
-
-    /// <summary>The ClusterConfiguration kubeadm uploads to kube-system/kubeadm-config, for a node (the paths in it
-    /// are that node's: on a real cluster they are the same on every node).</summary>
-    public static string ClusterConfigurationYaml(ControlPlaneNode node) =>
-        $"""
-            apiVersion: kubeadm.k8s.io/v1beta4
-            kind: ClusterConfiguration
-            clusterName: kubernetes
-            encryptionAlgorithm: ECDSA-P256
-            certificatesDir: {node.CertDir}
-            etcd:
-              local:
-                dataDir: {node.EtcdDataDir}
-            kubernetesVersion: v1.32.0
-            networking:
-              dnsDomain: cluster.local
-              serviceSubnet: 10.96.0.0/12
             """;
 
     private static void Kubepki(TimeProvider clock, params string[] args)

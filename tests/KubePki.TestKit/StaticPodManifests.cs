@@ -27,7 +27,8 @@ public sealed record StaticPodNodeSpec
 
     public required int SchedulerPort { get; init; }
 
-    /// <summary>--initial-cluster: every member as name=peer URL; by default this member alone (kubeadm init).</summary>
+    /// <summary>--initial-cluster: every member as name=peer URL; by default this member alone (kubeadm
+    /// init).</summary>
     public string? InitialCluster { get; init; }
 
     /// <summary>Adds --bind-address=<see cref="NodeIp"/> to kube-apiserver (kubeadm leaves it out: every address), so

@@ -10,7 +10,17 @@ public sealed class ThreeNodeControlPlane : IAsyncLifetime
 
     public async Task InitializeAsync() => Cluster = await ControlPlaneCluster.StartAsync(3);
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    /// <summary>Disposes the cluster and fails the class when any process it started survived.</summary>
+    public async Task DisposeAsync()
+    {
+        var root = Cluster.Root;
+        await Cluster.DisposeAsync();
+        var left = ExternalTool.Run("pgrep", ["-f", root]);
+        if (left.ExitCode != 1)
+        {
+            throw new InvalidOperationException($"processes of the cluster survived its disposal: {left.All}");
+        }
+    }
 }
 
 /// <summary>The test kit's multi-node static-pod control plane: a real 3-member etcd cluster, one member per node,

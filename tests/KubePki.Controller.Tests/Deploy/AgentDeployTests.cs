@@ -17,7 +17,8 @@ public class AgentDeployTests
     private static V1DaemonSet DaemonSet => Manifests.Objects.OfType<V1DaemonSet>().Single();
 
     public static string AgentUser =>
-        $"system:serviceaccount:{Manifests.ServiceAccount.Metadata.NamespaceProperty}:{Manifests.ServiceAccount.Metadata.Name}";
+        $"system:serviceaccount:{Manifests.ServiceAccount.Metadata.NamespaceProperty}:"
+        + Manifests.ServiceAccount.Metadata.Name;
 
     public static string[] AgentGroups => ["system:serviceaccounts", "system:serviceaccounts:kube-system"];
 
@@ -176,11 +177,30 @@ public class AgentDeployTests
         }
         File.WriteAllText(
             cluster.Dir.Combine("lease.yaml"),
-            "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: kubepki-agent\n  namespace: kube-system\n"
+            """
+            apiVersion: coordination.k8s.io/v1
+            kind: Lease
+            metadata:
+              name: kubepki-agent
+              namespace: kube-system
+            """
         );
         File.WriteAllText(
             cluster.Dir.Combine("event.yaml"),
-            "apiVersion: v1\nkind: Event\nmetadata:\n  name: n1.start\n  namespace: default\ninvolvedObject:\n  kind: Node\n  name: n1\n  apiVersion: v1\nreason: RenewalStarted\nmessage: renewing\ntype: Normal\n"
+            """
+            apiVersion: v1
+            kind: Event
+            metadata:
+              name: n1.start
+              namespace: default
+            involvedObject:
+              apiVersion: v1
+              kind: Node
+              name: n1
+            reason: RenewalStarted
+            message: renewing
+            type: Normal
+            """
         );
 
         Allowed("get", "nodes");

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using KubePki.TestKit;
 
@@ -18,9 +16,9 @@ public sealed class EtcdMember
         Name = name;
         Ip = ip;
         Dir = dir;
-        ClientPort = FreePort(ip);
-        PeerPort = FreePort(ip);
-        MetricsPort = FreePort(ip);
+        ClientPort = FreePort.On(ip);
+        PeerPort = FreePort.On(ip);
+        MetricsPort = FreePort.On(ip);
     }
 
     public int Index { get; }
@@ -65,15 +63,6 @@ public sealed class EtcdMember
                 || l.Contains("rejected connection", StringComparison.Ordinal)
             )
             .ToList();
-
-    private static int FreePort(string ip)
-    {
-        var listener = new TcpListener(IPAddress.Parse(ip), 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
 
 /// <summary>A real etcd cluster (members on 127.0.0.1, .2, .3, ...) with mutual TLS on client and peer ports, every

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using KubePki.ControlPlane;
 using KubePki.TestKit;
 
@@ -19,12 +17,12 @@ public sealed class StaticPodCluster : IAsyncLifetime
 
     public StaticPodCluster()
     {
-        EtcdClientPort = FreePort();
-        EtcdPeerPort = FreePort();
-        EtcdMetricsPort = FreePort();
-        ApiServerPort = FreePort();
-        ControllerManagerPort = FreePort();
-        SchedulerPort = FreePort();
+        EtcdClientPort = FreePort.On("127.0.0.1");
+        EtcdPeerPort = FreePort.On("127.0.0.1");
+        EtcdMetricsPort = FreePort.On("127.0.0.1");
+        ApiServerPort = FreePort.On("127.0.0.1");
+        ControllerManagerPort = FreePort.On("127.0.0.1");
+        SchedulerPort = FreePort.On("127.0.0.1");
     }
 
     public string Root => _root.Path;
@@ -204,15 +202,6 @@ public sealed class StaticPodCluster : IAsyncLifetime
         };
 
     public string Manifest(string component) => StaticPodManifests.Manifest(Spec, component);
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public async Task DisposeAsync()
     {
