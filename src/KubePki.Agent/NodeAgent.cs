@@ -102,7 +102,7 @@ internal sealed class NodeAgent(
         var (earliest, due) = Due(context, now);
         var requested = me.RenewRequest is { } request && request != previous.HandledRequest;
         var unhealthy = await ControlPlaneRefresh
-            .UnhealthyAsync(options.ControlPlane, probe, cancellationToken)
+            .UnhealthyAsync(options.ControlPlane, probe, servedCertificate: false, cancellationToken)
             .ConfigureAwait(false);
         var report = previous with
         {
@@ -244,7 +244,7 @@ internal sealed class NodeAgent(
         {
             var nodes = await api.ControlPlaneNodesAsync(cancellationToken).ConfigureAwait(false);
             var unhealthy = await ControlPlaneRefresh
-                .UnhealthyAsync(options.ControlPlane, probe, cancellationToken)
+                .UnhealthyAsync(options.ControlPlane, probe, servedCertificate: false, cancellationToken)
                 .ConfigureAwait(false);
             var verdict = await GateAsync(nodes, unhealthy, cancellationToken).ConfigureAwait(false);
             if (!verdict.Open)
@@ -278,7 +278,7 @@ internal sealed class NodeAgent(
         var deadline = time.GetUtcNow() + options.ControlPlane.Timeout;
         while (
             await ControlPlaneRefresh
-                .UnhealthyAsync(options.ControlPlane, probe, cancellationToken)
+                .UnhealthyAsync(options.ControlPlane, probe, servedCertificate: true, cancellationToken)
                 .ConfigureAwait(false)
                 is { } problem
         )

@@ -12,7 +12,8 @@ internal sealed class ComponentHealth(IComponentProbe probe)
     public async Task<HealthSnapshot> CheckAsync(
         ControlPlaneComponent component,
         StaticPodManifest manifest,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        bool servedCertificate = true
     )
     {
         var pending = new List<string>();
@@ -26,7 +27,7 @@ internal sealed class ComponentHealth(IComponentProbe probe)
                 pending.Add($"{httpGet} ({outcome.Detail})");
             }
         }
-        if (pending.Count == 0 && ServedEndpoint(component, manifest) is { } endpoint)
+        if (pending.Count == 0 && servedCertificate && ServedEndpoint(component, manifest) is { } endpoint)
         {
             var served = await probe
                 .ServedCertificateAsync(endpoint.Host, endpoint.Port, cancellationToken)

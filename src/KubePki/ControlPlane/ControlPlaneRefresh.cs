@@ -93,11 +93,13 @@ internal sealed class ControlPlaneRefresh : IDisposable
         CancellationToken cancellationToken = default
     ) => _restarter.RestartAsync(components, cancellationToken);
 
-    /// <summary>Null when every component with a manifest on this node passes its probes (and serves the certificate
-    /// on disk) now; otherwise the first one that does not, with what it waits for.</summary>
+    /// <summary>Null when every component with a manifest on this node passes its probes now (and, with
+    /// <paramref name="servedCertificate"/>, serves the certificate on disk: not before a renewed component's
+    /// restart); otherwise the first one that does not, with what it waits for.</summary>
     public static async Task<string?> UnhealthyAsync(
         ControlPlaneSettings settings,
         IComponentProbe probe,
+        bool servedCertificate,
         CancellationToken cancellationToken = default
     )
     {
@@ -110,7 +112,9 @@ internal sealed class ControlPlaneRefresh : IDisposable
                 continue;
             }
             var manifest = StaticPodRestarter.Checked(StaticPodManifest.Load(path));
-            var snapshot = await health.CheckAsync(component, manifest, cancellationToken).ConfigureAwait(false);
+            var snapshot = await health
+                .CheckAsync(component, manifest, cancellationToken, servedCertificate)
+                .ConfigureAwait(false);
             if (!snapshot.Healthy)
             {
                 return $"{component.Name} unhealthy ({snapshot.Waiting})";

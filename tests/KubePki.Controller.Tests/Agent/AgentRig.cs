@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using k8s;
-using k8s.Models;
 using KubePki.Agent;
 using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Deploy;
@@ -53,34 +52,8 @@ internal sealed class AgentRig : IAsyncDisposable
         {
             // Issued 360 days ago: every certificate and kubeconfig expires in five days, inside --renew-before.
             cluster = await ControlPlaneCluster.StartAsync(3, issuedAt: DateTimeOffset.UtcNow.AddDays(-360));
-            foreach (var node in cluster.Nodes)
-            {
-                api.Server.Store.Nodes.Create(
-                    new V1Node
-                    {
-                        ApiVersion = "v1",
-                        Kind = "Node",
-                        Metadata = new V1ObjectMeta
-                        {
-                            Name = node.Name,
-                            Labels = new Dictionary<string, string> { [ClusterApi.ControlPlaneLabel] = "" },
-                        },
-                        Status = new V1NodeStatus
-                        {
-                            Addresses = [new V1NodeAddress { Type = "InternalIP", Address = node.Ip }],
-                        },
-                    },
-                    TimeProvider.System
-                );
-            }
-            api.Server.Store.AddConfigMap(
-                "kube-system",
-                "kubeadm-config",
-                new Dictionary<string, string>
-                {
-                    ["ClusterConfiguration"] = ControlPlaneCluster.ClusterConfigurationYaml(cluster.Nodes[0]),
-                }
-            );
+            // kubeadm's default certificatesDir, as on a real cluster: each agent gets its node's --cert-dir.
+            ControlPlaneObjects.AddAll(api.Server.Store, cluster);
             return new AgentRig(api, authorizer, cluster);
         }
         catch
@@ -182,6 +155,10 @@ internal sealed class AgentRig : IAsyncDisposable
         while (true)
         {
             var reports = await ReportsAsync();
+            if (_agents.FirstOrDefault(a => a.Value.Exited) is { Key: { } dead })
+            {
+                throw new InvalidOperationException($"the agent of {dead} exited\n{AgentLogs}");
+            }
             if (condition(reports))
             {
                 return reports;
@@ -244,10 +221,7 @@ internal sealed class AgentRig : IAsyncDisposable
         {
             var info = CliRunner.Binary is { } binary
                 ? new ProcessStartInfo(binary)
-                : new ProcessStartInfo("dotnet")
-                {
-                    ArgumentList = { Path.Combine(AppContext.BaseDirectory, "kubepki.dll") },
-                };
+                : new ProcessStartInfo("dotnet") { ArgumentList = { BuiltCli } };
             foreach (var arg in args)
             {
                 info.ArgumentList.Add(arg);
@@ -263,6 +237,20 @@ internal sealed class AgentRig : IAsyncDisposable
             process.BeginErrorReadLine();
             return agent;
         }
+
+        // The CLI project's own output (its dependencies beside it), built in the configuration of these tests.
+        private static string BuiltCli
+        {
+            get
+            {
+                var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+                return DeployManifests.RepositoryFile(
+                    $"src/KubePki.Cli/bin/{output.Parent!.Name}/{output.Name}/kubepki.dll"
+                );
+            }
+        }
+
+        public bool Exited => _process.HasExited;
 
         private void Keep(string? line)
         {

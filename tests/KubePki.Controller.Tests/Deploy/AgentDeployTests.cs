@@ -68,7 +68,7 @@ public class AgentDeployTests
         Assert.Equal(
             [
                 "ClusterRole/kubepki-agent: |nodes||get,list,watch,patch",
-                "ClusterRole/kubepki-agent: |events||create,patch",
+                "ClusterRole/kubepki-agent: |events||create",
                 "Role/kube-system/kubepki-agent: coordination.k8s.io|leases|kubepki-agent|get,update",
                 "Role/kube-system/kubepki-agent: coordination.k8s.io|leases||create",
                 "Role/kube-system/kubepki-agent: |configmaps|kubeadm-config|get",
