@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KubePki.Agent;
 using KubePki.Controller.Tests.Api;
+using KubePki.Crypto;
 using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Agent;
@@ -113,9 +114,7 @@ public sealed class AgentRolloutTests
                 && !Path.GetFileName(f).StartsWith("front-proxy-ca", StringComparison.Ordinal)
             )
             .Select(f => new DateTimeOffset(
-                System
-                    .Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(f)
-                    .NotAfter.ToUniversalTime()
+                PemCodec.DecodeCertificate(File.ReadAllText(f), f).NotAfter.ToUniversalTime()
             ))
             .Min();
 }
