@@ -167,14 +167,16 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
 
         var text = exporter.Render();
         AssertPromtoolAccepts(text);
-        // corrupt.pem, missing.pem, the directory, scheduler.conf; apiserver.crt via the catalog and via --watch-dir.
-        Assert.Equal(6, Samples(text, "x509_read_errors").Single().Value);
+        // corrupt.pem, missing.pem, the directory, scheduler.conf, apiserver.crt (read once: the catalog and
+        // --watch-dir name the same path) and, as upstream counts them, the 8 files of --watch-dir without a
+        // certificate (6 .key, sa.key, sa.pub).
+        Assert.Equal(5 + 8, Samples(text, "x509_read_errors").Single().Value);
         var rows = Samples(text, "kubepki_cert_not_after").Keys.Select(k => Label(k, "name")).ToList();
         Assert.DoesNotContain("apiserver", rows);
         Assert.DoesNotContain("scheduler.conf", rows);
         Assert.Contains("apiserver-kubelet-client", rows);
         Assert.Contains("admin.conf", rows);
-        // --watch-dir skips the .key and .pub files: PEM, but no certificates.
+        // The .key and .pub files of --watch-dir give no series.
         Assert.DoesNotContain(
             Samples(text, "x509_cert_not_after").Keys,
             k => Label(k, "filename").EndsWith(".key", StringComparison.Ordinal)
@@ -183,8 +185,8 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
         File.WriteAllText(truncated, good);
         File.Copy(dir.Combine("pki", "ca.crt"), corrupt, overwrite: true);
         var fixedText = exporter.Render();
-        // Still missing.pem, the directory and scheduler.conf.
-        Assert.Equal(3, Samples(fixedText, "x509_read_errors").Single().Value);
+        // Still missing.pem, the directory, scheduler.conf and the 8 files without a certificate.
+        Assert.Equal(3 + 8, Samples(fixedText, "x509_read_errors").Single().Value);
         Assert.Contains("apiserver", Samples(fixedText, "kubepki_cert_not_after").Keys.Select(k => Label(k, "name")));
         Assert.Contains(Samples(fixedText, "x509_cert_not_after").Keys, k => Label(k, "filepath") == corrupt);
     }
@@ -332,7 +334,7 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
     }
 
     [Theory]
-    [InlineData("error: --namespace and --kubeconfig apply to --secrets, which is not given", "--namespace", "web")]
+    [InlineData("error: --namespace applies to --watch-kube-secrets, which is not given", "--namespace", "web")]
     [InlineData("error: --listen: \"nonsense\" is not host:port", "--listen", "nonsense")]
     public void Bad_flags_give_one_line_and_exit_1(string message, params string[] args)
     {
