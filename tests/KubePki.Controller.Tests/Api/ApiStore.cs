@@ -13,6 +13,7 @@ public sealed class ApiStore
         Leases = new ResourceTable<V1Lease>(this, "leases.coordination.k8s.io");
         ConfigMaps = new ResourceTable<V1ConfigMap>(this, "configmaps");
         Secrets = new ResourceTable<V1Secret>(this, "secrets");
+        Namespaces = new ResourceTable<V1Namespace>(this, "namespaces");
     }
 
     public object Gate { get; } = new();
@@ -28,6 +29,8 @@ public sealed class ApiStore
     public ResourceTable<V1ConfigMap> ConfigMaps { get; }
 
     public ResourceTable<V1Secret> Secrets { get; }
+
+    public ResourceTable<V1Namespace> Namespaces { get; }
 
     private readonly Dictionary<string, HashSet<string>> _certificatesSent = new(StringComparer.Ordinal);
 
@@ -59,6 +62,7 @@ public sealed class ApiStore
         Leases.DropWatches();
         ConfigMaps.DropWatches();
         Secrets.DropWatches();
+        Namespaces.DropWatches();
     }
 
     public V1ConfigMap AddConfigMap(string ns, string name, IDictionary<string, string> data) =>
@@ -73,15 +77,41 @@ public sealed class ApiStore
             TimeProvider.System
         );
 
-    public V1Secret AddSecret(string ns, string name, string type, IDictionary<string, byte[]> data) =>
+    public V1Secret AddSecret(
+        string ns,
+        string name,
+        string type,
+        IDictionary<string, byte[]> data,
+        IDictionary<string, string>? labels = null
+    ) =>
         Secrets.Create(
             new V1Secret
             {
                 ApiVersion = "v1",
                 Kind = "Secret",
                 Type = type,
-                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+                Metadata = new V1ObjectMeta
+                {
+                    Name = name,
+                    NamespaceProperty = ns,
+                    Labels = labels is null ? null : new Dictionary<string, string>(labels),
+                },
                 Data = new Dictionary<string, byte[]>(data),
+            },
+            TimeProvider.System
+        );
+
+    public V1Namespace AddNamespace(string name, IDictionary<string, string>? labels = null) =>
+        Namespaces.Create(
+            new V1Namespace
+            {
+                ApiVersion = "v1",
+                Kind = "Namespace",
+                Metadata = new V1ObjectMeta
+                {
+                    Name = name,
+                    Labels = labels is null ? null : new Dictionary<string, string>(labels),
+                },
             },
             TimeProvider.System
         );

@@ -46,7 +46,8 @@ public static class Discovery
                     ["cm"],
                     ["create", "delete", "get", "list", "update", "watch"]
                 ),
-                Resource("secrets", "Secret", true, [], ["create", "delete", "get", "list", "update", "watch"])
+                Resource("secrets", "Secret", true, [], ["create", "delete", "get", "list", "update", "watch"]),
+                Resource("namespaces", "Namespace", false, ["ns"], ["list", "watch"])
             ),
             "/apis/certificates.k8s.io/v1" => ResourceList(
                 "certificates.k8s.io/v1",
