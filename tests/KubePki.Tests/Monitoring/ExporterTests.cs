@@ -192,6 +192,31 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
     }
 
     [Fact]
+    public void A_certificate_twice_with_the_same_labels_is_a_read_error_of_its_file_as_upstream_counts_it()
+    {
+        using var dir = cluster.Copy();
+        var ca = File.ReadAllText(dir.Combine("pki", "ca.crt"));
+        var twice = dir.Combine("twice.pem");
+        File.WriteAllText(twice, ca + ca);
+        var exporter = new CertificateExporter(
+            new ExporterSources { WatchFiles = [twice, dir.Combine("pki", "ca.crt")] }.Create(
+                new FileContentCache(),
+                null
+            ),
+            new ExporterOptions { ExposePerCertErrorMetrics = true },
+            new FakeTimeProvider(Now)
+        );
+
+        var text = exporter.Render();
+        AssertPromtoolAccepts(text);
+        // Upstream's parseAllCertificates drops the second copy and raises an error on the file's ref.
+        Assert.Equal(2, Samples(text, "x509_cert_not_after").Count);
+        Assert.Equal(1, Samples(text, "x509_read_errors").Single().Value);
+        var errors = Samples(text, "x509_cert_error").ToDictionary(p => Label(p.Key, "filename"), p => p.Value);
+        Assert.Equal(new Dictionary<string, double> { ["twice.pem"] = 1, ["ca.crt"] = 0 }, errors);
+    }
+
+    [Fact]
     public void A_renewal_shows_at_the_next_scrape_without_a_new_exporter()
     {
         using var dir = cluster.Copy();
