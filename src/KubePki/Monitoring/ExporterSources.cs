@@ -28,6 +28,9 @@ public sealed record ExporterSources
     /// or Go globs.</summary>
     public IReadOnlyList<string> WatchKubeconfigs { get; init; } = [];
 
+    /// <summary>Leave out symbolic links found by the watch patterns (<c>--skip-symlinks</c>).</summary>
+    public bool SkipSymlinks { get; init; }
+
     /// <summary>Secrets come in through a watch; files do not need it.</summary>
     public bool Secrets { get; init; }
 
@@ -47,9 +50,9 @@ public sealed record ExporterSources
             sources.Add(new KubeadmSource(certDir, kubeconfigDir, KubeletDir, cache));
         }
         // Upstream's order: files, kubeconfigs, directories; a path is read by the first that matches it.
-        sources.AddRange(WatchFiles.Select(f => new WatchedFiles(f, cache)));
-        sources.AddRange(WatchKubeconfigs.Select(k => new WatchedKubeconfigs(k, cache)));
-        sources.AddRange(WatchDirs.Select(d => new WatchedDirectories(d, cache)));
+        sources.AddRange(WatchFiles.Select(f => new WatchedFiles(f, cache, SkipSymlinks)));
+        sources.AddRange(WatchKubeconfigs.Select(k => new WatchedKubeconfigs(k, cache, SkipSymlinks)));
+        sources.AddRange(WatchDirs.Select(d => new WatchedDirectories(d, cache, SkipSymlinks)));
         if (secrets is not null)
         {
             sources.Add(secrets);

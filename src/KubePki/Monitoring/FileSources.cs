@@ -46,18 +46,49 @@ internal sealed class PemFileSource(string path, FileContentCache cache) : ICert
     private sealed record PemFile(IReadOnlyList<ParsedCertificate> Certificates);
 }
 
+/// <summary>Upstream's --skip-symlinks: symbolic links found by -f, -k and -d are left out, and a pattern that is
+/// itself a symbolic link then matches nothing without an error.</summary>
+internal static class Symlinks
+{
+    public static bool Is(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The files of a -f or -k pattern, or null after recording upstream's "no files match" error.</summary>
+    public static IReadOnlyList<string>? Files(string pattern, bool skip, Scrape scrape)
+    {
+        var files = GoGlob.Expand(pattern, GlobTarget.Files);
+        var kept = skip ? files.Where(f => !Is(f)).ToList() : files;
+        if (kept.Count == 0)
+        {
+            if (!(skip && Is(GoPath.Clean(pattern))))
+            {
+                scrape.Error($"no files match \"{pattern}\"");
+            }
+            return null;
+        }
+        return kept;
+    }
+}
+
 /// <summary><c>-f/--watch-file</c>: a path or a Go glob of PEM files, expanded at every scrape. A pattern that
 /// matches no regular file is one read error; a file another source already read is skipped.</summary>
-internal sealed class WatchedFiles(string pattern, FileContentCache cache) : ICertificateSource
+internal sealed class WatchedFiles(string pattern, FileContentCache cache, bool skipSymlinks = false)
+    : ICertificateSource
 {
     public void Collect(Scrape scrape)
     {
-        var files = GoGlob.Expand(pattern, GlobTarget.Files);
-        if (files.Count == 0)
-        {
-            scrape.Error($"no files match \"{pattern}\"");
-        }
-        foreach (var file in files.Where(f => !scrape.SeenPaths.Contains(f)))
+        foreach (
+            var file in (Symlinks.Files(pattern, skipSymlinks, scrape) ?? []).Where(f => !scrape.SeenPaths.Contains(f))
+        )
         {
             new PemFileSource(file, cache).Collect(scrape);
         }
@@ -65,16 +96,14 @@ internal sealed class WatchedFiles(string pattern, FileContentCache cache) : ICe
 }
 
 /// <summary><c>-k/--watch-kubeconf</c>: a path or a Go glob of kubeconfigs, read as upstream reads them.</summary>
-internal sealed class WatchedKubeconfigs(string pattern, FileContentCache cache) : ICertificateSource
+internal sealed class WatchedKubeconfigs(string pattern, FileContentCache cache, bool skipSymlinks = false)
+    : ICertificateSource
 {
     public void Collect(Scrape scrape)
     {
-        var files = GoGlob.Expand(pattern, GlobTarget.Files);
-        if (files.Count == 0)
-        {
-            scrape.Error($"no files match \"{pattern}\"");
-        }
-        foreach (var file in files.Where(f => !scrape.SeenPaths.Contains(f)))
+        foreach (
+            var file in (Symlinks.Files(pattern, skipSymlinks, scrape) ?? []).Where(f => !scrape.SeenPaths.Contains(f))
+        )
         {
             new KubeconfigSource(file, cache, strict: true).Collect(scrape);
         }
@@ -85,7 +114,8 @@ internal sealed class WatchedKubeconfigs(string pattern, FileContentCache cache)
 /// Every entry but a subdirectory is read as a PEM file; one without a certificate (a key, a CSR) is a read error
 /// as upstream counts it. A pattern that matches no directory, or a directory that cannot be listed, is one read
 /// error.</summary>
-internal sealed class WatchedDirectories(string pattern, FileContentCache cache) : ICertificateSource
+internal sealed class WatchedDirectories(string pattern, FileContentCache cache, bool skipSymlinks = false)
+    : ICertificateSource
 {
     public void Collect(Scrape scrape)
     {
@@ -103,6 +133,7 @@ internal sealed class WatchedDirectories(string pattern, FileContentCache cache)
                 files = new DirectoryInfo(directory)
                     .EnumerateFileSystemInfos()
                     .Where(e => e is not DirectoryInfo || e.LinkTarget is not null)
+                    .Where(e => !skipSymlinks || e.LinkTarget is null)
                     .Select(e => GoPath.Join(directory, e.Name))
                     .Order(StringComparer.Ordinal)
                     .ToList();

@@ -217,6 +217,37 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
     }
 
     [Fact]
+    public void Skip_symlinks_leaves_out_links_found_by_patterns_and_a_linked_pattern_is_no_error()
+    {
+        using var dir = cluster.Copy();
+        var certs = dir.Combine("certs");
+        Directory.CreateDirectory(certs);
+        File.Copy(dir.Combine("pki", "ca.crt"), Path.Combine(certs, "real.crt"));
+        File.CreateSymbolicLink(Path.Combine(certs, "link.crt"), "real.crt");
+        File.CreateSymbolicLink(Path.Combine(certs, "dangling.crt"), "gone.crt");
+        var link = Path.Combine(certs, "link.crt");
+        string Render(bool skip, ExporterSources sources) => Exporter(sources with { SkipSymlinks = skip }).Render();
+        string[] Files(string text) =>
+            [.. Samples(text, "x509_cert_not_after").Keys.Select(k => Label(k, "filename")).Order()];
+
+        var glob = new ExporterSources { WatchFiles = [Path.Combine(certs, "*.crt")] };
+        var followed = Render(false, glob);
+        Assert.Equal(["link.crt", "real.crt"], Files(followed));
+        Assert.Equal(1, Samples(followed, "x509_read_errors").Single().Value);
+        var skipped = Render(true, glob);
+        Assert.Equal(["real.crt"], Files(skipped));
+        Assert.Equal(0, Samples(skipped, "x509_read_errors").Single().Value);
+
+        var linked = Render(true, new ExporterSources { WatchFiles = [link], WatchKubeconfigs = [link] });
+        Assert.Empty(Files(linked));
+        Assert.Equal(0, Samples(linked, "x509_read_errors").Single().Value);
+
+        var directory = Render(true, new ExporterSources { WatchDirs = [certs] });
+        Assert.Equal(["real.crt"], Files(directory));
+        Assert.Equal(0, Samples(directory, "x509_read_errors").Single().Value);
+    }
+
+    [Fact]
     public void A_renewal_shows_at_the_next_scrape_without_a_new_exporter()
     {
         using var dir = cluster.Copy();

@@ -241,6 +241,12 @@ internal sealed class ExporterFlags
     public Option<string?> WebConfigFile { get; } =
         new("--web.config.file") { Description = "Not supported: serve TLS and authentication through a proxy." };
 
+    public Option<bool> SkipSymlinks { get; } =
+        new("--skip-symlinks")
+        {
+            Description = "Leave out symbolic links found by --watch-file, --watch-dir and --watch-kubeconf.",
+        };
+
     public Option<bool> Debug { get; } = new("--debug") { Description = "Log at debug level." };
 
     public Option<bool> Version { get; } = new("--version", "-v") { Description = "Show the version and exit." };
@@ -273,6 +279,7 @@ internal sealed class ExporterFlags
             RateLimitQps,
             RateLimitBurst,
             WebConfigFile,
+            SkipSymlinks,
             Debug,
             Version,
         ];
@@ -315,6 +322,7 @@ internal sealed class ExporterFlags
             WatchFiles = files,
             WatchDirs = dirs,
             WatchKubeconfigs = kubeconfs,
+            SkipSymlinks = result.GetValue(SkipSymlinks),
             Secrets = secrets is not null,
         };
         var options = new ExporterOptions
