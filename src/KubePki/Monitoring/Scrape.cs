@@ -27,7 +27,8 @@ internal sealed class Scrape
 
     public List<ReadError> Errors { get; } = [];
 
-    /// <summary>The labels of every file or Secret key that gave at least one certificate (x509_cert_error 0).</summary>
+    /// <summary>The labels of every file or Secret key that gave at least one certificate (x509_cert_error
+    /// 0).</summary>
     public List<IReadOnlyList<Label>> Sources { get; } = [];
 
     /// <summary>Files already read in this scrape: as upstream, a path watched twice (by -f and -d, or by a pattern

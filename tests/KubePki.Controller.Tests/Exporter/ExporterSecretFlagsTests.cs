@@ -11,7 +11,8 @@ namespace KubePki.Controller.Tests.Exporter;
 /// <summary><c>kubepki exporter</c> with x509-certificate-exporter's Secret flags against the test API server:
 /// --secret-type picks types and keys, the namespace and label filters pick Secrets as upstream's
 /// filterObjects/listNamespacesToWatch do (internal/kubernetes.go, v3.21.0), a key without a certificate is
-/// x509_cert_error 1, and a failed list counts in x509_read_errors. Expectations are written from that source.</summary>
+/// x509_cert_error 1, and a failed list counts in x509_read_errors. Expectations are written from that
+/// source.</summary>
 public class ExporterSecretFlagsTests
 {
     private static readonly Dictionary<string, string> Tier = new() { ["tier"] = "front" };

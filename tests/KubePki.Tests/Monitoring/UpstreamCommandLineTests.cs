@@ -80,7 +80,10 @@ public class UpstreamCommandLineTests
             Root + Prefix((kind, hostPath)) + mountedDir;
 
         private static string Prefix((string Kind, string HostPath) mount) =>
-            $"/mnt/watch/{mount.Kind}-{Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(mount.HostPath)))}";
+            $"/mnt/watch/{mount.Kind}-{Sha1(mount.HostPath)}";
+
+        private static string Sha1(string text) =>
+            Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(text)));
 
         private static string Relative(string hostPath) => hostPath["/etc/kubernetes".Length..].TrimStart('/');
 
