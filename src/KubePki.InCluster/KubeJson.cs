@@ -19,6 +19,8 @@ public static class KubeJson
     public static V1Status? ReadStatus(JsonElement json) => json.Deserialize(KubeJsonContext.Default.V1Status);
 
     public static V1Secret? ReadSecret(JsonElement json) => json.Deserialize(KubeJsonContext.Default.V1Secret);
+
+    public static V1Namespace? ReadNamespace(JsonElement json) => json.Deserialize(KubeJsonContext.Default.V1Namespace);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -26,4 +28,5 @@ public static class KubeJson
 [JsonSerializable(typeof(V1Status))]
 [JsonSerializable(typeof(V1Secret))]
 [JsonSerializable(typeof(V1Node))]
+[JsonSerializable(typeof(V1Namespace))]
 internal sealed partial class KubeJsonContext : JsonSerializerContext;

@@ -5,12 +5,17 @@ using Microsoft.Extensions.Logging;
 namespace KubePki.Controller.Exporter;
 
 /// <summary>/metrics (collected at each request) and /healthz over plain HTTP.</summary>
-public sealed class ExporterEndpoint(string listenAddress, CertificateExporter exporter, ILogger logger)
-    : IAsyncDisposable
+/// <param name="flag">The listen flag as given, which a bad address names.</param>
+public sealed class ExporterEndpoint(
+    string listenAddress,
+    CertificateExporter exporter,
+    ILogger logger,
+    string flag = "--listen-address"
+) : IAsyncDisposable
 {
     private readonly PlainHttpServer _server = new(
         listenAddress,
-        "--listen",
+        flag,
         path =>
             path switch
             {

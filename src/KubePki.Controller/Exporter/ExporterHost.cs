@@ -10,23 +10,26 @@ internal sealed class ExporterHost(
     CertificateExporter exporter,
     SecretCertificates? secrets,
     IKubernetes? client,
-    IReadOnlyList<string> namespaces,
     ILoggerFactory loggers,
-    TimeProvider time
+    TimeProvider time,
+    string listenFlag = "--listen-address"
 )
 {
     /// <summary>Starts listening (throwing <see cref="KubePkiException"/> when the address is unusable), then serves
     /// until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(Action onListening, CancellationToken cancellationToken)
     {
-        await using var endpoint = new ExporterEndpoint(listenAddress, exporter, loggers.CreateLogger("exporter"));
+        await using var endpoint = new ExporterEndpoint(
+            listenAddress,
+            exporter,
+            loggers.CreateLogger("exporter"),
+            listenFlag
+        );
         endpoint.Start();
         onListening();
         var watch =
             secrets is not null && client is not null
-                ? new SecretWatcher(client, namespaces, secrets, loggers.CreateLogger("secrets"), time).RunAsync(
-                    cancellationToken
-                )
+                ? new SecretWatcher(client, secrets, loggers.CreateLogger("secrets"), time).RunAsync(cancellationToken)
                 : Task.CompletedTask;
         try
         {

@@ -55,13 +55,22 @@ public sealed class CertificateExporter
     internal string Render(Scrape scrape, DateTimeOffset now)
     {
         var series = new List<(string Labels, ParsedCertificate Certificate)>(scrape.Certificates.Count);
+        var errors = new List<ReadError>(scrape.Errors);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var exposed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in scrape.Certificates)
         {
-            var labels = LabelText([.. item.SourceLabels, .. item.Certificate.NameLabels]);
-            // The same certificate at the same place twice (a file under both --cert-dir and --watch-dir, a bundle
-            // listing a CA twice) would repeat a series, which makes Prometheus reject the whole scrape: keep one.
-            if (seen.Add(labels))
+            IReadOnlyList<Label> all = [.. Trimmed(item.SourceLabels), .. item.Certificate.NameLabels];
+            // Upstream's duplicate check: the same labels twice (a bundle listing a CA twice, two paths that
+            // --trim-path-components makes equal) is a read error of the second source, whose series is dropped.
+            if (!seen.Add(LabelText(all)))
+            {
+                errors.Add(new ReadError("duplicate certificate", item.SourceLabels));
+                continue;
+            }
+            var labels = LabelText(Exposed(all));
+            // Fewer labels (--expose-labels) can make two series equal; Prometheus would reject the scrape: keep one.
+            if (exposed.Add(labels))
             {
                 series.Add((labels, item.Certificate));
             }
@@ -106,10 +115,12 @@ public sealed class CertificateExporter
                 c => Number((now - c.NotBefore).TotalSeconds)
             );
         }
+        if (_options.ExposePerCertErrorMetrics)
+        {
+            CertErrors(text, scrape.Sources, errors);
+        }
         Header(text, "x509_read_errors", "Indicates the number of read failure(s)");
-        text.Append("x509_read_errors ")
-            .Append(scrape.Errors.Count.ToString(CultureInfo.InvariantCulture))
-            .Append('\n');
+        text.Append("x509_read_errors ").Append(errors.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Header(
             text,
             "x509_exporter_build_info",
@@ -153,6 +164,45 @@ public sealed class CertificateExporter
         }
         return text.ToString();
     }
+
+    /// <summary>x509_cert_error: 0 for each file or Secret key that gave certificates, 1 for each one with a read
+    /// error (an error wins when both apply, as one series per label set is all Prometheus takes).</summary>
+    private void CertErrors(StringBuilder text, List<IReadOnlyList<Label>> sources, List<ReadError> errors)
+    {
+        var values = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var source in sources)
+        {
+            values.TryAdd(LabelText(Exposed(Trimmed(source))), 0);
+        }
+        foreach (var error in errors.Where(e => e.Source is not null))
+        {
+            values[LabelText(Exposed(Trimmed(error.Source!)))] = 1;
+        }
+        if (values.Count == 0)
+        {
+            return;
+        }
+        Header(text, "x509_cert_error", "Indicates wether the corresponding secret has read failure(s)");
+        foreach (var (labels, value) in values)
+        {
+            text.Append("x509_cert_error").Append(labels).Append(' ').Append(value).Append('\n');
+        }
+    }
+
+    private IEnumerable<Label> Trimmed(IEnumerable<Label> labels) =>
+        _options.TrimPathComponents == 0
+            ? labels
+            : labels.Select(l =>
+                l.Name == "filepath"
+                    ? l with
+                    {
+                        Value = GoPath.TrimComponents(l.Value, _options.TrimPathComponents),
+                    }
+                    : l
+            );
+
+    private IEnumerable<Label> Exposed(IEnumerable<Label> labels) =>
+        _options.ExposeLabels is { } names ? labels.Where(l => names.Contains(l.Name, StringComparer.Ordinal)) : labels;
 
     private static void Family(
         StringBuilder text,

@@ -8,6 +8,17 @@ public sealed record ExporterOptions
     /// <c>x509_cert_not_after - time()</c> gives the same in PromQL.</summary>
     public bool ExposeRelativeMetrics { get; init; }
 
+    /// <summary>x509_cert_error, 0 or 1 per file or Secret key (<c>--expose-per-cert-error-metrics</c>).</summary>
+    public bool ExposePerCertErrorMetrics { get; init; }
+
+    /// <summary>Leading path elements dropped from the filepath label (<c>--trim-path-components</c>); a leading "/"
+    /// is kept and does not count.</summary>
+    public int TrimPathComponents { get; init; }
+
+    /// <summary>The only labels the certificate series and x509_cert_error carry (<c>-l/--expose-labels</c>); null
+    /// for all of them.</summary>
+    public IReadOnlyList<string>? ExposeLabels { get; init; }
+
     /// <summary>The labels of x509_exporter_build_info.</summary>
     public BuildInfo Build { get; init; } = BuildInfo.Unknown;
 }

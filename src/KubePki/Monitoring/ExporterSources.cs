@@ -17,11 +17,19 @@ public sealed record ExporterSources
     /// <summary>The kubelet's certificate dir when --include-kubelet is given.</summary>
     public string? KubeletDir { get; init; }
 
-    /// <summary>PEM files to watch (<c>--watch-file</c>); every certificate of a bundle is its own series.</summary>
+    /// <summary>PEM files to watch (<c>-f/--watch-file</c>): paths or Go globs, expanded at every scrape; every
+    /// certificate of a bundle is its own series.</summary>
     public IReadOnlyList<string> WatchFiles { get; init; } = [];
 
-    /// <summary>Directories whose PEM files are watched (<c>--watch-dir</c>).</summary>
+    /// <summary>Directories whose files are watched (<c>-d/--watch-dir</c>): paths or Go globs.</summary>
     public IReadOnlyList<string> WatchDirs { get; init; } = [];
+
+    /// <summary>Kubeconfigs whose embedded or referenced certificates are watched (<c>-k/--watch-kubeconf</c>): paths
+    /// or Go globs.</summary>
+    public IReadOnlyList<string> WatchKubeconfigs { get; init; } = [];
+
+    /// <summary>Leave out symbolic links found by the watch patterns (<c>--skip-symlinks</c>).</summary>
+    public bool SkipSymlinks { get; init; }
 
     /// <summary>Secrets come in through a watch; files do not need it.</summary>
     public bool Secrets { get; init; }
@@ -29,7 +37,11 @@ public sealed record ExporterSources
     internal IReadOnlyList<ICertificateSource> Create(FileContentCache cache, SecretCertificates? secrets)
     {
         var explicitFiles =
-            CertDir is not null || KubeconfigDir is not null || WatchFiles.Count > 0 || WatchDirs.Count > 0;
+            CertDir is not null
+            || KubeconfigDir is not null
+            || WatchFiles.Count > 0
+            || WatchDirs.Count > 0
+            || WatchKubeconfigs.Count > 0;
         var certDir = CertDir ?? (explicitFiles || Secrets ? null : ClusterConfig.DefaultCertificatesDir);
         var kubeconfigDir = KubeconfigDir ?? (explicitFiles || Secrets ? null : ClusterConfig.DefaultKubeconfigDir);
         var sources = new List<ICertificateSource>();
@@ -37,8 +49,10 @@ public sealed record ExporterSources
         {
             sources.Add(new KubeadmSource(certDir, kubeconfigDir, KubeletDir, cache));
         }
-        sources.AddRange(WatchFiles.Select(f => new PemFileSource(f, cache)));
-        sources.AddRange(WatchDirs.Select(d => new PemDirectorySource(d, cache)));
+        // Upstream's order: files, kubeconfigs, directories; a path is read by the first that matches it.
+        sources.AddRange(WatchFiles.Select(f => new WatchedFiles(f, cache, SkipSymlinks)));
+        sources.AddRange(WatchKubeconfigs.Select(k => new WatchedKubeconfigs(k, cache, SkipSymlinks)));
+        sources.AddRange(WatchDirs.Select(d => new WatchedDirectories(d, cache, SkipSymlinks)));
         if (secrets is not null)
         {
             sources.Add(secrets);

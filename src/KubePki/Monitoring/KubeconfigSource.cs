@@ -8,8 +8,10 @@ namespace KubePki.Monitoring;
 /// cluster's certificate-authority(-data) and each user's client-certificate(-data), labelled embedded_kind
 /// (cluster|user) and embedded_key (the entry's name, with "(i)" when it holds several certificates). A file
 /// reference is resolved against the kubeconfig's directory and read at every scrape, so kubelet.conf follows the
-/// kubelet's rotated kubelet-client-current.pem.</summary>
-internal sealed class KubeconfigSource(string path, FileContentCache cache) : ICertificateSource
+/// kubelet's rotated kubelet-client-current.pem. <paramref name="strict"/> is upstream's <c>-k</c>: a referenced file
+/// that cannot be read fails the whole kubeconfig, and one without any certificate is an error; otherwise (kubeadm's
+/// kubeconfig dir) the other entries are still served.</summary>
+internal sealed class KubeconfigSource(string path, FileContentCache cache, bool strict = false) : ICertificateSource
 {
     public string FilePath { get; } = path;
 
@@ -19,6 +21,8 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache) : IC
     /// unreadable).</summary>
     public IReadOnlyList<ParsedCertificate>? Read(Scrape scrape)
     {
+        scrape.SeenPaths.Add(FilePath);
+        var fileLabels = FileLabels.For(FilePath);
         ParsedKubeconfig parsed;
         try
         {
@@ -30,10 +34,11 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache) : IC
         }
         catch (KubePkiException e)
         {
-            scrape.Errors.Add(e.Message);
+            scrape.Error(e.Message, fileLabels);
             return null;
         }
         IReadOnlyList<ParsedCertificate>? current = null;
+        var series = new List<CertificateSeries>();
         foreach (var entry in parsed.Entries)
         {
             var certificates = entry.Certificates;
@@ -52,16 +57,20 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache) : IC
                 }
                 catch (KubePkiException e)
                 {
-                    scrape.Errors.Add($"{FilePath}: {entry.Kind} {entry.Name}: {e.Message}");
+                    scrape.Error($"{FilePath}: {entry.Kind} {entry.Name}: {e.Message}", fileLabels);
+                    if (strict)
+                    {
+                        return null;
+                    }
                     continue;
                 }
             }
             for (var i = 0; i < certificates.Count; i++)
             {
                 var key = certificates.Count > 1 ? $"{entry.Name}({i})" : entry.Name;
-                scrape.Certificates.Add(
+                series.Add(
                     new CertificateSeries(
-                        [new("embedded_key", key), new("embedded_kind", entry.Kind), .. FileLabels.For(FilePath)],
+                        [new("embedded_key", key), new("embedded_kind", entry.Kind), .. fileLabels],
                         certificates[i]
                     )
                 );
@@ -70,6 +79,15 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache) : IC
             {
                 current = certificates;
             }
+        }
+        if (series.Count > 0)
+        {
+            scrape.Sources.Add(fileLabels);
+            scrape.Certificates.AddRange(series);
+        }
+        else if (strict)
+        {
+            scrape.Error($"no certificate(s) found in \"{FilePath}\"", fileLabels);
         }
         return current;
     }

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -13,15 +14,17 @@ internal sealed record ParsedCertificate(
     DateTimeOffset NotAfter
 )
 {
-    // x509-certificate-exporter's subject_/issuer_ fields, by attribute OID; the first value of each wins.
-    private static readonly (string Oid, string Suffix)[] NameFields =
+    // x509-certificate-exporter v3's subject_/issuer_ fields from Go's pkix.Name: the first Country, StreetAddress
+    // (its "ST", not the state), Locality, Organization and OrganizationalUnit, and the last CommonName (Go keeps
+    // overwriting it), across every attribute of every RDN, multi-valued ones included.
+    private static readonly (string Oid, string Suffix, bool Last)[] NameFields =
     [
-        ("2.5.4.6", "C"),
-        ("2.5.4.8", "ST"),
-        ("2.5.4.7", "L"),
-        ("2.5.4.10", "O"),
-        ("2.5.4.11", "OU"),
-        ("2.5.4.3", "CN"),
+        ("2.5.4.6", "C", false),
+        ("2.5.4.9", "ST", false),
+        ("2.5.4.7", "L", false),
+        ("2.5.4.10", "O", false),
+        ("2.5.4.11", "OU", false),
+        ("2.5.4.3", "CN", true),
     ];
 
     public static ParsedCertificate From(X509Certificate2 certificate)
@@ -40,19 +43,21 @@ internal sealed record ParsedCertificate(
     private static void AddNameFields(List<Label> labels, string prefix, X500DistinguishedName name)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var rdn in name.EnumerateRelativeDistinguishedNames())
+        foreach (var (oid, value) in Attributes(name))
         {
-            if (rdn.HasMultipleElements)
+            if (NameFields.FirstOrDefault(f => f.Oid == oid) is { Suffix: not null } field)
             {
-                continue;
-            }
-            var oid = rdn.GetSingleElementType().Value;
-            if (oid is not null && rdn.GetSingleElementValue() is { } value)
-            {
-                values.TryAdd(oid, value);
+                if (field.Last)
+                {
+                    values[oid] = value;
+                }
+                else
+                {
+                    values.TryAdd(oid, value);
+                }
             }
         }
-        foreach (var (oid, suffix) in NameFields)
+        foreach (var (oid, suffix, _) in NameFields)
         {
             if (values.TryGetValue(oid, out var value))
             {
@@ -60,6 +65,46 @@ internal sealed record ParsedCertificate(
             }
         }
     }
+
+    /// <summary>Every (type, string value) of a Name in encoding order: SEQUENCE OF SET OF {type, value}. Values that
+    /// are not one of the string types Go reads are skipped.</summary>
+    private static IEnumerable<(string Oid, string Value)> Attributes(X500DistinguishedName name)
+    {
+        var result = new List<(string, string)>();
+        try
+        {
+            var sequence = new AsnReader(name.RawData, AsnEncodingRules.DER).ReadSequence();
+            while (sequence.HasData)
+            {
+                var set = sequence.ReadSetOf(skipSortOrderValidation: true);
+                while (set.HasData)
+                {
+                    var attribute = set.ReadSequence();
+                    var oid = attribute.ReadObjectIdentifier();
+                    var tag = attribute.PeekTag();
+                    if (tag.TagClass == TagClass.Universal && StringTypes.Contains((UniversalTagNumber)tag.TagValue))
+                    {
+                        result.Add((oid, attribute.ReadCharacterString((UniversalTagNumber)tag.TagValue)));
+                    }
+                }
+            }
+        }
+        catch (AsnContentException)
+        {
+            // The certificate loader accepted the name; an attribute this reader cannot decode gives no label.
+        }
+        return result;
+    }
+
+    private static readonly UniversalTagNumber[] StringTypes =
+    [
+        UniversalTagNumber.UTF8String,
+        UniversalTagNumber.PrintableString,
+        UniversalTagNumber.IA5String,
+        UniversalTagNumber.T61String,
+        UniversalTagNumber.BMPString,
+        UniversalTagNumber.NumericString,
+    ];
 }
 
 /// <summary>One Prometheus label.</summary>

@@ -97,6 +97,9 @@ internal sealed class ApiRequestHandler(
                     }
                 );
                 return;
+            case ["api", "v1", "namespaces"] when Request.Method == "GET":
+                await CollectionAsync(Store.Namespaces, null, "", "NamespaceList", "v1", null);
+                return;
             case ["api", "v1", "nodes", var name]:
                 await ItemAsync(Store.Nodes, null, name, "", null, (_, sent) => sent);
                 return;

@@ -14,6 +14,7 @@ public sealed class ApiStore
         ConfigMaps = new ResourceTable<V1ConfigMap>(this, "configmaps");
         Secrets = new ResourceTable<V1Secret>(this, "secrets");
         Events = new ResourceTable<Corev1Event>(this, "events");
+        Namespaces = new ResourceTable<V1Namespace>(this, "namespaces");
     }
 
     public object Gate { get; } = new();
@@ -41,6 +42,8 @@ public sealed class ApiStore
             .OrderBy(e => e.Metadata.CreationTimestamp)
             .ThenBy(e => e.Metadata.Name, StringComparer.Ordinal)
             .ToList();
+
+    public ResourceTable<V1Namespace> Namespaces { get; }
 
     private readonly Dictionary<string, HashSet<string>> _certificatesSent = new(StringComparer.Ordinal);
 
@@ -73,6 +76,7 @@ public sealed class ApiStore
         ConfigMaps.DropWatches();
         Secrets.DropWatches();
         Events.DropWatches();
+        Namespaces.DropWatches();
     }
 
     public V1ConfigMap AddConfigMap(string ns, string name, IDictionary<string, string> data) =>
@@ -87,15 +91,41 @@ public sealed class ApiStore
             TimeProvider.System
         );
 
-    public V1Secret AddSecret(string ns, string name, string type, IDictionary<string, byte[]> data) =>
+    public V1Secret AddSecret(
+        string ns,
+        string name,
+        string type,
+        IDictionary<string, byte[]> data,
+        IDictionary<string, string>? labels = null
+    ) =>
         Secrets.Create(
             new V1Secret
             {
                 ApiVersion = "v1",
                 Kind = "Secret",
                 Type = type,
-                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+                Metadata = new V1ObjectMeta
+                {
+                    Name = name,
+                    NamespaceProperty = ns,
+                    Labels = labels is null ? null : new Dictionary<string, string>(labels),
+                },
                 Data = new Dictionary<string, byte[]>(data),
+            },
+            TimeProvider.System
+        );
+
+    public V1Namespace AddNamespace(string name, IDictionary<string, string>? labels = null) =>
+        Namespaces.Create(
+            new V1Namespace
+            {
+                ApiVersion = "v1",
+                Kind = "Namespace",
+                Metadata = new V1ObjectMeta
+                {
+                    Name = name,
+                    Labels = labels is null ? null : new Dictionary<string, string>(labels),
+                },
             },
             TimeProvider.System
         );

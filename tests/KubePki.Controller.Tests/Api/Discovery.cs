@@ -65,7 +65,8 @@ public static class Discovery
                     true,
                     ["ev"],
                     ["create", "delete", "get", "list", "patch", "update", "watch"]
-                )
+                ),
+                Resource("namespaces", "Namespace", false, ["ns"], ["list", "watch"])
             ),
             "/apis/certificates.k8s.io/v1" => ResourceList(
                 "certificates.k8s.io/v1",

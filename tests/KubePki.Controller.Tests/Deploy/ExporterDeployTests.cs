@@ -85,6 +85,39 @@ public class ExporterDeployTests
     }
 
     [Fact]
+    public void The_hostpaths_daemonset_keeps_the_charts_args_and_mounts_and_kubepki_parses_them()
+    {
+        var daemonSet = DeployManifests.Load("exporter/hostpaths").Objects.OfType<V1DaemonSet>().Single();
+        var pod = daemonSet.Spec.Template.Spec;
+        var container = pod.Containers.Single();
+        Assert.Equal(["kubepki", "exporter"], container.Command);
+        Assert.False(pod.AutomountServiceAccountToken);
+        Assert.Contains("--trim-path-components=3", container.Args);
+        var watched = container
+            .Args.Where(a => a.StartsWith("--watch-", StringComparison.Ordinal))
+            .Select(a => a[(a.IndexOf('=') + 1)..])
+            .ToList();
+        Assert.Equal(14, watched.Count);
+        foreach (var path in watched)
+        {
+            // The chart's layout: /mnt/watch/<kind>-<sha1 of the host path><host path>, the host file's directory
+            // mounted read-only at /mnt/watch/<kind>-<sha1><its directory>; trimming 3 elements gives the host path.
+            var elements = path.Split('/');
+            var hostPath = "/" + string.Join('/', elements[4..]);
+            var sha = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(hostPath)));
+            Assert.EndsWith("-" + sha, elements[3], StringComparison.Ordinal);
+            var mount = container.VolumeMounts.Single(m => m.MountPath + "/" + Path.GetFileName(path) == path);
+            Assert.True(mount.ReadOnlyProperty);
+            Assert.Equal(Path.GetDirectoryName(hostPath), pod.Volumes.Single(v => v.Name == mount.Name).HostPath.Path);
+            Assert.Equal(hostPath, KubePki.Monitoring.GoPath.TrimComponents(path, 3));
+        }
+        var parsed = KubePkiCli
+            .Create(new CliEnvironment(TextWriter.Null, TextWriter.Null, TimeProvider.System, FixtureKeys.Shared))
+            .Parse(["exporter", .. container.Args]);
+        Assert.Empty(parsed.Errors);
+    }
+
+    [Fact]
     public async Task With_these_rights_every_watched_secret_is_served_and_followed_and_every_verb_is_used()
     {
         var authorizer = new RbacAuthorizer(Manifests.Objects);

@@ -26,7 +26,7 @@ public class SecretWatcherTests
             );
         }
         var target = new SecretCertificates();
-        var watcher = new SecretWatcher(cluster.Admin(), [], target, NullLogger.Instance, TimeProvider.System);
+        var watcher = new SecretWatcher(cluster.Admin(), target, NullLogger.Instance, TimeProvider.System);
         using var stop = new CancellationTokenSource();
         var running = watcher.RunAsync(stop.Token);
 

@@ -61,9 +61,10 @@ public class ExporterFileSafetyTests(ClusterFixture cluster) : IClassFixture<Clu
 
         var text = Scrape(exporter, fifo);
         Assert.Equal(["ca.crt"], Files(text));
-        Assert.Equal(2, Errors(text));
+        // Watched by --watch-file and --watch-dir, read (and counted) once, as upstream does.
+        Assert.Equal(1, Errors(text));
         // A second scrape while the FIFO is there, and one after it is gone: neither waits on the first.
-        Assert.Equal(2, Errors(Scrape(exporter, fifo)));
+        Assert.Equal(1, Errors(Scrape(exporter, fifo)));
         File.Delete(fifo);
         Assert.Equal(["ca.crt"], Files(Scrape(exporter)));
     }

@@ -167,14 +167,16 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
 
         var text = exporter.Render();
         AssertPromtoolAccepts(text);
-        // corrupt.pem, missing.pem, the directory, scheduler.conf; apiserver.crt via the catalog and via --watch-dir.
-        Assert.Equal(6, Samples(text, "x509_read_errors").Single().Value);
+        // corrupt.pem, missing.pem, the directory, scheduler.conf, apiserver.crt (read once: the catalog and
+        // --watch-dir name the same path) and, as upstream counts them, the 8 files of --watch-dir without a
+        // certificate (6 .key, sa.key, sa.pub).
+        Assert.Equal(5 + 8, Samples(text, "x509_read_errors").Single().Value);
         var rows = Samples(text, "kubepki_cert_not_after").Keys.Select(k => Label(k, "name")).ToList();
         Assert.DoesNotContain("apiserver", rows);
         Assert.DoesNotContain("scheduler.conf", rows);
         Assert.Contains("apiserver-kubelet-client", rows);
         Assert.Contains("admin.conf", rows);
-        // --watch-dir skips the .key and .pub files: PEM, but no certificates.
+        // The .key and .pub files of --watch-dir give no series.
         Assert.DoesNotContain(
             Samples(text, "x509_cert_not_after").Keys,
             k => Label(k, "filename").EndsWith(".key", StringComparison.Ordinal)
@@ -183,10 +185,66 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
         File.WriteAllText(truncated, good);
         File.Copy(dir.Combine("pki", "ca.crt"), corrupt, overwrite: true);
         var fixedText = exporter.Render();
-        // Still missing.pem, the directory and scheduler.conf.
-        Assert.Equal(3, Samples(fixedText, "x509_read_errors").Single().Value);
+        // Still missing.pem, the directory, scheduler.conf and the 8 files without a certificate.
+        Assert.Equal(3 + 8, Samples(fixedText, "x509_read_errors").Single().Value);
         Assert.Contains("apiserver", Samples(fixedText, "kubepki_cert_not_after").Keys.Select(k => Label(k, "name")));
         Assert.Contains(Samples(fixedText, "x509_cert_not_after").Keys, k => Label(k, "filepath") == corrupt);
+    }
+
+    [Fact]
+    public void A_certificate_twice_with_the_same_labels_is_a_read_error_of_its_file_as_upstream_counts_it()
+    {
+        using var dir = cluster.Copy();
+        var ca = File.ReadAllText(dir.Combine("pki", "ca.crt"));
+        var twice = dir.Combine("twice.pem");
+        File.WriteAllText(twice, ca + ca);
+        var exporter = new CertificateExporter(
+            new ExporterSources { WatchFiles = [twice, dir.Combine("pki", "ca.crt")] }.Create(
+                new FileContentCache(),
+                null
+            ),
+            new ExporterOptions { ExposePerCertErrorMetrics = true },
+            new FakeTimeProvider(Now)
+        );
+
+        var text = exporter.Render();
+        AssertPromtoolAccepts(text);
+        // Upstream's parseAllCertificates drops the second copy and raises an error on the file's ref.
+        Assert.Equal(2, Samples(text, "x509_cert_not_after").Count);
+        Assert.Equal(1, Samples(text, "x509_read_errors").Single().Value);
+        var errors = Samples(text, "x509_cert_error").ToDictionary(p => Label(p.Key, "filename"), p => p.Value);
+        Assert.Equal(new Dictionary<string, double> { ["twice.pem"] = 1, ["ca.crt"] = 0 }, errors);
+    }
+
+    [Fact]
+    public void Skip_symlinks_leaves_out_links_found_by_patterns_and_a_linked_pattern_is_no_error()
+    {
+        using var dir = cluster.Copy();
+        var certs = dir.Combine("certs");
+        Directory.CreateDirectory(certs);
+        File.Copy(dir.Combine("pki", "ca.crt"), Path.Combine(certs, "real.crt"));
+        File.CreateSymbolicLink(Path.Combine(certs, "link.crt"), "real.crt");
+        File.CreateSymbolicLink(Path.Combine(certs, "dangling.crt"), "gone.crt");
+        var link = Path.Combine(certs, "link.crt");
+        string Render(bool skip, ExporterSources sources) => Exporter(sources with { SkipSymlinks = skip }).Render();
+        string[] Files(string text) =>
+            [.. Samples(text, "x509_cert_not_after").Keys.Select(k => Label(k, "filename")).Order()];
+
+        var glob = new ExporterSources { WatchFiles = [Path.Combine(certs, "*.crt")] };
+        var followed = Render(false, glob);
+        Assert.Equal(["link.crt", "real.crt"], Files(followed));
+        Assert.Equal(1, Samples(followed, "x509_read_errors").Single().Value);
+        var skipped = Render(true, glob);
+        Assert.Equal(["real.crt"], Files(skipped));
+        Assert.Equal(0, Samples(skipped, "x509_read_errors").Single().Value);
+
+        var linked = Render(true, new ExporterSources { WatchFiles = [link], WatchKubeconfigs = [link] });
+        Assert.Empty(Files(linked));
+        Assert.Equal(0, Samples(linked, "x509_read_errors").Single().Value);
+
+        var directory = Render(true, new ExporterSources { WatchDirs = [certs] });
+        Assert.Equal(["real.crt"], Files(directory));
+        Assert.Equal(0, Samples(directory, "x509_read_errors").Single().Value);
     }
 
     [Fact]
@@ -332,7 +390,7 @@ public class ExporterTests(ClusterFixture cluster) : IClassFixture<ClusterFixtur
     }
 
     [Theory]
-    [InlineData("error: --namespace and --kubeconfig apply to --secrets, which is not given", "--namespace", "web")]
+    [InlineData("error: --namespace applies to --watch-kube-secrets, which is not given", "--namespace", "web")]
     [InlineData("error: --listen: \"nonsense\" is not host:port", "--listen", "nonsense")]
     public void Bad_flags_give_one_line_and_exit_1(string message, params string[] args)
     {
