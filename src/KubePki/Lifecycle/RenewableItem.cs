@@ -34,7 +34,9 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
         )
         {
             throw new KubePkiException(
-                $"{path} is a symbolic link to {target}, outside {Path.GetFullPath(root)}; refusing to renew through it"
+                $"{path} is a symbolic link to {target}, outside {Path.GetFullPath(root)}; "
+                    + "refusing to renew through it",
+                KubePkiErrorKind.InvalidFile
             );
         }
     }
@@ -125,7 +127,8 @@ internal sealed record KubeconfigItem(KubeconfigDefinition Definition, string Fi
         {
             throw new KubePkiException(
                 $"invalid kubeConfig file {FilePath}: cluster {file.CurrentClusterName} does not have an embedded "
-                    + $"server certificate"
+                    + $"server certificate",
+                KubePkiErrorKind.InvalidFile
             );
         }
         return file;
@@ -138,7 +141,8 @@ internal sealed record KubeconfigItem(KubeconfigDefinition Definition, string Fi
             file.ClientCertificatePem
             ?? throw new KubePkiException(
                 $"invalid kubeConfig file {FilePath}: user {file.CurrentUserName} does not have an embedded client "
-                    + $"certificate"
+                    + $"certificate",
+                KubePkiErrorKind.InvalidFile
             );
         return PemCodec.DecodeCertificate(pem, $"{FilePath} (client-certificate-data)");
     }

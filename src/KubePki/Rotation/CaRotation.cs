@@ -87,14 +87,16 @@ public sealed class CaRotation
             {
                 throw new KubePkiException(
                     $"the rotation of {Name} is in phase 2 (issue has run): run `kubepki ca "
-                        + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`"
+                        + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`",
+                    KubePkiErrorKind.Conflict
                 );
             }
             if (import is not null && cas.RoleOf(NewCa.Load(import).Certificate) != CaRole.New)
             {
                 throw new KubePkiException(
                     $"--new-ca-cert {import.CertPath}: a rotation of {Name} to another new CA "
-                        + $"({_files.NewCert}) is under way; run start with that CA, or abort first"
+                        + $"({_files.NewCert}) is under way; run start with that CA, or abort first",
+                    KubePkiErrorKind.Conflict
                 );
             }
             Log.WriteLine($"[ca rotate] Continuing the rotation of {Name} to the new CA in {_files.Directory}");
@@ -132,7 +134,8 @@ public sealed class CaRotation
         if (!_files.Exist)
         {
             throw new KubePkiException(
-                $"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` " + $"first"
+                $"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` " + $"first",
+                KubePkiErrorKind.Conflict
             );
         }
         var cas = _files.Read();
@@ -147,7 +150,8 @@ public sealed class CaRotation
             {
                 throw new KubePkiException(
                     $"start has not completed on this node: {string.Join(", ", untrusting)} do "
-                        + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first"
+                        + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first",
+                    KubePkiErrorKind.Conflict
                 );
             }
             Replace([Pki.KeyFile(_target.Ca.BaseName, cas.New.Key!), CaFile(cas, [CaRole.New, CaRole.Old])]);
@@ -179,7 +183,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"the rotation of {Name} is in phase 1: {CaKeyPath} is still the old CA's key; "
-                    + $"run `kubepki ca rotate issue {Name}` first"
+                    + $"run `kubepki ca rotate issue {Name}` first",
+                KubePkiErrorKind.Conflict
             );
         }
         var old = _inventory.Signed(cas).Where(s => s.Role == CaRole.Old).Select(s => s.Path).ToList();
@@ -187,7 +192,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"cannot finish the rotation of {Name}: still signed by the old CA: "
-                    + $"{string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first"
+                    + $"{string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first",
+                KubePkiErrorKind.Conflict
             );
         }
         SetCaFile(cas, [CaRole.New]);
@@ -310,7 +316,8 @@ public sealed class CaRotation
         }
         throw new KubePkiException(
             $"{CaKeyPath} is the key of neither CA of the rotation under way "
-                + $"({_files.OldCert}, {_files.NewCert}); restore it from a backup"
+                + $"({_files.OldCert}, {_files.NewCert}); restore it from a backup",
+            KubePkiErrorKind.InvalidFile
         );
     }
 
@@ -323,7 +330,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"Detected external {_target.Ca.BaseName}, {_target.Ca.LongName} can't be "
-                    + $"rotated ({CaKeyPath} does not exist: rotate it where its key is kept)"
+                    + $"rotated ({CaKeyPath} does not exist: rotate it where its key is kept)",
+                KubePkiErrorKind.Conflict
             );
         }
         var current = Lifecycle.CaLoader.Load(Pki, _target.Ca);
@@ -332,7 +340,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"{CaCertPath} holds {chain.Count} certificates but no rotation of {Name} is "
-                    + $"under way ({_files.Directory} does not exist); leave one CA in it before starting"
+                    + $"under way ({_files.Directory} does not exist); leave one CA in it before starting",
+                KubePkiErrorKind.Conflict
             );
         }
         return current;

@@ -27,7 +27,8 @@ internal sealed record RotationTarget(
         if (!Names.Contains(name))
         {
             throw new KubePkiException(
-                $"unknown certificate authority \"{name}\"; expected one of: " + $"{string.Join(", ", Names)}"
+                $"unknown certificate authority \"{name}\"; expected one of: " + $"{string.Join(", ", Names)}",
+                KubePkiErrorKind.InvalidInput
             );
         }
         var ca = CertCatalog.Get(name);
@@ -35,7 +36,8 @@ internal sealed record RotationTarget(
         {
             throw new KubePkiException(
                 "etcd-ca cannot be rotated here: the cluster uses external etcd (etcd.external "
-                    + "in the kubeadm config), whose CA is managed outside kubeadm"
+                    + "in the kubeadm config), whose CA is managed outside kubeadm",
+                KubePkiErrorKind.InvalidInput
             );
         }
         var pairs = CertCatalog
