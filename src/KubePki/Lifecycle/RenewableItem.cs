@@ -9,12 +9,25 @@ namespace KubePki.Lifecycle;
 /// <summary>A certificate kubeadm's renewal manager handles: a cert/key pair in the cert dir or a client cert embedded
 /// in a kubeconfig (kubeadm's readwriter). One interface, so check-expiration and renew treat both alike. Get them from
 /// <see cref="RenewalCatalog"/>.</summary>
-/// <param name="Name">The name <c>certs renew</c> takes (<c>apiserver</c>, <c>admin.conf</c>...).</param>
-/// <param name="LongName">kubeadm's description in renewal messages (e.g. "certificate for serving the Kubernetes
-/// API").</param>
-/// <param name="CaName">The CA that signs it (<c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>).</param>
-public abstract record RenewableItem(string Name, string LongName, string CaName)
+public abstract record RenewableItem
 {
+    private protected RenewableItem(string name, string longName, string caName)
+    {
+        Name = name;
+        LongName = longName;
+        CaName = caName;
+    }
+
+    /// <summary>The name <c>certs renew</c> takes (<c>apiserver</c>, <c>admin.conf</c>...).</summary>
+    public string Name { get; init; }
+
+    /// <summary>kubeadm's description in renewal messages (e.g. "certificate for serving the Kubernetes
+    /// API").</summary>
+    public string LongName { get; init; }
+
+    /// <summary>The CA that signs it (<c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>).</summary>
+    public string CaName { get; init; }
+
     internal abstract bool Exists(IFileStore store);
 
     /// <summary>A renewal replaces files in place; one that is a link to somewhere outside its directory is refused
