@@ -87,7 +87,7 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
     }
 
     private ExternalTool.Result Kubectl(string kubeconfig, params string[] args) =>
-        Tools.Run(
+        ExternalTool.Run(
             "kubectl",
             [
                 "--kubeconfig",
@@ -97,7 +97,7 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
                 "--request-timeout=10s",
                 .. args,
             ],
-            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" }
+            environment: new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" }
         );
 
     public void Dispose() => _home.Dispose();

@@ -78,7 +78,7 @@ public sealed class OpensslTests
         }
         // sa.pub is the public half of sa.key.
         Assert.Equal(
-            Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
+            ExternalTool.OpensslOk("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
             File.ReadAllText(Path.Combine(pki, "sa.pub"))
         );
     }
@@ -196,12 +196,12 @@ public sealed class OpensslTests
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(pki, "sa.key")));
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(pki, "sa.pub")));
         Assert.Equal(
-            Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
+            ExternalTool.OpensslOk("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
             File.ReadAllText(Path.Combine(pki, "sa.pub"))
         );
         Assert.Contains(
             "ASN1 OID: prime256v1",
-            Tools.Openssl("pkey", "-pubin", "-in", Path.Combine(pki, "sa.pub"), "-noout", "-text")
+            ExternalTool.OpensslOk("pkey", "-pubin", "-in", Path.Combine(pki, "sa.pub"), "-noout", "-text")
         );
     }
 
@@ -342,7 +342,7 @@ public sealed class OpensslTests
         )
         {
             reads[name] = OpensslCert.Read(cert);
-            var fromKey = Tools.Openssl("pkey", "-in", key, "-pubout");
+            var fromKey = ExternalTool.OpensslOk("pkey", "-in", key, "-pubout");
             Assert.StartsWith("-----BEGIN PUBLIC KEY-----", fromKey);
             Assert.True(fromKey == reads[name].PublicKeyPem, $"{key} is not the key of {cert}");
         }
