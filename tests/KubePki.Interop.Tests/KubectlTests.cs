@@ -26,7 +26,10 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
 
     [Theory]
     [MemberData(nameof(Kubeconfigs))]
-    public void GetRawHealthz_Succeeds_AndTheEndpointSeesTheKubeconfigsIdentity(string clusterLabel, string kubeconfig)
+    public void Get_raw_healthz_succeeds_and_the_endpoint_sees_the_kubeconfigs_identity(
+        string clusterLabel,
+        string kubeconfig
+    )
     {
         var cluster = clusters.Served.Single(c => c.Label == clusterLabel);
         var before = cluster.Endpoint.Requests.Count;
@@ -55,7 +58,7 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
     }
 
     [Fact]
-    public void ForeignClusterKubeconfig_IsRefused_BothWays()
+    public void A_foreign_cluster_kubeconfig_is_refused_both_ways()
     {
         var target = clusters.Rsa;
         var foreignAdmin = clusters.Foreign.Kubeconfig("admin.conf");

@@ -51,7 +51,7 @@ public sealed class OpensslTests
         """;
 
     [Fact]
-    public void DefaultConfig_EveryCertVerifiesAgainstItsCaWithTheRightPurpose_AndEveryKeyMatchesItsCert()
+    public void Default_config_every_cert_verifies_against_its_ca_for_its_purpose_and_every_key_matches_its_cert()
     {
         using var dir = new TempDir("interop-openssl-default");
         var clock = Kubepki.FixedClock(Start);
@@ -84,7 +84,7 @@ public sealed class OpensslTests
     }
 
     [Fact]
-    public void CustomV1Beta4Config_EveryFieldReadBackByOpensslIsKubeadms()
+    public void Custom_v1beta4_config_every_field_read_back_by_openssl_is_kubeadms()
     {
         using var dir = new TempDir("interop-openssl-custom");
         var clock = Kubepki.FixedClock(Start);
@@ -206,7 +206,7 @@ public sealed class OpensslTests
     }
 
     [Fact]
-    public void V1Beta3Config_PublicKeysEcdsaFeatureGate_GivesEcdsaP256KeysEverywhere()
+    public void V1beta3_config_public_keys_ecdsa_feature_gate_gives_ecdsa_p256_keys_everywhere()
     {
         using var dir = new TempDir("interop-openssl-v1beta3");
         var clock = Kubepki.FixedClock(Start);
