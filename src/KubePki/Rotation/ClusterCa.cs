@@ -26,13 +26,15 @@ internal static class ClusterCas
             _ => throw new ArgumentOutOfRangeException(nameof(ca), ca, "not a CA of the cluster"),
         };
 
+    /// <summary>Every name, in the enum's order.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Enum.GetValues<ClusterCa>().Select(Name)];
+
     /// <summary>The CA named <paramref name="name"/>; an unknown name is refused with the names it could
     /// be.</summary>
     public static ClusterCa Parse(string name) =>
         Enum.GetValues<ClusterCa>().Where(ca => ca.Name() == name).Cast<ClusterCa?>().FirstOrDefault()
         ?? throw new KubePkiException(
-            $"unknown certificate authority \"{name}\"; expected one of: "
-                + string.Join(", ", Enum.GetValues<ClusterCa>().Select(Name)),
+            $"unknown certificate authority \"{name}\"; expected one of: {string.Join(", ", Names)}",
             KubePkiErrorKind.InvalidInput
         );
 }
