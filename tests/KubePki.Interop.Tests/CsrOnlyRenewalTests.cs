@@ -64,7 +64,7 @@ public sealed class CsrOnlyRenewalTests(CsrOnlyClusterFixture fixture) : IClassF
     [InlineData("etcd-peer", "etcd/peer", "etcd/ca", TlsUsage.ServerAndClient)]
     [InlineData("front-proxy-client", "front-proxy-client", "front-proxy-ca", TlsUsage.Client)]
     [InlineData("admin.conf", "admin.conf", "ca", TlsUsage.Client)]
-    public void CsrOnly_AsksForTheExistingIdentity_LeavesTheClusterUntouched_AndOpensslCanSignIt(
+    public void Csr_only_asks_for_the_existing_identity_leaves_the_cluster_untouched_and_openssl_can_sign_it(
         string name,
         string csrBase,
         string caBase,
@@ -135,12 +135,15 @@ public sealed class CsrOnlyRenewalTests(CsrOnlyClusterFixture fixture) : IClassF
             old.Extension("X509v3 Extended Key Usage")?.Value,
             read.Extension("X509v3 Extended Key Usage")?.Value
         );
-        Assert.Equal(Tools.Openssl("x509", "-in", signed, "-noout", "-pubkey"), OpensslCsr.PublicKeyOf(keyPath));
+        Assert.Equal(
+            ExternalTool.OpensslOk("x509", "-in", signed, "-noout", "-pubkey"),
+            OpensslCsr.PublicKeyOf(keyPath)
+        );
         Assert.Equal(before, TreeSnapshot.Of(fixture.Dir));
     }
 
     [Fact]
-    public void CsrOnly_ForTheApiserver_CarriesTheConfiguredExtraSans()
+    public void Csr_only_for_the_apiserver_carries_the_configured_extra_sans()
     {
         var csrDir = fixture.FreshCsrDir("apiserver-sans");
         Kubepki.Run(

@@ -67,11 +67,11 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         Assert.Equal(File.ReadAllText(OldCa), File.ReadAllText(CaFile));
         AssertVerifies(OldCa, Client);
         Assert.Equal(
-            Tools.Openssl("x509", "-in", Client, "-noout", "-pubkey"),
+            ExternalTool.OpensslOk("x509", "-in", Client, "-noout", "-pubkey"),
             OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-client.key"))
         );
         Assert.Equal(
-            Tools.Openssl("x509", "-in", CaFile, "-noout", "-pubkey"),
+            ExternalTool.OpensslOk("x509", "-in", CaFile, "-noout", "-pubkey"),
             OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key"))
         );
         Assert.False(Directory.Exists(_root.Combine("pki", "ca-rotation")));
@@ -87,8 +87,8 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         // Old first: what openssl (and kube-controller-manager) read as the CA is still the old one.
         Assert.Equal(2, File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Length - 1);
         Assert.Equal(
-            Tools.Openssl("x509", "-in", OldCa, "-noout", "-fingerprint", "-sha256"),
-            Tools.Openssl("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256")
+            ExternalTool.OpensslOk("x509", "-in", OldCa, "-noout", "-fingerprint", "-sha256"),
+            ExternalTool.OpensslOk("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256")
         );
         AssertVerifies(CaFile, Client);
         AssertVerifies(OldCa, Client);
@@ -98,14 +98,14 @@ public sealed class FrontProxyCaRotationTests : IDisposable
         AssertVerifies(newCa.CertPath, Client);
         AssertVerifies(OldCa, Client, expected: false);
         Assert.Equal(
-            Tools.Openssl("x509", "-in", newCa.CertPath, "-noout", "-pubkey"),
+            ExternalTool.OpensslOk("x509", "-in", newCa.CertPath, "-noout", "-pubkey"),
             OpensslCsr.PublicKeyOf(_root.Combine("pki", "front-proxy-ca.key"))
         );
 
         Rotate("finish");
         Assert.Equal(
-            Tools.Openssl("x509", "-in", newCa.CertPath, "-noout", "-fingerprint", "-sha256"),
-            Tools.Openssl("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256")
+            ExternalTool.OpensslOk("x509", "-in", newCa.CertPath, "-noout", "-fingerprint", "-sha256"),
+            ExternalTool.OpensslOk("x509", "-in", CaFile, "-noout", "-fingerprint", "-sha256")
         );
         Assert.Single(File.ReadAllText(CaFile).Split("BEGIN CERTIFICATE").Skip(1));
         AssertVerifies(CaFile, Client);

@@ -26,7 +26,10 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
 
     [Theory]
     [MemberData(nameof(Kubeconfigs))]
-    public void GetRawHealthz_Succeeds_AndTheEndpointSeesTheKubeconfigsIdentity(string clusterLabel, string kubeconfig)
+    public void Get_raw_healthz_succeeds_and_the_endpoint_sees_the_kubeconfigs_identity(
+        string clusterLabel,
+        string kubeconfig
+    )
     {
         var cluster = clusters.Served.Single(c => c.Label == clusterLabel);
         var before = cluster.Endpoint.Requests.Count;
@@ -55,7 +58,7 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
     }
 
     [Fact]
-    public void ForeignClusterKubeconfig_IsRefused_BothWays()
+    public void A_foreign_cluster_kubeconfig_is_refused_both_ways()
     {
         var target = clusters.Rsa;
         var foreignAdmin = clusters.Foreign.Kubeconfig("admin.conf");
@@ -87,7 +90,7 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
     }
 
     private ExternalTool.Result Kubectl(string kubeconfig, params string[] args) =>
-        Tools.Run(
+        ExternalTool.Run(
             "kubectl",
             [
                 "--kubeconfig",
@@ -97,7 +100,7 @@ public sealed class KubectlTests(ApiClustersFixture clusters) : IDisposable
                 "--request-timeout=10s",
                 .. args,
             ],
-            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" }
+            environment: new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" }
         );
 
     public void Dispose() => _home.Dispose();

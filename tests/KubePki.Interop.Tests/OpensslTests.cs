@@ -51,7 +51,7 @@ public sealed class OpensslTests
         """;
 
     [Fact]
-    public void DefaultConfig_EveryCertVerifiesAgainstItsCaWithTheRightPurpose_AndEveryKeyMatchesItsCert()
+    public void Default_config_every_cert_verifies_against_its_ca_for_its_purpose_and_every_key_matches_its_cert()
     {
         using var dir = new TempDir("interop-openssl-default");
         var clock = Kubepki.FixedClock(Start);
@@ -78,13 +78,13 @@ public sealed class OpensslTests
         }
         // sa.pub is the public half of sa.key.
         Assert.Equal(
-            Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
+            ExternalTool.OpensslOk("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
             File.ReadAllText(Path.Combine(pki, "sa.pub"))
         );
     }
 
     [Fact]
-    public void CustomV1Beta4Config_EveryFieldReadBackByOpensslIsKubeadms()
+    public void Custom_v1beta4_config_every_field_read_back_by_openssl_is_kubeadms()
     {
         using var dir = new TempDir("interop-openssl-custom");
         var clock = Kubepki.FixedClock(Start);
@@ -196,17 +196,17 @@ public sealed class OpensslTests
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(pki, "sa.key")));
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(pki, "sa.pub")));
         Assert.Equal(
-            Tools.Openssl("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
+            ExternalTool.OpensslOk("pkey", "-in", Path.Combine(pki, "sa.key"), "-pubout"),
             File.ReadAllText(Path.Combine(pki, "sa.pub"))
         );
         Assert.Contains(
             "ASN1 OID: prime256v1",
-            Tools.Openssl("pkey", "-pubin", "-in", Path.Combine(pki, "sa.pub"), "-noout", "-text")
+            ExternalTool.OpensslOk("pkey", "-pubin", "-in", Path.Combine(pki, "sa.pub"), "-noout", "-text")
         );
     }
 
     [Fact]
-    public void V1Beta3Config_PublicKeysEcdsaFeatureGate_GivesEcdsaP256KeysEverywhere()
+    public void V1beta3_config_public_keys_ecdsa_feature_gate_gives_ecdsa_p256_keys_everywhere()
     {
         using var dir = new TempDir("interop-openssl-v1beta3");
         var clock = Kubepki.FixedClock(Start);
@@ -342,7 +342,7 @@ public sealed class OpensslTests
         )
         {
             reads[name] = OpensslCert.Read(cert);
-            var fromKey = Tools.Openssl("pkey", "-in", key, "-pubout");
+            var fromKey = ExternalTool.OpensslOk("pkey", "-in", key, "-pubout");
             Assert.StartsWith("-----BEGIN PUBLIC KEY-----", fromKey);
             Assert.True(fromKey == reads[name].PublicKeyPem, $"{key} is not the key of {cert}");
         }

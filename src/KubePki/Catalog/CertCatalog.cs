@@ -159,5 +159,5 @@ internal static class CertCatalog
     public static CertDefinition? Find(string name) => All.FirstOrDefault(d => d.Name == name);
 
     public static CertDefinition Get(string name) =>
-        Find(name) ?? throw new KubePkiException($"unknown certificate \"{name}\"");
+        Find(name) ?? throw new KubePkiException($"unknown certificate \"{name}\"", KubePkiErrorKind.InvalidInput);
 }

@@ -47,7 +47,8 @@ internal static class SanRules
             ? ip
             : throw new KubePkiException(
                 $"error parsing LocalAPIEndpoint AdvertiseAddress {config.AdvertiseAddress}: is not a valid textual "
-                    + $"representation of an IP address"
+                    + $"representation of an IP address",
+                KubePkiErrorKind.InvalidInput
             );
 
     /// <summary>Sorts extra SANs into IPs and DNS names; anything else is skipped with kubeadm's warning.</summary>

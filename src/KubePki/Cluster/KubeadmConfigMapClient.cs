@@ -44,7 +44,10 @@ internal sealed class KubeadmConfigMapClient : IDisposable
                 && Uri.TryCreate(url, UriKind.Absolute, out var uri)
                 && uri.Scheme == Uri.UriSchemeHttps
                     ? uri
-                    : throw new KubePkiException($"{path}: the server of the current context is not an https URL");
+                    : throw new KubePkiException(
+                        $"{path}: the server of the current context is not an https URL",
+                        KubePkiErrorKind.InvalidFile
+                    );
             var caPem =
                 file.CertificateAuthorityPem
                 ?? (file.CertificateAuthorityPath is { } caPath ? File.ReadAllText(caPath) : null);
@@ -94,7 +97,10 @@ internal sealed class KubeadmConfigMapClient : IDisposable
             using var body = response.Content.ReadAsStream();
             if (!response.IsSuccessStatusCode)
             {
-                throw new KubePkiException($"GET {uri}: {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw new KubePkiException(
+                    $"GET {uri}: {(int)response.StatusCode} {response.ReasonPhrase}",
+                    KubePkiErrorKind.Api
+                );
             }
             using var json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
             return
@@ -103,11 +109,14 @@ internal sealed class KubeadmConfigMapClient : IDisposable
                 && data.TryGetProperty(Key, out var value)
                 && value.ValueKind == JsonValueKind.String
                 ? value.GetString()!
-                : throw new KubePkiException($"ConfigMap {Namespace}/{Name} has no \"{Key}\" key");
+                : throw new KubePkiException(
+                    $"ConfigMap {Namespace}/{Name} has no \"{Key}\" key",
+                    KubePkiErrorKind.NotFound
+                );
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
         {
-            throw new KubePkiException($"GET {uri}: {e.Message}", e);
+            throw new KubePkiException($"GET {uri}: {e.Message}", KubePkiErrorKind.Api, e);
         }
     }
 
@@ -118,7 +127,7 @@ internal sealed class KubeadmConfigMapClient : IDisposable
         var uri = new Uri(_server, $"/api/v1/namespaces/{ns}/configmaps/{name}");
         return Send(HttpMethod.Get, uri, null, allowNotFound: true) is { } body
             ? JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) as JsonObject
-                ?? throw new KubePkiException($"GET {uri}: not a JSON object")
+                ?? throw new KubePkiException($"GET {uri}: not a JSON object", KubePkiErrorKind.Api)
             : null;
     }
 
@@ -135,7 +144,7 @@ internal sealed class KubeadmConfigMapClient : IDisposable
                 .OfType<string>()
                 .Order(StringComparer.Ordinal)
                 .ToList()
-            : throw new KubePkiException($"GET {uri}: no \"items\" list");
+            : throw new KubePkiException($"GET {uri}: no \"items\" list", KubePkiErrorKind.Api);
     }
 
     /// <summary>Replaces a ConfigMap read by <see cref="GetConfigMap"/> (its resourceVersion kept, so a change made
@@ -165,13 +174,16 @@ internal sealed class KubeadmConfigMapClient : IDisposable
             }
             if (!response.IsSuccessStatusCode)
             {
-                throw new KubePkiException($"{method} {uri}: {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw new KubePkiException(
+                    $"{method} {uri}: {(int)response.StatusCode} {response.ReasonPhrase}",
+                    KubePkiErrorKind.Api
+                );
             }
             return body;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
         {
-            throw new KubePkiException($"{method} {uri}: {e.Message}", e);
+            throw new KubePkiException($"{method} {uri}: {e.Message}", KubePkiErrorKind.Api, e);
         }
     }
 

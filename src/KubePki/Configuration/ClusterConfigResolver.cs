@@ -36,15 +36,24 @@ public static class ClusterConfigResolver
         }
         if (flags.AdvertiseAddress is { } address && !NetworkText.TryParseIp(address, out _))
         {
-            throw new KubePkiException($"--apiserver-advertise-address: \"{address}\" is not a valid IP address");
+            throw new KubePkiException(
+                $"--apiserver-advertise-address: \"{address}\" is not a valid IP address",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         if (flags.BindPort is { } port && port is < 1 or > 65535)
         {
-            throw new KubePkiException($"--apiserver-bind-port: {port} is not a valid port (1-65535)");
+            throw new KubePkiException(
+                $"--apiserver-bind-port: {port} is not a valid port (1-65535)",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         if (flags.ServiceSubnet is { } subnet && !NetworkText.IsValidCidrList(subnet))
         {
-            throw new KubePkiException($"--service-cidr: \"{subnet}\" is not a valid CIDR");
+            throw new KubePkiException(
+                $"--service-cidr: \"{subnet}\" is not a valid CIDR",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         if (flags.ControlPlaneEndpoint is { Length: > 0 } endpoint)
         {
@@ -52,13 +61,17 @@ public static class ClusterConfigResolver
         }
         if (flags.DnsDomain is { } domain && !DnsNames.IsSubdomain(domain))
         {
-            throw new KubePkiException($"--service-dns-domain: \"{domain}\" is not a valid DNS domain");
+            throw new KubePkiException(
+                $"--service-dns-domain: \"{domain}\" is not a valid DNS domain",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         if (flags.KubernetesVersion is { } version && !KubernetesVersion.IsValid(version))
         {
             throw new KubePkiException(
                 $"--kubernetes-version: \"{version}\" is not a Kubernetes version or "
-                    + "release label (e.g. v1.32.0, stable-1.32)"
+                    + "release label (e.g. v1.32.0, stable-1.32)",
+                KubePkiErrorKind.InvalidInput
             );
         }
         if (flags.NodeName is { } nodeName)
@@ -111,11 +124,15 @@ public static class ClusterConfigResolver
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KubePkiException($"--config {path}: cannot read: {e.Message}", e);
+            throw new KubePkiException($"--config {path}: cannot read: {e.Message}", IoErrors.KindOf(e), e);
         }
         catch (DecoderFallbackException e)
         {
-            throw new KubePkiException($"--config {path}: not valid UTF-8 (byte {e.Index} of the invalid sequence)", e);
+            throw new KubePkiException(
+                $"--config {path}: not valid UTF-8 (byte {e.Index} of the invalid sequence)",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
     }
 

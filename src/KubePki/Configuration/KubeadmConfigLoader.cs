@@ -46,14 +46,21 @@ internal static class KubeadmConfigLoader
                 {
                     continue;
                 }
-                throw new KubePkiException($"{source}: document {index} is not a YAML mapping");
+                throw new KubePkiException(
+                    $"{source}: document {index} is not a YAML mapping",
+                    KubePkiErrorKind.InvalidInput
+                );
             }
             var reader = new FieldReader(source, $"document {index}", warnings);
             var apiVersion =
                 reader.String(root, "apiVersion")
-                ?? throw new KubePkiException($"{source}: document {index} has no apiVersion");
+                ?? throw new KubePkiException(
+                    $"{source}: document {index} has no apiVersion",
+                    KubePkiErrorKind.InvalidInput
+                );
             var kind =
-                reader.String(root, "kind") ?? throw new KubePkiException($"{source}: document {index} has no kind");
+                reader.String(root, "kind")
+                ?? throw new KubePkiException($"{source}: document {index} has no kind", KubePkiErrorKind.InvalidInput);
             if (IgnoredKinds.Contains($"{apiVersion}/{kind}"))
             {
                 continue;
@@ -61,13 +68,15 @@ internal static class KubeadmConfigLoader
             if (!apiVersion.StartsWith(KubeadmGroup, StringComparison.Ordinal) || !KubeadmKinds.Contains(kind))
             {
                 throw new KubePkiException(
-                    $"{source}: document {index}: unknown apiVersion/kind \"{apiVersion}, Kind={kind}\""
+                    $"{source}: document {index}: unknown apiVersion/kind \"{apiVersion}, Kind={kind}\"",
+                    KubePkiErrorKind.InvalidInput
                 );
             }
             if (!seenKinds.Add(kind))
             {
                 throw new KubePkiException(
-                    $"{source}: invalid configuration: kind \"{kind}\" is specified twice in YAML file"
+                    $"{source}: invalid configuration: kind \"{kind}\" is specified twice in YAML file",
+                    KubePkiErrorKind.InvalidInput
                 );
             }
             var version = apiVersion[KubeadmGroup.Length..];
@@ -75,7 +84,8 @@ internal static class KubeadmConfigLoader
             {
                 throw new KubePkiException(
                     $"{source}: document {index}: {apiVersion} is not supported; use kubeadm.k8s.io/v1beta3 or "
-                        + $"kubeadm.k8s.io/v1beta4"
+                        + $"kubeadm.k8s.io/v1beta4",
+                    KubePkiErrorKind.InvalidInput
                 );
             }
             reader = reader with { Context = kind };
@@ -114,7 +124,8 @@ internal static class KubeadmConfigLoader
             if (reader.String(root, "apiVersion") != KubeadmGroup + "v1beta4")
             {
                 throw new KubePkiException(
-                    $"{source}: document {index}: UpgradeConfiguration exists only in {KubeadmGroup}v1beta4"
+                    $"{source}: document {index}: UpgradeConfiguration exists only in {KubeadmGroup}v1beta4",
+                    KubePkiErrorKind.InvalidInput
                 );
             }
             var apply = reader.Map(root, "apply");
@@ -264,7 +275,8 @@ internal static class KubeadmConfigLoader
     /// <summary>Typed access to fields with errors that name the file, the document kind and the field path.</summary>
     private sealed record FieldReader(string Source, string Context, ICollection<string>? Warnings)
     {
-        public KubePkiException Error(string field, string message) => new($"{Source}: {Context}.{field}: {message}");
+        public KubePkiException Error(string field, string message) =>
+            new($"{Source}: {Context}.{field}: {message}", KubePkiErrorKind.InvalidInput);
 
         public string? String(YamlMappingNode map, string key, string? path = null) =>
             Get(map, key) switch

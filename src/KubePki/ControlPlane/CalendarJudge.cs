@@ -84,7 +84,8 @@ internal sealed class SystemdAnalyzeCalendarJudge(string tool) : ICalendarJudge
         {
             info.ArgumentList.Add(arg);
         }
-        using var process = Process.Start(info) ?? throw new KubePkiException($"{tool}: could not be started");
+        using var process =
+            Process.Start(info) ?? throw new KubePkiException($"{tool}: could not be started", KubePkiErrorKind.Io);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

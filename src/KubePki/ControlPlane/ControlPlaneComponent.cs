@@ -24,7 +24,8 @@ internal sealed record ControlPlaneComponent(string Name, string? ServedCertFlag
         InUpgradeOrder.FirstOrDefault(c => c.Name == name)
         ?? throw new KubePkiException(
             $"unknown control-plane component \"{name}\"; expected all or one or more "
-                + $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}"
+                + $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}",
+            KubePkiErrorKind.InvalidInput
         );
 
     /// <summary>The named components (or <c>all</c>), each once, in upgrade order.</summary>
@@ -34,14 +35,18 @@ internal sealed record ControlPlaneComponent(string Name, string? ServedCertFlag
         {
             throw new KubePkiException(
                 $"no component given; expected all or one or more "
-                    + $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}"
+                    + $"of: {string.Join(", ", InUpgradeOrder.Select(c => c.Name))}",
+                KubePkiErrorKind.InvalidInput
             );
         }
         if (names.Contains("all"))
         {
             return names.Count == 1
                 ? InUpgradeOrder
-                : throw new KubePkiException("\"all\" cannot be combined with component names");
+                : throw new KubePkiException(
+                    "\"all\" cannot be combined with component names",
+                    KubePkiErrorKind.InvalidInput
+                );
         }
         return InUpgradeOrder.Intersect(names.Select(Parse)).ToList();
     }

@@ -26,7 +26,10 @@ internal sealed class EtcdDataBackup
     {
         if (Posix.Stat(dataDir, follow: true) is not { Kind: FileKind.Directory })
         {
-            throw new KubePkiException($"failed to back up etcd data: {dataDir} is not a directory");
+            throw new KubePkiException(
+                $"failed to back up etcd data: {dataDir} is not a directory",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         var backup = new EtcdDataBackup(dataDir, backupDir);
         CopyTree(dataDir, backup.Copy);
@@ -67,7 +70,10 @@ internal sealed class EtcdDataBackup
     {
         var facts =
             Posix.Stat(source, follow: false)
-            ?? throw new KubePkiException($"failed to back up etcd data: {source} vanished while copying");
+            ?? throw new KubePkiException(
+                $"failed to back up etcd data: {source} vanished while copying",
+                KubePkiErrorKind.NotFound
+            );
         switch (facts.Kind)
         {
             case FileKind.Directory:
@@ -88,7 +94,8 @@ internal sealed class EtcdDataBackup
                 break;
             default:
                 throw new KubePkiException(
-                    $"failed to back up etcd data: {source} is {facts.KindText}; refusing to copy it"
+                    $"failed to back up etcd data: {source} is {facts.KindText}; refusing to copy it",
+                    KubePkiErrorKind.InvalidFile
                 );
         }
     }

@@ -28,7 +28,8 @@ internal static class KubeletRestart
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);
         using var process =
-            Process.Start(info) ?? throw new KubePkiException("--kubelet-restart-command: /bin/sh did not start");
+            Process.Start(info)
+            ?? throw new KubePkiException("--kubelet-restart-command: /bin/sh did not start", KubePkiErrorKind.Io);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -49,14 +49,17 @@ internal sealed record KubeletSettings(string? StaticPodPath, TimeSpan FileCheck
             || (Scalar(root, "kind") is { } kind && kind != "KubeletConfiguration")
         )
         {
-            throw new KubePkiException($"{path}: not a KubeletConfiguration");
+            throw new KubePkiException($"{path}: not a KubeletConfiguration", KubePkiErrorKind.InvalidFile);
         }
         var frequency = DefaultFileCheckFrequency;
         if (Scalar(root, "fileCheckFrequency") is { } text2)
         {
             if (!GoDuration.TryParse(text2, out frequency) || frequency <= TimeSpan.Zero)
             {
-                throw new KubePkiException($"{path}: fileCheckFrequency \"{text2}\" is not a positive duration");
+                throw new KubePkiException(
+                    $"{path}: fileCheckFrequency \"{text2}\" is not a positive duration",
+                    KubePkiErrorKind.InvalidFile
+                );
             }
         }
         return new KubeletSettings(Scalar(root, "staticPodPath") is { Length: > 0 } p ? p : null, frequency);

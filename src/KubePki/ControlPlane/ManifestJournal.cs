@@ -68,7 +68,8 @@ internal sealed class ManifestJournal
             {
                 throw new KubePkiException(
                     $"{path}: neither {manifest} nor its held copy {held} exists; "
-                        + $"restore the manifest from a backup, then remove the journal"
+                        + $"restore the manifest from a backup, then remove the journal",
+                    KubePkiErrorKind.NotFound
                 );
             }
             RequireOurs(store, path, manifest, held);
@@ -116,7 +117,8 @@ internal sealed class ManifestJournal
             throw new KubePkiException(
                 $"{PathIn(settings.TmpDir)} does not name a manifest in {settings.ManifestsDir} and its held copy "
                     + $"under {settings.TmpDir}; refusing to act on it (put back by hand any manifest missing from "
-                    + $"{settings.ManifestsDir}, then remove the journal)"
+                    + $"{settings.ManifestsDir}, then remove the journal)",
+                KubePkiErrorKind.InvalidFile
             );
         }
         return (parts[0], parts[1]);
@@ -147,7 +149,8 @@ internal sealed class ManifestJournal
         {
             throw new KubePkiException(
                 $"{journal}: the held copy {held} {problem}; refusing to put it in place of {manifest} (check it, put "
-                    + "the manifest back by hand, then remove the journal)"
+                    + "the manifest back by hand, then remove the journal)",
+                KubePkiErrorKind.InvalidFile
             );
         }
     }

@@ -173,7 +173,9 @@ internal sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvide
         {
             var (path, image) = installed is null ? (current.Path, current.Image) : (next.Path, next.Image);
             throw new KubePkiException(
-                $"{path}: failed to parse the etcd version of image \"{image ?? ""}\" (expected a tag such as 3.5.15-0)"
+                $"{path}: failed to parse the etcd version of image \"{image ?? ""}\" "
+                    + "(expected a tag such as 3.5.15-0)",
+                KubePkiErrorKind.InvalidFile
             );
         }
         if (desired.CompareTo(installed) < 0)
@@ -216,7 +218,10 @@ internal sealed class ManifestUpgrader(StaticPodRestarter restarter, TimeProvide
     {
         var dataDir =
             current.Parsed.Flag("--data-dir")
-            ?? throw new KubePkiException($"{current.Path}: etcd has no --data-dir; cannot back up its data");
+            ?? throw new KubePkiException(
+                $"{current.Path}: etcd has no --data-dir; cannot back up its data",
+                KubePkiErrorKind.InvalidFile
+            );
         var backupDir = CreateTimestampDir("kubeadm-backup-etcd");
         var backup = EtcdDataBackup.Create(dataDir, backupDir);
         log.WriteLine($"[upgrade/etcd] Backed up the etcd data dir \"{dataDir}\" to \"{backupDir}\"");

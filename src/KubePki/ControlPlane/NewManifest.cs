@@ -42,12 +42,19 @@ internal sealed record NewManifest(
         }
         catch (DecoderFallbackException e)
         {
-            throw new KubePkiException($"{path}: not valid UTF-8 (byte {e.Index} of the invalid sequence)", e);
+            throw new KubePkiException(
+                $"{path}: not valid UTF-8 (byte {e.Index} of the invalid sequence)",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
         var documents = BoundedYaml.Load(text, path);
         if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new KubePkiException($"{path}: not a Pod manifest (expected one YAML document with kind: Pod)");
+            throw new KubePkiException(
+                $"{path}: not a Pod manifest (expected one YAML document with kind: Pod)",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         var parsed = StaticPodRestarter.Checked(StaticPodManifest.Parse(text, path));
         return new NewManifest(component, bytes, parsed, root);
@@ -61,11 +68,14 @@ internal sealed record NewManifest(
         var facts = Posix.Stat(directory, follow: true);
         if (facts is null)
         {
-            throw new KubePkiException($"--manifests-from {directory}: no such directory");
+            throw new KubePkiException($"--manifests-from {directory}: no such directory", KubePkiErrorKind.NotFound);
         }
         if (facts.Kind != FileKind.Directory)
         {
-            throw new KubePkiException($"--manifests-from {directory}: {facts.KindText}, not a directory");
+            throw new KubePkiException(
+                $"--manifests-from {directory}: {facts.KindText}, not a directory",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         if ((facts.Mode & UnixFileMode.OtherWrite) != 0)
         {
@@ -89,7 +99,8 @@ internal sealed record NewManifest(
         {
             throw new KubePkiException(
                 $"--manifests-from {directory}: contains none "
-                    + $"of {string.Join(", ", ControlPlaneComponent.InUpgradeOrder.Select(c => c.ManifestFileName))}"
+                    + $"of {string.Join(", ", ControlPlaneComponent.InUpgradeOrder.Select(c => c.ManifestFileName))}",
+                KubePkiErrorKind.InvalidInput
             );
         }
         return manifests;

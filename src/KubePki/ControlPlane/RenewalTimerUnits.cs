@@ -43,14 +43,18 @@ internal static class RenewalTimerUnits
         if (!Path.IsPathRooted(spec.Kubepki))
         {
             throw new KubePkiException(
-                $"--kubepki {Shown(spec.Kubepki)}: must be an absolute path (systemd runs ExecStart without a shell)"
+                $"--kubepki {Shown(spec.Kubepki)}: must be an absolute path (systemd runs ExecStart without a shell)",
+                KubePkiErrorKind.InvalidInput
             );
         }
         CheckWord("--kubepki", spec.Kubepki);
         if (spec.Kubepki.Contains('$', StringComparison.Ordinal))
         {
             // systemd does not expand variables in the program path (systemd.service(5)); it may in a later version.
-            throw new KubePkiException($"--kubepki {Shown(spec.Kubepki)}: a \"$\" in the program path is refused");
+            throw new KubePkiException(
+                $"--kubepki {Shown(spec.Kubepki)}: a \"$\" in the program path is refused",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         foreach (var (flag, value) in spec.PassThrough)
         {
@@ -118,13 +122,14 @@ internal static class RenewalTimerUnits
     {
         if (value.Length == 0)
         {
-            throw new KubePkiException($"{flag}: must not be empty");
+            throw new KubePkiException($"{flag}: must not be empty", KubePkiErrorKind.InvalidInput);
         }
         if (value.FirstOrDefault(c => char.IsControl(c) || char.IsSurrogate(c) || c is '"' or '\'' or '\\') is not '\0')
         {
             throw new KubePkiException(
                 $"{flag} {Shown(value)}: quotes, backslashes and control characters are refused (systemd would "
-                    + "read the ExecStart word differently)"
+                    + "read the ExecStart word differently)",
+                KubePkiErrorKind.InvalidInput
             );
         }
     }
@@ -136,23 +141,30 @@ internal static class RenewalTimerUnits
         if (calendar.Any(c => char.IsControl(c) || c is '%' or '\\'))
         {
             // The timer file expands %specifiers in OnCalendar=, and a backslash at the end continues the line.
-            throw new KubePkiException($"{what}: \"%\", backslashes and control characters are refused");
+            throw new KubePkiException(
+                $"{what}: \"%\", backslashes and control characters are refused",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         if (SystemdCalendar.UnsupportedTimeZone(calendar) is { } zone)
         {
             throw new KubePkiException(
                 $"{what}: the time zone {zone} is not supported (without one the timer runs in the node's local "
-                    + "time; or use UTC)"
+                    + "time; or use UTC)",
+                KubePkiErrorKind.InvalidInput
             );
         }
         var judged = judge.Elapses(calendar, now, ComparedElapses, out var error);
         if (judged is null)
         {
-            throw new KubePkiException($"{what}: not a systemd calendar event ({error})");
+            throw new KubePkiException(
+                $"{what}: not a systemd calendar event ({error})",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         if (SystemdCalendar.TryParse(calendar, out var readError) is not { } read)
         {
-            throw new KubePkiException($"{what}: {readError}");
+            throw new KubePkiException($"{what}: {readError}", KubePkiErrorKind.InvalidInput);
         }
         var ours = new ParsedCalendarJudge().Elapses(calendar, now, ComparedElapses, out _)!;
         if (!ours.SequenceEqual(judged))
@@ -162,12 +174,16 @@ internal static class RenewalTimerUnits
                 .First(i => i >= ours.Count || i >= judged.Count || ours[i] != judged[i]);
             throw new KubePkiException(
                 $"{what}: kubepki reads its elapses differently from systemd-analyze (elapse {at + 1}: "
-                    + $"{Elapse(ours, at)}, systemd-analyze: {Elapse(judged, at)}); use a simpler expression"
+                    + $"{Elapse(ours, at)}, systemd-analyze: {Elapse(judged, at)}); use a simpler expression",
+                KubePkiErrorKind.InvalidInput
             );
         }
         if (read.LongestGap(now, PeriodHorizon) is not { } period)
         {
-            throw new KubePkiException($"{what}: stops elapsing; a renewal timer must keep running");
+            throw new KubePkiException(
+                $"{what}: stops elapsing; a renewal timer must keep running",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         var needed = period + spec.RandomizedDelay + Margin;
         if (spec.ExpiringWithin < needed)
@@ -176,7 +192,8 @@ internal static class RenewalTimerUnits
                 $"--expiring-within {GoDuration.Format(spec.ExpiringWithin)}: shorter than the longest time between "
                     + $"two runs of {what} ({GoDuration.Format(period)}) plus --randomized-delay "
                     + $"{GoDuration.Format(spec.RandomizedDelay)} plus a {GoDuration.Format(Margin)} margin; use at "
-                    + $"least {GoDuration.Format(needed)} (a certificate could otherwise expire between two runs)"
+                    + $"least {GoDuration.Format(needed)} (a certificate could otherwise expire between two runs)",
+                KubePkiErrorKind.InvalidInput
             );
         }
     }

@@ -60,7 +60,7 @@ internal sealed class StaticPodManifest
         var disk = DiskFileStore.Instance;
         if (disk.Inspect(path, followLinks: true) is null)
         {
-            throw new KubePkiException($"{path}: no such static pod manifest");
+            throw new KubePkiException($"{path}: no such static pod manifest", KubePkiErrorKind.NotFound);
         }
         return Parse(disk.ReadText(path), path);
     }
@@ -70,7 +70,10 @@ internal sealed class StaticPodManifest
         var documents = BoundedYaml.Load(text, path);
         if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new KubePkiException($"{path}: not a Pod manifest (expected one YAML document with kind: Pod)");
+            throw new KubePkiException(
+                $"{path}: not a Pod manifest (expected one YAML document with kind: Pod)",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         if (Scalar(root, "kind") != "Pod" || Scalar(root, "apiVersion") != "v1")
         {
@@ -78,20 +81,21 @@ internal sealed class StaticPodManifest
                 $"{path}: not a Pod manifest "
                     + $"(apiVersion: {Scalar(root, "apiVersion") ?? "<none>"}, kind: "
                     + $"{Scalar(root, "kind") ?? "<none>"}; "
-                    + $"expected v1 Pod)"
+                    + $"expected v1 Pod)",
+                KubePkiErrorKind.InvalidFile
             );
         }
         var name = (Child(root, "metadata") as YamlMappingNode) is { } metadata ? Scalar(metadata, "name") : null;
         if (string.IsNullOrEmpty(name))
         {
-            throw new KubePkiException($"{path}: the Pod has no metadata.name");
+            throw new KubePkiException($"{path}: the Pod has no metadata.name", KubePkiErrorKind.InvalidFile);
         }
         var containers = (Child(root, "spec") as YamlMappingNode) is { } spec
             ? Child(spec, "containers") as YamlSequenceNode
             : null;
         if (containers is not { Children.Count: > 0 } || containers.Children[0] is not YamlMappingNode container)
         {
-            throw new KubePkiException($"{path}: the Pod has no spec.containers");
+            throw new KubePkiException($"{path}: the Pod has no spec.containers", KubePkiErrorKind.InvalidFile);
         }
         var commandLine = Strings(container, "command").Concat(Strings(container, "args")).ToList();
         var probes = new List<HttpGetProbe>();
@@ -110,15 +114,23 @@ internal sealed class StaticPodManifest
         var scheme = Scalar(httpGet, "scheme") ?? "HTTP";
         if (scheme is not ("HTTP" or "HTTPS"))
         {
-            throw new KubePkiException($"{path}: {kind}.httpGet.scheme \"{scheme}\" is neither HTTP nor HTTPS");
+            throw new KubePkiException(
+                $"{path}: {kind}.httpGet.scheme \"{scheme}\" is neither HTTP nor HTTPS",
+                KubePkiErrorKind.InvalidFile
+            );
         }
-        var portText = Scalar(httpGet, "port") ?? throw new KubePkiException($"{path}: {kind}.httpGet has no port");
+        var portText =
+            Scalar(httpGet, "port")
+            ?? throw new KubePkiException($"{path}: {kind}.httpGet has no port", KubePkiErrorKind.InvalidFile);
         var port = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
             ? number
             : NamedPort(path, kind, portText, container);
         if (port is < 1 or > 65535)
         {
-            throw new KubePkiException($"{path}: {kind}.httpGet.port {portText} is not a valid port");
+            throw new KubePkiException(
+                $"{path}: {kind}.httpGet.port {portText} is not a valid port",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         var probePath = Scalar(httpGet, "path") ?? "/";
         // An empty host means the pod's IP; a static control-plane pod uses the host network, where loopback reaches
@@ -140,7 +152,10 @@ internal sealed class StaticPodManifest
                 out var port
             )
             ? port
-            : throw new KubePkiException($"{path}: {kind}.httpGet.port \"{name}\" names no port of the container");
+            : throw new KubePkiException(
+                $"{path}: {kind}.httpGet.port \"{name}\" names no port of the container",
+                KubePkiErrorKind.InvalidFile
+            );
     }
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>

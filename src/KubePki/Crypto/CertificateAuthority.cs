@@ -43,7 +43,8 @@ public sealed class CertificateAuthority(X509Certificate2 certificate, PrivateKe
         {
             throw new KubePkiException(
                 $"the CA \"{SubjectName.Read(Certificate.SubjectName).CommonName}\" has no private key (external CA "
-                    + $"mode): it cannot sign"
+                    + $"mode): it cannot sign",
+                KubePkiErrorKind.Conflict
             );
         }
         var caNotAfter = new DateTimeOffset(Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);

@@ -30,20 +30,30 @@ internal static class PemCodec
                     if (problem is not null)
                     {
                         certificate.Dispose();
-                        throw new KubePkiException($"{source}: malformed certificate: {problem}");
+                        throw new KubePkiException(
+                            $"{source}: malformed certificate: {problem}",
+                            KubePkiErrorKind.InvalidFile
+                        );
                     }
                     result.Add(certificate);
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {
-                    throw new KubePkiException($"{source}: malformed certificate: {FirstLine(e.Message)}", e);
+                    throw new KubePkiException(
+                        $"{source}: malformed certificate: {FirstLine(e.Message)}",
+                        KubePkiErrorKind.InvalidFile,
+                        e
+                    );
                 }
             }
             rest = rest[fields.Location.End..];
         }
         if (result.Count == 0)
         {
-            throw new KubePkiException($"{source}: no PEM block of type \"CERTIFICATE\" found");
+            throw new KubePkiException(
+                $"{source}: no PEM block of type \"CERTIFICATE\" found",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         return result;
     }
@@ -85,13 +95,15 @@ internal static class PemCodec
             {
                 throw new KubePkiException(
                     $"{source}: malformed private key in PEM block \"{label}\": {FirstLine(e.Message)}",
+                    KubePkiErrorKind.InvalidFile,
                     e
                 );
             }
         }
         throw new KubePkiException(
             $"{source}: no private key found (expected a PEM block \"RSA PRIVATE KEY\", \"EC PRIVATE KEY\" or "
-                + $"\"PRIVATE KEY\")"
+                + $"\"PRIVATE KEY\")",
+            KubePkiErrorKind.InvalidFile
         );
     }
 
@@ -110,12 +122,19 @@ internal static class PemCodec
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {
-                    throw new KubePkiException($"{source}: malformed public key: {FirstLine(e.Message)}", e);
+                    throw new KubePkiException(
+                        $"{source}: malformed public key: {FirstLine(e.Message)}",
+                        KubePkiErrorKind.InvalidFile,
+                        e
+                    );
                 }
             }
             rest = rest[fields.Location.End..];
         }
-        throw new KubePkiException($"{source}: no PEM block of type \"PUBLIC KEY\" found");
+        throw new KubePkiException(
+            $"{source}: no PEM block of type \"PUBLIC KEY\" found",
+            KubePkiErrorKind.InvalidFile
+        );
     }
 
     public static string EncodeCertificate(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";

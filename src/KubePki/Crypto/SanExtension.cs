@@ -22,7 +22,10 @@ internal static class SanExtension
             }
             catch (ArgumentException e)
             {
-                throw new KubePkiException($"the DNS name \"{dns}\" cannot be written into a certificate: {e.Message}");
+                throw new KubePkiException(
+                    $"the DNS name \"{dns}\" cannot be written into a certificate: {e.Message}",
+                    KubePkiErrorKind.InvalidInput
+                );
             }
             any = true;
         }

@@ -24,31 +24,40 @@ internal static class SafeFileReader
         }
         catch (PosixException e) when (e.Errno == Posix.ELOOP && trusted)
         {
-            throw new KubePkiException($"{path} is a symbolic link; refusing to read it", e);
+            throw new KubePkiException(
+                $"{path} is a symbolic link; refusing to read it",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
         catch (PosixException e)
         {
-            throw new KubePkiException($"{path}: cannot read: {e.Message[(path.Length + 2)..]}", e);
+            throw new KubePkiException($"{path}: cannot read: {e.Message[(path.Length + 2)..]}", IoErrors.KindOf(e), e);
         }
         using (handle)
         {
             var facts = Posix.Stat(handle, path);
             if (facts.Kind != FileKind.Regular)
             {
-                throw new KubePkiException($"{path} is {facts.KindText}, not a regular file; refusing to read it");
+                throw new KubePkiException(
+                    $"{path} is {facts.KindText}, not a regular file; refusing to read it",
+                    KubePkiErrorKind.InvalidFile
+                );
             }
             if (trusted && facts.Uid != Posix.EffectiveUserId)
             {
                 throw new KubePkiException(
                     $"{path} is owned by uid {facts.Uid}, not by uid {Posix.EffectiveUserId} "
-                        + "running kubepki; refusing to trust it"
+                        + "running kubepki; refusing to trust it",
+                    KubePkiErrorKind.InvalidFile
                 );
             }
             var length = RandomAccess.GetLength(handle);
             if (length > maxBytes)
             {
                 throw new KubePkiException(
-                    $"{path} is {length} bytes, more than the {maxBytes} bytes allowed; refusing to read it"
+                    $"{path} is {length} bytes, more than the {maxBytes} bytes allowed; refusing to read it",
+                    KubePkiErrorKind.InvalidFile
                 );
             }
             var content = new byte[length];

@@ -15,7 +15,8 @@ internal static partial class DnsNames
             : throw new KubePkiException(
                 $"{what}: \"{value}\" is not valid: a lowercase RFC 1123 subdomain must consist "
                     + "of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
-                    + "character (e.g. 'example.com'; at most 253 characters)"
+                    + "character (e.g. 'example.com'; at most 253 characters)",
+                KubePkiErrorKind.InvalidInput
             );
 
     public static bool IsWildcardSubdomain(string value) =>

@@ -11,7 +11,10 @@ internal static class GoDuration
     public static TimeSpan Parse(string text, string what) =>
         TryParse(text, out var value) && value >= TimeSpan.Zero
             ? value
-            : throw new KubePkiException($"{what}: \"{text}\" is not a valid duration (e.g. 720h)");
+            : throw new KubePkiException(
+                $"{what}: \"{text}\" is not a valid duration (e.g. 720h)",
+                KubePkiErrorKind.InvalidInput
+            );
 
     /// <summary>Go's largest duration, int64 nanoseconds (about 292 years); kubeadm cannot read more, nor do
     /// we.</summary>

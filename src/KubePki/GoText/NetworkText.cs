@@ -20,7 +20,10 @@ internal static class NetworkText
         var first = serviceSubnet.Split(',')[0].Trim();
         if (!IpAddressText.TryParseCidr(first, out var network))
         {
-            throw new KubePkiException($"networking.serviceSubnet: \"{serviceSubnet}\" is not a valid CIDR");
+            throw new KubePkiException(
+                $"networking.serviceSubnet: \"{serviceSubnet}\" is not a valid CIDR",
+                KubePkiErrorKind.InvalidInput
+            );
         }
         var bytes = network.BaseAddress.GetAddressBytes();
         var value = new BigInteger(bytes, isUnsigned: true, isBigEndian: true) + 1;
@@ -28,7 +31,8 @@ internal static class NetworkText
         if (hostBits < 1 || (hostBits < 2 && network.BaseAddress.AddressFamily == AddressFamily.InterNetwork))
         {
             throw new KubePkiException(
-                $"networking.serviceSubnet: \"{serviceSubnet}\" is too small to hold the API server's service IP"
+                $"networking.serviceSubnet: \"{serviceSubnet}\" is too small to hold the API server's service IP",
+                KubePkiErrorKind.InvalidInput
             );
         }
         var result = value.ToByteArray(isUnsigned: true, isBigEndian: true);
@@ -51,14 +55,17 @@ internal static class NetworkText
             var close = text.IndexOf(']');
             if (close < 0)
             {
-                throw new KubePkiException($"error parsing {what} \"{endpoint}\": missing ']'");
+                throw new KubePkiException(
+                    $"error parsing {what} \"{endpoint}\": missing ']'",
+                    KubePkiErrorKind.InvalidInput
+                );
             }
             host = text[1..close];
             if (close + 1 < text.Length)
             {
                 if (text[close + 1] != ':')
                 {
-                    throw new KubePkiException($"error parsing {what} \"{endpoint}\"");
+                    throw new KubePkiException($"error parsing {what} \"{endpoint}\"", KubePkiErrorKind.InvalidInput);
                 }
                 portText = text[(close + 2)..];
             }
@@ -76,7 +83,8 @@ internal static class NetworkText
         if (host.Length == 0 || (!TryParseIp(host, out _) && !DnsNames.IsSubdomain(host)))
         {
             throw new KubePkiException(
-                $"error parsing {what} \"{endpoint}\": \"{host}\" is not a valid IP address or DNS name"
+                $"error parsing {what} \"{endpoint}\": \"{host}\" is not a valid IP address or DNS name",
+                KubePkiErrorKind.InvalidInput
             );
         }
         if (portText is null)
@@ -86,7 +94,8 @@ internal static class NetworkText
         if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
         {
             throw new KubePkiException(
-                $"error parsing {what} \"{endpoint}\": port \"{portText}\" must be a number from 1 to 65535"
+                $"error parsing {what} \"{endpoint}\": port \"{portText}\" must be a number from 1 to 65535",
+                KubePkiErrorKind.InvalidInput
             );
         }
         return (host, port);

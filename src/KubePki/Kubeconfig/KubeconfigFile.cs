@@ -34,7 +34,10 @@ internal sealed class KubeconfigFile
         var documents = BoundedYaml.Load(text, $"{source}: not a valid kubeconfig");
         if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new KubePkiException($"{source}: not a valid kubeconfig: expected one YAML mapping");
+            throw new KubePkiException(
+                $"{source}: not a valid kubeconfig: expected one YAML mapping",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         return new KubeconfigFile(root, source);
     }
@@ -200,11 +203,16 @@ internal sealed class KubeconfigFile
         }
         catch (FormatException e)
         {
-            throw new KubePkiException($"invalid kubeConfig file {Source}: {key} is not valid base64", e);
+            throw new KubePkiException(
+                $"invalid kubeConfig file {Source}: {key} is not valid base64",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
     }
 
-    private KubePkiException Invalid(string what) => new($"invalid kubeConfig file {Source}: {what}");
+    private KubePkiException Invalid(string what) =>
+        new($"invalid kubeConfig file {Source}: {what}", KubePkiErrorKind.InvalidFile);
 
     private static string Base64(string pem) => Convert.ToBase64String(Encoding.UTF8.GetBytes(pem));
 }

@@ -18,7 +18,7 @@ internal sealed class KubeletConfigFileEditor(IFileStore store, TimeProvider tim
         var facts = target is null ? null : store.Inspect(target);
         if (target is null || facts is null)
         {
-            throw new KubePkiException($"--kubelet-config: {path} does not exist");
+            throw new KubePkiException($"--kubelet-config: {path} does not exist", KubePkiErrorKind.NotFound);
         }
         var original = store.ReadBytes(target);
         var edit = ServingBootstrapEditor.Enable(store.ReadText(target), path);

@@ -22,11 +22,17 @@ internal static class ServingBootstrapEditor
         var fields = TopLevelScalars(text, source, out var keyColumn, out var appendAt);
         if (!fields.TryGetValue("kind", out var kind) || kind.Value is null)
         {
-            throw new KubePkiException($"{source}: has no \"kind: {Kind}\"; is it a kubelet config?");
+            throw new KubePkiException(
+                $"{source}: has no \"kind: {Kind}\"; is it a kubelet config?",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         if (kind.Value != Kind)
         {
-            throw new KubePkiException($"{source}: kind is \"{kind.Value}\", expected {Kind}");
+            throw new KubePkiException(
+                $"{source}: kind is \"{kind.Value}\", expected {Kind}",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         var edits = new List<(int Start, int End, string Replacement)>();
         var changes = new List<string>();
@@ -40,11 +46,14 @@ internal static class ServingBootstrapEditor
             }
             else if (field.Value is null)
             {
-                throw new KubePkiException($"{source}: {key} is not a boolean");
+                throw new KubePkiException($"{source}: {key} is not a boolean", KubePkiErrorKind.InvalidFile);
             }
             else if (field.Refusal is { } refusal)
             {
-                throw new KubePkiException($"{source}: {key} {refusal}; write it as a plain true or false first");
+                throw new KubePkiException(
+                    $"{source}: {key} {refusal}; write it as a plain true or false first",
+                    KubePkiErrorKind.InvalidFile
+                );
             }
             else if (!IsTrue(field.Value))
             {
@@ -98,13 +107,17 @@ internal static class ServingBootstrapEditor
             parser.Consume<DocumentStart>();
             if (!parser.TryConsume<MappingStart>(out var root))
             {
-                throw new KubePkiException($"{source}: the document is not a YAML mapping");
+                throw new KubePkiException(
+                    $"{source}: the document is not a YAML mapping",
+                    KubePkiErrorKind.InvalidFile
+                );
             }
             if (root.Style == MappingStyle.Flow)
             {
                 throw new KubePkiException(
                     $"{source}: a flow-style (JSON) KubeletConfiguration is not supported; "
-                        + "convert it to block YAML first"
+                        + "convert it to block YAML first",
+                    KubePkiErrorKind.InvalidFile
                 );
             }
             var first = true;
@@ -148,13 +161,18 @@ internal static class ServingBootstrapEditor
             {
                 throw new KubePkiException(
                     $"{source}: holds more than one YAML document; "
-                        + "a kubelet config is exactly one KubeletConfiguration"
+                        + "a kubelet config is exactly one KubeletConfiguration",
+                    KubePkiErrorKind.InvalidFile
                 );
             }
         }
         catch (YamlException e)
         {
-            throw new KubePkiException($"{source}: invalid YAML at line {e.Start.Line}: {e.Message}", e);
+            throw new KubePkiException(
+                $"{source}: invalid YAML at line {e.Start.Line}: {e.Message}",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
         return fields;
     }
@@ -183,7 +201,8 @@ internal static class ServingBootstrapEditor
         if (!ok)
         {
             throw new KubePkiException(
-                $"{source}: the edited config does not read back as expected; nothing was changed"
+                $"{source}: the edited config does not read back as expected; nothing was changed",
+                KubePkiErrorKind.InvalidFile
             );
         }
     }
@@ -193,7 +212,10 @@ internal static class ServingBootstrapEditor
         var documents = BoundedYaml.Load(text, source);
         return documents is [{ RootNode: YamlMappingNode root }]
             ? root
-            : throw new KubePkiException($"{source}: the edited config is not one YAML mapping; nothing was changed");
+            : throw new KubePkiException(
+                $"{source}: the edited config is not one YAML mapping; nothing was changed",
+                KubePkiErrorKind.InvalidFile
+            );
     }
 
     // The tree as a string, without the two edited keys at the top; depth is bounded by BoundedYaml.MaxDepth.

@@ -51,7 +51,10 @@ internal sealed class BackupDirectory
             + (replacement > 0 ? "." + replacement.ToString(CultureInfo.InvariantCulture) : "");
         var facts =
             _store.Inspect(full, followLinks: true)
-            ?? throw new KubePkiException($"{full} disappeared before it could be backed up");
+            ?? throw new KubePkiException(
+                $"{full} disappeared before it could be backed up",
+                KubePkiErrorKind.NotFound
+            );
         _store.Write([
             new FileWrite(target, _store.ReadBytes(full), facts.Mode)
             {

@@ -18,14 +18,16 @@ internal static class CaLoader
         {
             throw new KubePkiException(
                 $"couldn't load {ca.Name} certificate authority from {pki.Root}: {pki.CertPath(ca.BaseName)} does "
-                    + $"not exist"
+                    + $"not exist",
+                KubePkiErrorKind.NotFound
             );
         }
         var certificate = pki.ReadCert(ca.BaseName);
         if (!CertificateFacts.IsCa(certificate))
         {
             throw new KubePkiException(
-                $"{pki.CertPath(ca.BaseName)}: {ca.Name} certificate is not a certificate authority"
+                $"{pki.CertPath(ca.BaseName)}: {ca.Name} certificate is not a certificate authority",
+                KubePkiErrorKind.InvalidFile
             );
         }
         if (!pki.KeyExists(ca.BaseName))
@@ -37,7 +39,8 @@ internal static class CaLoader
         {
             throw new KubePkiException(
                 $"{pki.KeyPath(ca.BaseName)}: the private key does not match the certificate "
-                    + $"{pki.CertPath(ca.BaseName)}"
+                    + $"{pki.CertPath(ca.BaseName)}",
+                KubePkiErrorKind.InvalidFile
             );
         }
         return new CertificateAuthority(certificate, key);
@@ -64,13 +67,17 @@ internal static class CaLoader
                     "etcd-ca" => "etcd CA",
                     _ => "CA",
                 };
-                throw new KubePkiException($"invalid or incomplete external {what}: {problem}");
+                throw new KubePkiException(
+                    $"invalid or incomplete external {what}: {problem}",
+                    KubePkiErrorKind.InvalidFile
+                );
             }
         }
         if (ca.Name == "ca" && ServiceAccountKeyProblem(pki) is { } saProblem)
         {
             throw new KubePkiException(
-                $"invalid or incomplete external CA: failure loading key for service account: {saProblem}"
+                $"invalid or incomplete external CA: failure loading key for service account: {saProblem}",
+                KubePkiErrorKind.InvalidFile
             );
         }
         return true;

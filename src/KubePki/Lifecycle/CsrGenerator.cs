@@ -104,7 +104,8 @@ public sealed class CsrGenerator(IssueContext context)
                 // The default --csr-dir is the cert dir, where the live key already is.
                 throw new KubePkiException(
                     $"file already exists: {keyPath} (the CSRs go to the cert dir unless "
-                        + "--csr-dir says otherwise); pass --csr-dir DIR to write the new keys and CSRs elsewhere"
+                        + "--csr-dir says otherwise); pass --csr-dir DIR to write the new keys and CSRs elsewhere",
+                    KubePkiErrorKind.Conflict
                 );
             }
             RefuseExisting(keyPath, csrPath, $"key or CSR {Path.Combine(csrDir, BaseName(item))}");
@@ -151,7 +152,7 @@ public sealed class CsrGenerator(IssueContext context)
     {
         if (Store.Exists(first) || Store.Exists(second))
         {
-            throw new KubePkiException($"file already exists: {what}");
+            throw new KubePkiException($"file already exists: {what}", KubePkiErrorKind.Conflict);
         }
     }
 }

@@ -7,35 +7,41 @@ using KubePki.Storage;
 namespace KubePki.Lifecycle;
 
 /// <summary>One row of check-expiration (kubeadm's output.kubeadm.k8s.io/v1alpha3 Certificate).</summary>
-/// <param name="Name">The certificate's name as check-expiration prints it (<c>apiserver</c>, <c>admin.conf</c>,
-/// <c>ca</c>...).</param>
-/// <param name="ExpirationDate">Its NotAfter; null when the file is missing.</param>
-/// <param name="ResidualTimeSeconds">Seconds until it expires at the report's time (negative once expired).</param>
-/// <param name="CaName">The CA that signs it; null for a CA.</param>
-/// <param name="ExternallyManaged">Its CA (for a CA row, the CA itself) is in external CA mode, without its key: it
-/// cannot be renewed here.</param>
-/// <param name="Missing">The file does not exist (check-expiration's <c>MISSING!</c>).</param>
-public sealed record ExpirationEntry(
-    string Name,
-    DateTimeOffset? ExpirationDate,
-    long ResidualTimeSeconds,
-    string? CaName,
-    bool ExternallyManaged,
-    bool Missing
-)
+public sealed record ExpirationEntry
 {
-    internal static ExpirationEntry MissingEntry(string name) => new(name, null, 0, null, false, true);
+    /// <summary>The certificate's name as check-expiration prints it (<c>apiserver</c>, <c>admin.conf</c>,
+    /// <c>ca</c>...).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its NotAfter; null when the file is missing.</summary>
+    public DateTimeOffset? ExpirationDate { get; init; }
+
+    /// <summary>Seconds until it expires at the report's time (negative once expired).</summary>
+    public long ResidualTimeSeconds { get; init; }
+
+    /// <summary>The CA that signs it; null for a CA.</summary>
+    public string? CaName { get; init; }
+
+    /// <summary>Its CA (for a CA row, the CA itself) is in external CA mode, without its key: it cannot be renewed
+    /// here.</summary>
+    public bool ExternallyManaged { get; init; }
+
+    /// <summary>The file does not exist (check-expiration's <c>MISSING!</c>).</summary>
+    public bool Missing { get; init; }
+
+    internal static ExpirationEntry MissingEntry(string name) => new() { Name = name, Missing = true };
 }
 
 /// <summary>The data behind check-expiration: its two tables.</summary>
-/// <param name="Certificates">The leaf certificates and kubeconfigs, sorted by name (then the kubelet's
-/// certificates when asked for).</param>
-/// <param name="CertificateAuthorities">The CAs, sorted by name.</param>
-public sealed record ExpirationInfo(
-    IReadOnlyList<ExpirationEntry> Certificates,
-    IReadOnlyList<ExpirationEntry> CertificateAuthorities
-)
+public sealed record ExpirationInfo
 {
+    /// <summary>The leaf certificates and kubeconfigs, sorted by name (then the kubelet's certificates when asked
+    /// for).</summary>
+    public required IReadOnlyList<ExpirationEntry> Certificates { get; init; }
+
+    /// <summary>The CAs, sorted by name.</summary>
+    public required IReadOnlyList<ExpirationEntry> CertificateAuthorities { get; init; }
+
     /// <summary>Both tables, certificates first.</summary>
     public IEnumerable<ExpirationEntry> All => Certificates.Concat(CertificateAuthorities);
 
@@ -104,7 +110,7 @@ public static class ExpirationReport
                     : ExpirationEntry.MissingEntry(ca.Name)
             )
             .ToList();
-        return new ExpirationInfo(certificates, cas);
+        return new ExpirationInfo { Certificates = certificates, CertificateAuthorities = cas };
     }
 
     /// <summary>Beyond kubeadm: the kubelet's client cert (rotated by the kubelet) and serving cert (self-signed
@@ -139,6 +145,13 @@ public static class ExpirationReport
     {
         var notAfter = CertificateFacts.NotAfter(certificate);
         var residual = (long)(notAfter - now).TotalSeconds;
-        return new ExpirationEntry(name, notAfter, residual, caName, external, false);
+        return new ExpirationEntry
+        {
+            Name = name,
+            ExpirationDate = notAfter,
+            ResidualTimeSeconds = residual,
+            CaName = caName,
+            ExternallyManaged = external,
+        };
     }
 }

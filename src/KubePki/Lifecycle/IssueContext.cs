@@ -62,14 +62,16 @@ public sealed class IssueContext(
             throw new KubePkiException(
                 $"cannot create {forWhat}: the {name} certificate authority {path} has no key "
                     + $"{Pki.KeyPath(CertCatalog.Get(name).BaseName)} (external CA mode); provide the signed "
-                    + $"certificate instead"
+                    + $"certificate instead",
+                KubePkiErrorKind.Conflict
             );
         }
         if (ca.Certificate.NotAfter.ToUniversalTime() <= Start.UtcDateTime)
         {
             throw new KubePkiException(
                 $"cannot create {forWhat}: the {name} certificate authority {path} expired on "
-                    + $"{ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC"
+                    + $"{ca.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC",
+                KubePkiErrorKind.InvalidFile
             );
         }
         if (_warnedWeak.Add(name) && WeakKeyProblem(ca) is { } weak)

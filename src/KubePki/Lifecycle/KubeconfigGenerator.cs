@@ -132,7 +132,8 @@ public sealed class KubeconfigGenerator(IssueContext context)
             {
                 throw new KubePkiException(
                     $"the {path} file does not exists or it is not valid: in external CA mode every kubeconfig must "
-                        + $"be provided"
+                        + $"be provided",
+                    KubePkiErrorKind.NotFound
                 );
             }
             return false;
@@ -142,13 +143,17 @@ public sealed class KubeconfigGenerator(IssueContext context)
             file.CertificateAuthorityPem
             ?? (file.CertificateAuthorityPath is { } caPath ? context.Pki.Store.ReadText(caPath) : null)
             ?? throw new KubePkiException(
-                $"invalid kubeConfig file {path}: cluster {file.CurrentClusterName} has no certificate-authority-data"
+                $"invalid kubeConfig file {path}: cluster {file.CurrentClusterName} has no certificate-authority-data",
+                KubePkiErrorKind.InvalidFile
             );
         // As kubeadm, the embedded CA data must be what this run would embed; that is ca.crt whole, so the files a CA
         // rotation wrote (old and new CA, in ca.crt's order) are reused too.
         if (embedded.Trim() != TrustedPem().Trim())
         {
-            throw new KubePkiException($"a kubeconfig file \"{path}\" exists already but has got the wrong CA cert");
+            throw new KubePkiException(
+                $"a kubeconfig file \"{path}\" exists already but has got the wrong CA cert",
+                KubePkiErrorKind.Conflict
+            );
         }
         var expected = ServerFor(definition);
         if (file.Server != expected)

@@ -82,7 +82,11 @@ public sealed class PkiGenerator(IssueContext context)
             }
             catch (KubePkiException e)
             {
-                throw new KubePkiException($"file sa.key existed but it could not be loaded properly: {e.Message}", e);
+                throw new KubePkiException(
+                    $"file sa.key existed but it could not be loaded properly: {e.Message}",
+                    KubePkiErrorKind.InvalidFile,
+                    e
+                );
             }
             Log.WriteLine("[certs] Using the existing \"sa\" key");
             return;
@@ -162,7 +166,8 @@ public sealed class PkiGenerator(IssueContext context)
         {
             throw new KubePkiException(
                 $"{Pki.CertPath(definition.BaseName)} exists but its certificate authority "
-                    + $"{Pki.CertPath(caDefinition.BaseName)} does not: provide the CA or remove the certificate"
+                    + $"{Pki.CertPath(caDefinition.BaseName)} does not: provide the CA or remove the certificate",
+                KubePkiErrorKind.NotFound
             );
         }
         var problem = ExistingPairValidator.ChainProblem(Pki, definition, context.GetCa(caDefinition.Name));
@@ -180,7 +185,7 @@ public sealed class PkiGenerator(IssueContext context)
             : (null, []);
         if ((problem ?? sanError) is { } error)
         {
-            throw new KubePkiException(error);
+            throw new KubePkiException(error, KubePkiErrorKind.InvalidFile);
         }
         WarnPeriod(definition, Pki.ReadCert(definition.BaseName));
         foreach (var warning in sanWarnings)

@@ -9,12 +9,25 @@ namespace KubePki.Lifecycle;
 /// <summary>A certificate kubeadm's renewal manager handles: a cert/key pair in the cert dir or a client cert embedded
 /// in a kubeconfig (kubeadm's readwriter). One interface, so check-expiration and renew treat both alike. Get them from
 /// <see cref="RenewalCatalog"/>.</summary>
-/// <param name="Name">The name <c>certs renew</c> takes (<c>apiserver</c>, <c>admin.conf</c>...).</param>
-/// <param name="LongName">kubeadm's description in renewal messages (e.g. "certificate for serving the Kubernetes
-/// API").</param>
-/// <param name="CaName">The CA that signs it (<c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>).</param>
-public abstract record RenewableItem(string Name, string LongName, string CaName)
+public abstract record RenewableItem
 {
+    private protected RenewableItem(string name, string longName, string caName)
+    {
+        Name = name;
+        LongName = longName;
+        CaName = caName;
+    }
+
+    /// <summary>The name <c>certs renew</c> takes (<c>apiserver</c>, <c>admin.conf</c>...).</summary>
+    public string Name { get; init; }
+
+    /// <summary>kubeadm's description in renewal messages (e.g. "certificate for serving the Kubernetes
+    /// API").</summary>
+    public string LongName { get; init; }
+
+    /// <summary>The CA that signs it (<c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>).</summary>
+    public string CaName { get; init; }
+
     internal abstract bool Exists(IFileStore store);
 
     /// <summary>A renewal replaces files in place; one that is a link to somewhere outside its directory is refused
@@ -34,7 +47,9 @@ public abstract record RenewableItem(string Name, string LongName, string CaName
         )
         {
             throw new KubePkiException(
-                $"{path} is a symbolic link to {target}, outside {Path.GetFullPath(root)}; refusing to renew through it"
+                $"{path} is a symbolic link to {target}, outside {Path.GetFullPath(root)}; "
+                    + "refusing to renew through it",
+                KubePkiErrorKind.InvalidFile
             );
         }
     }
@@ -125,7 +140,8 @@ internal sealed record KubeconfigItem(KubeconfigDefinition Definition, string Fi
         {
             throw new KubePkiException(
                 $"invalid kubeConfig file {FilePath}: cluster {file.CurrentClusterName} does not have an embedded "
-                    + $"server certificate"
+                    + $"server certificate",
+                KubePkiErrorKind.InvalidFile
             );
         }
         return file;
@@ -138,7 +154,8 @@ internal sealed record KubeconfigItem(KubeconfigDefinition Definition, string Fi
             file.ClientCertificatePem
             ?? throw new KubePkiException(
                 $"invalid kubeConfig file {FilePath}: user {file.CurrentUserName} does not have an embedded client "
-                    + $"certificate"
+                    + $"certificate",
+                KubePkiErrorKind.InvalidFile
             );
         return PemCodec.DecodeCertificate(pem, $"{FilePath} (client-certificate-data)");
     }

@@ -40,6 +40,7 @@ public static class RenewalCatalog
         Items(config, pki).FirstOrDefault(i => i.Name == name)
         ?? throw new KubePkiException(
             $"unknown certificate \"{name}\"; expected one of: "
-                + $"{string.Join(", ", Items(config, pki).Select(i => i.Name))}"
+                + $"{string.Join(", ", Items(config, pki).Select(i => i.Name))}",
+            KubePkiErrorKind.InvalidInput
         );
 }

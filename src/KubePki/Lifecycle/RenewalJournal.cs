@@ -107,9 +107,11 @@ internal sealed class RenewalJournal
         var fields = text.Split('\0');
         if (fields.Length < 3 || fields[0] != Magic || fields[^1].Length != 0 || (fields.Length - 3) % 2 != 0)
         {
-            throw new KubePkiException("not a journal this version of kubepki wrote");
+            throw new KubePkiException("not a journal this version of kubepki wrote", KubePkiErrorKind.InvalidFile);
         }
-        var stateDir = store.ResolvePath(scope.StateDir) ?? throw new KubePkiException($"{scope.StateDir} is missing");
+        var stateDir =
+            store.ResolvePath(scope.StateDir)
+            ?? throw new KubePkiException($"{scope.StateDir} is missing", KubePkiErrorKind.NotFound);
         var backupDir = fields[1];
         var backupFacts = store.Inspect(backupDir);
         if (
@@ -119,7 +121,10 @@ internal sealed class RenewalJournal
             || backupFacts.Uid != DiskFileStore.CurrentUserId
         )
         {
-            throw new KubePkiException($"{Quote(backupDir)} is not a backup dir kubepki made in {stateDir}");
+            throw new KubePkiException(
+                $"{Quote(backupDir)} is not a backup dir kubepki made in {stateDir}",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         var roots = new[] { scope.CertDir, scope.KubeconfigDir }
             .Select(d => store.ResolvePath(d))
@@ -130,13 +135,19 @@ internal sealed class RenewalJournal
         {
             var original =
                 Inside(store, fields[i], roots, stateDir)
-                ?? throw new KubePkiException($"{Quote(fields[i])} is not inside the cert dir or the kubeconfig dir");
+                ?? throw new KubePkiException(
+                    $"{Quote(fields[i])} is not inside the cert dir or the kubeconfig dir",
+                    KubePkiErrorKind.InvalidFile
+                );
             string? copy = null;
             if (fields[i + 1].Length > 0)
             {
                 copy =
                     Inside(store, fields[i + 1], [backupDir], null)
-                    ?? throw new KubePkiException($"{Quote(fields[i + 1])} is not inside the backup dir {backupDir}");
+                    ?? throw new KubePkiException(
+                        $"{Quote(fields[i + 1])} is not inside the backup dir {backupDir}",
+                        KubePkiErrorKind.InvalidFile
+                    );
                 if (
                     store.Inspect(copy) is not { Kind: FileKind.Regular } facts
                     || facts.Uid != DiskFileStore.CurrentUserId
@@ -144,7 +155,8 @@ internal sealed class RenewalJournal
                 {
                     throw new KubePkiException(
                         $"the backup copy {Quote(copy)} of {Quote(original)} is missing or "
-                            + $"not a regular file kubepki wrote; check {Quote(original)} by hand"
+                            + $"not a regular file kubepki wrote; check {Quote(original)} by hand",
+                        KubePkiErrorKind.InvalidFile
                     );
                 }
             }

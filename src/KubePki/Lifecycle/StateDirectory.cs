@@ -12,7 +12,7 @@ internal static class StateDirectory
     {
         if (store.Inspect(certDir, followLinks: true)?.Kind != FileKind.Directory)
         {
-            throw new KubePkiException($"cert dir {certDir} does not exist; use --cert-dir");
+            throw new KubePkiException($"cert dir {certDir} does not exist; use --cert-dir", KubePkiErrorKind.NotFound);
         }
     }
 
@@ -26,7 +26,8 @@ internal static class StateDirectory
         if (store.Inspect(kubeconfigDir, followLinks: true)?.Kind != FileKind.Directory)
         {
             throw new KubePkiException(
-                $"kubeconfig dir {kubeconfigDir} does not exist (it holds {keeps} under tmp/); use --kubeconfig-dir"
+                $"kubeconfig dir {kubeconfigDir} does not exist (it holds {keeps} under tmp/); use --kubeconfig-dir",
+                KubePkiErrorKind.NotFound
             );
         }
         RequirePrivate(store, Path.Combine(kubeconfigDir, "tmp"), keeps);
@@ -52,7 +53,10 @@ internal static class StateDirectory
             : null;
         if (problem is not null)
         {
-            throw new KubePkiException($"{directory} {problem}; refusing to keep {keeps} there");
+            throw new KubePkiException(
+                $"{directory} {problem}; refusing to keep {keeps} there",
+                KubePkiErrorKind.InvalidFile
+            );
         }
     }
 

@@ -25,19 +25,27 @@ public sealed record ExporterOptions
 
 /// <summary>The labels of x509_exporter_build_info. Label names are x509-certificate-exporter's (a Go program) so
 /// queries on them keep working; goversion carries the .NET runtime version.</summary>
-/// <param name="Version">The <c>version</c> label.</param>
-/// <param name="Revision">The <c>revision</c> label (the source commit).</param>
-/// <param name="Built">The <c>built</c> label (build date).</param>
-public sealed record BuildInfo(string Version, string Revision, string Built)
+public sealed record BuildInfo
 {
+    /// <summary>The <c>version</c> label.</summary>
+    public string Version { get; init; } = "";
+
+    /// <summary>The <c>revision</c> label (the source commit).</summary>
+    public string Revision { get; init; } = "";
+
+    /// <summary>The <c>built</c> label (build date).</summary>
+    public string Built { get; init; } = "";
+
     /// <summary>Empty labels.</summary>
-    public static BuildInfo Unknown { get; } = new("", "", "");
+    public static BuildInfo Unknown { get; } = new();
 
     /// <summary>From an assembly's informational version, "1.2.3+commit".</summary>
     public static BuildInfo FromInformationalVersion(string? informational)
     {
         var text = informational ?? "";
         var plus = text.IndexOf('+');
-        return plus < 0 ? new BuildInfo(text, "", "") : new BuildInfo(text[..plus], text[(plus + 1)..], "");
+        return plus < 0
+            ? new BuildInfo { Version = text }
+            : new BuildInfo { Version = text[..plus], Revision = text[(plus + 1)..] };
     }
 }

@@ -57,7 +57,7 @@ internal sealed class FileContentCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KubePkiException($"{path}: {e.Message}", e);
+            throw new KubePkiException($"{path}: {e.Message}", IoErrors.KindOf(e), e);
         }
         var digest = SHA256.HashData(content);
         var key = (path, typeof(T));

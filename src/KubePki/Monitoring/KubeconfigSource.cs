@@ -108,7 +108,10 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache, bool
         var documents = BoundedYaml.Load(text, source);
         if (documents.Count != 1 || documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new KubePkiException($"{source}: not a valid kubeconfig: expected one YAML mapping");
+            throw new KubePkiException(
+                $"{source}: not a valid kubeconfig: expected one YAML mapping",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         var directory = Path.GetDirectoryName(Path.GetFullPath(source))!;
         var entries = new List<Entry>();
@@ -136,7 +139,11 @@ internal sealed class KubeconfigSource(string path, FileContentCache cache, bool
                     }
                     catch (FormatException e)
                     {
-                        throw new KubePkiException($"{source}: {kind} {name}: {dataKey} is not valid base64", e);
+                        throw new KubePkiException(
+                            $"{source}: {kind} {name}: {dataKey} is not valid base64",
+                            KubePkiErrorKind.InvalidFile,
+                            e
+                        );
                     }
                     var certificates = PemBundle.ParseCertificates(pem, $"{source}: {kind} {name}: {dataKey}");
                     entries.Add(new Entry(kind, name, certificates, null));

@@ -135,14 +135,18 @@ internal static class PemBundle
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {
                     var reason = e.Message.Split('\n')[0].Trim();
-                    throw new KubePkiException($"{source}: malformed certificate: {reason}", e);
+                    throw new KubePkiException(
+                        $"{source}: malformed certificate: {reason}",
+                        KubePkiErrorKind.InvalidFile,
+                        e
+                    );
                 }
             }
             rest = rest[fields.Location.End..];
         }
         if (blocks == 0)
         {
-            throw new KubePkiException($"{source}: no PEM data found");
+            throw new KubePkiException($"{source}: no PEM data found", KubePkiErrorKind.InvalidFile);
         }
         return result;
     }
@@ -151,6 +155,8 @@ internal static class PemBundle
     public static IReadOnlyList<ParsedCertificate> ParseCertificates(ReadOnlySpan<char> text, string source)
     {
         var result = Parse(text, source);
-        return result.Count > 0 ? result : throw new KubePkiException($"{source}: no certificate found");
+        return result.Count > 0
+            ? result
+            : throw new KubePkiException($"{source}: no certificate found", KubePkiErrorKind.InvalidFile);
     }
 }

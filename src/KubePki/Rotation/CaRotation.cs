@@ -6,9 +6,14 @@ namespace KubePki.Rotation;
 
 /// <summary>An imported new CA (<c>--new-ca-cert</c>/<c>--new-ca-key</c>), so every control-plane node rotates to the
 /// same one.</summary>
-/// <param name="CertPath">The new CA's certificate (PEM).</param>
-/// <param name="KeyPath">The new CA's private key (PEM).</param>
-public sealed record ImportedCa(string CertPath, string KeyPath);
+public sealed record ImportedCa
+{
+    /// <summary>The new CA's certificate (PEM).</summary>
+    public required string CertPath { get; init; }
+
+    /// <summary>The new CA's private key (PEM).</summary>
+    public required string KeyPath { get; init; }
+}
 
 /// <summary><c>ca rotate start|issue|finish|abort|status</c> for one CA: a state machine whose phase is read from the
 /// files themselves (see <see cref="RotationFiles"/>: no kept directory = no rotation; <c>&lt;NAME&gt;.key</c> = the
@@ -24,6 +29,7 @@ public sealed class CaRotation
     private readonly bool _dryRun;
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
+    private readonly string? _manifestsDir;
     private readonly List<string> _changed = [];
     private readonly List<string> _reissued = [];
     private readonly RotationInventory _inventory;
@@ -31,24 +37,30 @@ public sealed class CaRotation
 
     /// <summary>The rotation of one CA of the cluster in <paramref name="context"/>.</summary>
     /// <param name="context">The configuration, cert dir, key source and log of the run.</param>
-    /// <param name="name"><c>ca</c>, <c>front-proxy-ca</c> or <c>etcd-ca</c>.</param>
-    /// <param name="dryRun">Report what each phase would do; nothing is written.</param>
-    /// <param name="time">The clock for lock waits; the system clock when null.</param>
-    /// <param name="lockTimeout">How long to wait for another renewal or rotation's lock.</param>
-    public CaRotation(
-        IssueContext context,
-        string name,
-        bool dryRun = false,
-        TimeSpan lockTimeout = default,
-        TimeProvider? time = null
-    )
+    /// <param name="ca">The CA to rotate.</param>
+    /// <param name="options">Dry run, lock wait, clock and manifests dir; the defaults when null.</param>
+    public CaRotation(IssueContext context, ClusterCa ca, CaRotationOptions? options = null)
     {
+        options ??= new CaRotationOptions();
+        if (options.DryRun && context.Pki.Store is not DryRunFileStore)
+        {
+            // A dry run writes nothing whatever store the caller passed: its writes are kept in memory and logged.
+            context = new IssueContext(
+                context.Config,
+                new PkiDirectory(context.Pki.Root, new DryRunFileStore(context.Log)),
+                context.Keys,
+                context.Start,
+                context.Log
+            );
+        }
+        var name = ca.Name();
         _context = context;
         _target = RotationTarget.For(name, context.Config, context.Pki);
         _files = new RotationFiles(context.Pki, name);
-        _dryRun = dryRun;
-        _lockTimeout = lockTimeout;
-        _time = time ?? TimeProvider.System;
+        _dryRun = options.DryRun;
+        _lockTimeout = options.LockTimeout;
+        _time = options.Time;
+        _manifestsDir = options.ManifestsDir;
         _inventory = new RotationInventory(_target, context.Pki);
     }
 
@@ -56,10 +68,6 @@ public sealed class CaRotation
     internal const string BackupKind = "ca-rotation";
 
     internal RotationFiles Files => _files;
-
-    /// <summary>The static pod manifests dir; when set (and the CA is <c>ca</c>), kube-controller-manager's signing
-    /// flags follow the phase (see <see cref="ControllerManagerSigning"/>).</summary>
-    internal string? ManifestsDir { get; init; }
 
     private string Name => _target.Ca.Name;
 
@@ -87,14 +95,16 @@ public sealed class CaRotation
             {
                 throw new KubePkiException(
                     $"the rotation of {Name} is in phase 2 (issue has run): run `kubepki ca "
-                        + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`"
+                        + $"rotate finish {Name}` or `kubepki ca rotate abort {Name}`",
+                    KubePkiErrorKind.Conflict
                 );
             }
             if (import is not null && cas.RoleOf(NewCa.Load(import).Certificate) != CaRole.New)
             {
                 throw new KubePkiException(
                     $"--new-ca-cert {import.CertPath}: a rotation of {Name} to another new CA "
-                        + $"({_files.NewCert}) is under way; run start with that CA, or abort first"
+                        + $"({_files.NewCert}) is under way; run start with that CA, or abort first",
+                    KubePkiErrorKind.Conflict
                 );
             }
             Log.WriteLine($"[ca rotate] Continuing the rotation of {Name} to the new CA in {_files.Directory}");
@@ -132,7 +142,8 @@ public sealed class CaRotation
         if (!_files.Exist)
         {
             throw new KubePkiException(
-                $"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` " + $"first"
+                $"no rotation of {Name} is under way: run `kubepki ca rotate start {Name}` " + $"first",
+                KubePkiErrorKind.Conflict
             );
         }
         var cas = _files.Read();
@@ -147,7 +158,8 @@ public sealed class CaRotation
             {
                 throw new KubePkiException(
                     $"start has not completed on this node: {string.Join(", ", untrusting)} do "
-                        + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first"
+                        + $"not trust the new CA yet; run `kubepki ca rotate start {Name}` again first",
+                    KubePkiErrorKind.Conflict
                 );
             }
             Replace([Pki.KeyFile(_target.Ca.BaseName, cas.New.Key!), CaFile(cas, [CaRole.New, CaRole.Old])]);
@@ -179,7 +191,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"the rotation of {Name} is in phase 1: {CaKeyPath} is still the old CA's key; "
-                    + $"run `kubepki ca rotate issue {Name}` first"
+                    + $"run `kubepki ca rotate issue {Name}` first",
+                KubePkiErrorKind.Conflict
             );
         }
         var old = _inventory.Signed(cas).Where(s => s.Role == CaRole.Old).Select(s => s.Path).ToList();
@@ -187,7 +200,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"cannot finish the rotation of {Name}: still signed by the old CA: "
-                    + $"{string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first"
+                    + $"{string.Join(", ", old)}; run `kubepki ca rotate issue {Name}` again (or renew them) first",
+                KubePkiErrorKind.Conflict
             );
         }
         SetCaFile(cas, [CaRole.New]);
@@ -237,7 +251,13 @@ public sealed class CaRotation
             );
             string Label(CaRole role) => role == CaRole.Other ? "other" : "current";
             var files = RotationInventory.FileStatuses(_inventory.Anchors(solo), _inventory.Signed(solo), Label);
-            return new RotationStatus(Name, RotationPhase.None, [CaSummary.Of("current", current)], files, null);
+            return new RotationStatus
+            {
+                Name = Name,
+                Phase = RotationPhase.None,
+                Cas = [CaSummary.Of("current", current)],
+                Files = files,
+            };
         }
         var cas = _files.Read();
         var phase = PhaseOf(cas);
@@ -258,13 +278,14 @@ public sealed class CaRotation
         {
             pending = $"finish has not completed on this node: run `kubepki ca rotate finish {Name}` again";
         }
-        return new RotationStatus(
-            Name,
-            phase,
-            [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new", cas.New.Certificate)],
-            fileStatus,
-            pending
-        );
+        return new RotationStatus
+        {
+            Name = Name,
+            Phase = phase,
+            Cas = [CaSummary.Of("old", cas.Old.Certificate), CaSummary.Of("new", cas.New.Certificate)],
+            Files = fileStatus,
+            Pending = pending,
+        };
     }
 
     /// <summary>Runs a phase under one <see cref="FileReplacer"/>, opened before the first change (the lock, then
@@ -310,7 +331,8 @@ public sealed class CaRotation
         }
         throw new KubePkiException(
             $"{CaKeyPath} is the key of neither CA of the rotation under way "
-                + $"({_files.OldCert}, {_files.NewCert}); restore it from a backup"
+                + $"({_files.OldCert}, {_files.NewCert}); restore it from a backup",
+            KubePkiErrorKind.InvalidFile
         );
     }
 
@@ -323,7 +345,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"Detected external {_target.Ca.BaseName}, {_target.Ca.LongName} can't be "
-                    + $"rotated ({CaKeyPath} does not exist: rotate it where its key is kept)"
+                    + $"rotated ({CaKeyPath} does not exist: rotate it where its key is kept)",
+                KubePkiErrorKind.Conflict
             );
         }
         var current = Lifecycle.CaLoader.Load(Pki, _target.Ca);
@@ -332,7 +355,8 @@ public sealed class CaRotation
         {
             throw new KubePkiException(
                 $"{CaCertPath} holds {chain.Count} certificates but no rotation of {Name} is "
-                    + $"under way ({_files.Directory} does not exist); leave one CA in it before starting"
+                    + $"under way ({_files.Directory} does not exist); leave one CA in it before starting",
+                KubePkiErrorKind.Conflict
             );
         }
         return current;
@@ -427,7 +451,7 @@ public sealed class CaRotation
     }
 
     private ControllerManagerSigning? Signing =>
-        ManifestsDir is not null && Name == "ca" ? new ControllerManagerSigning(Store, _files, ManifestsDir) : null;
+        _manifestsDir is not null && Name == "ca" ? new ControllerManagerSigning(Store, _files, _manifestsDir) : null;
 
     /// <summary>kube-controller-manager signs with one CA, from a file holding only it: the manifest's signing flags
     /// name the kept files of the CA that signs in this phase.</summary>
@@ -496,14 +520,13 @@ public sealed class CaRotation
     {
         var changed = _changed.Concat(_reissued).ToList();
         var kubeletReads = _target.KubeletReads(_context.Config, Pki).Select(Path.GetFullPath).ToHashSet();
-        return new RotationOutcome(
-            phase,
-            changed,
-            _replacer?.BackupPath,
-            changed.Count > 0 ? _target.Components : [],
-            nextSteps
-        )
+        return new RotationOutcome
         {
+            Phase = phase,
+            Changed = changed,
+            BackupPath = _replacer?.BackupPath,
+            ComponentsToRestart = changed.Count > 0 ? _target.Components : [],
+            NextSteps = nextSteps,
             KubeletChanged = _changed.Any(p => kubeletReads.Contains(Path.GetFullPath(p))),
         };
     }

@@ -35,7 +35,8 @@ internal static partial class ClusterInfo
         {
             throw new KubePkiException(
                 $"ConfigMap {Namespace}/{Name}: its {Key} has {lines.Count} certificate-authority-data fields, "
-                    + $"expected 1"
+                    + $"expected 1",
+                KubePkiErrorKind.InvalidFile
             );
         }
         var data = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(caPem));

@@ -17,7 +17,9 @@ internal static class NewCa
         if (!key.Matches(certificate))
         {
             throw new KubePkiException(
-                $"--new-ca-key {import.KeyPath}: the private key does not match the " + $"certificate {import.CertPath}"
+                $"--new-ca-key {import.KeyPath}: the private key does not match the "
+                    + $"certificate {import.CertPath}",
+                KubePkiErrorKind.InvalidFile
             );
         }
         return new CertificateAuthority(certificate, key);
@@ -27,7 +29,7 @@ internal static class NewCa
     {
         if (!File.Exists(path))
         {
-            throw new KubePkiException($"{flag} {path}: the file does not exist");
+            throw new KubePkiException($"{flag} {path}: the file does not exist", KubePkiErrorKind.NotFound);
         }
         return DiskFileStore.Instance.ReadText(path);
     }
@@ -47,13 +49,17 @@ internal static class NewCa
         var path = import.CertPath;
         if (!CertificateFacts.IsCa(imported.Certificate))
         {
-            throw new KubePkiException($"--new-ca-cert {path}: the certificate is not a certificate authority");
+            throw new KubePkiException(
+                $"--new-ca-cert {path}: the certificate is not a certificate authority",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         if (CertificateFacts.NotAfter(imported.Certificate) <= now)
         {
             throw new KubePkiException(
                 $"--new-ca-cert {path}: the certificate expired on "
-                    + $"{CertificateFacts.NotAfter(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC"
+                    + $"{CertificateFacts.NotAfter(imported.Certificate):yyyy-MM-dd HH:mm:ss} UTC",
+                KubePkiErrorKind.InvalidFile
             );
         }
         if (CertificateAuthority.SubjectKeyIdOf(imported.Certificate) is not { Length: > 0 })
@@ -62,19 +68,21 @@ internal static class NewCa
                 $"--new-ca-cert {path}: the certificate has no SubjectKeyIdentifier; with two "
                     + $"CAs named \"{imported.Certificate.Subject}\" trusted at once, verifiers that look "
                     + $"issuers up by "
-                    + $"name (OpenSSL, curl, Python) can pick the wrong one; make the CA with a SubjectKeyIdentifier"
+                    + $"name (OpenSSL, curl, Python) can pick the wrong one; make the CA with a SubjectKeyIdentifier",
+                KubePkiErrorKind.InvalidFile
             );
         }
         if (imported.Key!.Matches(current.Certificate))
         {
             throw new KubePkiException(
                 $"--new-ca-key {path}: this is the key of the current CA {currentPath}; "
-                    + $"a rotation needs a new key"
+                    + $"a rotation needs a new key",
+                KubePkiErrorKind.InvalidFile
             );
         }
         if (ImportedCaPolicy.Problem(imported.Certificate, import) is { } problem)
         {
-            throw new KubePkiException(problem);
+            throw new KubePkiException(problem, KubePkiErrorKind.InvalidFile);
         }
         if (ImportedCaPolicy.KeyFileWarning(DiskFileStore.Instance, import) is { } warning)
         {

@@ -38,14 +38,18 @@ internal sealed class RotationFiles(PkiDirectory pki, string name)
         {
             throw new KubePkiException(
                 $"{keyPath} is missing: the rotation of {name} kept its CAs in {Directory}; "
-                    + $"restore it from a backup or the file you imported"
+                    + $"restore it from a backup or the file you imported",
+                KubePkiErrorKind.NotFound
             );
         }
         var certificate = PemCodec.DecodeCertificate(pki.Store.ReadText(certPath), certPath);
         var key = PemCodec.DecodePrivateKey(pki.Store.ReadText(keyPath), keyPath);
         if (!key.Matches(certificate))
         {
-            throw new KubePkiException($"{keyPath}: the private key does not match the certificate {certPath}");
+            throw new KubePkiException(
+                $"{keyPath}: the private key does not match the certificate {certPath}",
+                KubePkiErrorKind.InvalidFile
+            );
         }
         return new CertificateAuthority(certificate, key);
     }

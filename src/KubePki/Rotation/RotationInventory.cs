@@ -19,16 +19,22 @@ internal sealed class RotationInventory(RotationTarget target, PkiDirectory pki)
     {
         var signers = signed.ToDictionary(s => s.Path, s => label(s.Role));
         var rows = anchors
-            .Select(a => new RotationFileStatus(
-                a.Path,
-                a.Trusts.Select(label).ToList(),
-                signers.GetValueOrDefault(a.Path)
-            ))
+            .Select(a => new RotationFileStatus
+            {
+                Path = a.Path,
+                Trusts = a.Trusts.Select(label).ToList(),
+                SignedBy = signers.GetValueOrDefault(a.Path),
+            })
             .ToList();
         rows.AddRange(
             signed
                 .Where(s => !rows.Any(r => r.Path == s.Path))
-                .Select(s => new RotationFileStatus(s.Path, [], label(s.Role)))
+                .Select(s => new RotationFileStatus
+                {
+                    Path = s.Path,
+                    Trusts = [],
+                    SignedBy = label(s.Role),
+                })
         );
         return rows;
     }

@@ -20,22 +20,17 @@ internal sealed record RotationTarget(
     public IReadOnlyList<string> KubeletReads(ClusterConfig config, PkiDirectory pki) =>
         Ca.Name == "ca" ? [pki.CertPath(Ca.BaseName), Path.Combine(config.KubeconfigDir, "kubelet.conf")] : [];
 
-    public static IReadOnlyList<string> Names { get; } = ["ca", "front-proxy-ca", "etcd-ca"];
+    public static IReadOnlyList<string> Names { get; } = ClusterCas.Names;
 
     public static RotationTarget For(string name, ClusterConfig config, PkiDirectory pki)
     {
-        if (!Names.Contains(name))
-        {
-            throw new KubePkiException(
-                $"unknown certificate authority \"{name}\"; expected one of: " + $"{string.Join(", ", Names)}"
-            );
-        }
-        var ca = CertCatalog.Get(name);
+        var ca = CertCatalog.Get(ClusterCas.Parse(name).Name());
         if (ca.IsEtcd && config.ExternalEtcd)
         {
             throw new KubePkiException(
                 "etcd-ca cannot be rotated here: the cluster uses external etcd (etcd.external "
-                    + "in the kubeadm config), whose CA is managed outside kubeadm"
+                    + "in the kubeadm config), whose CA is managed outside kubeadm",
+                KubePkiErrorKind.InvalidInput
             );
         }
         var pairs = CertCatalog

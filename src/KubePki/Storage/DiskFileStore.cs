@@ -50,7 +50,7 @@ public sealed partial class DiskFileStore : IFileStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KubePkiException($"{path}: cannot read: {e.Message}", e);
+            throw new KubePkiException($"{path}: cannot read: {e.Message}", IoErrors.KindOf(e), e);
         }
     }
 
@@ -147,7 +147,8 @@ public sealed partial class DiskFileStore : IFileStore
             {
                 TryRestore(entry.Path, entry.Backup);
             }
-            throw e as KubePkiException ?? new KubePkiException($"cannot write {current}: {e.Message.TrimEnd('.')}", e);
+            throw e as KubePkiException
+                ?? new KubePkiException($"cannot write {current}: {e.Message.TrimEnd('.')}", IoErrors.KindOf(e), e);
         }
         finally
         {
@@ -248,6 +249,7 @@ public sealed partial class DiskFileStore : IFileStore
             var reason = e.Message[(path.Length + 2)..];
             throw new KubePkiException(
                 $"cannot write {path}: cannot keep its owner and group {owner.Uid}:{owner.Gid}: {reason}",
+                KubePkiErrorKind.Io,
                 e
             );
         }

@@ -23,16 +23,23 @@ internal sealed class FileLock : IDisposable
             var facts = Posix.Stat(handle, path);
             if (facts.Kind != FileKind.Regular)
             {
-                throw new KubePkiException($"the lock file {path} is {facts.KindText}; remove it");
+                throw new KubePkiException(
+                    $"the lock file {path} is {facts.KindText}; remove it",
+                    KubePkiErrorKind.InvalidFile
+                );
             }
         }
         catch (PosixException e) when (e.Errno == Posix.ELOOP)
         {
-            throw new KubePkiException($"the lock file {path} is a symbolic link; refusing to use it (remove it)", e);
+            throw new KubePkiException(
+                $"the lock file {path} is a symbolic link; refusing to use it (remove it)",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
         catch (IOException e)
         {
-            throw new KubePkiException($"cannot create the lock file {path}: {e.Message}", e);
+            throw new KubePkiException($"cannot create the lock file {path}: {e.Message}", KubePkiErrorKind.Io, e);
         }
         var deadline = time.GetUtcNow() + timeout;
         // A clock that stands still (a test's) must not wait forever: the number of polls is bounded too.
@@ -44,7 +51,8 @@ internal sealed class FileLock : IDisposable
                 if (time.GetUtcNow() >= deadline || polls-- <= 0)
                 {
                     throw new KubePkiException(
-                        $"another renewal is running (lock {path} is held); try again when it has finished"
+                        $"another renewal is running (lock {path} is held); try again when it has finished",
+                        KubePkiErrorKind.Busy
                     );
                 }
                 Task.WhenAny(Task.Delay(PollInterval, time), Task.Delay(PollInterval)).GetAwaiter().GetResult();

@@ -28,13 +28,21 @@ internal static class BoundedYaml
         }
         catch (YamlException e)
         {
-            throw new KubePkiException($"{source}: invalid YAML at line {e.Start.Line}: {FirstLine(e.Message)}", e);
+            throw new KubePkiException(
+                $"{source}: invalid YAML at line {e.Start.Line}: {FirstLine(e.Message)}",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
         catch (ArgumentException e)
         {
             // YamlDotNet's tree builder rejects event sequences the parser let through (for example a tag on an
             // implicit document) with ArgumentException rather than YamlException.
-            throw new KubePkiException($"{source}: invalid YAML: {FirstLine(e.Message)}", e);
+            throw new KubePkiException(
+                $"{source}: invalid YAML: {FirstLine(e.Message)}",
+                KubePkiErrorKind.InvalidFile,
+                e
+            );
         }
         return [.. stream.Documents];
     }
@@ -82,7 +90,7 @@ internal static class BoundedYaml
                 var where = line is null ? "" : $" after line {line}";
                 var what =
                     e is ArgumentException ? FirstLine(e.Message) : "malformed input the parser cannot continue past";
-                throw new KubePkiException($"{source}: invalid YAML{where}: {what}", e);
+                throw new KubePkiException($"{source}: invalid YAML{where}: {what}", KubePkiErrorKind.InvalidFile, e);
             }
         }
 
@@ -181,7 +189,8 @@ internal static class BoundedYaml
             }
         }
 
-        private KubePkiException Error(long line, string what) => new($"{source}: invalid YAML at line {line}: {what}");
+        private KubePkiException Error(long line, string what) =>
+            new($"{source}: invalid YAML at line {line}: {what}", KubePkiErrorKind.InvalidFile);
 
         private sealed class Frame(bool isMapping, string? anchor, long startCount)
         {

@@ -384,7 +384,7 @@ public sealed class EtcdCluster : IAsyncDisposable
 
     /// <summary>Runs etcdctl (API v3) against the members' client URLs with the given CA/cert/key.</summary>
     public ExternalTool.Result Etcdctl(EtcdClientCert client, IEnumerable<EtcdMember> members, params string[] args) =>
-        Tools.Run(
+        ExternalTool.Run(
             "etcdctl",
             [
                 "--cacert",
@@ -399,8 +399,8 @@ public sealed class EtcdCluster : IAsyncDisposable
                 "--command-timeout=5s",
                 .. args,
             ],
-            new Dictionary<string, string> { ["ETCDCTL_API"] = "3" },
-            TimeSpan.FromSeconds(20)
+            environment: new Dictionary<string, string> { ["ETCDCTL_API"] = "3" },
+            timeout: TimeSpan.FromSeconds(20)
         );
 
     public ExternalTool.Result Etcdctl(EtcdClientCert client, params string[] args) => Etcdctl(client, Members, args);

@@ -9,7 +9,7 @@ public sealed class KubectlRunner : IDisposable
     private readonly TempDir _home = new("interop-kubectl-home");
 
     public ExternalTool.Result Run(string kubeconfig, params string[] args) =>
-        Tools.Run(
+        ExternalTool.Run(
             "kubectl",
             [
                 "--kubeconfig",
@@ -19,8 +19,8 @@ public sealed class KubectlRunner : IDisposable
                 "--request-timeout=10s",
                 .. args,
             ],
-            new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" },
-            TimeSpan.FromSeconds(30)
+            environment: new Dictionary<string, string> { ["HOME"] = _home.Path, ["KUBECONFIG"] = "" },
+            timeout: TimeSpan.FromSeconds(30)
         );
 
     /// <summary><c>kubectl get --raw /healthz</c>, which sends <c>GET /version</c> first.</summary>

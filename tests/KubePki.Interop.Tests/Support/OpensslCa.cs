@@ -1,3 +1,5 @@
+using KubePki.TestKit;
+
 namespace KubePki.Interop.Tests.Support;
 
 /// <summary>What an external CA must add when it signs a kubeadm CSR (the CSRs carry subject and SANs only).</summary>
@@ -72,8 +74,16 @@ public sealed class OpensslCa
     {
         Directory.CreateDirectory(dir);
         var ca = new OpensslCa(Path.Combine(dir, fileBase + ".crt"), Path.Combine(dir, fileBase + ".key"), dir);
-        Tools.Openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", ca.KeyPath);
-        Tools.Openssl(
+        ExternalTool.OpensslOk(
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            ca.KeyPath
+        );
+        ExternalTool.OpensslOk(
             "req",
             "-x509",
             "-new",
@@ -105,7 +115,7 @@ public sealed class OpensslCa
     public string Sign(string csrPath, string outPath, TlsUsage usage)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-        Tools.Openssl(
+        ExternalTool.OpensslOk(
             "x509",
             "-req",
             "-in",

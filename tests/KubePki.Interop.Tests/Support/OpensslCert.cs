@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests.Support;
 
@@ -65,7 +66,7 @@ public sealed partial class OpensslCert
     public static OpensslCert Read(string certPath)
     {
         // One openssl run: the one-line fields first, then the SPKI PEM, then the -text dump.
-        var output = Tools.Openssl(
+        var output = ExternalTool.OpensslOk(
             "x509",
             "-in",
             certPath,

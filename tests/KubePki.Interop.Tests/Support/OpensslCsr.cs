@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests.Support;
 
@@ -47,7 +48,10 @@ public sealed class OpensslCsr
 
     public static OpensslCsr Read(string csrPath)
     {
-        var result = Tools.Run("openssl", ["req", "-in", csrPath, "-noout", "-verify", "-subject", "-pubkey", "-text"]);
+        var result = ExternalTool.Run(
+            "openssl",
+            ["req", "-in", csrPath, "-noout", "-verify", "-subject", "-pubkey", "-text"]
+        );
         Assert.True(result.ExitCode == 0, $"openssl req -verify {csrPath} failed ({result.ExitCode}): {result.All}");
         var output = result.Out;
         var subject = Regex.Match(output, "^subject=(.*)$", RegexOptions.Multiline);
@@ -70,5 +74,5 @@ public sealed class OpensslCsr
 
     /// <summary><c>openssl pkey -pubout</c> of a private key file, to compare with <see
     /// cref="PublicKeyPem"/>.</summary>
-    public static string PublicKeyOf(string keyPath) => Tools.Openssl("pkey", "-in", keyPath, "-pubout");
+    public static string PublicKeyOf(string keyPath) => ExternalTool.OpensslOk("pkey", "-in", keyPath, "-pubout");
 }

@@ -1,3 +1,5 @@
+using KubePki.TestKit;
+
 namespace KubePki.Interop.Tests.Support;
 
 /// <summary><c>openssl verify</c> over many certificates in one run, with each file's verdict and error
@@ -36,7 +38,7 @@ public static class OpensslVerify
         }
         args.AddRange(["-CAfile", caFile]);
         args.AddRange(certs);
-        var result = Tools.Run("openssl", args);
+        var result = ExternalTool.Run("openssl", args);
 
         // stdout: "<file>: OK" per good file; stderr: each failure's error lines, then "error <file>: verification
         // failed".

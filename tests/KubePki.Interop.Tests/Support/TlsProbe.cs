@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests.Support;
 
@@ -11,7 +12,7 @@ public static partial class TlsProbe
     /// the handshake must verify against <paramref name="caFile"/> for that IP.</summary>
     public static string ServedPem(string ip, int port, string caFile, string clientCert, string clientKey)
     {
-        var result = Tools.Run(
+        var result = ExternalTool.Run(
             "openssl",
             [
                 "s_client",
@@ -41,7 +42,9 @@ public static partial class TlsProbe
 
     /// <summary>Serial, notAfter and SHA-256 fingerprint of a certificate file, as openssl prints them.</summary>
     public static string Identity(string certPath) =>
-        Tools.Openssl("x509", "-in", certPath, "-noout", "-serial", "-enddate", "-fingerprint", "-sha256").Trim();
+        ExternalTool
+            .OpensslOk("x509", "-in", certPath, "-noout", "-serial", "-enddate", "-fingerprint", "-sha256")
+            .Trim();
 
     /// <summary><see cref="Identity"/> of the certificate the server presents (written to <paramref
     /// name="scratchDir"/>).</summary>

@@ -39,6 +39,24 @@ public class PublicApiTests
         Assert.True(untracked.Count == 0, "not in PublicAPI.*.txt:\n" + string.Join("\n", untracked));
     }
 
+    /// <summary>A positional record compiles its fields into a public constructor and <c>Deconstruct</c>, so adding
+    /// a field breaks every compiled caller: the public types carry init-only properties instead. RenewalOptions and
+    /// RenewalResult are reshaped with the renew/rotate service that replaces them.</summary>
+    [Fact]
+    public void No_public_type_is_a_positional_record()
+    {
+        string[] reshapedElsewhere = ["KubePki.Lifecycle.RenewalOptions", "KubePki.Lifecycle.RenewalResult"];
+
+        var positional = Library
+            .GetExportedTypes()
+            .Where(t => t.GetMethod("Deconstruct", BindingFlags.Public | BindingFlags.Instance) is not null)
+            .Select(TypeName)
+            .Except(reshapedElsewhere)
+            .ToList();
+
+        Assert.True(positional.Count == 0, "positional public records: " + string.Join(", ", positional));
+    }
+
     [Fact]
     public void Every_public_type_and_member_is_documented()
     {

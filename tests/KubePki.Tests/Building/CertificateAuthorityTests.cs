@@ -126,6 +126,7 @@ public class CertificateAuthorityTests
         var keyless = new CertificateAuthority(ca.Certificate, null);
         using var key = FixtureKeys.Shared.Generate(KeyAlgorithm.EcdsaP256);
         var template = new CertificateTemplate("x", [], false, [], [], [], Start, Start.AddDays(1));
-        Assert.Throws<KubePkiException>(() => keyless.Issue(template, key.PublicKey, out _));
+        var e = Assert.Throws<KubePkiException>(() => keyless.Issue(template, key.PublicKey, out _));
+        Assert.Equal(KubePkiErrorKind.Conflict, e.Kind);
     }
 }

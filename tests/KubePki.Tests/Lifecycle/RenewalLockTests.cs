@@ -61,6 +61,7 @@ public class RenewalLockTests
             $"another renewal is running (lock {scope.LockPath} is held); try again when it has finished",
             e.Message
         );
+        Assert.Equal(KubePkiErrorKind.Busy, e.Kind);
     }
 
     private static async Task<bool> Finishes(Task task, TimeSpan within) =>

@@ -163,7 +163,7 @@ public class CrashSafetyTests(RotationFixture fixture, ITestOutputHelper output)
             Later.GetUtcNow(),
             TextWriter.Null
         );
-        var rotation = new CaRotation(context, "ca");
+        var rotation = new CaRotation(context, ClusterCa.Ca);
         _ = phase switch
         {
             "start" => rotation.Start(null),

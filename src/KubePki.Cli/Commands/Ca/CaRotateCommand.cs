@@ -121,7 +121,7 @@ public static class CaRotateCommand
                     var import = (result.GetValue(newCaCert), result.GetValue(newCaKey)) switch
                     {
                         (null, null) => null,
-                        ({ } cert, { } key) => new ImportedCa(cert, key),
+                        ({ } cert, { } key) => new ImportedCa { CertPath = cert, KeyPath = key },
                         (null, _) => throw new KubePkiException("--new-ca-key needs --new-ca-cert"),
                         _ => throw new KubePkiException("--new-ca-cert needs --new-ca-key"),
                     };
@@ -137,10 +137,17 @@ public static class CaRotateCommand
                                 env.Out
                             )
                             : null;
-                    var rotation = new CaRotation(context, result.GetValue(name)!, dryRun, timeout, env.Time)
-                    {
-                        ManifestsDir = settings.ManifestsDir,
-                    };
+                    var rotation = new CaRotation(
+                        context,
+                        ClusterCas.Parse(result.GetValue(name)!),
+                        new CaRotationOptions
+                        {
+                            DryRun = dryRun,
+                            LockTimeout = timeout,
+                            Time = env.Time,
+                            ManifestsDir = settings.ManifestsDir,
+                        }
+                    );
                     var outcome = phase switch
                     {
                         "start" => rotation.Start(import),
@@ -218,7 +225,11 @@ public static class CaRotateCommand
                 () =>
                 {
                     var (context, _) = RunContext.Create(env, options, result, configLog: TextWriter.Null);
-                    var status = new CaRotation(context, result.GetValue(name)!, dryRun: true).Status();
+                    var status = new CaRotation(
+                        context,
+                        ClusterCas.Parse(result.GetValue(name)!),
+                        new CaRotationOptions { DryRun = true }
+                    ).Status();
                     env.Out.Write(
                         OutputOption.Read(result, output) switch
                         {
