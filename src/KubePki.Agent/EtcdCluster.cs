@@ -16,8 +16,8 @@ namespace KubePki.Agent;
 internal sealed class EtcdCluster(string certDir, string manifestPath, TimeSpan timeout)
 {
     /// <summary>Null when every member named in <paramref name="controlPlaneNodes"/> is in the member list and
-    /// healthy; otherwise why not, e.g. <c>etcd member n2 unhealthy</c>. Null as well when this node runs no etcd
-    /// static pod (external etcd is not ours to judge).</summary>
+    /// healthy; otherwise why not, e.g. <c>etcd member n2 unhealthy</c>. Only for a stacked etcd (the cluster's
+    /// configuration says etcd.local): there, a node without its etcd manifest has its member down.</summary>
     public async Task<string?> ProblemAsync(
         IReadOnlyList<string> controlPlaneNodes,
         CancellationToken cancellationToken
@@ -25,7 +25,7 @@ internal sealed class EtcdCluster(string certDir, string manifestPath, TimeSpan 
     {
         if (DiskFileStore.Instance.Inspect(manifestPath, followLinks: true) is null)
         {
-            return null;
+            return $"etcd is not running on this node: no {manifestPath}";
         }
         var manifest = StaticPodManifest.Load(manifestPath);
         var local = (manifest.Flag("--advertise-client-urls") ?? manifest.Flag("--listen-client-urls"))

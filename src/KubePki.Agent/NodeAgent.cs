@@ -139,7 +139,7 @@ internal sealed class NodeAgent(
                 .ConfigureAwait(false);
             return;
         }
-        var verdict = await GateAsync(nodes, unhealthy, cancellationToken).ConfigureAwait(false);
+        var verdict = await GateAsync(context, nodes, unhealthy, cancellationToken).ConfigureAwait(false);
         if (!verdict.Open)
         {
             await PublishAsync(Waiting(report, previous, verdict.WaitState, verdict.Reason!), cancellationToken)
@@ -246,7 +246,7 @@ internal sealed class NodeAgent(
             var unhealthy = await ControlPlaneRefresh
                 .UnhealthyAsync(options.ControlPlane, probe, servedCertificate: false, cancellationToken)
                 .ConfigureAwait(false);
-            var verdict = await GateAsync(nodes, unhealthy, cancellationToken).ConfigureAwait(false);
+            var verdict = await GateAsync(context, nodes, unhealthy, cancellationToken).ConfigureAwait(false);
             if (!verdict.Open)
             {
                 await PublishAsync(
@@ -342,13 +342,16 @@ internal sealed class NodeAgent(
     }
 
     private async Task<GateVerdict> GateAsync(
+        IssueContext context,
         IReadOnlyList<NodeView> nodes,
         string? unhealthy,
         CancellationToken cancellationToken
     )
     {
         var slot = await _slot.ViewAsync(cancellationToken).ConfigureAwait(false);
-        var etcd = await _etcd.ProblemAsync([.. nodes.Select(n => n.Name)], cancellationToken).ConfigureAwait(false);
+        var etcd = context.Config.ExternalEtcd
+            ? null
+            : await _etcd.ProblemAsync([.. nodes.Select(n => n.Name)], cancellationToken).ConfigureAwait(false);
         return ClusterGate.Check(Self, nodes, slot, etcd, unhealthy, time.GetUtcNow());
     }
 
