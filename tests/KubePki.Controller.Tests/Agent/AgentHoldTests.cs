@@ -61,7 +61,7 @@ public sealed class AgentHoldTests
         var killed = DateTime.UtcNow;
         await Task.Delay(AgentRig.LeaseDuration * 2);
         await rig.WaitAsync(
-            r => others.All(o => r[o] is { State: AgentState.Blocked } v && v.Message.Contains($"node {holder.Node}")),
+            r => others.All(o => r[o] is { State: AgentState.Blocked } v && v.Message.Contains(holder.Node)),
             "the others blocked by the dead holder",
             Phase
         );
