@@ -69,7 +69,11 @@ internal sealed class AgentRig : IAsyncDisposable
 
     /// <summary>Starts <c>kubepki agent</c> for the node with the rig's timings (interval 1s, lease 3s, restart
     /// timeout 15s) and the node's own paths.</summary>
-    public void StartAgent(string node, params string[] extra)
+    public void StartAgent(string node, params string[] extra) => StartAgent(node, "0", extra);
+
+    /// <summary>As <see cref="StartAgent(string, string[])"/>, serving /metrics and /healthz on
+    /// <paramref name="metrics"/>.</summary>
+    public void StartAgent(string node, string metrics, params string[] extra)
     {
         var n = Cluster[node];
         string[] args =
@@ -92,7 +96,7 @@ internal sealed class AgentRig : IAsyncDisposable
             "--restart-timeout",
             "15s",
             "--metrics-bind-address",
-            "0",
+            metrics,
             .. extra,
         ];
         var started = AgentProcess.Start(node, args);
@@ -107,7 +111,7 @@ internal sealed class AgentRig : IAsyncDisposable
     {
         foreach (var node in Cluster.NodeNames)
         {
-            StartAgent(node, extra);
+            StartAgent(node, "0", extra);
         }
     }
 

@@ -19,7 +19,10 @@ public sealed class AgentRolloutTests
         await using var rig = await AgentRig.StartAsync();
         var begin = DateTime.UtcNow;
         await using var writer = rig.Cluster.StartEtcdWriter();
-        rig.StartAgents();
+        var metrics = $"127.0.0.1:{TestApiServer.FreePort()}";
+        rig.StartAgent("n1", metrics);
+        rig.StartAgent("n2");
+        rig.StartAgent("n3");
 
         await rig.WaitAsync(
             r => r.Values.All(v => v is { State: AgentState.Idle, Renewals: 1 }),
@@ -46,6 +49,19 @@ public sealed class AgentRolloutTests
         await rig.EveryAgentLookedAsync();
         Assert.All(rig.PodEventsSince(settled), p => Assert.Empty(p.Value));
         Assert.All((await rig.ReportsAsync()).Values, r => Assert.Equal((AgentState.Idle, 1L), (r!.State, r.Renewals)));
+
+        using (var http = new HttpClient())
+        {
+            Assert.Equal("ok", await http.GetStringAsync($"http://{metrics}/healthz"));
+            var text = await http.GetStringAsync($"http://{metrics}/metrics");
+            Assert.Contains("kubepki_agent_renewals_total{node=\"n1\"} 1\n", text);
+            Assert.Contains("kubepki_agent_failures_total{node=\"n1\"} 0\n", text);
+            Assert.Contains("kubepki_agent_state{node=\"n1\",state=\"Idle\"} 1\n", text);
+            var expiry = text.Split('\n')
+                .Single(l => l.StartsWith("kubepki_agent_earliest_expiry_seconds{", StringComparison.Ordinal));
+            Assert.True(long.Parse(expiry[(expiry.LastIndexOf(' ') + 1)..]) > 300L * 24 * 3600, expiry);
+            NodeReportTests.AssertPromtoolAccepts(text);
+        }
 
         var status = rig.Kubepki("cluster", "status", "-o", "json");
         Assert.True(status.ExitCode == 0, status.All);

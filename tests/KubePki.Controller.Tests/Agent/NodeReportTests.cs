@@ -89,6 +89,11 @@ public class NodeReportTests
         Assert.Contains("kubepki_agent_failures_total{node=\"n\\\"1\"} 1\n", text);
         Assert.Contains("kubepki_agent_state{node=\"n\\\"1\",state=\"Blocked\"} 1\n", text);
         Assert.Equal(4, text.Split('\n').Count(l => l.StartsWith("kubepki_agent_state{") && l.EndsWith(" 0")));
+        AssertPromtoolAccepts(text);
+    }
+
+    internal static void AssertPromtoolAccepts(string text)
+    {
         using var dir = new TempDir("agent-metrics");
         File.WriteAllText(dir.Combine("metrics.txt"), text);
         var promtool = ExternalTool.Run("sh", ["-c", "promtool check metrics < metrics.txt"], dir.Path);

@@ -136,10 +136,19 @@ public static class ClusterCommand
 
     private static string Table(ClusterStatus status)
     {
-        string Time(DateTimeOffset? t) => NodeReport.Time(t) ?? "<never>";
+        static string Time(DateTimeOffset? t, string none) => NodeReport.Time(t) ?? none;
         var rows = new List<string[]> { new[] { "NODE", "STATE", "EARLIEST EXPIRY", "LAST RENEWAL", "MESSAGE" } };
         rows.AddRange(
-            status.Nodes.Select(n => new[] { n.Node, n.State, Time(n.EarliestExpiry), Time(n.LastRenewal), n.Message })
+            status.Nodes.Select(n =>
+                new[]
+                {
+                    n.Node,
+                    n.State,
+                    Time(n.EarliestExpiry, "<unknown>"),
+                    Time(n.LastRenewal, "<never>"),
+                    n.Message,
+                }
+            )
         );
         var widths = Enumerable.Range(0, 4).Select(i => rows.Max(r => r[i].Length)).ToArray();
         var text = new StringBuilder();
