@@ -237,7 +237,17 @@ internal sealed class NodeAgent(
             .ConfigureAwait(false);
         if (items.Count > 0)
         {
-            new Renewer(context, time).Renew(items, new RenewalOptions { ConfigGiven = true });
+            try
+            {
+                new Renewer(context, time).Renew(items, new RenewalOptions { ConfigGiven = true });
+            }
+            catch (KubePkiException e)
+            {
+                // Items renewed before the failure stay renewed and their restarts stay recorded; the others wait.
+                await FailAsync(report, plan, $"renewal failed: {OneLine(e.Message)}", cancellationToken)
+                    .ConfigureAwait(false);
+                return;
+            }
         }
         var remaining = plan.ToList();
         foreach (var component in plan)
