@@ -35,7 +35,8 @@ public sealed record NodeReport
 
     public string? Unhealthy { get; init; }
 
-    /// <summary>Components renewed for but not yet restarted, in upgrade order: what a restarted agent finishes.</summary>
+    /// <summary>Components renewed for but not yet restarted, in upgrade order: what a restarted agent
+    /// finishes.</summary>
     public IReadOnlyList<string> PendingRestarts { get; init; } = [];
 
     /// <summary>The renewal request already carried out (the value of <see cref="RequestAnnotation"/>).</summary>

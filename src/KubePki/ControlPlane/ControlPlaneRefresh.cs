@@ -66,8 +66,9 @@ internal sealed class ControlPlaneRefresh : IDisposable
     public static IReadOnlyList<ControlPlaneComponent> Users(IEnumerable<string> items) =>
         ComponentCertificates.Owners(items);
 
-    /// <summary>Renews the items (see <see cref="Renewer.Renew(IReadOnlyList{RenewableItem}, RenewalOptions)"/>) under this refresh's lock, then restarts the
-    /// components that use what was renewed.</summary>
+    /// <summary>Renews the items (see
+    /// <see cref="Renewer.Renew(IReadOnlyList{RenewableItem}, RenewalOptions)"/>) under this refresh's lock, then
+    /// restarts the components that use what was renewed.</summary>
     public async Task<RenewalResult> RenewAsync(
         Renewer renewer,
         IReadOnlyList<RenewableItem> items,

@@ -137,7 +137,8 @@ public sealed class AgentCommandTests : IAsyncLifetime
         var result = CliRunner.Run(["cluster", "renew", "--kubeconfig", _api.AdminConf]);
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Equal(
-            "[cluster] Requested a renewal of n1, n2; the agents renew one node at a time (see 'kubepki cluster status')",
+            "[cluster] Requested a renewal of n1, n2; the agents renew one node at a time "
+                + "(see 'kubepki cluster status')",
             result.Out.TrimEnd('\n')
         );
         foreach (var name in new[] { "n1", "n2" })

@@ -117,7 +117,8 @@ public sealed class AgentRolloutTests
         {
             Assert.True(
                 windows[i].From > windows[i - 1].To,
-                $"{windows[i - 1].Node} restarted until {windows[i - 1].To:O}, {windows[i].Node} from {windows[i].From:O}"
+                $"{windows[i - 1].Node} restarted until {windows[i - 1].To:O}, "
+                    + $"{windows[i].Node} from {windows[i].From:O}"
             );
         }
     }

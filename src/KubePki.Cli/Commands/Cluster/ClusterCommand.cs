@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using KubePki.Agent;
+using KubePki.Cli.Commands.Controller;
 
 namespace KubePki.Cli.Commands.Cluster;
 
@@ -115,24 +116,7 @@ public static class ClusterCommand
         return command;
     }
 
-    private static IKubernetes Client(string? kubeconfig)
-    {
-        try
-        {
-            return new Kubernetes(
-                kubeconfig is { } path
-                    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
-                    : KubernetesClientConfiguration.BuildDefaultConfig()
-            );
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException)
-        {
-            throw new KubePkiException(
-                kubeconfig is null ? $"no kubeconfig found: {e.Message}" : $"--kubeconfig {kubeconfig}: {e.Message}",
-                e
-            );
-        }
-    }
+    private static IKubernetes Client(string? kubeconfig) => KubeClientFactory.Create(kubeconfig, likeKubectl: true);
 
     private static string Table(ClusterStatus status)
     {

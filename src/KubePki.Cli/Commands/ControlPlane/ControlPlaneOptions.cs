@@ -41,7 +41,8 @@ public sealed class ControlPlaneOptions
             DryRun = dryRun,
         };
 
-    /// <summary>The settings with a timeout read by the caller (a command whose flag for it has another name).</summary>
+    /// <summary>The settings with a timeout read by the caller (a command whose flag for it has another
+    /// name).</summary>
     internal ControlPlaneSettings ReadWithTimeout(ParseResult result, string kubeconfigDir, TimeSpan timeout)
     {
         var kubeletPath = result.GetValue(KubeletConfig);
