@@ -134,7 +134,8 @@ public class KubeadmOutputTests
         return earliest + (latest - earliest) / 2;
     }
 
-    /// <summary>The seconds [from, to) that apimachinery's ShortHumanDuration prints as <paramref name="text"/>.</summary>
+    /// <summary>The seconds [from, to) that apimachinery's ShortHumanDuration prints as
+    /// <paramref name="text"/>.</summary>
     private static (long From, long To) Range(string text)
     {
         if (text == "<invalid>")
