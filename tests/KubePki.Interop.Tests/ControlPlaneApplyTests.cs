@@ -192,7 +192,7 @@ public sealed class ControlPlaneApplyTests(StaticPodCluster cluster) : IClassFix
     }
 
     [Fact]
-    public void Apply_RenewsOnlyTheChangedComponentsCerts_BacksUp_Installs_AndHonoursCertificateRenewalFalse()
+    public void Apply_renews_only_the_changed_components_certs_backs_up_installs_and_honours_certificate_renewal_false()
     {
         var old = File.ReadAllText(Path.Combine(cluster.ManifestsDir, "kube-scheduler.yaml"));
         var from = NewManifests("apply-scheduler", ("kube-scheduler", AddFlag("--v=2")));

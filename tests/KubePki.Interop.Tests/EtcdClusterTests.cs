@@ -39,7 +39,7 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
     private EtcdCluster Cluster => fixture.Cluster;
 
     [Fact]
-    public void Members_FormQuorum_OverMutualTls_AndReplicateWrites()
+    public void Members_form_quorum_over_mutual_tls_and_replicate_writes()
     {
         var client = Cluster.SharedClient("etcd/healthcheck-client");
         var health = Cluster.Etcdctl(client, "endpoint", "health");
@@ -81,7 +81,7 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
     [Theory]
     [InlineData("etcd/healthcheck-client")]
     [InlineData("apiserver-etcd-client")]
-    public void KubeadmsEtcdClientCerts_AreAcceptedByEveryMember(string baseName)
+    public void Kubeadms_etcd_client_certs_are_accepted_by_every_member(string baseName)
     {
         var client = Cluster.SharedClient(baseName);
         foreach (var member in Cluster.Members)
@@ -95,7 +95,7 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public void ClientCertFromAForeignCa_IsRefused_WithUnknownAuthorityInTheLog()
+    public void A_client_cert_from_a_foreign_ca_is_refused_with_unknown_authority_in_the_log()
     {
         using var foreign = new KubePki.TestKit.TempDir("interop-etcd-foreign");
         var config = Kubepki.WriteConfig(foreign.Path, Cluster.ConfigYaml("foreign-node", "127.0.0.1"));
@@ -174,7 +174,7 @@ public sealed class EtcdClusterTests(EtcdClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public void NoMemberLog_ShowsATlsError_OtherThanTheForeignCaRefusal()
+    public void No_member_log_shows_a_tls_error_other_than_the_foreign_ca_refusal()
     {
         // Exercise every member's client port once more, then read all logs (peer traffic has been flowing since
         // start).

@@ -9,7 +9,7 @@ namespace KubePki.Interop.Tests;
 public sealed class EtcdLogCheckTests
 {
     [Fact]
-    public async Task PeerCertMissingTheMembersIp_ShowsUpAsX509ErrorsInTheOtherMembersLogs()
+    public async Task A_peer_cert_missing_the_members_ip_shows_up_as_x509_errors_in_the_other_members_logs()
     {
         var clock = Kubepki.NowClock();
         await using var cluster = EtcdCluster.Create(clock);

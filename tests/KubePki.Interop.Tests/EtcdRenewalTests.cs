@@ -13,7 +13,7 @@ public sealed class EtcdRenewalTests : IDisposable
     private readonly TempDir _scratch = new("interop-etcd-renewal");
 
     [Fact]
-    public async Task RenewAll_OnARunningCluster_IsServedAtOnce_AndSurvivesARollingRestartWithQuorum()
+    public async Task Renew_all_on_a_running_cluster_is_served_at_once_and_survives_a_rolling_restart_with_quorum()
     {
         var clock = Kubepki.NowClock();
         await using var cluster = EtcdCluster.Create(clock);

@@ -132,16 +132,8 @@ public sealed class ExternalCaFixture : IAsyncLifetime
         }
         // The operator provides the service-account key pair too: kubeadm's external-CA check requires it.
         var saKey = Path.Combine(Pki, "sa.key");
-        Assert.Equal(
-            0,
-            ExternalTool
-                .Openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", saKey)
-                .ExitCode
-        );
-        Assert.Equal(
-            0,
-            ExternalTool.Openssl("pkey", "-in", saKey, "-pubout", "-out", Path.Combine(Pki, "sa.pub")).ExitCode
-        );
+        ExternalTool.OpensslOk("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", saKey);
+        ExternalTool.OpensslOk("pkey", "-in", saKey, "-pubout", "-out", Path.Combine(Pki, "sa.pub"));
         File.SetUnixFileMode(saKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var caPem = File.ReadAllText(cas["ca"].CertPath);
         foreach (var name in Kubeconfigs)
@@ -231,7 +223,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     };
 
     [Fact]
-    public void GenerateCsr_WritesSelfVerifyingCsrs_WithKubeadmsSubjectsAndSans_AndNoUsageRequests()
+    public void Generate_csr_writes_self_verifying_csrs_with_kubeadms_subjects_and_sans_and_no_usage_requests()
     {
         Assert.Equal(Expected.Keys.Order(), fixture.Csrs.Keys.Order());
         foreach (var (file, csr) in fixture.Csrs)
@@ -269,7 +261,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     }
 
     [Fact]
-    public void SignedTree_HasNoCaKey_AndEverySignedCertChainsToItsExternalCaForItsPurpose()
+    public void The_signed_tree_has_no_ca_key_and_every_signed_cert_chains_to_its_external_ca_for_its_purpose()
     {
         foreach (var ca in new[] { "ca", "front-proxy-ca", "etcd/ca" })
         {
@@ -292,7 +284,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     }
 
     [Fact]
-    public void CheckExpiration_ShowsEveryCertificateAndCaAsExternallyManaged()
+    public void Check_expiration_shows_every_certificate_and_ca_as_externally_managed()
     {
         var output = fixture.RunOnCluster("certs", "check-expiration");
 
@@ -348,7 +340,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     }
 
     [Fact]
-    public void RenewAll_DetectsTheExternalCas_AndChangesNothing()
+    public void Renew_all_detects_the_external_cas_and_changes_nothing()
     {
         var output = fixture.RunOnCluster("certs", "renew", "all");
 
@@ -370,7 +362,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     }
 
     [Fact]
-    public void InitPhaseCertsAll_ReusesTheKeylessCasAndTheSignedCerts_AndChangesNothing()
+    public void Init_phase_certs_all_reuses_the_keyless_cas_and_the_signed_certs_and_changes_nothing()
     {
         var output = fixture.InitPhaseCertsAll();
 
@@ -390,7 +382,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     /// <summary>kubeadm's runCAPhase/runCertPhase print the BASE name (<c>etcd/ca</c>, <c>etcd/server</c>), e.g.
     /// "[certs] Using existing etcd/ca keyless certificate authority" in kubeadm's own logs.</summary>
     [Fact]
-    public void InitPhaseCertsAll_NamesTheEtcdCaAndCertsByBaseName_AsKubeadmPrintsThem()
+    public void Init_phase_certs_all_names_the_etcd_ca_and_certs_by_base_name_as_kubeadm_prints_them()
     {
         var output = fixture.InitPhaseCertsAll();
 
@@ -402,7 +394,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     }
 
     [Fact]
-    public async Task SignedEtcdCerts_WorkWithARealEtcdMember()
+    public async Task Signed_etcd_certs_work_with_a_real_etcd_member()
     {
         await using var cluster = EtcdCluster.Create(Kubepki.NowClock(), size: 1);
         var member = cluster.Members.Single();
@@ -463,7 +455,7 @@ public sealed class ExternalCaTests(ExternalCaFixture fixture) : IClassFixture<E
     [InlineData("kubelet.conf", "system:node:etcd-node-1", new[] { "system:nodes" })]
     [InlineData("controller-manager.conf", "system:kube-controller-manager", new string[0])]
     [InlineData("scheduler.conf", "system:kube-scheduler", new string[0])]
-    public void SignedKubeconfigs_ReachTheEndpointServingTheSignedApiserverCert(
+    public void Signed_kubeconfigs_reach_the_endpoint_serving_the_signed_apiserver_cert(
         string name,
         string commonName,
         string[] organizations

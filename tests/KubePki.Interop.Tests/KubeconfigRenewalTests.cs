@@ -119,7 +119,7 @@ public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture)
     public static TheoryData<string> ClientKubeconfigs() => new(RenewedApiClustersFixture.ClientKubeconfigs);
 
     [Fact]
-    public void RenewAll_ReplacesTheApiserverCertAndEveryEmbeddedClientCert_AndTheEndpointServesTheRenewedOne()
+    public void Renew_all_replaces_the_apiserver_cert_and_every_embedded_client_cert_and_the_endpoint_serves_it()
     {
         var cluster = fixture.Renewed;
         var renewed = fixture
@@ -156,7 +156,9 @@ public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture)
 
     [Theory]
     [MemberData(nameof(ClientKubeconfigs))]
-    public void RenewedKubeconfig_ReachesTheEndpointServingTheRenewedApiserverCert_WithItsIdentity(string name)
+    public void A_renewed_kubeconfig_reaches_the_endpoint_serving_the_renewed_apiserver_cert_with_its_identity(
+        string name
+    )
     {
         var cluster = fixture.Renewed;
         var path = cluster.Kubeconfig(name);
@@ -197,7 +199,7 @@ public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture)
     }
 
     [Fact]
-    public void AdminConfFromBeforeTheRenewal_IsFromTheSameCa_AndStillAccepted()
+    public void The_admin_conf_from_before_the_renewal_is_from_the_same_ca_and_still_accepted()
     {
         var cluster = fixture.Renewed;
         var oldAdmin = fixture.Before(cluster, "admin.conf");
@@ -211,7 +213,7 @@ public sealed class KubeconfigRenewalTests(RenewedApiClustersFixture fixture)
     }
 
     [Fact]
-    public void KubeconfigsRenewedAfterACaChange_EmbedTheCurrentCaCrt_AndWorkAgainstTheReissuedApiserverCert()
+    public void Kubeconfigs_renewed_after_a_ca_change_embed_the_current_ca_and_work_with_the_reissued_apiserver_cert()
     {
         var cluster = fixture.CaChanged;
         var caFile = Path.Combine(cluster.Pki, "ca.crt");

@@ -10,7 +10,7 @@ public sealed class KubernetesClientTests(ApiClustersFixture clusters)
 {
     [Theory]
     [MemberData(nameof(KubectlTests.Kubeconfigs), MemberType = typeof(KubectlTests))]
-    public async Task BuildConfigFromConfigFile_LoadsTheKubeconfig_AndGetVersionCompletesOverMutualTls(
+    public async Task BuildConfigFromConfigFile_loads_the_kubeconfig_and_GetVersion_completes_over_mutual_tls(
         string clusterLabel,
         string kubeconfig
     )
@@ -40,7 +40,7 @@ public sealed class KubernetesClientTests(ApiClustersFixture clusters)
     }
 
     [Fact]
-    public async Task ForeignClientCertificate_IsRefusedByTheEndpoint()
+    public async Task A_foreign_client_certificate_is_refused_by_the_endpoint()
     {
         var target = clusters.Rsa;
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(clusters.Foreign.Kubeconfig("admin.conf"));

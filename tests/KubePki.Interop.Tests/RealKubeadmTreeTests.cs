@@ -15,7 +15,7 @@ public sealed partial class RealKubeadmTreeTests
 
     [Theory]
     [MemberData(nameof(Trees))]
-    public void InitPhases_ReuseEveryFileOfARealKubeadmTree_AndChangeNoByte(string tree)
+    public void Init_phases_reuse_every_file_of_a_real_kubeadm_tree_and_change_no_byte(string tree)
     {
         using var work = new TempDir("interop-real-tree");
         var root = work.Combine("etc-kubernetes");

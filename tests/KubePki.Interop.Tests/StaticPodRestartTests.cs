@@ -27,7 +27,7 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
     private readonly TempDir _scratch = new("interop-static-pod-tests");
 
     [Fact]
-    public async Task RenewAll_RestartControlPlane_RestartsTheFourInOrder_WhichServeTheRenewedCerts_WithEtcdDataIntact()
+    public async Task Renew_all_with_restart_restarts_the_four_in_order_serving_renewed_certs_with_etcd_data_intact()
     {
         var key = $"/kubepki/restart/{Guid.NewGuid():N}";
         var put = cluster.Etcdctl("put", key, "kept");
@@ -88,7 +88,7 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
     }
 
     [Fact]
-    public void ComponentScopedRenewal_RestartsOnlyTheOwners()
+    public void A_component_scoped_renewal_restarts_only_the_owners()
     {
         var before = cluster.Kubelet.Events.Count;
         var output = Kubepki.Run(
@@ -127,7 +127,7 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
     }
 
     [Fact]
-    public async Task DryRun_RestartsNothing_AndWritesNothing()
+    public async Task Dry_run_restarts_nothing_and_writes_nothing()
     {
         var manifests = cluster.ManifestsSnapshot();
         var before = cluster.Kubelet.Events.Count;
@@ -175,7 +175,7 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
     }
 
     [Fact]
-    public async Task NeverHealthy_FailsWithinItsTimeout_NamingIt_ManifestInPlace_LaterComponentsUntouched()
+    public async Task Never_healthy_fails_within_its_timeout_naming_it_manifest_in_place_later_components_untouched()
     {
         var conf = Path.Combine(cluster.KubeconfigDir, "controller-manager.conf");
         var good = File.ReadAllText(conf);
@@ -247,7 +247,7 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
     }
 
     [Fact]
-    public async Task SecondRunAtOnce_IsRefused_AndMovesNothing()
+    public async Task A_second_run_at_once_is_refused_and_moves_nothing()
     {
         var manifests = cluster.ManifestsSnapshot();
         var before = cluster.Kubelet.Events.Count;
@@ -274,7 +274,7 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
     }
 
     [Fact]
-    public async Task KillNine_AtRandomInstantsOfRestartAll_ThenOneMoreCommand_LeavesTheManifestsDirExactlyAsBefore()
+    public async Task Kill_nine_at_random_instants_of_restart_all_then_one_more_run_leaves_the_manifests_dir_as_before()
     {
         var manifests = cluster.ManifestsSnapshot();
         var random = TestSeed.Random(output.WriteLine);

@@ -48,10 +48,7 @@ public sealed class OpensslCsr
 
     public static OpensslCsr Read(string csrPath)
     {
-        var result = ExternalTool.Run(
-            "openssl",
-            ["req", "-in", csrPath, "-noout", "-verify", "-subject", "-pubkey", "-text"]
-        );
+        var result = ExternalTool.Openssl("req", "-in", csrPath, "-noout", "-verify", "-subject", "-pubkey", "-text");
         Assert.True(result.ExitCode == 0, $"openssl req -verify {csrPath} failed ({result.ExitCode}): {result.All}");
         var output = result.Out;
         var subject = Regex.Match(output, "^subject=(.*)$", RegexOptions.Multiline);

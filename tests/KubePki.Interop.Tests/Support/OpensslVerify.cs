@@ -38,7 +38,7 @@ public static class OpensslVerify
         }
         args.AddRange(["-CAfile", caFile]);
         args.AddRange(certs);
-        var result = ExternalTool.Run("openssl", args);
+        var result = ExternalTool.Openssl([.. args]);
 
         // stdout: "<file>: OK" per good file; stderr: each failure's error lines, then "error <file>: verification
         // failed".

@@ -12,6 +12,8 @@ public class CheckExpirationTests(ClusterFixture cluster) : IClassFixture<Cluste
             ["certs", "check-expiration", "--cert-dir", Path.Combine(root, "pki"), "--kubeconfig-dir", root, .. extra]
         );
 
+    /// <summary>End to end on a tree kubepki made; the layout it expects is the one real kubeadm printed
+    /// (<see cref="KubeadmOutputTests"/>, against published outputs).</summary>
     [Fact]
     public void Text_output_is_kubeadms_tables_byte_for_byte()
     {
