@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KubePki.Agent;
+using KubePki.Controller.Tests.Support;
 
 namespace KubePki.Controller.Tests.Agent;
 
@@ -7,6 +8,7 @@ namespace KubePki.Controller.Tests.Agent;
 /// agent killed (-9) while its node's component is stopped and kept dead past its Lease, and a node whose
 /// kube-apiserver does not come back after its restart — until an operator repairs it, after which that node finishes
 /// (its controller-manager and scheduler restarted too) and the rollout completes by itself.</summary>
+[Collection(ControlPlaneClusterCollection.Name)]
 public sealed class AgentHoldTests
 {
     private static readonly TimeSpan Phase = TimeSpan.FromMinutes(2);

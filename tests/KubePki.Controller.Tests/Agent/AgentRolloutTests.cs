@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KubePki.Agent;
 using KubePki.Controller.Tests.Api;
+using KubePki.Controller.Tests.Support;
 using KubePki.Crypto;
 using KubePki.TestKit;
 
@@ -9,6 +10,7 @@ namespace KubePki.Controller.Tests.Agent;
 /// <summary><c>kubepki agent</c> on three control-plane nodes with a real 3-member etcd: due certificates renewed on
 /// every node, one node at a time, etcd writable throughout, nothing more afterwards, <c>cluster renew</c> on demand,
 /// and deploy/agent's RBAC both sufficient and entirely used.</summary>
+[Collection(ControlPlaneClusterCollection.Name)]
 public sealed class AgentRolloutTests
 {
     private static readonly TimeSpan Rollout = TimeSpan.FromMinutes(4);

@@ -26,6 +26,7 @@ public sealed class ThreeNodeControlPlane : IAsyncLifetime
 /// <summary>The test kit's multi-node static-pod control plane: a real 3-member etcd cluster, one member per node,
 /// each node's stand-ins healthy on its own IP, etcd writable throughout, the kube-apiserver fault switch, and
 /// nothing left running after disposal.</summary>
+[Collection(ControlPlaneClusterCollection.Name)]
 public class ControlPlaneClusterTests(ThreeNodeControlPlane fixture) : IClassFixture<ThreeNodeControlPlane>
 {
     private ControlPlaneCluster Cluster => fixture.Cluster;

@@ -199,6 +199,8 @@ public sealed class StaticPodCluster : IAsyncLifetime
             ApiServerPort = ApiServerPort,
             ControllerManagerPort = ControllerManagerPort,
             SchedulerPort = SchedulerPort,
+            // Loopback only: a port free on every address is not to be taken from a test on 127.0.0.11.
+            BindApiServerToNodeIp = true,
         };
 
     public string Manifest(string component) => StaticPodManifests.Manifest(Spec, component);
