@@ -5,11 +5,12 @@ namespace KubePki.Controller.Exporter;
 
 /// <summary><c>basic_auth_users</c>: an Authorization header is accepted when it names a user whose bcrypt hash
 /// matches its password. As exporter-toolkit does, outcomes are cached per (user, hash, password) so a scrape every few
-/// seconds costs one bcrypt, not one each; an unknown user is checked against a fixed hash so timing does not reveal
-/// which users exist; bcrypt runs one at a time so a flood of guesses cannot take every core.</summary>
+/// seconds costs one bcrypt, not one each; an unknown user is checked against a fixed hash so timing does not
+/// reveal which users exist; bcrypt runs one at a time so a flood of guesses cannot take every core.</summary>
 internal sealed class BasicAuth(IReadOnlyDictionary<string, string> users)
 {
-    /// <summary>Outcomes kept; beyond it one is dropped (guessing many passwords gains nothing from the cache).</summary>
+    /// <summary>Outcomes kept; beyond it one is dropped (guessing many passwords gains nothing from the
+    /// cache).</summary>
     public const int CacheSize = 100;
 
     // A bcrypt hash (cost 10) of a random password nobody knows, for unknown users; made once, when first needed.

@@ -9,8 +9,9 @@ using YamlDotNet.RepresentationModel;
 namespace KubePki.Controller.Exporter;
 
 /// <summary>Prometheus exporter-toolkit's web config file (<c>--web.config.file</c>): TLS for the endpoint
-/// (<c>tls_server_config</c>), basic auth users with bcrypt hashes (<c>basic_auth_users</c>) and extra response headers
-/// (<c>http_server_config.headers</c>). Read strictly as upstream reads it: an unknown field refuses the file.</summary>
+/// (<c>tls_server_config</c>), basic auth users with bcrypt hashes (<c>basic_auth_users</c>) and extra response
+/// headers (<c>http_server_config.headers</c>). Read strictly as upstream reads it: an unknown field refuses the
+/// file.</summary>
 internal sealed record WebConfig(
     WebTlsConfig? Tls,
     IReadOnlyDictionary<string, string> Users,
