@@ -113,8 +113,9 @@ public sealed class ExporterWebConfigTests : IDisposable
         }
     }
 
-    /// <summary>An HttpClient that trusts only the serving certificate.</summary>
-    private HttpClient Client()
+    /// <summary>An HttpClient that trusts only the serving certificate, presenting tls/<paramref name="client"/>.crt
+    /// when given.</summary>
+    private HttpClient Client(string? client = null)
     {
         var trusted = X509Certificate2.CreateFromPem(File.ReadAllText(_dir.Combine("tls", "server.crt")));
         var handler = new HttpClientHandler
@@ -128,6 +129,15 @@ public sealed class ExporterWebConfigTests : IDisposable
                 return certificate is not null && chain.Build(certificate);
             },
         };
+        if (client is not null)
+        {
+            handler.ClientCertificates.Add(
+                X509Certificate2.CreateFromPemFile(
+                    _dir.Combine("tls", $"{client}.crt"),
+                    _dir.Combine("tls", $"{client}.key")
+                )
+            );
+        }
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
     }
 
@@ -261,6 +271,144 @@ public sealed class ExporterWebConfigTests : IDisposable
         );
         // TLS 1.2 or 1.3, as min_version allows.
         Assert.Matches("New, TLSv1\\.[23]", served.Out);
+    }
+
+    private string Fingerprint(int port)
+    {
+        var served = ExternalTool.Run(
+            "openssl",
+            ["s_client", "-connect", $"127.0.0.1:{port}", "-servername", "localhost"],
+            timeout: TimeSpan.FromSeconds(30)
+        );
+        var begin = served.Out.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal);
+        var end = served.Out.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal);
+        Assert.True(begin >= 0 && end > begin, served.All);
+        var file = _dir.Combine($"served-{Guid.NewGuid():N}.crt");
+        File.WriteAllText(file, served.Out[begin..(end + "-----END CERTIFICATE-----".Length)] + "\n");
+        return ExternalTool.OpensslOk("x509", "-in", file, "-noout", "-fingerprint", "-sha256");
+    }
+
+    [Fact]
+    public async Task A_renewed_certificate_is_served_at_the_next_connection_without_a_restart()
+    {
+        var (before, after, renewed) = await WithExporterAsync(
+            TlsAndAuth,
+            port =>
+            {
+                var before = Fingerprint(port);
+                // Renewed in place, as cert-manager or kubepki would: a new key and certificate under the same names.
+                ExternalTool.OpensslOk(
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    _dir.Combine("tls", "server.key"),
+                    "-out",
+                    _dir.Combine("tls", "server.crt"),
+                    "-days",
+                    "3",
+                    "-subj",
+                    "/CN=kubepki-exporter-renewed"
+                );
+                // A different modification time even on a coarse-grained file system.
+                File.SetLastWriteTimeUtc(_dir.Combine("tls", "server.crt"), DateTime.UtcNow.AddSeconds(5));
+                var renewed = ExternalTool.OpensslOk(
+                    "x509",
+                    "-in",
+                    _dir.Combine("tls", "server.crt"),
+                    "-noout",
+                    "-fingerprint",
+                    "-sha256"
+                );
+                return Task.FromResult((before, Fingerprint(port), renewed));
+            }
+        );
+        Assert.NotEqual(before, after);
+        Assert.Equal(renewed, after);
+    }
+
+    [Fact]
+    public async Task RequireAndVerifyClientCert_serves_only_a_client_certificate_from_client_ca_file()
+    {
+        string Tls(string name) => _dir.Combine("tls", name);
+        string[] ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+        ExternalTool.OpensslOk([
+            "req",
+            "-x509",
+            .. ec,
+            "-keyout",
+            Tls("ca.key"),
+            "-out",
+            Tls("ca.crt"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=ca",
+        ]);
+        File.WriteAllText(Tls("client.ext"), "extendedKeyUsage=clientAuth\n");
+        foreach (var (name, ca) in new[] { ("client", "ca"), ("stranger", "server") })
+        {
+            ExternalTool.OpensslOk([
+                "req",
+                .. ec,
+                "-keyout",
+                Tls($"{name}.key"),
+                "-out",
+                Tls($"{name}.csr"),
+                "-subj",
+                "/CN=prometheus",
+            ]);
+            ExternalTool.OpensslOk(
+                "x509",
+                "-req",
+                "-in",
+                Tls($"{name}.csr"),
+                "-CA",
+                Tls($"{ca}.crt"),
+                "-CAkey",
+                Tls($"{ca}.key"),
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                Tls("client.ext"),
+                "-out",
+                Tls($"{name}.crt")
+            );
+        }
+        const string config = """
+            tls_server_config:
+              cert_file: tls/server.crt
+              key_file: tls/server.key
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: tls/ca.crt
+            """;
+        var outcomes = await WithExporterAsync(
+            config,
+            async port =>
+            {
+                var list = new List<(string Client, HttpStatusCode? Status)>();
+                foreach (var name in new[] { "client", "stranger", "none" })
+                {
+                    using var http = Client(name == "none" ? null : name);
+                    try
+                    {
+                        using var response = await http.SendAsync(Get(port, "/metrics", null, null));
+                        list.Add((name, response.StatusCode));
+                    }
+                    catch (HttpRequestException)
+                    {
+                        list.Add((name, null));
+                    }
+                }
+                return list;
+            }
+        );
+        Assert.Equal([("client", HttpStatusCode.OK), ("stranger", null), ("none", null)], outcomes);
     }
 
     [Theory]
