@@ -115,7 +115,17 @@ internal sealed class ServingCertificate(WebTlsConfig config)
             ClientCertificateRequired = auth != ClientAuth.NoClientCert,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                Accept(auth, certificate is null ? null : new X509Certificate2(certificate), cas),
+                Accept(
+                    auth,
+                    // SslStream hands over an X509Certificate2 already; copying it would leak one per connection.
+                    certificate as X509Certificate2
+                        ?? (
+                            certificate is null
+                                ? null
+                                : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())
+                        ),
+                    cas
+                ),
         };
     }
 
