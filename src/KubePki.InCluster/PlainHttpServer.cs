@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,8 @@ public readonly record struct PlainHttpResponse(int StatusCode, string Body, str
 /// answer must be taken within another, only so many connections are served at once, in all and from one address
 /// (the next get 503), a request is its headers only (a body is refused) and only GET and HEAD are answered (405
 /// otherwise). One request per connection: the answer says <c>Connection: close</c>, so nothing lingers idle between
-/// scrapes.</summary>
+/// scrapes. <see cref="PlainHttpSecurity"/> optionally adds TLS (the handshake within the header deadline) and an
+/// Authorization check.</summary>
 public sealed class PlainHttpServer : IAsyncDisposable
 {
     private static readonly byte[] Busy = Encoding.ASCII.GetBytes(
@@ -31,6 +33,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
     private readonly Func<string, PlainHttpResponse> _route;
     private readonly ILogger _logger;
     private readonly PlainHttpLimits _limits;
+    private readonly PlainHttpSecurity _security;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
     private Socket? _listener;
@@ -38,16 +41,29 @@ public sealed class PlainHttpServer : IAsyncDisposable
     private int _open;
 
     public PlainHttpServer(string bindAddress, string flag, Func<string, PlainHttpResponse> route, ILogger logger)
-        : this(bindAddress, flag, route, logger, PlainHttpLimits.Default) { }
+        : this(bindAddress, flag, route, logger, PlainHttpLimits.Default, PlainHttpSecurity.None) { }
+
+    /// <summary>A server that adds <paramref name="security"/> (TLS, authorization, headers) to every
+    /// connection.</summary>
+    public PlainHttpServer(
+        string bindAddress,
+        string flag,
+        Func<string, PlainHttpResponse> route,
+        ILogger logger,
+        PlainHttpSecurity security
+    )
+        : this(bindAddress, flag, route, logger, PlainHttpLimits.Default, security) { }
 
     internal PlainHttpServer(
         string bindAddress,
         string flag,
         Func<string, PlainHttpResponse> route,
         ILogger logger,
-        PlainHttpLimits limits
+        PlainHttpLimits limits,
+        PlainHttpSecurity? security = null
     )
     {
+        _security = security ?? PlainHttpSecurity.None;
         _bindAddress = bindAddress;
         _flag = flag;
         _route = route;
@@ -230,28 +246,46 @@ public sealed class PlainHttpServer : IAsyncDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(_limits.HeaderTimeout);
+        Stream stream = new NetworkStream(client, ownsSocket: false);
         try
         {
-            var request = await ReadHeadAsync(client, deadline.Token);
+            if (_security.Tls is { } tls)
+            {
+                // The handshake counts against the header deadline: a client that stalls it is dropped the same way.
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsServerAsync(tls(), deadline.Token);
+            }
+            var request = await ReadHeadAsync(stream, deadline.Token);
             if (request is null)
             {
                 return;
             }
             var answer = Answer(request.Value);
             deadline.CancelAfter(_limits.ResponseTimeout);
-            await client.SendAsync(answer, deadline.Token);
+            await stream.WriteAsync(answer, deadline.Token);
+            if (stream is SslStream done)
+            {
+                await done.ShutdownAsync();
+            }
             client.Shutdown(SocketShutdown.Send);
         }
         catch (OperationCanceledException)
         {
             _logger.LogDebug("{Flag} endpoint: a client took too long; connection closed", _flag);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e)
+            when (e is SocketException or ObjectDisposedException or IOException
+                || e is System.Security.Authentication.AuthenticationException
+            )
         {
+            // IOException and AuthenticationException: a TLS handshake that failed (plain HTTP sent to the TLS port, an
+            // unacceptable client certificate) or a connection reset under the TLS stream.
             _logger.LogDebug("{Flag} endpoint: {Error}", _flag, e.Message);
         }
         finally
         {
+            await stream.DisposeAsync();
             client.Dispose();
             Release(address);
         }
@@ -259,13 +293,13 @@ public sealed class PlainHttpServer : IAsyncDisposable
 
     /// <summary>The request head (request line and headers), or null when the client closed first. Bytes beyond
     /// <see cref="PlainHttpLimits.MaxHeaderBytes"/> make it <see cref="RequestHead.TooLarge"/>.</summary>
-    private async Task<RequestHead?> ReadHeadAsync(Socket client, CancellationToken cancellationToken)
+    private async Task<RequestHead?> ReadHeadAsync(Stream client, CancellationToken cancellationToken)
     {
         var buffer = new byte[_limits.MaxHeaderBytes];
         var filled = 0;
         while (filled < buffer.Length)
         {
-            var n = await client.ReceiveAsync(buffer.AsMemory(filled), cancellationToken);
+            var n = await client.ReadAsync(buffer.AsMemory(filled), cancellationToken);
             if (n == 0)
             {
                 return null;
@@ -297,6 +331,10 @@ public sealed class PlainHttpServer : IAsyncDisposable
         {
             return Render(error, head: false, []);
         }
+        if (_security.Authorize is { } authorize && !authorize(request.Authorization))
+        {
+            return Render(PlainHttpResponse.Text("Unauthorized\n", 401), head: false, [("WWW-Authenticate", "Basic")]);
+        }
         if (request.Method is not ("GET" or "HEAD"))
         {
             return Render(PlainHttpResponse.Text("method not allowed", 405), head: false, [("Allow", "GET, HEAD")]);
@@ -318,7 +356,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
         return Render(response, head: request.Method == "HEAD", []);
     }
 
-    private static byte[] Render(PlainHttpResponse response, bool head, IEnumerable<(string Name, string Value)> extra)
+    private byte[] Render(PlainHttpResponse response, bool head, IEnumerable<(string Name, string Value)> extra)
     {
         var body = Encoding.UTF8.GetBytes(response.Body);
         var text = new StringBuilder()
@@ -327,7 +365,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
             .Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n")
             .Append("X-Content-Type-Options: nosniff\r\n")
             .Append("Connection: close\r\n");
-        foreach (var (name, value) in extra)
+        foreach (var (name, value) in extra.Concat(_security.Headers))
         {
             text.Append(name).Append(": ").Append(value).Append("\r\n");
         }
@@ -341,6 +379,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
         {
             200 => "OK",
             400 => "Bad Request",
+            401 => "Unauthorized",
             404 => "Not Found",
             405 => "Method Not Allowed",
             413 => "Content Too Large",
@@ -363,12 +402,18 @@ public sealed class PlainHttpServer : IAsyncDisposable
 
     /// <summary>What is kept of a request: its method and path, whether it announces a body, or why it is refused
     /// outright.</summary>
-    private readonly record struct RequestHead(string Method, string Path, bool HasBody, PlainHttpResponse? Error)
+    private readonly record struct RequestHead(
+        string Method,
+        string Path,
+        bool HasBody,
+        string? Authorization,
+        PlainHttpResponse? Error
+    )
     {
         public static RequestHead TooLarge { get; } =
-            new("", "", false, PlainHttpResponse.Text("request headers too large", 431));
+            new("", "", false, null, PlainHttpResponse.Text("request headers too large", 431));
 
-        private static RequestHead Bad { get; } = new("", "", false, PlainHttpResponse.Text("bad request", 400));
+        private static RequestHead Bad { get; } = new("", "", false, null, PlainHttpResponse.Text("bad request", 400));
 
         public static RequestHead Parse(string head)
         {
@@ -384,6 +429,7 @@ public sealed class PlainHttpServer : IAsyncDisposable
                 return Bad;
             }
             var hasBody = false;
+            string? authorization = null;
             foreach (var line in lines.Skip(1))
             {
                 var colon = line.IndexOf(':');
@@ -396,8 +442,12 @@ public sealed class PlainHttpServer : IAsyncDisposable
                 hasBody |=
                     name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
                     || (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && value != "0");
+                if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+                {
+                    authorization = value;
+                }
             }
-            return new RequestHead(parts[0], PathOf(parts[1]), hasBody, null);
+            return new RequestHead(parts[0], PathOf(parts[1]), hasBody, authorization, null);
         }
 
         // Origin form "/metrics?x" or absolute form "http://host/metrics?x" → "/metrics".

@@ -1,4 +1,5 @@
 using k8s;
+using KubePki.InCluster;
 using KubePki.Monitoring;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,8 @@ internal sealed class ExporterHost(
     IKubernetes? client,
     ILoggerFactory loggers,
     TimeProvider time,
-    string listenFlag = "--listen-address"
+    string listenFlag = "--listen-address",
+    PlainHttpSecurity? security = null
 )
 {
     /// <summary>Starts listening (throwing <see cref="KubePkiException"/> when the address is unusable), then serves
@@ -23,7 +25,8 @@ internal sealed class ExporterHost(
             listenAddress,
             exporter,
             loggers.CreateLogger("exporter"),
-            listenFlag
+            listenFlag,
+            security
         );
         endpoint.Start();
         onListening();

@@ -213,7 +213,6 @@ public class UpstreamCommandLineTests
     [InlineData("--max-cache-duration", "soon", "error: --max-cache-duration: \"soon\" is not a valid duration")]
     [InlineData("-s", "kubernetes.io/tls", "error: --secret-type: \"kubernetes.io/tls\" is not TYPE:KEY_REGEX")]
     [InlineData("-f", "/etc/[kubernetes", "error: --watch-file: \"/etc/[kubernetes\" is not a valid glob pattern")]
-    [InlineData("--web.config.file", "/mnt/webconfig.yaml", "error: --web.config.file: not supported")]
     [InlineData("--include-label", "app", "error: --include-label applies to --watch-kube-secrets")]
     public void Bad_upstream_flag_values_give_one_line_naming_the_flag_and_exit_1(
         string flag,

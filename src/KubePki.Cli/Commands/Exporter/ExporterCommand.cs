@@ -58,11 +58,13 @@ public static class ExporterCommand
                             client,
                             loggers,
                             env.Time,
-                            parsed.ListenFlag
+                            parsed.ListenFlag,
+                            parsed.WebConfig?.Security()
                         ).RunAsync(
                             () =>
                                 env.Out.WriteLine(
                                     $"[exporter] serving /metrics and /healthz on {parsed.ListenAddress}"
+                                        + (parsed.WebConfig?.Tls is null ? "" : " over TLS")
                                 ),
                             cancellationToken
                         );
@@ -90,7 +92,8 @@ internal sealed record ExporterArguments(
     ExporterOptions Options,
     SecretCertificates? Secrets,
     string? Kubeconfig,
-    bool Debug
+    bool Debug,
+    WebConfig? WebConfig = null
 );
 
 /// <summary>x509-certificate-exporter v3's flags (cmd/x509-certificate-exporter/main.go), same long and short names,
@@ -239,7 +242,12 @@ internal sealed class ExporterFlags
         new("--kube-api-rate-limit-burst") { Description = "Kubernetes API request burst." };
 
     public Option<string?> WebConfigFile { get; } =
-        new("--web.config.file") { Description = "Not supported: serve TLS and authentication through a proxy." };
+        new("--web.config.file")
+        {
+            Description =
+                "exporter-toolkit's web config file: TLS (tls_server_config), basic auth (basic_auth_users, bcrypt) "
+                + "and response headers (http_server_config.headers).",
+        };
 
     public Option<bool> SkipSymlinks { get; } =
         new("--skip-symlinks")
@@ -287,13 +295,7 @@ internal sealed class ExporterFlags
     /// <summary>The checked arguments; throws <see cref="KubePkiException"/> naming the first bad flag.</summary>
     public ExporterArguments Read(ParseResult result)
     {
-        if (result.GetValue(WebConfigFile) is not null)
-        {
-            throw new KubePkiException(
-                "--web.config.file: not supported by kubepki exporter; serve TLS and basic auth through a proxy "
-                    + "(e.g. kube-rbac-proxy, as upstream's chart does with rbacProxy.enabled)"
-            );
-        }
+        var webConfig = result.GetValue(WebConfigFile) is { } webConfigFile ? WebConfig.Load(webConfigFile) : null;
         var trim = result.GetValue(TrimPathComponents);
         if (trim < 0)
         {
@@ -340,7 +342,8 @@ internal sealed class ExporterFlags
             options,
             secrets,
             result.GetValue(Kubeconfig) ?? DefaultKubeconfig(),
-            result.GetValue(Debug)
+            result.GetValue(Debug),
+            webConfig
         );
     }
 
