@@ -212,12 +212,8 @@ internal sealed class NodeAgent(
     )
     {
         var installed = StaticPodRestarter.Installed(options.ControlPlane, TextWriter.Null);
-        var plan = installed
-            .Where(c =>
-                report.PendingRestarts.Contains(c.Name)
-                || ControlPlaneRefresh.Users(items.Select(i => i.Name)).Contains(c)
-            )
-            .ToList();
+        var users = ControlPlaneRefresh.Users(items.Select(i => i.Name));
+        var plan = installed.Where(c => report.PendingRestarts.Contains(c.Name) || users.Contains(c)).ToList();
         var names = string.Join(", ", items.Select(i => i.Name));
         var restarts = string.Join(", ", plan.Select(c => c.Name));
         report = report with

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -146,7 +145,7 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
         private readonly CancellationTokenSource _stop = new();
         private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
         private Task<int>? _exporter;
-        private Process? _prometheus;
+        private PrometheusServer? _prometheus;
         private string _api = "";
 
         public string Root => _dir.Path;
@@ -208,42 +207,13 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
                   - targets: ["127.0.0.1:{exporterPort}"]
                 """
             );
-            var info = new ProcessStartInfo("prometheus")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                ArgumentList =
-                {
-                    $"--config.file={_dir.Combine("prometheus.yml")}",
-                    $"--storage.tsdb.path={_dir.Combine("tsdb")}",
-                    $"--web.listen-address=127.0.0.1:{prometheusPort}",
-                    "--log.level=warn",
-                },
-            };
-            _prometheus = Process.Start(info)!;
-            _prometheus.OutputDataReceived += (_, _) => { };
-            _prometheus.ErrorDataReceived += (_, _) => { };
-            _prometheus.BeginOutputReadLine();
-            _prometheus.BeginErrorReadLine();
-            _api = $"http://127.0.0.1:{prometheusPort}";
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (true)
-            {
-                try
-                {
-                    if ((await _http.GetAsync($"{_api}/-/ready")).IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException) { }
-                Assert.False(
-                    _prometheus.HasExited,
-                    $"prometheus exited with {(_prometheus.HasExited ? _prometheus.ExitCode : 0)}"
-                );
-                Assert.True(DateTime.UtcNow < deadline, "prometheus did not become ready");
-                await Task.Delay(200);
-            }
+            _prometheus = await PrometheusServer.StartAsync(
+                _dir.Combine("prometheus.yml"),
+                _dir.Combine("tsdb"),
+                prometheusPort,
+                _http
+            );
+            _api = _prometheus.Api;
         }
 
         public async Task<IReadOnlyList<Sample>> QueryAsync(string promql)
@@ -303,12 +273,10 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
 
         public async Task DisposeAsync()
         {
-            if (_prometheus is { HasExited: false })
+            if (_prometheus is not null)
             {
-                _prometheus.Kill(entireProcessTree: true);
-                await _prometheus.WaitForExitAsync();
+                await _prometheus.DisposeAsync();
             }
-            _prometheus?.Dispose();
             await _stop.CancelAsync();
             if (_exporter is not null)
             {

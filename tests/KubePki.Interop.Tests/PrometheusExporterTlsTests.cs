@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using KubePki.Cli;
 using KubePki.Cli.Commands;
+using KubePki.Interop.Tests.Support;
 using KubePki.TestKit;
 
 namespace KubePki.Interop.Tests;
@@ -19,7 +19,7 @@ public sealed class PrometheusExporterTlsTests : IAsyncLifetime
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private Task<int>? _exporter;
-    private Process? _prometheus;
+    private PrometheusServer? _prometheus;
     private readonly StringWriter _exporterOutput = new();
     private string _api = "";
 
@@ -95,39 +95,13 @@ public sealed class PrometheusExporterTlsTests : IAsyncLifetime
                 + Job("plain", "http", "s3cret")
         );
         var prometheusPort = FreePort.On("127.0.0.1");
-        var info = new ProcessStartInfo("prometheus")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList =
-            {
-                $"--config.file={_dir.Combine("prometheus.yml")}",
-                $"--storage.tsdb.path={_dir.Combine("tsdb")}",
-                $"--web.listen-address=127.0.0.1:{prometheusPort}",
-                "--log.level=warn",
-            },
-        };
-        _prometheus = Process.Start(info)!;
-        _prometheus.OutputDataReceived += (_, _) => { };
-        _prometheus.ErrorDataReceived += (_, _) => { };
-        _prometheus.BeginOutputReadLine();
-        _prometheus.BeginErrorReadLine();
-        _api = $"http://127.0.0.1:{prometheusPort}";
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if ((await _http.GetAsync($"{_api}/-/ready")).IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException) { }
-            Assert.False(_prometheus.HasExited, "prometheus exited");
-            Assert.True(DateTime.UtcNow < deadline, "prometheus did not become ready");
-            await Task.Delay(200);
-        }
+        _prometheus = await PrometheusServer.StartAsync(
+            _dir.Combine("prometheus.yml"),
+            _dir.Combine("tsdb"),
+            prometheusPort,
+            _http
+        );
+        _api = _prometheus.Api;
     }
 
     [Fact]
@@ -173,12 +147,10 @@ public sealed class PrometheusExporterTlsTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_prometheus is { HasExited: false })
+        if (_prometheus is not null)
         {
-            _prometheus.Kill(entireProcessTree: true);
-            await _prometheus.WaitForExitAsync();
+            await _prometheus.DisposeAsync();
         }
-        _prometheus?.Dispose();
         await _stop.CancelAsync();
         if (_exporter is not null)
         {

@@ -184,14 +184,12 @@ internal sealed class AgentRig : IAsyncDisposable
     /// (each report carries a newer heartbeat): what they would do, they had the chance to do.</summary>
     public async Task EveryAgentLookedAsync(int ticks = 2)
     {
-        var before = await ReportsAsync();
         var since = DateTimeOffset.UtcNow;
         await WaitAsync(
             r => r.All(p => p.Value is { } report && report.Heartbeat >= since + ticks * Interval),
             $"every agent to look {ticks} more times",
             TimeSpan.FromSeconds(60)
         );
-        _ = before;
     }
 
     /// <summary>What each node's stand-in kubelet did since <paramref name="since"/>.</summary>
