@@ -302,15 +302,19 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
             }
             else
             {
-                // Aim inside the critical window: from the journal write (just before a rename) to a random instant
-                // after.
-                var journal = ManifestJournal.PathIn(Path.Combine(cluster.KubeconfigDir, "tmp"));
+                // Aim inside the critical window: wait until a manifest is seen moved out, then kill at once or a
+                // moment later. A random instant alone can miss the window on a busy machine (CI did, once in four
+                // rounds), and then the test would prove nothing about recovery.
                 var watch = Stopwatch.StartNew();
-                while (!File.Exists(journal) && watch.Elapsed < TimeSpan.FromSeconds(20))
+                while (
+                    Directory.GetFiles(cluster.ManifestsDir).Length == manifests.Count
+                    && !process.HasExited
+                    && watch.Elapsed < TimeSpan.FromSeconds(30)
+                )
                 {
-                    await Task.Delay(5);
+                    await Task.Delay(1);
                 }
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 1200)));
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 40)));
             }
             process.Kill(); // SIGKILL: no handler, no finally block runs
             await process.WaitForExitAsync();
@@ -330,6 +334,7 @@ public sealed class StaticPodRestartTests(StaticPodCluster cluster, ITestOutputH
             Assert.Empty(Directory.GetFiles(Path.Combine(cluster.KubeconfigDir, "tmp", "kubepki-held-manifests")));
             await cluster.WaitHealthyAsync(TimeSpan.FromSeconds(30));
         }
+        output.WriteLine($"{killedWhileOut} of 4 kills landed while a manifest was moved out");
         // At least one kill must have hit while a manifest was out, or the test proved nothing about recovery.
         Assert.True(killedWhileOut > 0, "no kill landed while a manifest was moved out");
     }
