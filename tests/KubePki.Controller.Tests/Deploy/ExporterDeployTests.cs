@@ -19,6 +19,9 @@ public class ExporterDeployTests
 {
     private static readonly DeployManifests Manifests = DeployManifests.Load("exporter");
 
+    // The opt-in rights for a namespace label filter, applied on top of deploy/exporter/.
+    private static readonly DeployManifests NamespaceLabels = DeployManifests.Load("exporter/namespace-labels");
+
     private static V1Deployment SecretsDeployment => Manifests.Deployment;
 
     private static string Namespace => Manifests.ServiceAccount.Metadata.NamespaceProperty;
@@ -204,6 +207,82 @@ public class ExporterDeployTests
         );
     }
 
+    [Fact]
+    public async Task With_the_namespace_labels_addon_a_namespace_label_filter_follows_the_labels_and_uses_both_verbs()
+    {
+        Assert.Empty(DeployManifests.UnknownFields("exporter/namespace-labels"));
+        var authorizer = new RbacAuthorizer([.. Manifests.Objects, .. NamespaceLabels.Objects]);
+        await using var run = await DeployedExporter.StartAsync(authorizer, "--include-namespace-label=team=web");
+        var store = run.Cluster.Server.Store;
+        store.AddNamespace("web", new Dictionary<string, string> { ["team"] = "web" });
+        store.AddNamespace("ops");
+        store.AddSecret("web", "site-tls", "kubernetes.io/tls", TlsData("site"));
+        store.AddSecret("ops", "ops-tls", "kubernetes.io/tls", TlsData("ops"));
+
+        var text = await run.ScrapeUntilAsync(t => CommonNames(t).ContainsKey("site"));
+        Assert.Equal(["site"], CommonNames(text).Keys);
+        // Labelling a namespace afterwards brings its Secrets in: the Namespaces watch is followed.
+        var ops = store.Namespaces.Get(null, "ops")!;
+        store.Namespaces.Update(
+            null,
+            "ops",
+            ops,
+            (_, sent) =>
+            {
+                sent.Metadata.Labels = new Dictionary<string, string> { ["team"] = "web" };
+                return sent;
+            }
+        );
+        text = await run.ScrapeUntilAsync(t => CommonNames(t).Count == 2);
+        Assert.Equal(["ops", "site"], CommonNames(text).Keys.Order());
+
+        Assert.Empty(authorizer.Denied.Where(d => d.User.Name == ExporterUser).Select(d => d.Attributes));
+        var granted = NamespaceLabels
+            .Rules.SelectMany(r => r.Rule.Verbs.Select(verb => RbacAuthorizer.GrantKey(r.Role, r.Index, verb, null)))
+            .Order();
+        var used = authorizer.Used.Keys.Where(k =>
+            k.StartsWith("ClusterRole/kubepki-exporter-namespaces", StringComparison.Ordinal)
+        );
+        Assert.Equal(granted, used.Order());
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("watch")]
+    public async Task A_namespace_label_filter_without_the_addon_or_one_of_its_verbs_is_refused_namespaces(string verb)
+    {
+        var addon = NamespaceLabels.Objects.Select(o =>
+            o is V1ClusterRole role
+                ? new V1ClusterRole
+                {
+                    Metadata = role.Metadata,
+                    Rules = role
+                        .Rules.Select(r => new V1PolicyRule
+                        {
+                            ApiGroups = r.ApiGroups,
+                            Resources = r.Resources,
+                            Verbs = r.Verbs.Where(v => v != verb).ToList(),
+                        })
+                        .ToList(),
+                }
+                : o
+        );
+        var authorizer = new RbacAuthorizer([.. Manifests.Objects, .. addon]);
+        await using var run = await DeployedExporter.StartAsync(authorizer, "--exclude-namespace-label=quiet");
+        run.Cluster.Server.Store.AddNamespace("web");
+
+        await Eventually.TrueAsync(
+            () =>
+                authorizer.Denied.Any(d =>
+                    d.User.Name == ExporterUser && d.Attributes.Verb == verb && d.Attributes.Resource == "namespaces"
+                ),
+            $"a refused {verb} of namespaces"
+        );
+    }
+
+    private static Dictionary<string, byte[]> TlsData(string commonName) =>
+        new() { ["tls.crt"] = Pem(commonName, 90), ["tls.key"] = [1] };
+
     private static byte[] Pem(string commonName, int days)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -240,7 +319,7 @@ public class ExporterDeployTests
 
         public string Metrics { get; }
 
-        public static async Task<DeployedExporter> StartAsync(IApiAuthorizer authorizer)
+        public static async Task<DeployedExporter> StartAsync(IApiAuthorizer authorizer, params string[] extra)
         {
             var cluster = await TestCluster.StartAsync();
             cluster.Server.Authorizer = authorizer;
@@ -252,6 +331,7 @@ public class ExporterDeployTests
                     a.StartsWith("--listen=", StringComparison.Ordinal) ? $"--listen=127.0.0.1:{port}" : a
                 )
                 .Append($"--kubeconfig={cluster.KubeconfigFor(ExporterUser, groups)}")
+                .Concat(extra)
                 .ToArray();
             var exporter = new DeployedExporter(cluster, $"http://127.0.0.1:{port}/metrics");
             var output = new StringWriter();
