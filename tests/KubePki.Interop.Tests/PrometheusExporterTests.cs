@@ -171,7 +171,7 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
                 File.WriteAllText(ShortLived, certificate.ExportCertificatePem() + "\n");
             }
 
-            var exporterPort = FreePort();
+            var exporterPort = FreePort.On("127.0.0.1");
             ExporterPort = exporterPort;
             var output = new StringWriter();
             var writer = TextWriter.Synchronized(output);
@@ -191,7 +191,7 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
             var invocation = new System.CommandLine.InvocationConfiguration { Output = env.Out, Error = env.Error };
             _exporter = Task.Run(() => KubePkiCli.Create(env).Parse(args).InvokeAsync(invocation, _stop.Token));
 
-            var prometheusPort = FreePort();
+            var prometheusPort = FreePort.On("127.0.0.1");
             var rules = RepositoryFile("deploy", "exporter", "alert-rules.yml");
             File.WriteAllText(
                 _dir.Combine("prometheus.yml"),
@@ -284,15 +284,6 @@ public sealed class PrometheusExporterTests(PrometheusExporterTests.Stack stack)
             }
             _http.Dispose();
             _dir.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
         }
 
         private static string RepositoryFile(params string[] parts)

@@ -21,7 +21,7 @@ public sealed class AgentRolloutTests
         await using var rig = await AgentRig.StartAsync();
         var begin = DateTime.UtcNow;
         await using var writer = rig.Cluster.StartEtcdWriter();
-        var metrics = $"127.0.0.1:{TestApiServer.FreePort()}";
+        var metrics = $"127.0.0.1:{FreePort.On("127.0.0.1")}";
         rig.StartAgent("n1", metrics);
         rig.StartAgent("n2");
         rig.StartAgent("n3");

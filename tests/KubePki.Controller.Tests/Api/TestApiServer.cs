@@ -50,15 +50,6 @@ public sealed class TestApiServer : IAsyncDisposable
     /// <summary>Requests served, as "METHOD path" (for asserting what clients did).</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> RequestLog { get; } = new();
 
-    public static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     public async Task StartAsync()
     {
         _stopping = new CancellationTokenSource();

@@ -112,7 +112,7 @@ public class ControllerCommandTests
         var kubelet = new SimulatedKubelet(cluster, "cli-node", ["10.3.0.1"]);
         kubelet.RegisterNode();
         var liar = Runtime.LyingKubelet.Register(cluster, "liar", ("ExternalDNS", "lb.corp.example"));
-        var metricsPort = Api.TestApiServer.FreePort();
+        var metricsPort = FreePort.On("127.0.0.1");
         using var stop = new CancellationTokenSource();
         var run = CliRunner.RunUntilCancelledAsync(
             [

@@ -278,7 +278,7 @@ public class DeployManifestTests
             Directory.CreateDirectory(caDir);
             File.Copy(cluster.CaCertFile, Path.Combine(caDir, "tls.crt"));
             File.Copy(cluster.CaKeyFile, Path.Combine(caDir, "tls.key"));
-            var port = TestApiServer.FreePort();
+            var port = FreePort.On("127.0.0.1");
             var args = manifests
                 .Container.Args.Select(a => a.Replace(mount, caDir, StringComparison.Ordinal))
                 .Select(a =>

@@ -324,7 +324,7 @@ public class ExporterDeployTests
         {
             var cluster = await TestCluster.StartAsync();
             cluster.Server.Authorizer = authorizer;
-            var port = TestApiServer.FreePort();
+            var port = FreePort.On("127.0.0.1");
             var groups = new[] { "system:serviceaccounts", $"system:serviceaccounts:{Namespace}" };
             var args = SecretsDeployment
                 .Spec.Template.Spec.Containers.Single()

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
-using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Support;
 using KubePki.TestKit;
 
@@ -44,7 +43,7 @@ public class ExporterSecretFlagsTests
         store.AddSecret("dev", "dev", tls, Data(("tls.crt", pem)), Tier);
         store.AddSecret("ops", "ops", tls, Data(("tls.crt", pem)), Tier);
         store.AddSecret("kube-system", "system", tls, Data(("tls.crt", pem)), Tier);
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         using var stop = new CancellationTokenSource();
         var run = CliRunner.RunUntilCancelledAsync(
             [
@@ -130,7 +129,7 @@ public class ExporterSecretFlagsTests
     {
         await using var cluster = await TestCluster.StartAsync();
         cluster.Server.Faults.FailNext((m, p) => m == "GET" && p == "/api/v1/secrets", 500, 100_000);
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         using var stop = new CancellationTokenSource();
         var run = CliRunner.RunUntilCancelledAsync(
             [

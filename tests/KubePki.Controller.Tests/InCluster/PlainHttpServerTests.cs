@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using KubePki.Controller.Tests.Api;
 using KubePki.InCluster;
+using KubePki.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubePki.Controller.Tests.InCluster;
@@ -25,7 +25,7 @@ public class PlainHttpServerTests
         PlainHttpLimits? limits = null
     )
     {
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         var server = new PlainHttpServer(
             $"127.0.0.1:{port}",
             "--listen",

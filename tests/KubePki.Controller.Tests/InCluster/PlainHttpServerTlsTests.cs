@@ -5,8 +5,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using KubePki.Controller.Tests.Api;
 using KubePki.InCluster;
+using KubePki.TestKit;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KubePki.Controller.Tests.InCluster;
@@ -40,7 +40,7 @@ public sealed class PlainHttpServerTlsTests : IDisposable
         PlainHttpLimits? limits = null
     )
     {
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         var server = new PlainHttpServer(
             $"127.0.0.1:{port}",
             "--listen",

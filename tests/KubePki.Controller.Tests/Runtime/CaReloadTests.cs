@@ -1,6 +1,6 @@
 using System.Net;
-using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Support;
+using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Runtime;
 
@@ -18,7 +18,7 @@ public class CaReloadTests
         var key = Path.Combine(caDir, "ca.key");
         File.Copy(cluster.CaCertFile, cert);
         File.Copy(cluster.CaKeyFile, key);
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         var source = new KubePki.Controller.Signing.CaFileSource(cert, key);
         var options = RunningController.Options(cluster) with
         {

@@ -78,7 +78,7 @@ public class EndToEndTests
             Encoding.ASCII.GetString(local.Status.Certificate),
             kubelets[2].Key!.ToPem()
         );
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         await using var kubeletServer = new TestApiServer(issued, cluster.Ca.Certificate, port);
         await kubeletServer.StartAsync();
         var raw = cluster.Kubectl("--server", $"https://127.0.0.1:{port}", "get", "--raw", "/healthz");

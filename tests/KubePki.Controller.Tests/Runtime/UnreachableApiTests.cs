@@ -1,7 +1,7 @@
 using System.Net;
 using k8s;
-using KubePki.Controller.Tests.Api;
 using KubePki.Controller.Tests.Support;
+using KubePki.TestKit;
 
 namespace KubePki.Controller.Tests.Runtime;
 
@@ -16,7 +16,7 @@ public class UnreachableApiTests
         var kubelet = new SimulatedKubelet(cluster, "late", ["10.7.0.1"]);
         kubelet.RegisterNode();
         await cluster.Server.StopAsync();
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         var options = RunningController.Options(cluster, leaderElect: true) with
         {
             MetricsBindAddress = $"127.0.0.1:{port}",

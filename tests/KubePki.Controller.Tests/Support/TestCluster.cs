@@ -37,7 +37,7 @@ public sealed class TestCluster : IAsyncDisposable
     public static async Task<TestCluster> StartAsync(ApiStore? store = null, TimeProvider? time = null)
     {
         var dir = new TempDir("kubepki-controller");
-        var port = TestApiServer.FreePort();
+        var port = FreePort.On("127.0.0.1");
         var certDir = new[] { "--cert-dir", dir.Combine("pki") };
         var address = new[] { "--apiserver-advertise-address", "127.0.0.1" };
         Run(["init", "phase", "certs", "ca", .. certDir]);

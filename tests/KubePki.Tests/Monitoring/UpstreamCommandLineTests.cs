@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
@@ -108,7 +107,7 @@ public class UpstreamCommandLineTests
     public async Task The_charts_host_paths_command_line_gives_upstreams_series_errors_and_values()
     {
         using var mounts = new ChartMounts();
-        var port = FreePort();
+        var port = FreePort.On("127.0.0.1");
         var (text, now) = await ScrapeAsync(mounts.ChartArgs(port), port);
 
         ExporterTests.AssertPromtoolAccepts(text);
@@ -154,7 +153,7 @@ public class UpstreamCommandLineTests
     public async Task Short_forms_and_expose_labels_work_and_a_glob_picks_up_a_new_file_at_the_next_scrape()
     {
         using var mounts = new ChartMounts();
-        var port = FreePort();
+        var port = FreePort.On("127.0.0.1");
         var glob = mounts.MountOf("file", "/etc/kubernetes/pki/*.crt");
         string[] args =
         [
@@ -470,15 +469,6 @@ public class UpstreamCommandLineTests
                 return new Series(metric, labels, double.Parse(l[(space + 1)..], CultureInfo.InvariantCulture));
             })
             .ToList();
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static string Body(string pem) =>
         string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)));
