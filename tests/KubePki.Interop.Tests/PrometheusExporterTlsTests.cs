@@ -26,24 +26,12 @@ public sealed class PrometheusExporterTlsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dir.Combine("watched"));
-        ExternalTool.OpensslOk(
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
+        ExternalTool.OpensslSelfSigned(
             _dir.Combine("server.key"),
-            "-out",
             _dir.Combine("server.crt"),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=kubepki-exporter",
-            "-addext",
-            "subjectAltName=DNS:localhost"
+            "kubepki-exporter",
+            days: 2,
+            "DNS:localhost"
         );
         File.Copy(_dir.Combine("server.crt"), _dir.Combine("watched", "server.crt"));
         File.WriteAllText(

@@ -63,4 +63,35 @@ public static class ExternalTool
                 $"openssl {string.Join(' ', args)} failed ({result.ExitCode}): {result.All}"
             );
     }
+
+    /// <summary>A new P-256 key and a self-signed server certificate for it, made by openssl (a TLS endpoint's
+    /// files, as an operator would make them); <paramref name="subjectAltName"/> as openssl's -addext takes it.</summary>
+    public static void OpensslSelfSigned(
+        string keyPath,
+        string certPath,
+        string commonName,
+        int days,
+        string? subjectAltName = null
+    )
+    {
+        string[] args =
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            keyPath,
+            "-out",
+            certPath,
+            "-days",
+            days.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-subj",
+            "/CN=" + commonName,
+        ];
+        OpensslOk(subjectAltName is null ? args : [.. args, "-addext", "subjectAltName=" + subjectAltName]);
+    }
 }

@@ -20,24 +20,12 @@ public sealed class ExporterWebConfigTests : IDisposable
     {
         Directory.CreateDirectory(_dir.Combine("tls"));
         Directory.CreateDirectory(_dir.Combine("watched"));
-        ExternalTool.OpensslOk(
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
+        ExternalTool.OpensslSelfSigned(
             _dir.Combine("tls", "server.key"),
-            "-out",
             _dir.Combine("tls", "server.crt"),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=kubepki-exporter",
-            "-addext",
-            "subjectAltName=DNS:localhost,IP:127.0.0.1"
+            "kubepki-exporter",
+            days: 2,
+            "DNS:localhost,IP:127.0.0.1"
         );
         File.Copy(_dir.Combine("tls", "server.crt"), _dir.Combine("watched", "watched.crt"));
     }
@@ -297,22 +285,11 @@ public sealed class ExporterWebConfigTests : IDisposable
             {
                 var before = Fingerprint(port);
                 // Renewed in place, as cert-manager or kubepki would: a new key and certificate under the same names.
-                ExternalTool.OpensslOk(
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-nodes",
-                    "-keyout",
+                ExternalTool.OpensslSelfSigned(
                     _dir.Combine("tls", "server.key"),
-                    "-out",
                     _dir.Combine("tls", "server.crt"),
-                    "-days",
-                    "3",
-                    "-subj",
-                    "/CN=kubepki-exporter-renewed"
+                    "kubepki-exporter-renewed",
+                    days: 3
                 );
                 // A different modification time even on a coarse-grained file system.
                 File.SetLastWriteTimeUtc(_dir.Combine("tls", "server.crt"), DateTime.UtcNow.AddSeconds(5));
