@@ -65,7 +65,8 @@ public static class ExternalTool
     }
 
     /// <summary>A new P-256 key and a self-signed server certificate for it, made by openssl (a TLS endpoint's
-    /// files, as an operator would make them); <paramref name="subjectAltName"/> as openssl's -addext takes it.</summary>
+    /// files, as an operator would make them); <paramref name="subjectAltName"/> as openssl's -addext takes
+    /// it.</summary>
     public static void OpensslSelfSigned(
         string keyPath,
         string certPath,
