@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using k8s;
@@ -30,6 +31,27 @@ internal sealed class ClusterApi(IKubernetes client)
                 ))
                 .OrderBy(n => n.Name, StringComparer.Ordinal),
         ];
+    }
+
+    /// <summary><c>kubepki cluster renew</c>: marks every control-plane Node with a new renewal request, its value the
+    /// request's time to the tick (two requests in one second still differ); the names of the Nodes asked.</summary>
+    public async Task<IReadOnlyList<string>> RequestRenewalAsync(
+        DateTimeOffset now,
+        CancellationToken cancellationToken
+    )
+    {
+        var nodes = await ControlPlaneNodesAsync(cancellationToken).ConfigureAwait(false);
+        if (nodes.Count == 0)
+        {
+            throw new KubePkiException($"no Node is labelled {ControlPlaneLabel}");
+        }
+        var request = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        foreach (var node in nodes)
+        {
+            await AnnotateAsync(node.Name, NodeReport.RequestAnnotation, request, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        return [.. nodes.Select(n => n.Name)];
     }
 
     /// <summary>Refuses to run for a node that is not a control-plane Node of this cluster (a typo in --node-name

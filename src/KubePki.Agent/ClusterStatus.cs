@@ -1,3 +1,5 @@
+using k8s;
+
 namespace KubePki.Agent;
 
 /// <summary>One row of <c>cluster status</c>.</summary>
@@ -24,6 +26,23 @@ public sealed record ClusterStatus(string? Holder, IReadOnlyList<NodeStatusRow> 
 {
     /// <summary>Healthy for a pipeline: no node Failed, Blocked, or without a live agent.</summary>
     public bool Ok => Nodes.All(n => n.State is not ("Failed" or "Blocked" or "Unknown"));
+
+    /// <summary>Reads the control-plane Nodes' reports and the slot Lease (read only: a zero duration is never
+    /// taken).</summary>
+    public static async Task<ClusterStatus> ReadAsync(
+        IKubernetes client,
+        string leaseNamespace,
+        string leaseName,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
+    {
+        var nodes = await new ClusterApi(client).ControlPlaneNodesAsync(cancellationToken).ConfigureAwait(false);
+        var slot = await new NodeSlot(client, leaseNamespace, leaseName, TimeSpan.Zero, time)
+            .ViewAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return From(nodes, slot, time.GetUtcNow());
+    }
 
     public static ClusterStatus From(IReadOnlyList<NodeView> nodes, SlotView slot, DateTimeOffset now) =>
         new(

@@ -235,7 +235,7 @@ public class ExporterDeployTests
     [Theory]
     [InlineData("list")]
     [InlineData("watch")]
-    public async Task A_namespace_label_filter_without_the_addon_or_one_of_its_verbs_is_refused_namespaces(string verb)
+    public async Task A_namespace_label_filter_without_list_or_watch_on_namespaces_is_refused_that_verb(string verb)
     {
         var addon = NamespaceLabels.Objects.Select(o =>
             o is V1ClusterRole role

@@ -53,16 +53,13 @@ public static class ClusterCommand
                     async () =>
                     {
                         using var client = Client(result.GetValue(kubeconfig));
-                        var api = new ClusterApi(client);
-                        var nodes = await api.ControlPlaneNodesAsync(cancellationToken);
-                        var slot = await new NodeSlot(
+                        var status = await ClusterStatus.ReadAsync(
                             client,
                             result.GetValue(leaseNamespace)!,
                             result.GetValue(leaseName)!,
-                            TimeSpan.Zero,
-                            env.Time
-                        ).ViewAsync(cancellationToken);
-                        var status = ClusterStatus.From(nodes, slot, env.Time.GetUtcNow());
+                            env.Time,
+                            cancellationToken
+                        );
                         env.Out.Write(result.GetValue(output) == "json" ? Json(status) : Table(status));
                         return status.Ok ? 0 : 1;
                     }
@@ -87,26 +84,12 @@ public static class ClusterCommand
                     async () =>
                     {
                         using var client = Client(result.GetValue(kubeconfig));
-                        var api = new ClusterApi(client);
-                        var nodes = await api.ControlPlaneNodesAsync(cancellationToken);
-                        if (nodes.Count == 0)
-                        {
-                            throw new KubePkiException($"no Node is labelled {ClusterApi.ControlPlaneLabel}");
-                        }
-                        var request = env
-                            .Time.GetUtcNow()
-                            .UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-                        foreach (var node in nodes)
-                        {
-                            await api.AnnotateAsync(
-                                node.Name,
-                                NodeReport.RequestAnnotation,
-                                request,
-                                cancellationToken
-                            );
-                        }
+                        var nodes = await new ClusterApi(client).RequestRenewalAsync(
+                            env.Time.GetUtcNow(),
+                            cancellationToken
+                        );
                         env.Out.WriteLine(
-                            $"[cluster] Requested a renewal of {string.Join(", ", nodes.Select(n => n.Name))}; "
+                            $"[cluster] Requested a renewal of {string.Join(", ", nodes)}; "
                                 + "the agents renew one node at a time (see 'kubepki cluster status')"
                         );
                         return 0;
